@@ -1,0 +1,147 @@
+/* The memtrack dump format, version 1: shared definitions.
+ *
+ * A dump is a sequence of msgpack values (see doc/format.md for the full
+ * specification): magic string, format version, header map, then records
+ * (NAME, ROOTS, OBJECT ...), then one END record with counts and a checksum.
+ *
+ * Objects have dense uint32 ids 0..N-1 in record order.  References (an
+ * object's type, edge targets, dict-key labels) are written relative to a
+ * running counter `hi` (one past the highest id introduced so far): code 0
+ * introduces the id `hi` (then hi++), code c >= 1 means the id hi - c.  An
+ * object record whose id equals hi introduces itself.  So every id is known
+ * to exist by the time it is used, and a reader checks that each reference
+ * is below hi and that the END record's count equals hi.
+ *
+ * This header holds only plain data (no Python, no curses): relation codes,
+ * value kinds, object/edge structs and the header struct used by both the
+ * writer (capture) and the reader (loader).
+ */
+#ifndef MEMTRACK_DUMP_H
+#define MEMTRACK_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MT_DUMP_MAGIC "memtrack-dump"
+#define MT_DUMP_MAGIC_LEN 13
+#define MT_DUMP_VERSION 1
+
+/* Record tags (first element of every record array). */
+enum {
+	MT_REC_NAME = 1,   /* [1, str]                  appends to name table */
+	MT_REC_ROOTS = 2,  /* [2, edges...]             edges of the root     */
+	MT_REC_OBJECT = 3, /* [3, type, size, addr, refcnt, length, value,
+			      edges...]                                    */
+	MT_REC_END = 4     /* [4, objects, edges, names, reachable, checksum] */
+};
+
+/* Relation (edge kind).  How each prints, with %s the source path:
+ *   ATTR      %s.name          label: name index
+ *   INDEX     %s[i]            label: integer (list/tuple index)
+ *   KEYVAL    %s[key]          label: object id of the key (printed by repr)
+ *   KEY       %s.keys()[i]     label: integer (position in iteration order)
+ *   INTERATTR %s->name         label: name index
+ *   LOCAL     %s.f_locals['n'] label: name index
+ *   CELL      %s.f_locals ['n'] (heapy's space) label: name index
+ *   STACK     %s->f_valuestack[i] label: integer
+ *   INSET     list(%s)[i]      label: integer
+ *   ROOT      hp.Root.name     label: name index (only from the root)
+ *   OTHER     %s.??            label: integer (ordinal of an edge that a
+ *                              type's tp_traverse visited but we can't name)
+ * The numeric values are part of the format; never renumber. */
+#define MT_RELATION_LIST(X)                                                    \
+	X(ATTR, 1, "attr", MT_LABEL_NAME)                                      \
+	X(INDEX, 2, "index", MT_LABEL_INT)                                     \
+	X(KEYVAL, 3, "keyval", MT_LABEL_REF)                                   \
+	X(KEY, 4, "key", MT_LABEL_INT)                                         \
+	X(INTERATTR, 5, "interattr", MT_LABEL_NAME)                            \
+	X(LOCAL, 6, "local", MT_LABEL_NAME)                                    \
+	X(CELL, 7, "cell", MT_LABEL_NAME)                                      \
+	X(STACK, 8, "stack", MT_LABEL_INT)                                     \
+	X(INSET, 9, "inset", MT_LABEL_INT)                                     \
+	X(ROOT, 10, "root", MT_LABEL_NAME)                                     \
+	X(OTHER, 11, "other", MT_LABEL_INT)
+
+typedef enum {
+	MT_LABEL_INT = 0,  /* label is a non-negative integer            */
+	MT_LABEL_NAME = 1, /* label is an index into the name table      */
+	MT_LABEL_REF = 2   /* label is an object id (written as a ref)   */
+} mt_label_kind;
+
+typedef enum {
+#define MT_REL_ENUM_(name, code, str, lk) MT_REL_##name = code,
+	MT_RELATION_LIST(MT_REL_ENUM_)
+#undef MT_REL_ENUM_
+	MT_REL_MAX_ = 11
+} mt_relation;
+
+/* Name of a relation ("attr"...), or NULL for an unknown code. */
+const char *mt_relation_name(unsigned code);
+/* Label kind of a relation code; returns -1 for an unknown code. */
+int mt_relation_label_kind(unsigned code);
+
+typedef struct mt_edge {
+	uint32_t target; /* object id                                        */
+	uint8_t rel;     /* mt_relation                                      */
+	uint64_t label;  /* integer, name index or object id, per relation   */
+} mt_edge;
+
+/* Kinds of the `value` field of an object record. */
+typedef enum {
+	MT_VAL_NONE = 0,  /* nil                                             */
+	MT_VAL_STR,       /* str: utf-8 text (maybe truncated, see length)   */
+	MT_VAL_BYTES,     /* bin: raw bytes (maybe truncated)                */
+	MT_VAL_INT,       /* int: i                                          */
+	MT_VAL_FLOAT,     /* float64: d                                      */
+	MT_VAL_BOOL,      /* true/false: i                                   */
+	MT_VAL_QUALNAME,  /* [module str, qualname str]: types               */
+	MT_VAL_CODE       /* [filename str, firstlineno int, name str]       */
+} mt_value_kind;
+
+/* Longest value preview the capture writes, in bytes. */
+#define MT_PREVIEW_MAX 64
+
+typedef struct mt_value {
+	mt_value_kind kind;
+	const char *s; /* STR/BYTES text, QUALNAME module, CODE filename   */
+	uint32_t slen;
+	const char *s2; /* QUALNAME qualname, CODE name                     */
+	uint32_t s2len;
+	int64_t i; /* INT value, BOOL 0/1, CODE firstlineno            */
+	double d;  /* FLOAT value                                      */
+} mt_value;
+
+/* MT_NO_LENGTH in mt_obj.length: the object has no length. */
+#define MT_NO_LENGTH INT64_MIN
+
+typedef struct mt_obj {
+	uint32_t type;   /* object id of the object's type                  */
+	uint64_t size;   /* bytes, sys.getsizeof semantics (doc/format.md)  */
+	uint64_t addr;   /* address; 0 = virtual object (no PyObject)       */
+	uint64_t refcnt; /* ob_refcnt; 0 for virtual objects                */
+	int64_t length;  /* len() for containers/str/bytes, or MT_NO_LENGTH */
+	mt_value value;
+} mt_obj;
+
+/* The header map, decoded.  Strings are NUL-terminated; who owns them is
+ * said by the function that fills the struct. */
+typedef struct mt_header {
+	unsigned format_version;
+	const char *memtrack_version;
+	const char *python_version; /* sys.version                         */
+	unsigned py_major, py_minor, py_micro;
+	const char *implementation; /* "cpython"                           */
+	const char *build;          /* e.g. "release" or "debug"           */
+	const char *executable;     /* sys.executable                      */
+	uint64_t pid;
+	size_t argc;
+	const char **argv;
+	double time; /* seconds since the epoch, capture start */
+	uint64_t rss, vms;   /* process memory at capture, bytes, 0 unknown */
+	unsigned ptr_size;   /* sizeof(void *) of the captured process  */
+	unsigned gc_header;  /* sizeof(PyGC_Head) added to GC objects    */
+	bool collected;      /* gc.collect() ran before the walk         */
+} mt_header;
+
+#endif

@@ -1,0 +1,114 @@
+/* The loaded object graph: a dump read into flat arrays indexed by uint32 id.
+ *
+ * mt_graph_load maps a dump read-only, reads it once with the validating
+ * reader (reader.h) into per-object arrays (type, size, address, refcount,
+ * length, value preview) and out-edges in CSR form, then builds the in-edges
+ * (referrers) by a counting sort and unmaps the file.  Nothing points back
+ * into the file after loading.  Object ids are the dump's ids 0..N-1; edge
+ * indices are positions 0..E-1 in the out-edge arrays (ordered by source id,
+ * then by their order in the record).
+ *
+ * Memory: about 36 bytes per object plus 17 per edge (both directions) plus
+ * the value previews; doc/loader.md has the layout and the limits (ids and
+ * edge indices are uint32: at most 2^32-1 objects and edges).
+ *
+ * Everything returned by an accessor (strings, mt_value pointers, the root
+ * edge array, the header) is owned by the graph and valid until
+ * mt_graph_free.  Ids and edge indices given to accessors must be in range
+ * (id < mt_graph_count, edge < mt_graph_edge_count): accessors do not check.
+ */
+#ifndef MEMTRACK_GRAPH_H
+#define MEMTRACK_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtrack/dump.h"
+#include "memtrack/error.h"
+
+typedef struct mt_graph mt_graph;
+
+/* "No object": returned by mt_graph_dict_owner and friends. */
+#define MT_NO_ID UINT32_MAX
+
+/* Progress callback: `done` of `total` bytes read so far.  Called at most a
+ * few hundred times per load; a nonzero return cancels the load
+ * (MT_CANCELLED). */
+typedef int (*mt_progress_fn)(void *cbdata, uint64_t done, uint64_t total);
+
+/* Loads the dump at path.  On MT_OK *out is a new graph (caller frees with
+ * mt_graph_free); on failure *out is NULL and err says why: MT_IO naming the
+ * path for an unreadable file, or the reader's error (byte offset and record
+ * number) for a bad dump.  cb may be NULL. */
+mt_status mt_graph_load(mt_graph **out, const char *path, mt_progress_fn cb,
+			void *cbdata, mt_err *err);
+
+/* Same from a dump in memory; buf is borrowed for the duration of the
+ * call only. */
+mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
+			       mt_progress_fn cb, void *cbdata, mt_err *err);
+
+/* Frees g and everything borrowed from it.  g may be NULL. */
+void mt_graph_free(mt_graph *g);
+
+/* Whole-graph facts. */
+uint32_t mt_graph_count(const mt_graph *g);      /* objects N          */
+uint32_t mt_graph_edge_count(const mt_graph *g); /* object edges E     */
+uint32_t mt_graph_reachable(const mt_graph *g);  /* ids 0..r-1 reached */
+const mt_header *mt_graph_header(const mt_graph *g);
+/* Bytes of memory the graph holds (arrays, previews, names). */
+size_t mt_graph_memory(const mt_graph *g);
+
+/* Per-object fields (see mt_obj in dump.h). */
+uint32_t mt_graph_type(const mt_graph *g, uint32_t id);
+uint64_t mt_graph_size(const mt_graph *g, uint32_t id);
+uint64_t mt_graph_addr(const mt_graph *g, uint32_t id); /* 0: virtual */
+bool mt_graph_virtual(const mt_graph *g, uint32_t id);
+uint64_t mt_graph_refcnt(const mt_graph *g, uint32_t id); /* 0: virtual */
+int64_t mt_graph_length(const mt_graph *g, uint32_t id); /* MT_NO_LENGTH */
+/* Fills *out with the object's value preview; strings point into the graph
+ * and are not NUL-terminated (use slen/s2len). */
+void mt_graph_value(const mt_graph *g, uint32_t id, mt_value *out);
+
+/* Out-edges of id: edge indices first .. first+n-1. */
+void mt_graph_out(const mt_graph *g, uint32_t id, uint32_t *first,
+		  uint32_t *n);
+uint32_t mt_graph_edge_target(const mt_graph *g, uint32_t edge);
+unsigned mt_graph_edge_rel(const mt_graph *g, uint32_t edge);
+/* Integer, name index or object id, as the relation says (dump.h). */
+uint64_t mt_graph_edge_label(const mt_graph *g, uint32_t edge);
+/* Source object of an edge (binary search, O(log N)). */
+uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge);
+
+/* In-edges (referrers) of id: positions first .. first+n-1, ordered by
+ * source id and then out-edge order. */
+void mt_graph_in(const mt_graph *g, uint32_t id, uint32_t *first,
+		 uint32_t *n);
+uint32_t mt_graph_in_source(const mt_graph *g, uint32_t pos);
+/* The out-edge index of in-edge `pos` (for its relation and label). */
+uint32_t mt_graph_in_edge(const mt_graph *g, uint32_t pos);
+
+/* The edges of the virtual root (ROOTS record), in dump order. */
+void mt_graph_roots(const mt_graph *g, const mt_edge **edges, size_t *n);
+
+/* Name table: NUL-terminated name of index idx, or NULL if out of range. */
+const char *mt_graph_name(const mt_graph *g, uint64_t idx);
+uint32_t mt_graph_name_count(const mt_graph *g);
+
+/* The owner of a dict: for an object of exact type `dict` (real or virtual)
+ * the source of the first attr edge labelled `__dict__` that points to it;
+ * MT_NO_ID for a dict without one and for any other object.  O(in-degree). */
+uint32_t mt_graph_dict_owner(const mt_graph *g, uint32_t id);
+
+/* The id of the type object `builtins.dict`, or MT_NO_ID if the dump has
+ * none. */
+uint32_t mt_graph_dict_type(const mt_graph *g);
+
+/* A type's label as heapy prints it: the bare name for builtins (`dict`,
+ * `str`, `module`, `function`), `types.FrameType` and the like for the types
+ * the `types` module names, otherwise `module.qualname`.  For an object
+ * without a [module, qualname] value returns "?". */
+const char *mt_graph_type_label(const mt_graph *g, uint32_t type_id);
+
+#endif

@@ -1,0 +1,67 @@
+/* Dump reader: a validating pull parser over an in-memory dump.
+ *
+ * Reads the buffer given to mt_reader_new (typically a mapped file) one
+ * record at a time.  Every structural fact the format promises is checked as
+ * it is read (magic, version, msgpack well-formedness, record layout, value
+ * types and ranges, references below the running counter, object records in
+ * id order) and at the END record (counts and checksum, nothing after it).
+ * A failure is an mt_err with the byte offset and the record number.
+ *
+ * The reader allocates only its header copy and one growable edge buffer;
+ * record contents point into the caller's buffer or that edge buffer and are
+ * valid until the next mt_reader_next call.
+ */
+#ifndef MEMTRACK_READER_H
+#define MEMTRACK_READER_H
+
+#include "memtrack/dump.h"
+#include "memtrack/error.h"
+
+typedef struct mt_reader mt_reader;
+
+typedef enum {
+	MT_RECORD_NAME = MT_REC_NAME,
+	MT_RECORD_ROOTS = MT_REC_ROOTS,
+	MT_RECORD_OBJECT = MT_REC_OBJECT
+} mt_record_kind;
+
+typedef struct mt_record {
+	mt_record_kind kind;
+	uint64_t offset; /* byte offset of the record             */
+	/* NAME */
+	const char *name; /* not NUL-terminated                    */
+	uint32_t name_len;
+	/* OBJECT */
+	uint32_t id;
+	mt_obj obj;
+	/* ROOTS and OBJECT */
+	const mt_edge *edges;
+	size_t nedges;
+} mt_record;
+
+typedef struct mt_trailer {
+	uint64_t objects, edges, names, reachable;
+	uint64_t checksum;
+} mt_trailer;
+
+/* Creates a reader over buf[0..len) (borrowed until mt_reader_free) and
+ * parses magic, version and header.  On failure *out is NULL. */
+mt_status mt_reader_new(mt_reader **out, const void *buf, size_t len,
+			mt_err *err);
+
+/* The decoded header, owned by the reader. */
+const mt_header *mt_reader_header(const mt_reader *r);
+
+/* Reads the next record into *rec.  Returns MT_OK, MT_END after a valid END
+ * record (counts and checksum verified, no trailing bytes), or an error. */
+mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err);
+
+/* The END record, valid after mt_reader_next returned MT_END. */
+const mt_trailer *mt_reader_trailer(const mt_reader *r);
+
+/* Bytes consumed so far (for progress). */
+uint64_t mt_reader_offset(const mt_reader *r);
+
+void mt_reader_free(mt_reader *r);
+
+#endif

@@ -1,0 +1,19 @@
+## src/format: the dump format library (msgpack; no Python, no curses).
+noinst_LTLIBRARIES += libmtformat.la
+libmtformat_la_SOURCES = \
+	src/format/error.c \
+	src/format/checksum.c \
+	src/format/relation.c \
+	src/format/mpk.c src/format/mpk.h \
+	src/format/writer.c \
+	src/format/reader.c
+libmtformat_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
+libmtformat_la_LIBADD = $(MSGPACK_LIBS)
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_format
+TESTS += tests/unit/test_format
+tests_unit_test_format_SOURCES = tests/unit/test_format.c
+tests_unit_test_format_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_format_LDADD = libmtformat.la $(CMOCKA_LIBS)
+endif

@@ -1,0 +1,632 @@
+/* Validating dump reader (reader.h).
+ *
+ * Owns: the decoded header (strings copied into one allocation list), the
+ * relation label-kind table (built-in codes plus any declared in the
+ * header), the running reference counter `hi`, record counters and one
+ * growable edge buffer.  Decoding goes through the bounds-checked cursor of
+ * mpk.h, so every error carries the byte offset and record number.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtrack/checksum.h"
+#include "memtrack/reader.h"
+#include "mpk.h"
+
+#define MAX_REL 64
+
+struct mt_reader {
+	mt_mpk c;
+	size_t len;
+	mt_header hdr;
+	char **allocs; /* header strings */
+	size_t nallocs;
+	signed char label_kind[MAX_REL]; /* -1: unknown relation */
+	uint32_t hi;
+	uint64_t objects, edges, names, records;
+	uint64_t addr_prev;
+	bool roots_seen, ended;
+	mt_edge *ebuf;
+	size_t ecap;
+	mt_trailer trailer;
+};
+
+/* Keeps a NUL-terminated copy of s[0..n) for the reader's lifetime. */
+static const char *keep(mt_reader *r, const char *s, uint32_t n)
+{
+	char **a = realloc(r->allocs, (r->nallocs + 1) * sizeof *a);
+	if (!a)
+		return NULL;
+	r->allocs = a;
+	char *copy = malloc((size_t)n + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	r->allocs[r->nallocs++] = copy;
+	return copy;
+}
+
+static mt_status nomem(mt_reader *r, mt_err *err)
+{
+	return mt_err_set(err, MT_NOMEM, mt_mpk_offset(&r->c), r->c.record,
+			  NULL);
+}
+
+static mt_status hdr_str(mt_reader *r, const char **out, mt_err *err)
+{
+	const char *s;
+	uint32_t n;
+	mt_status st = mt_mpk_str(&r->c, &s, &n, err);
+	if (st)
+		return st;
+	if (!(*out = keep(r, s, n)))
+		return nomem(r, err);
+	return MT_OK;
+}
+
+static mt_status hdr_uint(mt_reader *r, uint64_t *v, mt_err *err)
+{
+	return mt_mpk_uint(&r->c, v, err);
+}
+
+static mt_status hdr_small(mt_reader *r, unsigned *v, unsigned max,
+			   const char *what, mt_err *err)
+{
+	uint64_t off = mt_mpk_offset(&r->c), u;
+	mt_status st = mt_mpk_uint(&r->c, &u, err);
+	if (st)
+		return st;
+	if (u > max)
+		return mt_err_set(err, MT_RANGE, off, r->c.record,
+				  "%s %llu is out of range (at most %u)", what,
+				  (unsigned long long)u, max);
+	*v = (unsigned)u;
+	return MT_OK;
+}
+
+static mt_status parse_relations(mt_reader *r, mt_err *err)
+{
+	uint32_t n;
+	mt_status st = mt_mpk_array(&r->c, &n, err);
+	if (st)
+		return st;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t m;
+		unsigned code;
+		const char *name, *lk;
+		uint32_t nlen, lklen;
+		uint64_t off = mt_mpk_offset(&r->c);
+		if ((st = mt_mpk_array(&r->c, &m, err)))
+			return st;
+		if (m != 3)
+			return mt_err_set(err, MT_TYPE, off, r->c.record,
+					  "expected a relation [code, name, "
+					  "label kind], got %u elements",
+					  m);
+		if ((st = hdr_small(r, &code, MAX_REL - 1, "relation code",
+				    err)) ||
+		    (st = mt_mpk_str(&r->c, &name, &nlen, err)))
+			return st;
+		off = mt_mpk_offset(&r->c);
+		if ((st = mt_mpk_str(&r->c, &lk, &lklen, err)))
+			return st;
+		int kind = lklen == 3 && !memcmp(lk, "int", 3)    ? MT_LABEL_INT
+			   : lklen == 4 && !memcmp(lk, "name", 4) ? MT_LABEL_NAME
+			   : lklen == 3 && !memcmp(lk, "ref", 3)  ? MT_LABEL_REF
+								  : -1;
+		if (kind < 0)
+			return mt_err_set(err, MT_RANGE, off, r->c.record,
+					  "unknown label kind '%.*s'",
+					  (int)(lklen > 20 ? 20 : lklen), lk);
+		int known = mt_relation_label_kind(code);
+		if (known >= 0 && known != kind)
+			return mt_err_set(err, MT_RANGE, off, r->c.record,
+					  "relation %u declared with label "
+					  "kind '%.*s', expected '%s'",
+					  code, (int)lklen, lk,
+					  known == MT_LABEL_INT    ? "int"
+					  : known == MT_LABEL_NAME ? "name"
+								   : "ref");
+		r->label_kind[code] = (signed char)kind;
+	}
+	return MT_OK;
+}
+
+static mt_status parse_header(mt_reader *r, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	const char *s;
+	uint32_t n;
+	mt_status st;
+	uint64_t off = 0;
+
+	if (mt_mpk_peek(c) != MT_MPK_STR ||
+	    mt_mpk_str(c, &s, &n, NULL) != MT_OK || n != MT_DUMP_MAGIC_LEN ||
+	    memcmp(s, MT_DUMP_MAGIC, n) != 0) {
+		c->p = c->base;
+		return mt_err_set(err, c->end == c->base ? MT_TRUNCATED : MT_MAGIC,
+				  0, 0, "expected the string \"%s\" at the start",
+				  MT_DUMP_MAGIC);
+	}
+	off = mt_mpk_offset(c);
+	uint64_t version;
+	if ((st = mt_mpk_uint(c, &version, err)))
+		return st;
+	if (version != MT_DUMP_VERSION)
+		return mt_err_set(err, MT_VERSION, off, 0,
+				  "format version %llu (this memtrack reads %d)",
+				  (unsigned long long)version, MT_DUMP_VERSION);
+	r->hdr.format_version = (unsigned)version;
+
+	uint32_t nkeys;
+	if ((st = mt_mpk_map(c, &nkeys, err)))
+		return st;
+	unsigned seen = 0;
+	for (uint32_t k = 0; k < nkeys; k++) {
+		const char *key;
+		uint32_t klen;
+		if ((st = mt_mpk_str(c, &key, &klen, err)))
+			return st;
+#define KEY(lit) (klen == sizeof(lit) - 1 && !memcmp(key, lit, klen))
+		uint64_t u;
+		if (KEY("memtrack"))
+			st = hdr_str(r, &r->hdr.memtrack_version, err);
+		else if (KEY("python"))
+			st = hdr_str(r, &r->hdr.python_version, err);
+		else if (KEY("implementation"))
+			st = hdr_str(r, &r->hdr.implementation, err);
+		else if (KEY("build"))
+			st = hdr_str(r, &r->hdr.build, err);
+		else if (KEY("executable"))
+			st = hdr_str(r, &r->hdr.executable, err);
+		else if (KEY("pid"))
+			st = hdr_uint(r, &r->hdr.pid, err);
+		else if (KEY("rss"))
+			st = hdr_uint(r, &r->hdr.rss, err);
+		else if (KEY("vms"))
+			st = hdr_uint(r, &r->hdr.vms, err);
+		else if (KEY("ptr_size"))
+			st = hdr_small(r, &r->hdr.ptr_size, 16, "ptr_size", err);
+		else if (KEY("gc_header"))
+			st = hdr_small(r, &r->hdr.gc_header, 1024, "gc_header",
+				       err);
+		else if (KEY("collected"))
+			st = mt_mpk_bool(c, &r->hdr.collected, err);
+		else if (KEY("time"))
+			st = mt_mpk_float(c, &r->hdr.time, err);
+		else if (KEY("python_version")) {
+			uint32_t m;
+			uint64_t aoff = mt_mpk_offset(c);
+			if ((st = mt_mpk_array(c, &m, err)))
+				return st;
+			if (m != 3)
+				return mt_err_set(err, MT_TYPE, aoff, 0,
+						  "expected python_version "
+						  "[major, minor, micro]");
+			if ((st = hdr_small(r, &r->hdr.py_major, 1000, "major",
+					    err)) ||
+			    (st = hdr_small(r, &r->hdr.py_minor, 1000, "minor",
+					    err)) ||
+			    (st = hdr_small(r, &r->hdr.py_micro, 1000, "micro",
+					    err)))
+				return st;
+			seen |= 1;
+		} else if (KEY("argv")) {
+			uint32_t m;
+			if ((st = mt_mpk_array(c, &m, err)))
+				return st;
+			if (m > (uint64_t)(c->end - c->p))
+				return mt_err_set(err, MT_TRUNCATED,
+						  mt_mpk_offset(c), 0,
+						  "argv of %u strings cannot fit",
+						  m);
+			r->hdr.argv = calloc(m + 1, sizeof *r->hdr.argv);
+			if (!r->hdr.argv)
+				return nomem(r, err);
+			r->hdr.argc = m;
+			for (uint32_t i = 0; i < m && !st; i++)
+				st = hdr_str(r, &r->hdr.argv[i], err);
+		} else if (KEY("relations")) {
+			st = parse_relations(r, err);
+			seen |= 2;
+		} else
+			st = mt_mpk_skip(c, err);
+#undef KEY
+		(void)u;
+		if (st)
+			return st;
+	}
+	if (!(seen & 1))
+		return mt_err_set(err, MT_TYPE, mt_mpk_offset(c), 0,
+				  "header has no python_version");
+	/* Strings absent from a header read as "". */
+	const char **strs[] = {&r->hdr.memtrack_version, &r->hdr.python_version,
+			       &r->hdr.implementation,   &r->hdr.build,
+			       &r->hdr.executable};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (!*strs[i])
+			*strs[i] = "";
+	if (!r->hdr.argv) {
+		r->hdr.argv = calloc(1, sizeof *r->hdr.argv);
+		if (!r->hdr.argv)
+			return nomem(r, err);
+	}
+	return MT_OK;
+}
+
+mt_status mt_reader_new(mt_reader **out, const void *buf, size_t len,
+			mt_err *err)
+{
+	*out = NULL;
+	mt_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+	mt_mpk_init(&r->c, buf, len);
+	r->len = len;
+	for (unsigned i = 0; i < MAX_REL; i++)
+		r->label_kind[i] = (signed char)mt_relation_label_kind(i);
+	mt_status st = parse_header(r, err);
+	if (st) {
+		mt_reader_free(r);
+		return st;
+	}
+	*out = r;
+	return MT_OK;
+}
+
+const mt_header *mt_reader_header(const mt_reader *r)
+{
+	return &r->hdr;
+}
+
+const mt_trailer *mt_reader_trailer(const mt_reader *r)
+{
+	return &r->trailer;
+}
+
+uint64_t mt_reader_offset(const mt_reader *r)
+{
+	return mt_mpk_offset(&r->c);
+}
+
+static inline mt_status read_ref(mt_reader *r, uint32_t *id, const char *what,
+				 mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	uint64_t code;
+	/* fast path: positive fixint */
+	if (c->p < c->end && *c->p <= 0x7f) {
+		code = *c->p;
+	} else {
+		const uint8_t *start = c->p;
+		mt_status st = mt_mpk_uint(c, &code, err);
+		if (st)
+			return st;
+		c->p = start;
+	}
+	if (code == 0) {
+		if (r->hi == UINT32_MAX)
+			return mt_err_set(err, MT_RANGE, mt_mpk_offset(c),
+					  c->record, "more than 2^32-1 objects");
+		*id = r->hi++;
+	} else if (code > r->hi) {
+		return mt_err_set(err, MT_BADREF, mt_mpk_offset(c), c->record,
+				  "%s refers %llu back but only %u objects "
+				  "exist so far",
+				  what, (unsigned long long)code, r->hi);
+	} else {
+		*id = r->hi - (uint32_t)code;
+	}
+	uint64_t dummy;
+	if (*c->p <= 0x7f)
+		c->p++;
+	else
+		mt_mpk_uint(c, &dummy, NULL);
+	return MT_OK;
+}
+
+static mt_status read_edges(mt_reader *r, size_t n, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	if (n > r->ecap) {
+		/* every edge needs at least 3 bytes: no huge bogus allocations */
+		if (n > (size_t)(c->end - c->p) / 3)
+			return mt_err_set(err, MT_TRUNCATED, mt_mpk_offset(c),
+					  c->record,
+					  "record announces %zu edges, more "
+					  "than the rest of the file can hold",
+					  n);
+		size_t cap = r->ecap ? r->ecap : 64;
+		while (cap < n)
+			cap *= 2;
+		mt_edge *e = realloc(r->ebuf, cap * sizeof *e);
+		if (!e)
+			return nomem(r, err);
+		r->ebuf = e;
+		r->ecap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		mt_edge *e = &r->ebuf[i];
+		uint64_t rel, off = mt_mpk_offset(c);
+		mt_status st;
+		if ((st = mt_mpk_uint(c, &rel, err)))
+			return st;
+		if (rel >= MAX_REL || r->label_kind[rel] < 0)
+			return mt_err_set(err, MT_RANGE, off, c->record,
+					  "unknown relation code %llu",
+					  (unsigned long long)rel);
+		e->rel = (uint8_t)rel;
+		if ((st = read_ref(r, &e->target, "edge target", err)))
+			return st;
+		int lk = r->label_kind[rel];
+		if (lk == MT_LABEL_REF) {
+			uint32_t id = 0;
+			if ((st = read_ref(r, &id, "edge label", err)))
+				return st;
+			e->label = id;
+		} else {
+			off = mt_mpk_offset(c);
+			if ((st = mt_mpk_uint(c, &e->label, err)))
+				return st;
+			if (lk == MT_LABEL_NAME && e->label >= r->names)
+				return mt_err_set(err, MT_BADREF, off, c->record,
+						  "edge label is name %llu but "
+						  "only %llu names exist",
+						  (unsigned long long)e->label,
+						  (unsigned long long)r->names);
+		}
+	}
+	r->edges += n;
+	return MT_OK;
+}
+
+static mt_status read_value(mt_reader *r, mt_value *v, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	uint64_t off = mt_mpk_offset(c);
+	uint32_t m;
+	mt_status st;
+	bool b;
+	memset(v, 0, sizeof *v);
+	switch (mt_mpk_peek(c)) {
+	case MT_MPK_NIL:
+		v->kind = MT_VAL_NONE;
+		return mt_mpk_nil(c, err);
+	case MT_MPK_STR:
+		v->kind = MT_VAL_STR;
+		return mt_mpk_str(c, &v->s, &v->slen, err);
+	case MT_MPK_BIN:
+		v->kind = MT_VAL_BYTES;
+		return mt_mpk_bin(c, &v->s, &v->slen, err);
+	case MT_MPK_UINT:
+	case MT_MPK_NINT:
+		v->kind = MT_VAL_INT;
+		return mt_mpk_int(c, &v->i, err);
+	case MT_MPK_FLOAT:
+		v->kind = MT_VAL_FLOAT;
+		return mt_mpk_float(c, &v->d, err);
+	case MT_MPK_BOOL:
+		v->kind = MT_VAL_BOOL;
+		st = mt_mpk_bool(c, &b, err);
+		v->i = b;
+		return st;
+	case MT_MPK_ARRAY:
+		if ((st = mt_mpk_array(c, &m, err)))
+			return st;
+		if (m == 2) {
+			v->kind = MT_VAL_QUALNAME;
+			if ((st = mt_mpk_str(c, &v->s, &v->slen, err)))
+				return st;
+			return mt_mpk_str(c, &v->s2, &v->s2len, err);
+		}
+		if (m == 3) {
+			v->kind = MT_VAL_CODE;
+			if ((st = mt_mpk_str(c, &v->s, &v->slen, err)) ||
+			    (st = mt_mpk_int(c, &v->i, err)))
+				return st;
+			return mt_mpk_str(c, &v->s2, &v->s2len, err);
+		}
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "expected a value array of 2 or 3 elements, "
+				  "got %u",
+				  m);
+	default:
+		break;
+	}
+	return mt_err_set(err, mt_mpk_peek(c) == MT_MPK_EOF ? MT_TRUNCATED
+							     : MT_TYPE,
+			  off, c->record,
+			  "expected a value (nil, str, bin, int, float, bool "
+			  "or array), got %s",
+			  mt_mpk_type_name(mt_mpk_peek(c)));
+}
+
+static mt_status read_object(mt_reader *r, mt_record *rec, uint32_t n,
+			     mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	mt_obj *o = &rec->obj;
+	mt_status st;
+	uint64_t off = rec->offset;
+
+	if (n < 7 || (n - 7) % 3)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "object record has %u elements, expected 7 "
+				  "+ 3 per edge",
+				  n);
+	if (r->objects >= UINT32_MAX || r->objects > r->hi)
+		return mt_err_set(err, MT_BADREF, off, c->record,
+				  "object record %llu skips ids",
+				  (unsigned long long)r->objects);
+	rec->id = (uint32_t)r->objects;
+	if (rec->id == r->hi)
+		r->hi++;
+	if ((st = read_ref(r, &o->type, "type", err)) ||
+	    (st = mt_mpk_uint(c, &o->size, err)))
+		return st;
+	if (mt_mpk_peek(c) == MT_MPK_NIL) {
+		mt_mpk_nil(c, NULL);
+		off = mt_mpk_offset(c);
+		if ((st = mt_mpk_nil(c, err)))
+			return mt_err_set(err, MT_TYPE, off, c->record,
+					  "virtual object (addr nil) must have "
+					  "refcnt nil");
+		o->addr = 0;
+		o->refcnt = 0;
+	} else {
+		int64_t delta;
+		off = mt_mpk_offset(c);
+		if ((st = mt_mpk_int(c, &delta, err)))
+			return st;
+		o->addr = r->addr_prev + (uint64_t)delta;
+		if (o->addr == 0)
+			return mt_err_set(err, MT_RANGE, off, c->record,
+					  "object at address 0");
+		r->addr_prev = o->addr;
+		if ((st = mt_mpk_uint(c, &o->refcnt, err)))
+			return st;
+	}
+	if (mt_mpk_peek(c) == MT_MPK_NIL) {
+		mt_mpk_nil(c, NULL);
+		o->length = MT_NO_LENGTH;
+	} else if ((st = mt_mpk_int(c, &o->length, err)))
+		return st;
+	if ((st = read_value(r, &o->value, err)))
+		return st;
+	if ((st = read_edges(r, (n - 7) / 3, err)))
+		return st;
+	rec->edges = r->ebuf;
+	rec->nedges = (n - 7) / 3;
+	r->objects++;
+	return MT_OK;
+}
+
+static mt_status read_end(mt_reader *r, uint64_t off, uint32_t n, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	mt_trailer *t = &r->trailer;
+	mt_status st;
+	if (n != 6)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "END record has %u elements, expected 6", n);
+	uint64_t foff[5];
+	uint64_t *fields[] = {&t->objects, &t->edges, &t->names, &t->reachable,
+			      &t->checksum};
+	for (int i = 0; i < 5; i++) {
+		foff[i] = mt_mpk_offset(c);
+		if ((st = mt_mpk_uint(c, fields[i], err)))
+			return st;
+	}
+	if (mt_mpk_offset(c) != r->len)
+		return mt_err_set(err, MT_TRAILING, mt_mpk_offset(c), c->record,
+				  "%llu bytes after the END record",
+				  (unsigned long long)(r->len - mt_mpk_offset(c)));
+	static const char *const what[] = {"objects", "edges", "names"};
+	uint64_t have[] = {r->objects, r->edges, r->names};
+	for (int i = 0; i < 3; i++)
+		if (*fields[i] != have[i])
+			return mt_err_set(err, MT_COUNT, foff[i], c->record,
+					  "END record says %llu %s, the dump "
+					  "has %llu",
+					  (unsigned long long)*fields[i],
+					  what[i], (unsigned long long)have[i]);
+	if (r->hi != r->objects)
+		return mt_err_set(err, MT_BADREF, off, c->record,
+				  "%u objects are referenced but only %llu "
+				  "have records",
+				  r->hi, (unsigned long long)r->objects);
+	if (t->reachable > t->objects)
+		return mt_err_set(err, MT_COUNT, foff[3], c->record,
+				  "reachable count %llu above object count",
+				  (unsigned long long)t->reachable);
+	mt_hash64 h;
+	mt_hash64_init(&h);
+	mt_hash64_update(&h, c->base, foff[4]);
+	uint64_t sum = mt_hash64_final(&h);
+	if (sum != t->checksum)
+		return mt_err_set(err, MT_CHECKSUM, foff[4], c->record,
+				  "END record says 0x%016llx, content gives "
+				  "0x%016llx",
+				  (unsigned long long)t->checksum,
+				  (unsigned long long)sum);
+	r->ended = true;
+	return MT_END;
+}
+
+mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	mt_status st;
+	uint32_t n;
+	uint64_t tag;
+
+	if (r->ended)
+		return MT_END;
+	c->record = ++r->records;
+	rec->offset = mt_mpk_offset(c);
+	if (c->p >= c->end)
+		return mt_err_set(err, MT_TRUNCATED, rec->offset, c->record,
+				  "expected a record or the END record");
+	if ((st = mt_mpk_array(c, &n, err)))
+		return st;
+	if (n == 0)
+		return mt_err_set(err, MT_TYPE, rec->offset, c->record,
+				  "empty record array");
+	uint64_t toff = mt_mpk_offset(c);
+	if ((st = mt_mpk_uint(c, &tag, err)))
+		return st;
+	switch (tag) {
+	case MT_REC_NAME:
+		if (n != 2)
+			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
+					  "NAME record has %u elements, "
+					  "expected 2",
+					  n);
+		if ((st = mt_mpk_str(c, &rec->name, &rec->name_len, err)))
+			return st;
+		rec->kind = MT_RECORD_NAME;
+		r->names++;
+		return MT_OK;
+	case MT_REC_ROOTS:
+		if (r->roots_seen || r->objects)
+			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
+					  "ROOTS record %s",
+					  r->roots_seen ? "repeated"
+							: "after objects");
+		if ((n - 1) % 3)
+			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
+					  "ROOTS record has %u elements, "
+					  "expected 1 + 3 per edge",
+					  n);
+		if ((st = read_edges(r, (n - 1) / 3, err)))
+			return st;
+		rec->kind = MT_RECORD_ROOTS;
+		rec->edges = r->ebuf;
+		rec->nedges = (n - 1) / 3;
+		r->roots_seen = true;
+		return MT_OK;
+	case MT_REC_OBJECT:
+		rec->kind = MT_RECORD_OBJECT;
+		return read_object(r, rec, n, err);
+	case MT_REC_END:
+		return read_end(r, rec->offset, n, err);
+	}
+	return mt_err_set(err, MT_RANGE, toff, c->record,
+			  "unknown record tag %llu (expected 1-4)",
+			  (unsigned long long)tag);
+}
+
+void mt_reader_free(mt_reader *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nallocs; i++)
+		free(r->allocs[i]);
+	free(r->allocs);
+	free((void *)r->hdr.argv);
+	free(r->ebuf);
+	free(r);
+}

@@ -1,0 +1,549 @@
+/* Streaming dump writer (writer.h).
+ *
+ * Owns the temporary output file, a 1 MiB output buffer fed by msgpack-c's
+ * packer, the running checksum of everything flushed, the relative-reference
+ * counter `hi` and a small open-addressing table interning names.  The first
+ * failure is sticky: every later call returns it, and only abort/finish (which
+ * then unlinks the temporary file) remain useful.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <msgpack.h>
+
+#include "memtrack/checksum.h"
+#include "memtrack/writer.h"
+
+#define BUF_SIZE (1u << 20)
+
+typedef struct name_slot {
+	char *s;
+	uint32_t len;
+	uint32_t index;
+	uint64_t hash;
+} name_slot;
+
+struct mt_writer {
+	int fd;
+	char *path, *tmp_path;
+	uint8_t *buf;
+	size_t used;
+	uint64_t flushed; /* bytes written to the file so far */
+	mt_hash64 hash;
+	msgpack_packer pk;
+	mt_status failed; /* sticky first failure */
+	mt_err failure;
+	bool created; /* the temporary file exists */
+	bool header_done, roots_done;
+	uint32_t hi;      /* one past the highest id introduced */
+	uint64_t objects; /* object records written */
+	uint64_t edges;
+	uint64_t addr_prev;
+	name_slot *names;
+	uint32_t names_cap, names_count;
+};
+
+static mt_status flush(mt_writer *w)
+{
+	const uint8_t *p = w->buf;
+	size_t n = w->used;
+	mt_hash64_update(&w->hash, p, n);
+	while (n) {
+		ssize_t k = write(w->fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = mt_err_set(&w->failure, MT_IO, MT_NO_OFFSET,
+					       MT_NO_OFFSET, "writing %s: %s",
+					       w->tmp_path, strerror(errno));
+			return w->failed;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	w->flushed += w->used;
+	w->used = 0;
+	return MT_OK;
+}
+
+/* msgpack-c write callback: append to the buffer, flushing when full. */
+static int pk_write(void *data, const char *src, size_t len)
+{
+	mt_writer *w = data;
+	if (w->failed)
+		return -1;
+	while (len) {
+		size_t room = BUF_SIZE - w->used;
+		if (room == 0) {
+			if (flush(w))
+				return -1;
+			room = BUF_SIZE;
+		}
+		size_t take = len < room ? len : room;
+		memcpy(w->buf + w->used, src, take);
+		w->used += take;
+		src += take;
+		len -= take;
+	}
+	return 0;
+}
+
+static mt_status fail(mt_writer *w, mt_err *err)
+{
+	if (err)
+		*err = w->failure;
+	return w->failed;
+}
+
+static mt_status bug(mt_writer *w, mt_err *err, const char *what)
+{
+	w->failed = mt_err_set(&w->failure, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+			       "%s", what);
+	return fail(w, err);
+}
+
+static void writer_free(mt_writer *w)
+{
+	for (uint32_t i = 0; w->names && i < w->names_cap; i++)
+		free(w->names[i].s);
+	free(w->names);
+	free(w->buf);
+	free(w->path);
+	free(w->tmp_path);
+	free(w);
+}
+
+mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
+{
+	*out = NULL;
+	if (!path || !*path)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "empty output path");
+	mt_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+	size_t plen = strlen(path);
+	w->fd = -1;
+	w->path = malloc(plen + 1);
+	w->tmp_path = malloc(plen + 32);
+	w->buf = malloc(BUF_SIZE);
+	w->names_cap = 64;
+	w->names = calloc(w->names_cap, sizeof *w->names);
+	if (!w->path || !w->tmp_path || !w->buf || !w->names) {
+		writer_free(w);
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+	}
+	memcpy(w->path, path, plen + 1);
+	snprintf(w->tmp_path, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+	w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		     0644);
+	if (w->fd < 0) {
+		mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+			   "cannot create %s: %s", w->tmp_path,
+			   strerror(errno));
+		writer_free(w);
+		return MT_IO;
+	}
+	w->created = true;
+	mt_hash64_init(&w->hash);
+	msgpack_packer_init(&w->pk, w, pk_write);
+	mt_err_clear(&w->failure);
+	*out = w;
+	return MT_OK;
+}
+
+static void pack_cstr(msgpack_packer *pk, const char *s)
+{
+	if (!s)
+		s = "";
+	size_t n = strlen(s);
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+static void pack_key(msgpack_packer *pk, const char *key)
+{
+	pack_cstr(pk, key);
+}
+
+mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (w->header_done)
+		return bug(w, err, "header written twice");
+	msgpack_packer *pk = &w->pk;
+	msgpack_pack_str(pk, MT_DUMP_MAGIC_LEN);
+	msgpack_pack_str_body(pk, MT_DUMP_MAGIC, MT_DUMP_MAGIC_LEN);
+	msgpack_pack_unsigned_int(pk, MT_DUMP_VERSION);
+
+	static const char *const fields[] = {"type",   "size",   "addr",
+					     "refcnt", "length", "value"};
+	msgpack_pack_map(pk, 16);
+	pack_key(pk, "memtrack");
+	pack_cstr(pk, h->memtrack_version);
+	pack_key(pk, "python");
+	pack_cstr(pk, h->python_version);
+	pack_key(pk, "python_version");
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_unsigned_int(pk, h->py_major);
+	msgpack_pack_unsigned_int(pk, h->py_minor);
+	msgpack_pack_unsigned_int(pk, h->py_micro);
+	pack_key(pk, "implementation");
+	pack_cstr(pk, h->implementation);
+	pack_key(pk, "build");
+	pack_cstr(pk, h->build);
+	pack_key(pk, "executable");
+	pack_cstr(pk, h->executable);
+	pack_key(pk, "pid");
+	msgpack_pack_uint64(pk, h->pid);
+	pack_key(pk, "argv");
+	msgpack_pack_array(pk, h->argc);
+	for (size_t i = 0; i < h->argc; i++)
+		pack_cstr(pk, h->argv[i]);
+	pack_key(pk, "time");
+	msgpack_pack_double(pk, h->time);
+	pack_key(pk, "rss");
+	msgpack_pack_uint64(pk, h->rss);
+	pack_key(pk, "vms");
+	msgpack_pack_uint64(pk, h->vms);
+	pack_key(pk, "ptr_size");
+	msgpack_pack_unsigned_int(pk, h->ptr_size);
+	pack_key(pk, "gc_header");
+	msgpack_pack_unsigned_int(pk, h->gc_header);
+	pack_key(pk, "collected");
+	if (h->collected)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+	pack_key(pk, "fields");
+	msgpack_pack_array(pk, 6);
+	for (int i = 0; i < 6; i++)
+		pack_cstr(pk, fields[i]);
+	pack_key(pk, "relations");
+	static const struct {
+		unsigned code;
+		const char *name;
+		int lk;
+	} rels[] = {
+#define MT_REL_ROW_(name, c, str, lk) {c, str, lk},
+		MT_RELATION_LIST(MT_REL_ROW_)
+#undef MT_REL_ROW_
+	};
+	static const char *const lk_names[] = {"int", "name", "ref"};
+	msgpack_pack_array(pk, sizeof rels / sizeof rels[0]);
+	for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
+		msgpack_pack_array(pk, 3);
+		msgpack_pack_unsigned_int(pk, rels[i].code);
+		pack_cstr(pk, rels[i].name);
+		pack_cstr(pk, lk_names[rels[i].lk]);
+	}
+	w->header_done = true;
+	if (w->failed)
+		return fail(w, err);
+	return MT_OK;
+}
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
+	return h | 1; /* 0 marks an empty slot */
+}
+
+static bool names_grow(mt_writer *w)
+{
+	uint32_t cap = w->names_cap * 2;
+	name_slot *t = calloc(cap, sizeof *t);
+	if (!t)
+		return false;
+	for (uint32_t i = 0; i < w->names_cap; i++) {
+		name_slot *o = &w->names[i];
+		if (!o->hash)
+			continue;
+		uint32_t j = (uint32_t)o->hash & (cap - 1);
+		while (t[j].hash)
+			j = (j + 1) & (cap - 1);
+		t[j] = *o;
+	}
+	free(w->names);
+	w->names = t;
+	w->names_cap = cap;
+	return true;
+}
+
+mt_status mt_writer_name(mt_writer *w, const char *s, size_t n,
+			 uint32_t *index, mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (!w->header_done)
+		return bug(w, err, "name written before the header");
+	if (n > UINT32_MAX)
+		return bug(w, err, "name longer than 4 GiB");
+	uint64_t h = name_hash(s, n);
+	uint32_t mask = w->names_cap - 1;
+	uint32_t j = (uint32_t)h & mask;
+	for (; w->names[j].hash; j = (j + 1) & mask) {
+		name_slot *e = &w->names[j];
+		if (e->hash == h && e->len == n && memcmp(e->s, s, n) == 0) {
+			*index = e->index;
+			return MT_OK;
+		}
+	}
+	char *copy = malloc(n + 1);
+	if (!copy) {
+		w->failed = mt_err_set(&w->failure, MT_NOMEM, MT_NO_OFFSET,
+				       MT_NO_OFFSET, NULL);
+		return fail(w, err);
+	}
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	w->names[j] = (name_slot){copy, (uint32_t)n, w->names_count, h};
+	*index = w->names_count++;
+	if (2 * w->names_count > w->names_cap && !names_grow(w)) {
+		w->failed = mt_err_set(&w->failure, MT_NOMEM, MT_NO_OFFSET,
+				       MT_NO_OFFSET, NULL);
+		return fail(w, err);
+	}
+	msgpack_pack_array(&w->pk, 2);
+	msgpack_pack_unsigned_int(&w->pk, MT_REC_NAME);
+	msgpack_pack_str(&w->pk, n);
+	msgpack_pack_str_body(&w->pk, s, n);
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
+/* Writes a reference to `id` relative to hi (dump.h). */
+static bool pack_ref(mt_writer *w, uint32_t id)
+{
+	if (id == w->hi) {
+		if (w->hi == UINT32_MAX)
+			return false;
+		w->hi++;
+		msgpack_pack_uint32(&w->pk, 0);
+		return true;
+	}
+	if (id > w->hi)
+		return false;
+	msgpack_pack_uint32(&w->pk, w->hi - id);
+	return true;
+}
+
+static mt_status pack_edges(mt_writer *w, const mt_edge *edges, size_t n,
+			    mt_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const mt_edge *e = &edges[i];
+		int lk = mt_relation_label_kind(e->rel);
+		if (lk < 0)
+			return bug(w, err, "edge with an unknown relation");
+		msgpack_pack_unsigned_int(&w->pk, e->rel);
+		if (!pack_ref(w, e->target))
+			return bug(w, err, "edge target id not yet introduced");
+		if (lk == MT_LABEL_REF) {
+			if (e->label > UINT32_MAX ||
+			    !pack_ref(w, (uint32_t)e->label))
+				return bug(w, err,
+					   "label id not yet introduced");
+		} else {
+			if (lk == MT_LABEL_NAME && e->label >= w->names_count)
+				return bug(w, err, "edge label names no name");
+			msgpack_pack_uint64(&w->pk, e->label);
+		}
+	}
+	w->edges += n;
+	return MT_OK;
+}
+
+mt_status mt_writer_roots(mt_writer *w, const mt_edge *edges, size_t n,
+			  mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (!w->header_done || w->roots_done || w->objects)
+		return bug(w, err, "roots written out of order");
+	if (n > (UINT32_MAX - 1) / 3)
+		return bug(w, err, "too many root edges");
+	msgpack_pack_array(&w->pk, (size_t)(1 + 3 * n));
+	msgpack_pack_unsigned_int(&w->pk, MT_REC_ROOTS);
+	if (pack_edges(w, edges, n, err))
+		return w->failed;
+	w->roots_done = true;
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
+static void pack_str(msgpack_packer *pk, const char *s, uint32_t n)
+{
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s ? s : "", n);
+}
+
+static void pack_value(msgpack_packer *pk, const mt_value *v)
+{
+	switch (v->kind) {
+	case MT_VAL_NONE:
+		msgpack_pack_nil(pk);
+		break;
+	case MT_VAL_STR:
+		pack_str(pk, v->s, v->slen);
+		break;
+	case MT_VAL_BYTES:
+		msgpack_pack_bin(pk, v->slen);
+		msgpack_pack_bin_body(pk, v->s, v->slen);
+		break;
+	case MT_VAL_INT:
+		msgpack_pack_int64(pk, v->i);
+		break;
+	case MT_VAL_FLOAT:
+		msgpack_pack_double(pk, v->d);
+		break;
+	case MT_VAL_BOOL:
+		if (v->i)
+			msgpack_pack_true(pk);
+		else
+			msgpack_pack_false(pk);
+		break;
+	case MT_VAL_QUALNAME:
+		msgpack_pack_array(pk, 2);
+		pack_str(pk, v->s, v->slen);
+		pack_str(pk, v->s2, v->s2len);
+		break;
+	case MT_VAL_CODE:
+		msgpack_pack_array(pk, 3);
+		pack_str(pk, v->s, v->slen);
+		msgpack_pack_int64(pk, v->i);
+		pack_str(pk, v->s2, v->s2len);
+		break;
+	}
+}
+
+mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
+			   const mt_edge *edges, size_t n, mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (!w->header_done)
+		return bug(w, err, "object written before the header");
+	if (id != w->objects)
+		return bug(w, err, "object records out of id order");
+	if (id > w->hi)
+		return bug(w, err, "object id skips ids");
+	if ((unsigned)o->value.kind > MT_VAL_CODE)
+		return bug(w, err, "unknown value kind");
+	if (n > (UINT32_MAX - 7) / 3)
+		return bug(w, err, "too many edges on one object");
+	if (id == w->hi)
+		w->hi++;
+	msgpack_packer *pk = &w->pk;
+	msgpack_pack_array(pk, (size_t)(7 + 3 * n));
+	msgpack_pack_unsigned_int(pk, MT_REC_OBJECT);
+	if (!pack_ref(w, o->type))
+		return bug(w, err, "type id not yet introduced");
+	msgpack_pack_uint64(pk, o->size);
+	if (o->addr) {
+		msgpack_pack_int64(pk, (int64_t)(o->addr - w->addr_prev));
+		w->addr_prev = o->addr;
+		msgpack_pack_uint64(pk, o->refcnt);
+	} else {
+		msgpack_pack_nil(pk);
+		msgpack_pack_nil(pk);
+	}
+	if (o->length == MT_NO_LENGTH)
+		msgpack_pack_nil(pk);
+	else
+		msgpack_pack_int64(pk, o->length);
+	pack_value(pk, &o->value);
+	if (pack_edges(w, edges, n, err))
+		return w->failed;
+	w->objects++;
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
+uint64_t mt_writer_objects(const mt_writer *w)
+{
+	return w->objects;
+}
+
+uint64_t mt_writer_edges(const mt_writer *w)
+{
+	return w->edges;
+}
+
+uint64_t mt_writer_bytes(const mt_writer *w)
+{
+	return w->flushed + w->used;
+}
+
+
+mt_status mt_writer_finish(mt_writer *w, uint64_t reachable, mt_err *err)
+{
+	mt_status s = MT_OK;
+	if (w->failed) {
+		s = fail(w, err);
+		goto abort;
+	}
+	if (w->objects != w->hi || reachable > w->objects) {
+		s = bug(w, err, w->objects != w->hi
+				    ? "an introduced id has no object record"
+				    : "reachable count above object count");
+		goto abort;
+	}
+	/* The checksum covers every byte before the checksum itself, the END
+	 * record's counts included: flush them through the hash first. */
+	msgpack_pack_array(&w->pk, 6);
+	msgpack_pack_unsigned_int(&w->pk, MT_REC_END);
+	msgpack_pack_uint64(&w->pk, w->objects);
+	msgpack_pack_uint64(&w->pk, w->edges);
+	msgpack_pack_uint64(&w->pk, w->names_count);
+	msgpack_pack_uint64(&w->pk, reachable);
+	if (w->failed || flush(w)) {
+		s = fail(w, err);
+		goto abort;
+	}
+	msgpack_pack_uint64(&w->pk, mt_hash64_final(&w->hash));
+	if (flush(w)) {
+		s = fail(w, err);
+		goto abort;
+	}
+	if (fsync(w->fd) != 0) {
+		s = mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+			       "syncing %s: %s", w->tmp_path, strerror(errno));
+		goto abort;
+	}
+	if (close(w->fd) != 0) {
+		w->fd = -1;
+		s = mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+			       "closing %s: %s", w->tmp_path, strerror(errno));
+		goto abort;
+	}
+	w->fd = -1;
+	if (rename(w->tmp_path, w->path) != 0) {
+		s = mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+			       "renaming %s to %s: %s", w->tmp_path, w->path,
+			       strerror(errno));
+		goto abort;
+	}
+	writer_free(w);
+	return MT_OK;
+abort:
+	mt_writer_abort(w);
+	return s;
+}
+
+void mt_writer_abort(mt_writer *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->created)
+		unlink(w->tmp_path);
+	writer_free(w);
+}
