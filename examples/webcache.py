@@ -1,0 +1,143 @@
+"""A small "web service" whose memory grows: the bundled memtrack example.
+
+It simulates a server that handles requests for a few minutes of traffic:
+users log in (Session objects in a dict), requests are parsed (Request
+objects with header dicts and query strings), responses are rendered and
+kept in a response cache that is never pruned (the leak), and a small tree
+of Route objects refers back to its parent (a reference cycle).
+
+    python3 examples/webcache.py [OUTPUT.mp] [--requests N]
+
+writes a heap dump with memtrack.dump() (default webcache.mp) and prints the
+summary.  Open it with:  memtrack-tui OUTPUT.mp
+"""
+
+import sys
+import threading
+
+import memtrack
+
+
+class User:
+    def __init__(self, uid, name):
+        self.uid = uid
+        self.name = name
+        self.roles = ["reader"] if uid % 7 else ["reader", "admin"]
+
+
+class Session:
+    __slots__ = ("token", "user", "hits")
+
+    def __init__(self, token, user):
+        self.token = token
+        self.user = user
+        self.hits = 0
+
+
+class Request:
+    def __init__(self, path, query, headers):
+        self.path = path
+        self.query = query
+        self.headers = headers
+
+
+class Response:
+    def __init__(self, status, body):
+        self.status = status
+        self.body = body
+        self.headers = {"content-type": "text/html", "content-length": str(len(body))}
+
+
+class Route:
+    def __init__(self, name, parent=None):
+        self.name = name
+        self.parent = parent  # child -> parent and parent -> children: a cycle
+        self.children = []
+        if parent is not None:
+            parent.children.append(self)
+
+
+class ResponseCache:
+    """Caches rendered pages by URL and never evicts: memory grows."""
+
+    def __init__(self):
+        self.entries = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key, render):
+        resp = self.entries.get(key)
+        if resp is None:
+            self.misses += 1
+            resp = self.entries[key] = render()
+        else:
+            self.hits += 1
+        return resp
+
+
+def build_routes():
+    root = Route("/")
+    for section in ("articles", "users", "search", "static"):
+        sec = Route(section, root)
+        for i in range(5):
+            Route("%s-%d" % (section, i), sec)
+    return root
+
+
+def serve(n_requests):
+    users = {uid: User(uid, "user%04d" % uid) for uid in range(200)}
+    sessions = {}
+    cache = ResponseCache()
+    log = []
+    for i in range(n_requests):
+        uid = i % len(users)
+        token = "tok-%08x" % (uid * 2654435761 % 2**32)
+        sess = sessions.get(token)
+        if sess is None:
+            sess = sessions[token] = Session(token, users[uid])
+        sess.hits += 1
+        path = "/articles/%d" % (i % 1500)
+        req = Request(path, {"page": str(i % 3), "ref": "home"},
+                      {"user-agent": "bench/1.0", "x-request-id": str(i)})
+        resp = cache.get((path, req.query["page"]),
+                         lambda: Response(200, ("<h1>%s</h1>" % path) * 8))
+        if i % 50 == 0:
+            log.append("%s %d %s" % (req.path, resp.status, sess.user.name))
+    return users, sessions, cache, log
+
+
+def main(argv):
+    out = "webcache.mp"
+    n = 6000
+    args = list(argv[1:])
+    while args:
+        a = args.pop(0)
+        if a == "--requests":
+            n = int(args.pop(0))
+        else:
+            out = a
+    routes = build_routes()
+    state = serve(n)
+    # A worker thread that holds a local of its own while the dump runs.
+    ready, done = threading.Event(), threading.Event()
+
+    def worker():
+        pending = [Request("/queued/%d" % i, {}, {}) for i in range(10)]
+        ready.set()
+        done.wait()
+        return pending
+
+    t = threading.Thread(target=worker, name="worker")
+    t.start()
+    ready.wait()
+    summary = memtrack.dump(out)
+    done.set()
+    t.join()
+    print("memtrack: wrote %s: %d objects, %d edges, %d bytes in %.3f s"
+          % (out, summary["objects"], summary["edges"], summary["bytes"],
+             summary["seconds"]))
+    return routes, state
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Runs every memtrack test and ends with one line "N passed, N failed".
+# Called by ./quickstart.sh test (which installs packages and runs
+# autoreconf first); usable alone from the source root: tests/run-all.sh [jobs]
+#
+#   1. _build/check: -Werror build, `make check` (cmocka unit tests, batch
+#      tests of memtrack-tui, Python capture tests for the default python3)
+#   2. _build/asan: ASan+UBSan build, `make check` again
+#   3. _build/py-X.Y.Z: the capture module built for every other CPython 3.9+
+#      (pyenv versions and Debian's /usr/bin/python3), Python tests on each
+#   4. make distcheck (tarball builds, installs and passes its own checks)
+# Counts are individual test cases where the runner reports them (cmocka,
+# tests/python/run.py), else one per test program.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=${1:-2}
+passed=0
+failed=0
+log() { printf '==> %s\n' "$*" >&2; }
+
+add() { # add PASSED FAILED WHAT
+    passed=$((passed + $1))
+    failed=$((failed + $2))
+    log "$3: $1 passed, $2 failed"
+}
+
+# count_check DIR WHAT: sums the results of the automake tests run in DIR.
+count_check() {
+    local dir=$1 what=$2 p=0 f=0 trs logf res n ran ok
+    while IFS= read -r trs; do
+        logf=${trs%.trs}.log
+        res=$(sed -n 's/^:test-result: //p' "$trs" | head -n1)
+        if n=$(grep -Eo '^[0-9]+ passed, [0-9]+ failed' "$logf" | tail -n1) && [ -n "$n" ]; then
+            set -- $n
+            p=$((p + $1))
+            f=$((f + $3))
+            [ "$res" = PASS ] || [ "$3" -gt 0 ] || f=$((f + 1))
+        elif ran=$(sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' "$logf" | tail -n1) && [ -n "$ran" ]; then
+            ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$logf" | tail -n1)
+            ok=${ok:-0}
+            p=$((p + ok))
+            f=$((f + ran - ok))
+            [ "$res" = PASS ] || [ $((ran - ok)) -gt 0 ] || f=$((f + 1))
+        else
+            case "$res" in
+            PASS | XFAIL) p=$((p + 1)) ;;
+            SKIP) ;;
+            *) f=$((f + 1)) ;;
+            esac
+        fi
+    done < <(find "$dir" -name '*.trs' | sort)
+    add "$p" "$f" "$what"
+}
+
+# configure_build DIR ARGS...: (re)configures DIR and builds it; 1 on failure.
+configure_build() {
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/config.status" ]; then
+        (cd "$dir" && "$top/configure" -q "$@") || return 1
+    fi
+    make -s -C "$dir" -j"$jobs" >/dev/null
+}
+
+# 1 and 2: full check in a -Werror build and in a sanitized build
+for cfg in check:--enable-werror asan:--enable-sanitizers; do
+    name=${cfg%%:*}
+    dir=_build/$name
+    log "build and check: $dir (${cfg#*:})"
+    find "$dir" -name '*.trs' -delete 2>/dev/null
+    if configure_build "$dir" "${cfg#*:}"; then
+        make -s -C "$dir" -j"$jobs" -k check >/dev/null 2>&1
+        count_check "$dir" "$name"
+        for l in $(grep -l -E '^(FAIL|ERROR)' $(find "$dir" -name '*.trs') 2>/dev/null); do
+            log "failed: ${l%.trs}.log"
+            tail -n 30 "${l%.trs}.log" >&2
+        done
+    else
+        add 0 1 "$name (build failed)"
+    fi
+done
+
+# 3: the capture module on every other CPython 3.9+
+default_py=$(readlink -f "$(command -v python3)")
+pythons=()
+if command -v pyenv >/dev/null 2>&1; then
+    for v in $(pyenv versions --bare 2>/dev/null); do
+        p="$(pyenv root)/versions/$v/bin/python3"
+        [ -x "$p" ] && pythons+=("$p")
+    done
+fi
+[ -x /usr/bin/python3 ] && pythons+=(/usr/bin/python3)
+for py in "${pythons[@]}"; do
+    ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3]) if sys.version_info >= (3, 9) else None' 2>/dev/null) || continue
+    [ "$ver" = None ] && continue
+    [ "$(readlink -f "$py")" = "$default_py" ] && continue
+    case "$py" in /usr/bin/*) tag=debian-$ver ;; *) tag=$ver ;; esac
+    dir=_build/py-$tag
+    log "capture tests on $py ($tag)"
+    mkdir -p "$dir"
+    if { [ -f "$dir/Makefile" ] && [ ! configure -nt "$dir/config.status" ]; } ||
+        (cd "$dir" && "$top/configure" -q PYTHON="$py"); then
+        if make -s -C "$dir" -j"$jobs" memtrack.la >/dev/null; then
+            out=$("$py" tests/python/run.py "$dir/.libs" 2>&1)
+            n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+            if [ -n "$n" ]; then
+                set -- $n
+                add "$1" "$3" "python $tag"
+                [ "$3" -eq 0 ] || printf '%s\n' "$out" | tail -n 40 >&2
+            else
+                printf '%s\n' "$out" | tail -n 40 >&2
+                add 0 1 "python $tag (runner crashed)"
+            fi
+        else
+            add 0 1 "python $tag (build failed)"
+        fi
+    else
+        add 0 1 "python $tag (configure failed)"
+    fi
+done
+
+# 4: distcheck
+log "make distcheck"
+if make -s -C _build/check -j"$jobs" distcheck >_build/distcheck.log 2>&1; then
+    add 1 0 "distcheck"
+else
+    tail -n 40 _build/distcheck.log >&2
+    add 0 1 "distcheck"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
