@@ -1,0 +1,77 @@
+/* Load benchmark: loads a dump with the graph library and prints figures.
+ *
+ *   bench/bench_load DUMP.mp
+ *
+ * Prints "name: value" lines: load_seconds, load_objects_per_s,
+ * graph_bytes_per_object (what mt_graph_memory accounts: arrays, previews,
+ * names), graph_rss_bytes_per_object (resident memory after the load minus
+ * before, per object: what the process really pays once the file is
+ * unmapped), load_peak_rss_bytes_per_object (peak during the load, mapping
+ * included).  A program, not a test: it asserts nothing. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "memtrack/graph.h"
+
+static long status_kib(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = 0;
+	size_t n = strlen(field);
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DUMP.mp\n", argv[0]);
+		return 2;
+	}
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	if (f) {
+		fputs("5", f); /* reset VmHWM */
+		fclose(f);
+	}
+	long before = status_kib("VmRSS");
+	mt_graph *g;
+	mt_err err;
+	double t0 = now();
+	if (mt_graph_load(&g, argv[1], NULL, NULL, &err) != MT_OK) {
+		char line[400];
+		mt_err_format(&err, line, sizeof line);
+		fprintf(stderr, "bench_load: %s: %s\n", argv[1], line);
+		return 1;
+	}
+	double t = now() - t0;
+	long after = status_kib("VmRSS"), peak = status_kib("VmHWM");
+	double n = mt_graph_count(g);
+	printf("objects: %u\n", mt_graph_count(g));
+	printf("edges: %u\n", mt_graph_edge_count(g));
+	printf("load_seconds: %.3f\n", t);
+	printf("load_objects_per_s: %.0f\n", n / t);
+	printf("graph_bytes_per_object: %.1f\n", (double)mt_graph_memory(g) / n);
+	printf("graph_rss_bytes_per_object: %.1f\n",
+	       (double)(after - before) * 1024.0 / n);
+	printf("load_peak_rss_bytes_per_object: %.1f\n",
+	       (double)(peak - before) * 1024.0 / n);
+	mt_graph_free(g);
+	return 0;
+}

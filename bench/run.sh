@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the capture and load benchmarks and prints their figures.
+#
+#   bench/run.sh [BUILD_DIR] [OBJECTS...]     (default: _build/main, 1000000 5000000)
+#
+# BUILD_DIR is a configured memtrack build (./quickstart.sh example makes
+# _build/main).  For each size: bench_capture.py builds the synthetic heap in
+# that build's Python and dumps it; bench_load loads the dump.  Dumps go to
+# $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/_build/main}
+shift || true
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
+py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
+make -s -C "$build" memtrack.la bench/bench_load >/dev/null
+tmp=${TMPDIR:-/tmp}
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"
+echo "date: $(date -u +%Y-%m-%d)"
+for n in "${sizes[@]}"; do
+    out="$tmp/memtrack-bench-$n.mp"
+    echo "--- $n objects"
+    "$py" "$top/bench/bench_capture.py" "$build/.libs" "$n" "$out"
+    "$build/bench/bench_load" "$out" | grep -v '^objects:\|^edges:'
+    rm -f "$out"
+done
