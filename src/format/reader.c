@@ -146,9 +146,14 @@ static mt_status parse_header(mt_reader *r, mt_err *err)
 	if (mt_mpk_peek(c) != MT_MPK_STR ||
 	    mt_mpk_str(c, &s, &n, NULL) != MT_OK || n != MT_DUMP_MAGIC_LEN ||
 	    memcmp(s, MT_DUMP_MAGIC, n) != 0) {
+		/* A file that is a proper prefix of the magic is truncated. */
+		static const char magic[] = "\xad" MT_DUMP_MAGIC;
+		size_t have = (size_t)(c->end - c->base);
+		bool prefix = have < sizeof magic - 1 &&
+			      memcmp(c->base, magic, have) == 0;
 		c->p = c->base;
-		return mt_err_set(err, c->end == c->base ? MT_TRUNCATED : MT_MAGIC,
-				  0, 0, "expected the string \"%s\" at the start",
+		return mt_err_set(err, prefix ? MT_TRUNCATED : MT_MAGIC, 0, 0,
+				  "expected the string \"%s\" at the start",
 				  MT_DUMP_MAGIC);
 	}
 	off = mt_mpk_offset(c);
@@ -470,10 +475,13 @@ static mt_status read_object(mt_reader *r, mt_record *rec, uint32_t n,
 	if (mt_mpk_peek(c) == MT_MPK_NIL) {
 		mt_mpk_nil(c, NULL);
 		off = mt_mpk_offset(c);
-		if ((st = mt_mpk_nil(c, err)))
+		if (mt_mpk_peek(c) != MT_MPK_NIL && mt_mpk_peek(c) != MT_MPK_EOF &&
+		    mt_mpk_peek(c) != MT_MPK_INVALID)
 			return mt_err_set(err, MT_TYPE, off, c->record,
 					  "virtual object (addr nil) must have "
 					  "refcnt nil");
+		if ((st = mt_mpk_nil(c, err)))
+			return st;
 		o->addr = 0;
 		o->refcnt = 0;
 	} else {
