@@ -53,9 +53,9 @@ mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
 void mt_graph_free(mt_graph *g);
 
 /* Whole-graph facts. */
-uint32_t mt_graph_count(const mt_graph *g);      /* objects N          */
+uint32_t mt_graph_count(const mt_graph *g);	 /* objects N          */
 uint32_t mt_graph_edge_count(const mt_graph *g); /* object edges E     */
-uint32_t mt_graph_reachable(const mt_graph *g);  /* ids 0..r-1 reached */
+uint32_t mt_graph_reachable(const mt_graph *g);	 /* ids 0..r-1 reached */
 const mt_header *mt_graph_header(const mt_graph *g);
 /* Bytes of memory the graph holds (arrays, previews, names). */
 size_t mt_graph_memory(const mt_graph *g);
@@ -66,14 +66,13 @@ uint64_t mt_graph_size(const mt_graph *g, uint32_t id);
 uint64_t mt_graph_addr(const mt_graph *g, uint32_t id); /* 0: virtual */
 bool mt_graph_virtual(const mt_graph *g, uint32_t id);
 uint64_t mt_graph_refcnt(const mt_graph *g, uint32_t id); /* 0: virtual */
-int64_t mt_graph_length(const mt_graph *g, uint32_t id); /* MT_NO_LENGTH */
+int64_t mt_graph_length(const mt_graph *g, uint32_t id);  /* MT_NO_LENGTH */
 /* Fills *out with the object's value preview; strings point into the graph
  * and are not NUL-terminated (use slen/s2len). */
 void mt_graph_value(const mt_graph *g, uint32_t id, mt_value *out);
 
 /* Out-edges of id: edge indices first .. first+n-1. */
-void mt_graph_out(const mt_graph *g, uint32_t id, uint32_t *first,
-		  uint32_t *n);
+void mt_graph_out(const mt_graph *g, uint32_t id, uint32_t *first, uint32_t *n);
 uint32_t mt_graph_edge_target(const mt_graph *g, uint32_t edge);
 unsigned mt_graph_edge_rel(const mt_graph *g, uint32_t edge);
 /* Integer, name index or object id, as the relation says (dump.h). */
@@ -83,8 +82,7 @@ uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge);
 
 /* In-edges (referrers) of id: positions first .. first+n-1, ordered by
  * source id and then out-edge order. */
-void mt_graph_in(const mt_graph *g, uint32_t id, uint32_t *first,
-		 uint32_t *n);
+void mt_graph_in(const mt_graph *g, uint32_t id, uint32_t *first, uint32_t *n);
 uint32_t mt_graph_in_source(const mt_graph *g, uint32_t pos);
 /* The out-edge index of in-edge `pos` (for its relation and label). */
 uint32_t mt_graph_in_edge(const mt_graph *g, uint32_t pos);

@@ -1,0 +1,933 @@
+/* The loader and the in-memory graph (include/memtrack/graph.h).
+ *
+ * Owns struct mt_graph: per-object arrays indexed by id (type, size, refcnt,
+ * length and value offset as uint32, addr as uint64), out-edges in CSR form
+ * (out_start[N+1], out_target/out_label as uint32, out_rel as uint8), the
+ * in-edges in CSR form (in_start[N+1], in_source, in_edge = the out-edge
+ * index), the value arena, the name table, the root edges, a copy of the
+ * header and the table of type labels.  Values that do not fit 32 bits
+ * (sizes, refcounts, lengths, edge labels of 2^32-1 or more) are stored as
+ * the sentinel WIDE in the array and in a `wide` side table sorted by index,
+ * which stays tiny on real heaps (3.12's immortal refcount is the common
+ * case).  Loading is one pass with the reader, appending to arrays sized from
+ * the file length and grown by 1.5x, then one counting sort for the in-edges;
+ * the file is unmapped before mt_graph_load returns.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "memtrack/graph.h"
+#include "memtrack/reader.h"
+#include "typelabel.h"
+
+#define WIDE UINT32_MAX
+#define LEN_NONE UINT32_MAX
+#define LEN_WIDE (UINT32_MAX - 1)
+#define MAX_EDGES (UINT32_MAX - 1)
+#define PROGRESS_EVERY 65536
+
+/* Side table for 64-bit values of a few entries, appended in index order. */
+struct wide {
+	uint32_t *ix;
+	uint64_t *val;
+	size_t n, cap;
+};
+
+struct type_label {
+	uint32_t id;
+	uint32_t off; /* into tlab */
+};
+
+struct mt_graph {
+	uint32_t n, ne, reachable;
+	size_t cap, ecap;
+	/* objects */
+	uint32_t *type, *size, *refcnt, *length, *voff;
+	uint64_t *addr;
+	/* out-edges; out_start has cap+1 entries */
+	uint32_t *out_start, *out_target, *out_label;
+	uint8_t *out_rel;
+	/* in-edges */
+	uint32_t *in_start, *in_source, *in_edge;
+	struct wide wsize, wrefcnt, wlength, wlabel;
+	/* value arena: entries start on 4-byte boundaries, voff = offset / 4,
+	 * 0 = no value (the first 4 bytes are unused) */
+	uint8_t *va;
+	size_t valen, vacap;
+	/* names: NUL-terminated strings in one arena */
+	char *names;
+	size_t nameslen, namescap;
+	size_t *name_off;
+	uint32_t nnames;
+	size_t namecap;
+	mt_edge *roots;
+	size_t nroots;
+	struct type_label *types;
+	size_t ntypes, typescap;
+	char *tlab;
+	size_t tlablen, tlabcap;
+	mt_header hdr;
+	char *hdr_blob;
+	const char **hdr_argv;
+	uint32_t dict_type; /* id of builtins.dict or MT_NO_ID  */
+	uint64_t dict_name; /* name index of "__dict__" or UINT64_MAX */
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int grow_array(void **p, size_t newcap, size_t elem)
+{
+	void *q;
+	if (newcap > SIZE_MAX / elem)
+		return -1;
+	q = realloc(*p, newcap ? newcap * elem : 1);
+	if (!q)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+static int wide_push(struct wide *w, uint32_t ix, uint64_t v)
+{
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 16;
+		if (grow_array((void **)&w->ix, nc, sizeof *w->ix) ||
+		    grow_array((void **)&w->val, nc, sizeof *w->val))
+			return -1;
+		w->cap = nc;
+	}
+	w->ix[w->n] = ix;
+	w->val[w->n] = v;
+	w->n++;
+	return 0;
+}
+
+static uint64_t wide_get(const struct wide *w, uint32_t ix)
+{
+	size_t lo = 0, hi = w->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->ix[mid] < ix)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->n && w->ix[lo] == ix ? w->val[lo] : 0;
+}
+
+static void wide_free(struct wide *w)
+{
+	free(w->ix);
+	free(w->val);
+}
+
+/* Stores v in *slot, or WIDE plus a side-table entry. */
+static int put32(uint32_t *slot, struct wide *w, uint32_t ix, uint64_t v)
+{
+	if (v < WIDE) {
+		*slot = (uint32_t)v;
+		return 0;
+	}
+	*slot = WIDE;
+	return wide_push(w, ix, v);
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+static uint64_t get_varint(const uint8_t **pp)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+	unsigned shift = 0;
+	for (;;) {
+		uint8_t b = *p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+		shift += 7;
+	}
+	*pp = p;
+	return v;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* ---- growing the graph while loading ----------------------------------- */
+
+static int grow_objects(mt_graph *g, size_t need)
+{
+	size_t nc;
+	if (need <= g->cap)
+		return 0;
+	nc = g->cap + g->cap / 2;
+	if (nc < need)
+		nc = need;
+	if (nc < 1024)
+		nc = 1024;
+	if (nc > (size_t)UINT32_MAX)
+		nc = UINT32_MAX;
+	if (grow_array((void **)&g->type, nc, 4) ||
+	    grow_array((void **)&g->size, nc, 4) ||
+	    grow_array((void **)&g->refcnt, nc, 4) ||
+	    grow_array((void **)&g->length, nc, 4) ||
+	    grow_array((void **)&g->voff, nc, 4) ||
+	    grow_array((void **)&g->addr, nc, 8) ||
+	    grow_array((void **)&g->out_start, nc + 1, 4))
+		return -1;
+	g->cap = nc;
+	return 0;
+}
+
+static int grow_edges(mt_graph *g, size_t need)
+{
+	size_t nc;
+	if (need <= g->ecap)
+		return 0;
+	nc = g->ecap + g->ecap / 2;
+	if (nc < need)
+		nc = need;
+	if (nc < 1024)
+		nc = 1024;
+	if (grow_array((void **)&g->out_target, nc, 4) ||
+	    grow_array((void **)&g->out_label, nc, 4) ||
+	    grow_array((void **)&g->out_rel, nc, 1))
+		return -1;
+	g->ecap = nc;
+	return 0;
+}
+
+static int grow_bytes(void **p, size_t *cap, size_t need)
+{
+	size_t nc;
+	if (need <= *cap)
+		return 0;
+	nc = *cap + *cap / 2;
+	if (nc < need)
+		nc = need;
+	if (nc < 4096)
+		nc = 4096;
+	if (grow_array(p, nc, 1))
+		return -1;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* Appends the encoded value; *off is its offset / 4 (0 for MT_VAL_NONE).
+ * Encoding: kind byte, then STR/BYTES varint len + bytes; INT zigzag
+ * varint; BOOL nothing (value in bit 7 of the kind byte); FLOAT 8 bytes;
+ * QUALNAME two (len, bytes); CODE (len, bytes), zigzag line, (len, bytes). */
+static mt_status put_value(mt_graph *g, const mt_value *v, uint32_t *off,
+			   mt_err *err)
+{
+	size_t need = 1 + 10 + 10 + 10 + 8 + (size_t)v->slen + v->s2len + 3;
+	size_t start = (g->valen + 3) & ~(size_t)3;
+	uint8_t *p;
+	if (v->kind == MT_VAL_NONE) {
+		*off = 0;
+		return MT_OK;
+	}
+	if (grow_bytes((void **)&g->va, &g->vacap, start + need))
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "value previews");
+	if (start / 4 > UINT32_MAX)
+		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "value previews exceed 16 GiB");
+	p = g->va + start;
+	*p = (uint8_t)v->kind;
+	switch (v->kind) {
+	case MT_VAL_STR:
+	case MT_VAL_BYTES:
+		p++;
+		p += put_varint(p, v->slen);
+		memcpy(p, v->s, v->slen);
+		p += v->slen;
+		break;
+	case MT_VAL_INT:
+		p++;
+		p += put_varint(p, zigzag(v->i));
+		break;
+	case MT_VAL_BOOL:
+		*p++ |= v->i ? 0x80 : 0;
+		break;
+	case MT_VAL_FLOAT:
+		p++;
+		memcpy(p, &v->d, 8);
+		p += 8;
+		break;
+	case MT_VAL_QUALNAME:
+	case MT_VAL_CODE:
+		p++;
+		p += put_varint(p, v->slen);
+		memcpy(p, v->s, v->slen);
+		p += v->slen;
+		if (v->kind == MT_VAL_CODE)
+			p += put_varint(p, zigzag(v->i));
+		p += put_varint(p, v->s2len);
+		memcpy(p, v->s2, v->s2len);
+		p += v->s2len;
+		break;
+	default:
+		*p++ = MT_VAL_NONE;
+		break;
+	}
+	g->valen = (size_t)(p - g->va);
+	*off = (uint32_t)(start / 4);
+	return MT_OK;
+}
+
+void mt_graph_value(const mt_graph *g, uint32_t id, mt_value *out)
+{
+	const uint8_t *p;
+	memset(out, 0, sizeof *out);
+	out->kind = MT_VAL_NONE;
+	if (!g->voff[id])
+		return;
+	p = g->va + (size_t)g->voff[id] * 4;
+	out->kind = (mt_value_kind)(*p & 0x7f);
+	switch (out->kind) {
+	case MT_VAL_STR:
+	case MT_VAL_BYTES:
+		p++;
+		out->slen = (uint32_t)get_varint(&p);
+		out->s = (const char *)p;
+		break;
+	case MT_VAL_INT:
+		p++;
+		out->i = unzigzag(get_varint(&p));
+		break;
+	case MT_VAL_BOOL:
+		out->i = (*p & 0x80) != 0;
+		break;
+	case MT_VAL_FLOAT:
+		memcpy(&out->d, p + 1, 8);
+		break;
+	case MT_VAL_QUALNAME:
+	case MT_VAL_CODE:
+		p++;
+		out->slen = (uint32_t)get_varint(&p);
+		out->s = (const char *)p;
+		p += out->slen;
+		if (out->kind == MT_VAL_CODE)
+			out->i = unzigzag(get_varint(&p));
+		out->s2len = (uint32_t)get_varint(&p);
+		out->s2 = (const char *)p;
+		break;
+	default:
+		out->kind = MT_VAL_NONE;
+		break;
+	}
+}
+
+/* ---- names, types, header ----------------------------------------------- */
+
+static mt_status add_name(mt_graph *g, const char *s, uint32_t len, mt_err *err)
+{
+	if (g->nnames == UINT32_MAX)
+		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "too many names");
+	if (g->nnames == g->namecap) {
+		size_t nc = g->namecap ? g->namecap * 2 : 256;
+		if (grow_array((void **)&g->name_off, nc, sizeof(size_t)))
+			goto nomem;
+		g->namecap = nc;
+	}
+	if (grow_bytes((void **)&g->names, &g->namescap,
+		       g->nameslen + (size_t)len + 1))
+		goto nomem;
+	memcpy(g->names + g->nameslen, s, len);
+	g->names[g->nameslen + len] = '\0';
+	g->name_off[g->nnames] = g->nameslen;
+	g->nameslen += (size_t)len + 1;
+	if (g->dict_name == UINT64_MAX && len == 8 && !memcmp(s, "__dict__", 8))
+		g->dict_name = g->nnames;
+	g->nnames++;
+	return MT_OK;
+nomem:
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "name table");
+}
+
+static mt_status add_type(mt_graph *g, uint32_t id, const mt_value *v,
+			  mt_err *err)
+{
+	size_t need = (size_t)v->slen + v->s2len + MT_TYPE_LABEL_EXTRA;
+	size_t len;
+	if (g->ntypes == g->typescap) {
+		size_t nc = g->typescap ? g->typescap * 2 : 128;
+		if (grow_array((void **)&g->types, nc, sizeof *g->types))
+			goto nomem;
+		g->typescap = nc;
+	}
+	if (grow_bytes((void **)&g->tlab, &g->tlabcap, g->tlablen + need))
+		goto nomem;
+	len = mt_type_label_format(g->tlab + g->tlablen, need, v->s, v->slen,
+				   v->s2, v->s2len);
+	if (g->tlablen + len + 1 > UINT32_MAX)
+		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "type labels exceed 4 GiB");
+	g->types[g->ntypes].id = id;
+	g->types[g->ntypes].off = (uint32_t)g->tlablen;
+	g->ntypes++;
+	g->tlablen += len + 1;
+	if (g->dict_type == MT_NO_ID && v->slen == 8 &&
+	    !memcmp(v->s, "builtins", 8) && v->s2len == 4 &&
+	    !memcmp(v->s2, "dict", 4))
+		g->dict_type = id;
+	return MT_OK;
+nomem:
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "type labels");
+}
+
+static size_t strsize(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+static char *copy_str(char **p, const char *s)
+{
+	char *r = *p;
+	size_t n;
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(r, s, n);
+	*p += n;
+	return r;
+}
+
+static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
+{
+	size_t total = 1, i;
+	char *p;
+	total += strsize(h->memtrack_version) + strsize(h->python_version) +
+		 strsize(h->implementation) + strsize(h->build) +
+		 strsize(h->executable);
+	for (i = 0; i < h->argc; i++)
+		total += strsize(h->argv[i]);
+	g->hdr_blob = malloc(total);
+	g->hdr_argv = calloc(h->argc ? h->argc : 1, sizeof(char *));
+	if (!g->hdr_blob || !g->hdr_argv)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "header");
+	g->hdr = *h;
+	p = g->hdr_blob;
+	g->hdr.memtrack_version = copy_str(&p, h->memtrack_version);
+	g->hdr.python_version = copy_str(&p, h->python_version);
+	g->hdr.implementation = copy_str(&p, h->implementation);
+	g->hdr.build = copy_str(&p, h->build);
+	g->hdr.executable = copy_str(&p, h->executable);
+	for (i = 0; i < h->argc; i++)
+		g->hdr_argv[i] = copy_str(&p, h->argv[i]);
+	g->hdr.argv = g->hdr_argv;
+	return MT_OK;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static mt_status check_labels(const mt_graph *g, const mt_record *rec,
+			      mt_err *err)
+{
+	size_t i;
+	for (i = 0; i < rec->nedges; i++) {
+		const mt_edge *e = &rec->edges[i];
+		if (mt_relation_label_kind(e->rel) == MT_LABEL_NAME &&
+		    e->label >= g->nnames)
+			return mt_err_set(
+			    err, MT_RANGE, rec->offset, MT_NO_OFFSET,
+			    "edge %zu: name index %llu, but %u names so far", i,
+			    (unsigned long long)e->label, g->nnames);
+	}
+	return MT_OK;
+}
+
+static mt_status add_object(mt_graph *g, const mt_record *rec, mt_err *err)
+{
+	const mt_obj *o = &rec->obj;
+	uint32_t id = rec->id;
+	size_t i;
+	mt_status st;
+
+	if (id != g->n || id == MT_NO_ID)
+		return mt_err_set(err, MT_RANGE, rec->offset, MT_NO_OFFSET,
+				  "object id %u out of order (expected %u)", id,
+				  g->n);
+	if (rec->nedges > (size_t)MAX_EDGES - g->ne)
+		return mt_err_set(err, MT_RANGE, rec->offset, MT_NO_OFFSET,
+				  "more than %u edges", MAX_EDGES);
+	if ((st = check_labels(g, rec, err)) != MT_OK)
+		return st;
+	if (grow_objects(g, (size_t)id + 1) ||
+	    grow_edges(g, (size_t)g->ne + rec->nedges))
+		return mt_err_set(err, MT_NOMEM, rec->offset, MT_NO_OFFSET,
+				  "object arrays");
+	g->type[id] = o->type;
+	g->addr[id] = o->addr;
+	if (put32(&g->size[id], &g->wsize, id, o->size) ||
+	    put32(&g->refcnt[id], &g->wrefcnt, id, o->refcnt))
+		goto nomem;
+	if (o->length == MT_NO_LENGTH)
+		g->length[id] = LEN_NONE;
+	else if (o->length >= 0 && o->length < LEN_WIDE)
+		g->length[id] = (uint32_t)o->length;
+	else {
+		g->length[id] = LEN_WIDE;
+		if (wide_push(&g->wlength, id, (uint64_t)o->length))
+			goto nomem;
+	}
+	if ((st = put_value(g, &o->value, &g->voff[id], err)) != MT_OK)
+		return st;
+	if (o->value.kind == MT_VAL_QUALNAME &&
+	    (st = add_type(g, id, &o->value, err)) != MT_OK)
+		return st;
+	g->out_start[id] = g->ne;
+	for (i = 0; i < rec->nedges; i++) {
+		const mt_edge *e = &rec->edges[i];
+		uint32_t ix = g->ne++;
+		g->out_target[ix] = e->target;
+		g->out_rel[ix] = e->rel;
+		if (put32(&g->out_label[ix], &g->wlabel, ix, e->label))
+			goto nomem;
+	}
+	g->n++;
+	return MT_OK;
+nomem:
+	return mt_err_set(err, MT_NOMEM, rec->offset, MT_NO_OFFSET,
+			  "object arrays");
+}
+
+static mt_status add_roots(mt_graph *g, const mt_record *rec, mt_err *err)
+{
+	mt_status st = check_labels(g, rec, err);
+	if (st != MT_OK)
+		return st;
+	if (g->roots)
+		return mt_err_set(err, MT_RANGE, rec->offset, MT_NO_OFFSET,
+				  "second ROOTS record");
+	g->roots = malloc(rec->nedges ? rec->nedges * sizeof(mt_edge) : 1);
+	if (!g->roots)
+		return mt_err_set(err, MT_NOMEM, rec->offset, MT_NO_OFFSET,
+				  "root edges");
+	if (rec->nedges)
+		memcpy(g->roots, rec->edges, rec->nedges * sizeof(mt_edge));
+	g->nroots = rec->nedges;
+	return MT_OK;
+}
+
+/* Shrinks the arrays to size, checks targets and builds the in-edges. */
+static mt_status finish(mt_graph *g, mt_err *err)
+{
+	uint32_t n = g->n, ne = g->ne, src, e;
+	size_t i;
+
+	if (grow_objects(g, 1))
+		goto nomem;
+	g->out_start[n] = ne;
+	/* Shrinking never fails in practice; ignore a refusal. */
+	if (n && n < g->cap) {
+		grow_array((void **)&g->type, n, 4);
+		grow_array((void **)&g->size, n, 4);
+		grow_array((void **)&g->refcnt, n, 4);
+		grow_array((void **)&g->length, n, 4);
+		grow_array((void **)&g->voff, n, 4);
+		grow_array((void **)&g->addr, n, 8);
+		grow_array((void **)&g->out_start, (size_t)n + 1, 4);
+		g->cap = n;
+	}
+	if (ne && ne < g->ecap) {
+		grow_array((void **)&g->out_target, ne, 4);
+		grow_array((void **)&g->out_label, ne, 4);
+		grow_array((void **)&g->out_rel, ne, 1);
+		g->ecap = ne;
+	}
+	if (g->valen && g->valen < g->vacap) {
+		grow_array((void **)&g->va, g->valen, 1);
+		g->vacap = g->valen;
+	}
+	for (i = 0; i < ne; i++)
+		if (g->out_target[i] >= n)
+			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
+					  MT_NO_OFFSET,
+					  "edge %zu: target %u of %u objects",
+					  i, g->out_target[i], n);
+	for (i = 0; i < n; i++)
+		if (g->type[i] >= n)
+			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
+					  MT_NO_OFFSET,
+					  "object %zu: type %u of %u objects",
+					  i, g->type[i], n);
+	for (i = 0; i < g->nroots; i++)
+		if (g->roots[i].target >= n)
+			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
+					  MT_NO_OFFSET,
+					  "root edge %zu: target %u of %u "
+					  "objects",
+					  i, g->roots[i].target, n);
+
+	/* Counting sort by target; stable, so sources come in id order. */
+	g->in_start = calloc((size_t)n + 1, 4);
+	g->in_source = malloc(ne ? (size_t)ne * 4 : 1);
+	g->in_edge = malloc(ne ? (size_t)ne * 4 : 1);
+	if (!g->in_start || !g->in_source || !g->in_edge)
+		goto nomem;
+	for (e = 0; e < ne; e++)
+		g->in_start[g->out_target[e]]++;
+	{
+		uint32_t sum = 0;
+		for (i = 0; i < n; i++) {
+			uint32_t c = g->in_start[i];
+			g->in_start[i] = sum;
+			sum += c;
+		}
+	}
+	for (src = 0; src < n; src++)
+		for (e = g->out_start[src]; e < g->out_start[src + 1]; e++) {
+			uint32_t pos = g->in_start[g->out_target[e]]++;
+			g->in_source[pos] = src;
+			g->in_edge[pos] = e;
+		}
+	/* in_start[t] is now the end of t's range = start of t+1. */
+	memmove(g->in_start + 1, g->in_start, (size_t)n * 4);
+	g->in_start[0] = 0;
+	return MT_OK;
+nomem:
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "in-edge arrays");
+}
+
+mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
+			       mt_progress_fn cb, void *cbdata, mt_err *err)
+{
+	static const char empty[1];
+	mt_graph *g;
+	mt_reader *r = NULL;
+	mt_record rec;
+	mt_status st;
+	uint64_t nrec = 0;
+	const mt_trailer *tr;
+
+	*out = NULL;
+	mt_err_clear(err);
+	g = calloc(1, sizeof *g);
+	if (!g)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "graph");
+	g->dict_type = MT_NO_ID;
+	g->dict_name = UINT64_MAX;
+	g->valen = 4;
+	/* A dump takes about 20 bytes per object: size the arrays for 16. */
+	if (grow_objects(g, len / 16 + 1) ||
+	    grow_edges(g, (len / 16) + (len / 64) + 1) ||
+	    grow_bytes((void **)&g->va, &g->vacap, len / 8 + 4)) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				"object arrays");
+		goto fail;
+	}
+	memset(g->va, 0, 4);
+	if ((st = mt_reader_new(&r, len ? buf : empty, len, err)) != MT_OK)
+		goto fail;
+	if ((st = copy_header(g, mt_reader_header(r), err)) != MT_OK)
+		goto fail;
+	for (;;) {
+		st = mt_reader_next(r, &rec, err);
+		if (st == MT_END)
+			break;
+		if (st != MT_OK)
+			goto fail;
+		switch (rec.kind) {
+		case MT_RECORD_NAME:
+			st = add_name(g, rec.name, rec.name_len, err);
+			break;
+		case MT_RECORD_ROOTS:
+			st = add_roots(g, &rec, err);
+			break;
+		case MT_RECORD_OBJECT:
+			st = add_object(g, &rec, err);
+			break;
+		default:
+			st = mt_err_set(err, MT_TYPE, rec.offset, MT_NO_OFFSET,
+					"record kind %d", (int)rec.kind);
+			break;
+		}
+		if (st != MT_OK) {
+			if (err && err->record == MT_NO_OFFSET)
+				err->record = nrec + 1;
+			goto fail;
+		}
+		if (++nrec % PROGRESS_EVERY == 0 && cb &&
+		    cb(cbdata, mt_reader_offset(r), len)) {
+			st = mt_err_set(err, MT_CANCELLED, mt_reader_offset(r),
+					nrec, "load cancelled");
+			goto fail;
+		}
+	}
+	tr = mt_reader_trailer(r);
+	g->reachable = tr->reachable > g->n ? g->n : (uint32_t)tr->reachable;
+	mt_reader_free(r);
+	r = NULL;
+	if ((st = finish(g, err)) != MT_OK)
+		goto fail;
+	if (cb && cb(cbdata, len, len)) {
+		st = mt_err_set(err, MT_CANCELLED, len, MT_NO_OFFSET,
+				"load cancelled");
+		goto fail;
+	}
+	*out = g;
+	return MT_OK;
+fail:
+	mt_reader_free(r);
+	mt_graph_free(g);
+	return st;
+}
+
+mt_status mt_graph_load(mt_graph **out, const char *path, mt_progress_fn cb,
+			void *cbdata, mt_err *err)
+{
+	struct stat sb;
+	void *map = NULL;
+	size_t len;
+	int fd;
+	mt_status st;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0) {
+		st = mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+				"cannot stat %s: %s", path, strerror(errno));
+		close(fd);
+		return st;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%s: not a regular file", path);
+	}
+	if ((uint64_t)sb.st_size > SIZE_MAX) {
+		close(fd);
+		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%s: too large to map", path);
+	}
+	len = (size_t)sb.st_size;
+	if (len) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			st = mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+					"cannot map %s: %s", path,
+					strerror(errno));
+			close(fd);
+			return st;
+		}
+		(void)madvise(map, len, MADV_SEQUENTIAL);
+	}
+	close(fd);
+	st = mt_graph_load_buffer(out, map, len, cb, cbdata, err);
+	if (map)
+		munmap(map, len);
+	return st;
+}
+
+void mt_graph_free(mt_graph *g)
+{
+	if (!g)
+		return;
+	free(g->type);
+	free(g->size);
+	free(g->refcnt);
+	free(g->length);
+	free(g->voff);
+	free(g->addr);
+	free(g->out_start);
+	free(g->out_target);
+	free(g->out_label);
+	free(g->out_rel);
+	free(g->in_start);
+	free(g->in_source);
+	free(g->in_edge);
+	wide_free(&g->wsize);
+	wide_free(&g->wrefcnt);
+	wide_free(&g->wlength);
+	wide_free(&g->wlabel);
+	free(g->va);
+	free(g->names);
+	free(g->name_off);
+	free(g->roots);
+	free(g->types);
+	free(g->tlab);
+	free(g->hdr_blob);
+	free(g->hdr_argv);
+	free(g);
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+uint32_t mt_graph_count(const mt_graph *g) { return g->n; }
+uint32_t mt_graph_edge_count(const mt_graph *g) { return g->ne; }
+uint32_t mt_graph_reachable(const mt_graph *g) { return g->reachable; }
+const mt_header *mt_graph_header(const mt_graph *g) { return &g->hdr; }
+
+size_t mt_graph_memory(const mt_graph *g)
+{
+	size_t n = g->cap, ne = g->ecap;
+	return sizeof *g + n * (5 * 4 + 8) + ((size_t)g->n + 1) * 4 * 2 +
+	       ne * 9 + (size_t)g->ne * 8 +
+	       (g->wsize.cap + g->wrefcnt.cap + g->wlength.cap +
+		g->wlabel.cap) *
+		   12 +
+	       g->vacap + g->namescap + g->namecap * sizeof(size_t) +
+	       g->nroots * sizeof(mt_edge) +
+	       g->typescap * sizeof(struct type_label) + g->tlabcap;
+}
+
+uint32_t mt_graph_type(const mt_graph *g, uint32_t id) { return g->type[id]; }
+
+uint64_t mt_graph_size(const mt_graph *g, uint32_t id)
+{
+	uint32_t v = g->size[id];
+	return v == WIDE ? wide_get(&g->wsize, id) : v;
+}
+
+uint64_t mt_graph_addr(const mt_graph *g, uint32_t id) { return g->addr[id]; }
+
+bool mt_graph_virtual(const mt_graph *g, uint32_t id)
+{
+	return g->addr[id] == 0;
+}
+
+uint64_t mt_graph_refcnt(const mt_graph *g, uint32_t id)
+{
+	uint32_t v = g->refcnt[id];
+	return v == WIDE ? wide_get(&g->wrefcnt, id) : v;
+}
+
+int64_t mt_graph_length(const mt_graph *g, uint32_t id)
+{
+	uint32_t v = g->length[id];
+	if (v == LEN_NONE)
+		return MT_NO_LENGTH;
+	if (v == LEN_WIDE)
+		return (int64_t)wide_get(&g->wlength, id);
+	return v;
+}
+
+void mt_graph_out(const mt_graph *g, uint32_t id, uint32_t *first, uint32_t *n)
+{
+	*first = g->out_start[id];
+	*n = g->out_start[id + 1] - g->out_start[id];
+}
+
+uint32_t mt_graph_edge_target(const mt_graph *g, uint32_t edge)
+{
+	return g->out_target[edge];
+}
+
+unsigned mt_graph_edge_rel(const mt_graph *g, uint32_t edge)
+{
+	return g->out_rel[edge];
+}
+
+uint64_t mt_graph_edge_label(const mt_graph *g, uint32_t edge)
+{
+	uint32_t v = g->out_label[edge];
+	return v == WIDE ? wide_get(&g->wlabel, edge) : v;
+}
+
+uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge)
+{
+	/* The last id whose out_start <= edge and that has edges. */
+	uint32_t lo = 0, hi = g->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->out_start[mid + 1] <= edge)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void mt_graph_in(const mt_graph *g, uint32_t id, uint32_t *first, uint32_t *n)
+{
+	*first = g->in_start[id];
+	*n = g->in_start[id + 1] - g->in_start[id];
+}
+
+uint32_t mt_graph_in_source(const mt_graph *g, uint32_t pos)
+{
+	return g->in_source[pos];
+}
+
+uint32_t mt_graph_in_edge(const mt_graph *g, uint32_t pos)
+{
+	return g->in_edge[pos];
+}
+
+void mt_graph_roots(const mt_graph *g, const mt_edge **edges, size_t *n)
+{
+	*edges = g->roots;
+	*n = g->nroots;
+}
+
+const char *mt_graph_name(const mt_graph *g, uint64_t idx)
+{
+	return idx < g->nnames ? g->names + g->name_off[idx] : NULL;
+}
+
+uint32_t mt_graph_name_count(const mt_graph *g) { return g->nnames; }
+
+uint32_t mt_graph_dict_type(const mt_graph *g) { return g->dict_type; }
+
+uint32_t mt_graph_dict_owner(const mt_graph *g, uint32_t id)
+{
+	uint32_t p, end;
+	if (g->dict_type == MT_NO_ID || g->type[id] != g->dict_type ||
+	    g->dict_name == UINT64_MAX)
+		return MT_NO_ID;
+	for (p = g->in_start[id], end = g->in_start[id + 1]; p < end; p++) {
+		uint32_t e = g->in_edge[p];
+		if (g->out_rel[e] == MT_REL_ATTR &&
+		    g->out_label[e] == g->dict_name)
+			return g->in_source[p];
+	}
+	return MT_NO_ID;
+}
+
+const char *mt_graph_type_label(const mt_graph *g, uint32_t type_id)
+{
+	size_t lo = 0, hi = g->ntypes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->types[mid].id < type_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->ntypes && g->types[lo].id == type_id)
+		return g->tlab + g->types[lo].off;
+	return "?";
+}

@@ -1,0 +1,17 @@
+## src/graph: the loader and graph library (links src/format only).
+noinst_LTLIBRARIES += libmtgraph.la
+libmtgraph_la_SOURCES = \
+	src/graph/graph.c \
+	src/graph/typelabel.c src/graph/typelabel.h \
+	include/memtrack/graph.h
+libmtgraph_la_LIBADD = libmtformat.la
+
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_loader
+TESTS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_loader_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_loader_LDADD = libmtanalysis.la libmtgraph.la $(CMOCKA_LIBS)
+endif
