@@ -21,10 +21,7 @@
 #include "memtrack/error.h"
 #include "memtrack/graph.h"
 
-typedef enum {
-	MT_CLASSIFY_CLODO = 0,
-	MT_CLASSIFY_TYPE = 1
-} mt_classify_by;
+typedef enum { MT_CLASSIFY_CLODO = 0, MT_CLASSIFY_TYPE = 1 } mt_classify_by;
 
 typedef struct mt_classifier mt_classifier;
 
@@ -36,22 +33,25 @@ mt_status mt_classifier_new(mt_classifier **out, const mt_graph *g,
 			    mt_classify_by by, mt_err *err);
 void mt_classifier_free(mt_classifier *c);
 
+/* The graph the classifier was made for. */
+const mt_graph *mt_classifier_graph(const mt_classifier *c);
+
 /* heapy's column header: "Kind (class / dict of class)" or "Type". */
 const char *mt_classifier_header(const mt_classifier *c);
 
 /* The kind of object id (interning a new kind if needed). */
-mt_status mt_classifier_classify(mt_classifier *c, uint32_t id,
-				 uint32_t *kind, mt_err *err);
+mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
+				 mt_err *err);
 uint32_t mt_classifier_kind_count(const mt_classifier *c);
 /* Label of a kind, owned by the classifier. */
 const char *mt_classifier_label(const mt_classifier *c, uint32_t kind);
 
 typedef struct mt_partition_row {
 	const char *label; /* owned by the partition */
-	uint64_t count;    /* objects                */
-	uint64_t size;     /* bytes                  */
-	uint64_t cumul;    /* size of rows 0..this   */
-	uint32_t kind;     /* classifier kind, or the input index for
+	uint64_t count;	   /* objects                */
+	uint64_t size;	   /* bytes                  */
+	uint64_t cumul;	   /* size of rows 0..this   */
+	uint32_t kind;	   /* classifier kind, or the input index for
 			      mt_partition_from_rows */
 } mt_partition_row;
 

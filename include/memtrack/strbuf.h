@@ -30,8 +30,8 @@ mt_status mt_strbuf_add(mt_strbuf *b, const char *s, size_t n);
 mt_status mt_strbuf_addc(mt_strbuf *b, char c, size_t times);
 mt_status mt_strbuf_printf(mt_strbuf *b, const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-	;
+    ;
 
 #endif

@@ -1,0 +1,173 @@
+/* Partitions (include/memtrack/partition.h).
+ *
+ * Owns struct mt_partition: the rows of one classification of a set of
+ * objects, each with its own copy of the kind label, sorted by size
+ * descending then label (bytewise, which for UTF-8 is Python's code point
+ * order), then kind for a stable result, with the cumulative sizes filled
+ * in.  Building one is a single pass over the set with per-kind
+ * accumulators.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtrack/partition.h"
+
+struct mt_partition {
+	mt_partition_row *rows;
+	size_t nrows;
+	uint64_t count, size;
+	char *header;
+};
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const mt_partition_row *x = a, *y = b;
+	int c;
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	if ((c = strcmp(x->label, y->label)) != 0)
+		return c;
+	return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+static void finish(mt_partition *p)
+{
+	size_t i;
+	uint64_t cum = 0;
+	qsort(p->rows, p->nrows, sizeof *p->rows, cmp_rows);
+	p->count = p->size = 0;
+	for (i = 0; i < p->nrows; i++) {
+		cum += p->rows[i].size;
+		p->rows[i].cumul = cum;
+		p->count += p->rows[i].count;
+	}
+	p->size = cum;
+}
+
+void mt_partition_free(mt_partition *p)
+{
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; i < p->nrows; i++)
+		free((char *)p->rows[i].label);
+	free(p->rows);
+	free(p->header);
+	free(p);
+}
+
+mt_status mt_partition_from_rows(mt_partition **out, const char *header,
+				 const mt_partition_row *rows, size_t n,
+				 mt_err *err)
+{
+	mt_partition *p = calloc(1, sizeof *p);
+	size_t i;
+	*out = NULL;
+	if (!p)
+		goto nomem;
+	p->header = strdup(header ? header : "");
+	p->rows = calloc(n ? n : 1, sizeof *p->rows);
+	if (!p->header || !p->rows)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		p->rows[i] = rows[i];
+		p->rows[i].kind = (uint32_t)i;
+		p->rows[i].label = strdup(rows[i].label ? rows[i].label : "");
+		if (!p->rows[i].label)
+			goto nomem;
+		p->nrows++;
+	}
+	finish(p);
+	*out = p;
+	return MT_OK;
+nomem:
+	mt_partition_free(p);
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "partition rows");
+}
+
+mt_status mt_partition_new(mt_partition **out, mt_classifier *c,
+			   const uint32_t *ids, size_t n, mt_err *err)
+{
+	const mt_graph *g = mt_classifier_graph(c);
+	uint64_t *cnt = NULL, *sz = NULL;
+	size_t cap = 0, i, k;
+	mt_partition *p = NULL;
+	mt_status st;
+	uint32_t nk;
+
+	*out = NULL;
+	if (!ids)
+		n = mt_graph_count(g);
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids ? ids[i] : (uint32_t)i, kind;
+		if ((st = mt_classifier_classify(c, id, &kind, err)) != MT_OK)
+			goto fail;
+		if (kind >= cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			uint64_t *a, *b;
+			while (nc <= kind)
+				nc *= 2;
+			a = realloc(cnt, nc * sizeof *a);
+			if (a)
+				cnt = a;
+			b = realloc(sz, nc * sizeof *b);
+			if (b)
+				sz = b;
+			if (!a || !b)
+				goto nomem;
+			memset(cnt + cap, 0, (nc - cap) * sizeof *cnt);
+			memset(sz + cap, 0, (nc - cap) * sizeof *sz);
+			cap = nc;
+		}
+		cnt[kind]++;
+		sz[kind] += mt_graph_size(g, id);
+	}
+	nk = mt_classifier_kind_count(c);
+	p = calloc(1, sizeof *p);
+	if (!p)
+		goto nomem;
+	p->header = strdup(mt_classifier_header(c));
+	p->rows = calloc(nk ? nk : 1, sizeof *p->rows);
+	if (!p->header || !p->rows)
+		goto nomem;
+	for (k = 0; k < nk && k < cap; k++) {
+		mt_partition_row *r;
+		if (!cnt[k])
+			continue;
+		r = &p->rows[p->nrows];
+		r->label = strdup(mt_classifier_label(c, (uint32_t)k));
+		if (!r->label)
+			goto nomem;
+		r->count = cnt[k];
+		r->size = sz[k];
+		r->kind = (uint32_t)k;
+		p->nrows++;
+	}
+	finish(p);
+	free(cnt);
+	free(sz);
+	*out = p;
+	return MT_OK;
+nomem:
+	st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			"partition rows");
+fail:
+	free(cnt);
+	free(sz);
+	mt_partition_free(p);
+	return st;
+}
+
+size_t mt_partition_nrows(const mt_partition *p) { return p->nrows; }
+
+const mt_partition_row *mt_partition_row_at(const mt_partition *p, size_t i)
+{
+	return &p->rows[i];
+}
+
+uint64_t mt_partition_count(const mt_partition *p) { return p->count; }
+uint64_t mt_partition_size(const mt_partition *p) { return p->size; }
+const char *mt_partition_header(const mt_partition *p) { return p->header; }

@@ -1,0 +1,79 @@
+#!/bin/sh
+# memtrack-tui on bad input: exit status 1, exactly one line on stderr in
+# the form "memtrack-tui: PATH: message", nothing on stdout.
+. "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
+
+# expect_error WHAT PATTERN ARGS...: status 1, one stderr line matching the
+# extended regex PATTERN, empty stdout.
+expect_error() {
+	what=$1
+	pattern=$2
+	shift 2
+	run "$@"
+	[ "$rc" -eq 1 ] || fail "$what: exit status $rc, expected 1"
+	[ -s "$T/out" ] && fail "$what: output on stdout: $(head -c 200 "$T/out")"
+	lines=$(wc -l <"$T/err")
+	[ "$lines" -eq 1 ] || fail "$what: $lines lines on stderr: $(cat "$T/err")"
+	grep -Eq "$pattern" "$T/err" ||
+		fail "$what: stderr does not match /$pattern/: $(cat "$T/err")"
+}
+
+"$MKDUMP" demo "$T/demo.mp" || exit 99
+size=$(wc -c <"$T/demo.mp")
+
+# a file that does not exist
+expect_error "missing file" \
+	"^memtrack-tui: $T/none\\.mp: .*No such file or directory" \
+	--batch "$T/none.mp"
+
+# truncated dumps: cut in the header, in the middle, just before the end
+for cut in 20 $((size / 2)) $((size - 1)); do
+	head -c "$cut" "$T/demo.mp" >"$T/cut.mp"
+	expect_error "truncated at $cut" \
+		"^memtrack-tui: $T/cut\\.mp: unexpected end of file at byte [0-9]+" \
+		--batch "$T/cut.mp"
+	off=$(sed -n 's/.* at byte \([0-9]*\).*/\1/p' "$T/err")
+	[ -n "$off" ] && [ "$off" -le "$cut" ] ||
+		fail "truncated at $cut: offset '$off' beyond the cut"
+done
+
+# an empty file
+: >"$T/empty.mp"
+expect_error "empty file" "^memtrack-tui: $T/empty\\.mp: .* at byte 0" \
+	--batch "$T/empty.mp"
+
+# not a dump at all
+echo "hello, world" >"$T/text.mp"
+expect_error "text file" "^memtrack-tui: $T/text\\.mp: not a memtrack dump at byte 0" \
+	--batch "$T/text.mp"
+
+# garbage after the END record
+cp "$T/demo.mp" "$T/trail.mp"
+printf 'x' >>"$T/trail.mp"
+expect_error "trailing byte" \
+	"^memtrack-tui: $T/trail\\.mp: data after the end of the dump at byte $size" \
+	--batch "$T/trail.mp"
+
+# a directory
+expect_error "directory" "^memtrack-tui: $T: " --batch "$T"
+
+# bad command lines
+expect_error "unknown option" "^memtrack-tui: unknown option '--frobnicate'" \
+	--batch --frobnicate "$T/demo.mp"
+expect_error "bad classifier" "^memtrack-tui: unknown classifier 'size'" \
+	--batch --by size "$T/demo.mp"
+expect_error "missing argument" "^memtrack-tui: option '--by' needs an argument" \
+	--batch "$T/demo.mp" --by
+expect_error "no file" "^memtrack-tui: no heap file given" --batch
+expect_error "two files" "^memtrack-tui: more than one heap file given" \
+	--batch "$T/demo.mp" "$T/demo.mp"
+
+# --help and --version succeed quietly on stdout
+run --help
+[ "$rc" -eq 0 ] && grep -q '^Usage: memtrack-tui' "$T/out" && [ ! -s "$T/err" ] ||
+	fail "--help: status $rc"
+run --version
+[ "$rc" -eq 0 ] && grep -Eq '^memtrack-tui \(memtrack\) [0-9]' "$T/out" ||
+	fail "--version: status $rc"
+
+finish

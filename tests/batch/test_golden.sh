@@ -1,0 +1,44 @@
+#!/bin/sh
+# memtrack-tui --batch on fixture dumps prints exactly the golden tables
+# (tests/golden/*.txt).  To regenerate after an intended change:
+#   MEMTRACK_REGEN=1 make check TESTS=tests/batch/test_golden.sh
+. "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
+
+"$MKDUMP" demo "$T/demo.mp" || exit 99
+"$MKDUMP" many "$T/many.mp" || exit 99
+"$MKDUMP" empty "$T/empty.mp" || exit 99
+
+# golden NAME ARGS...: stdout must equal tests/golden/NAME.txt, stderr empty.
+golden() {
+	name=$1
+	shift
+	run "$@"
+	[ "$rc" -eq 0 ] || fail "$name: exit status $rc: $(cat "$T/err")"
+	if [ -n "$MEMTRACK_REGEN" ]; then
+		cp "$T/out" "$GOLDEN/$name.txt"
+	fi
+	diff -u "$GOLDEN/$name.txt" "$T/out" >&2 || fail "$name: output differs"
+	[ -s "$T/err" ] && fail "$name: unexpected stderr: $(cat "$T/err")"
+}
+
+golden clodo --batch "$T/demo.mp"
+golden type --batch --by type "$T/demo.mp"
+golden many --batch "$T/many.mp"
+golden many-all --batch --all "$T/many.mp"
+golden empty --batch "$T/empty.mp"
+
+# --by clodo is the default; -B and --by=KIND spell the same
+run --batch --by=clodo "$T/demo.mp"
+cmp -s "$T/out" "$GOLDEN/clodo.txt" || fail "--by=clodo differs from default"
+run -b -B type "$T/demo.mp"
+cmp -s "$T/out" "$GOLDEN/type.txt" || fail "-B type differs from --by type"
+
+# without --batch: the same report, a note on stderr, status 0
+run "$T/demo.mp"
+[ "$rc" -eq 0 ] || fail "no --batch: exit status $rc"
+cmp -s "$T/out" "$GOLDEN/clodo.txt" || fail "no --batch: report differs"
+grep -q 'interactive browser is not implemented yet' "$T/err" ||
+	fail "no --batch: no note on stderr"
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "no --batch: stderr is not one line"
+
+finish
