@@ -1,0 +1,41 @@
+/* The dominator tree of a loaded graph and the retained size of every object.
+ *
+ * Built once per graph from a virtual root whose children are the dump's
+ * root edges and then, for the live objects no root reaches (the dump's
+ * unreachable tail), the smallest not-yet-reached id, repeatedly: so every
+ * object has an immediate dominator and unreachable islands hang from the
+ * virtual root like reachable ones.  Algorithm: SEMI-NCA (Georgiadis,
+ * Tarjan and Werneck, "Finding dominators in practice") over an iterative
+ * DFS with iterative path compression; exact, never an approximation, no
+ * recursion.  Retained sizes are 64-bit sums over the dominator tree.
+ *
+ * Memory while building: 7 uint32 per object plus the DFS stack (8 bytes
+ * per object at worst); kept afterwards: idom (4 bytes) and retained size
+ * (8 bytes) per object.
+ */
+#ifndef MEMTRACK_DOMINATOR_H
+#define MEMTRACK_DOMINATOR_H
+
+#include "memtrack/error.h"
+#include "memtrack/graph.h"
+
+typedef struct mt_domtree mt_domtree;
+
+/* Builds the tree over g (borrowed for the call only).  cb (may be NULL)
+ * is told progress in objects and may cancel (MT_CANCELLED).  Caller frees
+ * with mt_domtree_free. */
+mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
+			   mt_progress_fn cb, void *cbdata, mt_err *err);
+void mt_domtree_free(mt_domtree *t);
+
+/* Immediate dominator of id, or MT_NO_ID when it is the virtual root. */
+uint32_t mt_domtree_idom(const mt_domtree *t, uint32_t id);
+/* Bytes freed if id went away: its size plus the sizes of everything it
+ * dominates. */
+uint64_t mt_domtree_retained(const mt_domtree *t, uint32_t id);
+/* Sum of all sizes (the virtual root's retained size). */
+uint64_t mt_domtree_total(const mt_domtree *t);
+/* Bytes the tree holds. */
+size_t mt_domtree_memory(const mt_domtree *t);
+
+#endif

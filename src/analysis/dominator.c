@@ -1,0 +1,282 @@
+/* Dominator tree and retained sizes (dominator.h).
+ *
+ * Vertices are DFS preorder numbers: 0 is the virtual root, 1..n the
+ * objects.  Arrays by preorder number: vert (number -> id), parent, semi,
+ * label, anc (the link-eval forest), idom; dfn maps id -> number.  The DFS
+ * and the path compression use explicit stacks.  After the NCA pass, idom is
+ * translated to object ids and the retained sizes are summed bottom-up in
+ * reverse preorder (a dominator always has a smaller preorder number).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtrack/dominator.h"
+
+#define NONE UINT32_MAX
+#define PROGRESS_EVERY (1u << 18)
+
+struct mt_domtree {
+	uint32_t n;
+	uint32_t *idom;     /* by id; MT_NO_ID = virtual root */
+	uint64_t *retained; /* by id */
+	uint64_t total;
+};
+
+typedef struct build {
+	const mt_graph *g;
+	uint32_t n;
+	uint32_t *dfn, *vert, *parent, *semi, *label, *anc, *idom;
+	uint8_t *rootchild; /* by id: a child of the virtual root */
+	uint32_t *stack_v, *stack_e; /* DFS: vertex id, next out-edge */
+	uint32_t next;               /* next preorder number */
+	mt_progress_fn cb;
+	void *cbdata;
+	uint64_t steps;
+} build;
+
+static void build_free(build *b)
+{
+	free(b->dfn);
+	free(b->vert);
+	free(b->parent);
+	free(b->semi);
+	free(b->label);
+	free(b->anc);
+	free(b->idom);
+	free(b->rootchild);
+	free(b->stack_v);
+	free(b->stack_e);
+}
+
+static int progress(build *b, uint64_t done, uint64_t total)
+{
+	if (!b->cb || (++b->steps % PROGRESS_EVERY))
+		return 0;
+	return b->cb(b->cbdata, done, total);
+}
+
+static uint32_t out_first(const mt_graph *g, uint32_t v)
+{
+	uint32_t first, cnt;
+	mt_graph_out(g, v, &first, &cnt);
+	return first;
+}
+
+/* Iterative DFS from `start` (a child of the virtual root). */
+static mt_status dfs(build *b, uint32_t start, mt_err *err)
+{
+	size_t sp = 0;
+	b->dfn[start] = b->next;
+	b->vert[b->next] = start;
+	b->parent[b->next] = 0;
+	b->next++;
+	b->stack_v[sp] = start;
+	b->stack_e[sp] = out_first(b->g, start);
+	sp++;
+	while (sp) {
+		uint32_t v = b->stack_v[sp - 1];
+		uint32_t first, cnt;
+		mt_graph_out(b->g, v, &first, &cnt);
+		uint32_t e = b->stack_e[sp - 1];
+		if (e >= first + cnt) {
+			sp--;
+			continue;
+		}
+		b->stack_e[sp - 1] = e + 1;
+		uint32_t w = mt_graph_edge_target(b->g, e);
+		if (b->dfn[w] != NONE)
+			continue;
+		b->dfn[w] = b->next;
+		b->vert[b->next] = w;
+		b->parent[b->next] = b->dfn[v];
+		b->next++;
+		b->stack_v[sp] = w;
+		b->stack_e[sp] = out_first(b->g, w);
+		sp++;
+		if (progress(b, b->next, b->n))
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					  MT_NO_OFFSET, NULL);
+	}
+	return MT_OK;
+}
+
+/* LT's compress(v), iteratively: along the forest path from v, replace each
+ * label by the one with the smallest semi, and point anc past the path. */
+static void compress(build *b, uint32_t v)
+{
+	uint32_t *st = b->stack_v; /* DFS is over: reuse its stack */
+	size_t sp = 0;
+	uint32_t x = v;
+	while (b->anc[b->anc[x]] != NONE) {
+		st[sp++] = x;
+		x = b->anc[x];
+	}
+	while (sp) {
+		x = st[--sp];
+		uint32_t a = b->anc[x];
+		if (b->semi[b->label[a]] < b->semi[b->label[x]])
+			b->label[x] = b->label[a];
+		b->anc[x] = b->anc[a];
+	}
+}
+
+static uint32_t eval(build *b, uint32_t v)
+{
+	if (b->anc[v] == NONE)
+		return v;
+	compress(b, v);
+	return b->label[v];
+}
+
+mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
+			   mt_progress_fn cb, void *cbdata, mt_err *err)
+{
+	*out = NULL;
+	build b = {.g = g, .n = mt_graph_count(g), .cb = cb, .cbdata = cbdata};
+	uint32_t n = b.n, m = n + 1;
+	mt_domtree *t = calloc(1, sizeof *t);
+	b.dfn = malloc((size_t)(n ? n : 1) * sizeof *b.dfn);
+	b.vert = malloc((size_t)m * sizeof *b.vert);
+	b.parent = malloc((size_t)m * sizeof *b.parent);
+	b.semi = malloc((size_t)m * sizeof *b.semi);
+	b.label = malloc((size_t)m * sizeof *b.label);
+	b.anc = malloc((size_t)m * sizeof *b.anc);
+	b.idom = malloc((size_t)m * sizeof *b.idom);
+	b.rootchild = calloc(n ? n : 1, 1);
+	b.stack_v = malloc((size_t)m * sizeof *b.stack_v);
+	b.stack_e = malloc((size_t)m * sizeof *b.stack_e);
+	if (!t || !b.dfn || !b.vert || !b.parent || !b.semi || !b.label ||
+	    !b.anc || !b.idom || !b.rootchild || !b.stack_v || !b.stack_e) {
+		build_free(&b);
+		free(t);
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "dominator tree of %u objects", n);
+	}
+	mt_status st = MT_OK;
+	memset(b.dfn, 0xff, (size_t)n * sizeof *b.dfn);
+	b.vert[0] = NONE;
+	b.parent[0] = 0;
+	b.next = 1;
+
+	/* 1. DFS: the root edges first, then the unreachable islands. */
+	const mt_edge *roots;
+	size_t nroots;
+	mt_graph_roots(g, &roots, &nroots);
+	for (size_t i = 0; i < nroots && !st; i++) {
+		uint32_t r = roots[i].target;
+		b.rootchild[r] = 1;
+		if (b.dfn[r] == NONE)
+			st = dfs(&b, r, err);
+	}
+	for (uint32_t id = 0; id < n && !st; id++)
+		if (b.dfn[id] == NONE) {
+			b.rootchild[id] = 1;
+			st = dfs(&b, id, err);
+		}
+	if (st)
+		goto fail;
+
+	/* 2. Semidominators in reverse preorder. */
+	for (uint32_t i = 0; i < m; i++) {
+		b.semi[i] = i;
+		b.label[i] = i;
+		b.anc[i] = NONE;
+	}
+	for (uint32_t i = m - 1; i >= 1; i--) {
+		uint32_t w = b.vert[i];
+		uint32_t s = b.parent[i];
+		if (b.rootchild[w])
+			s = 0;
+		uint32_t first, cnt;
+		mt_graph_in(g, w, &first, &cnt);
+		for (uint32_t k = first; k < first + cnt && s; k++) {
+			uint32_t u = b.dfn[mt_graph_in_source(g, k)];
+			uint32_t cand = u <= i ? u : b.semi[eval(&b, u)];
+			if (cand < s)
+				s = cand;
+		}
+		b.semi[i] = s;
+		b.anc[i] = b.parent[i]; /* link(parent, i) */
+		if (progress(&b, m - i, m)) {
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, NULL);
+			goto fail;
+		}
+	}
+	/* The virtual root is the forest's root for good: parent[x] == 0 has
+	 * anc 0, whose anc is NONE. */
+
+	/* 3. Immediate dominators: the nearest common ancestor of the parent
+	 * and the semidominator, walking up the tree built so far. */
+	b.idom[0] = 0;
+	for (uint32_t i = 1; i < m; i++) {
+		uint32_t j = b.parent[i];
+		while (j > b.semi[i])
+			j = b.idom[j];
+		b.idom[i] = j;
+	}
+
+	/* 4. By object id, and retained sizes bottom-up. */
+	t->n = n;
+	t->idom = malloc((size_t)(n ? n : 1) * sizeof *t->idom);
+	t->retained = malloc((size_t)(n ? n : 1) * sizeof *t->retained);
+	if (!t->idom || !t->retained) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				"dominator tree of %u objects", n);
+		goto fail;
+	}
+	uint64_t *ret = calloc(m, sizeof *ret);
+	if (!ret) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+		goto fail;
+	}
+	for (uint32_t i = 1; i < m; i++)
+		ret[i] = mt_graph_size(g, b.vert[i]);
+	for (uint32_t i = m - 1; i >= 1; i--)
+		ret[b.idom[i]] += ret[i];
+	for (uint32_t i = 1; i < m; i++) {
+		uint32_t id = b.vert[i];
+		t->idom[id] = b.idom[i] ? b.vert[b.idom[i]] : MT_NO_ID;
+		t->retained[id] = ret[i];
+	}
+	t->total = ret[0];
+	free(ret);
+	build_free(&b);
+	*out = t;
+	return MT_OK;
+fail:
+	build_free(&b);
+	mt_domtree_free(t);
+	return st;
+}
+
+void mt_domtree_free(mt_domtree *t)
+{
+	if (!t)
+		return;
+	free(t->idom);
+	free(t->retained);
+	free(t);
+}
+
+uint32_t mt_domtree_idom(const mt_domtree *t, uint32_t id)
+{
+	return t->idom[id];
+}
+
+uint64_t mt_domtree_retained(const mt_domtree *t, uint32_t id)
+{
+	return t->retained[id];
+}
+
+uint64_t mt_domtree_total(const mt_domtree *t)
+{
+	return t->total;
+}
+
+size_t mt_domtree_memory(const mt_domtree *t)
+{
+	return sizeof *t + (size_t)t->n * (sizeof *t->idom + sizeof *t->retained);
+}

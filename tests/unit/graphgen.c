@@ -1,0 +1,137 @@
+/* Test utility: arbitrary graphs as dumps (graphgen.h). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "graphgen.h"
+#include "memtrack/writer.h"
+
+#define UNSET UINT32_MAX
+
+typedef struct gen {
+	uint32_t *map, *order, next;
+} gen;
+
+static uint32_t assign(gen *s, uint32_t x)
+{
+	if (s->map[x] == UNSET) {
+		s->map[x] = s->next;
+		s->order[s->next++] = x;
+	}
+	return s->map[x];
+}
+
+void tg_write(const char *path, const tg_graph *g, uint32_t *map_out)
+{
+	uint32_t n = g->n, T = n; /* shared type node */
+	gen s = {malloc((n + 1) * sizeof(uint32_t)),
+		 malloc((n + 1) * sizeof(uint32_t)), 0};
+	/* out-edge lists in input order */
+	size_t *start = calloc(n + 2, sizeof *start);
+	size_t *idx = malloc((g->nedges + 1) * sizeof *idx);
+	assert_non_null(s.map);
+	assert_non_null(s.order);
+	assert_non_null(start);
+	assert_non_null(idx);
+	for (size_t i = 0; i < g->nedges; i++)
+		start[g->edges[i].src + 1]++;
+	for (uint32_t i = 0; i < n + 1; i++)
+		start[i + 1] += start[i];
+	size_t *fill = calloc(n + 1, sizeof *fill);
+	assert_non_null(fill);
+	for (size_t i = 0; i < g->nedges; i++) {
+		uint32_t src = g->edges[i].src;
+		idx[start[src] + fill[src]++] = i;
+	}
+	free(fill);
+	memset(s.map, 0xff, (n + 1) * sizeof(uint32_t));
+
+	mt_writer *w;
+	mt_err err;
+	static const char *argv[] = {"graphgen"};
+	mt_header h = {.memtrack_version = "test", .python_version = "3.11.0",
+		       .py_major = 3, .py_minor = 11, .implementation = "cpython",
+		       .build = "release", .executable = "python3", .pid = 1,
+		       .argc = 1, .argv = argv, .ptr_size = 8, .gc_header = 16};
+	assert_int_equal(mt_writer_new(&w, path, &err), MT_OK);
+	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	uint32_t rootname;
+	assert_int_equal(mt_writer_name(w, "i0_modules", 10, &rootname, &err),
+			 MT_OK);
+	mt_edge *re = malloc((g->nroots + 1) * sizeof *re);
+	assert_non_null(re);
+	for (size_t i = 0; i < g->nroots; i++)
+		re[i] = (mt_edge){assign(&s, g->roots[i]), MT_REL_ROOT, rootname};
+	assert_int_equal(mt_writer_roots(w, re, g->nroots, &err), MT_OK);
+	free(re);
+
+	size_t ecap = 16;
+	mt_edge *es = malloc(ecap * sizeof *es);
+	uint32_t reachable = n + 1;
+	for (uint32_t k = 0; k < n + 1; k++) {
+		if (k == s.next) { /* nothing refers to it: lowest unset node */
+			if (reachable > k)
+				reachable = k;
+			uint32_t x = 0;
+			while (s.map[x] != UNSET)
+				x++;
+			assign(&s, x);
+		}
+		uint32_t x = s.order[k];
+		uint32_t tnode = T;
+		if (x < n && g->types && g->types[x] >= 0)
+			tnode = (uint32_t)g->types[x];
+		mt_obj o = {.size = x < n && g->sizes ? g->sizes[x] : 16,
+			    .addr = 0x1000 + 16 * (uint64_t)x, .refcnt = 1,
+			    .length = MT_NO_LENGTH};
+		o.type = x == T ? assign(&s, T) : assign(&s, tnode);
+		if (x == T) {
+			o.value = (mt_value){.kind = MT_VAL_QUALNAME,
+					     .s = "builtins", .slen = 8,
+					     .s2 = "object", .s2len = 6};
+		} else if (g->qualname_name && g->qualname_name[x]) {
+			o.value = (mt_value){
+				.kind = MT_VAL_QUALNAME,
+				.s = g->qualname_module[x],
+				.slen = (uint32_t)strlen(g->qualname_module[x]),
+				.s2 = g->qualname_name[x],
+				.s2len = (uint32_t)strlen(g->qualname_name[x])};
+		} else if (g->str_values && g->str_values[x]) {
+			o.value = (mt_value){
+				.kind = MT_VAL_STR, .s = g->str_values[x],
+				.slen = (uint32_t)strlen(g->str_values[x])};
+		}
+		size_t ne = 0;
+		if (x < n) {
+			ne = start[x + 1] - start[x];
+			if (ne > ecap) {
+				ecap = ne;
+				es = realloc(es, ecap * sizeof *es);
+			}
+			for (size_t j = 0; j < ne; j++) {
+				const tg_edge *e = &g->edges[idx[start[x] + j]];
+				uint8_t rel = e->rel ? e->rel : MT_REL_INDEX;
+				es[j].rel = rel;
+				es[j].target = assign(&s, e->dst);
+				es[j].label = rel == MT_REL_KEYVAL
+						      ? assign(&s, (uint32_t)e->label)
+						      : e->label;
+			}
+		}
+		assert_int_equal(mt_writer_object(w, k, &o, es, ne, &err), MT_OK);
+	}
+	assert_int_equal(mt_writer_finish(w, reachable, &err), MT_OK);
+	if (map_out)
+		memcpy(map_out, s.map, (n + 1) * sizeof(uint32_t));
+	free(es);
+	free(s.map);
+	free(s.order);
+	free(start);
+	free(idx);
+}

@@ -1,0 +1,309 @@
+/* cmocka tests of the dominator tree: hand-made cases with known answers,
+ * then thousands of random graphs (sparse, dense, deep chains, cycles,
+ * unreachable islands) checked against a brute-force oracle: the retained
+ * size of v is the size of everything that stops being reachable from the
+ * virtual root when v is removed, and idom(v) is the dominator of v that
+ * every other strict dominator dominates. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "graphgen.h"
+#include "memtrack/dominator.h"
+
+static char path[256];
+
+static int setup(void **state)
+{
+	snprintf(path, sizeof path, "/tmp/mt_test_dom.%ld.mp", (long)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(path);
+	return 0;
+}
+
+static mt_graph *load(void)
+{
+	mt_graph *g;
+	mt_err err;
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	return g;
+}
+
+/* The virtual root's children as dominator.h defines them. */
+static void vroot_children(const mt_graph *g, uint8_t *child)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *seen = calloc(n + 1, 1);
+	uint32_t *q = malloc((n + 1) * sizeof *q);
+	const mt_edge *roots;
+	size_t nroots;
+	memset(child, 0, n);
+	mt_graph_roots(g, &roots, &nroots);
+	size_t qh = 0, qt = 0;
+	for (size_t i = 0; i < nroots; i++) {
+		child[roots[i].target] = 1;
+		if (!seen[roots[i].target]) {
+			seen[roots[i].target] = 1;
+			q[qt++] = roots[i].target;
+		}
+	}
+	for (uint32_t start = 0;; start++) {
+		while (qh < qt) {
+			uint32_t v = q[qh++], first, cnt;
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++) {
+				uint32_t w = mt_graph_edge_target(g, e);
+				if (!seen[w]) {
+					seen[w] = 1;
+					q[qt++] = w;
+				}
+			}
+		}
+		while (start < n && seen[start])
+			start++;
+		if (start >= n)
+			break;
+		child[start] = 1;
+		seen[start] = 1;
+		q[qt++] = start;
+	}
+	free(seen);
+	free(q);
+}
+
+/* Marks what the virtual root reaches without passing `removed`. */
+static void reach(const mt_graph *g, const uint8_t *child, uint32_t removed,
+		  uint8_t *seen, uint32_t *q)
+{
+	uint32_t n = mt_graph_count(g);
+	size_t qh = 0, qt = 0;
+	memset(seen, 0, n);
+	for (uint32_t v = 0; v < n; v++)
+		if (child[v] && v != removed) {
+			seen[v] = 1;
+			q[qt++] = v;
+		}
+	while (qh < qt) {
+		uint32_t v = q[qh++], first, cnt;
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (w != removed && !seen[w]) {
+				seen[w] = 1;
+				q[qt++] = w;
+			}
+		}
+	}
+}
+
+static void check_against_oracle(const mt_graph *g, const mt_domtree *t)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *child = malloc(n + 1), *seen = malloc(n + 1);
+	uint32_t *q = malloc((n + 1) * sizeof *q);
+	/* dom[v*n + d]: d dominates v (d removed => v unreachable) */
+	uint8_t *dom = calloc((size_t)n * n + 1, 1);
+	vroot_children(g, child);
+	uint64_t total = 0;
+	for (uint32_t v = 0; v < n; v++)
+		total += mt_graph_size(g, v);
+	assert_true(mt_domtree_total(t) == total);
+	for (uint32_t d = 0; d < n; d++) {
+		reach(g, child, d, seen, q);
+		uint64_t freed = 0;
+		for (uint32_t v = 0; v < n; v++)
+			if (!seen[v]) {
+				freed += mt_graph_size(g, v);
+				dom[(size_t)v * n + d] = 1;
+			}
+		if (mt_domtree_retained(t, d) != freed)
+			fail_msg("object %u: retained %llu, oracle %llu", d,
+				 (unsigned long long)mt_domtree_retained(t, d),
+				 (unsigned long long)freed);
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		/* idom = the strict dominator dominated by all the others */
+		uint32_t want = MT_NO_ID;
+		for (uint32_t d = 0; d < n; d++) {
+			if (d == v || !dom[(size_t)v * n + d])
+				continue;
+			int all = 1;
+			for (uint32_t o = 0; o < n && all; o++)
+				if (o != v && o != d && dom[(size_t)v * n + o] &&
+				    !dom[(size_t)d * n + o])
+					all = 0;
+			if (all)
+				want = d;
+		}
+		if (mt_domtree_idom(t, v) != want)
+			fail_msg("object %u: idom %u, oracle %u", v,
+				 mt_domtree_idom(t, v), want);
+	}
+	free(child);
+	free(seen);
+	free(q);
+	free(dom);
+}
+
+/* root -> a -> b -> d, a -> c -> d; d -> e.  idom(d) = a. */
+static void test_diamond(void **state)
+{
+	uint64_t sizes[] = {10, 20, 30, 40, 50};
+	tg_edge e[] = {{0, 1, 0, 0}, {1, 3, 0, 0}, {0, 2, 0, 0},
+		       {2, 3, 0, 0}, {3, 4, 0, 0}};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = 5, .sizes = sizes, .edges = e, .nedges = 5,
+		      .roots = roots, .nroots = 1};
+	uint32_t map[6];
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_domtree *t;
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_domtree_idom(t, map[3]), map[0]);
+	assert_int_equal(mt_domtree_idom(t, map[4]), map[3]);
+	assert_int_equal(mt_domtree_idom(t, map[0]), MT_NO_ID);
+	assert_true(mt_domtree_retained(t, map[0]) == 150);
+	assert_true(mt_domtree_retained(t, map[1]) == 20);
+	assert_true(mt_domtree_retained(t, map[3]) == 90);
+	check_against_oracle(g, t);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+}
+
+/* A chain of 200000 nodes: no recursion anywhere, sums stay exact. */
+static void test_deep_chain(void **state)
+{
+	uint32_t n = 200000;
+	tg_edge *e = malloc(n * sizeof *e);
+	uint64_t *sizes = malloc(n * sizeof *sizes);
+	for (uint32_t i = 0; i < n; i++) {
+		sizes[i] = 3000000000ULL; /* totals above 2^32 and 2^63/n */
+		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
+	}
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = n,
+		      .roots = roots, .nroots = 1};
+	uint32_t *map = malloc((n + 1) * sizeof *map);
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_domtree *t;
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_true(mt_domtree_retained(t, map[0]) == 3000000000ULL * n);
+	assert_true(mt_domtree_retained(t, map[n - 1]) == 3000000000ULL);
+	assert_int_equal(mt_domtree_idom(t, map[n - 1]), map[n - 2]);
+	assert_int_equal(mt_domtree_idom(t, map[0]), MT_NO_ID);
+	free(map);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+	free(e);
+	free(sizes);
+}
+
+static int cancel_at_once(void *data, uint64_t done, uint64_t total)
+{
+	return 1;
+}
+
+static void test_cancel(void **state)
+{
+	uint32_t n = 600000;
+	tg_edge *e = malloc(n * sizeof *e);
+	for (uint32_t i = 0; i < n; i++)
+		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .edges = e, .nedges = n, .roots = roots,
+		      .nroots = 1};
+	tg_write(path, &tg, NULL);
+	mt_graph *g = load();
+	mt_domtree *t = (mt_domtree *)1;
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, cancel_at_once, NULL, &err),
+			 MT_CANCELLED);
+	assert_null(t);
+	mt_graph_free(g);
+	free(e);
+}
+
+static void random_graphs(unsigned seed, int count, uint32_t maxn,
+			  unsigned density, int chains)
+{
+	tg_edge *e = malloc(sizeof *e * maxn * (density + 4));
+	uint64_t *sizes = malloc(sizeof *sizes * maxn);
+	uint32_t roots[4];
+	for (int it = 0; it < count; it++) {
+		uint32_t n = 1 + (uint32_t)rand_r(&seed) % maxn;
+		size_t ne = 0;
+		for (uint32_t i = 0; i < n; i++)
+			sizes[i] = 1 + (uint64_t)(rand_r(&seed) % 1000);
+		if (chains)
+			for (uint32_t i = 0; i + 1 < n; i++)
+				if (rand_r(&seed) % 4)
+					e[ne++] = (tg_edge){i, i + 1, 0, 0};
+		size_t extra = (size_t)n * density / 4;
+		for (size_t k = 0; k < extra; k++) {
+			uint32_t a = (uint32_t)rand_r(&seed) % n;
+			uint32_t b = (uint32_t)rand_r(&seed) % n;
+			if (chains && rand_r(&seed) % 2) /* back edge: cycles */
+				b = a ? (uint32_t)rand_r(&seed) % a : 0;
+			e[ne++] = (tg_edge){a, b, 0, 0};
+		}
+		size_t nroots = 1 + (size_t)rand_r(&seed) % 3;
+		for (size_t r = 0; r < nroots; r++)
+			roots[r] = (uint32_t)rand_r(&seed) % n;
+		tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = ne,
+			      .roots = roots, .nroots = nroots};
+		tg_write(path, &tg, NULL);
+		mt_graph *g = load();
+		mt_domtree *t;
+		mt_err err;
+		assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err),
+				 MT_OK);
+		check_against_oracle(g, t);
+		mt_domtree_free(t);
+		mt_graph_free(g);
+	}
+	free(e);
+	free(sizes);
+}
+
+static void test_random_sparse(void **state)
+{
+	random_graphs(1, 1500, 40, 5, 0);
+}
+
+static void test_random_dense(void **state)
+{
+	random_graphs(2, 600, 30, 40, 0);
+}
+
+static void test_random_chains_and_cycles(void **state)
+{
+	random_graphs(3, 1000, 60, 3, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diamond),
+		cmocka_unit_test(test_deep_chain),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_random_sparse),
+		cmocka_unit_test(test_random_dense),
+		cmocka_unit_test(test_random_chains_and_cycles),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
