@@ -7,31 +7,82 @@
  * descending, then by label.  Rows are plain data for any front end; the
  * text table is in table.h.  No curses, no printing.
  *
- * Classifiers now: CLODO (heapy's default, "class / dict of class": a
- * non-dict gets its type's label; an exact dict gets `dict of <owner's type
- * label>` when it has an owner (graph.h, mt_graph_dict_owner), else
- * `dict (no owner)`) and TYPE (the type's label).
+ * Classifiers (header / label; doc/analysis.md "Classifiers" has the
+ * details and where memtrack differs from heapy):
+ *   CLODO   "Kind (class / dict of class)": a non-dict gets its type's
+ *           label; an exact dict `dict of <owner's type label>` when it has
+ *           an owner (graph.h, mt_graph_dict_owner), else `dict (no owner)`
+ *   TYPE    "Type": the type's label
+ *   RCS     "Referrers by Kind (class / dict of class)": the set of CLODO
+ *           labels of the referrers, sorted, ', '-joined; `<Nothing>`
+ *   VIA     "Referred Via:": the set of via labels (reltext.h) of the
+ *           in-edges, sorted as Python sorts the repr strings
+ *   SIZE    "Individual Size": '%9d' of the size
+ *   ID      "Identity": one kind per object, labelled like heapy's
+ *           identity table renders it (pyrepr.h, mt_pyrepr_limited)
+ *   IDSET   "by identity set": `<1 list: 0x7f..*1>`
+ *   UNITY   "<unclassified>": `<Anything>` for everything
+ *   MODULE  "Module": a module's name, `~module` for other objects
+ *   SURPLUS "Refcount surplus": `+0`, `+2`, `-1`, `immortal`, `virtual`
+ *   CYCLE   "Reference cycle": `cycle #3 (12 objects)`, `<no cycle>`
+ *   AND     a combination A&B: header `Type & Individual Size`, label
+ *           `list & 64` (heapy's AndClassifier rendering)
+ * Kinds of RCS and VIA are sets; their members are available as strings
+ * (mt_classifier_set_member) for the symbolic kinds of kind.h.
  */
 #ifndef MEMTRACK_PARTITION_H
 #define MEMTRACK_PARTITION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "memtrack/error.h"
 #include "memtrack/graph.h"
 
-typedef enum { MT_CLASSIFY_CLODO = 0, MT_CLASSIFY_TYPE = 1 } mt_classify_by;
+typedef enum {
+	MT_CLASSIFY_CLODO = 0,
+	MT_CLASSIFY_TYPE = 1,
+	MT_CLASSIFY_RCS,
+	MT_CLASSIFY_VIA,
+	MT_CLASSIFY_SIZE,
+	MT_CLASSIFY_ID,
+	MT_CLASSIFY_IDSET,
+	MT_CLASSIFY_UNITY,
+	MT_CLASSIFY_MODULE,
+	MT_CLASSIFY_SURPLUS,
+	MT_CLASSIFY_CYCLE,
+	MT_CLASSIFY_AND /* made by mt_classifier_new_combo only */
+} mt_classify_by;
 
 typedef struct mt_classifier mt_classifier;
 
-/* "clodo" or "type" -> *by; MT_ARG for anything else. */
+/* A single classifier name -> *by: clodo, type, rcs, via, size, id,
+ * idset, unity, module, surplus, cycle, also capitalised as heapy's by()
+ * takes them (Clodo, Type, Rcs, Size...); MT_ARG for anything else,
+ * including combinations (use mt_classifier_new_named for "Type&Size"). */
 mt_status mt_classify_parse(const char *name, mt_classify_by *by);
 
 /* A classifier over g (borrowed until mt_classifier_free).  Caller frees. */
 mt_status mt_classifier_new(mt_classifier **out, const mt_graph *g,
 			    mt_classify_by by, mt_err *err);
 void mt_classifier_free(mt_classifier *c);
+
+/* The combination a&b (heapy's `by('A&B')`): the kind of an object is the
+ * pair of its kinds.  Takes ownership of a and b (freed with the combo, or
+ * at once on failure); both must be over the same graph. */
+mt_status mt_classifier_new_combo(mt_classifier **out, mt_classifier *a,
+				  mt_classifier *b, mt_err *err);
+
+/* A classifier from a name as heapy's by() takes it: one name
+ * (mt_classify_parse) or names joined by '&' ("Type&Size", "clodo&via"),
+ * combined left to right.  MT_ARG naming the bad part otherwise. */
+mt_status mt_classifier_new_named(mt_classifier **out, const mt_graph *g,
+				  const char *spec, mt_err *err);
+
+mt_classify_by mt_classifier_by(const mt_classifier *c);
+/* The two parts of an AND classifier (borrowed), NULL for others. */
+mt_classifier *mt_classifier_part(const mt_classifier *c, int which);
 
 /* The graph the classifier was made for. */
 const mt_graph *mt_classifier_graph(const mt_classifier *c);
@@ -45,6 +96,31 @@ mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
 uint32_t mt_classifier_kind_count(const mt_classifier *c);
 /* Label of a kind, owned by the classifier. */
 const char *mt_classifier_label(const mt_classifier *c, uint32_t kind);
+
+/* The kind of every object at once: *kinds (N entries, caller frees with
+ * free()) like N calls of mt_classifier_classify. */
+mt_status mt_classifier_classify_all(mt_classifier *c, uint32_t **kinds,
+				     mt_err *err);
+
+/* RCS and VIA kinds are sets: the number of members of a kind (0 for
+ * other classifiers) and member i (in no particular order) as text, owned
+ * by the classifier: a
+ * CLODO label for RCS, the via text before repr() for VIA (".name",
+ * "['k']", "list(_)[0]"). */
+size_t mt_classifier_set_size(const mt_classifier *c, uint32_t kind);
+const char *mt_classifier_set_member(const mt_classifier *c, uint32_t kind,
+				     size_t i);
+
+/* The numeric value behind a kind: the size for SIZE, the surplus for
+ * SURPLUS (INT64_MIN for immortal, INT64_MAX for virtual), the object id
+ * for ID and IDSET, the cycle number for CYCLE (-1 for none); 0 else. */
+int64_t mt_classifier_kind_value(const mt_classifier *c, uint32_t kind);
+
+/* Whether a refcount read from a dump with header h is CPython's immortal
+ * count (3.12+; 64-bit: the low 32 bits negative as int32, as
+ * _Py_IsImmortal tests; 32-bit: at least 2^30 - 1).  Always false
+ * before 3.12. */
+bool mt_refcnt_immortal(const mt_header *h, uint64_t refcnt);
 
 typedef struct mt_partition_row {
 	const char *label; /* owned by the partition */

@@ -11,6 +11,13 @@ libmtanalysis_la_SOURCES = \
 	include/memtrack/strbuf.h include/memtrack/set.h \
 	include/memtrack/dominator.h
 libmtanalysis_la_LIBADD = libmtgraph.la
+# classifiers, kinds, Python texts (pyrepr, reltext), SCCs, identity tables
+libmtanalysis_la_SOURCES += \
+	src/analysis/pyrepr.c src/analysis/reltext.c src/analysis/scc.c \
+	src/analysis/idtable.c src/analysis/kind.c \
+	include/memtrack/pyrepr.h include/memtrack/reltext.h \
+	include/memtrack/scc.h include/memtrack/idtable.h \
+	include/memtrack/kind.h
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_partition
@@ -30,4 +37,69 @@ tests_unit_test_dominator_SOURCES = tests/unit/test_dominator.c \
 	tests/unit/graphgen.c tests/unit/graphgen.h
 tests_unit_test_dominator_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_dominator_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+endif
+
+# tests of classifiers, kinds and Python texts
+if HAVE_CMOCKA
+MT_CLASSIFY_TESTS = tests/unit/test_pyrepr tests/unit/test_reltext \
+	tests/unit/test_classify tests/unit/test_idtable tests/unit/test_kind
+check_PROGRAMS += $(MT_CLASSIFY_TESTS)
+TESTS += $(MT_CLASSIFY_TESTS)
+tests_unit_test_pyrepr_SOURCES = tests/unit/test_pyrepr.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_pyrepr_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pyrepr_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_reltext_SOURCES = tests/unit/test_reltext.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_reltext_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_reltext_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_classify_SOURCES = tests/unit/test_classify.c \
+	tests/unit/fixture.c tests/unit/fixture.h tests/unit/graphgen.c \
+	tests/unit/graphgen.h
+tests_unit_test_classify_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_classify_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_idtable_SOURCES = tests/unit/test_idtable.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_idtable_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_idtable_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_kind_SOURCES = tests/unit/test_kind.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_kind_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_kind_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+endif
+
+# dominance of sets, navigation, shortest paths, reference patterns, DOT
+libmtanalysis_la_SOURCES += \
+	src/analysis/navigate.c src/analysis/dominance.c \
+	src/analysis/paths.c src/analysis/dot.c src/analysis/refpat.c \
+	include/memtrack/navigate.h include/memtrack/dominance.h \
+	include/memtrack/paths.h include/memtrack/dot.h \
+	include/memtrack/refpat.h
+if HAVE_CMOCKA
+MT_DOMINANCE_TESTS = tests/unit/test_dominance tests/unit/test_navigate \
+	tests/unit/test_paths tests/unit/test_dot tests/unit/test_refpat
+check_PROGRAMS += $(MT_DOMINANCE_TESTS)
+TESTS += $(MT_DOMINANCE_TESTS)
+tests_unit_test_dominance_SOURCES = tests/unit/test_dominance.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h
+tests_unit_test_dominance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_dominance_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_navigate_SOURCES = tests/unit/test_navigate.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h
+tests_unit_test_navigate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_navigate_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_paths_SOURCES = tests/unit/test_paths.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_paths_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_paths_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_dot_SOURCES = tests/unit/test_dot.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_dot_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_dot_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_refpat_SOURCES = tests/unit/test_refpat.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_refpat_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_refpat_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif

@@ -597,7 +597,7 @@ static void test_classify_parse(void **state)
 	assert_int_equal(by, MT_CLASSIFY_CLODO);
 	assert_int_equal(mt_classify_parse("type", &by), MT_OK);
 	assert_int_equal(by, MT_CLASSIFY_TYPE);
-	assert_int_equal(mt_classify_parse("rcs", &by), MT_ARG);
+	assert_int_equal(mt_classify_parse("nosuch", &by), MT_ARG);
 }
 
 static mt_graph *load_canned(const char *name)

@@ -1,0 +1,112 @@
+/* Shortest paths (heapy's `sp`, `pathsin`, `pathsout`), structured and as
+ * text.
+ *
+ * The search is heapy's (Path.shpgraph_algorithm and hv.shpathstep): a BFS
+ * by levels from the source set (or from the virtual root, whose edges are
+ * the dump's root edges) that records *every* edge from the frontier to an
+ * object not seen before, and stops after the first level that contains a
+ * destination.  The destinations kept are the ones on that level; the
+ * recorded edges are then pruned back from them, leaving a DAG whose every
+ * source-to-destination path is a shortest path.  Sources are never
+ * destinations (a member of both is not found, as in heapy).
+ *
+ * Paths are numbered as heapy lists them: sources in identity-table order
+ * (size descending, then address, then id), then at each step the DAG edges
+ * of the current object in relation order (heapy's (code, relator): attr
+ * and root 1, index and dict value 2, key 3, interattr 4, local 6, cell 7,
+ * stack 8, inset 9, unnamed edges -1 first; names compare as strings, ints
+ * as numbers, dict keys by value with ints before strings, ties by edge
+ * index).  The number of paths is the sum over the DAG of the products of
+ * edge multiplicities, counted in uint64 and saturating at UINT64_MAX (path
+ * numbers past that are not reachable).
+ *
+ * Objects the root does not reach (the dump's unreachable tail) have no
+ * path from the root; the text says so.  The virtual root is never an
+ * object: its steps have src == MT_NO_ID and a root-edge index.
+ *
+ * Everything returned is owned by the mt_paths and valid until
+ * mt_paths_free; the graph must outlive it.
+ */
+#ifndef MEMTRACK_PATHS_H
+#define MEMTRACK_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtrack/error.h"
+#include "memtrack/graph.h"
+#include "memtrack/set.h"
+#include "memtrack/strbuf.h"
+
+/* heapy's page: 10 paths, an 11th if it is the last. */
+#define MT_PATHS_PAGE 10
+
+/* One edge of a path.  src == MT_NO_ID: a root edge, `edge` indexes
+ * mt_graph_roots; otherwise `edge` is an out-edge index of src. */
+typedef struct mt_path_step {
+	uint32_t src;
+	uint32_t dst;
+	uint32_t edge;
+} mt_path_step;
+
+typedef struct mt_paths mt_paths;
+
+/* Shortest paths from src (NULL: the virtual root) to dst.  Both sets are
+ * borrowed for the call; g is borrowed until mt_paths_free.  On MT_OK *out
+ * is new (caller frees), possibly with no paths. */
+mt_status mt_paths_shortest(mt_paths **out, const mt_graph *g,
+			    const mt_set *src, const mt_set *dst, mt_err *err);
+/* heapy's x.sp: from the root to x. */
+mt_status mt_paths_sp(mt_paths **out, const mt_graph *g, const mt_set *x,
+		      mt_err *err);
+/* heapy's x.pathsin: from referrers(x) to x. */
+mt_status mt_paths_in(mt_paths **out, const mt_graph *g, const mt_set *x,
+		      mt_err *err);
+/* heapy's x.pathsout: from x to referents(x). */
+mt_status mt_paths_out(mt_paths **out, const mt_graph *g, const mt_set *x,
+		       mt_err *err);
+void mt_paths_free(mt_paths *p); /* p may be NULL */
+
+bool mt_paths_from_root(const mt_paths *p);
+/* Number of paths (saturating) and edges in each (0 when none). */
+uint64_t mt_paths_count(const mt_paths *p);
+uint32_t mt_paths_length(const mt_paths *p);
+/* Objects in the source set given (heapy names a lone source "Src"). */
+size_t mt_paths_given_sources(const mt_paths *p);
+
+/* The DAG.  Level 0 holds the sources that lead somewhere (empty when the
+ * source is the root), level mt_paths_length the destinations reached;
+ * ids sorted in path order for level 0, by id elsewhere. */
+void mt_paths_level(const mt_paths *p, uint32_t level, const uint32_t **ids,
+		    size_t *n);
+/* The DAG edges out of object id (MT_NO_ID: the virtual root), in path
+ * order; *n = 0 for an object not in the DAG or a destination. */
+void mt_paths_next(const mt_paths *p, uint32_t id, const mt_path_step **steps,
+		   size_t *n);
+/* Paths through id to the destinations (1 for a destination, 0 outside the
+ * DAG), saturating. */
+uint64_t mt_paths_count_from(const mt_paths *p, uint32_t id);
+
+/* Path number i (0-based) into steps[0 .. mt_paths_length): MT_RANGE when
+ * i >= mt_paths_count. */
+mt_status mt_paths_get(const mt_paths *p, uint64_t i, mt_path_step *steps,
+		       mt_err *err);
+
+/* The text of path i without its number: `hp.Root.i0_modules['m'].x`, or
+ * with srcname in place of the source (`Src.x`). */
+mt_status mt_paths_path_text(const mt_paths *p, uint64_t i,
+			     const char *srcname, mt_strbuf *out, mt_err *err);
+
+/* heapy's listing from path `first`: lines '%2d: <path>' for up to `max`
+ * paths (the one after too when it is the last), then
+ * "<... N more paths ...>" when more remain.  The source is printed
+ * `hp.Root` from the root, "Src" when one object was given, else heapy's
+ * brief of each source, `<1 kind: rendering>`.  With no paths: "<No paths:
+ * not reachable from the root>" (the root; heapy prints nothing) or
+ * "<No paths>"; past the end "<No more paths>".  Every line ends with
+ * '\n'.  *next (may be NULL) is the first path not listed. */
+mt_status mt_paths_format(const mt_paths *p, uint64_t first, unsigned max,
+			  mt_strbuf *out, uint64_t *next, mt_err *err);
+
+#endif

@@ -1,0 +1,470 @@
+/* Dominance of sets (dominance.h).
+ *
+ * Everything is a traversal over bitmaps of N bits in uint64 words with one
+ * explicit array of N ids: an object is marked when queued, so it is queued
+ * at most once.  Walks are breadth-first: the writer numbers objects
+ * breadth-first from the root, so a BFS touches the CSR arrays and bitmaps
+ * nearly in id order: a full walk of 5M objects and 12.5M edges takes
+ * 0.1 s instead of 1.1 s with a DFS stack.  The subtree walk, which shares the array with idom chains, is
+ * a DFS.  The context owns the virtual root's children, the array and up
+ * to four scratch bitmaps, allocated on first use and cleared per query.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtrack/dominance.h"
+#include "memtrack/navigate.h"
+
+#define NSCRATCH 4
+
+struct mt_dominance {
+	const mt_graph *g;
+	const mt_domtree *t;
+	uint32_t n;
+	size_t words;
+	uint32_t *children;
+	size_t nchildren;
+	uint32_t *stack; /* n entries */
+	uint64_t *bm[NSCRATCH];
+};
+
+static inline int bit(const uint64_t *b, uint32_t i)
+{
+	return (int)((b[i >> 6] >> (i & 63)) & 1);
+}
+
+static inline void setbit(uint64_t *b, uint32_t i)
+{
+	b[i >> 6] |= 1ull << (i & 63);
+}
+
+static mt_status nomem(mt_err *err, const char *what, size_t n)
+{
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "%s for %zu objects", what, n);
+}
+
+/* Scratch bitmap i, cleared. */
+static uint64_t *scratch(mt_dominance *d, int i, mt_err *err)
+{
+	if (!d->bm[i]) {
+		d->bm[i] = calloc(d->words ? d->words : 1, sizeof(uint64_t));
+		if (!d->bm[i])
+			nomem(err, "bitmap", d->n);
+		return d->bm[i];
+	}
+	memset(d->bm[i], 0, d->words * sizeof(uint64_t));
+	return d->bm[i];
+}
+
+/* Marks in `mark` every object reachable from starts[0..ns) without
+ * entering an object of avoid or avoid2 (either may be NULL) and not marked
+ * yet; returns the sum of the sizes of the newly marked objects when
+ * want_sum (else 0). */
+static uint64_t reach(mt_dominance *d, const uint32_t *starts, size_t ns,
+		      const uint64_t *avoid, const uint64_t *avoid2,
+		      uint64_t *mark, int want_sum)
+{
+	const mt_graph *g = d->g;
+	uint32_t *q = d->stack;
+	size_t qh = 0, qt = 0; /* each object is queued once: qt <= N */
+	uint64_t sum = 0;
+	for (size_t i = 0; i < ns; i++) {
+		uint32_t s = starts[i];
+		if (bit(mark, s) || (avoid && bit(avoid, s)) ||
+		    (avoid2 && bit(avoid2, s)))
+			continue;
+		setbit(mark, s);
+		q[qt++] = s;
+		while (qh < qt) {
+			uint32_t v = q[qh++], first, cnt;
+			if (want_sum)
+				sum += mt_graph_size(g, v);
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++) {
+				uint32_t w = mt_graph_edge_target(g, e);
+				if (bit(mark, w) || (avoid && bit(avoid, w)) ||
+				    (avoid2 && bit(avoid2, w)))
+					continue;
+				setbit(mark, w);
+				q[qt++] = w;
+			}
+		}
+	}
+	return sum;
+}
+
+mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
+			   const mt_domtree *t, mt_err *err)
+{
+	*out = NULL;
+	mt_dominance *d = calloc(1, sizeof *d);
+	if (!d)
+		return nomem(err, "dominance context", mt_graph_count(g));
+	d->g = g;
+	d->t = t;
+	d->n = mt_graph_count(g);
+	d->words = ((size_t)d->n + 63) / 64;
+	const mt_edge *roots;
+	size_t nroots;
+	mt_graph_roots(g, &roots, &nroots);
+	d->stack = malloc((d->n ? d->n : 1) * sizeof *d->stack);
+	d->children = malloc((nroots + d->n + 1) * sizeof *d->children);
+	uint64_t *seen = d->stack && d->children ? scratch(d, 0, err) : NULL;
+	if (!seen) {
+		mt_dominance_free(d);
+		return nomem(err, "dominance context", mt_graph_count(g));
+	}
+	/* Every root-edge target (each once, even when another one reaches
+	 * it), then the tail's starts: the smallest id not reached so far, as
+	 * in dominator.c.  bm[1] marks the targets listed. */
+	uint64_t *listed = scratch(d, 1, err);
+	if (!listed) {
+		mt_dominance_free(d);
+		return MT_NOMEM;
+	}
+	for (size_t i = 0; i < nroots; i++) {
+		uint32_t r = roots[i].target;
+		if (bit(listed, r))
+			continue;
+		setbit(listed, r);
+		d->children[d->nchildren++] = r;
+	}
+	reach(d, d->children, d->nchildren, NULL, NULL, seen, 0);
+	for (size_t w = 0; w < d->words; w++) {
+		while (~seen[w]) {
+			uint32_t id = (uint32_t)(w * 64 +
+					 (size_t)__builtin_ctzll(~seen[w]));
+			if (id >= d->n)
+				break;
+			d->children[d->nchildren++] = id;
+			reach(d, &id, 1, NULL, NULL, seen, 0);
+		}
+	}
+	*out = d;
+	return MT_OK;
+}
+
+void mt_dominance_free(mt_dominance *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < NSCRATCH; i++)
+		free(d->bm[i]);
+	free(d->children);
+	free(d->stack);
+	free(d);
+}
+
+void mt_dominance_root_children(const mt_dominance *d, const uint32_t **ids,
+				size_t *n)
+{
+	*ids = d->children;
+	*n = d->nchildren;
+}
+
+/* The ids marked in b, as a new set. */
+static mt_status set_of_bitmap(const mt_dominance *d, const uint64_t *b,
+			       size_t count, mt_set **out, mt_err *err)
+{
+	uint32_t *ids = malloc((count ? count : 1) * sizeof *ids);
+	if (!ids)
+		return nomem(err, "result set", count);
+	size_t k = 0;
+	for (size_t w = 0; w < d->words; w++)
+		for (uint64_t x = b[w]; x; x &= x - 1)
+			ids[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+	return mt_set_adopt(out, ids, k, err);
+}
+
+static mt_status check_ids(const mt_dominance *d, const mt_set *x, mt_err *err)
+{
+	size_t n = mt_set_count(x);
+	if (n && mt_set_ids(x)[n - 1] >= d->n)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "object %u is not in the graph (%u objects)",
+				  mt_set_ids(x)[n - 1], d->n);
+	return MT_OK;
+}
+
+/* Single object with a tree: the dominator subtree of x, marked in vis
+ * (bm[0]); memo bitmaps bm[1] (dominated by x) and bm[2] (not).  A
+ * subtree member is reached from x through subtree members only, so the
+ * walk visits the subtree and the edges that leave it.  The chain of idoms
+ * walked for a new object is kept at the top end of the stack: it holds
+ * unvisited objects, the DFS part visited ones, so both fit in N. */
+static mt_status subtree(mt_dominance *d, uint32_t x, uint64_t **visp,
+			 size_t *countp, uint64_t *sizep, mt_err *err)
+{
+	uint64_t *vis = scratch(d, 0, err), *yes = vis ? scratch(d, 1, err) : 0,
+		 *no = yes ? scratch(d, 2, err) : NULL;
+	if (!no)
+		return MT_NOMEM;
+	const mt_graph *g = d->g;
+	uint32_t *st = d->stack;
+	size_t sp = 0, count = 0;
+	uint64_t sum = 0;
+	setbit(vis, x);
+	setbit(yes, x);
+	st[sp++] = x;
+	while (sp) {
+		uint32_t v = st[--sp], first, cnt;
+		count++;
+		sum += mt_graph_size(g, v);
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (bit(vis, w) || bit(no, w))
+				continue;
+			size_t top = d->n; /* chain: st[top..n) */
+			uint32_t u = w;
+			int in;
+			for (;;) {
+				if (u == MT_NO_ID || bit(no, u)) {
+					in = 0;
+					break;
+				}
+				if (bit(yes, u)) {
+					in = 1;
+					break;
+				}
+				st[--top] = u;
+				u = mt_domtree_idom(d->t, u);
+			}
+			for (size_t i = top; i < d->n; i++)
+				setbit(in ? yes : no, st[i]);
+			if (in) {
+				setbit(vis, w);
+				st[sp++] = w;
+			}
+		}
+	}
+	*visp = vis;
+	*countp = count;
+	*sizep = sum;
+	return MT_OK;
+}
+
+/* dominos of one set into bm[1], with its size and count.  One bitmap
+ * does both traversals: X is marked first, so the walk from the root
+ * (W = T(root, X)) never enters it; then the walk from X expands only
+ * into unmarked objects, which are exactly the ones outside W.  bm[1]
+ * collects X and those (written, never read by the walks). */
+static mt_status dominos1(mt_dominance *d, const mt_set *x, uint64_t **outb,
+			  size_t *count, uint64_t *size, mt_err *err)
+{
+	mt_status st = check_ids(d, x, err);
+	if (st)
+		return st;
+	if (d->t && mt_set_count(x) == 1)
+		return subtree(d, mt_set_ids(x)[0], outb, count, size, err);
+	uint64_t *m = scratch(d, 0, err), *dom = m ? scratch(d, 1, err) : 0;
+	if (!dom)
+		return MT_NOMEM;
+	const mt_graph *g = d->g;
+	const uint32_t *ids = mt_set_ids(x);
+	size_t n = mt_set_count(x);
+	for (size_t i = 0; i < n; i++)
+		setbit(m, ids[i]);
+	reach(d, d->children, d->nchildren, NULL, NULL, m, 0);
+	uint32_t *q = d->stack;
+	size_t qh = 0, qt = 0, c = 0;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		setbit(dom, ids[i]);
+		q[qt++] = ids[i];
+	}
+	while (qh < qt) {
+		uint32_t v = q[qh++], first, cnt;
+		c++;
+		sum += mt_graph_size(g, v);
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (bit(m, w))
+				continue;
+			setbit(m, w);
+			setbit(dom, w);
+			q[qt++] = w;
+		}
+	}
+	*size = sum;
+	*count = c;
+	*outb = dom;
+	return MT_OK;
+}
+
+mt_status mt_dominance_dominos(mt_dominance *d, const mt_set *x, mt_set **out,
+			       mt_err *err)
+{
+	*out = NULL;
+	uint64_t *b, size;
+	size_t count;
+	mt_status st = dominos1(d, x, &b, &count, &size, err);
+	return st ? st : set_of_bitmap(d, b, count, out, err);
+}
+
+mt_status mt_dominance_domisize(mt_dominance *d, const mt_set *x,
+				uint64_t *size, mt_err *err)
+{
+	*size = 0;
+	if (d->t && mt_set_count(x) == 1) {
+		mt_status st = check_ids(d, x, err);
+		if (!st)
+			*size = mt_domtree_retained(d->t, mt_set_ids(x)[0]);
+		return st;
+	}
+	uint64_t *b;
+	size_t count;
+	return dominos1(d, x, &b, &count, size, err);
+}
+
+mt_status mt_dominance_tuple(mt_dominance *d, const mt_set *const *xs,
+			     size_t k, mt_set **outs, uint64_t *sizes,
+			     mt_err *err)
+{
+	mt_status st = MT_OK;
+	for (size_t i = 0; i < k; i++) {
+		if (outs)
+			outs[i] = NULL;
+		if (sizes)
+			sizes[i] = 0;
+		if (!st)
+			st = check_ids(d, xs[i], err);
+	}
+	if (st)
+		return st;
+	uint64_t *db = scratch(d, 0, err), *w = db ? scratch(d, 1, err) : 0;
+	if (!w)
+		return MT_NOMEM;
+	uint32_t *all = NULL;
+	size_t nall = 0;
+	for (size_t i = 0; i < k; i++)
+		nall += mt_set_count(xs[i]);
+	all = malloc((nall ? nall : 1) * sizeof *all);
+	if (!all)
+		return nomem(err, "set union", nall);
+	nall = 0;
+	for (size_t i = 0; i < k; i++) {
+		const uint32_t *ids = mt_set_ids(xs[i]);
+		for (size_t j = 0; j < mt_set_count(xs[i]); j++) {
+			setbit(db, ids[j]);
+			all[nall++] = ids[j];
+		}
+	}
+	/* W = T(root, D) */
+	reach(d, d->children, d->nchildren, db, NULL, w, 0);
+	for (size_t i = 0; i < k && !st; i++) {
+		uint64_t *xi = scratch(d, 0, err),
+			 *ti = xi ? scratch(d, 2, err) : NULL,
+			 *oi = ti ? scratch(d, 3, err) : NULL;
+		if (!oi) {
+			st = MT_NOMEM;
+			break;
+		}
+		const uint32_t *ids = mt_set_ids(xs[i]);
+		size_t n = mt_set_count(xs[i]);
+		for (size_t j = 0; j < n; j++)
+			setbit(xi, ids[j]);
+		reach(d, ids, n, w, NULL, ti, 0);		  /* T(Xi, W)      */
+		reach(d, all, nall, w, xi, oi, 0);		  /* T(D, W | Xi)  */
+		size_t count = 0;
+		uint64_t sum = 0;
+		for (size_t q = 0; q < d->words; q++) {
+			ti[q] &= ~oi[q];
+			count += (size_t)__builtin_popcountll(ti[q]);
+			for (uint64_t b = ti[q]; b; b &= b - 1)
+				sum += mt_graph_size(
+				    d->g, (uint32_t)(q * 64 +
+						     (size_t)__builtin_ctzll(b)));
+		}
+		if (sizes)
+			sizes[i] = sum;
+		if (outs)
+			st = set_of_bitmap(d, ti, count, &outs[i], err);
+	}
+	free(all);
+	if (st && outs)
+		for (size_t i = 0; i < k; i++) {
+			mt_set_unref(outs[i]);
+			outs[i] = NULL;
+		}
+	return st;
+}
+
+mt_status mt_dominance_imdom(mt_dominance *d, const mt_set *x, mt_set **out,
+			     mt_err *err)
+{
+	*out = NULL;
+	mt_status st = check_ids(d, x, err);
+	if (st)
+		return st;
+	mt_set *pred;
+	st = mt_nav_referrers(d->g, x, &pred, err);
+	if (st)
+		return st;
+	uint64_t *pb = scratch(d, 0, err), *vis = pb ? scratch(d, 1, err) : 0;
+	if (!vis) {
+		mt_set_unref(pred);
+		return MT_NOMEM;
+	}
+	const uint32_t *pids = mt_set_ids(pred);
+	size_t np = mt_set_count(pred);
+	for (size_t i = 0; i < np; i++)
+		setbit(pb, pids[i]);
+	/* reachable_x(root, pred): referrers are reached, never expanded.
+	 * So a start in pred is marked, and an edge into pred marks its
+	 * target without pushing it. */
+	const mt_graph *g = d->g;
+	uint32_t *q = d->stack;
+	size_t qh = 0, qt = 0;
+	for (size_t i = 0; i < d->nchildren; i++) {
+		uint32_t s = d->children[i];
+		if (bit(vis, s))
+			continue;
+		setbit(vis, s);
+		if (bit(pb, s))
+			continue;
+		q[qt++] = s;
+		while (qh < qt) {
+			uint32_t v = q[qh++], first, cnt;
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++) {
+				uint32_t w = mt_graph_edge_target(g, e);
+				if (bit(vis, w))
+					continue;
+				setbit(vis, w);
+				if (!bit(pb, w))
+					q[qt++] = w;
+			}
+		}
+	}
+	uint32_t *r = malloc((np ? np : 1) * sizeof *r);
+	if (!r) {
+		mt_set_unref(pred);
+		return nomem(err, "imdom", np);
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < np; i++)
+		if (bit(vis, pids[i]))
+			r[k++] = pids[i];
+	mt_set_unref(pred);
+	return mt_set_adopt(out, r, k, err);
+}
+
+mt_status mt_dominance_idom(const mt_dominance *d, uint32_t id, uint32_t *idom,
+			    mt_err *err)
+{
+	*idom = MT_NO_ID;
+	if (!d->t)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "no dominator tree was given");
+	if (id >= d->n)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "object %u is not in the graph (%u objects)",
+				  id, d->n);
+	*idom = mt_domtree_idom(d->t, id);
+	return MT_OK;
+}

@@ -1,0 +1,84 @@
+/* Referrers and referents of a set (navigate.h).
+ *
+ * Collects the ids on the far side of the members' in- or out-edges into
+ * one array, sorts it and drops duplicates; the array becomes the set.
+ * When the edges touched are many compared with the graph (at least N/32),
+ * a bitmap of N bits replaces the sort: mark, then scan the words.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "memtrack/navigate.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static mt_status collect(const mt_graph *g, const mt_set *s, int in,
+			 mt_set **out, mt_err *err)
+{
+	*out = NULL;
+	size_t n = mt_set_count(s), total = 0;
+	const uint32_t *ids = mt_set_ids(s);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t first, cnt;
+		if (in)
+			mt_graph_in(g, ids[i], &first, &cnt);
+		else
+			mt_graph_out(g, ids[i], &first, &cnt);
+		total += cnt;
+	}
+	uint32_t *r = malloc((total ? total : 1) * sizeof *r);
+	if (!r)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%zu %s", total, in ? "referrers" : "referents");
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t first, cnt;
+		if (in) {
+			mt_graph_in(g, ids[i], &first, &cnt);
+			for (uint32_t p = first; p < first + cnt; p++)
+				r[k++] = mt_graph_in_source(g, p);
+		} else {
+			mt_graph_out(g, ids[i], &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++)
+				r[k++] = mt_graph_edge_target(g, e);
+		}
+	}
+	uint32_t N = mt_graph_count(g);
+	size_t m = 0;
+	uint64_t *bits = NULL;
+	if (k > 64 && k >= N / 32)
+		bits = calloc(((size_t)N + 63) / 64, sizeof *bits);
+	if (bits) {
+		for (size_t i = 0; i < k; i++)
+			bits[r[i] >> 6] |= 1ull << (r[i] & 63);
+		for (size_t w = 0; w < ((size_t)N + 63) / 64; w++)
+			for (uint64_t b = bits[w]; b; b &= b - 1)
+				r[m++] = (uint32_t)(w * 64 +
+						    (size_t)__builtin_ctzll(b));
+		free(bits);
+	} else {
+		if (k > 1)
+			qsort(r, k, sizeof *r, cmp_u32);
+		for (size_t i = 0; i < k; i++)
+			if (!m || r[m - 1] != r[i])
+				r[m++] = r[i];
+	}
+	return mt_set_adopt(out, r, m, err);
+}
+
+mt_status mt_nav_referrers(const mt_graph *g, const mt_set *s, mt_set **out,
+			   mt_err *err)
+{
+	return collect(g, s, 1, out, err);
+}
+
+mt_status mt_nav_referents(const mt_graph *g, const mt_set *s, mt_set **out,
+			   mt_err *err)
+{
+	return collect(g, s, 0, out, err);
+}

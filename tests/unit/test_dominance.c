@@ -1,0 +1,544 @@
+/* cmocka tests of set dominance (dominance.h): hand-made graphs with known
+ * answers, then thousands of random graphs (sparse, dense, deep chains,
+ * cycles, unreachable islands) where every query is checked against a
+ * brute-force oracle written straight from heapy's definitions (byte
+ * arrays, naive BFS) and, for single objects, against the dominator tree:
+ * domisize({x}) == retained(x) and dominos({x}) == x's dominator subtree.
+ * Each query runs both without and with a tree (the fast paths). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "graphgen.h"
+#include "memtrack/dominance.h"
+#include "memtrack/navigate.h"
+
+static char path[256];
+
+static int setup(void **state)
+{
+	snprintf(path, sizeof path, "/tmp/mt_test_dominance.%ld.mp",
+		 (long)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(path);
+	return 0;
+}
+
+static mt_graph *load(void)
+{
+	mt_graph *g;
+	mt_err err;
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	return g;
+}
+
+static mt_set *mkset(const uint32_t *ids, size_t n)
+{
+	mt_set *s;
+	mt_err err;
+	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
+	return s;
+}
+
+/* ---- oracle ---------------------------------------------------------- */
+
+/* The virtual root's children, as dominator.h defines them (BFS). */
+static void vroot_children(const mt_graph *g, uint8_t *child)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *seen = calloc(n + 1, 1);
+	uint32_t *q = malloc((n + 1) * sizeof *q);
+	const mt_edge *roots;
+	size_t nroots, qh = 0, qt = 0;
+	memset(child, 0, n);
+	mt_graph_roots(g, &roots, &nroots);
+	for (size_t i = 0; i < nroots; i++) {
+		child[roots[i].target] = 1;
+		if (!seen[roots[i].target]) {
+			seen[roots[i].target] = 1;
+			q[qt++] = roots[i].target;
+		}
+	}
+	for (uint32_t start = 0;; start++) {
+		while (qh < qt) {
+			uint32_t v = q[qh++], first, cnt;
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++) {
+				uint32_t w = mt_graph_edge_target(g, e);
+				if (!seen[w]) {
+					seen[w] = 1;
+					q[qt++] = w;
+				}
+			}
+		}
+		while (start < n && seen[start])
+			start++;
+		if (start >= n)
+			break;
+		child[start] = 1;
+		seen[start] = 1;
+		q[qt++] = start;
+	}
+	free(seen);
+	free(q);
+}
+
+/* heapy's T(S, A): out[v] = 1 for v reachable from S without entering A;
+ * starts in A are not starts. */
+static void T(const mt_graph *g, const uint8_t *S, const uint8_t *A,
+	      uint8_t *out)
+{
+	uint32_t n = mt_graph_count(g);
+	uint32_t *q = malloc((n + 1) * sizeof *q);
+	size_t qh = 0, qt = 0;
+	memset(out, 0, n);
+	for (uint32_t v = 0; v < n; v++)
+		if (S[v] && !A[v]) {
+			out[v] = 1;
+			q[qt++] = v;
+		}
+	while (qh < qt) {
+		uint32_t v = q[qh++], first, cnt;
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (!A[w] && !out[w]) {
+				out[w] = 1;
+				q[qt++] = w;
+			}
+		}
+	}
+	free(q);
+}
+
+static void expect_set(const mt_set *s, const uint8_t *want, uint32_t n,
+		       const char *what)
+{
+	size_t k = 0;
+	for (uint32_t v = 0; v < n; v++)
+		if (want[v]) {
+			if (!mt_set_contains(s, v))
+				fail_msg("%s: object %u missing", what, v);
+			k++;
+		}
+	if (mt_set_count(s) != k)
+		fail_msg("%s: %zu objects, oracle %zu", what, mt_set_count(s),
+			 k);
+}
+
+static uint64_t size_of(const mt_graph *g, const uint8_t *in)
+{
+	uint64_t s = 0;
+	for (uint32_t v = 0; v < mt_graph_count(g); v++)
+		if (in[v])
+			s += mt_graph_size(g, v);
+	return s;
+}
+
+/* Checks dominos/domisize of the set `in` (byte array) on both contexts. */
+static void check_single_set(const mt_graph *g, mt_dominance *const *ds,
+			     const uint8_t *child, const uint8_t *in)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *w = malloc(n + 1), *want = malloc(n + 1);
+	uint32_t *ids = malloc((n + 1) * sizeof *ids);
+	size_t k = 0;
+	for (uint32_t v = 0; v < n; v++)
+		if (in[v])
+			ids[k++] = v;
+	mt_set *x = mkset(ids, k);
+	T(g, child, in, w);	/* W = T(root, X) */
+	T(g, in, w, want);	/* dominos = T(X, W) */
+	/* the other definition: what the root no longer reaches */
+	for (uint32_t v = 0; v < n; v++)
+		assert_int_equal(want[v], !w[v]);
+	for (int c = 0; c < 2; c++) {
+		mt_set *got;
+		uint64_t sz;
+		mt_err err;
+		assert_int_equal(mt_dominance_dominos(ds[c], x, &got, &err),
+				 MT_OK);
+		expect_set(got, want, n, c ? "dominos (tree)" : "dominos");
+		mt_set_unref(got);
+		assert_int_equal(mt_dominance_domisize(ds[c], x, &sz, &err),
+				 MT_OK);
+		assert_true(sz == size_of(g, want));
+	}
+	mt_set_unref(x);
+	free(w);
+	free(want);
+	free(ids);
+}
+
+/* imdom oracle: referrers & reachable_x(root, avoid=referrers). */
+static void check_imdom(const mt_graph *g, mt_dominance *d,
+			const mt_domtree *t, const uint8_t *child,
+			const uint8_t *in)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *pred = calloc(n + 1, 1), *vis = calloc(n + 1, 1);
+	uint32_t *q = malloc((n + 1) * sizeof *q), *ids = malloc((n + 1) * 4);
+	size_t qh = 0, qt = 0, k = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t first, cnt;
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++)
+			if (in[mt_graph_edge_target(g, e)])
+				pred[v] = 1;
+		if (in[v])
+			ids[k++] = v;
+	}
+	for (uint32_t v = 0; v < n; v++)
+		if (child[v]) {
+			vis[v] = 1;
+			if (!pred[v])
+				q[qt++] = v;
+		}
+	while (qh < qt) {
+		uint32_t v = q[qh++], first, cnt;
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (!vis[w]) {
+				vis[w] = 1;
+				if (!pred[w])
+					q[qt++] = w;
+			}
+		}
+	}
+	for (uint32_t v = 0; v < n; v++)
+		vis[v] = vis[v] && pred[v];
+	mt_set *x = mkset(ids, k), *got;
+	mt_err err;
+	assert_int_equal(mt_dominance_imdom(d, x, &got, &err), MT_OK);
+	expect_set(got, vis, n, "imdom");
+	/* agreement with the tree for single objects */
+	if (k == 1 && !child[ids[0]]) {
+		uint32_t id = ids[0], idom;
+		mt_status st = mt_dominance_idom(d, id, &idom, &err);
+		if (st == MT_OK)
+			assert_int_equal(idom, mt_domtree_idom(t, id));
+		else
+			assert_int_equal(st, MT_ARG);
+		idom = mt_domtree_idom(t, id);
+		if (mt_set_count(got) == 1)
+			assert_int_equal(mt_set_ids(got)[0], idom);
+		if (idom != MT_NO_ID && pred[idom]) {
+			assert_int_equal(mt_set_count(got), 1);
+			assert_int_equal(mt_set_ids(got)[0], idom);
+		}
+	}
+	mt_set_unref(got);
+	mt_set_unref(x);
+	free(pred);
+	free(vis);
+	free(q);
+	free(ids);
+}
+
+/* Tuple form against heapy's formula on byte arrays. */
+static void check_tuple(const mt_graph *g, mt_dominance *d,
+			const uint8_t *child, const uint8_t *part, int k)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *D = calloc(n + 1, 1), *W = malloc(n + 1), *xi = malloc(n + 1),
+		*ti = malloc(n + 1), *oi = malloc(n + 1), *wx = malloc(n + 1);
+	uint32_t *ids = malloc((n + 1) * sizeof *ids);
+	mt_set *xs[4], *outs[4];
+	uint64_t sizes[4];
+	for (int i = 0; i < k; i++) {
+		size_t m = 0;
+		for (uint32_t v = 0; v < n; v++)
+			if (part[v] == i + 1) {
+				ids[m++] = v;
+				D[v] = 1;
+			}
+		xs[i] = mkset(ids, m);
+	}
+	mt_err err;
+	assert_int_equal(mt_dominance_tuple(d, (const mt_set *const *)xs,
+					    (size_t)k, outs, sizes, &err),
+			 MT_OK);
+	T(g, child, D, W);
+	for (int i = 0; i < k; i++) {
+		for (uint32_t v = 0; v < n; v++) {
+			xi[v] = part[v] == i + 1;
+			wx[v] = W[v] || xi[v];
+		}
+		T(g, xi, W, ti);
+		T(g, D, wx, oi);
+		for (uint32_t v = 0; v < n; v++)
+			ti[v] = ti[v] && !oi[v];
+		expect_set(outs[i], ti, n, "dominos_tuple");
+		assert_true(sizes[i] == size_of(g, ti));
+		mt_set_unref(outs[i]);
+		mt_set_unref(xs[i]);
+	}
+	free(D);
+	free(W);
+	free(xi);
+	free(ti);
+	free(oi);
+	free(wx);
+	free(ids);
+}
+
+/* The dominator subtree of x: y with x on its idom chain. */
+static void subtree_of(const mt_domtree *t, uint32_t n, uint32_t x,
+		       uint8_t *out)
+{
+	for (uint32_t y = 0; y < n; y++) {
+		uint32_t u = y;
+		while (u != MT_NO_ID && u != x)
+			u = mt_domtree_idom(t, u);
+		out[y] = u == x;
+	}
+}
+
+static void check_graph(const mt_graph *g, unsigned *seed)
+{
+	uint32_t n = mt_graph_count(g);
+	mt_domtree *t;
+	mt_dominance *ds[2];
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&ds[0], g, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&ds[1], g, t, &err), MT_OK);
+	uint8_t *child = malloc(n + 1), *in = malloc(n + 1),
+		*sub = malloc(n + 1);
+	vroot_children(g, child);
+	/* the context's children are the same set, each once */
+	const uint32_t *ch;
+	size_t nch, k = 0;
+	mt_dominance_root_children(ds[0], &ch, &nch);
+	for (size_t i = 0; i < nch; i++)
+		assert_true(child[ch[i]]);
+	for (uint32_t v = 0; v < n; v++)
+		k += child[v];
+	assert_int_equal(nch, k);
+	/* every single object: oracle, tree and subtree agree */
+	for (uint32_t x = 0; x < n; x++) {
+		memset(in, 0, n);
+		in[x] = 1;
+		check_single_set(g, ds, child, in);
+		mt_set *sx = mkset(&x, 1), *got;
+		uint64_t sz;
+		assert_int_equal(mt_dominance_domisize(ds[0], sx, &sz, &err),
+				 MT_OK);
+		assert_true(sz == mt_domtree_retained(t, x));
+		subtree_of(t, n, x, sub);
+		assert_int_equal(mt_dominance_dominos(ds[0], sx, &got, &err),
+				 MT_OK);
+		expect_set(got, sub, n, "dominos vs dominator subtree");
+		mt_set_unref(got);
+		mt_set_unref(sx);
+		check_imdom(g, ds[1], t, child, in);
+	}
+	/* random sets of several objects, and tuples */
+	for (int r = 0; r < 6; r++) {
+		unsigned pct = 1 + (unsigned)rand_r(seed) % 40;
+		for (uint32_t v = 0; v < n; v++)
+			in[v] = (unsigned)rand_r(seed) % 100 < pct;
+		check_single_set(g, ds, child, in);
+		check_imdom(g, ds[0], t, child, in);
+		int parts = 1 + rand_r(seed) % 4;
+		for (uint32_t v = 0; v < n; v++)
+			in[v] = (unsigned)rand_r(seed) % 100 < pct
+					? (uint8_t)(1 + rand_r(seed) % parts)
+					: 0;
+		check_tuple(g, ds[r & 1], child, in, parts);
+	}
+	free(child);
+	free(in);
+	free(sub);
+	mt_dominance_free(ds[0]);
+	mt_dominance_free(ds[1]);
+	mt_domtree_free(t);
+}
+
+static void random_graphs(unsigned seed, int count, uint32_t maxn,
+			  unsigned density, int chains)
+{
+	tg_edge *e = malloc(sizeof *e * maxn * (density + 4));
+	uint64_t *sizes = malloc(sizeof *sizes * maxn);
+	uint32_t roots[4];
+	for (int it = 0; it < count; it++) {
+		uint32_t n = 1 + (uint32_t)rand_r(&seed) % maxn;
+		size_t ne = 0;
+		for (uint32_t i = 0; i < n; i++)
+			sizes[i] = 1 + (uint64_t)(rand_r(&seed) % 1000);
+		if (chains)
+			for (uint32_t i = 0; i + 1 < n; i++)
+				if (rand_r(&seed) % 4)
+					e[ne++] = (tg_edge){i, i + 1, 0, 0};
+		size_t extra = (size_t)n * density / 4;
+		for (size_t k = 0; k < extra; k++) {
+			uint32_t a = (uint32_t)rand_r(&seed) % n;
+			uint32_t b = (uint32_t)rand_r(&seed) % n;
+			if (chains && rand_r(&seed) % 2) /* back edge: cycles */
+				b = a ? (uint32_t)rand_r(&seed) % a : 0;
+			e[ne++] = (tg_edge){a, b, 0, 0};
+		}
+		size_t nroots = 1 + (size_t)rand_r(&seed) % 3;
+		for (size_t r = 0; r < nroots; r++)
+			roots[r] = (uint32_t)rand_r(&seed) % n;
+		tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = ne,
+			      .roots = roots, .nroots = nroots};
+		tg_write(path, &tg, NULL);
+		mt_graph *g = load();
+		check_graph(g, &seed);
+		mt_graph_free(g);
+	}
+	free(e);
+	free(sizes);
+}
+
+static void test_random_sparse(void **state)
+{
+	random_graphs(11, 1500, 30, 5, 0);
+}
+
+static void test_random_dense(void **state)
+{
+	random_graphs(12, 500, 25, 40, 0);
+}
+
+static void test_random_chains_and_cycles(void **state)
+{
+	random_graphs(13, 1000, 40, 3, 1);
+}
+
+/* root -> a -> b -> d, a -> c -> d, d -> e; f -> e (f unreachable). */
+static void test_hand(void **state)
+{
+	uint64_t sizes[] = {10, 20, 30, 40, 50, 60};
+	tg_edge e[] = {{0, 1, 0, 0}, {1, 3, 0, 0}, {0, 2, 0, 0},
+		       {2, 3, 0, 0}, {3, 4, 0, 0}, {5, 4, 0, 0}};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = 6, .sizes = sizes, .edges = e, .nedges = 6,
+		      .roots = roots, .nroots = 1};
+	uint32_t map[7];
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_dominance *d;
+	mt_err err;
+	assert_int_equal(mt_dominance_new(&d, g, NULL, &err), MT_OK);
+	uint64_t sz;
+	mt_set *s, *out;
+	/* {b}: only b; {b, c}: b, c and d (e stays: f holds it) */
+	uint32_t bc[] = {map[1], map[2]};
+	s = mkset(bc, 1);
+	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_OK);
+	assert_true(sz == 20);
+	mt_set_unref(s);
+	s = mkset(bc, 2);
+	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_OK);
+	assert_true(sz == 20 + 30 + 40);
+	assert_int_equal(mt_dominance_dominos(d, s, &out, &err), MT_OK);
+	assert_int_equal(mt_set_count(out), 3);
+	assert_true(mt_set_contains(out, map[3]));
+	mt_set_unref(out);
+	/* imdom({d}) = {b, c}: neither passes through the other */
+	uint32_t dd = map[3];
+	mt_set_unref(s);
+	s = mkset(&dd, 1);
+	assert_int_equal(mt_dominance_imdom(d, s, &out, &err), MT_OK);
+	assert_int_equal(mt_set_count(out), 2);
+	assert_true(mt_set_contains(out, map[1]) &&
+		    mt_set_contains(out, map[2]));
+	mt_set_unref(out);
+	mt_set_unref(s);
+	/* imdom({e}) = {d, f}: f is a start of the unreachable tail */
+	uint32_t ee = map[4];
+	s = mkset(&ee, 1);
+	assert_int_equal(mt_dominance_imdom(d, s, &out, &err), MT_OK);
+	assert_int_equal(mt_set_count(out), 2);
+	mt_set_unref(out);
+	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_OK);
+	assert_true(sz == 50);
+	mt_set_unref(s);
+	/* an id out of range is an argument error */
+	uint32_t bad = 1000;
+	s = mkset(&bad, 1);
+	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_ARG);
+	mt_set_unref(s);
+	mt_dominance_free(d);
+	mt_graph_free(g);
+}
+
+/* A chain of 200000 objects: no recursion, 64-bit sums. */
+static void test_deep_chain(void **state)
+{
+	uint32_t n = 200000;
+	tg_edge *e = malloc(n * sizeof *e);
+	uint64_t *sizes = malloc(n * sizeof *sizes);
+	for (uint32_t i = 0; i < n; i++) {
+		sizes[i] = 3000000000ULL;
+		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
+	}
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = n,
+		      .roots = roots, .nroots = 1};
+	uint32_t *map = malloc((n + 1) * sizeof *map);
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_domtree *t;
+	mt_dominance *d[2];
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&d[0], g, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&d[1], g, t, &err), MT_OK);
+	for (int c = 0; c < 2; c++) {
+		uint32_t mid = map[n / 2];
+		mt_set *s = mkset(&mid, 1), *out;
+		uint64_t sz;
+		assert_int_equal(mt_dominance_domisize(d[c], s, &sz, &err),
+				 MT_OK);
+		assert_true(sz == 3000000000ULL * (n - n / 2));
+		assert_int_equal(mt_dominance_dominos(d[c], s, &out, &err),
+				 MT_OK);
+		assert_int_equal(mt_set_count(out), n - n / 2);
+		mt_set_unref(out);
+		mt_set_unref(s);
+		/* the end of the chain: imdom is its predecessor */
+		uint32_t last = map[n - 1];
+		s = mkset(&last, 1);
+		assert_int_equal(mt_dominance_imdom(d[c], s, &out, &err),
+				 MT_OK);
+		assert_int_equal(mt_set_count(out), 1);
+		assert_int_equal(mt_set_ids(out)[0], map[n - 2]);
+		mt_set_unref(out);
+		mt_set_unref(s);
+	}
+	mt_dominance_free(d[0]);
+	mt_dominance_free(d[1]);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+	free(map);
+	free(e);
+	free(sizes);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hand),
+		cmocka_unit_test(test_deep_chain),
+		cmocka_unit_test(test_random_sparse),
+		cmocka_unit_test(test_random_dense),
+		cmocka_unit_test(test_random_chains_and_cycles),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

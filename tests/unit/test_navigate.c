@@ -1,0 +1,158 @@
+/* cmocka tests of referrers and referents (navigate.h): a hand-made graph
+ * (root edges are not references, self-references count, duplicates
+ * collapse), then random graphs and sets against a byte-array oracle, in
+ * both the sorting and the bitmap regime. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "graphgen.h"
+#include "memtrack/navigate.h"
+
+static char path[256];
+
+static int setup(void **state)
+{
+	snprintf(path, sizeof path, "/tmp/mt_test_nav.%ld.mp", (long)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(path);
+	return 0;
+}
+
+static mt_graph *load(void)
+{
+	mt_graph *g;
+	mt_err err;
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	return g;
+}
+
+static mt_set *mkset(const uint32_t *ids, size_t n)
+{
+	mt_set *s;
+	mt_err err;
+	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
+	return s;
+}
+
+/* root -> a; a -> b twice; a -> c; c -> c; c -> b */
+static void test_hand(void **state)
+{
+	tg_edge e[] = {{0, 1, 0, 0}, {0, 1, 0, 1}, {0, 2, 0, 2},
+		       {2, 2, 0, 0}, {2, 1, 0, 1}};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = 3, .edges = e, .nedges = 5, .roots = roots,
+		      .nroots = 1};
+	uint32_t map[4];
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_err err;
+	mt_set *s, *r;
+	uint32_t a = map[0], b = map[1], c = map[2];
+	s = mkset(&a, 1);
+	assert_int_equal(mt_nav_referrers(g, s, &r, &err), MT_OK);
+	assert_int_equal(mt_set_count(r), 0); /* only the root holds a */
+	mt_set_unref(r);
+	assert_int_equal(mt_nav_referents(g, s, &r, &err), MT_OK);
+	assert_int_equal(mt_set_count(r), 2);
+	assert_true(mt_set_contains(r, b) && mt_set_contains(r, c));
+	mt_set_unref(r);
+	mt_set_unref(s);
+	s = mkset(&b, 1);
+	assert_int_equal(mt_nav_referrers(g, s, &r, &err), MT_OK);
+	assert_int_equal(mt_set_count(r), 2);
+	assert_true(mt_set_contains(r, a) && mt_set_contains(r, c));
+	mt_set_unref(r);
+	mt_set_unref(s);
+	s = mkset(&c, 1);
+	assert_int_equal(mt_nav_referrers(g, s, &r, &err), MT_OK);
+	assert_int_equal(mt_set_count(r), 2); /* a and c itself */
+	assert_true(mt_set_contains(r, c));
+	mt_set_unref(r);
+	mt_set_unref(s);
+	mt_graph_free(g);
+}
+
+static void test_random(void **state)
+{
+	unsigned seed = 5;
+	tg_edge *e = malloc(sizeof *e * 400 * 20);
+	uint32_t roots[2], *ids = malloc(sizeof *ids * 401);
+	for (int it = 0; it < 300; it++) {
+		uint32_t n = 1 + (uint32_t)rand_r(&seed) % 400;
+		size_t ne = (size_t)rand_r(&seed) % (n * 8 + 1);
+		for (size_t k = 0; k < ne; k++)
+			e[k] = (tg_edge){(uint32_t)rand_r(&seed) % n,
+					 (uint32_t)rand_r(&seed) % n, 0, k};
+		roots[0] = (uint32_t)rand_r(&seed) % n;
+		roots[1] = (uint32_t)rand_r(&seed) % n;
+		tg_graph tg = {.n = n, .edges = e, .nedges = ne,
+			      .roots = roots, .nroots = 2};
+		tg_write(path, &tg, NULL);
+		mt_graph *g = load();
+		uint32_t N = mt_graph_count(g);
+		uint8_t *in = calloc(N, 1), *rr = calloc(N, 1),
+			*rf = calloc(N, 1);
+		unsigned pct = 1 + (unsigned)rand_r(&seed) % 100;
+		size_t k = 0;
+		for (uint32_t v = 0; v < N; v++)
+			if ((unsigned)rand_r(&seed) % 100 < pct) {
+				in[v] = 1;
+				ids[k++] = v;
+			}
+		for (uint32_t v = 0; v < N; v++) {
+			uint32_t first, cnt;
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t q = first; q < first + cnt; q++) {
+				uint32_t w = mt_graph_edge_target(g, q);
+				if (in[w])
+					rr[v] = 1;
+				if (in[v])
+					rf[w] = 1;
+			}
+		}
+		mt_set *s = mkset(ids, k), *r1, *r2;
+		mt_err err;
+		assert_int_equal(mt_nav_referrers(g, s, &r1, &err), MT_OK);
+		assert_int_equal(mt_nav_referents(g, s, &r2, &err), MT_OK);
+		size_t c1 = 0, c2 = 0;
+		for (uint32_t v = 0; v < N; v++) {
+			assert_int_equal(mt_set_contains(r1, v), rr[v]);
+			assert_int_equal(mt_set_contains(r2, v), rf[v]);
+			c1 += rr[v];
+			c2 += rf[v];
+		}
+		assert_int_equal(mt_set_count(r1), c1);
+		assert_int_equal(mt_set_count(r2), c2);
+		mt_set_unref(r1);
+		mt_set_unref(r2);
+		mt_set_unref(s);
+		free(in);
+		free(rr);
+		free(rf);
+		mt_graph_free(g);
+	}
+	free(e);
+	free(ids);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hand),
+		cmocka_unit_test(test_random),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

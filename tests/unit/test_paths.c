@@ -1,0 +1,442 @@
+/* cmocka tests of shortest paths (paths.h): hand-made heaps with golden
+ * heapy text (relation order, multiplicities, paging, the unreachable tail,
+ * pathsin and pathsout), then random graphs checked against a brute-force
+ * oracle: BFS distances from the root, the number of shortest paths to the
+ * nearest destinations counted with edge multiplicities, and every path
+ * returned being a real, distinct shortest path. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "graphgen.h"
+#include "memtrack/paths.h"
+
+static char path[256];
+
+static int setup(void **state)
+{
+	snprintf(path, sizeof path, "/tmp/mt_test_paths.%ld.mp",
+		 (long)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(path);
+	return 0;
+}
+
+static mt_graph *load(void)
+{
+	mt_graph *g;
+	mt_err err;
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	return g;
+}
+
+static mt_set *mkset(const uint32_t *ids, size_t n)
+{
+	mt_set *s;
+	mt_err err;
+	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
+	return s;
+}
+
+static void expect_text(const mt_paths *p, uint64_t first, const char *want)
+{
+	mt_strbuf b;
+	mt_err err;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_format(p, first, MT_PATHS_PAGE, &b, NULL,
+					 &err),
+			 MT_OK);
+	assert_string_equal(b.s, want);
+	mt_strbuf_destroy(&b);
+}
+
+/* Types and a small module-like heap:
+ *   root i0_modules -> M (dict); M['b'] -> A, M['a'] -> B (Nodes);
+ *   A.x -> X, A[0] -> X, B.y -> X (a list); U (unreachable) -> X. */
+enum { TTYPE, TDICT, TSTR, TLIST, TNODE, M, KA, KB, A, B, X, U, NNODES };
+
+static void write_heap(uint32_t *map)
+{
+	fx *f = fx_new();
+	uint32_t n[NNODES];
+	n[TTYPE] = fx_node(f, FX_SELF, 400, 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, n[TTYPE], "builtins", "type");
+	n[TDICT] = fx_node(f, n[TTYPE], 400, 0x200, 1, MT_NO_LENGTH);
+	fx_qual(f, n[TDICT], "builtins", "dict");
+	n[TSTR] = fx_node(f, n[TTYPE], 400, 0x300, 1, MT_NO_LENGTH);
+	fx_qual(f, n[TSTR], "builtins", "str");
+	n[TLIST] = fx_node(f, n[TTYPE], 400, 0x400, 1, MT_NO_LENGTH);
+	fx_qual(f, n[TLIST], "builtins", "list");
+	n[TNODE] = fx_node(f, n[TTYPE], 400, 0x500, 1, MT_NO_LENGTH);
+	fx_qual(f, n[TNODE], "__main__", "Node");
+	n[M] = fx_node(f, n[TDICT], 232, 0x1000, 1, 2);
+	n[KA] = fx_node(f, n[TSTR], 50, 0x1100, 1, 1);
+	fx_str(f, n[KA], "a");
+	n[KB] = fx_node(f, n[TSTR], 50, 0x1200, 1, 1);
+	fx_str(f, n[KB], "b");
+	n[A] = fx_node(f, n[TNODE], 100, 0x2000, 1, MT_NO_LENGTH);
+	n[B] = fx_node(f, n[TNODE], 50, 0x3000, 1, MT_NO_LENGTH);
+	n[X] = fx_node(f, n[TLIST], 88, 0x4000, 1, 3);
+	n[U] = fx_node(f, n[TLIST], 64, 0x5000, 1, 1);
+	fx_root(f, "i0_modules", n[M]);
+	fx_edge_key(f, n[M], n[KB], n[A]);
+	fx_edge_key(f, n[M], n[KA], n[B]);
+	fx_edge_name(f, n[A], MT_REL_ATTR, "x", n[X]);
+	fx_edge_int(f, n[A], MT_REL_INDEX, 0, n[X]);
+	fx_edge_name(f, n[B], MT_REL_ATTR, "y", n[X]);
+	fx_edge_int(f, n[U], MT_REL_INDEX, 0, n[X]);
+	mt_err err;
+	uint32_t m[NNODES];
+	assert_int_equal(fx_write(f, path, m, NULL, &err), MT_OK);
+	for (int i = 0; i < NNODES; i++)
+		map[i] = m[i];
+	fx_free(f);
+}
+
+static void test_sp_order_and_text(void **state)
+{
+	uint32_t map[NNODES];
+	write_heap(map);
+	mt_graph *g = load();
+	mt_set *x = mkset(&map[X], 1);
+	mt_paths *p;
+	mt_err err;
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_from_root(p));
+	assert_true(mt_paths_count(p) == 3);
+	assert_int_equal(mt_paths_length(p), 3);
+	expect_text(p, 0,
+		    " 0: hp.Root.i0_modules['a'].y\n"
+		    " 1: hp.Root.i0_modules['b'].x\n"
+		    " 2: hp.Root.i0_modules['b'][0]\n");
+	expect_text(p, 2, " 2: hp.Root.i0_modules['b'][0]\n");
+	expect_text(p, 3, "<No more paths>\n");
+	/* the structure behind path 1 */
+	mt_path_step s[3];
+	assert_int_equal(mt_paths_get(p, 1, s, &err), MT_OK);
+	assert_int_equal(s[0].src, MT_NO_ID);
+	assert_int_equal(s[0].dst, map[M]);
+	assert_int_equal(s[1].src, map[M]);
+	assert_int_equal(s[1].dst, map[A]);
+	assert_int_equal(s[2].dst, map[X]);
+	assert_int_equal(mt_graph_edge_rel(g, s[2].edge), MT_REL_ATTR);
+	assert_int_equal(mt_paths_get(p, 3, s, &err), MT_RANGE);
+	const uint32_t *ids;
+	size_t n;
+	mt_paths_level(p, 2, &ids, &n);
+	assert_int_equal(n, 2);
+	mt_paths_level(p, 3, &ids, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], map[X]);
+	assert_true(mt_paths_count_from(p, map[A]) == 2);
+	assert_true(mt_paths_count_from(p, MT_NO_ID) == 3);
+	mt_paths_free(p);
+	mt_set_unref(x);
+
+	/* the unreachable tail has no path from the root */
+	x = mkset(&map[U], 1);
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 0);
+	expect_text(p, 0, "<No paths: not reachable from the root>\n");
+	mt_paths_free(p);
+	mt_set_unref(x);
+
+	/* a set: only the nearest members are destinations */
+	uint32_t ax[] = {map[A], map[X]};
+	x = mkset(ax, 2);
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	expect_text(p, 0, " 0: hp.Root.i0_modules['b']\n");
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+}
+
+static void test_pathsin_pathsout(void **state)
+{
+	uint32_t map[NNODES];
+	write_heap(map);
+	mt_graph *g = load();
+	mt_paths *p;
+	mt_err err;
+	/* referrers of X: A (100 bytes, first), B and U */
+	mt_set *x = mkset(&map[X], 1);
+	assert_int_equal(mt_paths_in(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 4);
+	assert_int_equal(mt_paths_given_sources(p), 3);
+	expect_text(p, 0,
+		    " 0: <1 __main__.Node: 0x2000>.x\n"
+		    " 1: <1 __main__.Node: 0x2000>[0]\n"
+		    " 2: <1 list: 0x5000*1>[0]\n"
+		    " 3: <1 __main__.Node: 0x3000>.y\n");
+	mt_paths_free(p);
+	mt_set_unref(x);
+	/* referents of A: X, twice */
+	x = mkset(&map[A], 1);
+	assert_int_equal(mt_paths_out(&p, g, x, &err), MT_OK);
+	expect_text(p, 0, " 0: Src.x\n 1: Src[0]\n");
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+}
+
+/* root -> S; S -> w objects [j]; each of level k -> every one of level
+ * k+1 [j]; the last level -> D [0]: w^levels paths. */
+static void lattice(uint32_t w, uint32_t levels, uint32_t *dmap)
+{
+	uint32_t n = 2 + w * levels;
+	tg_edge *e = malloc(sizeof *e * (w + w * w * levels + w));
+	size_t ne = 0;
+	for (uint32_t j = 0; j < w; j++)
+		e[ne++] = (tg_edge){0, 1 + j, 0, j};
+	for (uint32_t k = 0; k + 1 < levels; k++)
+		for (uint32_t i = 0; i < w; i++)
+			for (uint32_t j = 0; j < w; j++)
+				e[ne++] = (tg_edge){1 + k * w + i,
+						    1 + (k + 1) * w + j, 0, j};
+	for (uint32_t i = 0; i < w; i++)
+		e[ne++] = (tg_edge){1 + (levels - 1) * w + i, n - 1, 0, 0};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .edges = e, .nedges = ne, .roots = roots,
+		      .nroots = 1};
+	uint32_t *map = malloc((n + 1) * sizeof *map);
+	tg_write(path, &tg, map);
+	*dmap = map[n - 1];
+	free(map);
+	free(e);
+}
+
+static void test_counts_and_paging(void **state)
+{
+	uint32_t d;
+	lattice(3, 3, &d);
+	mt_graph *g = load();
+	mt_set *x = mkset(&d, 1);
+	mt_paths *p;
+	mt_err err;
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 27);
+	expect_text(p, 0,
+		    " 0: hp.Root.i0_modules[0][0][0][0]\n"
+		    " 1: hp.Root.i0_modules[0][0][1][0]\n"
+		    " 2: hp.Root.i0_modules[0][0][2][0]\n"
+		    " 3: hp.Root.i0_modules[0][1][0][0]\n"
+		    " 4: hp.Root.i0_modules[0][1][1][0]\n"
+		    " 5: hp.Root.i0_modules[0][1][2][0]\n"
+		    " 6: hp.Root.i0_modules[0][2][0][0]\n"
+		    " 7: hp.Root.i0_modules[0][2][1][0]\n"
+		    " 8: hp.Root.i0_modules[0][2][2][0]\n"
+		    " 9: hp.Root.i0_modules[1][0][0][0]\n"
+		    "<... 17 more paths ...>\n");
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	uint64_t next;
+	assert_int_equal(mt_paths_format(p, 20, 10, &b, &next, &err), MT_OK);
+	assert_true(next == 27);
+	assert_non_null(strstr(b.s, "26: hp.Root.i0_modules[2][2][2][0]\n"));
+	mt_strbuf_destroy(&b);
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+
+	/* exactly 11 paths: all are listed, no "1 more" line */
+	lattice(11, 1, &d);
+	g = load();
+	x = mkset(&d, 1);
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 11);
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_format(p, 0, 10, &b, NULL, &err), MT_OK);
+	assert_non_null(strstr(b.s, "10: hp.Root.i0_modules[10][0]\n"));
+	assert_null(strstr(b.s, "more"));
+	mt_strbuf_destroy(&b);
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+
+	/* 20^6 = 64 million paths, counted without listing them */
+	lattice(20, 6, &d);
+	g = load();
+	x = mkset(&d, 1);
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 64000000ull);
+	mt_path_step s[8];
+	assert_int_equal(mt_paths_get(p, 63999999ull, s, &err), MT_OK);
+	assert_int_equal(s[7].dst, d);
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+}
+
+/* A 200000-long chain: the path is found without recursion. */
+static void test_long_chain(void **state)
+{
+	uint32_t n = 200000;
+	tg_edge *e = malloc(n * sizeof *e);
+	for (uint32_t i = 0; i + 1 < n; i++)
+		e[i] = (tg_edge){i, i + 1, 0, 0};
+	uint32_t roots[] = {0}, *map = malloc((n + 1) * sizeof *map);
+	tg_graph tg = {.n = n, .edges = e, .nedges = n - 1, .roots = roots,
+		      .nroots = 1};
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_set *x = mkset(&map[n - 1], 1);
+	mt_paths *p;
+	mt_err err;
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 1);
+	assert_int_equal(mt_paths_length(p), n);
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_format(p, 0, 10, &b, NULL, &err), MT_OK);
+	assert_int_equal(b.len, 4 + 18 + 3 * (n - 1) + 1);
+	mt_strbuf_destroy(&b);
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+	free(map);
+	free(e);
+}
+
+/* ---- random oracle --------------------------------------------------- */
+
+static int cmp_steps(const mt_path_step *a, const mt_path_step *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].edge != b[i].edge || a[i].src != b[i].src)
+			return 1;
+	return 0;
+}
+
+static void check_random(const mt_graph *g, const uint8_t *indst)
+{
+	uint32_t N = mt_graph_count(g);
+	uint32_t *dist = malloc(N * sizeof *dist), *q = malloc(N * 4);
+	uint64_t *cnt = calloc(N, sizeof *cnt);
+	const mt_edge *roots;
+	size_t nroots, qh = 0, qt = 0;
+	mt_graph_roots(g, &roots, &nroots);
+	memset(dist, 0xff, N * sizeof *dist);
+	for (size_t i = 0; i < nroots; i++) {
+		uint32_t t = roots[i].target;
+		if (dist[t] == UINT32_MAX) {
+			dist[t] = 1;
+			q[qt++] = t;
+		}
+		cnt[t]++;
+	}
+	while (qh < qt) {
+		uint32_t v = q[qh++], first, c;
+		mt_graph_out(g, v, &first, &c);
+		for (uint32_t e = first; e < first + c; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (dist[w] == UINT32_MAX) {
+				dist[w] = dist[v] + 1;
+				q[qt++] = w;
+			}
+			if (dist[w] == dist[v] + 1)
+				cnt[w] += cnt[v];
+		}
+	}
+	uint32_t best = UINT32_MAX;
+	uint64_t want = 0;
+	uint32_t ids[64];
+	size_t nd = 0;
+	for (uint32_t v = 0; v < N; v++)
+		if (indst[v]) {
+			ids[nd++] = v;
+			if (dist[v] < best)
+				best = dist[v];
+		}
+	for (uint32_t v = 0; v < N; v++)
+		if (indst[v] && dist[v] == best)
+			want += cnt[v];
+	mt_set *x = mkset(ids, nd);
+	mt_paths *p;
+	mt_err err;
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == want);
+	if (want) {
+		assert_int_equal(mt_paths_length(p), best);
+		uint64_t lim = want < 200 ? want : 200;
+		mt_path_step *all = malloc(lim * best * sizeof *all);
+		for (uint64_t i = 0; i < lim; i++) {
+			mt_path_step *s = all + i * best;
+			assert_int_equal(mt_paths_get(p, i, s, &err), MT_OK);
+			assert_int_equal(s[0].src, MT_NO_ID);
+			assert_int_equal(roots[s[0].edge].target, s[0].dst);
+			for (uint32_t k = 1; k < best; k++) {
+				assert_int_equal(s[k].src, s[k - 1].dst);
+				assert_int_equal(mt_graph_edge_source(g, s[k].edge),
+						 s[k].src);
+				assert_int_equal(
+				    mt_graph_edge_target(g, s[k].edge),
+				    s[k].dst);
+			}
+			assert_true(indst[s[best - 1].dst]);
+			for (uint64_t j = 0; j < i; j++)
+				assert_true(cmp_steps(all + j * best, s, best));
+		}
+		free(all);
+	}
+	mt_paths_free(p);
+	mt_set_unref(x);
+	free(dist);
+	free(q);
+	free(cnt);
+}
+
+static void test_random(void **state)
+{
+	unsigned seed = 21;
+	tg_edge *e = malloc(sizeof *e * 60 * 12);
+	uint32_t roots[3];
+	for (int it = 0; it < 1500; it++) {
+		uint32_t n = 1 + (uint32_t)rand_r(&seed) % 60;
+		unsigned dens = 1 + (unsigned)rand_r(&seed) % 10;
+		size_t ne = (size_t)n * dens / 2;
+		for (size_t k = 0; k < ne; k++)
+			e[k] = (tg_edge){(uint32_t)rand_r(&seed) % n,
+					 (uint32_t)rand_r(&seed) % n, 0, k};
+		size_t nroots = 1 + (size_t)rand_r(&seed) % 3;
+		for (size_t r = 0; r < nroots; r++)
+			roots[r] = (uint32_t)rand_r(&seed) % n;
+		tg_graph tg = {.n = n, .edges = e, .nedges = ne,
+			      .roots = roots, .nroots = nroots};
+		tg_write(path, &tg, NULL);
+		mt_graph *g = load();
+		uint32_t N = mt_graph_count(g);
+		uint8_t *in = calloc(N, 1);
+		size_t k = 1 + (size_t)rand_r(&seed) % 4;
+		for (size_t j = 0; j < k; j++)
+			in[(uint32_t)rand_r(&seed) % N] = 1;
+		check_random(g, in);
+		free(in);
+		mt_graph_free(g);
+	}
+	free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sp_order_and_text),
+		cmocka_unit_test(test_pathsin_pathsout),
+		cmocka_unit_test(test_counts_and_paging),
+		cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_random),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

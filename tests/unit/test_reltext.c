@@ -1,0 +1,137 @@
+/* Tests of reltext.h: heapy's relation texts and via labels for every
+ * relation code (patterns from guppy's Path.py, doc/format.md). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "memtrack/graph.h"
+#include "memtrack/reltext.h"
+
+static mt_graph *G;
+static uint32_t SRC; /* object id of the source of every edge */
+
+static int setup(void **state)
+{
+	fx *f = fx_new();
+	char path[] = "/tmp/mt_test_reltext_XXXXXX";
+	int fd = mkstemp(path);
+	uint32_t tt, ts, ti, src, key, ikey, tgt, map[16];
+	mt_err err;
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	tt = fx_node(f, FX_SELF, 928, 0x1000, 1000, MT_NO_LENGTH);
+	fx_qual(f, tt, "builtins", "type");
+	ts = fx_node(f, tt, 416, 0x2000, 1000, MT_NO_LENGTH);
+	fx_qual(f, ts, "builtins", "str");
+	ti = fx_node(f, tt, 416, 0x3000, 1000, MT_NO_LENGTH);
+	fx_qual(f, ti, "builtins", "int");
+	src = fx_node(f, tt, 100, 0x4000, 1, MT_NO_LENGTH);
+	key = fx_node(f, ts, 53, 0x5000, 1, 4);
+	fx_str(f, key, "tags");
+	ikey = fx_node(f, ti, 28, 0x6000, 1, MT_NO_LENGTH);
+	fx_int(f, ikey, 7);
+	tgt = fx_node(f, tt, 16, 0x7000, 1, MT_NO_LENGTH);
+	/* edges 0.. in this order */
+	fx_edge_name(f, src, MT_REL_ATTR, "name", tgt);
+	fx_edge_int(f, src, MT_REL_INDEX, 3, tgt);
+	fx_edge_key(f, src, key, tgt);
+	fx_edge_key(f, src, ikey, tgt);
+	fx_edge_int(f, src, MT_REL_KEY, 0, tgt);
+	fx_edge_name(f, src, MT_REL_INTERATTR, "f_func", tgt);
+	fx_edge_name(f, src, MT_REL_LOCAL, "x", tgt);
+	fx_edge_name(f, src, MT_REL_CELL, "it's", tgt);
+	fx_edge_int(f, src, MT_REL_STACK, 2, tgt);
+	fx_edge_int(f, src, MT_REL_INSET, 5, tgt);
+	fx_edge_int(f, src, MT_REL_OTHER, 1, tgt);
+	fx_root(f, "i0_modules", src);
+	fx_root(f, "i0_t140_f0", tgt);
+	assert_int_equal(fx_write(f, path, map, NULL, &err), MT_OK);
+	SRC = map[src];
+	fx_free(f);
+	assert_int_equal(mt_graph_load(&G, path, NULL, NULL, &err), MT_OK);
+	unlink(path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mt_graph_free(G);
+	return 0;
+}
+
+static const char *const text[] = {
+    "s.name",	     "s[3]",	      "s['tags']",	    "s[7]",
+    "s.keys()[0]",   "s->f_func",     "s.f_locals['x']",    "s.f_locals [\"it's\"]",
+    "s->f_valuestack[2]", "list(s)[5]", "s.??",
+};
+static const char *const via[] = {
+    "'.name'",		"'[3]'",	   "\"['tags']\"",
+    "'[7]'",		"'.keys()[0]'",	   "'->f_func'",
+    "\".f_locals['x']\"", "'.f_locals [\"it\\'s\"]'",
+    "'->f_valuestack[2]'", "'list(_)[5]'", "'.?\?'",
+};
+
+static void test_edges(void **state)
+{
+	uint32_t first, n, i;
+	mt_strbuf sb;
+	(void)state;
+	mt_strbuf_init(&sb);
+	mt_graph_out(G, SRC, &first, &n);
+	assert_int_equal(n, 11);
+	for (i = 0; i < n; i++) {
+		mt_strbuf_reset(&sb);
+		assert_int_equal(mt_reltext_edge(G, first + i, "s", &sb), MT_OK);
+		assert_string_equal(sb.s, text[i]);
+		mt_strbuf_reset(&sb);
+		assert_int_equal(mt_reltext_via(G, first + i, &sb), MT_OK);
+		assert_string_equal(sb.s, via[i]);
+	}
+	/* raw via text: no repr quoting */
+	mt_strbuf_reset(&sb);
+	mt_reltext_via_raw(G, first + 2, &sb);
+	assert_string_equal(sb.s, "['tags']");
+	/* appending keeps what was there */
+	mt_strbuf_reset(&sb);
+	mt_strbuf_add(&sb, "x:", 2);
+	mt_reltext_via_raw(G, first, &sb);
+	assert_string_equal(sb.s, "x:.name");
+	mt_strbuf_destroy(&sb);
+}
+
+static void test_roots(void **state)
+{
+	mt_strbuf sb;
+	(void)state;
+	mt_strbuf_init(&sb);
+	assert_int_equal(mt_reltext_root(G, 0, &sb), MT_OK);
+	assert_string_equal(sb.s, "hp.Root.i0_modules");
+	mt_strbuf_reset(&sb);
+	mt_reltext_root(G, 1, &sb);
+	assert_string_equal(sb.s, "hp.Root.i0_t140_f0");
+	mt_strbuf_reset(&sb);
+	mt_reltext_root(G, 2, &sb);
+	assert_string_equal(sb.s, "hp.Root.?");
+	mt_strbuf_destroy(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_edges),
+	    cmocka_unit_test(test_roots),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
