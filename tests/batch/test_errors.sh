@@ -60,13 +60,31 @@ expect_error "directory" "^memtrack-tui: $T: " --batch "$T"
 # bad command lines
 expect_error "unknown option" "^memtrack-tui: unknown option '--frobnicate'" \
 	--batch --frobnicate "$T/demo.mp"
-expect_error "bad classifier" "^memtrack-tui: unknown classifier 'size'" \
-	--batch --by size "$T/demo.mp"
+expect_error "bad classifier" "^memtrack-tui: unknown classifier 'nosuch'" \
+	--batch --by nosuch "$T/demo.mp"
 expect_error "missing argument" "^memtrack-tui: option '--by' needs an argument" \
 	--batch "$T/demo.mp" --by
 expect_error "no file" "^memtrack-tui: no heap file given" --batch
 expect_error "two files" "^memtrack-tui: more than one heap file given" \
 	--batch "$T/demo.mp" "$T/demo.mp"
+
+# a wrong expression: the expression, a caret, the reason; status 1; the
+# results before it are printed, nothing after it
+run --batch -e 'h.count' -e 'h.byrcs[0].referers' -e 'h.size' "$T/demo.mp"
+[ "$rc" -eq 1 ] || fail "bad expression: status $rc"
+[ "$(cat "$T/out")" = "$(run --batch -e h.count "$T/demo.mp"; cat "$T/out")" ] ||
+	fail "bad expression: the first result is missing"
+run --batch -e 'h.count' -e 'h.byrcs[0].referers' -e 'h.size' "$T/demo.mp"
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "bad expression: later results printed"
+[ "$(sed -n 1p "$T/err")" = "memtrack-tui: -e: h.byrcs[0].referers" ] ||
+	fail "bad expression: first stderr line: $(sed -n 1p "$T/err")"
+[ "$(sed -n 2p "$T/err")" = "                             ^" ] ||
+	fail "bad expression: caret line: '$(sed -n 2p "$T/err")'"
+sed -n 3p "$T/err" | grep -q "^error: .*no attribute 'referers'" ||
+	fail "bad expression: reason: $(sed -n 3p "$T/err")"
+run --batch -e 'h[' "$T/demo.mp"
+[ "$rc" -eq 1 ] && grep -q '^error: syntax error: expected an expression' "$T/err" ||
+	fail "syntax error: status $rc, $(cat "$T/err")"
 
 # --help and --version succeed quietly on stdout
 run --help

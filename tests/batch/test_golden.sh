@@ -27,6 +27,15 @@ golden many --batch "$T/many.mp"
 golden many-all --batch --all "$T/many.mp"
 golden empty --batch "$T/empty.mp"
 
+# -e: query results, several in order, _ is the previous one
+golden query-bytype --batch -e 'h.bytype' "$T/demo.mp"
+golden query-chain --batch -e 'h.byrcs' -e '_[5].referrers.byvia' \
+	-e '(h & hp.Type("dict")).count' -e 'h[0].domisize' "$T/demo.mp"
+golden query-more --batch -e 'h' -e '_.more' "$T/many.mp"
+golden query-all --batch --all -e 'h' "$T/many.mp"
+cmp -s "$GOLDEN/query-all.txt" "$GOLDEN/many-all.txt" ||
+	fail "-e h with --all differs from the --all report"
+
 # --by clodo is the default; -B and --by=KIND spell the same
 run --batch --by=clodo "$T/demo.mp"
 cmp -s "$T/out" "$GOLDEN/clodo.txt" || fail "--by=clodo differs from default"

@@ -64,6 +64,14 @@ void tg_write(const char *path, const tg_graph *g, uint32_t *map_out)
 	uint32_t rootname;
 	assert_int_equal(mt_writer_name(w, "i0_modules", 10, &rootname, &err),
 			 MT_OK);
+	for (size_t i = 0; i < g->nattr_names; i++) {
+		uint32_t ix;
+		assert_int_equal(mt_writer_name(w, g->attr_names[i],
+						strlen(g->attr_names[i]), &ix,
+						&err),
+				 MT_OK);
+		assert_int_equal(ix, i + 1);
+	}
 	mt_edge *re = malloc((g->nroots + 1) * sizeof *re);
 	assert_non_null(re);
 	for (size_t i = 0; i < g->nroots; i++)

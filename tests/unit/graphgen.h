@@ -31,6 +31,10 @@ typedef struct tg_graph {
 	const char *const *qualname_name;
 	const int32_t *types; /* n entries or NULL: node index of the type */
 	const char *const *str_values; /* n entries or NULL */
+	/* extra names: name index 0 is "i0_modules" (root edges), then
+	 * attr_names[0] is index 1, ... (labels of ATTR/LOCAL... edges) */
+	const char *const *attr_names;
+	size_t nattr_names;
 } tg_graph;
 
 /* Writes g to path; map (n+1 entries, may be NULL) receives the dump ids,

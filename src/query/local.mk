@@ -1,0 +1,22 @@
+## src/query: the query language (parser, evaluator, rendering) over the
+## analysis library.  No curses, no readline.
+noinst_LTLIBRARIES += libmtquery.la
+libmtquery_la_SOURCES = \
+	src/query/parse.c \
+	src/query/eval.c \
+	src/query/attrs.c \
+	src/query/kinds.c \
+	src/query/render.c \
+	src/query/qval.h \
+	include/memtrack/qast.h include/memtrack/query.h
+libmtquery_la_LIBADD = libmtanalysis.la
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_query
+TESTS += tests/unit/test_query
+tests_unit_test_query_SOURCES = tests/unit/test_query.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h
+tests_unit_test_query_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_query_LDADD = libmtquery.la $(CMOCKA_LIBS)
+endif
+EXTRA_DIST += doc/query.md

@@ -1,0 +1,380 @@
+/* cmocka tests of the query language: parsing (precedence, errors with the
+ * caret offset), evaluation of every construct over a small hand-built heap
+ * (sets, partitions, rows, algebra, kinds, navigation, dominance, paths),
+ * paging with _ and .more, and the rendered text. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "graphgen.h"
+#include "memtrack/qast.h"
+#include "memtrack/query.h"
+
+/* The heap (node: what, type):
+ *   0 list [1, 2, 3]              root edge
+ *   1, 2, 3 __main__.Node, each -> its name str 4, 5, 6 ('a', 'b', 'c')
+ *   7 list <-> 8 list             a cycle, root edge to 7
+ *   9 <list>, 10 <__main__.Node>, 11 <str>, 12 <type>: type objects
+ * graphgen adds one more object, the unused default type (builtins.object,
+ * 16 bytes), which no root reaches. */
+enum { N = 13 };
+static const char *const mods[N] = {[9] = "builtins", [10] = "__main__",
+				    [11] = "builtins", [12] = "builtins"};
+static const char *const names[N] = {[9] = "list", [10] = "Node",
+				     [11] = "str", [12] = "type"};
+static const int32_t types[N] = {9, 10, 10, 10, 11, 11, 11, 9, 9,
+				 12, 12, 12, 12};
+static const char *const strs[N] = {[4] = "a", [5] = "b", [6] = "c"};
+static const uint64_t sizes[N] = {88, 48, 48, 48, 50, 50, 50, 72, 72,
+				  400, 1000, 400, 400};
+static const tg_edge edges[] = {
+	{0, 1, 2, 0}, {0, 2, 2, 1}, {0, 3, 2, 2}, {1, 4, 1, 1},
+	{2, 5, 1, 1}, {3, 6, 1, 1}, {7, 8, 2, 0}, {8, 7, 2, 0},
+};
+static const uint32_t roots[] = {0, 7};
+static const char *const attrs[] = {"name"};
+
+static char path[64];
+static mt_graph *g;
+static uint32_t map[N + 1];
+
+static int setup(void **state)
+{
+	snprintf(path, sizeof path, "/tmp/mt_test_query.%ld.mp", (long)getpid());
+	tg_graph tg = {.n = N, .sizes = sizes, .edges = edges,
+		       .nedges = sizeof edges / sizeof edges[0], .roots = roots,
+		       .nroots = 2, .qualname_module = mods,
+		       .qualname_name = names, .types = types,
+		       .str_values = strs, .attr_names = attrs,
+		       .nattr_names = 1};
+	tg_write(path, &tg, map);
+	mt_err err;
+	if (mt_graph_load(&g, path, NULL, NULL, &err) != MT_OK)
+		return -1;
+	unlink(path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	mt_graph_free(g);
+	return 0;
+}
+
+/* Runs expr, returns the text (caller frees) or NULL with *err set. */
+static char *run(mt_query *q, const char *expr, mt_err *err)
+{
+	mt_strbuf out;
+	mt_strbuf_init(&out);
+	mt_err_clear(err);
+	if (mt_query_run(q, expr, &out, err) != MT_OK) {
+		mt_strbuf_destroy(&out);
+		return NULL;
+	}
+	return out.s ? out.s : strdup("");
+}
+
+static void expect(mt_query *q, const char *expr, const char *want)
+{
+	mt_err err;
+	char *got = run(q, expr, &err);
+	if (!got)
+		fail_msg("%s: error at %llu: %s", expr,
+			 (unsigned long long)err.offset, err.detail);
+	if (strcmp(got, want))
+		fail_msg("%s:\n--- got\n%s--- want\n%s", expr, got, want);
+	free(got);
+}
+
+static void expect_err(mt_query *q, const char *expr, mt_status code,
+		       size_t offset, const char *detail_part)
+{
+	mt_err err;
+	char *got = run(q, expr, &err);
+	if (got)
+		fail_msg("%s: expected an error, got:\n%s", expr, got);
+	if (err.code != code || err.offset != offset ||
+	    !strstr(err.detail, detail_part))
+		fail_msg("%s: got code %d at %llu '%s', want %d at %zu '%s'",
+			 expr, err.code, (unsigned long long)err.offset,
+			 err.detail, code, offset, detail_part);
+}
+
+static mt_query *session(void)
+{
+	mt_query *q;
+	mt_err err;
+	assert_int_equal(mt_query_new(&q, g, &err), MT_OK);
+	return q;
+}
+
+static void test_numbers_and_precedence(void **state)
+{
+	mt_query *q = session();
+	expect(q, "1 + 2", "3\n");
+	expect(q, "7 - 2 - 1", "4\n");
+	expect(q, "1 | 2 & 3", "3\n"); /* & binds tighter than | */
+	expect(q, "6 ^ 3 & 1", "7\n");
+	expect(q, "-(2 - 5)", "3\n");
+	expect(q, "1 < 2 < 3", "True\n");
+	expect(q, "1 < 3 < 2", "False\n");
+	expect(q, "0x10", "16\n");
+	expect(q, "'it''s'", "'its'\n");
+	expect(q, "\"it's\"", "\"it's\"\n");
+	expect(q, "_ == \"it's\"", "True\n");
+	mt_query_free(q);
+}
+
+static void test_syntax_errors(void **state)
+{
+	mt_query *q = session();
+	expect_err(q, "h.byrcs[0.referrers", MT_SYNTAX, 9, "only integers");
+	expect_err(q, "h.byrcs[0].", MT_SYNTAX, 11, "attribute name");
+	expect_err(q, "h[0", MT_SYNTAX, 3, "expected ']'");
+	expect_err(q, "h..count", MT_SYNTAX, 2, "attribute name");
+	expect_err(q, "", MT_SYNTAX, 0, "empty expression");
+	expect_err(q, "h h", MT_SYNTAX, 2, "unexpected a name");
+	expect_err(q, "'abc", MT_SYNTAX, 0, "unterminated string");
+	expect_err(q, "h $ 1", MT_SYNTAX, 2, "unexpected character");
+	expect_err(q, "1.5", MT_SYNTAX, 1, "only integers");
+	expect_err(q, "hp.Type('dict'", MT_SYNTAX, 14, "',' or ')'");
+	char deep[1000];
+	memset(deep, '(', 600);
+	deep[600] = '\0';
+	expect_err(q, deep, MT_SYNTAX, 200, "nested too deeply");
+	mt_query_free(q);
+}
+
+static void test_type_errors(void **state)
+{
+	mt_query *q = session();
+	expect_err(q, "x", MT_TYPE, 0, "name 'x' is not defined");
+	expect_err(q, "h.nosuch", MT_TYPE, 2, "no attribute 'nosuch'");
+	expect_err(q, "h + h", MT_TYPE, 2, "unsupported operand");
+	expect_err(q, "h[9]", MT_RANGE, 2, "out of range");
+	expect_err(q, "h['a']", MT_TYPE, 2, "index must be an int");
+	expect_err(q, "h.bynosuch", MT_TYPE, 2, "unknown classifier");
+	expect_err(q, "h.theone", MT_RANGE, 2, "exactly one");
+	expect_err(q, "_.more", MT_TYPE, 0, "there is none yet");
+	mt_query_free(q);
+}
+
+static void test_heap_partitions(void **state)
+{
+	mt_query *q = session();
+	const char *heap =
+		"Partition of a set of 14 objects. Total size = 2742 bytes.\n"
+		" Index  Count   %     Size   % Cumulative  % Kind (class / "
+		"dict of class)\n"
+		"     0      4  29     2200  80      2200  80 type\n"
+		"     1      3  21      232   8      2432  89 list\n"
+		"     2      3  21      150   5      2582  94 str\n"
+		"     3      3  21      144   5      2726  99 __main__.Node\n"
+		"     4      1   7       16   1      2742 100 object\n";
+	expect(q, "h", heap);
+	expect(q, "hp.heap()", heap);
+	expect(q, "h.bytype",
+	       "Partition of a set of 14 objects. Total size = 2742 bytes.\n"
+	       " Index  Count   %     Size   % Cumulative  % Type\n"
+	       "     0      4  29     2200  80      2200  80 type\n"
+	       "     1      3  21      232   8      2432  89 list\n"
+	       "     2      3  21      150   5      2582  94 str\n"
+	       "     3      3  21      144   5      2726  99 __main__.Node\n"
+	       "     4      1   7       16   1      2742 100 object\n");
+	expect(q, "h.by('Type') == h", "True\n");
+	expect(q, "h[1]",
+	       "Partition of a set of 3 objects. Total size = 232 bytes.\n"
+	       " Index  Count   %     Size   % Cumulative  % Kind (class / "
+	       "dict of class)\n"
+	       "     0      3 100      232 100       232 100 list\n");
+	expect(q, "h[1].count", "3\n");
+	expect(q, "h[1].size", "232\n");
+	expect(q, "h[1:3].count", "6\n");
+	expect(q, "h[:2].count", "7\n");
+	expect(q, "h[3:].count", "4\n");
+	expect(q, "h[-1].size", "16\n");
+	/* rows keep the classifier: a bysize row partitions by size */
+	expect(q, "h.bysize[0].count", "3\n"); /* 3 x 400 > 1 x 1000 */
+	expect(q, "h.bysize[0].size", "1200\n");
+	expect(q, "h.bysize[1].size", "1000\n");
+	mt_query_free(q);
+}
+
+static void test_set_algebra(void **state)
+{
+	mt_query *q = session();
+	expect(q, "(h[1] | h[2]).count", "6\n");
+	expect(q, "(h - h[0]).count", "10\n");
+	expect(q, "(h[1] & h[2]).count", "0\n");
+	expect(q, "(h ^ h[1]).count", "11\n");
+	expect(q, "(~h[0]).count", "10\n");
+	expect(q, "(~~h[0]).count", "4\n");
+	expect(q, "h[1] <= h", "True\n");
+	expect(q, "h[1] < h", "True\n");
+	expect(q, "h < h", "False\n");
+	expect(q, "h >= h[1] | h[2]", "True\n");
+	expect(q, "h[1] == h[1]", "True\n");
+	expect(q, "h[1] != h[2]", "True\n");
+	/* precedence: - binds tighter than &, & tighter than | */
+	expect(q, "(h[0] | h[1] & h[2]).count", "4\n");
+	expect(q, "(h - h[0] & h[1]).count", "3\n");
+	mt_query_free(q);
+}
+
+static void test_kinds(void **state)
+{
+	mt_query *q = session();
+	expect(q, "(h & hp.Type('list')).count", "3\n");
+	expect(q, "(hp.Type('str') & h).size", "150\n");
+	expect(q, "(h & hp.Size(72)).count", "2\n");
+	expect(q, "(h & hp.Size(72).alt('>')).count", "5\n");
+	expect(q, "(h & hp.Size(72).alt('>=')).count", "7\n");
+	expect(q, "(h - hp.Type('type')).count", "10\n");
+	expect(q, "(h & (hp.Type('list') | hp.Type('str'))).count", "6\n");
+	expect(q, "(h & ~hp.Type('list')).count", "11\n");
+	expect(q, "(h & hp.Type('list') - hp.Size(88)).count", "2\n");
+	expect(q, "(h & hp.Anything).count", "14\n");
+	expect(q, "(h & hp.Nothing).count", "0\n");
+	expect(q, "h[1] <= hp.Type('list')", "True\n");
+	expect(q, "h <= hp.Type('list')", "False\n");
+	expect(q, "(h & hp.Clodo('__main__.Node')).count", "3\n");
+	expect(q, "hp.Size(72)", "<size = 72>\n");
+	expect_err(q, "hp.Size('x')", MT_TYPE, 8, "must be an int");
+	expect_err(q, "hp.Type()", MT_TYPE, 7, "takes 1 argument");
+	expect_err(q, "h | hp.Type('list')", MT_TYPE, 2, "combine only");
+	expect_err(q, "hp.Size(1).alt('~')", MT_ARG, 15, "alt() takes");
+	mt_query_free(q);
+}
+
+static void test_navigation_and_dominance(void **state)
+{
+	mt_query *q = session();
+	expect(q, "(h & hp.Type('str')).referrers.count", "3\n");
+	expect(q, "(h & hp.Type('str')).referrers <= hp.Type('__main__.Node')",
+	       "True\n");
+	expect(q, "h[1].referents.count", "5\n");
+	expect(q, "(h & hp.Type('__main__.Node')).referrers.size", "88\n");
+	/* Nodes dominate their names: 144 + 150 */
+	expect(q, "(h & hp.Type('__main__.Node')).domisize", "294\n");
+	expect(q, "(h & hp.Size(88)).domisize", "382\n");
+	expect(q, "(h & hp.Size(88)).dominos.count", "7\n");
+	expect(q, "(h & hp.Size(72)).domisize", "144\n");
+	expect(q, "(h & hp.Type('str')).imdom <= hp.Type('__main__.Node')",
+	       "True\n");
+	expect(q, "(h & hp.Type('str')).imdom.count", "3\n");
+	expect(q, "(h & hp.Type('str')).byid[0].sp",
+	       " 0: hp.Root.i0_modules[0].name\n");
+	expect(q, "(h & hp.Size(88)).sp", " 0: hp.Root.i0_modules\n");
+	mt_query_free(q);
+}
+
+static void test_paging_and_last(void **state)
+{
+	mt_query *q = session();
+	mt_err err;
+	char *t = run(q, "h.byid", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "Set of 14 <mixed> objects. Total size = "
+				  "2742 bytes.\n"));
+	assert_non_null(
+		strstr(t, "<4 more rows. Type e.g. '_.more' to view.>\n"));
+	assert_null(strstr(t, "\n    10 "));
+	free(t);
+	t = run(q, "_.more", &err);
+	assert_non_null(t);
+	assert_null(strstr(t, "Set of")); /* header only, no title */
+	assert_non_null(strstr(t, "\n    10 "));
+	assert_non_null(strstr(t, "\n    13 "));
+	assert_null(strstr(t, "more rows"));
+	free(t);
+	expect_err(q, "_.more", MT_RANGE, 2, "no more rows");
+	t = run(q, "h.byid.all", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\n    13 "));
+	assert_null(strstr(t, "more rows"));
+	free(t);
+	/* marks */
+	expect(q, "h[1]", "Partition of a set of 3 objects. Total size = 232 "
+			  "bytes.\n Index  Count   %     Size   % Cumulative  % "
+			  "Kind (class / dict of class)\n     0      3 100      "
+			  "232 100       232 100 list\n");
+	assert_int_equal(mt_query_bind_last(q, "a", &err), MT_OK);
+	assert_non_null(mt_query_last_set(q));
+	expect(q, "(h - a).count", "11\n");
+	expect(q, "3", "3\n");
+	assert_int_equal(mt_query_bind_last(q, "b", &err), MT_TYPE);
+	assert_null(mt_query_last_set(q));
+	expect(q, "a.count", "3\n");
+	/* an error leaves _ alone */
+	expect_err(q, "h.nosuch", MT_TYPE, 2, "no attribute");
+	expect(q, "_", "3\n");
+	mt_query_free(q);
+}
+
+static void test_text_results(void **state)
+{
+	mt_query *q = session();
+	mt_err err;
+	char *t = run(q, "(h & hp.Size(72)).dot", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "digraph"));
+	free(t);
+	t = run(q, "hp.dot(h & hp.Size(72), max=1)", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "digraph"));
+	free(t);
+	expect_err(q, "hp.dot(h, colour=1)", MT_TYPE, 17, "bad argument");
+	t = run(q, "(h & hp.Type('str')).rp", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "Reference Pattern by <[dict of] class>."));
+	free(t);
+	t = run(q, "(h & hp.Type('str')).pathsin", &err);
+	assert_non_null(t);
+	free(t);
+	mt_query_free(q);
+}
+
+static void test_error_text(void **state)
+{
+	mt_err err;
+	mt_err_set(&err, MT_SYNTAX, 9, MT_NO_OFFSET, "expected ']'");
+	mt_strbuf out;
+	mt_strbuf_init(&out);
+	mt_query_error_text("h.byrcs[0.referrers", &err, &out);
+	assert_string_equal(out.s, "h.byrcs[0.referrers\n"
+				   "         ^\n"
+				   "error: syntax error: expected ']'\n");
+	mt_strbuf_destroy(&out);
+	/* the caret counts characters, not bytes */
+	mt_strbuf_init(&out);
+	mt_err_set(&err, MT_TYPE, 5, MT_NO_OFFSET, "x");
+	mt_query_error_text("'\xc3\xa9' x", &err, &out);
+	assert_string_equal(out.s, "'\xc3\xa9' x\n    ^\n"
+				   "error: type error: x\n");
+	mt_strbuf_destroy(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers_and_precedence),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_type_errors),
+		cmocka_unit_test(test_heap_partitions),
+		cmocka_unit_test(test_set_algebra),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_navigation_and_dominance),
+		cmocka_unit_test(test_paging_and_last),
+		cmocka_unit_test(test_text_results),
+		cmocka_unit_test(test_error_text),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
