@@ -36,6 +36,34 @@ void mt_query_free(mt_query *q);
 mt_status mt_query_run(mt_query *q, const char *expr, mt_strbuf *out,
 		       mt_err *err);
 
+/* What an expression evaluated to, for a front end that shows sets as
+ * views rather than text. */
+typedef enum {
+	MT_QRESULT_SET = 1, /* a set of objects, shown by classifier `er` */
+	MT_QRESULT_TEXT     /* anything else, rendered as text           */
+} mt_qresult_kind;
+
+typedef struct mt_qresult {
+	mt_qresult_kind kind;
+	mt_set *set;  /* SET: one reference, dropped by mt_qresult_destroy */
+	char er[48];  /* SET: classifier name ("clodo", "rcs", "Type&Size"...)
+			 or "id" for an identity table */
+	char *text;   /* TEXT: the rendered result, malloc'd, '\n'-ended */
+} mt_qresult;
+
+/* Like mt_query_run, but returns the value instead of its text (sets as
+ * sets).  The result becomes `_`.  Caller destroys *out on MT_OK. */
+mt_status mt_query_eval(mt_query *q, const char *expr, mt_qresult *out,
+			mt_err *err);
+void mt_qresult_destroy(mt_qresult *r);
+
+/* Tab completion of the word that ends `line` (the text left of the
+ * cursor): after "hp." the constructors, after another '.' the attributes
+ * of a set and of a kind, else the names (h, hp, _, marks).  Returns the
+ * i-th candidate whose start matches (malloc'd, the whole word), or NULL
+ * past the last. */
+char *mt_query_complete(const mt_query *q, const char *line, int i);
+
 /* The three-line form of a query error: the expression, a caret under the
  * offending position, and "error: <reason>". */
 void mt_query_error_text(const char *expr, const mt_err *err,

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -692,6 +693,94 @@ mt_status mt_query_run(mt_query *q, const char *expr, mt_strbuf *out,
 	}
 	mt_qast_free(ast);
 	return st;
+}
+
+mt_status mt_query_eval(mt_query *q, const char *expr, mt_qresult *out,
+			mt_err *err)
+{
+	memset(out, 0, sizeof *out);
+	mt_qast *ast;
+	mt_status st = mt_qast_parse(&ast, expr, strlen(expr), err);
+	if (st)
+		return st;
+	val v;
+	q->depth = 0;
+	st = eval(q, mt_qast_root(ast), &v, err);
+	mt_qast_free(ast);
+	if (st)
+		return st;
+	if (v.k == V_SET) {
+		out->kind = MT_QRESULT_SET;
+		out->set = mt_set_ref(v.set);
+		memcpy(out->er, v.er, sizeof out->er);
+	} else {
+		mt_strbuf b;
+		mt_strbuf_init(&b);
+		if ((st = q_render(q, &v, &b, err))) {
+			mt_strbuf_destroy(&b);
+			val_drop(&v);
+			return st;
+		}
+		out->kind = MT_QRESULT_TEXT;
+		out->text = b.s ? b.s : strdup("");
+		if (!out->text) {
+			val_drop(&v);
+			return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+					  MT_NO_OFFSET, NULL);
+		}
+	}
+	val_drop(&q->last);
+	q->last = v;
+	q->has_last = true;
+	return MT_OK;
+}
+
+void mt_qresult_destroy(mt_qresult *r)
+{
+	if (!r)
+		return;
+	mt_set_unref(r->set);
+	free(r->text);
+	memset(r, 0, sizeof *r);
+}
+
+char *mt_query_complete(const mt_query *q, const char *line, int i)
+{
+	static const char *const hp_words[] = {
+		"Type(", "Clodo(", "Size(", "Via(", "Rcs(", "Module(", "Id(",
+		"Anything", "Nothing", "heap()", "dot(", NULL};
+	static const char *const attr_words[] = {
+		"byclodo", "bytype", "byrcs", "byvia", "bysize", "bymodule",
+		"byid", "byidset", "byunity", "bysurplus", "bycycle", "by(",
+		"count", "size", "referrers", "referents", "domisize",
+		"dominos", "imdom", "sp", "pathsin", "pathsout", "rp", "dot",
+		"theone", "more", "all", "alt(", "dictof", NULL};
+	static const char *const names[] = {"h", "hp", "_", NULL};
+	size_t len = strlen(line), w = len;
+	while (w > 0 && (isalnum((unsigned char)line[w - 1]) ||
+			 line[w - 1] == '_'))
+		w--;
+	const char *word = line + w;
+	size_t wl = len - w;
+	const char *const *list;
+	bool after_dot = w > 0 && line[w - 1] == '.';
+	if (after_dot && w >= 3 && !strncmp(line + w - 3, "hp.", 3) &&
+	    (w == 3 || !(isalnum((unsigned char)line[w - 4]) ||
+			 line[w - 4] == '_')))
+		list = hp_words;
+	else if (after_dot)
+		list = attr_words;
+	else
+		list = names;
+	int seen = 0;
+	for (size_t k = 0; list[k]; k++)
+		if (!strncmp(list[k], word, wl) && seen++ == i)
+			return strdup(list[k]);
+	if (list == names)
+		for (size_t k = 0; k < q->nbind; k++)
+			if (!strncmp(q->bind[k].name, word, wl) && seen++ == i)
+				return strdup(q->bind[k].name);
+	return NULL;
 }
 
 void mt_query_error_text(const char *expr, const mt_err *err, mt_strbuf *out)

@@ -362,6 +362,45 @@ static void test_error_text(void **state)
 	mt_strbuf_destroy(&out);
 }
 
+static void test_eval_and_complete(void **state)
+{
+	mt_query *q = session();
+	mt_qresult r;
+	mt_err err;
+	assert_int_equal(mt_query_eval(q, "h.byrcs[0]", &r, &err), MT_OK);
+	assert_int_equal(r.kind, MT_QRESULT_SET);
+	assert_string_equal(r.er, "rcs");
+	assert_non_null(r.set);
+	assert_true(mt_query_last_set(q) != NULL);
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_eval(q, "h.count", &r, &err), MT_OK);
+	assert_int_equal(r.kind, MT_QRESULT_TEXT);
+	assert_string_equal(r.text, "14\n");
+	mt_qresult_destroy(&r);
+	expect(q, "_", "14\n");
+	assert_int_equal(mt_query_eval(q, "h.", &r, &err), MT_SYNTAX);
+
+	char *c;
+	assert_string_equal((c = mt_query_complete(q, "h.byr", 0)), "byrcs");
+	free(c);
+	assert_null(mt_query_complete(q, "h.byr", 1));
+	assert_string_equal((c = mt_query_complete(q, "hp.Ty", 0)), "Type(");
+	free(c);
+	assert_string_equal((c = mt_query_complete(q, "(h & hp.", 1)), "Clodo(");
+	free(c);
+	assert_string_equal((c = mt_query_complete(q, "h[0].re", 1)),
+			    "referents");
+	free(c);
+	assert_string_equal((c = mt_query_complete(q, "h", 1)), "hp");
+	free(c);
+	assert_int_equal(mt_query_eval(q, "h[1]", &r, &err), MT_OK);
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_bind_last(q, "lists", &err), MT_OK);
+	assert_string_equal((c = mt_query_complete(q, "h - li", 0)), "lists");
+	free(c);
+	mt_query_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_paging_and_last),
 		cmocka_unit_test(test_text_results),
 		cmocka_unit_test(test_error_text),
+		cmocka_unit_test(test_eval_and_complete),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
