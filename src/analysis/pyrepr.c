@@ -426,9 +426,22 @@ static mt_status int_text(const mt_graph *g, uint32_t id, const mt_value *v,
 	return other_limited(out, t, n, whole, MT_PYREPR_MAXLONG, 0);
 }
 
+/* An object's address; a virtual object has none, so it is named after
+ * what owns it: a virtual dict as `0xOWNER.__dict__`, a virtual frame (or
+ * anything else without an owner) as `<virtual>`. */
 static void hexaddr(mt_strbuf *out, const mt_graph *g, uint32_t id)
 {
-	mt_strbuf_printf(out, "0x%llx", (unsigned long long)mt_graph_addr(g, id));
+	if (!mt_graph_virtual(g, id)) {
+		mt_strbuf_printf(out, "0x%llx",
+				 (unsigned long long)mt_graph_addr(g, id));
+		return;
+	}
+	uint32_t owner = mt_graph_dict_owner(g, id);
+	if (owner != MT_NO_ID && !mt_graph_virtual(g, owner))
+		mt_strbuf_printf(out, "0x%llx.__dict__",
+				 (unsigned long long)mt_graph_addr(g, owner));
+	else
+		mt_strbuf_add(out, "<virtual>", 9);
 }
 
 /* The str target of an attr edge named `name` of id, or MT_NO_ID. */
