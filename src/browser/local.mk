@@ -1,8 +1,38 @@
-## src/browser: memtrack-tui.  Curses and readline will live only here; the
-## batch report needs neither yet, so neither is linked.
+## src/browser: memtrack-tui.  Curses and readline live only here, in the
+## terminal front end (term.c); nothing else links them.
 bin_PROGRAMS += memtrack-tui
 memtrack_tui_SOURCES = src/browser/main.c
-memtrack_tui_LDADD = libmtquery.la libmtanalysis.la libmtgraph.la
+memtrack_tui_LDADD = libmtbrowser.la libmtquery.la libmtanalysis.la \
+	libmtgraph.la
+## The browser core (no curses, no readline): views, layout, key dispatch,
+## and the headless front end; shared by the program, tests and benches.
+noinst_LTLIBRARIES += libmtbrowser.la
+libmtbrowser_la_SOURCES = src/browser/browser.c src/browser/browser.h \
+	src/browser/views.c src/browser/layout.c src/browser/bpriv.h \
+	src/browser/headless.c src/browser/headless.h src/browser/ui.h
+libmtbrowser_la_LIBADD = libmtquery.la
+## Headless screen tests (goldens in tests/golden/screens), load errors,
+## patterns on a dump of examples/webcache.py; cmocka tests of the core.
+TESTS += tests/browser/test_screens.sh tests/browser/test_errors.sh \
+	tests/browser/test_webcache.sh
+EXTRA_DIST += tests/browser/test_screens.sh tests/browser/test_errors.sh \
+	tests/browser/test_webcache.sh tests/golden/screens doc/browser.md
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_browser
+TESTS += tests/unit/test_browser
+tests_unit_test_browser_SOURCES = tests/unit/test_browser.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_browser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/browser
+tests_unit_test_browser_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_browser_LDADD = libmtbrowser.la libmtformat.la $(CMOCKA_LIBS)
+endif
+## The terminal front end: ncursesw rendering and the readline prompt.
+memtrack_tui_SOURCES += src/browser/term.c src/browser/term.h
+memtrack_tui_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(READLINE_CFLAGS)
+memtrack_tui_LDADD += $(NCURSES_LIBS) $(READLINE_LIBS)
+## Smoke test of the terminal front end in tmux (skips without tmux).
+TESTS += tests/browser/test_tmux.sh
+EXTRA_DIST += tests/browser/test_tmux.sh
 dist_man1_MANS += doc/memtrack-tui.1
 EXTRA_DIST += doc/loader.md
 

@@ -2,18 +2,26 @@
  *
  * Owns the command line and the process: parses options, loads the dump
  * (src/graph), then either prints the partition table of the whole heap
- * (src/analysis) or evaluates each -e expression with the query language
- * (src/query) and prints its result.  A load error becomes one line on
- * stderr; a query error the expression, a caret and the reason; both exit
- * with status 1.  The interactive browser is not built yet: without --batch
- * the program prints the batch report and says so on stderr.
+ * (--batch), evaluates each -e expression with the query language (src/query)
+ * and prints its result, or runs the browser (browser.h) on the terminal
+ * (term.h) or headless (headless.h: keys from a script, screens as text).
+ * The dump is loaded before the terminal is taken over, so a load error is
+ * always one line on stderr and exit status 1; a query error prints the
+ * expression, a caret and the reason, also with status 1.
  */
 #include "config.h"
 
 #include <getopt.h>
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "browser.h"
+#include "headless.h"
+#include "term.h"
 
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
@@ -25,8 +33,10 @@ static const char *progname = "memtrack-tui";
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [--batch] [--all] [--by KIND] [-e EXPR]... HEAP.mp\n"
-		"Explore a memtrack heap dump.\n"
+		"Usage: %s [OPTION]... HEAP.mp\n"
+		"Explore a memtrack heap dump: an interactive browser on the "
+		"terminal,\n"
+		"or a report with --batch / -e.\n"
 		"\n"
 		"  -b, --batch      print results to standard output and exit\n"
 		"  -a, --all        print every row (default: 10, then a "
@@ -37,12 +47,24 @@ static void usage(FILE *f)
 		"size, module, ...\n"
 		"  -e, --expr=EXPR  evaluate a query expression, e.g. "
 		"'h.byrcs[0].referrers'\n"
-		"                   (repeatable; see memtrack-tui(1))\n"
+		"                   (repeatable, implies --batch; see "
+		"memtrack-tui(1))\n"
+		"      --ascii      ASCII line drawing only\n"
+		"      --no-mouse   do not take the mouse (wheel scrolling)\n"
+		"      --no-color   no colours (also when NO_COLOR is set)\n"
+		"      --headless   no terminal: keys from --keys/--keys-file,"
+		" screens as text\n"
+		"      --keys=STR   the key script (e.g. 'jj<Enter>R<save>q')\n"
+		"      --keys-file=FILE  the key script from FILE\n"
+		"      --size=COLSxROWS  the headless screen size (default "
+		"80x24)\n"
+		"      --screen-out=FILE where screens go (default: standard "
+		"output)\n"
+		"      --each-step  write the screen after every key\n"
 		"  -h, --help       show this help and exit\n"
 		"  -V, --version    show the version and exit\n"
 		"\n"
-		"The interactive browser is not implemented yet; without "
-		"--batch the batch\nreport is printed.  See memtrack-tui(1).\n",
+		"In the browser, ? shows every key.  See memtrack-tui(1).\n",
 		progname);
 }
 
@@ -144,6 +166,135 @@ done:
 	return rc;
 }
 
+/* Reads a whole file into a malloc'd NUL-terminated string, or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *s = malloc(cap);
+	while (s) {
+		size_t r = fread(s + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+		if (n + 1 == cap) {
+			char *t = realloc(s, cap *= 2);
+			if (!t) {
+				free(s);
+				s = NULL;
+			}
+			s = t;
+		}
+	}
+	if (s && ferror(f)) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	if (s)
+		s[n] = '\0';
+	return s;
+}
+
+typedef struct tui_opts {
+	bool headless, each_step, ascii, mouse, color;
+	const char *keys, *keys_file, *screen_out;
+	int cols, rows;
+} tui_opts;
+
+static int run_headless(const mt_graph *g, const tui_opts *o)
+{
+	char *script = NULL;
+	mt_err err;
+	mt_err_clear(&err);
+	if (o->keys_file) {
+		script = slurp(o->keys_file);
+		if (!script) {
+			fprintf(stderr, "%s: %s: cannot read the key script\n",
+				progname, o->keys_file);
+			return 1;
+		}
+	}
+	FILE *out = stdout;
+	if (o->screen_out && !(out = fopen(o->screen_out, "w"))) {
+		fprintf(stderr, "%s: %s: cannot open for writing\n", progname,
+			o->screen_out);
+		free(script);
+		return 1;
+	}
+	mt_headless *h = NULL;
+	mt_browser *b = NULL;
+	int rc = 1;
+	if (mt_headless_new(&h, script ? script : o->keys ? o->keys : "",
+			    o->cols, o->rows, out, o->each_step,
+			    &err) != MT_OK) {
+		fail_err(o->keys_file ? o->keys_file : "--keys", &err);
+		goto done;
+	}
+	mt_browser_opts bo = {.ascii = o->ascii};
+	if (mt_browser_new(&b, g, mt_headless_ui(h), &bo, &err) != MT_OK) {
+		fail_err("browser", &err);
+		goto done;
+	}
+	mt_browser_run(b);
+	rc = mt_headless_finish(h) ? 0 : 1;
+	if (rc)
+		fprintf(stderr, "%s: %s: write error\n", progname,
+			o->screen_out ? o->screen_out : "standard output");
+done:
+	mt_browser_free(b);
+	mt_headless_free(h);
+	if (out != stdout && fclose(out) != 0 && rc == 0) {
+		fprintf(stderr, "%s: %s: write error\n", progname,
+			o->screen_out);
+		rc = 1;
+	}
+	free(script);
+	return rc;
+}
+
+static int run_terminal(const mt_graph *g, const tui_opts *o)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+			"%s: not a terminal (use --batch, -e or --headless)\n",
+			progname);
+		return 1;
+	}
+	mt_ui *ui = mt_term_new(o->mouse, o->ascii, o->color);
+	if (!ui) {
+		fprintf(stderr, "%s: cannot start the terminal (TERM=%s)\n",
+			progname, getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	mt_browser_opts bo = {.ascii = o->ascii || !mt_term_utf8(ui)};
+	mt_browser *b = NULL;
+	mt_err err;
+	mt_err_clear(&err);
+	mt_status st = mt_browser_new(&b, g, ui, &bo, &err);
+	if (st == MT_OK)
+		mt_browser_run(b);
+	mt_browser_free(b);
+	mt_term_free(ui);
+	if (st != MT_OK)
+		return fail_err("browser", &err);
+	return 0;
+}
+
+enum {
+	OPT_HEADLESS = 256,
+	OPT_KEYS,
+	OPT_KEYS_FILE,
+	OPT_SIZE,
+	OPT_SCREEN_OUT,
+	OPT_EACH_STEP,
+	OPT_ASCII,
+	OPT_NO_MOUSE,
+	OPT_NO_COLOR
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -153,10 +304,20 @@ int main(int argc, char **argv)
 	    {"expr", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"headless", no_argument, NULL, OPT_HEADLESS},
+	    {"keys", required_argument, NULL, OPT_KEYS},
+	    {"keys-file", required_argument, NULL, OPT_KEYS_FILE},
+	    {"size", required_argument, NULL, OPT_SIZE},
+	    {"screen-out", required_argument, NULL, OPT_SCREEN_OUT},
+	    {"each-step", no_argument, NULL, OPT_EACH_STEP},
+	    {"ascii", no_argument, NULL, OPT_ASCII},
+	    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
 	    {NULL, 0, NULL, 0},
 	};
 	mt_classify_by by = MT_CLASSIFY_CLODO;
 	int batch = 0, all = 0, ch, rc;
+	tui_opts to = {.mouse = true, .color = true, .cols = 80, .rows = 24};
 	char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
 	size_t nexprs = 0;
 
@@ -194,6 +355,41 @@ int main(int argc, char **argv)
 			printf("%s (memtrack) %s\n", progname, PACKAGE_VERSION);
 			free(exprs);
 			return 0;
+		case OPT_HEADLESS:
+			to.headless = true;
+			break;
+		case OPT_KEYS:
+			to.keys = optarg;
+			break;
+		case OPT_KEYS_FILE:
+			to.keys_file = optarg;
+			break;
+		case OPT_SIZE:
+			if (!mt_headless_parse_size(optarg, &to.cols,
+						    &to.rows)) {
+				fprintf(stderr,
+					"%s: bad size '%s' (COLSxROWS, e.g. "
+					"80x24)\n",
+					progname, optarg);
+				free(exprs);
+				return 1;
+			}
+			break;
+		case OPT_SCREEN_OUT:
+			to.screen_out = optarg;
+			break;
+		case OPT_EACH_STEP:
+			to.each_step = true;
+			break;
+		case OPT_ASCII:
+			to.ascii = true;
+			break;
+		case OPT_NO_MOUSE:
+			to.mouse = false;
+			break;
+		case OPT_NO_COLOR:
+			to.color = false;
+			break;
 		case ':':
 			fprintf(stderr,
 				"%s: option '%s' needs an argument "
@@ -202,7 +398,7 @@ int main(int argc, char **argv)
 			free(exprs);
 			return 1;
 		default:
-			if (optopt)
+			if (optopt > 0 && optopt < 256)
 				fprintf(stderr,
 					"%s: unknown option '-%c' (try "
 					"--help)\n",
@@ -223,24 +419,43 @@ int main(int argc, char **argv)
 		free(exprs);
 		return 1;
 	}
+	if (to.headless && (batch || nexprs)) {
+		fprintf(stderr, "%s: --headless does not go with --batch or -e\n",
+			progname);
+		free(exprs);
+		return 1;
+	}
+	if ((to.keys || to.keys_file || to.screen_out || to.each_step) &&
+	    !to.headless) {
+		fprintf(stderr, "%s: --keys, --keys-file, --screen-out and "
+				"--each-step need --headless\n",
+			progname);
+		free(exprs);
+		return 1;
+	}
+	if (to.headless) {
+		/* display widths must not depend on the caller's locale */
+		if (!setlocale(LC_CTYPE, "C.UTF-8"))
+			setlocale(LC_CTYPE, "");
+	}
 	const char *path = argv[optind];
 	mt_graph *g = NULL;
 	mt_err err;
 	mt_err_clear(&err);
+	/* loaded before the terminal is taken over: errors stay one line */
 	if (mt_graph_load(&g, path, NULL, NULL, &err) != MT_OK) {
 		free(exprs);
 		return fail_err(path, &err);
 	}
 	if (nexprs)
 		rc = run_exprs(g, exprs, nexprs, all);
-	else
+	else if (batch)
 		rc = report(g, path, by, all);
+	else if (to.headless)
+		rc = run_headless(g, &to);
+	else
+		rc = run_terminal(g, &to);
 	mt_graph_free(g);
 	free(exprs);
-	if (rc == 0 && !batch)
-		fprintf(stderr,
-			"%s: the interactive browser is not "
-			"implemented yet; printed the batch report\n",
-			progname);
 	return rc;
 }

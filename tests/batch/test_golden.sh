@@ -42,12 +42,15 @@ cmp -s "$T/out" "$GOLDEN/clodo.txt" || fail "--by=clodo differs from default"
 run -b -B type "$T/demo.mp"
 cmp -s "$T/out" "$GOLDEN/type.txt" || fail "-B type differs from --by type"
 
-# without --batch: the same report, a note on stderr, status 0
-run "$T/demo.mp"
-[ "$rc" -eq 0 ] || fail "no --batch: exit status $rc"
-cmp -s "$T/out" "$GOLDEN/clodo.txt" || fail "no --batch: report differs"
-grep -q 'interactive browser is not implemented yet' "$T/err" ||
-	fail "no --batch: no note on stderr"
+# without --batch and -e: the browser, which needs a terminal (or
+# --headless); with neither, one line on stderr and status 1
+run "$T/demo.mp" </dev/null
+[ "$rc" -eq 1 ] || fail "no --batch: exit status $rc"
+[ -s "$T/out" ] && fail "no --batch: unexpected stdout"
+grep -q 'not a terminal' "$T/err" || fail "no --batch: no one-line error"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "no --batch: stderr is not one line"
+# -e alone still prints (it implies --batch)
+run -e 'h.bytype' "$T/demo.mp"
+cmp -s "$T/out" "$GOLDEN/query-bytype.txt" || fail "-e without --batch differs"
 
 finish

@@ -1,0 +1,155 @@
+/* Private to the browser core (browser.c, views.c, layout.c): the view
+ * stack and the rows views fill.
+ *
+ * A view is a struct bview: a set of objects (or none, for text views), the
+ * expression that names it, and an array of rows (struct brow) filled by
+ * its ops table (views.c), the way tig's views fill lines.  `vis` lists the
+ * rows that pass the filter, in display order; `cur` and `top` index `vis`.
+ * Invariants: cur < nvis unless nvis == 0 (then cur == 0); top <= cur.
+ * Row labels may be rendered lazily (label == NULL until needed); retained
+ * sizes are computed for the rows on screen only and cached in the row.
+ * No curses here: layout.c turns a view into an mt_screen.
+ */
+#ifndef MT_BROWSER_BPRIV_H
+#define MT_BROWSER_BPRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "browser.h"
+#include "memtrack/dominance.h"
+#include "memtrack/partition.h"
+#include "memtrack/query.h"
+#include "memtrack/set.h"
+#include "memtrack/strbuf.h"
+#include "ui.h"
+
+enum { RET_UNKNOWN = 0, RET_KNOWN, RET_NONE };
+enum { SORT_NATURAL = 0, SORT_SIZE, SORT_RETAINED, SORT_COUNT, SORT_LABEL };
+
+typedef struct brow {
+	char *label;	   /* malloc'd; NULL until rendered (lazy views) */
+	uint64_t count, size, cumul, retained;
+	uint32_t index;	   /* position in the natural order (expressions) */
+	uint32_t obj;	   /* partition: kind; identity/inspector: object id
+			      (MT_NO_ID: not an object) */
+	unsigned ret : 2;  /* RET_* */
+	unsigned marked : 1;
+	unsigned nav : 1;  /* Enter opens something */
+} brow;
+
+struct bview;
+typedef struct view_ops {
+	const char *name;  /* "partition", "identity", ... */
+	bool sortable;	   /* s r # a apply                */
+	bool has_set;	   /* re-partition, R F D P apply   */
+	bool retained;	   /* rows have a Retained column   */
+	/* Renders row i's label when it is NULL (lazy views); may be NULL. */
+	mt_status (*label)(mt_browser *b, struct bview *v, brow *r);
+	/* The column header line after the 2-column gutter, and where the
+	 * sort column's title is in it. */
+	void (*columns)(mt_browser *b, struct bview *v, mt_strbuf *out,
+			int sort, int *hl_start, int *hl_len);
+	/* The text of a row after the gutter. */
+	void (*row)(mt_browser *b, struct bview *v, brow *r, mt_strbuf *out);
+	/* Enter on row r: opens a view or returns false (beep). */
+	bool (*enter)(mt_browser *b, struct bview *v, brow *r);
+	void (*destroy)(struct bview *v);
+} view_ops;
+
+typedef struct bview {
+	const view_ops *ops;
+	mt_set *set;	    /* reference, or NULL (text views) */
+	char *expr;	    /* the set as an expression ("h.byrcs[0]") */
+	char *pexpr;	    /* the partition's expression ("h.byrcs") */
+	char *crumb;	    /* this step of the breadcrumb */
+	char *title;	    /* column title for the label column */
+	char cls[48];	    /* classifier name (partition views) */
+	mt_classifier *c;   /* borrowed from the browser's cache */
+	uint32_t *kinds;    /* partition: kind of member j of set */
+	brow *rows;
+	size_t nrows;
+	size_t *vis, nvis;
+	size_t cur, top;
+	int sort;
+	bool rev;
+	char *filter;
+	uint64_t total_count, total_size;
+	uint32_t obj;	    /* inspector: the object */
+	size_t split;	    /* inspector: first row of the referrers */
+} bview;
+
+struct mt_browser {
+	const mt_graph *g;
+	mt_ui *ui;
+	mt_browser_opts opts;
+	mt_query *q;
+	mt_domtree *dt;
+	mt_dominance *dom;
+	int dom_state; /* 0 not built, 1 built, 2 cancelled, 3 failed */
+	struct {
+		char name[48];
+		mt_classifier *c;
+	} cls[16];
+	size_t ncls;
+	bview **stack;
+	size_t depth, cap;
+	char *search;
+	char *msg;	  /* one-shot status message */
+	bool msg_err;
+	bool quit;
+	bool ret_paused;  /* Retained cancelled: wait for `r` */
+	int pending;	  /* a prefix key waiting for its argument ('m') */
+	mt_screen screen; /* the last laid-out screen */
+	int rows, cols;
+	uint64_t heap_size; /* sum of all sizes */
+	mt_strbuf tmp;
+};
+
+/* views.c */
+bview *bv_top(mt_browser *b);
+mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
+			    const char *expr, const char *pexpr,
+			    const char *crumb, mt_err *err);
+mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
+			   const char *crumb, mt_err *err);
+mt_status bv_open_inspector(mt_browser *b, uint32_t obj, const char *expr,
+			    const char *crumb, mt_err *err);
+mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
+		       const char *expr, const char *crumb, mt_err *err);
+mt_status bv_open_help(mt_browser *b, mt_err *err);
+void bv_free(bview *v);
+/* Rebuilds vis from the filter and the sort; keeps the selected row. */
+mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err);
+/* The set of row r of a partition view / the object of other views. */
+mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
+		     mt_err *err);
+/* Renders r's label if it is still NULL. */
+const char *bv_label(mt_browser *b, bview *v, brow *r);
+/* Computes the retained size of r when possible (dominance built). */
+mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err);
+/* Builds the dominator tree and the dominance context (long work). */
+bool bv_dominance(mt_browser *b);
+/* A classifier from the cache (made on first use). */
+mt_status bv_classifier(mt_browser *b, const char *name, mt_classifier **out,
+			mt_err *err);
+/* "%s" of expr, parenthesized when it is not a plain chain. */
+char *bv_wrap_expr(const char *expr);
+char *bv_strdup(const char *s);
+char *bv_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* layout.c */
+int bv_page(const mt_browser *b); /* rows of the list area */
+void bv_layout(mt_browser *b);
+/* Display cells of UTF-8 text; appends text cut to at most `cells` cells
+ * (padded with spaces to exactly `cells` when pad). */
+size_t bv_width(const char *s);
+void bv_fit(mt_strbuf *out, const char *s, size_t cells, bool pad);
+void bv_screen_free(mt_screen *s);
+
+#endif

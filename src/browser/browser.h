@@ -1,0 +1,50 @@
+/* The browser core: a stack of views over one loaded graph, driven by keys.
+ *
+ * An mt_browser owns the view stack (the back stack: each view keeps its
+ * cursor, scroll, sort and filter), the query session (mt_query: `:`
+ * expressions and the marks a..z), the dominance context built once per
+ * session for the Retained column, and the last laid-out mt_screen.  It
+ * talks to the terminal only through an mt_ui (ui.h): it never includes
+ * curses or readline, so tests drive it with the headless ui.
+ */
+#ifndef MT_BROWSER_BROWSER_H
+#define MT_BROWSER_BROWSER_H
+
+#include <stdbool.h>
+
+#include "memtrack/error.h"
+#include "memtrack/graph.h"
+#include "memtrack/strbuf.h"
+#include "ui.h"
+
+typedef struct mt_browser mt_browser;
+
+typedef struct mt_browser_opts {
+	bool ascii;	  /* ASCII line drawing instead of UTF-8      */
+	bool no_retained; /* never build the dominator tree (benches) */
+} mt_browser_opts;
+
+/* A browser over g (borrowed until mt_browser_free) drawing through ui
+ * (borrowed too), opened on the whole heap partitioned by class / dict
+ * owner.  opts may be NULL.  Caller frees. */
+mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
+			 const mt_browser_opts *opts, mt_err *err);
+void mt_browser_free(mt_browser *b); /* b may be NULL */
+
+/* Lays the screen out and draws it; then computes the Retained sizes still
+ * missing on screen (long work through ui->progress) and draws again. */
+void mt_browser_draw(mt_browser *b);
+/* Handles one key.  Returns false once the browser wants to quit. */
+bool mt_browser_key(mt_browser *b, int key);
+/* draw, then getkey/key/draw until quit or MT_KEY_EOF. */
+void mt_browser_run(mt_browser *b);
+
+/* The screen last drawn, borrowed until the next draw. */
+const mt_screen *mt_browser_screen(const mt_browser *b);
+/* The screen as text: each line with trailing blanks removed and '\n'. */
+mt_status mt_screen_text(const mt_screen *s, mt_strbuf *out);
+
+/* Number of views on the stack (1 at start). */
+size_t mt_browser_depth(const mt_browser *b);
+
+#endif

@@ -1,0 +1,326 @@
+/* Screen layout: turns the top view of the browser into an mt_screen.
+ *
+ *   line 0        title: the dump (program, pid, Python, time, objects,
+ *                 size)
+ *   line 1        the current set as an expression, with its count and size
+ *   line 2        breadcrumb of the views on the back stack
+ *   line 3        column header (the sort column underlined: hl_start/len)
+ *   lines 4..R-2  rows: '>' in column 0 for the cursor, '*' in column 1
+ *                 for a marked row, then the view's row text
+ *   line R-1      status: row N of M, sort, filter, search, the keys that
+ *                 matter now, or a message / an error
+ * Below 6 lines the title, expression and breadcrumb lines are dropped.
+ * Widths are display cells (wcwidth on each code point); text is cut, never
+ * wrapped.  UTF-8 separators unless the browser runs with ascii.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "bpriv.h"
+
+/* Decodes one UTF-8 sequence; returns its length (1 for a bad byte, with
+ * *cp the byte itself). */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	unsigned c = s[0];
+	size_t n;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0)
+		n = 2, *cp = c & 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, *cp = c & 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, *cp = c & 0x07;
+	else {
+		*cp = c;
+		return 1;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = c;
+			return 1;
+		}
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	return n;
+}
+
+static int cells(uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f)
+		return 1; /* shown as '?' */
+	if (cp < 0x7f)
+		return 1;
+	int w = wcwidth((wchar_t)cp);
+	return w < 0 ? 1 : w;
+}
+
+size_t bv_width(const char *s)
+{
+	size_t w = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		uint32_t cp;
+		p += utf8_next(p, &cp);
+		w += (size_t)cells(cp);
+	}
+	return w;
+}
+
+void bv_fit(mt_strbuf *out, const char *s, size_t max, bool pad)
+{
+	size_t w = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		uint32_t cp;
+		size_t n = utf8_next(p, &cp);
+		int c = cells(cp);
+		if (w + (size_t)c > max)
+			break;
+		if (cp < 0x20 || cp == 0x7f || (n == 1 && cp >= 0x80))
+			mt_strbuf_addc(out, '?', 1);
+		else if (c == 0 && w == 0)
+			; /* a combining mark with nothing to combine */
+		else
+			mt_strbuf_add(out, (const char *)p, n);
+		w += (size_t)c;
+		p += n;
+	}
+	if (pad && w < max)
+		mt_strbuf_addc(out, ' ', max - w);
+}
+
+void bv_screen_free(mt_screen *s)
+{
+	for (int i = 0; s->lines && i < s->rows; i++)
+		free(s->lines[i].text);
+	free(s->lines);
+	s->lines = NULL;
+	s->rows = 0;
+}
+
+static int header_lines(const mt_browser *b)
+{
+	return b->rows >= 6 ? 4 : 1;
+}
+
+int bv_page(const mt_browser *b)
+{
+	int n = b->rows - header_lines(b) - 1;
+	return n < 1 ? 1 : n;
+}
+
+static void set_line(mt_browser *b, int i, const char *text, mt_line_attr a)
+{
+	mt_strbuf o;
+	mt_strbuf_init(&o);
+	bv_fit(&o, text, (size_t)b->cols, false);
+	mt_screen_line *l = &b->screen.lines[i];
+	free(l->text);
+	l->text = bv_strdup(o.s ? o.s : "");
+	l->attr = a;
+	mt_strbuf_destroy(&o);
+}
+
+static void title_line(mt_browser *b, mt_strbuf *o)
+{
+	const mt_header *h = mt_graph_header(b->g);
+	const char *prog = h->argc && h->argv[0] && *h->argv[0]
+				   ? h->argv[0]
+				   : (h->executable ? h->executable : "?");
+	const char *slash = strrchr(prog, '/');
+	if (slash && slash[1])
+		prog = slash + 1;
+	char when[64] = "?";
+	time_t t = (time_t)h->time;
+	struct tm tm;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%MZ", &tm);
+	uint64_t total = b->heap_size;
+	uint32_t n = mt_graph_count(b->g);
+	mt_strbuf_printf(o, "%s  pid %llu  Python %u.%u.%u  %s  %u objects  "
+			    "%llu bytes",
+			 prog, (unsigned long long)h->pid, h->py_major,
+			 h->py_minor, h->py_micro, when, n,
+			 (unsigned long long)total);
+}
+
+static const char *sort_name(int s)
+{
+	switch (s) {
+	case SORT_SIZE:
+		return "size";
+	case SORT_RETAINED:
+		return "retained";
+	case SORT_COUNT:
+		return "count";
+	case SORT_LABEL:
+		return "kind";
+	default:
+		return NULL;
+	}
+}
+
+static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
+{
+	const char *sep = b->opts.ascii ? " | " : " \xe2\x94\x82 ";
+	if (b->msg) /* first: it must not be cut off */
+		mt_strbuf_printf(o, "%s%s", b->msg, sep);
+	mt_strbuf_printf(o, "row %zu of %zu", v->nvis ? v->cur + 1 : 0,
+			 v->nvis);
+	if (v->nvis != v->nrows)
+		mt_strbuf_printf(o, " (%zu in all)", v->nrows);
+	const char *sn = sort_name(v->sort);
+	if (sn && v->ops->sortable) {
+		bool desc = v->sort != SORT_LABEL;
+		if (v->rev)
+			desc = !desc;
+		mt_strbuf_printf(o, "%ssort: %s %s", sep, sn,
+				 desc ? "desc" : "asc");
+	}
+	if (v->filter && *v->filter)
+		mt_strbuf_printf(o, "%sfilter: %s", sep, v->filter);
+	if (b->search && *b->search)
+		mt_strbuf_printf(o, "%ssearch: %s", sep, b->search);
+	if (b->msg)
+		return;
+	mt_strbuf_add(o, sep, strlen(sep));
+	if (b->pending == 'm') {
+		mt_strbuf_printf(o, "m: press a letter to name the %s",
+				 "set (Esc cancels)");
+		return;
+	}
+	const char *keys;
+	if (strcmp(v->ops->name, "partition") == 0)
+		keys = "Enter open  h back  ? help  : query  R F D P  "
+		       "c t e v i by  s r # a sort";
+	else if (strcmp(v->ops->name, "identity") == 0)
+		keys = "Enter inspect  h back  ? help  : query  R F D P  "
+		       "s r a sort";
+	else if (strcmp(v->ops->name, "inspector") == 0)
+		keys = "Enter open object  h back  ? help  : query  R F D P";
+	else
+		keys = "h back  / search  q close  ? help";
+	mt_strbuf_add(o, keys, strlen(keys));
+}
+
+void bv_layout(mt_browser *b)
+{
+	int rows, cols;
+	b->ui->size(b->ui, &rows, &cols);
+	if (rows < 2)
+		rows = 2;
+	if (cols < 10)
+		cols = 10;
+	b->rows = rows;
+	b->cols = cols;
+	bv_screen_free(&b->screen);
+	b->screen.rows = rows;
+	b->screen.cols = cols;
+	b->screen.lines = calloc((size_t)rows, sizeof *b->screen.lines);
+	if (!b->screen.lines) {
+		fputs("memtrack-tui: out of memory\n", stderr);
+		abort();
+	}
+	b->screen.cursor_row = b->screen.cursor_col = -1;
+	bview *v = bv_top(b);
+	mt_strbuf o;
+	mt_strbuf_init(&o);
+	int hl = header_lines(b), page = bv_page(b);
+
+	/* keep the cursor on screen */
+	if (v->cur < v->top)
+		v->top = v->cur;
+	if (v->cur >= v->top + (size_t)page)
+		v->top = v->cur - (size_t)page + 1;
+	if (v->top + (size_t)page > v->nvis)
+		v->top = v->nvis > (size_t)page ? v->nvis - (size_t)page : 0;
+	if (v->top > v->cur)
+		v->top = v->cur;
+
+	if (hl == 4) {
+		title_line(b, &o);
+		set_line(b, 0, o.s, MT_LINE_TITLE);
+		mt_strbuf_reset(&o);
+		if (v->set)
+			mt_strbuf_printf(
+			    &o, "%s  (%zu object%s, %llu bytes)", v->expr,
+			    mt_set_count(v->set),
+			    mt_set_count(v->set) == 1 ? "" : "s",
+			    (unsigned long long)v->total_size);
+		else
+			mt_strbuf_printf(&o, "%s", v->expr);
+		set_line(b, 1, o.s, MT_LINE_TITLE);
+		mt_strbuf_reset(&o);
+		const char *sep = b->opts.ascii ? " > " : " \xe2\x80\xba ";
+		for (size_t i = 0; i < b->depth; i++) {
+			if (i)
+				mt_strbuf_add(&o, sep, strlen(sep));
+			mt_strbuf_add(&o, b->stack[i]->crumb,
+				      strlen(b->stack[i]->crumb));
+		}
+		/* too long: keep the end, where the user is */
+		const char *c = o.s ? o.s : "";
+		size_t w = bv_width(c);
+		if (w > (size_t)cols) {
+			const char *ell = b->opts.ascii ? "..." : "\xe2\x80\xa6";
+			size_t ew = b->opts.ascii ? 3 : 1;
+			while (*c && bv_width(c) + ew > (size_t)cols) {
+				c++;
+				while ((*c & 0xc0) == 0x80)
+					c++;
+			}
+			char *t = bv_printf("%s%s", ell, c);
+			set_line(b, 2, t, MT_LINE_CRUMB);
+			free(t);
+		} else {
+			set_line(b, 2, c, MT_LINE_CRUMB);
+		}
+		mt_strbuf_reset(&o);
+	}
+	/* column header */
+	int hs = 0, hlen = 0;
+	mt_strbuf_add(&o, "  ", 2);
+	v->ops->columns(b, v, &o, v->ops->sortable ? v->sort : SORT_NATURAL,
+			&hs, &hlen);
+	set_line(b, hl - 1, o.s, MT_LINE_COLUMNS);
+	if (hlen && hs + 2 < cols) {
+		b->screen.lines[hl - 1].hl_start = hs + 2;
+		b->screen.lines[hl - 1].hl_len =
+		    hs + 2 + hlen > cols ? cols - hs - 2 : hlen;
+	}
+	mt_strbuf_reset(&o);
+	/* rows */
+	for (int i = 0; i < page; i++) {
+		size_t k = v->top + (size_t)i;
+		mt_line_attr a = MT_LINE_NORMAL;
+		mt_strbuf_reset(&o);
+		if (k < v->nvis) {
+			brow *r = &v->rows[v->vis[k]];
+			mt_strbuf_addc(&o, k == v->cur ? '>' : ' ', 1);
+			mt_strbuf_addc(&o, r->marked ? '*' : ' ', 1);
+			v->ops->row(b, v, r, &o);
+			a = k == v->cur ? MT_LINE_CURSOR
+			    : r->marked ? MT_LINE_MARKED
+					: MT_LINE_NORMAL;
+		}
+		set_line(b, hl + i, o.s ? o.s : "", a);
+	}
+	mt_strbuf_reset(&o);
+	status_line(b, v, &o);
+	set_line(b, rows - 1, o.s, b->msg && b->msg_err ? MT_LINE_ERROR
+							: MT_LINE_STATUS);
+	mt_strbuf_destroy(&o);
+	/* lines never set stay empty strings */
+	for (int i = 0; i < rows; i++)
+		if (!b->screen.lines[i].text)
+			b->screen.lines[i].text = bv_strdup("");
+}

@@ -1,0 +1,145 @@
+#!/bin/sh
+# memtrack-tui --headless on fixture dumps: the screen after a key script
+# must equal tests/golden/screens/NAME.txt.  One golden per key (or per
+# short key sequence) of the browser.  To regenerate after an intended
+# change:  MEMTRACK_REGEN=1 make check TESTS=tests/browser/test_screens.sh
+. "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
+SCREENS="$GOLDEN/screens"
+
+"$MKDUMP" demo "$T/demo.mp" || exit 99
+"$MKDUMP" many "$T/many.mp" || exit 99
+"$MKDUMP" empty "$T/empty.mp" || exit 99
+
+# screen NAME DUMP KEYS [ARGS...]: the headless output must be the golden.
+screen() {
+	name=$1 dump=$2 keys=$3
+	shift 3
+	run --headless --keys "$keys" "$@" "$T/$dump.mp"
+	[ "$rc" -eq 0 ] || fail "$name: exit status $rc: $(cat "$T/err")"
+	[ -s "$T/err" ] && fail "$name: unexpected stderr: $(cat "$T/err")"
+	if [ -n "$MEMTRACK_REGEN" ]; then
+		cp "$T/out" "$SCREENS/$name.txt"
+	fi
+	diff -u "$SCREENS/$name.txt" "$T/out" >&2 || fail "$name: screen differs"
+}
+
+# start view and moving
+screen start demo ''
+screen start-empty empty ''
+screen key-j demo 'jj'
+screen key-k demo 'jjjk'
+screen key-down-up demo '<Down><Down><Down><Up>'
+screen key-pgdn many '<PgDn>'
+screen key-pgup many '<PgDn><PgDn><PgUp>'
+screen key-ctrl-f-b many '<C-f><C-f><C-b>'
+screen key-ctrl-d many '<C-d>'
+screen key-ctrl-u many '<C-d><C-d><C-u>'
+screen key-end many '<End>'
+screen key-G many 'G'
+screen key-home many 'G<Home>'
+screen key-g many 'Gg'
+screen key-wheel many '<WheelDown><WheelDown><WheelUp>'
+# opening and going back
+screen key-enter demo 'jj<Enter>'
+screen key-right demo 'jj<Right>'
+screen key-l demo 'jjl'
+screen key-enter-single demo 'jjjj<Enter>'
+screen key-backspace demo 'jjjjjjjjjjjjjjjjjjjjj<Enter><Backspace>'
+screen key-left demo 'jj<Enter><Left>'
+screen key-h demo 'jjjjj<Enter>h'
+screen key-lt demo 'jjjjj<Enter><lt>'
+screen key-q-close demo 'jjR<Enter>q'
+screen key-back-first demo 'h' --each-step
+screen key-Q demo 'jjQx' --each-step
+screen key-ctrl-l demo 'j<C-l>'
+screen key-resize demo 'jjj<Resize:100x12>'
+screen key-resize-narrow demo 'jjj<Resize:50x10>'
+screen key-ascii demo 'jjR' --ascii --size 60x10
+# re-partition the current set
+screen key-c demo 'tjjc'
+screen key-t demo 't'
+screen key-e demo 'e'
+screen key-v demo 'v'
+screen key-z demo 'z'
+screen key-o demo 'o'
+screen key-i demo 'i'
+screen key-u demo 'u'
+screen key-y demo 'y'
+screen key-c-again demo 'c'
+# following references
+screen key-R demo 'jjR'
+screen key-F demo 'jjjjjF'
+screen key-D demo 'jjjjjjjjjjjjD'
+screen key-P demo 'jjjjjjjjP'
+screen key-breadcrumb demo 'jjRjFtjj<Enter>'
+# the inspector
+screen inspector demo 'i<Enter>'
+screen inspector-referent demo 'i<Enter><Enter>'
+screen inspector-referrer demo 'ijjjj<Enter>G<Enter>'
+screen inspector-back demo 'i<Enter><Enter>hh'
+# sorting
+screen key-s demo 's'
+screen key-r demo 'r'
+screen key-rr demo 'rr'
+screen key-hash demo '#'
+screen key-a demo 'a'
+screen key-aa demo 'aa'
+screen key-sort-id demo 'ir'
+# search and filter
+screen search demo '/node<Enter>'
+screen search-n demo '/node<Enter>n'
+screen search-N demo '/node<Enter>nN'
+screen search-none demo '/zzz<Enter>'
+screen filter demo '\DICT<Enter>'
+screen filter-regex demo '\/^(str|int)$/<Enter>'
+screen filter-clear demo '\dict<Enter>\<Enter>'
+screen filter-bad-regex demo '\/(/<Enter>'
+screen filter-kept demo '\dict<Enter>j<Enter>h'
+# marks and algebra
+screen mark demo '<Space>j<Space>'
+screen mark-unmark demo '<Space>k<Space>'
+screen mark-save demo '<Space>j<Space>ma'
+screen mark-and demo 'maR<Esc>mb:a & b<Enter>'
+screen mark-sub demo 'jj<Space><Space>mxkk<Space>my:x - y<Enter>'
+screen mark-bad demo 'm1'
+# the prompt
+screen prompt-set demo ':h.byrcs[0].referrers<Enter>'
+screen prompt-text demo ':h.count<Enter>'
+screen prompt-error demo ':h.byrcs[0].referers<Enter>'
+screen prompt-syntax demo ':h &<Enter>'
+screen prompt-complete demo ':h.byt<Tab><Enter>'
+screen prompt-cancel demo ':h.bytype<Esc>'
+screen prompt-id demo ':h.byid<Enter>'
+# help
+screen help demo '?'
+screen help-F1 demo '<F1><PgDn>'
+screen help-back demo '?h'
+# several steps in one output
+screen each-step demo 'j<Enter>h' --each-step --size 80x10
+screen save-key demo 'j<save>R<save>'
+
+# :save-screen PATH writes the current screen
+run --headless --keys ":save-screen $T/saved.txt<Enter>" "$T/demo.mp"
+[ "$rc" -eq 0 ] || fail "save-screen: exit status $rc"
+grep -q '^> *0 .*dict of module' "$T/saved.txt" ||
+	fail "save-screen: no screen in the file"
+grep -q "screen saved to" "$T/out" || fail "save-screen: no message"
+
+# --screen-out and --keys-file
+printf 'jj\n<Enter>\n' >"$T/keys"
+run --headless --keys-file "$T/keys" --screen-out "$T/scr.txt" "$T/demo.mp"
+[ "$rc" -eq 0 ] || fail "keys-file: exit status $rc"
+[ -s "$T/out" ] && fail "screen-out: standard output is not empty"
+cmp -s "$T/scr.txt" "$SCREENS/key-enter.txt" ||
+	fail "keys-file/screen-out: differs from key-enter"
+
+# bad options
+run --headless --size 80 "$T/demo.mp"
+[ "$rc" -eq 1 ] || fail "--size 80: status $rc"
+run --headless --keys '<Resize:1>' "$T/demo.mp"
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] ||
+	fail "bad <Resize>: status $rc, $(cat "$T/err")"
+run --keys j "$T/demo.mp"
+[ "$rc" -eq 1 ] || fail "--keys without --headless: status $rc"
+
+finish

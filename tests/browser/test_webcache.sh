@@ -1,0 +1,66 @@
+#!/bin/sh
+# The browser on a dump of the bundled example program: pattern checks, not
+# exact goldens (sizes vary by interpreter and environment).  Skips (77)
+# when the capture module cannot be imported.
+. "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
+python=${MEMTRACK_PYTHON:-python3}
+if [ -n "$MEMTRACK_ASAN_RUNTIME" ]; then
+	LD_PRELOAD=$MEMTRACK_ASAN_RUNTIME
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+	export LD_PRELOAD ASAN_OPTIONS
+fi
+if ! PYTHONPATH="$MEMTRACK_BUILDDIR/.libs" "$python" \
+	"$MEMTRACK_SRCDIR/examples/webcache.py" "$T/web.mp" >"$T/py.out" 2>&1; then
+	echo "skip: cannot capture the example: $(tail -1 "$T/py.out")"
+	exit 77
+fi
+unset LD_PRELOAD
+
+# expect NAME KEYS REGEX...: every extended regex matches a line of the
+# final screen.
+expect() {
+	name=$1 keys=$2
+	shift 2
+	run --headless --size 120x24 --keys "$keys" "$T/web.mp"
+	[ "$rc" -eq 0 ] || fail "$name: exit status $rc: $(cat "$T/err")"
+	for re in "$@"; do
+		grep -Eq -- "$re" "$T/out" || {
+			fail "$name: no line matches /$re/"
+			cat "$T/out" >&2
+		}
+	done
+}
+
+n='[0-9]+'
+expect start '' \
+	"^webcache\.py  pid $n  Python 3\.$n\.$n  [0-9-]+ [0-9:]+Z  $n objects  $n bytes" \
+	"^h  \($n objects, $n bytes\)$" '^heap$' \
+	'^   Index  Count   %     Size   % Cumulative  %  Retained Kind' \
+	"^> +0 +$n +$n +$n +$n +$n +$n +$n [a-z]" \
+	"^row 1 of $n . sort: size desc"
+# no "..." is left on the first page once the Retained column is computed
+run --headless --keys '' "$T/web.mp"
+grep -q '\.\.\. ' "$T/out" && fail "start: Retained not computed"
+expect filter '\__main__.Response<Enter>' \
+	"^> +$n +1500 .* __main__\.Response$" 'filter: __main__\.Response'
+expect open-row '\/^__main__.Response$/<Enter><Enter>' \
+	"^h\[$n\]  \(1500 objects, $n bytes\)" '› \[[0-9]+\] __main__\.Response'
+expect referrers '\/^__main__.Response$/<Enter><Enter>R' \
+	"^h\[$n\]\.referrers  \($n object" 'dict of __main__\.ResponseCache|dict \(no owner\)|list'
+expect identity '\/^__main__.Session$/<Enter><Enter>i' \
+	'^   Index     Size   %   Cumulative  %   Retained' "^> +0 +$n"
+expect inspector '\/^__main__.Session$/<Enter><Enter>i<Enter>' \
+	'^  address   0x[0-9a-f]+$' '^  type      __main__\.Session' \
+	"^  retained  $n bytes" '^  Referents \(' '^  Referrers \(' \
+	'\.token|\.user|\.hits'
+expect paths '\/^__main__.ResponseCache$/<Enter><Enter>P' \
+	'Shortest paths from the roots' "^> +0: hp\.Root\."
+expect dominos '\/^__main__.ResponseCache$/<Enter><Enter>D' \
+	'\.dominos  \(' '__main__\.Response'
+expect cycle 'y' 'Reference cycle' 'cycle #'
+expect sort-retained 'r' 'sort: retained desc'
+expect query ':h.bytype[0]<Enter>' "^h\.bytype\[0\]  \($n objects"
+expect query-error ':h.bytypo<Enter>' '^error: .* at column 3'
+expect help '?' '^> Moving$' '^  Opening and going back$'
+
+finish

@@ -1,0 +1,384 @@
+/* cmocka tests of the browser core through a scripted mt_ui: the start
+ * view, moving and its bounds, the back stack restoring cursor and scroll,
+ * q / Q, sorting (reverse, underlined column), filter, marks and the
+ * query prompt, cancelling long work through progress, the headless
+ * script parser and the width handling of the layout. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bpriv.h"
+#include "browser.h"
+#include "fixture.h"
+#include "headless.h"
+
+static char path[64];
+static mt_graph *g;
+
+/* A test ui: keys from an array, lines for readline from another. */
+typedef struct tui {
+	mt_ui ui;
+	const int *keys;
+	size_t nkeys, pos;
+	const char *const *lines;
+	size_t nlines, lpos;
+	int beeps, draws, progress_calls;
+	bool cancel;
+	int rows, cols;
+} tui;
+
+static void t_size(mt_ui *ui, int *r, int *c)
+{
+	tui *t = ui->priv;
+	*r = t->rows;
+	*c = t->cols;
+}
+static void t_draw(mt_ui *ui, const mt_screen *s)
+{
+	tui *t = ui->priv;
+	(void)s;
+	t->draws++;
+}
+static int t_getkey(mt_ui *ui)
+{
+	tui *t = ui->priv;
+	return t->pos < t->nkeys ? t->keys[t->pos++] : MT_KEY_EOF;
+}
+static char *t_readline(mt_ui *ui, const char *p, const char *h,
+			char *(*c)(void *, const char *, int), void *d)
+{
+	tui *t = ui->priv;
+	(void)p;
+	(void)h;
+	if (c) { /* completion works on the query's names */
+		char *x = c(d, "h.byt", 0);
+		assert_non_null(x);
+		assert_string_equal(x, "bytype");
+		free(x);
+	}
+	return t->lpos < t->nlines ? strdup(t->lines[t->lpos++]) : NULL;
+}
+static bool t_progress(mt_ui *ui, const char *l, uint64_t d, uint64_t n)
+{
+	tui *t = ui->priv;
+	(void)l;
+	(void)d;
+	(void)n;
+	t->progress_calls++;
+	return t->cancel;
+}
+static void t_beep(mt_ui *ui)
+{
+	tui *t = ui->priv;
+	t->beeps++;
+}
+
+static void tui_init(tui *t)
+{
+	memset(t, 0, sizeof *t);
+	t->ui = (mt_ui){t_size, t_draw, t_getkey, t_readline, t_progress,
+			t_beep, t};
+	t->rows = 24;
+	t->cols = 80;
+}
+
+static mt_browser *start(tui *t)
+{
+	mt_browser *b = NULL;
+	mt_err err;
+	assert_int_equal(mt_browser_new(&b, g, &t->ui, NULL, &err), MT_OK);
+	mt_browser_draw(b);
+	return b;
+}
+
+static const char *line(mt_browser *b, int i)
+{
+	return mt_browser_screen(b)->lines[i].text;
+}
+
+static void keys(mt_browser *b, const char *s)
+{
+	for (; *s; s++) {
+		assert_true(mt_browser_key(b, (unsigned char)*s));
+		mt_browser_draw(b);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	mt_err err;
+	snprintf(path, sizeof path, "/tmp/mt_test_browser.%ld.mp",
+		 (long)getpid());
+	if (fx_write_canned("many", path, &err) != MT_OK)
+		return -1;
+	return mt_graph_load(&g, path, NULL, NULL, &err) == MT_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mt_graph_free(g);
+	unlink(path);
+	return 0;
+}
+
+static void test_start(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	mt_browser *b = start(&t);
+	assert_non_null(strstr(line(b, 0), "pid 4242"));
+	assert_string_equal(line(b, 1) + 0, strstr(line(b, 1), "h  ("));
+	assert_string_equal(line(b, 2), "heap");
+	assert_non_null(strstr(line(b, 3), "Retained Kind"));
+	assert_int_equal(line(b, 4)[0], '>');
+	assert_null(strstr(line(b, 4), "..."));
+	assert_int_equal(mt_browser_screen(b)->lines[4].attr,
+			 MT_LINE_CURSOR);
+	assert_int_equal(mt_browser_screen(b)->lines[23].attr,
+			 MT_LINE_STATUS);
+	assert_non_null(strstr(line(b, 23), "row 1 of "));
+	/* the sort column (Size) is underlined */
+	const mt_screen_line *h = &mt_browser_screen(b)->lines[3];
+	assert_int_equal(h->hl_len, 4);
+	assert_memory_equal(h->text + h->hl_start, "Size", 4);
+	mt_browser_free(b);
+}
+
+static void test_move_bounds(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	mt_browser *b = start(&t);
+	keys(b, "k");
+	assert_int_equal(bv_top(b)->cur, 0);
+	assert_true(mt_browser_key(b, MT_KEY_END));
+	mt_browser_draw(b);
+	size_t last = bv_top(b)->nvis - 1;
+	assert_int_equal(bv_top(b)->cur, last);
+	keys(b, "j");
+	assert_int_equal(bv_top(b)->cur, last);
+	assert_true(bv_top(b)->top + (size_t)bv_page(b) > last);
+	assert_true(mt_browser_key(b, MT_KEY_PGUP));
+	assert_int_equal(bv_top(b)->cur, last - (size_t)bv_page(b));
+	mt_browser_free(b);
+}
+
+static void test_back_stack(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	mt_browser *b = start(&t);
+	assert_true(mt_browser_key(b, MT_KEY_PGDN));
+	keys(b, "jj");
+	size_t cur = bv_top(b)->cur, top = bv_top(b)->top;
+	keys(b, "l");
+	assert_int_equal(mt_browser_depth(b), 2);
+	keys(b, "R");
+	assert_int_equal(mt_browser_depth(b), 3);
+	assert_non_null(strstr(line(b, 2), "referrers"));
+	keys(b, "h<");
+	assert_int_equal(mt_browser_depth(b), 1);
+	assert_int_equal(bv_top(b)->cur, cur);
+	assert_int_equal(bv_top(b)->top, top);
+	/* back at the first view beeps, q there quits */
+	keys(b, "h");
+	assert_int_equal(t.beeps, 1);
+	assert_false(mt_browser_key(b, 'q'));
+	mt_browser_free(b);
+}
+
+static void test_Q_and_run(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	static const int k[] = {'j', MT_KEY_ENTER, 'Q', 'j'};
+	t.keys = k;
+	t.nkeys = 4;
+	mt_browser *b = start(&t);
+	mt_browser_run(b);
+	assert_int_equal(t.pos, 3); /* stopped at Q */
+	mt_browser_free(b);
+}
+
+static void test_sort(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	mt_browser *b = start(&t);
+	bview *v = bv_top(b);
+	keys(b, "a");
+	assert_int_equal(v->sort, SORT_LABEL);
+	assert_false(v->rev);
+	const char *first = v->rows[v->vis[0]].label;
+	for (size_t i = 1; i < v->nvis; i++)
+		assert_true(strcasecmp(first, v->rows[v->vis[i]].label) <= 0);
+	keys(b, "a");
+	assert_true(v->rev);
+	assert_non_null(strstr(line(b, 23), "sort: kind desc"));
+	const mt_screen_line *h = &mt_browser_screen(b)->lines[3];
+	assert_memory_equal(h->text + h->hl_start, "Kind", 4);
+	keys(b, "#");
+	for (size_t i = 1; i < v->nvis; i++)
+		assert_true(v->rows[v->vis[i - 1]].count >=
+			    v->rows[v->vis[i]].count);
+	keys(b, "r");
+	for (size_t i = 1; i < v->nvis; i++)
+		assert_true(v->rows[v->vis[i - 1]].retained >=
+			    v->rows[v->vis[i]].retained);
+	h = &mt_browser_screen(b)->lines[3];
+	assert_memory_equal(h->text + h->hl_start, "Retained", 8);
+	mt_browser_free(b);
+}
+
+static void test_filter_marks_query(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	static const char *const lines[] = {"/^dict/", "a & b", "h.nope",
+					    "a - b", ""};
+	t.lines = lines;
+	t.nlines = 5;
+	mt_browser *b = start(&t);
+	bview *v = bv_top(b);
+	keys(b, "\\");
+	assert_true(v->nvis > 0 && v->nvis < v->nrows);
+	for (size_t i = 0; i < v->nvis; i++)
+		assert_int_equal(strncmp(v->rows[v->vis[i]].label, "dict", 4),
+				 0);
+	/* mark two rows, save as a; b is the whole first row */
+	keys(b, "  ma");
+	assert_non_null(strstr(line(b, 23), "a: "));
+	assert_int_equal(line(b, 4)[1], '*');
+	keys(b, "gl");
+	keys(b, "mb");
+	keys(b, "h:");
+	assert_int_equal(mt_browser_depth(b), 2);
+	assert_non_null(strstr(line(b, 1), "a & b"));
+	keys(b, "h:");
+	assert_int_equal(mt_browser_depth(b), 1);
+	assert_int_equal(mt_browser_screen(b)->lines[23].attr, MT_LINE_ERROR);
+	assert_non_null(strstr(line(b, 23), "at column 3"));
+	keys(b, ":");
+	assert_int_equal(mt_browser_depth(b), 2);
+	keys(b, "h\\"); /* empty filter clears */
+	assert_int_equal(v->nvis, v->nrows);
+	mt_browser_free(b);
+}
+
+static void test_cancel(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	t.cancel = true; /* every progress call asks to cancel */
+	mt_browser *b = start(&t);
+	assert_true(t.progress_calls > 0);
+	assert_non_null(strstr(line(b, 4), "..."));
+	assert_non_null(strstr(line(b, 23), "cancelled"));
+	/* the browser goes on; r asks again and succeeds without cancel */
+	t.cancel = false;
+	keys(b, "r");
+	assert_null(strstr(line(b, 4), "..."));
+	mt_browser_free(b);
+}
+
+static void test_inspector(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	mt_browser *b = start(&t);
+	keys(b, "i");
+	assert_string_equal(bv_top(b)->ops->name, "identity");
+	keys(b, "l");
+	assert_string_equal(bv_top(b)->ops->name, "inspector");
+	assert_non_null(strstr(line(b, 4), "address   0x"));
+	mt_browser_free(b);
+}
+
+static void test_headless_script(void **state)
+{
+	(void)state;
+	mt_headless *h = NULL;
+	mt_err err;
+	FILE *f = tmpfile();
+	assert_int_equal(mt_headless_new(&h, "a<Enter><x<lt><Resize:9x4>",
+					 80, 24, f, false, &err),
+			 MT_OK);
+	mt_ui *ui = mt_headless_ui(h);
+	assert_int_equal(ui->getkey(ui), 'a');
+	assert_int_equal(ui->getkey(ui), MT_KEY_ENTER);
+	assert_int_equal(ui->getkey(ui), '<');
+	assert_int_equal(ui->getkey(ui), 'x');
+	assert_int_equal(ui->getkey(ui), '<');
+	assert_int_equal(ui->getkey(ui), MT_KEY_RESIZE);
+	int r, c;
+	ui->size(ui, &r, &c);
+	assert_int_equal(r, 4);
+	assert_int_equal(c, 9);
+	assert_int_equal(ui->getkey(ui), MT_KEY_EOF);
+	mt_headless_free(h);
+	assert_int_equal(mt_headless_new(&h, "ab<Resize:0x1>", 80, 24, f,
+					 false, &err),
+			 MT_SYNTAX);
+	assert_int_equal(err.offset, 2);
+	fclose(f);
+}
+
+static void test_width(void **state)
+{
+	(void)state;
+	mt_strbuf o;
+	mt_strbuf_init(&o);
+	assert_int_equal(bv_width("abc"), 3);
+	assert_int_equal(bv_width("\xe2\x80\xba"), 1); /* › */
+	bv_fit(&o, "abcdef", 4, false);
+	assert_string_equal(o.s, "abcd");
+	mt_strbuf_reset(&o);
+	bv_fit(&o, "a\tb", 5, true);
+	assert_string_equal(o.s, "a?b  ");
+	mt_strbuf_destroy(&o);
+	/* a tiny screen still lays out: rows and status only */
+	tui t;
+	tui_init(&t);
+	t.rows = 3;
+	t.cols = 12;
+	mt_browser *b = start(&t);
+	assert_int_equal(mt_browser_screen(b)->rows, 3);
+	assert_true(strlen(line(b, 0)) <= 12);
+	assert_int_equal(line(b, 1)[0], '>');
+	mt_browser_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_start),
+	    cmocka_unit_test(test_move_bounds),
+	    cmocka_unit_test(test_back_stack),
+	    cmocka_unit_test(test_Q_and_run),
+	    cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_filter_marks_query),
+	    cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_inspector),
+	    cmocka_unit_test(test_headless_script),
+	    cmocka_unit_test(test_width),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
