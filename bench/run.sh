@@ -5,7 +5,8 @@
 #
 # BUILD_DIR is a configured memtrack build (./quickstart.sh example makes
 # _build/main).  For each size: bench_capture.py builds the synthetic heap in
-# that build's Python and dumps it; bench_load loads the dump.  Dumps go to
+# that build's Python and dumps it; bench_load loads the dump and
+# bench_analysis times the heavy queries on it.  Dumps go to
 # $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
 py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
-make -s -C "$build" memtrack.la bench/bench_load >/dev/null
+make -s -C "$build" memtrack.la bench/bench_load bench/bench_analysis >/dev/null
 tmp=${TMPDIR:-/tmp}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"
 echo "date: $(date -u +%Y-%m-%d)"
@@ -23,5 +24,6 @@ for n in "${sizes[@]}"; do
     echo "--- $n objects"
     "$py" "$top/bench/bench_capture.py" "$build/.libs" "$n" "$out"
     "$build/bench/bench_load" "$out" | grep -v '^objects:\|^edges:'
+    "$build/bench/bench_analysis" "$out"
     rm -f "$out"
 done
