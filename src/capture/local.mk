@@ -1,0 +1,15 @@
+## src/capture: the `memtrack` CPython extension module.  Links the format
+## library only (never libpython, never -no-undefined, never the graph lib).
+pyexec_LTLIBRARIES += memtrack.la
+memtrack_la_SOURCES = \
+	src/capture/module.c \
+	src/capture/walk.c src/capture/walk.h \
+	src/capture/objtable.c src/capture/objtable.h \
+	src/capture/py_internals.c src/capture/pyint.h
+memtrack_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS)
+memtrack_la_CFLAGS = $(AM_CFLAGS) -fno-strict-aliasing
+memtrack_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
+memtrack_la_LIBADD = libmtformat.la
+
+# tests/python (run by tests/python/check.sh) is listed in tests/local.mk.
+EXTRA_DIST += doc/capture.md

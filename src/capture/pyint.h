@@ -1,0 +1,85 @@
+/* Version-specific CPython internals, behind one small interface.
+ *
+ * Everything that needs Py_BUILD_CORE and the internal pycore_* headers, or
+ * a struct layout that changed between 3.9 and 3.13, lives in
+ * py_internals.c with PY_VERSION_HEX guards; this header only uses the
+ * public API types so the rest of the capture builds without internals.
+ *
+ * None of these functions creates a Python object, runs Python code or
+ * changes an object (no frame objects, no instance dicts are materialised).
+ */
+#ifndef MT_CAPTURE_PYINT_H
+#define MT_CAPTURE_PYINT_H
+
+#include "walk.h"
+
+/* Name of the interpreter layout this module was built for ("3.12"...). */
+const char *mt_py_layout(void);
+
+/* sizeof(PyGC_Head). */
+size_t mt_py_gc_head_size(void);
+
+/* What sys.getsizeof adds to __sizeof__() for o: the GC header and the 3.11+
+ * pre-header (managed dict / weakref pointers). */
+size_t mt_py_presize(PyObject *o);
+
+/* Calls cb for every object in the GC generation lists (young to old, then
+ * the permanent generation).  Stops and returns cb's value when it is
+ * non-zero; returns 0 after the last object. */
+int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg);
+
+/* Emits the ROOT edges: interpreter state members and, per thread state,
+ * its members and innermost frame. */
+void mt_py_roots(mt_walk *w);
+
+/* Frames.  `f` is a real frame object (MT_REF_OBJ) or a virtual frame
+ * (MT_REF_VFRAME).  edges: f_back, f_code, f_globals, f_builtins, f_locals,
+ * f_trace, f_func, locals, cells and (when known to be valid) the stack. */
+void mt_py_frame_edges(mt_walk *w, mt_ref f);
+/* Code object (borrowed, may be NULL), current line and size of a frame
+ * (__sizeof__ for a real frame; data-stack bytes for a virtual one). */
+void mt_py_frame_describe(mt_ref f, PyObject **code, int *lineno, size_t *size);
+int mt_py_is_frame(PyObject *o);
+
+/* Generators, coroutines, async generators: fields and frame. */
+int mt_py_is_gen(PyObject *o);
+void mt_py_gen_edges(mt_walk *w, PyObject *gen);
+size_t mt_py_gen_size(PyObject *gen);
+
+/* Code objects: co_* fields, size (__sizeof__ formula). */
+void mt_py_code_edges(mt_walk *w, PyObject *code);
+size_t mt_py_code_size(PyObject *code);
+
+/* Functions: func_* fields. */
+void mt_py_func_edges(mt_walk *w, PyObject *f);
+
+/* Types (heap and static): __dict__, __mro__, __bases__, __base__,
+ * tp_subclasses, ht_* fields, ht_cached_keys key strings. */
+void mt_py_type_edges(mt_walk *w, PyTypeObject *t);
+size_t mt_py_type_size(PyTypeObject *t);
+
+/* Instance dicts.  Returns MT_IDICT_NONE, MT_IDICT_REAL (*dict set: a dict
+ * object exists, from tp_dictoffset or the managed dict pointer) or
+ * MT_IDICT_VIRTUAL (3.11+: the attributes are inline values, no dict). */
+enum { MT_IDICT_NONE = 0, MT_IDICT_REAL = 1, MT_IDICT_VIRTUAL = 2 };
+int mt_py_instance_dict(PyObject *o, PyObject **dict);
+/* Iterates the inline values of o in insertion order (keys from the type's
+ * shared keys).  Only for o with MT_IDICT_VIRTUAL. */
+void mt_py_vdict_foreach(PyObject *o,
+			 void (*cb)(void *arg, PyObject *key, PyObject *value),
+			 void *arg);
+size_t mt_py_vdict_size(PyObject *o);
+Py_ssize_t mt_py_vdict_len(PyObject *o);
+
+/* Sizes with __sizeof__ semantics (no header/pre-header). */
+size_t mt_py_dict_size(PyObject *d);
+size_t mt_py_long_size(PyObject *o);
+size_t mt_py_str_size(PyObject *s);
+size_t mt_py_module_size(PyObject *m);
+
+/* The magnitude digits of an int (PyLong_SHIFT bits each, least significant
+ * first) and its sign. */
+void mt_py_long_digits(PyObject *o, const void **digits, size_t *n,
+		       int *negative, int *digit_bytes, int *shift);
+
+#endif
