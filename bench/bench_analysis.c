@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 	report("load", now() - t0);
 
 	static const char *const defaults[] = {"clodo", "type", "rcs", "via"};
-	const char *const *parts = argc > 2 ? (const char *const *)argv + 2
-					    : defaults;
+	const char *const *parts =
+	    argc > 2 ? (const char *const *)argv + 2 : defaults;
 	size_t nparts = argc > 2 ? (size_t)argc - 2 : 4;
 	for (size_t i = 0; i < nparts; i++) {
 		mt_classifier *c;

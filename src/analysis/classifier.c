@@ -10,12 +10,23 @@
  *               print the same stay two kinds
  *   RCS/VIA     the number of an interned set: sorted, duplicate-free
  *               arrays of member numbers (CLODO kinds of the referrers,
- *               interned via texts of the in-edges) in one pool with a hash
+ *               interned via texts of the in-edges) in one pool; sets are
+ *               numbered as kinds are, so the kind is the set number and
+ *               no key hash is kept; a one-member set is found through
+ *               its member, larger ones through the pool's hash
  *   AND         the number of an interned tuple of the parts' kinds
  *   SIZE, ID, IDSET, MODULE, SURPLUS, CYCLE  the number itself
  * What a classification needs of the whole graph is computed once when the
  * classifier is made: CLODO of every object (RCS), the instance count of
- * every type (SURPLUS), the reference cycles (CYCLE, scc.h).
+ * every type (SURPLUS), the reference cycles (CYCLE, scc.h), the largest
+ * list index (VIA).
+ *
+ * Memory: a heap can have millions of kinds (byvia has one per list index
+ * in use, byid one per object), so nothing is allocated per kind or per
+ * text.  Labels and via texts live in an arena of large blocks; a label is
+ * borrowed where one exists already (a one-member set's label is its
+ * member's: the repr of a via text, a CLODO label of the clodo part);
+ * the rest are flat arrays indexed by kind, set or text number.
  */
 #include "config.h"
 
@@ -23,6 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "memtrack/partition.h"
 #include "memtrack/pyrepr.h"
@@ -30,6 +44,7 @@
 #include "memtrack/scc.h"
 
 enum { TAG_TYPE = 0, TAG_DICTOF = 1, TAG_NOOWNER = 2 };
+enum { TRIM_KINDS = 1 << 16 }; /* kinds of a classifier worth a trim */
 #define NONE UINT32_MAX
 
 /* ---- a uint64 -> uint32 hash --------------------------------------------- */
@@ -98,26 +113,102 @@ static void map_free(struct u64map *m)
 	free(m->v);
 }
 
+/* ---- text arena ---------------------------------------------------------- */
+
+/* Strings that live as long as the classifier (labels, via texts), bumped
+ * out of blocks of 64 KiB doubling up to 4 MiB: a few large allocations
+ * instead of one per string, all freed at once.  A block's first bytes
+ * hold the address of the previous block. */
+struct arena {
+	char *blk;
+	size_t used, size;
+};
+
+#define ARENA_MIN ((size_t)64 << 10)
+#define ARENA_MAX ((size_t)4 << 20)
+
+/* n bytes (not aligned: for text only), or NULL. */
+static char *arena_alloc(struct arena *a, size_t n)
+{
+	char *p;
+	if (n > a->size - a->used) {
+		size_t sz = a->size ? a->size * 2 : ARENA_MIN;
+		if (sz > ARENA_MAX)
+			sz = ARENA_MAX;
+		if (n > SIZE_MAX - sizeof a->blk)
+			return NULL;
+		if (sz < n + sizeof a->blk)
+			sz = n + sizeof a->blk;
+		if (!(p = malloc(sz)))
+			return NULL;
+		memcpy(p, &a->blk, sizeof a->blk);
+		a->blk = p;
+		a->used = sizeof a->blk;
+		a->size = sz;
+	}
+	p = a->blk + a->used;
+	a->used += n;
+	return p;
+}
+
+/* A NUL-terminated copy of s[0..n), or NULL. */
+static char *arena_dup(struct arena *a, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
+	if (p) {
+		if (n)
+			memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a->blk) {
+		char *prev;
+		memcpy(&prev, a->blk, sizeof prev);
+		free(a->blk);
+		a->blk = prev;
+	}
+	a->used = a->size = 0;
+}
+
 /* ---- interned uint32 arrays (sets and tuples) ----------------------------- */
 
+/* Arrays numbered in order of addition, all members in one array.  With
+ * by_member set, arrays of fewer than two members are added with pool_add
+ * and left out of the hash (the caller finds them by their member);
+ * pool_intern finds or adds the others. */
 struct pool {
 	uint32_t *e; /* all members, array after array */
 	size_t elen, ecap;
-	size_t *off;
-	uint32_t *len;
-	uint64_t *hash;
+	uint32_t *off;	/* n + 1 entries: array s is e[off[s]..off[s + 1]) */
+	uint32_t *hash; /* of each array */
 	uint32_t n, cap;
 	uint32_t *ht; /* slot -> array number, NONE empty */
-	size_t htcap;
+	size_t htcap, nht;
+	bool by_member;
 };
 
-static uint64_t hash_arr(const uint32_t *a, uint32_t n)
+static uint32_t hash_arr(const uint32_t *a, uint32_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL ^ n;
 	uint32_t i;
 	for (i = 0; i < n; i++)
 		h = (h ^ a[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t pool_len(const struct pool *p, uint32_t s)
+{
+	return p->off[s + 1] - p->off[s];
+}
+
+static bool pool_hashed(const struct pool *p, uint32_t s)
+{
+	return !p->by_member || pool_len(p, s) > 1;
 }
 
 static int pool_rehash(struct pool *p, size_t ncap)
@@ -127,7 +218,10 @@ static int pool_rehash(struct pool *p, size_t ncap)
 		return -1;
 	memset(ht, 0xff, ncap * sizeof *ht);
 	for (i = 0; i < p->n; i++) {
-		size_t j = (size_t)p->hash[i] & (ncap - 1);
+		size_t j;
+		if (!pool_hashed(p, i))
+			continue;
+		j = p->hash[i] & (ncap - 1);
 		while (ht[j] != NONE)
 			j = (j + 1) & (ncap - 1);
 		ht[j] = i;
@@ -138,37 +232,24 @@ static int pool_rehash(struct pool *p, size_t ncap)
 	return 0;
 }
 
-static int pool_intern(struct pool *p, const uint32_t *a, uint32_t n,
-		       uint32_t *id)
+/* Appends a[0..n) (hash h) as array *id, not entered in the hash. */
+static int pool_add(struct pool *p, const uint32_t *a, uint32_t n, uint32_t h,
+		    uint32_t *id)
 {
-	uint64_t h = hash_arr(a, n);
-	size_t j;
-	if (!p->htcap && pool_rehash(p, 256))
-		return -1;
-	j = (size_t)h & (p->htcap - 1);
-	while (p->ht[j] != NONE) {
-		uint32_t s = p->ht[j];
-		if (p->hash[s] == h && p->len[s] == n &&
-		    !memcmp(p->e + p->off[s], a, n * sizeof *a)) {
-			*id = s;
-			return 0;
-		}
-		j = (j + 1) & (p->htcap - 1);
-	}
+	if (n > UINT32_MAX - p->elen || p->n == NONE - 1)
+		return -1; /* offsets are uint32_t */
 	if (p->n == p->cap) {
 		uint32_t nc = p->cap ? p->cap * 2 : 64;
-		size_t *o = realloc(p->off, nc * sizeof *o);
-		uint32_t *l;
-		uint64_t *hh;
-		if (o)
+		uint32_t *o = realloc(p->off, ((size_t)nc + 1) * sizeof *o);
+		uint32_t *hh;
+		if (o) {
 			p->off = o;
-		l = realloc(p->len, nc * sizeof *l);
-		if (l)
-			p->len = l;
+			o[p->n] = (uint32_t)p->elen;
+		}
 		hh = realloc(p->hash, nc * sizeof *hh);
 		if (hh)
 			p->hash = hh;
-		if (!o || !l || !hh)
+		if (!o || !hh)
 			return -1;
 		p->cap = nc;
 	}
@@ -182,14 +263,37 @@ static int pool_intern(struct pool *p, const uint32_t *a, uint32_t n,
 		p->e = e;
 		p->ecap = nc;
 	}
-	memcpy(p->e + p->elen, a, n * sizeof *a);
-	p->off[p->n] = p->elen;
-	p->len[p->n] = n;
-	p->hash[p->n] = h;
+	if (n)
+		memcpy(p->e + p->elen, a, n * sizeof *a);
 	p->elen += n;
-	p->ht[j] = p->n;
+	p->off[p->n + 1] = (uint32_t)p->elen;
+	p->hash[p->n] = h;
 	*id = p->n++;
-	if ((size_t)p->n * 2 > p->htcap && pool_rehash(p, p->htcap * 2))
+	return 0;
+}
+
+static int pool_intern(struct pool *p, const uint32_t *a, uint32_t n,
+		       uint32_t *id)
+{
+	uint32_t h = hash_arr(a, n);
+	size_t j;
+	if (!p->htcap && pool_rehash(p, 256))
+		return -1;
+	j = h & (p->htcap - 1);
+	while (p->ht[j] != NONE) {
+		uint32_t s = p->ht[j];
+		if (p->hash[s] == h && pool_len(p, s) == n &&
+		    !memcmp(p->e + p->off[s], a, n * sizeof *a)) {
+			*id = s;
+			return 0;
+		}
+		j = (j + 1) & (p->htcap - 1);
+	}
+	if (pool_add(p, a, n, h, id))
+		return -1;
+	p->ht[j] = *id;
+	p->nht++;
+	if (p->nht * 2 > p->htcap && pool_rehash(p, p->htcap * 2))
 		return -1;
 	return 0;
 }
@@ -198,7 +302,6 @@ static void pool_free(struct pool *p)
 {
 	free(p->e);
 	free(p->off);
-	free(p->len);
 	free(p->hash);
 	free(p->ht);
 }
@@ -210,11 +313,16 @@ struct mt_classifier {
 	mt_classify_by by;
 	uint32_t dict_type, reach;
 	char *header;
-	/* kinds */
-	char **labels;
-	uint64_t *keys;
+	/* kinds: labels point into text, to static strings, to the via
+	 * texts or to the labels of clodo; all live as long as c */
+	const char **labels;
+	uint64_t *keys; /* RCS/VIA: none, the kind is the set number */
 	uint32_t nkinds, cap;
-	struct u64map kinds;
+	struct u64map kinds; /* key -> kind; not for RCS/VIA */
+	struct arena text;
+	mt_strbuf tmp, tmp2; /* reused while making a label or a via text */
+	const char **sortv;  /* reused to sort the members of a label */
+	size_t sortcap;
 	/* RCS: CLODO of every object; IDSET: a CLODO classifier */
 	mt_classifier *clodo;
 	uint32_t *clodo_of;
@@ -222,12 +330,22 @@ struct mt_classifier {
 	struct pool sets;
 	uint32_t *scratch;
 	size_t scap;
-	/* VIA: (relation, label) -> via text number; the texts */
+	/* RCS, VIA: the set {x} of member x (NONE: none yet); the empty set */
+	uint32_t *single;
+	size_t nsingle;
+	uint32_t empty;
+	/* VIA: (relation, label) -> via text number, with INDEX labels below
+	 * idxlim in the array idxvia instead */
 	struct u64map relmemo;
-	char **vraw, **vrepr;
+	uint32_t *idxvia;
+	size_t nidx, idxlim;
+	/* VIA texts: vtext[v] is the raw text, NUL, its repr, NUL (in
+	 * text); vht hashes raw text -> v, except for index texts "[17]",
+	 * which idxvia holds */
+	const char **vtext;
 	uint32_t nv, vcap;
-	uint32_t *vht;
-	size_t vhtcap;
+	uint64_t *vht;
+	size_t vhtcap, nvht;
 	/* SURPLUS */
 	uint32_t *ninst, *roots;
 	size_t nroots;
@@ -331,9 +449,26 @@ static mt_status prepare(mt_classifier *c, mt_err *err)
 	}
 	case MT_CLASSIFY_CYCLE:
 		return mt_scc_cycles(g, &c->cyc, &c->cycsize, &c->ncyc, err);
+	case MT_CLASSIFY_VIA: {
+		/* idxvia covers the INDEX labels of the graph */
+		uint32_t e, ne = mt_graph_edge_count(g);
+		uint64_t lim = 0;
+		for (e = 0; e < ne; e++)
+			if (mt_graph_edge_rel(g, e) == MT_REL_INDEX &&
+			    mt_graph_edge_label(g, e) >= lim &&
+			    mt_graph_edge_label(g, e) < UINT32_MAX)
+				lim = mt_graph_edge_label(g, e) + 1;
+		c->idxlim = (size_t)lim;
+		return MT_OK;
+	}
 	default:
 		return MT_OK;
 	}
+}
+
+static bool is_set(mt_classify_by by)
+{
+	return by == MT_CLASSIFY_RCS || by == MT_CLASSIFY_VIA;
 }
 
 static mt_classifier *alloc_classifier(const mt_graph *g, mt_classify_by by)
@@ -345,7 +480,11 @@ static mt_classifier *alloc_classifier(const mt_graph *g, mt_classify_by by)
 	c->by = by;
 	c->dict_type = mt_graph_dict_type(g);
 	c->reach = mt_graph_reachable(g);
-	if (map_grow(&c->kinds, 64) ||
+	c->empty = NONE;
+	c->sets.by_member = is_set(by);
+	mt_strbuf_init(&c->tmp);
+	mt_strbuf_init(&c->tmp2);
+	if ((!is_set(by) && map_grow(&c->kinds, 64)) ||
 	    (by == MT_CLASSIFY_VIA && map_grow(&c->relmemo, 256))) {
 		mt_classifier_free(c);
 		return NULL;
@@ -374,25 +513,26 @@ mt_status mt_classifier_new(mt_classifier **out, const mt_graph *g,
 
 void mt_classifier_free(mt_classifier *c)
 {
-	uint32_t i;
+	size_t i;
+	bool big;
 	if (!c)
 		return;
-	for (i = 0; i < c->nkinds; i++)
-		free(c->labels[i]);
+	big = c->nkinds >= TRIM_KINDS;
 	free(c->labels);
 	free(c->keys);
 	map_free(&c->kinds);
+	arena_free(&c->text);
+	mt_strbuf_destroy(&c->tmp);
+	mt_strbuf_destroy(&c->tmp2);
+	free(c->sortv);
 	mt_classifier_free(c->clodo);
 	free(c->clodo_of);
 	pool_free(&c->sets);
 	free(c->scratch);
+	free(c->single);
 	map_free(&c->relmemo);
-	for (i = 0; i < c->nv; i++) {
-		free(c->vraw[i]);
-		free(c->vrepr[i]);
-	}
-	free(c->vraw);
-	free(c->vrepr);
+	free(c->idxvia);
+	free(c->vtext);
 	free(c->vht);
 	free(c->ninst);
 	free(c->roots);
@@ -403,6 +543,16 @@ void mt_classifier_free(mt_classifier *c)
 	free(c->parts);
 	free(c->header);
 	free(c);
+#if defined(__GLIBC__)
+	/* With many kinds, much freed memory (ours and that of the
+	 * partitions made with us: a label per row) is in the middle of the
+	 * heap, where glibc keeps it resident, also for blocks it would
+	 * have mmapped had its dynamic mmap threshold not grown.  Give it
+	 * back, as the caller is likely done with a large classification
+	 * (~15 ms for a million kinds). */
+	if (big)
+		malloc_trim(0);
+#endif
 }
 
 /* Header and labels inside a combination (heapy's ctx 'and'). */
@@ -562,71 +712,86 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Members of set s as strings, sorted, joined by ", ". */
-static char *set_label(const mt_classifier *c, uint32_t s)
+/* The key behind a kind: RCS/VIA kinds are numbered like their sets. */
+static uint64_t kind_key(const mt_classifier *c, uint32_t kind)
 {
-	uint32_t n = c->sets.len[s], i;
-	const uint32_t *e = c->sets.e + c->sets.off[s];
-	const char **strs;
-	mt_strbuf b;
+	return is_set(c->by) ? kind : c->keys[kind];
+}
+
+/* heapy's label of via text v: repr() of the raw text. */
+static const char *via_repr(const mt_classifier *c, uint32_t v)
+{
+	const char *raw = c->vtext[v];
+	return raw + strlen(raw) + 1;
+}
+
+/* Members of set s as strings, sorted, joined by ", ": borrowed from the
+ * member's label when it is alone, else made in c->text. */
+static const char *set_label(mt_classifier *c, uint32_t s)
+{
+	uint32_t n = pool_len(&c->sets, s), i;
+	const uint32_t *e;
+	mt_strbuf *b = &c->tmp;
 	if (!n)
-		return strdup(c->by == MT_CLASSIFY_RCS ? "<Nothing>" : "");
-	if (!(strs = malloc(n * sizeof *strs)))
-		return NULL;
+		return c->by == MT_CLASSIFY_RCS ? "<Nothing>" : "";
+	e = c->sets.e + c->sets.off[s];
+	if (n > c->sortcap) {
+		size_t nc = c->sortcap ? c->sortcap : 16;
+		const char **v;
+		while (nc < n)
+			nc *= 2;
+		if (!(v = realloc(c->sortv, nc * sizeof *v)))
+			return NULL;
+		c->sortv = v;
+		c->sortcap = nc;
+	}
 	for (i = 0; i < n; i++)
-		strs[i] = c->by == MT_CLASSIFY_RCS
-			      ? mt_classifier_label(c->clodo, e[i])
-			      : c->vrepr[e[i]];
-	qsort(strs, n, sizeof *strs, cmp_str);
-	mt_strbuf_init(&b);
+		c->sortv[i] = c->by == MT_CLASSIFY_RCS
+				  ? mt_classifier_label(c->clodo, e[i])
+				  : via_repr(c, e[i]);
+	if (n == 1)
+		return c->sortv[0];
+	qsort(c->sortv, n, sizeof *c->sortv, cmp_str);
+	mt_strbuf_reset(b);
 	for (i = 0; i < n; i++) {
 		if (i)
-			mt_strbuf_add(&b, ", ", 2);
-		mt_strbuf_add(&b, strs[i], strlen(strs[i]));
+			mt_strbuf_add(b, ", ", 2);
+		mt_strbuf_add(b, c->sortv[i], strlen(c->sortv[i]));
 	}
-	free(strs);
-	if (b.nomem) {
-		mt_strbuf_destroy(&b);
-		return NULL;
-	}
-	return b.s;
+	return b->nomem ? NULL : arena_dup(&c->text, b->s, b->len);
 }
 
-static char *ctx_label(const mt_classifier *c, uint32_t kind)
+/* Appends the label of kind inside a combination (heapy's ctx 'and'). */
+static void ctx_label_add(const mt_classifier *c, uint32_t kind, mt_strbuf *b)
 {
-	mt_strbuf b;
-	mt_strbuf_init(&b);
+	const char *l = c->labels[kind];
 	if (c->by == MT_CLASSIFY_SIZE)
-		mt_strbuf_printf(&b, "%llu", (unsigned long long)c->keys[kind]);
+		mt_strbuf_printf(b, "%llu", (unsigned long long)c->keys[kind]);
 	else if (c->by == MT_CLASSIFY_VIA)
-		mt_strbuf_printf(&b, "{%s}", c->labels[kind]);
+		mt_strbuf_printf(b, "{%s}", l);
 	else
-		mt_strbuf_add(&b, c->labels[kind], strlen(c->labels[kind]));
-	if (b.nomem) {
-		mt_strbuf_destroy(&b);
-		return NULL;
-	}
-	return b.s ? b.s : strdup("");
+		mt_strbuf_add(b, l, strlen(l));
 }
 
-static char *make_label(mt_classifier *c, uint64_t key, uint32_t id)
+/* The label of a new kind: a constant, borrowed (set_label), or made in
+ * c->tmp and kept in c->text.  NULL when out of memory. */
+static const char *make_label(mt_classifier *c, uint64_t key, uint32_t id)
 {
 	const mt_graph *g = c->g;
-	mt_strbuf b;
-	mt_strbuf_init(&b);
+	mt_strbuf *b = &c->tmp;
+	mt_strbuf_reset(b);
 	switch (c->by) {
 	case MT_CLASSIFY_CLODO:
 	case MT_CLASSIFY_TYPE: {
 		const char *tl = mt_graph_type_label(g, (uint32_t)key);
 		switch (key >> 32) {
 		case TAG_DICTOF:
-			mt_strbuf_printf(&b, "dict of %s", tl);
+			mt_strbuf_printf(b, "dict of %s", tl);
 			break;
 		case TAG_NOOWNER:
-			mt_strbuf_add(&b, "dict (no owner)", 15);
-			break;
+			return "dict (no owner)";
 		default:
-			mt_strbuf_add(&b, tl, strlen(tl));
+			mt_strbuf_add(b, tl, strlen(tl));
 		}
 		break;
 	}
@@ -634,72 +799,60 @@ static char *make_label(mt_classifier *c, uint64_t key, uint32_t id)
 	case MT_CLASSIFY_VIA:
 		return set_label(c, (uint32_t)key);
 	case MT_CLASSIFY_SIZE:
-		mt_strbuf_printf(&b, "%9llu", (unsigned long long)key);
+		mt_strbuf_printf(b, "%9llu", (unsigned long long)key);
 		break;
 	case MT_CLASSIFY_ID:
-		mt_pyrepr_limited(g, id, &b);
+		mt_pyrepr_limited(g, id, b);
 		break;
 	case MT_CLASSIFY_IDSET: {
 		uint32_t k;
 		mt_err e;
 		if (mt_classifier_classify(c->clodo, id, &k, &e) != MT_OK)
 			return NULL;
-		mt_strbuf_printf(&b, "<1 %s: ", mt_classifier_label(c->clodo, k));
-		mt_pyrepr_limited(g, id, &b);
-		mt_strbuf_addc(&b, '>', 1);
+		mt_strbuf_printf(b, "<1 %s: ", mt_classifier_label(c->clodo, k));
+		mt_pyrepr_limited(g, id, b);
+		mt_strbuf_addc(b, '>', 1);
 		break;
 	}
 	case MT_CLASSIFY_UNITY:
-		mt_strbuf_add(&b, "<Anything>", 10);
-		break;
+		return "<Anything>";
 	case MT_CLASSIFY_MODULE:
 		if (key == NONE)
-			mt_strbuf_add(&b, "~module", 7);
+			return "~module";
 		else {
 			mt_value v;
 			mt_graph_value(g, (uint32_t)key, &v);
-			mt_strbuf_add(&b, v.s, v.slen);
+			mt_strbuf_add(b, v.s, v.slen);
 		}
 		break;
 	case MT_CLASSIFY_SURPLUS:
 		if ((int64_t)key == INT64_MIN)
-			mt_strbuf_add(&b, "immortal", 8);
-		else if ((int64_t)key == INT64_MAX)
-			mt_strbuf_add(&b, "virtual", 7);
-		else
-			mt_strbuf_printf(&b, "%+lld", (long long)(int64_t)key);
+			return "immortal";
+		if ((int64_t)key == INT64_MAX)
+			return "virtual";
+		mt_strbuf_printf(b, "%+lld", (long long)(int64_t)key);
 		break;
 	case MT_CLASSIFY_CYCLE:
 		if (key == NONE)
-			mt_strbuf_add(&b, "<no cycle>", 10);
-		else
-			mt_strbuf_printf(&b, "cycle #%llu (%u object%s)",
-					 (unsigned long long)key,
-					 c->cycsize[key],
-					 c->cycsize[key] == 1 ? "" : "s");
+			return "<no cycle>";
+		mt_strbuf_printf(b, "cycle #%llu (%u object%s)",
+				 (unsigned long long)key, c->cycsize[key],
+				 c->cycsize[key] == 1 ? "" : "s");
 		break;
 	case MT_CLASSIFY_AND: {
 		const uint32_t *e = c->sets.e + c->sets.off[key];
 		size_t i;
 		for (i = 0; i < c->nparts; i++) {
-			char *l = ctx_label(c->parts[i], e[i]);
-			if (!l)
-				b.nomem = true;
-			else {
-				if (i)
-					mt_strbuf_add(&b, " & ", 3);
-				mt_strbuf_add(&b, l, strlen(l));
-			}
-			free(l);
+			if (i)
+				mt_strbuf_add(b, " & ", 3);
+			ctx_label_add(c->parts[i], e[i], b);
 		}
 		break;
 	}
 	}
-	if (b.nomem) {
-		mt_strbuf_destroy(&b);
+	if (b->nomem)
 		return NULL;
-	}
-	return b.s ? b.s : strdup("");
+	return arena_dup(&c->text, b->s ? b->s : "", b->len);
 }
 
 /* ---- classification -------------------------------------------------------- */
@@ -718,86 +871,227 @@ static int scratch_push(mt_classifier *c, size_t *n, uint32_t x)
 	return 0;
 }
 
-static uint64_t hash_str(const char *s)
+static uint32_t hash_text(const char *s, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
+	size_t i;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	/* FNV's low bits are weak for texts that differ at the end, as
+	 * '[17]' and '[18]' do: mix (murmur3's finaliser) */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
-/* Number of the via text of an edge, interning it. */
+/* repr(s[0..n)) into out: the text in single quotes when it is printable
+ * ASCII without a quote or backslash (most via texts), which is what
+ * mt_pyrepr_str makes of it, faster; else mt_pyrepr_str. */
+static mt_status repr_text(mt_strbuf *out, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '\'' || s[i] == '\\')
+			return mt_pyrepr_str(out, s, n);
+	mt_strbuf_addc(out, '\'', 1);
+	mt_strbuf_add(out, s, n);
+	return mt_strbuf_addc(out, '\'', 1);
+}
+
+/* vht slots: 0 empty, else the text's hash << 32 | (its number + 1) */
+static int vht_grow(mt_classifier *c)
+{
+	size_t nc = c->vhtcap ? c->vhtcap * 2 : 1024, i, j;
+	uint64_t *ht = calloc(nc, sizeof *ht);
+	if (!ht)
+		return -1;
+	for (i = 0; i < c->vhtcap; i++) {
+		if (!c->vht[i])
+			continue;
+		j = (size_t)(c->vht[i] >> 32) & (nc - 1);
+		while (ht[j])
+			j = (j + 1) & (nc - 1);
+		ht[j] = c->vht[i];
+	}
+	free(c->vht);
+	c->vht = ht;
+	c->vhtcap = nc;
+	return 0;
+}
+
+/* The via text of an edge into c->tmp (reltext.h), an INDEX text "[3]"
+ * without going through printf. */
+static mt_status via_text(mt_classifier *c, uint32_t edge)
+{
+	mt_strbuf *b = &c->tmp;
+	mt_strbuf_reset(b);
+	if (mt_graph_edge_rel(c->g, edge) == MT_REL_INDEX) {
+		unsigned long long x = mt_graph_edge_label(c->g, edge);
+		char d[24], *p = d + sizeof d;
+		*--p = ']';
+		do
+			*--p = (char)('0' + x % 10);
+		while (x /= 10);
+		*--p = '[';
+		return mt_strbuf_add(b, p, (size_t)(d + sizeof d - p));
+	}
+	return mt_reltext_via_raw(c->g, edge, b);
+}
+
+/* A new via text: s[0..n) and its repr in c->text. */
+static int via_add(mt_classifier *c, const char *s, size_t n, uint32_t *out)
+{
+	mt_strbuf *rep = &c->tmp2;
+	char *t;
+	if (c->nv == c->vcap) {
+		uint32_t nc = c->vcap ? c->vcap * 2 : 1024;
+		const char **a = realloc(c->vtext, nc * sizeof *a);
+		if (!a)
+			return -1;
+		c->vtext = a;
+		c->vcap = nc;
+	}
+	mt_strbuf_reset(rep);
+	if (repr_text(rep, s, n) != MT_OK ||
+	    !(t = arena_alloc(&c->text, n + rep->len + 2)))
+		return -1;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	memcpy(t + n + 1, rep->s, rep->len + 1);
+	c->vtext[c->nv] = t;
+	*out = c->nv++;
+	return 0;
+}
+
+/* &idxvia[x] for x < idxlim, growing the array; NULL when out of memory. */
+static uint32_t *idx_slot(mt_classifier *c, uint64_t x)
+{
+	if (x >= c->nidx) {
+		size_t nc = c->nidx ? c->nidx * 2 : 1024;
+		uint32_t *a;
+		while (nc <= x)
+			nc *= 2;
+		if (nc > c->idxlim)
+			nc = c->idxlim;
+		if (!(a = realloc(c->idxvia, nc * sizeof *a)))
+			return NULL;
+		memset(a + c->nidx, 0xff, (nc - c->nidx) * sizeof *a);
+		c->idxvia = a;
+		c->nidx = nc;
+	}
+	return &c->idxvia[x];
+}
+
+/* Whether s[0..n) is the text of INDEX label x < idxlim ("[17]"). */
+static bool index_text(const mt_classifier *c, const char *s, size_t n,
+		       uint64_t *x)
+{
+	size_t i;
+	uint64_t v = 0;
+	if (n < 3 || n > 12 || s[0] != '[' || s[n - 1] != ']' ||
+	    (s[1] == '0' && n > 3))
+		return false;
+	for (i = 1; i < n - 1; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*x = v;
+	return v < c->idxlim;
+}
+
+/* Number of the via text of an edge, interning it.  Texts are unique: an
+ * index text "[17]" (whatever the relation: a dict key 17 prints the
+ * same) is found in idxvia, at its index, any other in the hash vht. */
+static int via_intern(mt_classifier *c, uint32_t edge, uint32_t *out)
+{
+	mt_strbuf *raw = &c->tmp;
+	const char *s;
+	uint64_t x;
+	uint32_t h, *slot;
+	size_t j;
+	if (via_text(c, edge) != MT_OK)
+		return -1;
+	s = raw->s ? raw->s : "";
+	if (index_text(c, s, raw->len, &x)) {
+		if (!(slot = idx_slot(c, x)))
+			return -1;
+		if (*slot == NONE && via_add(c, s, raw->len, slot))
+			return -1;
+		*out = *slot;
+		return 0;
+	}
+	h = hash_text(s, raw->len);
+	if ((size_t)c->nvht * 2 >= c->vhtcap && vht_grow(c))
+		return -1;
+	j = h & (c->vhtcap - 1);
+	for (; c->vht[j]; j = (j + 1) & (c->vhtcap - 1)) {
+		uint32_t v = (uint32_t)c->vht[j] - 1;
+		if ((uint32_t)(c->vht[j] >> 32) == h &&
+		    !strcmp(c->vtext[v], s)) {
+			*out = v;
+			return 0;
+		}
+	}
+	if (via_add(c, s, raw->len, out))
+		return -1;
+	c->vht[j] = (uint64_t)h << 32 | (*out + 1);
+	c->nvht++;
+	return 0;
+}
+
+/* Number of the via text of an edge: the text depends on the relation and
+ * the label only, so it is made once per (relation, label); for INDEX
+ * edges idxvia is that memo. */
 static int via_of(mt_classifier *c, uint32_t edge, uint32_t *out)
 {
-	uint64_t key = (uint64_t)mt_graph_edge_rel(c->g, edge) << 56 |
-		       (mt_graph_edge_label(c->g, edge) & ((1ULL << 56) - 1));
-	size_t slot = map_slot(&c->relmemo, key), j;
-	mt_strbuf raw, rep;
-	uint64_t h;
+	unsigned rel = mt_graph_edge_rel(c->g, edge);
+	uint64_t label = mt_graph_edge_label(c->g, edge), key;
+	size_t slot;
+	if (rel == MT_REL_INDEX && label < c->idxlim) {
+		if (label < c->nidx && c->idxvia[label] != NONE) {
+			*out = c->idxvia[label];
+			return 0;
+		}
+		return via_intern(c, edge, out); /* sets idxvia[label] */
+	}
+	key = (uint64_t)rel << 56 | (label & ((1ULL << 56) - 1));
+	slot = map_slot(&c->relmemo, key);
 	if (c->relmemo.v[slot] != NONE) {
 		*out = c->relmemo.v[slot];
 		return 0;
 	}
-	mt_strbuf_init(&raw);
-	mt_strbuf_init(&rep);
-	mt_reltext_via_raw(c->g, edge, &raw);
-	mt_pyrepr_str(&rep, raw.s ? raw.s : "", raw.len);
-	if (raw.nomem || rep.nomem)
-		goto fail;
-	if (!raw.s && !(raw.s = strdup("")))
-		goto fail;
-	h = hash_str(raw.s);
-	if (!c->vhtcap || (size_t)c->nv * 2 >= c->vhtcap) {
-		size_t nc = c->vhtcap ? c->vhtcap * 2 : 256, i;
-		uint32_t *ht = malloc(nc * sizeof *ht);
-		if (!ht)
-			goto fail;
-		memset(ht, 0xff, nc * sizeof *ht);
-		for (i = 0; i < c->nv; i++) {
-			j = (size_t)hash_str(c->vraw[i]) & (nc - 1);
-			while (ht[j] != NONE)
-				j = (j + 1) & (nc - 1);
-			ht[j] = (uint32_t)i;
-		}
-		free(c->vht);
-		c->vht = ht;
-		c->vhtcap = nc;
-	}
-	j = (size_t)h & (c->vhtcap - 1);
-	while (c->vht[j] != NONE && strcmp(c->vraw[c->vht[j]], raw.s))
-		j = (j + 1) & (c->vhtcap - 1);
-	if (c->vht[j] == NONE) {
-		if (c->nv == c->vcap) {
-			uint32_t nc = c->vcap ? c->vcap * 2 : 64;
-			char **a = realloc(c->vraw, nc * sizeof *a), **r;
-			if (a)
-				c->vraw = a;
-			r = realloc(c->vrepr, nc * sizeof *r);
-			if (r)
-				c->vrepr = r;
-			if (!a || !r)
-				goto fail;
-			c->vcap = nc;
-		}
-		c->vraw[c->nv] = raw.s;
-		c->vrepr[c->nv] = rep.s;
-		c->vht[j] = c->nv++;
-	} else {
-		mt_strbuf_destroy(&raw);
-		mt_strbuf_destroy(&rep);
-	}
-	*out = c->vht[j];
+	if (via_intern(c, edge, out))
+		return -1;
 	return map_put(&c->relmemo, slot, key, *out);
-fail:
-	mt_strbuf_destroy(&raw);
-	mt_strbuf_destroy(&rep);
-	return -1;
+}
+
+/* The set {x}, added when new. */
+static int single_set(mt_classifier *c, uint32_t x, uint32_t *set)
+{
+	if (x >= c->nsingle) {
+		size_t nc = c->nsingle ? c->nsingle * 2 : 256;
+		uint32_t *a;
+		while (nc <= x)
+			nc *= 2;
+		if (!(a = realloc(c->single, nc * sizeof *a)))
+			return -1;
+		memset(a + c->nsingle, 0xff, (nc - c->nsingle) * sizeof *a);
+		c->single = a;
+		c->nsingle = nc;
+	}
+	if (c->single[x] == NONE && pool_add(&c->sets, &x, 1, 0, &c->single[x]))
+		return -1;
+	*set = c->single[x];
+	return 0;
 }
 
 /* RCS/VIA: the set of the in-edges' members, interned. */
-static int inset_key(mt_classifier *c, uint32_t id, uint64_t *key)
+static int inset_of(mt_classifier *c, uint32_t id, uint32_t *set)
 {
-	uint32_t first, n, pos, s;
+	uint32_t first, n, pos;
+	uint32_t *a;
 	size_t k = 0, i, m = 0;
 	mt_graph_in(c->g, id, &first, &n);
 	for (pos = first; pos < first + n; pos++) {
@@ -812,15 +1106,30 @@ static int inset_key(mt_classifier *c, uint32_t id, uint64_t *key)
 		if (scratch_push(c, &k, x))
 			return -1;
 	}
-	if (k > 1)
-		qsort(c->scratch, k, sizeof *c->scratch, cmp_u32);
+	a = c->scratch;
+	if (k > 16)
+		qsort(a, k, sizeof *a, cmp_u32);
+	else
+		for (i = 1; i < k; i++) { /* insertion sort */
+			uint32_t x = a[i];
+			size_t j = i;
+			for (; j && a[j - 1] > x; j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
 	for (i = 0; i < k; i++)
-		if (!m || c->scratch[m - 1] != c->scratch[i])
-			c->scratch[m++] = c->scratch[i];
-	if (pool_intern(&c->sets, c->scratch, (uint32_t)m, &s))
-		return -1;
-	*key = s;
-	return 0;
+		if (!m || a[m - 1] != a[i])
+			a[m++] = a[i];
+	if (m == 1)
+		return single_set(c, a[0], set);
+	if (m == 0) {
+		if (c->empty == NONE &&
+		    pool_add(&c->sets, NULL, 0, 0, &c->empty))
+			return -1;
+		*set = c->empty;
+		return 0;
+	}
+	return pool_intern(&c->sets, a, (uint32_t)m, set);
 }
 
 static bool has_attr(const mt_graph *g, uint32_t id, const char *name)
@@ -872,18 +1181,47 @@ static int64_t surplus(const mt_classifier *c, uint32_t id)
 static mt_status tuple_key(mt_classifier *c, uint32_t id, uint64_t *key,
 			   mt_err *err)
 {
-	uint32_t *t = malloc((c->nparts ? c->nparts : 1) * sizeof *t), s = 0;
+	uint32_t s = 0;
 	mt_status st = MT_OK;
-	size_t i;
-	if (!t)
-		return nomem(err, "kinds");
+	size_t i, n = 0;
+	for (i = 0; i < c->nparts; i++) /* the tuple in c->scratch */
+		if (scratch_push(c, &n, 0))
+			return nomem(err, "kinds");
 	for (i = 0; i < c->nparts && st == MT_OK; i++)
-		st = mt_classifier_classify(c->parts[i], id, &t[i], err);
-	if (st == MT_OK && pool_intern(&c->sets, t, (uint32_t)c->nparts, &s))
+		st = mt_classifier_classify(c->parts[i], id, &c->scratch[i],
+					    err);
+	if (st == MT_OK &&
+	    pool_intern(&c->sets, c->scratch, (uint32_t)c->nparts, &s))
 		st = nomem(err, "kinds");
-	free(t);
 	*key = s;
 	return st;
+}
+
+/* Numbers a new kind with key (found on object id) and its label. */
+static int add_kind(mt_classifier *c, uint64_t key, uint32_t id)
+{
+	const char *l;
+	if (c->nkinds == c->cap) {
+		uint32_t nc = c->cap ? c->cap * 2 : 64;
+		const char **a = realloc(c->labels, nc * sizeof *a);
+		if (!a)
+			return -1;
+		c->labels = a;
+		if (!is_set(c->by)) {
+			uint64_t *k = realloc(c->keys, nc * sizeof *k);
+			if (!k)
+				return -1;
+			c->keys = k;
+		}
+		c->cap = nc;
+	}
+	if (!(l = make_label(c, key, id)))
+		return -1;
+	c->labels[c->nkinds] = l;
+	if (!is_set(c->by))
+		c->keys[c->nkinds] = key;
+	c->nkinds++;
+	return 0;
 }
 
 mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
@@ -908,10 +1246,19 @@ mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
 		break;
 	}
 	case MT_CLASSIFY_RCS:
-	case MT_CLASSIFY_VIA:
-		if (inset_key(c, id, &key))
+	case MT_CLASSIFY_VIA: {
+		/* The kind is the set number: sets are numbered as they
+		 * are first seen, and each new one becomes a kind at once
+		 * (or at the next call when a label failed). */
+		uint32_t s;
+		if (inset_of(c, id, &s))
 			goto nomem;
-		break;
+		while (c->nkinds <= s)
+			if (add_kind(c, c->nkinds, id))
+				goto nomem;
+		*kind = s;
+		return MT_OK;
+	}
 	case MT_CLASSIFY_SIZE:
 		key = mt_graph_size(g, id);
 		break;
@@ -950,24 +1297,9 @@ mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
 		*kind = c->kinds.v[j];
 		return MT_OK;
 	}
-	/* New kind. */
-	if (c->nkinds == c->cap) {
-		uint32_t nc = c->cap ? c->cap * 2 : 64;
-		char **l = realloc(c->labels, nc * sizeof *l);
-		uint64_t *k;
-		if (l)
-			c->labels = l;
-		k = realloc(c->keys, nc * sizeof *k);
-		if (k)
-			c->keys = k;
-		if (!l || !k)
-			goto nomem;
-		c->cap = nc;
-	}
-	if (!(c->labels[c->nkinds] = make_label(c, key, id)))
+	if (add_kind(c, key, id))
 		goto nomem;
-	c->keys[c->nkinds] = key;
-	*kind = c->nkinds++;
+	*kind = c->nkinds - 1;
 	if (map_put(&c->kinds, j, key, *kind)) {
 		/* The kind is stored; a failed grow only costs speed until
 		 * the table is full, so fail now while it is safe. */
@@ -1001,7 +1333,7 @@ size_t mt_classifier_set_size(const mt_classifier *c, uint32_t kind)
 	if ((c->by != MT_CLASSIFY_RCS && c->by != MT_CLASSIFY_VIA) ||
 	    kind >= c->nkinds)
 		return 0;
-	return c->sets.len[c->keys[kind]];
+	return pool_len(&c->sets, kind);
 }
 
 const char *mt_classifier_set_member(const mt_classifier *c, uint32_t kind,
@@ -1010,9 +1342,9 @@ const char *mt_classifier_set_member(const mt_classifier *c, uint32_t kind,
 	uint32_t x;
 	if (i >= mt_classifier_set_size(c, kind))
 		return NULL;
-	x = c->sets.e[c->sets.off[c->keys[kind]] + i];
+	x = c->sets.e[c->sets.off[kind] + i];
 	return c->by == MT_CLASSIFY_RCS ? mt_classifier_label(c->clodo, x)
-					: c->vraw[x];
+					: c->vtext[x];
 }
 
 int64_t mt_classifier_kind_value(const mt_classifier *c, uint32_t kind)
@@ -1020,7 +1352,7 @@ int64_t mt_classifier_kind_value(const mt_classifier *c, uint32_t kind)
 	uint64_t k;
 	if (kind >= c->nkinds)
 		return 0;
-	k = c->keys[kind];
+	k = kind_key(c, kind);
 	switch (c->by) {
 	case MT_CLASSIFY_SIZE:
 	case MT_CLASSIFY_ID:
