@@ -121,7 +121,8 @@ mt_status mt_scc_cycles(const mt_graph *g, uint32_t **comp_out,
 	stack = NULL;
 	free(fr);
 	fr = NULL;
-	qsort(cyc, ncyc, sizeof *cyc, cmp_cyc);
+	if (ncyc > 1) /* qsort(NULL, 0) is undefined */
+		qsort(cyc, ncyc, sizeof *cyc, cmp_cyc);
 	remap = malloc((ncyc ? ncyc : 1) * sizeof *remap);
 	sizes = malloc((ncyc ? ncyc : 1) * sizeof *sizes);
 	if (!remap || !sizes)
