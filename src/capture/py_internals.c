@@ -196,7 +196,8 @@ static void collect_saved_sp(PyInterpreterState *interp)
 			g_saved_sp[g_nsaved_sp++] = x->previous;
 		}
 	}
-	qsort(g_saved_sp, g_nsaved_sp, sizeof(*g_saved_sp), ptr_cmp);
+	if (g_nsaved_sp > 1) /* qsort(NULL, 0) is undefined */
+		qsort(g_saved_sp, g_nsaved_sp, sizeof(*g_saved_sp), ptr_cmp);
 }
 
 static int stack_valid_311(iframe_t *f)

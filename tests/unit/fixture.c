@@ -93,6 +93,9 @@ void fx_set_value(fx *f, uint32_t node, const mt_value *v)
 {
 	struct fx_node *n = &f->nodes[node];
 	n->o.value = *v;
+	free(n->s); /* a value set again replaces the old one */
+	free(n->s2);
+	n->s = n->s2 = NULL;
 	if (v->s) {
 		n->s = xrealloc(NULL, v->slen + 1);
 		memcpy(n->s, v->s, v->slen);
