@@ -73,7 +73,7 @@ for cfg in check:--enable-werror asan:--enable-sanitizers; do
     if configure_build "$dir" "${cfg#*:}"; then
         make -s -C "$dir" -j"$jobs" -k check >/dev/null 2>&1
         count_check "$dir" "$name"
-        for l in $(grep -l -E '^(FAIL|ERROR)' $(find "$dir" -name '*.trs') 2>/dev/null); do
+        for l in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find "$dir" -name '*.trs') 2>/dev/null); do
             log "failed: ${l%.trs}.log"
             tail -n 30 "${l%.trs}.log" >&2
         done
@@ -83,7 +83,8 @@ for cfg in check:--enable-werror asan:--enable-sanitizers; do
 done
 
 # 3: the capture module on every other CPython 3.9+
-default_py=$(readlink -f "$(command -v python3)")
+# the interpreter `make check` already covered (python3 may be a pyenv shim)
+default_py=$(readlink -f "$(python3 -c 'import sys; print(sys.executable)')")
 pythons=()
 if command -v pyenv >/dev/null 2>&1; then
     for v in $(pyenv versions --bare 2>/dev/null); do
@@ -93,8 +94,9 @@ if command -v pyenv >/dev/null 2>&1; then
 fi
 [ -x /usr/bin/python3 ] && pythons+=(/usr/bin/python3)
 for py in "${pythons[@]}"; do
-    ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3]) if sys.version_info >= (3, 9) else None' 2>/dev/null) || continue
-    [ "$ver" = None ] && continue
+    # only CPython 3.9+ (pyenv may also hold 2.7 and 3.6-3.8)
+    ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3] if sys.version_info >= (3, 9) else "old")' 2>/dev/null) || continue
+    case "$ver" in 3.*) ;; *) continue ;; esac
     [ "$(readlink -f "$py")" = "$default_py" ] && continue
     case "$py" in /usr/bin/*) tag=debian-$ver ;; *) tag=$ver ;; esac
     dir=_build/py-$tag
