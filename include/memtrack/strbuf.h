@@ -34,4 +34,10 @@ mt_status mt_strbuf_printf(mt_strbuf *b, const char *fmt, ...)
 #endif
     ;
 
+/* UTF-8 text measured in characters (code points), for tables and reprs:
+ * the number of characters of s[0..n), and the byte offset of character k
+ * (n when the text has fewer). */
+size_t mt_utf8_chars(const char *s, size_t n);
+size_t mt_utf8_offset(const char *s, size_t n, size_t k);
+
 #endif

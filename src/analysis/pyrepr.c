@@ -149,37 +149,17 @@ mt_status mt_pyrepr_bytes(mt_strbuf *out, const void *b, size_t n)
 
 /* ---- characters of UTF-8 text -------------------------------------------- */
 
-static size_t nchars(const char *s, size_t n)
-{
-	size_t i, k = 0;
-	for (i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return k;
-}
-
-/* Byte offset of character k of s[0..n) (n if there are fewer). */
-static size_t char_off(const char *s, size_t n, size_t k)
-{
-	size_t i = 0;
-	while (i < n && k) {
-		i++;
-		while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
-			i++;
-		k--;
-	}
-	return i;
-}
 
 /* Appends s[:i] + '...' + s[len(s)-j:] of UTF-8 text t (all of it when
  * j would overlap). */
 static void cut_middle(mt_strbuf *out, const char *t, size_t n, size_t i,
 		       size_t j)
 {
-	long nc = (long)nchars(t, n), start = nc - (long)j;
-	size_t a = char_off(t, n, i), b;
+	long nc = (long)mt_utf8_chars(t, n), start = nc - (long)j;
+	size_t a = mt_utf8_offset(t, n, i), b;
 	if (start < 0)
 		start += nc;
-	b = char_off(t, n, start < 0 ? 0 : (size_t)start);
+	b = mt_utf8_offset(t, n, start < 0 ? 0 : (size_t)start);
 	mt_strbuf_add(out, t, a);
 	mt_strbuf_add(out, "...", 3);
 	mt_strbuf_add(out, t + b, n - b);
@@ -194,14 +174,14 @@ static mt_status str_limited(mt_strbuf *out, const char *s, size_t n,
 			     bool whole)
 {
 	const size_t m = MT_PYREPR_MAXSTRING, i = CUT_I(m), j = CUT_J(m);
-	size_t nc = nchars(s, n);
+	size_t nc = mt_utf8_chars(s, n);
 	mt_strbuf t;
 	mt_status st;
 
 	mt_strbuf_init(&t);
 	/* s = repr(x[:maxstring]) */
-	mt_pyrepr_str(&t, s, char_off(s, n, m));
-	if (whole && nchars(t.s, t.len) <= m) {
+	mt_pyrepr_str(&t, s, mt_utf8_offset(s, n, m));
+	if (whole && mt_utf8_chars(t.s, t.len) <= m) {
 		st = mt_strbuf_add(out, t.s, t.len);
 		goto done;
 	}
@@ -210,13 +190,13 @@ static mt_status str_limited(mt_strbuf *out, const char *s, size_t n,
 		/* repr(x[:i] + x[len(x)-j:]) cut to s[:i]+'...'+s[-j:];
 		 * a negative start counts from the end, as in Python. */
 		long start = (long)nc - (long)j;
-		size_t a = char_off(s, n, i), b;
+		size_t a = mt_utf8_offset(s, n, i), b;
 		mt_strbuf joined;
 		if (start < 0)
 			start += (long)nc;
 		if (start < 0)
 			start = 0;
-		b = char_off(s, n, (size_t)start);
+		b = mt_utf8_offset(s, n, (size_t)start);
 		mt_strbuf_init(&joined);
 		mt_strbuf_add(&joined, s, a);
 		mt_strbuf_add(&joined, s + b, n - b);
@@ -226,10 +206,10 @@ static mt_status str_limited(mt_strbuf *out, const char *s, size_t n,
 	} else {
 		/* The tail is unknown: quote, i-1 characters, "...", quote. */
 		char q;
-		size_t a = char_off(s, n, i);
+		size_t a = mt_utf8_offset(s, n, i);
 		q = pick_quote(s, a);
 		mt_pyrepr_str(&t, s, a);
-		mt_strbuf_add(out, t.s, char_off(t.s, t.len, i));
+		mt_strbuf_add(out, t.s, mt_utf8_offset(t.s, t.len, i));
 		mt_strbuf_add(out, "...", 3);
 		mt_strbuf_addc(out, q, 1);
 	}
@@ -250,12 +230,12 @@ static mt_status other_limited(mt_strbuf *out, const char *t, size_t n,
 			       bool whole, size_t m, char endq)
 {
 	size_t i = CUT_I(m), j = CUT_J(m);
-	if (whole && nchars(t, n) <= m)
+	if (whole && mt_utf8_chars(t, n) <= m)
 		return mt_strbuf_add(out, t, n);
 	if (whole) {
 		cut_middle(out, t, n, i, j);
 	} else {
-		mt_strbuf_add(out, t, char_off(t, n, i));
+		mt_strbuf_add(out, t, mt_utf8_offset(t, n, i));
 		mt_strbuf_add(out, "...", 3);
 		if (endq)
 			mt_strbuf_addc(out, endq, 1);
@@ -401,7 +381,7 @@ static bool whole_text(const mt_graph *g, uint32_t id, const mt_value *v)
 		return (int64_t)v->slen -
 			   (v->slen && v->s[0] == '-' ? 1 : 0) >=
 		       len;
-	return (int64_t)nchars(v->s, v->slen) >= len;
+	return (int64_t)mt_utf8_chars(v->s, v->slen) >= len;
 }
 
 static mt_status int_text(const mt_graph *g, uint32_t id, const mt_value *v,

@@ -468,26 +468,6 @@ mt_status mt_refpat_row_at(mt_refpat *rp, size_t i, const mt_refpat_row **row,
 	return MT_OK;
 }
 
-static size_t u8len(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
-/* Byte offset of character k of s[0..n). */
-static size_t u8off(const char *s, size_t n, size_t k)
-{
-	size_t i = 0;
-	while (i < n && k) {
-		i++;
-		while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
-			i++;
-		k--;
-	}
-	return i;
-}
 
 typedef struct node {
 	uint64_t addr;
@@ -516,7 +496,7 @@ static mt_status summary(mt_refpat *rp, const mt_refpat_row *row,
 	mt_strbuf_init(&s);
 	size_t n = mt_set_count(row->set);
 	mt_strbuf_printf(&s, "%zu %s: ", n, row->kind);
-	size_t head = u8len(s.s, s.len);
+	size_t head = mt_utf8_chars(s.s, s.len);
 	size_t maxr = max_len > head ? max_len - head : 0;
 	/* get_str_rendered with max_length = maxr (may be <= 0 in heapy:
 	 * then only the first rendering) */
@@ -539,7 +519,7 @@ static mt_status summary(mt_refpat *rp, const mt_refpat_row *row,
 	for (size_t i = 0; i < n; i++) {
 		mt_strbuf_reset(&r);
 		mt_pyrepr_limited(g, nodes[i].id, &r);
-		size_t rl = u8len(r.s ? r.s : "", r.len);
+		size_t rl = mt_utf8_chars(r.s ? r.s : "", r.len);
 		if (lens && lens + rl + 2 >= maxr) {
 			mt_strbuf t;
 			mt_strbuf_init(&t);
@@ -563,10 +543,10 @@ static mt_status summary(mt_refpat *rp, const mt_refpat_row *row,
 		qsort(strs, ns, sizeof *strs, cmp_str);
 		for (size_t i = 0; i < ns; i++)
 			mt_strbuf_printf(&s, "%s%s", i ? ", " : "", strs[i]);
-		size_t sl = u8len(s.s, s.len);
+		size_t sl = mt_utf8_chars(s.s, s.len);
 		if (sl > max_len) {
 			size_t keep = max_len >= 3 ? max_len - 3 : 0;
-			s.len = u8off(s.s, s.len, keep);
+			s.len = mt_utf8_offset(s.s, s.len, keep);
 			s.s[s.len] = '\0';
 			mt_strbuf_add(&s, "...", 3);
 		}
@@ -593,7 +573,7 @@ mt_status mt_refpat_line(mt_refpat *rp, size_t i, mt_strbuf *out,
 	mt_strbuf pre;
 	mt_strbuf_init(&pre);
 	mt_strbuf_printf(&pre, "%2zu: %s ", row->index, row->name);
-	size_t lps = u8len(pre.s, pre.len), upto = 9 + row->depth;
+	size_t lps = mt_utf8_chars(pre.s, pre.len), upto = 9 + row->depth;
 	if (upto > 100)
 		upto = 100;
 	if (upto > lps)
@@ -619,7 +599,7 @@ mt_status mt_refpat_line(mt_refpat *rp, size_t i, mt_strbuf *out,
 		mt_strbuf_destroy(&pre);
 		return nomem(err);
 	}
-	size_t plen = u8len(pre.s, pre.len);
+	size_t plen = mt_utf8_chars(pre.s, pre.len);
 	mt_strbuf_add(out, pre.s, pre.len);
 	mt_strbuf_destroy(&pre);
 	return summary(rp,
