@@ -13,6 +13,8 @@
  * object with the highest reachable id, the deepest the BFS goes). */
 #include "config.h"
 
+#include "benchutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,36 +27,14 @@
 #include "memtrack/paths.h"
 #include "memtrack/set.h"
 
-static long status_kib(const char *field)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long v = 0;
-	size_t n = strlen(field);
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, field, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long base_kib;
 static double objects;
 
 static void report(const char *step, double t)
 {
 	printf("%-22s %8.3f s   rss %6.1f B/obj   peak %6.1f B/obj\n", step, t,
-	       (double)(status_kib("VmRSS") - base_kib) * 1024.0 / objects,
-	       (double)(status_kib("VmHWM") - base_kib) * 1024.0 / objects);
+	       (double)(bench_status_kib("VmRSS") - base_kib) * 1024.0 / objects,
+	       (double)(bench_status_kib("VmHWM") - base_kib) * 1024.0 / objects);
 	fflush(stdout);
 }
 
@@ -73,15 +53,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mt_err err;
-	base_kib = status_kib("VmRSS");
-	double t0 = now();
+	base_kib = bench_status_kib("VmRSS");
+	double t0 = bench_now();
 	mt_graph *g;
 	if (mt_graph_load(&g, argv[1], NULL, NULL, &err))
 		return die("load", &err);
 	objects = mt_graph_count(g);
 	printf("objects: %u  edges: %u\n", mt_graph_count(g),
 	       mt_graph_edge_count(g));
-	report("load", now() - t0);
+	report("load", bench_now() - t0);
 
 	static const char *const defaults[] = {"clodo", "type", "rcs", "via"};
 	const char *const *parts =
@@ -90,23 +70,23 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nparts; i++) {
 		mt_classifier *c;
 		mt_partition *p;
-		t0 = now();
+		t0 = bench_now();
 		if (mt_classifier_new_named(&c, g, parts[i], &err) ||
 		    mt_partition_new(&p, c, NULL, 0, &err))
 			return die(parts[i], &err);
 		char name[40];
 		snprintf(name, sizeof name, "partition by %s", parts[i]);
-		report(name, now() - t0);
+		report(name, bench_now() - t0);
 		mt_partition_free(p);
 		mt_classifier_free(c);
 		report("  after free", 0.0);
 	}
 
-	t0 = now();
+	t0 = bench_now();
 	mt_domtree *t;
 	if (mt_domtree_build(&t, g, NULL, NULL, &err))
 		return die("dominator tree", &err);
-	report("dominator tree", now() - t0);
+	report("dominator tree", bench_now() - t0);
 
 	uint32_t r = mt_graph_reachable(g);
 	uint32_t k = r < 100000 ? r : 100000;
@@ -117,22 +97,22 @@ int main(int argc, char **argv)
 	mt_set_adopt(&x, ids, k, &err);
 	mt_dominance *d;
 	uint64_t size;
-	t0 = now();
+	t0 = bench_now();
 	if (mt_dominance_new(&d, g, NULL, &err) ||
 	    mt_dominance_domisize(d, x, &size, &err))
 		return die("domisize", &err);
-	report("domisize of 100k", now() - t0);
+	report("domisize of 100k", bench_now() - t0);
 
 	uint32_t last = r ? r - 1 : 0;
 	mt_set_from_ids(&target, &last, 1, &err);
 	mt_paths *p;
-	t0 = now();
+	t0 = bench_now();
 	if (mt_paths_sp(&p, g, target, &err))
 		return die("sp", &err);
-	report("one shortest path", now() - t0);
+	report("one shortest path", bench_now() - t0);
 	printf("resident after all: %.1f bytes/object (graph %.1f + "
 	       "dominator tree %.1f)\n",
-	       (double)(status_kib("VmRSS") - base_kib) * 1024.0 / objects,
+	       (double)(bench_status_kib("VmRSS") - base_kib) * 1024.0 / objects,
 	       (double)mt_graph_memory(g) / objects,
 	       (double)mt_domtree_memory(t) / objects);
 	mt_paths_free(p);

@@ -14,6 +14,8 @@
  * key <= 16 ms, opening a row <= 300 ms, <= 128 bytes/object. */
 #include "config.h"
 
+#include "benchutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,28 +23,6 @@
 
 #include "browser.h"
 #include "memtrack/graph.h"
-
-static long status_kib(const char *field)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long v = 0;
-	size_t n = strlen(field);
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, field, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* a silent ui: 80x24, no input, never cancels */
 static void b_size(mt_ui *ui, int *r, int *c)
@@ -93,8 +73,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mt_err err;
-	long base = status_kib("VmRSS");
-	double t0 = now();
+	long base = bench_status_kib("VmRSS");
+	double t0 = bench_now();
 	mt_graph *g;
 	if (mt_graph_load(&g, argv[1], NULL, NULL, &err) != MT_OK) {
 		char buf[300];
@@ -104,53 +84,53 @@ int main(int argc, char **argv)
 	}
 	double n = mt_graph_count(g);
 	printf("objects: %.0f\n", n);
-	step("load", now() - t0, NULL);
+	step("load", bench_now() - t0, NULL);
 	mt_ui ui = {b_size, b_draw, b_getkey, b_readline, b_progress, b_beep,
 		    NULL};
 	mt_browser *b;
-	t0 = now();
+	t0 = bench_now();
 	if (mt_browser_new(&b, g, &ui, NULL, &err) != MT_OK) {
 		fprintf(stderr, "bench_browser: browser failed\n");
 		return 1;
 	}
-	step("start view (partition by clodo)", now() - t0, NULL);
-	t0 = now();
+	step("start view (partition by clodo)", bench_now() - t0, NULL);
+	t0 = bench_now();
 	mt_browser_draw(b);
-	step("first draw (dominator tree)", now() - t0, NULL);
-	t0 = now();
+	step("first draw (dominator tree)", bench_now() - t0, NULL);
+	t0 = bench_now();
 	for (int i = 0; i < 15; i++) {
 		mt_browser_key(b, 'j');
 		mt_browser_draw(b);
 	}
-	step("move key j (mean of 15)", (now() - t0) / 15, "ms");
-	t0 = now();
+	step("move key j (mean of 15)", (bench_now() - t0) / 15, "ms");
+	t0 = bench_now();
 	mt_browser_key(b, MT_KEY_PGDN);
 	mt_browser_draw(b);
-	step("PgDn (with Retained of the page)", now() - t0, "ms");
+	step("PgDn (with Retained of the page)", bench_now() - t0, "ms");
 	mt_browser_key(b, MT_KEY_HOME);
 	mt_browser_draw(b);
-	t0 = now();
+	t0 = bench_now();
 	mt_browser_key(b, MT_KEY_ENTER);
-	double topen = now() - t0;
+	double topen = bench_now() - t0;
 	step("open row 0 as a partition (key)", topen, "ms");
-	t0 = now();
+	t0 = bench_now();
 	mt_browser_draw(b);
-	step("  then its Retained figures", now() - t0, "ms");
-	t0 = now();
+	step("  then its Retained figures", bench_now() - t0, "ms");
+	t0 = bench_now();
 	mt_browser_key(b, 'j');
 	mt_browser_draw(b);
-	step("move key j in the new view", now() - t0, "ms");
-	t0 = now();
+	step("move key j in the new view", bench_now() - t0, "ms");
+	t0 = bench_now();
 	mt_browser_key(b, 'h');
 	mt_browser_draw(b);
-	step("back", now() - t0, "ms");
-	t0 = now();
+	step("back", bench_now() - t0, "ms");
+	t0 = bench_now();
 	mt_browser_key(b, 't');
 	mt_browser_draw(b);
-	step("re-partition the heap by type", now() - t0, "ms");
+	step("re-partition the heap by type", bench_now() - t0, "ms");
 	printf("rss %.1f B/obj   peak %.1f B/obj\n",
-	       (double)(status_kib("VmRSS") - base) * 1024.0 / n,
-	       (double)(status_kib("VmHWM") - base) * 1024.0 / n);
+	       (double)(bench_status_kib("VmRSS") - base) * 1024.0 / n,
+	       (double)(bench_status_kib("VmHWM") - base) * 1024.0 / n);
 	mt_browser_free(b);
 	mt_graph_free(g);
 	return 0;

@@ -10,34 +10,14 @@
  * included).  A program, not a test: it asserts nothing. */
 #include "config.h"
 
+#include "benchutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "memtrack/graph.h"
-
-static long status_kib(const char *field)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long v = 0;
-	size_t n = strlen(field);
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, field, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -50,18 +30,18 @@ int main(int argc, char **argv)
 		fputs("5", f); /* reset VmHWM */
 		fclose(f);
 	}
-	long before = status_kib("VmRSS");
+	long before = bench_status_kib("VmRSS");
 	mt_graph *g;
 	mt_err err;
-	double t0 = now();
+	double t0 = bench_now();
 	if (mt_graph_load(&g, argv[1], NULL, NULL, &err) != MT_OK) {
 		char line[400];
 		mt_err_format(&err, line, sizeof line);
 		fprintf(stderr, "bench_load: %s: %s\n", argv[1], line);
 		return 1;
 	}
-	double t = now() - t0;
-	long after = status_kib("VmRSS"), peak = status_kib("VmHWM");
+	double t = bench_now() - t0;
+	long after = bench_status_kib("VmRSS"), peak = bench_status_kib("VmHWM");
 	double n = mt_graph_count(g);
 	printf("objects: %u\n", mt_graph_count(g));
 	printf("edges: %u\n", mt_graph_edge_count(g));

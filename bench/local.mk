@@ -9,4 +9,4 @@ bench_bench_browser_SOURCES = bench/bench_browser.c
 bench_bench_browser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/browser
 bench_bench_browser_LDADD = libmtbrowser.la
 CLEANFILES += bench/bench_load bench/bench_analysis bench/bench_browser
-EXTRA_DIST += bench/run.sh bench/bench_capture.py
+EXTRA_DIST += bench/run.sh bench/bench_capture.py bench/benchutil.h
