@@ -22,6 +22,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # by an object in what the test heap dominates.
 GOLDEN = os.path.join(HERE, "..", "golden", "heapy-%d.%d.%d.txt" % sys.version_info[:3])
 
+# heapy's test heap as module globals, dumped to `path` (run_child's prelude
+# gives os, sys, memtrack and tmpdir).  Touching nodes[0].tags later does not
+# change the dump, which is written first.
+TEST_HEAP = """
+class Node:
+    pass
+nodes = []
+for i in range(1000):
+    n = Node()
+    n.i = i
+    n.name = 'n%d' % i
+    n.tags = {'k': i}
+    nodes.append(n)
+del n, i
+strs = ['s%05d' % i for i in range(500)]
+cyc = []
+cyc.append([cyc])
+path = os.path.join(tmpdir, 'heapy.mp')
+memtrack.dump(path)
+"""
+
 # The test heap's roots are the module globals nodes, strs and cyc; what they
 # dominate is exactly the heap heapy measured after setrelheap.
 ROOTS = ("""(h & (hp.Via("['nodes']") | hp.Via("['strs']") | """
@@ -59,24 +80,7 @@ def tui():
 
 class HeapyTestHeap(unittest.TestCase):
     def test_golden_tables(self):
-        res = run_child("""
-            class Node:
-                pass
-            nodes = []
-            for i in range(1000):
-                n = Node()
-                n.i = i
-                n.name = 'n%d' % i
-                n.tags = {'k': i}
-                nodes.append(n)
-            del n, i
-            strs = ['s%05d' % i for i in range(500)]
-            cyc = []
-            cyc.append([cyc])
-            path = os.path.join(tmpdir, 'heapy.mp')
-            memtrack.dump(path)
-            report({'path': path})
-        """)
+        res = run_child(TEST_HEAP + "report({'path': path})\n")
         cmd = [tui(), "--batch"]
         for e in EXPRS:
             cmd += ["-e", e]
@@ -94,26 +98,11 @@ class HeapyTestHeap(unittest.TestCase):
 
     def test_shape_matches_heapy(self):
         """Version-independent facts of heapy's section 8 tables."""
-        res = run_child("""
-            class Node:
-                pass
-            nodes = []
-            for i in range(1000):
-                n = Node()
-                n.i = i
-                n.name = 'n%d' % i
-                n.tags = {'k': i}
-                nodes.append(n)
-            del n, i
-            strs = ['s%05d' % i for i in range(500)]
-            cyc = []
-            cyc.append([cyc])
-            path = os.path.join(tmpdir, 'heapy.mp')
-            memtrack.dump(path)
-            report({'path': path, 'node': sys.getsizeof(nodes[0]),
-                    'tags': sys.getsizeof(nodes[0].tags),
-                    'name': sys.getsizeof(nodes[0].name)})
-        """)
+        res = run_child(TEST_HEAP + """
+report({'path': path, 'node': sys.getsizeof(nodes[0]),
+        'tags': sys.getsizeof(nodes[0].tags),
+        'name': sys.getsizeof(nodes[0].name)})
+""")
         def q(expr):
             p = subprocess.run([tui(), "--batch", "-e", expr, res["path"]],
                                capture_output=True, text=True, timeout=120)
