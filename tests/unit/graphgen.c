@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "graphgen.h"
+#include "memtrack/graph.h"
 #include "memtrack/writer.h"
 
 #define UNSET UINT32_MAX
@@ -142,4 +143,53 @@ void tg_write(const char *path, const tg_graph *g, uint32_t *map_out)
 	free(s.order);
 	free(start);
 	free(idx);
+}
+
+mt_graph *tg_load(const char *path)
+{
+	mt_graph *g;
+	mt_err err;
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	return g;
+}
+
+void tg_for_random_graphs(unsigned seed, int count, uint32_t maxn,
+			  unsigned density, int chains, const char *path,
+			  void (*check)(mt_graph *g, unsigned *seed, void *data),
+			  void *data)
+{
+	tg_edge *e = malloc(sizeof *e * maxn * (density + 4));
+	uint64_t *sizes = malloc(sizeof *sizes * maxn);
+	uint32_t roots[4];
+	assert_non_null(e);
+	assert_non_null(sizes);
+	for (int it = 0; it < count; it++) {
+		uint32_t n = 1 + (uint32_t)rand_r(&seed) % maxn;
+		size_t ne = 0;
+		for (uint32_t i = 0; i < n; i++)
+			sizes[i] = 1 + (uint64_t)(rand_r(&seed) % 1000);
+		if (chains)
+			for (uint32_t i = 0; i + 1 < n; i++)
+				if (rand_r(&seed) % 4)
+					e[ne++] = (tg_edge){i, i + 1, 0, 0};
+		size_t extra = (size_t)n * density / 4;
+		for (size_t k = 0; k < extra; k++) {
+			uint32_t a = (uint32_t)rand_r(&seed) % n;
+			uint32_t b = (uint32_t)rand_r(&seed) % n;
+			if (chains && rand_r(&seed) % 2) /* back edge: cycles */
+				b = a ? (uint32_t)rand_r(&seed) % a : 0;
+			e[ne++] = (tg_edge){a, b, 0, 0};
+		}
+		size_t nroots = 1 + (size_t)rand_r(&seed) % 3;
+		for (size_t r = 0; r < nroots; r++)
+			roots[r] = (uint32_t)rand_r(&seed) % n;
+		tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = ne,
+			       .roots = roots, .nroots = nroots};
+		tg_write(path, &tg, NULL);
+		mt_graph *g = tg_load(path);
+		check(g, &seed, data);
+		mt_graph_free(g);
+	}
+	free(e);
+	free(sizes);
 }

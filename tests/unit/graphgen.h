@@ -41,4 +41,19 @@ typedef struct tg_graph {
  * map[n] being the shared type object's.  Fails the test on error. */
 void tg_write(const char *path, const tg_graph *g, uint32_t *map);
 
+/* Loads the dump at path (fails the test on error); caller frees. */
+struct mt_graph;
+struct mt_graph *tg_load(const char *path);
+
+/* The random graphs of the analysis oracles: `count` graphs of 1..maxn
+ * nodes with sizes 1..1000, about n*density/4 random edges, with `chains`
+ * a chain 0->1->... with gaps plus back edges (cycles, deep paths), 1-3
+ * roots.  Each is written to path, loaded, and given to check(g, seed,
+ * data), which may draw more numbers from *seed. */
+void tg_for_random_graphs(unsigned seed, int count, uint32_t maxn,
+			  unsigned density, int chains, const char *path,
+			  void (*check)(struct mt_graph *g, unsigned *seed,
+					void *data),
+			  void *data);
+
 #endif

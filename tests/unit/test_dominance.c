@@ -38,10 +38,7 @@ static int teardown(void **state)
 
 static mt_graph *load(void)
 {
-	mt_graph *g;
-	mt_err err;
-	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
-	return g;
+	return tg_load(path);
 }
 
 static mt_set *mkset(const uint32_t *ids, size_t n)
@@ -368,41 +365,16 @@ static void check_graph(const mt_graph *g, unsigned *seed)
 	mt_domtree_free(t);
 }
 
+static void check_random(mt_graph *g, unsigned *seed, void *data)
+{
+	check_graph(g, seed);
+}
+
 static void random_graphs(unsigned seed, int count, uint32_t maxn,
 			  unsigned density, int chains)
 {
-	tg_edge *e = malloc(sizeof *e * maxn * (density + 4));
-	uint64_t *sizes = malloc(sizeof *sizes * maxn);
-	uint32_t roots[4];
-	for (int it = 0; it < count; it++) {
-		uint32_t n = 1 + (uint32_t)rand_r(&seed) % maxn;
-		size_t ne = 0;
-		for (uint32_t i = 0; i < n; i++)
-			sizes[i] = 1 + (uint64_t)(rand_r(&seed) % 1000);
-		if (chains)
-			for (uint32_t i = 0; i + 1 < n; i++)
-				if (rand_r(&seed) % 4)
-					e[ne++] = (tg_edge){i, i + 1, 0, 0};
-		size_t extra = (size_t)n * density / 4;
-		for (size_t k = 0; k < extra; k++) {
-			uint32_t a = (uint32_t)rand_r(&seed) % n;
-			uint32_t b = (uint32_t)rand_r(&seed) % n;
-			if (chains && rand_r(&seed) % 2) /* back edge: cycles */
-				b = a ? (uint32_t)rand_r(&seed) % a : 0;
-			e[ne++] = (tg_edge){a, b, 0, 0};
-		}
-		size_t nroots = 1 + (size_t)rand_r(&seed) % 3;
-		for (size_t r = 0; r < nroots; r++)
-			roots[r] = (uint32_t)rand_r(&seed) % n;
-		tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = ne,
-			      .roots = roots, .nroots = nroots};
-		tg_write(path, &tg, NULL);
-		mt_graph *g = load();
-		check_graph(g, &seed);
-		mt_graph_free(g);
-	}
-	free(e);
-	free(sizes);
+	tg_for_random_graphs(seed, count, maxn, density, chains, path,
+			     check_random, NULL);
 }
 
 static void test_random_sparse(void **state)

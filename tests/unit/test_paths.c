@@ -37,10 +37,7 @@ static int teardown(void **state)
 
 static mt_graph *load(void)
 {
-	mt_graph *g;
-	mt_err err;
-	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
-	return g;
+	return tg_load(path);
 }
 
 static mt_set *mkset(const uint32_t *ids, size_t n)
