@@ -295,6 +295,32 @@ enum {
 	OPT_NO_COLOR
 };
 
+/* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
+ * 45%", redrawn when the percentage changes, erased when done. */
+struct load_progress {
+	const char *path;
+	int last;
+	bool shown;
+};
+
+static int load_progress(void *data, uint64_t done, uint64_t total)
+{
+	struct load_progress *lp = data;
+	int pct = total ? (int)(done * 100 / total) : 0;
+	if (pct == lp->last)
+		return 0;
+	lp->last = pct;
+	lp->shown = true;
+	char bar[21];
+	memset(bar, '#', (size_t)pct / 5);
+	memset(bar + pct / 5, ' ', 20 - (size_t)pct / 5);
+	bar[20] = '\0';
+	fprintf(stderr, "\r%s: loading %s [%s] %3d%%", progname, lp->path, bar,
+		pct);
+	fflush(stderr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -442,8 +468,15 @@ int main(int argc, char **argv)
 	mt_graph *g = NULL;
 	mt_err err;
 	mt_err_clear(&err);
-	/* loaded before the terminal is taken over: errors stay one line */
-	if (mt_graph_load(&g, path, NULL, NULL, &err) != MT_OK) {
+	/* loaded before the terminal is taken over: errors stay one line; a
+	 * person waiting for the browser sees the progress on stderr */
+	struct load_progress lp = {path, -1, false};
+	bool show = !batch && !nexprs && !to.headless && isatty(2);
+	mt_status lst = mt_graph_load(&g, path, show ? load_progress : NULL,
+				      &lp, &err);
+	if (lp.shown)
+		fprintf(stderr, "\r\033[K");
+	if (lst != MT_OK) {
 		free(exprs);
 		return fail_err(path, &err);
 	}
