@@ -96,6 +96,8 @@ struct mt_browser {
 	bview **stack;
 	size_t depth, cap;
 	char *search;
+	bool live;	  /* in the live search prompt: the last row is the
+			     prompt's, the status line goes above it */
 	char *msg;	  /* one-shot status message */
 	bool msg_err;
 	bool quit;

@@ -363,12 +363,13 @@ static void sort_by(mt_browser *b, bview *v, int sort)
 		set_err(b, NULL, &err);
 }
 
-static bool row_matches(mt_browser *b, bview *v, size_t k)
+/* Row k's label contains text, case-insensitively. */
+static bool row_matches(mt_browser *b, bview *v, size_t k, const char *text)
 {
 	const char *l = bv_label(b, v, &v->rows[v->vis[k]]);
-	size_t n = strlen(b->search);
+	size_t n = strlen(text);
 	for (; *l; l++)
-		if (strncasecmp(l, b->search, n) == 0)
+		if (strncasecmp(l, text, n) == 0)
 			return true;
 	return false;
 }
@@ -385,7 +386,7 @@ static void search_next(mt_browser *b, bview *v, int dir)
 		size_t k = dir > 0 ? (v->cur + i) % v->nvis
 				   : (v->cur + v->nvis - i % v->nvis) %
 					 v->nvis;
-		if (row_matches(b, v, k)) {
+		if (row_matches(b, v, k, b->search)) {
 			if ((dir > 0 && k <= v->cur) ||
 			    (dir < 0 && k >= v->cur))
 				set_msg(b, false, "search wrapped");
@@ -398,26 +399,81 @@ static void search_next(mt_browser *b, bview *v, int dir)
 	free(m);
 }
 
+/* The live search: where it started, so that every edit searches from
+ * there again and Esc goes back there. */
+typedef struct live_search {
+	mt_browser *b;
+	size_t cur, top;
+} live_search;
+
+/* Puts the cursor on the first row from the start row on (wrapping
+ * around) that matches text; none: back on the start row, and the status
+ * line says so.  Empty text: the start row. */
+static void search_from(live_search *ls, const char *text)
+{
+	mt_browser *b = ls->b;
+	bview *v = bv_top(b);
+	free(b->msg);
+	b->msg = NULL;
+	b->msg_err = false;
+	v->cur = ls->cur;
+	v->top = ls->top;
+	if (!*text || !v->nvis)
+		goto none;
+	for (size_t i = 0; i < v->nvis; i++) {
+		size_t k = (ls->cur + i) % v->nvis;
+		if (row_matches(b, v, k, text)) {
+			if (k < ls->cur)
+				set_msg(b, false, "search wrapped");
+			v->cur = k;
+			return;
+		}
+	}
+none:
+	if (*text) {
+		char *m = bv_printf("not found: %s", text);
+		set_msg(b, true, m);
+		free(m);
+	}
+}
+
+/* readline's changed(): search again and show the screen (laid out with
+ * the last row left to the prompt).  Only the layout: Retained figures of
+ * rows that come on screen wait for the end of the prompt, since their
+ * progress would read the keys meant for the prompt. */
+static void search_changed(void *data, const char *text)
+{
+	live_search *ls = data;
+	search_from(ls, text);
+	bv_layout(ls->b);
+	ls->b->ui->draw(ls->b->ui, &ls->b->screen);
+}
+
 static void search(mt_browser *b, bview *v)
 {
-	char *line = b->ui->readline(b->ui, "/", "search", NULL, NULL);
-	if (!line)
-		return;
-	free(b->search);
-	b->search = line;
-	if (!*line) {
-		free(b->search);
-		b->search = NULL;
+	live_search ls = {b, v->cur, v->top};
+	b->live = true;
+	bv_layout(b); /* the last row is the prompt's from now on */
+	b->ui->draw(b->ui, &b->screen);
+	char *line =
+	    b->ui->readline(b->ui, "/", "search", NULL, &ls, search_changed);
+	b->live = false;
+	if (!line) { /* cancelled: back where the search started */
+		search_from(&ls, "");
 		return;
 	}
-	if (v->nvis && row_matches(b, v, v->cur))
-		return;
-	search_next(b, v, 1);
+	/* again, for a front end that did not call changed() */
+	search_from(&ls, line);
+	free(b->search);
+	b->search = *line ? line : NULL;
+	if (!*line)
+		free(line);
 }
 
 static void filter(mt_browser *b, bview *v)
 {
-	char *line = b->ui->readline(b->ui, "\\", "filter", NULL, NULL);
+	char *line =
+	    b->ui->readline(b->ui, "\\", "filter", NULL, NULL, NULL);
 	if (!line)
 		return;
 	char *old = v->filter;
@@ -525,7 +581,7 @@ static void save_screen(mt_browser *b, const char *path)
 
 static void prompt(mt_browser *b)
 {
-	char *line = b->ui->readline(b->ui, ":", "query", complete, b);
+	char *line = b->ui->readline(b->ui, ":", "query", complete, b, NULL);
 	if (!line)
 		return;
 	char *e = line;

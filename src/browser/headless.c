@@ -33,6 +33,8 @@ struct mt_headless {
 	bool beeped;
 	size_t saves;
 	bool werr;
+	bool ended; /* the script ended in a live prompt: its last step is
+		       written, the screens after it are not */
 };
 
 static const struct {
@@ -120,7 +122,7 @@ static void write_screen(mt_headless *h, const char *head)
 
 static void flush_step(mt_headless *h)
 {
-	if (!h->each_step || !h->drawn)
+	if (!h->each_step || !h->drawn || h->ended)
 		return;
 	char head[96];
 	if (h->step == 0)
@@ -181,23 +183,60 @@ static int hl_getkey(mt_ui *ui)
 	return k->key;
 }
 
+/* The live prompt's screen: the last screen drawn, its last line (left
+ * empty by the core) replaced by the prompt and the line. */
+static void prompt_screen(mt_headless *h, const char *prompt,
+			  const char *text)
+{
+	size_t end = h->screen.len, start;
+	if (end && h->screen.s[end - 1] == '\n')
+		end--;
+	start = end;
+	while (start && h->screen.s[start - 1] != '\n')
+		start--;
+	h->screen.len = start;
+	if (h->screen.s)
+		h->screen.s[start] = '\0';
+	mt_strbuf_printf(&h->screen, "%s%s\n", prompt, text);
+	h->drawn = true;
+}
+
+/* A key read by a live prompt is a step of its own. */
+static void prompt_step(mt_headless *h, const hkey *k)
+{
+	flush_step(h);
+	h->step++;
+	h->last = k->name;
+}
+
 static char *hl_readline(mt_ui *ui, const char *prompt, const char *histname,
 			 char *(*complete)(void *, const char *, int),
-			 void *data)
+			 void *data, void (*changed)(void *, const char *))
 {
 	mt_headless *h = ui->priv;
-	(void)prompt;
 	(void)histname;
+	if (!prompt)
+		prompt = "";
 	mt_strbuf line;
 	mt_strbuf_init(&line);
+	if (changed) /* the screen of the key that opened the prompt */
+		prompt_screen(h, prompt, "");
 	for (;;) {
 		hkey *k = next(h);
+		if (k && changed)
+			prompt_step(h, k);
+		if (!k && changed) { /* the last step shows the prompt */
+			flush_step(h);
+			h->ended = true;
+		}
 		if (!k || k->key == MT_KEY_ESC) {
 			mt_strbuf_destroy(&line);
 			return NULL;
 		}
 		if (k->key == MT_KEY_ENTER)
 			break;
+		size_t before = line.len;
+		bool edited = false;
 		if (k->key == MT_KEY_BACKSPACE) {
 			while (line.len &&
 			       (line.s[line.len - 1] & 0xc0) == 0x80)
@@ -206,6 +245,7 @@ static char *hl_readline(mt_ui *ui, const char *prompt, const char *histname,
 				line.len--;
 			if (line.s)
 				line.s[line.len] = '\0';
+			edited = line.len != before;
 		} else if (k->key == MT_KEY_TAB) {
 			char *c = complete ? complete(data, line.s ? line.s
 								 : "",
@@ -224,10 +264,17 @@ static char *hl_readline(mt_ui *ui, const char *prompt, const char *histname,
 					line.s[w] = '\0';
 				mt_strbuf_add(&line, c, strlen(c));
 				free(c);
+				edited = true;
 			}
 		} else if (k->key > 0 && k->key < MT_KEY_SPECIAL &&
 			   k->key >= ' ') {
 			add_utf8(&line, k->key);
+			edited = true;
+		}
+		if (changed) {
+			if (edited)
+				changed(data, line.s ? line.s : "");
+			prompt_screen(h, prompt, line.s ? line.s : "");
 		}
 	}
 	char *r = strdup(line.s ? line.s : "");

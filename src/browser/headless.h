@@ -9,7 +9,10 @@
  * MT_KEY_RESIZE) and <save> (writes the current screen now; not a key).
  * A '<' that does not start a known name is the '<' key.  readline reads
  * characters up to <Enter> (<Esc> cancels, <Backspace> deletes, <Tab>
- * completes the last word with the first candidate).
+ * completes the last word with the first candidate).  A live prompt
+ * (readline's changed callback, the `/` search) calls changed after each
+ * edit, and with each_step each key it reads is a step whose screen has
+ * the prompt and its text as the last line.
  *
  * Output: with each_step, the first screen and the screen after every key,
  * each after a line `--- step N: KEY` (` (beep)` appended when the key was

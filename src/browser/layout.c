@@ -9,6 +9,8 @@
  *                 for a marked row, then the view's row text
  *   line R-1      status: row N of M, sort, filter, search, the keys that
  *                 matter now, or a message / an error
+ * In the live search prompt (b->live) the status line moves up to R-2 and
+ * line R-1 stays empty for the front end's prompt.
  * Below 6 lines the title, expression and breadcrumb lines are dropped.
  * Widths are display cells (wcwidth on each code point); text is cut, never
  * wrapped.  UTF-8 separators unless the browser runs with ascii.
@@ -112,9 +114,15 @@ static int header_lines(const mt_browser *b)
 	return b->rows >= 6 ? 4 : 1;
 }
 
+/* Rows below the status line: the live prompt's (when there is room). */
+static int prompt_lines(const mt_browser *b)
+{
+	return b->live && b->rows >= 4 ? 1 : 0;
+}
+
 int bv_page(const mt_browser *b)
 {
-	int n = b->rows - header_lines(b) - 1;
+	int n = b->rows - header_lines(b) - 1 - prompt_lines(b);
 	return n < 1 ? 1 : n;
 }
 
@@ -188,11 +196,16 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 	}
 	if (v->filter && *v->filter)
 		mt_strbuf_printf(o, "%sfilter: %s", sep, v->filter);
-	if (b->search && *b->search)
+	if (b->search && *b->search && !b->live)
 		mt_strbuf_printf(o, "%ssearch: %s", sep, b->search);
 	if (b->msg)
 		return;
 	mt_strbuf_add(o, sep, strlen(sep));
+	if (b->live) {
+		mt_strbuf_printf(o, "search: Enter keeps the row, %s",
+				 "Esc goes back");
+		return;
+	}
 	if (b->pending == 'm') {
 		mt_strbuf_printf(o, "m: press a letter to name the %s",
 				 "set (Esc cancels)");
@@ -316,8 +329,8 @@ void bv_layout(mt_browser *b)
 	}
 	mt_strbuf_reset(&o);
 	status_line(b, v, &o);
-	set_line(b, rows - 1, o.s, b->msg && b->msg_err ? MT_LINE_ERROR
-							: MT_LINE_STATUS);
+	set_line(b, rows - 1 - prompt_lines(b), o.s,
+		 b->msg && b->msg_err ? MT_LINE_ERROR : MT_LINE_STATUS);
 	mt_strbuf_destroy(&o);
 	/* lines never set stay empty strings */
 	for (int i = 0; i < rows; i++)

@@ -10,7 +10,11 @@
  * Readline runs through its callback interface: curses reads every key,
  * special keys become the escape sequences readline binds by default, and
  * readline never touches the terminal itself (no prep/deprep, output to
- * /dev/null, a redisplay function that draws with curses).  Text arriving
+ * /dev/null, a redisplay function that draws with curses).  In a live
+ * prompt (the `/` search) every rl_callback_read_char that changes the
+ * line calls the core's changed(), which draws a new screen; term_draw
+ * then repaints through the redisplay function, so the prompt line stays
+ * on top of the core's screen.  Text arriving
  * from the core is UTF-8 whatever the locale: it is decoded here and
  * clipped by display cells (wcwidth), and a character the locale cannot
  * show becomes '?'.  Readline and curses state are process globals, so
@@ -83,6 +87,9 @@ typedef struct term {
 	const char *prompt;
 	char *(*complete)(void *data, const char *text, int i);
 	void *cdata;
+	void (*changed)(void *data, const char *text); /* live prompt */
+	char *shown;   /* the line changed() was last told */
+	bool live;     /* the handler is installed and the prompt live */
 	char *left;    /* the line left of the cursor, while completing */
 	char *matches; /* completion candidates shown above the prompt */
 	bool done;
@@ -350,6 +357,8 @@ static void screen_clear(mt_screen *s)
 	s->rows = 0;
 }
 
+static void redisplay_cb(void);
+
 static void term_draw(mt_ui *ui, const mt_screen *s)
 {
 	term *t = (term *)ui;
@@ -381,7 +390,10 @@ static void term_draw(mt_ui *ui, const mt_screen *s)
 		paint(t);
 		t->last = keep;
 	}
-	refresh();
+	if (t->live) /* drawn from changed(): the prompt line goes on top */
+		redisplay_cb();
+	else
+		refresh();
 }
 
 static void term_size(mt_ui *ui, int *rows, int *cols)
@@ -876,10 +888,29 @@ static void rl_setup(term *t)
 	t->rl_ready = true;
 }
 
+/* After readline handled a byte: tells a live prompt's changed() of a
+ * line that differs from the one it last saw (it redraws through
+ * term_draw, which puts the prompt line back on top). */
+static void tell_changed(term *t)
+{
+	if (!t->changed || t->done || !t->live)
+		return;
+	const char *buf = rl_line_buffer ? rl_line_buffer : "";
+	if (t->shown && strcmp(buf, t->shown) == 0)
+		return;
+	char *copy = strdup(buf);
+	if (!copy)
+		return; /* no memory: the search waits for the next edit */
+	free(t->shown);
+	t->shown = copy;
+	t->changed(t->cdata, copy);
+}
+
 static char *term_readline(mt_ui *ui, const char *prompt, const char *histname,
 			   char *(*complete)(void *data, const char *text,
 					     int i),
-			   void *data)
+			   void *data, void (*changed)(void *data,
+						       const char *text))
 {
 	term *t = (term *)ui;
 	rl_setup(t);
@@ -891,12 +922,16 @@ static char *term_readline(mt_ui *ui, const char *prompt, const char *histname,
 	t->prompt = prompt ? prompt : "";
 	t->complete = complete;
 	t->cdata = data;
+	t->changed = changed;
+	free(t->shown);
+	t->shown = strdup("");
 	t->done = false;
 	t->result = NULL;
 	t->qh = t->qn = 0;
 	free(t->matches);
 	t->matches = NULL;
 	rl_callback_handler_install(t->prompt, on_line);
+	t->live = changed != NULL;
 
 	bool cancelled = false;
 	int errs = 0;
@@ -977,9 +1012,12 @@ static char *term_readline(mt_ui *ui, const char *prompt, const char *histname,
 			feed(t, seq, strlen(seq));
 		else
 			feed(t, (const char *)b, n);
-		while (t->qn > 0 && !t->done)
+		while (t->qn > 0 && !t->done) {
 			rl_callback_read_char();
+			tell_changed(t);
+		}
 	}
+	t->live = false;
 	if (!t->done) { /* cancelled: leave readline clean for next time */
 		rl_callback_sigcleanup();
 		rl_free_line_state();
@@ -989,6 +1027,9 @@ static char *term_readline(mt_ui *ui, const char *prompt, const char *histname,
 	t->matches = NULL;
 	t->complete = NULL;
 	t->cdata = NULL;
+	t->changed = NULL;
+	free(t->shown);
+	t->shown = NULL;
 	t->qh = t->qn = 0;
 	char *line = t->done ? t->result : NULL;
 	t->result = NULL;
@@ -1111,6 +1152,7 @@ void mt_term_free(mt_ui *ui)
 	free(t->hists);
 	free(t->matches);
 	free(t->left);
+	free(t->shown);
 	if (t->rl_ready && t->devnull)
 		rl_outstream = stdout;
 	if (t->devnull)

@@ -86,11 +86,20 @@ struct mt_ui {
 	 * not NULL, tab completion: complete(data, text, i) gets the whole
 	 * text left of the cursor and returns the i-th candidate (malloc'd)
 	 * as the whole word it completes, or NULL past the last (this is
-	 * mt_query_complete's contract).  Returns a
-	 * malloc'd line, or NULL when cancelled (Esc / ^G / EOF). */
+	 * mt_query_complete's contract).  When changed is not NULL the
+	 * prompt is live (incremental search): after every edit that changes
+	 * the line (a typed or deleted character, a history recall, ...) the
+	 * front end calls changed(data, line) with the whole line; the core
+	 * then moves its cursor and draws the screen through draw(), and the
+	 * front end shows that screen with the prompt line over its last row
+	 * (the core leaves that row empty while it is in a live prompt, and
+	 * draws the screen so laid out before it calls readline).  Not
+	 * called for Enter or a cancel.  Returns a malloc'd line, or NULL
+	 * when cancelled (Esc / ^G / EOF). */
 	char *(*readline)(mt_ui *ui, const char *prompt, const char *histname,
 			  char *(*complete)(void *data, const char *text, int i),
-			  void *data);
+			  void *data,
+			  void (*changed)(void *data, const char *text));
 	/* Progress of long work: label, done of total (total 0: unknown).
 	 * Returns true if the user asked to cancel (q or Esc pressed).  Called
 	 * often; a front end redraws at most every ~50 ms. */

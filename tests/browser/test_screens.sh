@@ -90,6 +90,13 @@ screen search demo '/node<Enter>'
 screen search-n demo '/node<Enter>n'
 screen search-N demo '/node<Enter>nN'
 screen search-none demo '/zzz<Enter>'
+# incremental: the cursor follows the text as it is typed
+screen search-live demo '/nod<Backspace>d<Enter>' --each-step --size 80x12
+screen search-live-none demo 'j/dictx<Backspace>' --each-step --size 80x12
+screen search-live-esc demo 'jjj/node<Esc>' --each-step --size 80x12
+screen search-live-n-N demo '/node<Enter>nNN' --each-step --size 80x12
+screen search-live-wrap demo 'G/dict<Enter>'
+screen search-live-scroll many 'G/1<Backspace><Esc>' --each-step --size 80x8
 screen filter demo '\DICT<Enter>'
 screen filter-regex demo '\/^(str|int)$/<Enter>'
 screen filter-clear demo '\dict<Enter>\<Enter>'

@@ -3,7 +3,8 @@
 # tmux session (private server, 80x24, TERM=xterm-256color, UTF-8), keys go
 # in with send-keys and the screen comes back with capture-pane.  Covers
 # moving, opening and going back, help, resizes (wider and narrower), a `:`
-# query with tab completion and history, cancelling a prompt, quitting with
+# query with tab completion and history, cancelling a prompt, the
+# incremental search, quitting with
 # status 0 and a restored terminal, SIGTERM restoring it too, and NO_COLOR.
 # Every wait is bounded.
 # Skipped (77) when tmux is not installed.
@@ -161,6 +162,25 @@ wait_for "xyzzy" "the : prompt echoes what is typed"
 tm send-keys -t mt Escape
 wait_gone "xyzzy" "Esc cancels the prompt"
 wait_for "row 2 of" "after Esc the view is back"
+
+# the incremental search: the cursor follows the text as it is typed, the
+# prompt on the last line and the status line above it; Esc goes back
+tm send-keys -t mt / n o d
+wait_for "row 6 of" "/nod moves the cursor as it is typed"
+line 24 | grep -q '^/nod' ||
+	{ fail "/nod: the prompt is not on the last line"; show "/nod"; }
+line 23 | grep -q 'row 6 of' ||
+	{ fail "/nod: the status line is not above the prompt"; show "/nod"; }
+screen | grep '^>' | grep -q '__main__.Node' ||
+	{ fail "/nod: the cursor row is not the Node row"; show "/nod"; }
+tm send-keys -t mt z
+wait_for "not found: nodz" "/nodz says there is no match"
+has "row 2 of" || { fail "/nodz: the cursor left the start row"; show "/nodz"; }
+tm send-keys -t mt Escape
+wait_gone "/nodz" "Esc cancels the search"
+wait_for "row 2 of" "after Esc the cursor is back where the search started"
+line 24 | grep -q 'row 2 of' ||
+	{ fail "after the search: the status line is not the last"; show "search Esc"; }
 
 # a query, completed with Tab: "h.byt" + Tab -> "h.bytype"
 tm send-keys -t mt : h . b y t Tab

@@ -1,7 +1,7 @@
 /* cmocka tests of the browser core through a scripted mt_ui: the start
  * view, moving and its bounds, the back stack restoring cursor and scroll,
  * q / Q, sorting (reverse, underlined column), filter, marks and the
- * query prompt, cancelling long work through progress, the headless
+ * query prompt, the live search, cancelling long work through progress, the headless
  * script parser and the width handling of the layout. */
 #include "config.h"
 
@@ -31,6 +31,10 @@ typedef struct tui {
 	const char *const *lines;
 	size_t nlines, lpos;
 	int beeps, draws, progress_calls;
+	mt_browser *b;	     /* set: readline types its line live */
+	size_t live_cur[16]; /* the cursor after each character */
+	bool live_err[16];   /* the status line was an error then */
+	bool live_cancel;    /* then Esc */
 	bool cancel;
 	int rows, cols;
 } tui;
@@ -53,11 +57,33 @@ static int t_getkey(mt_ui *ui)
 	return t->pos < t->nkeys ? t->keys[t->pos++] : MT_KEY_EOF;
 }
 static char *t_readline(mt_ui *ui, const char *p, const char *h,
-			char *(*c)(void *, const char *, int), void *d)
+			char *(*c)(void *, const char *, int), void *d,
+			void (*changed)(void *, const char *))
 {
 	tui *t = ui->priv;
 	(void)p;
 	(void)h;
+	if (changed && t->b) { /* types the line key by key */
+		const char *l = t->lpos < t->nlines ? t->lines[t->lpos] : "";
+		for (size_t n = 1; n <= strlen(l) && n <= 16; n++) {
+			char *part = strndup(l, n);
+			assert_non_null(part);
+			int before = t->draws;
+			changed(d, part);
+			free(part);
+			assert_int_equal(t->draws, before + 1);
+			t->live_cur[n - 1] = bv_top(t->b)->cur;
+			/* the last row is left to the prompt */
+			const mt_screen *s = mt_browser_screen(t->b);
+			assert_string_equal(s->lines[s->rows - 1].text, "");
+			t->live_err[n - 1] =
+			    s->lines[s->rows - 2].attr == MT_LINE_ERROR;
+		}
+		if (t->live_cancel) {
+			t->lpos++;
+			return NULL;
+		}
+	}
 	if (c) { /* completion works on the query's names */
 		char *x = c(d, "h.byt", 0);
 		assert_non_null(x);
@@ -281,6 +307,43 @@ static void test_filter_marks_query(void **state)
 	mt_browser_free(b);
 }
 
+/* `/` searches as the line is typed, from the row where it started. */
+static void test_live_search(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	static const char *const lines[] = {"deepx", "deep"};
+	t.lines = lines;
+	t.nlines = 2;
+	mt_browser *b = start(&t);
+	t.b = b;
+	bview *v = bv_top(b);
+	/* d: dict of app.C03, de: dict of some.deeply..., deepx: none */
+	t.live_cancel = true;
+	keys(b, "/");
+	static const size_t want[] = {4, 6, 6, 6, 0};
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(t.live_cur[i], want[i]);
+		assert_int_equal(t.live_err[i], i == 4);
+	}
+	assert_int_equal(v->cur, 0); /* Esc: back at the start */
+	assert_null(b->search);
+	assert_int_equal(mt_browser_screen(b)->lines[23].attr,
+			 MT_LINE_STATUS);
+	/* Enter keeps the row and the text for n / N */
+	t.live_cancel = false;
+	keys(b, "j/");
+	assert_int_equal(v->cur, 6);
+	assert_string_equal(b->search, "deep");
+	assert_non_null(strstr(line(b, 23), "search: deep"));
+	keys(b, "n");
+	assert_int_equal(v->cur, 7);
+	keys(b, "N");
+	assert_int_equal(v->cur, 6);
+	mt_browser_free(b);
+}
+
 static void test_cancel(void **state)
 {
 	(void)state;
@@ -375,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_Q_and_run),
 	    cmocka_unit_test(test_sort),
 	    cmocka_unit_test(test_filter_marks_query),
+	    cmocka_unit_test(test_live_search),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_inspector),
 	    cmocka_unit_test(test_headless_script),
