@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs the capture and load benchmarks and prints their figures.
+# Runs every benchmark (capture, load, analysis, browser) and prints figures.
 #
 #   bench/run.sh [BUILD_DIR] [OBJECTS...]     (default: _build/main, 1000000 5000000)
 #
 # BUILD_DIR is a configured memtrack build (./quickstart.sh example makes
 # _build/main).  For each size: bench_capture.py builds the synthetic heap in
-# that build's Python and dumps it; bench_load loads the dump and
-# bench_analysis times the heavy queries on it.  Dumps go to
+# that build's Python and dumps it; bench_load loads the dump,
+# bench_analysis times the heavy queries on it and bench_browser the
+# browser's keys.  Dumps go to
 # $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +16,7 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
 py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
-make -s -C "$build" memtrack.la bench/bench_load bench/bench_analysis >/dev/null
+make -s -C "$build" memtrack.la bench/bench_load bench/bench_analysis bench/bench_browser >/dev/null
 tmp=${TMPDIR:-/tmp}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"
 echo "date: $(date -u +%Y-%m-%d)"
@@ -25,5 +26,6 @@ for n in "${sizes[@]}"; do
     "$py" "$top/bench/bench_capture.py" "$build/.libs" "$n" "$out"
     "$build/bench/bench_load" "$out" | grep -v '^objects:\|^edges:'
     "$build/bench/bench_analysis" "$out"
+    "$build/bench/bench_browser" "$out"
     rm -f "$out"
 done
