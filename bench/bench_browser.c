@@ -42,9 +42,10 @@ static int b_getkey(mt_ui *ui)
 	return MT_KEY_EOF;
 }
 static char *b_readline(mt_ui *ui, const char *p, const char *h,
-			char *(*c)(void *, const char *, int), void *d)
+			char *(*c)(void *, const char *, int), void *d,
+			void (*changed)(void *, const char *))
 {
-	(void)ui, (void)p, (void)h, (void)c, (void)d;
+	(void)ui, (void)p, (void)h, (void)c, (void)d, (void)changed;
 	return NULL;
 }
 static bool b_progress(mt_ui *ui, const char *l, uint64_t d, uint64_t t)
