@@ -1,38 +1,54 @@
 /* mt_objtable: dense ids for addresses; see objtable.h for the layout and
- * the memory bound.  The hash is a multiplicative hash of the key without its
- * low (alignment and tag) bits mixed back in, with linear probing. */
+ * the memory bound.  The hash is a multiplicative hash of the key, reduced to
+ * the slot count by a multiply-high (any slot count), with linear probing. */
 #include "config.h"
 
 #include "objtable.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-static inline size_t hash_key(uintptr_t key)
+#define MIN_SLOTS 1024
+
+static void free_slots(mt_objtable *t)
 {
-	uint64_t h = (uint64_t)key;
-	h ^= h >> 29;
-	h *= UINT64_C(0x9e3779b97f4a7c15);
-	h ^= h >> 32;
-	return (size_t)h;
+	if (t->slots)
+		munmap(t->slots, t->slots_bytes);
+	t->slots = NULL;
+	t->slots_bytes = 0;
+	t->nslots = 0;
 }
 
+/* Zeroed slots from mmap: huge pages where the kernel allows (the probes
+ * are random, so TLB misses dominate on big heaps); pages are only resident
+ * once touched. */
 static int alloc_slots(mt_objtable *t, size_t nslots)
 {
-	uint32_t *s = calloc(nslots, sizeof(*s));
-	if (!s)
+	size_t bytes = nslots * sizeof(uint32_t);
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
 		return -1;
-	t->slots = s;
-	t->mask = nslots - 1;
+#ifdef MADV_HUGEPAGE
+	if (bytes >= ((size_t)4 << 20))
+		(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	t->slots = p;
+	t->slots_bytes = bytes;
+	t->nslots = nslots;
 	return 0;
 }
 
 int mt_objtable_init(mt_objtable *t, size_t expected)
 {
-	size_t n = 1024;
 	memset(t, 0, sizeof(*t));
-	while (n < expected * 2 && n < ((size_t)1 << 33))
-		n <<= 1;
+	size_t n = expected + expected / 2;
+	if (n < MIN_SLOTS)
+		n = MIN_SLOTS;
+	if (n > ((size_t)1 << 33))
+		n = (size_t)1 << 33;
 	return alloc_slots(t, n);
 }
 
@@ -41,23 +57,27 @@ void mt_objtable_destroy(mt_objtable *t)
 	for (size_t i = 0; i < t->nchunks; i++)
 		free(t->chunks[i]);
 	free(t->chunks);
-	free(t->slots);
+	free_slots(t);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Doubles the slot array and reinserts every id (keys come from the array,
- * so the old slots can be freed first: peak is old + new slots). */
+/* Grows the slot array by 3/2 and reinserts every hashed id (keys come from
+ * the array, so the old slots can be freed first: peak is the new slots).
+ * Appended ids are not reinserted: their keys have bit 0 set (objtable.h). */
 static int grow(mt_objtable *t)
 {
-	size_t nslots = (t->mask + 1) * 2;
-	free(t->slots);
-	t->slots = NULL;
+	size_t nslots = t->nslots + t->nslots / 2;
+	free_slots(t);
 	if (alloc_slots(t, nslots) < 0)
 		return -1;
 	for (uint32_t id = 0; id < t->count; id++) {
-		size_t i = hash_key(mt_objtable_key(t, id)) & t->mask;
+		uintptr_t key = mt_objtable_key(t, id);
+		if (key & 1u) /* appended (tagged, unhashed) ids */
+			continue;
+		size_t i = mt_objtable_home(t, key);
 		while (t->slots[i])
-			i = (i + 1) & t->mask;
+			if (++i == t->nslots)
+				i = 0;
 		t->slots[i] = id + 1;
 	}
 	return 0;
@@ -65,29 +85,21 @@ static int grow(mt_objtable *t)
 
 int mt_objtable_find(const mt_objtable *t, uintptr_t key, uint32_t *id)
 {
-	size_t i = hash_key(key) & t->mask;
+	size_t i = mt_objtable_home(t, key);
 	uint32_t s;
 	while ((s = t->slots[i]) != 0) {
 		if (mt_objtable_key(t, s - 1) == key) {
 			*id = s - 1;
 			return 1;
 		}
-		i = (i + 1) & t->mask;
+		if (++i == t->nslots)
+			i = 0;
 	}
 	return 0;
 }
 
-int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
+static int push_key(mt_objtable *t, uintptr_t key, uint32_t *id)
 {
-	size_t i = hash_key(key) & t->mask;
-	uint32_t s;
-	while ((s = t->slots[i]) != 0) {
-		if (mt_objtable_key(t, s - 1) == key) {
-			*id = s - 1;
-			return 0;
-		}
-		i = (i + 1) & t->mask;
-	}
 	if (t->count == UINT32_MAX - 1)
 		return -1;
 	uint32_t nid = t->count;
@@ -107,10 +119,33 @@ int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
 		t->nchunks++;
 	}
 	t->chunks[c][nid & (MT_OBJTABLE_CHUNK - 1)] = key;
-	t->slots[i] = nid + 1;
 	t->count++;
 	*id = nid;
-	if ((size_t)t->count * 2 > t->mask + 1 && grow(t) < 0)
+	return 0;
+}
+
+int mt_objtable_append(mt_objtable *t, uintptr_t key, uint32_t *id)
+{
+	return push_key(t, key, id);
+}
+
+int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
+{
+	size_t i = mt_objtable_home(t, key);
+	uint32_t s;
+	while ((s = t->slots[i]) != 0) {
+		if (mt_objtable_key(t, s - 1) == key) {
+			*id = s - 1;
+			return 0;
+		}
+		if (++i == t->nslots)
+			i = 0;
+	}
+	if (push_key(t, key, id) < 0)
+		return -1;
+	t->slots[i] = *id + 1;
+	t->hashed++;
+	if ((size_t)t->hashed * 4 > t->nslots * 3 && grow(t) < 0)
 		return -1;
 	return 1;
 }
@@ -118,6 +153,5 @@ int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
 size_t mt_objtable_bytes(const mt_objtable *t)
 {
 	return t->nchunks * MT_OBJTABLE_CHUNK * sizeof(uintptr_t) +
-	       t->chunks_cap * sizeof(uintptr_t *) +
-	       (t->mask + 1) * sizeof(uint32_t);
+	       t->chunks_cap * sizeof(uintptr_t *) + t->slots_bytes;
 }

@@ -822,6 +822,16 @@ void mt_py_vdict_foreach(PyObject *o,
 #endif
 }
 
+const void *mt_py_vdict_values(PyObject *o)
+{
+#if PYGE311
+	return inline_values(o);
+#else
+	(void)o;
+	return NULL;
+#endif
+}
+
 static void count_cb(void *arg, PyObject *k, PyObject *v)
 {
 	(void)k;

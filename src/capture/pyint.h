@@ -70,6 +70,9 @@ void mt_py_vdict_foreach(PyObject *o,
 			 void *arg);
 size_t mt_py_vdict_size(PyObject *o);
 Py_ssize_t mt_py_vdict_len(PyObject *o);
+/* Address of the inline values storage of o (for a prefetch; NULL before
+ * 3.11).  Only for o with MT_IDICT_VIRTUAL. */
+const void *mt_py_vdict_values(PyObject *o);
 
 /* Sizes with __sizeof__ semantics (no header/pre-header). */
 size_t mt_py_dict_size(PyObject *d);

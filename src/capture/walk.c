@@ -34,6 +34,10 @@
 #include "objtable.h"
 #include "pyint.h"
 
+/* How far ahead the walk prefetches (queue entries, list items). */
+#define PF_DIST 8
+#define PF_LIST 8
+
 /* PyMemberDef types holding a PyObject * (T_OBJECT, T_OBJECT_EX; the
  * values are part of the stable ABI, the macro names changed in 3.12). */
 #define MT_T_OBJECT 6
@@ -85,6 +89,7 @@ struct mt_walk {
 	size_t ncover;
 	uintptr_t *extra; /* extra covers (inline values of a vdict) */
 	size_t nextra, extra_cap;
+	PyObject *vdict_owner; /* object whose inline values are covers */
 	int traverse_ordinal;
 	PyObject *traverse_self;
 	char name[512];
@@ -539,11 +544,28 @@ static void visit_instance_dict(mt_walk *w, PyObject *o)
 	case MT_IDICT_REAL:
 		MT_ATTR(w, "__dict__", d);
 		break;
-	case MT_IDICT_VIRTUAL:
-		mt_edge_name(w, MT_REL_ATTR, "__dict__",
-			     MT_REF(o, MT_REF_VDICT));
-		mt_py_vdict_foreach(o, vdict_cover_cb, w);
+	case MT_IDICT_VIRTUAL: {
+		/* Only its owner refers to a virtual dict, and each owner is
+		 * processed once: the id is new, no hash lookup needed. */
+		uint32_t idx = 0, vid = 0;
+		if (w->st != MT_OK)
+			break;
+		mt_status st =
+		    mt_writer_name(w->wr, "__dict__", 8, &idx, w->err);
+		if (st != MT_OK) {
+			w->st = st;
+			break;
+		}
+		if (mt_objtable_append(&w->tab, MT_REF(o, MT_REF_VDICT), &vid) <
+		    0) {
+			fail(w, MT_NOMEM, "object table");
+			break;
+		}
+		push_edge(w, vid, MT_REL_ATTR, idx);
+		/* its values are covered only if traverse_rest runs */
+		w->vdict_owner = o;
 		break;
+	}
 	default:
 		break;
 	}
@@ -647,6 +669,8 @@ static void traverse_rest(mt_walk *w, PyObject *o)
 		return;
 	for (size_t i = 0; i < w->nedges; i++)
 		cover_add(w, mt_objtable_key(&w->tab, w->edges[i].target));
+	if (w->vdict_owner)
+		mt_py_vdict_foreach(w->vdict_owner, vdict_cover_cb, w);
 	for (size_t i = 0; i < w->nextra; i++)
 		cover_add(w, w->extra[i]);
 	w->traverse_ordinal = 0;
@@ -856,9 +880,15 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	}
 	case K_LIST: {
 		Py_ssize_t n = PyList_GET_SIZE(o);
-		for (Py_ssize_t i = 0; i < n; i++)
+		PyObject **items = ((PyListObject *)o)->ob_item;
+		for (Py_ssize_t i = 0; i < n; i++) {
+			if (i + PF_LIST < n)
+				mt_objtable_prefetch(
+				    &w->tab,
+				    (mt_ref)(uintptr_t)items[i + PF_LIST]);
 			mt_edge_int(w, MT_REL_INDEX, (uint64_t)i,
-				    (mt_ref)(uintptr_t)PyList_GET_ITEM(o, i));
+				    (mt_ref)(uintptr_t)items[i]);
+		}
 		ob->length = n;
 		size = (size_t)tp->tp_basicsize +
 		       (size_t)((PyListObject *)o)->allocated * sizeof(void *);
@@ -866,9 +896,15 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	}
 	case K_TUPLE: {
 		Py_ssize_t n = PyTuple_GET_SIZE(o);
-		for (Py_ssize_t i = 0; i < n; i++)
+		PyObject **items = ((PyTupleObject *)o)->ob_item;
+		for (Py_ssize_t i = 0; i < n; i++) {
+			if (i + PF_LIST < n)
+				mt_objtable_prefetch(
+				    &w->tab,
+				    (mt_ref)(uintptr_t)items[i + PF_LIST]);
 			mt_edge_int(w, MT_REL_INDEX, (uint64_t)i,
-				    (mt_ref)(uintptr_t)PyTuple_GET_ITEM(o, i));
+				    (mt_ref)(uintptr_t)items[i]);
+		}
 		ob->length = n;
 		size = basic_size(o);
 		break;
@@ -1101,6 +1137,7 @@ static void process(mt_walk *w, uint32_t id)
 	memset(&ob, 0, sizeof(ob));
 	w->nedges = 0;
 	w->nextra = 0;
+	w->vdict_owner = NULL;
 	ob.length = MT_NO_LENGTH;
 	switch (MT_REF_TAG(r)) {
 	case MT_REF_VDICT: {
@@ -1138,10 +1175,54 @@ static void process(mt_walk *w, uint32_t id)
 
 /* ---- the walk ------------------------------------------------------------ */
 
+/* Prefetches the header (and the word before it: GC head, 3.11+ pre-header)
+ * of an object that will be processed soon; for a virtual dict, its owner. */
+static inline void prefetch_obj(const mt_walk *w, uint32_t id)
+{
+	mt_ref r = mt_objtable_key(&w->tab, id);
+	if (MT_REF_TAG(r) == MT_REF_VFRAME)
+		return;
+	char *p = MT_REF_PTR(r);
+	__builtin_prefetch(p - 32);
+	__builtin_prefetch(p + 16);
+}
+
+static void prefetch_slot_cb(void *arg, PyObject *k, PyObject *v)
+{
+	(void)k;
+	mt_objtable_prefetch(&((mt_walk *)arg)->tab, (mt_ref)(uintptr_t)v);
+}
+
+/* Virtual dicts ahead in the queue: their values storage (owner header
+ * prefetched earlier), then the hash slots of the values they refer to. */
+static inline void prefetch_vdict(mt_walk *w, uint32_t id, int stage)
+{
+	mt_ref r = mt_objtable_key(&w->tab, id);
+	if (MT_REF_TAG(r) != MT_REF_VDICT)
+		return;
+	PyObject *owner = MT_REF_PTR(r);
+	if (stage == 0) {
+		const char *v = mt_py_vdict_values(owner);
+		if (v) {
+			__builtin_prefetch(v - 8);
+			__builtin_prefetch(v + 56);
+		}
+	} else {
+		mt_py_vdict_foreach(owner, prefetch_slot_cb, w);
+	}
+}
+
 static void run_queue(mt_walk *w, uint32_t *next)
 {
 	while (*next < w->tab.count && w->st == MT_OK) {
-		process(w, *next);
+		uint32_t id = *next, count = w->tab.count;
+		if (id + 2 * PF_DIST < count)
+			prefetch_obj(w, id + 2 * PF_DIST);
+		if (id + PF_DIST < count)
+			prefetch_vdict(w, id + PF_DIST, 0);
+		if (id + PF_DIST / 2 < count)
+			prefetch_vdict(w, id + PF_DIST / 2, 1);
+		process(w, id);
 		(*next)++;
 	}
 }

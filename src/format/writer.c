@@ -94,6 +94,154 @@ static int pk_write(void *data, const char *src, size_t len)
 	return 0;
 }
 
+/* ---- direct packing -------------------------------------------------------
+ * The per-object path (OBJECT records and edges) packs straight into the
+ * buffer: room() flushes once when a bounded chunk might not fit, then the
+ * put_* encoders write without further checks.  They produce exactly the
+ * bytes msgpack-c's packer would (smallest form of every int, fixstr/str8,
+ * fixarray...), so the two can be mixed on the same buffer. */
+
+/* Pointer to at least `need` (<= BUF_SIZE) free bytes, or NULL on failure. */
+static inline uint8_t *room(mt_writer *w, size_t need)
+{
+	if (BUF_SIZE - w->used < need) {
+		if (w->failed || flush(w))
+			return NULL;
+	}
+	return w->buf + w->used;
+}
+
+static inline uint8_t *be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static inline uint8_t *be32(uint8_t *p, uint32_t v)
+{
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static inline uint8_t *be64(uint8_t *p, uint64_t v)
+{
+	v = __builtin_bswap64(v);
+	memcpy(p, &v, 8);
+	return p + 8;
+}
+
+/* At most 9 bytes. */
+static inline uint8_t *put_uint(uint8_t *p, uint64_t v)
+{
+	if (v < 128) {
+		*p = (uint8_t)v;
+		return p + 1;
+	}
+	if (v < 256) {
+		p[0] = 0xcc;
+		p[1] = (uint8_t)v;
+		return p + 2;
+	}
+	if (v < 65536) {
+		*p = 0xcd;
+		return be16(p + 1, (uint16_t)v);
+	}
+	if (v <= UINT32_MAX) {
+		*p = 0xce;
+		return be32(p + 1, (uint32_t)v);
+	}
+	*p = 0xcf;
+	return be64(p + 1, v);
+}
+
+/* At most 9 bytes (msgpack-c's pack_int64 choices). */
+static inline uint8_t *put_int(uint8_t *p, int64_t v)
+{
+	if (v >= 0)
+		return put_uint(p, (uint64_t)v);
+	if (v >= -32) { /* negative fixint */
+		*p = (uint8_t)v;
+		return p + 1;
+	}
+	if (v >= -128) {
+		p[0] = 0xd0;
+		p[1] = (uint8_t)v;
+		return p + 2;
+	}
+	if (v >= -32768) {
+		*p = 0xd1;
+		return be16(p + 1, (uint16_t)v);
+	}
+	if (v >= INT32_MIN) {
+		*p = 0xd2;
+		return be32(p + 1, (uint32_t)v);
+	}
+	*p = 0xd3;
+	return be64(p + 1, (uint64_t)v);
+}
+
+/* At most 5 bytes. */
+static inline uint8_t *put_array(uint8_t *p, uint32_t n)
+{
+	if (n < 16) {
+		*p = (uint8_t)(0x90 | n);
+		return p + 1;
+	}
+	if (n < 65536) {
+		*p = 0xdc;
+		return be16(p + 1, (uint16_t)n);
+	}
+	*p = 0xdd;
+	return be32(p + 1, n);
+}
+
+/* Header at most 5 bytes, then the body. */
+static inline uint8_t *put_str(uint8_t *p, const char *s, uint32_t n)
+{
+	if (n < 32) {
+		*p++ = (uint8_t)(0xa0 | n);
+	} else if (n < 256) {
+		*p++ = 0xd9;
+		*p++ = (uint8_t)n;
+	} else if (n < 65536) {
+		*p = 0xda;
+		p = be16(p + 1, (uint16_t)n);
+	} else {
+		*p = 0xdb;
+		p = be32(p + 1, n);
+	}
+	if (n)
+		memcpy(p, s, n);
+	return p + n;
+}
+
+static inline uint8_t *put_bin(uint8_t *p, const char *s, uint32_t n)
+{
+	if (n < 256) {
+		*p++ = 0xc4;
+		*p++ = (uint8_t)n;
+	} else if (n < 65536) {
+		*p = 0xc5;
+		p = be16(p + 1, (uint16_t)n);
+	} else {
+		*p = 0xc6;
+		p = be32(p + 1, n);
+	}
+	if (n)
+		memcpy(p, s, n);
+	return p + n;
+}
+
+static inline uint8_t *put_double(uint8_t *p, double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, 8);
+	*p = 0xcb;
+	return be64(p + 1, u);
+}
+
 static mt_status fail(mt_writer *w, mt_err *err)
 {
 	if (err)
@@ -320,43 +468,81 @@ mt_status mt_writer_name(mt_writer *w, const char *s, size_t n,
 	return w->failed ? fail(w, err) : MT_OK;
 }
 
-/* Writes a reference to `id` relative to hi (dump.h). */
-static bool pack_ref(mt_writer *w, uint32_t id)
+/* Writes a reference to `id` relative to hi (dump.h): at most 5 bytes.
+ * Returns NULL if id was not introduced yet. */
+static inline uint8_t *put_ref(mt_writer *w, uint8_t *p, uint32_t id)
 {
 	if (id == w->hi) {
 		if (w->hi == UINT32_MAX)
-			return false;
+			return NULL;
 		w->hi++;
-		msgpack_pack_uint32(&w->pk, 0);
-		return true;
+		*p = 0;
+		return p + 1;
 	}
 	if (id > w->hi)
-		return false;
-	msgpack_pack_uint32(&w->pk, w->hi - id);
-	return true;
+		return NULL;
+	return put_uint(p, w->hi - id);
 }
+
+/* Most bytes one edge takes: rel (2), target (5), label (9). */
+#define EDGE_MAX 16
+#define EDGE_BATCH 4096
 
 static mt_status pack_edges(mt_writer *w, const mt_edge *edges, size_t n,
 			    mt_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		const mt_edge *e = &edges[i];
-		int lk = mt_relation_label_kind(e->rel);
-		if (lk < 0)
-			return bug(w, err, "edge with an unknown relation");
-		msgpack_pack_unsigned_int(&w->pk, e->rel);
-		if (!pack_ref(w, e->target))
-			return bug(w, err, "edge target id not yet introduced");
-		if (lk == MT_LABEL_REF) {
-			if (e->label > UINT32_MAX ||
-			    !pack_ref(w, (uint32_t)e->label))
-				return bug(w, err,
-					   "label id not yet introduced");
-		} else {
-			if (lk == MT_LABEL_NAME && e->label >= w->names_count)
-				return bug(w, err, "edge label names no name");
-			msgpack_pack_uint64(&w->pk, e->label);
+	size_t i = 0;
+	while (i < n) {
+		size_t k = n - i < EDGE_BATCH ? n - i : EDGE_BATCH;
+		uint8_t *p = room(w, k * EDGE_MAX);
+		if (!p)
+			return fail(w, err);
+		for (size_t end = i + k; i < end; i++) {
+			const mt_edge *e = &edges[i];
+			unsigned rel = e->rel;
+			int lk;
+			switch (rel) {
+			case MT_REL_INDEX:
+			case MT_REL_KEY:
+			case MT_REL_STACK:
+			case MT_REL_INSET:
+			case MT_REL_OTHER:
+				lk = MT_LABEL_INT;
+				break;
+			case MT_REL_KEYVAL:
+				lk = MT_LABEL_REF;
+				break;
+			default:
+				lk = mt_relation_label_kind(rel);
+				break;
+			}
+			const char *what = NULL;
+			if (lk < 0) {
+				what = "edge with an unknown relation";
+			} else {
+				*p++ = (uint8_t)rel; /* codes < 128: fixint */
+				uint8_t *q = put_ref(w, p, e->target);
+				if (!q) {
+					what = "edge target id not yet introduced";
+				} else if (lk == MT_LABEL_REF) {
+					p = e->label > UINT32_MAX
+						? NULL
+						: put_ref(w, q,
+							  (uint32_t)e->label);
+					if (!p)
+						what = "label id not yet "
+						       "introduced";
+				} else if (lk == MT_LABEL_NAME &&
+					   e->label >= w->names_count) {
+					what = "edge label names no name";
+				} else {
+					p = put_uint(q, e->label);
+				}
+			}
+			if (what) /* sticky: the file will be aborted */
+				return bug(w, err, what);
 		}
+		w->used = (size_t)(p - w->buf);
 	}
 	w->edges += n;
 	return MT_OK;
@@ -424,6 +610,40 @@ static void pack_value(msgpack_packer *pk, const mt_value *v)
 	}
 }
 
+/* OBJECT record through msgpack-c's packer (values too big for room()). */
+static mt_status pack_object_slow(mt_writer *w, const mt_obj *o,
+				  const mt_edge *edges, size_t n, mt_err *err)
+{
+	msgpack_packer *pk = &w->pk;
+	msgpack_pack_array(pk, (size_t)(7 + 3 * n));
+	msgpack_pack_unsigned_int(pk, MT_REC_OBJECT);
+	uint8_t *p = room(w, 5);
+	if (!p)
+		return fail(w, err);
+	p = put_ref(w, p, o->type);
+	if (!p)
+		return bug(w, err, "type id not yet introduced");
+	w->used = (size_t)(p - w->buf);
+	msgpack_pack_uint64(pk, o->size);
+	if (o->addr) {
+		msgpack_pack_int64(pk, (int64_t)(o->addr - w->addr_prev));
+		w->addr_prev = o->addr;
+		msgpack_pack_uint64(pk, o->refcnt);
+	} else {
+		msgpack_pack_nil(pk);
+		msgpack_pack_nil(pk);
+	}
+	if (o->length == MT_NO_LENGTH)
+		msgpack_pack_nil(pk);
+	else
+		msgpack_pack_int64(pk, o->length);
+	pack_value(pk, &o->value);
+	if (pack_edges(w, edges, n, err))
+		return w->failed;
+	w->objects++;
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
 mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 			   const mt_edge *edges, size_t n, mt_err *err)
 {
@@ -441,26 +661,71 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 		return bug(w, err, "too many edges on one object");
 	if (id == w->hi)
 		w->hi++;
-	msgpack_packer *pk = &w->pk;
-	msgpack_pack_array(pk, (size_t)(7 + 3 * n));
-	msgpack_pack_unsigned_int(pk, MT_REC_OBJECT);
-	if (!pack_ref(w, o->type))
+	const mt_value *v = &o->value;
+	/* fixed fields: array 5, tag 1, type 5, size 9, addr 9, refcnt 9,
+	 * length 9; value: at most 25 bytes of headers and numbers + text */
+	size_t vneed = 25;
+	if (v->kind == MT_VAL_STR || v->kind == MT_VAL_BYTES ||
+	    v->kind == MT_VAL_QUALNAME || v->kind == MT_VAL_CODE)
+		vneed += v->slen;
+	if (v->kind == MT_VAL_QUALNAME || v->kind == MT_VAL_CODE)
+		vneed += v->s2len;
+	if (vneed > BUF_SIZE / 2)
+		return pack_object_slow(w, o, edges, n, err);
+	uint8_t *p = room(w, 47 + vneed);
+	if (!p)
+		return fail(w, err);
+	p = put_array(p, (uint32_t)(7 + 3 * n));
+	*p++ = MT_REC_OBJECT;
+	p = put_ref(w, p, o->type);
+	if (!p)
 		return bug(w, err, "type id not yet introduced");
-	msgpack_pack_uint64(pk, o->size);
+	p = put_uint(p, o->size);
 	if (o->addr) {
-		msgpack_pack_int64(pk, (int64_t)(o->addr - w->addr_prev));
+		p = put_int(p, (int64_t)(o->addr - w->addr_prev));
 		w->addr_prev = o->addr;
-		msgpack_pack_uint64(pk, o->refcnt);
+		p = put_uint(p, o->refcnt);
 	} else {
-		msgpack_pack_nil(pk);
-		msgpack_pack_nil(pk);
+		*p++ = 0xc0;
+		*p++ = 0xc0;
 	}
 	if (o->length == MT_NO_LENGTH)
-		msgpack_pack_nil(pk);
+		*p++ = 0xc0;
 	else
-		msgpack_pack_int64(pk, o->length);
-	pack_value(pk, &o->value);
-	if (pack_edges(w, edges, n, err))
+		p = put_int(p, o->length);
+	switch (v->kind) {
+	case MT_VAL_NONE:
+		*p++ = 0xc0;
+		break;
+	case MT_VAL_STR:
+		p = put_str(p, v->s, v->slen);
+		break;
+	case MT_VAL_BYTES:
+		p = put_bin(p, v->s, v->slen);
+		break;
+	case MT_VAL_INT:
+		p = put_int(p, v->i);
+		break;
+	case MT_VAL_FLOAT:
+		p = put_double(p, v->d);
+		break;
+	case MT_VAL_BOOL:
+		*p++ = v->i ? 0xc3 : 0xc2;
+		break;
+	case MT_VAL_QUALNAME:
+		*p++ = 0x92;
+		p = put_str(p, v->s, v->slen);
+		p = put_str(p, v->s2, v->s2len);
+		break;
+	case MT_VAL_CODE:
+		*p++ = 0x93;
+		p = put_str(p, v->s, v->slen);
+		p = put_int(p, v->i);
+		p = put_str(p, v->s2, v->s2len);
+		break;
+	}
+	w->used = (size_t)(p - w->buf);
+	if (n && pack_edges(w, edges, n, err))
 		return w->failed;
 	w->objects++;
 	return w->failed ? fail(w, err) : MT_OK;
