@@ -9,9 +9,9 @@
  * DFS with iterative path compression; exact, never an approximation, no
  * recursion.  Retained sizes are 64-bit sums over the dominator tree.
  *
- * Memory while building: 7 uint32 per object plus the DFS stack (8 bytes
- * per object at worst); kept afterwards: idom (4 bytes) and retained size
- * (8 bytes) per object.
+ * Memory while building: about 45 bytes per object in one block that is
+ * handed back when the tree is done; kept afterwards: idom (4 bytes) and
+ * retained size (8 bytes) per object.
  */
 #ifndef MEMTRACK_DOMINATOR_H
 #define MEMTRACK_DOMINATOR_H

@@ -29,6 +29,8 @@ typedef struct build {
 	uint32_t n;
 	uint32_t *dfn, *vert, *parent, *semi, *label, *anc, *idom;
 	uint8_t *rootchild; /* by id: a child of the virtual root */
+	uint64_t *ret;      /* retained sizes by preorder number */
+	void *block;        /* all of the above, one allocation */
 	uint32_t *stack_v, *stack_e; /* DFS: vertex id, next out-edge */
 	uint32_t next;               /* next preorder number */
 	mt_progress_fn cb;
@@ -38,16 +40,8 @@ typedef struct build {
 
 static void build_free(build *b)
 {
-	free(b->dfn);
-	free(b->vert);
-	free(b->parent);
-	free(b->semi);
-	free(b->label);
-	free(b->anc);
-	free(b->idom);
-	free(b->rootchild);
-	free(b->stack_v);
-	free(b->stack_e);
+	free(b->block);
+	b->block = NULL;
 }
 
 static int progress(build *b, uint64_t done, uint64_t total)
@@ -137,18 +131,34 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	build b = {.g = g, .n = mt_graph_count(g), .cb = cb, .cbdata = cbdata};
 	uint32_t n = b.n, m = n + 1;
 	mt_domtree *t = calloc(1, sizeof *t);
-	b.dfn = malloc((size_t)(n ? n : 1) * sizeof *b.dfn);
-	b.vert = malloc((size_t)m * sizeof *b.vert);
-	b.parent = malloc((size_t)m * sizeof *b.parent);
-	b.semi = malloc((size_t)m * sizeof *b.semi);
-	b.label = malloc((size_t)m * sizeof *b.label);
-	b.anc = malloc((size_t)m * sizeof *b.anc);
-	b.idom = malloc((size_t)m * sizeof *b.idom);
-	b.rootchild = calloc(n ? n : 1, 1);
-	b.stack_v = malloc((size_t)m * sizeof *b.stack_v);
-	b.stack_e = malloc((size_t)m * sizeof *b.stack_e);
-	if (!t || !b.dfn || !b.vert || !b.parent || !b.semi || !b.label ||
-	    !b.anc || !b.idom || !b.rootchild || !b.stack_v || !b.stack_e) {
+	/* The working arrays (about 45 bytes per object) in one allocation:
+	 * that large a block is mapped, and handed back to the system when
+	 * freed, so the tree leaves only its own 12 bytes per object behind
+	 * (separate arrays ended up in the heap and stayed resident). */
+	size_t nn = n ? n : 1;
+	size_t bytes = (size_t)m * sizeof *b.ret + nn * sizeof *b.dfn +
+		       7 * (size_t)m * sizeof(uint32_t) + nn;
+	b.block = t ? malloc(bytes) : NULL;
+	if (b.block) {
+		char *p = b.block;
+		b.ret = (uint64_t *)(void *)p;
+		p += (size_t)m * sizeof *b.ret;
+		uint32_t **arrays[] = {&b.vert,	 &b.parent,  &b.semi,
+				       &b.label, &b.anc,     &b.idom,
+				       &b.stack_v};
+		for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+			*arrays[i] = (uint32_t *)(void *)p;
+			p += (size_t)m * sizeof(uint32_t);
+		}
+		b.dfn = (uint32_t *)(void *)p;
+		p += nn * sizeof *b.dfn;
+		b.rootchild = (uint8_t *)p;
+		memset(b.rootchild, 0, nn);
+	}
+	/* the DFS stack's edge cursors share the ret array's memory: the DFS
+	 * is over before ret is used */
+	b.stack_e = (uint32_t *)(void *)b.ret;
+	if (!t || !b.block) {
 		build_free(&b);
 		free(t);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
@@ -227,11 +237,8 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 				"dominator tree of %u objects", n);
 		goto fail;
 	}
-	uint64_t *ret = calloc(m, sizeof *ret);
-	if (!ret) {
-		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
-		goto fail;
-	}
+	uint64_t *ret = b.ret;
+	ret[0] = 0;
 	for (uint32_t i = 1; i < m; i++)
 		ret[i] = mt_graph_size(g, b.vert[i]);
 	for (uint32_t i = m - 1; i >= 1; i--)
@@ -242,7 +249,6 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 		t->retained[id] = ret[i];
 	}
 	t->total = ret[0];
-	free(ret);
 	build_free(&b);
 	*out = t;
 	return MT_OK;
