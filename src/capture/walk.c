@@ -855,6 +855,20 @@ static int c_sizeof(PyObject *o, size_t *size)
 	return 1;
 }
 
+
+/* The `[i]` edges of a list's or tuple's items, prefetching the hash slot of
+ * the item PF_LIST ahead. */
+static void edge_items(mt_walk *w, PyObject **items, Py_ssize_t n)
+{
+	for (Py_ssize_t i = 0; i < n; i++) {
+		if (i + PF_LIST < n)
+			mt_objtable_prefetch(&w->tab,
+					     (mt_ref)(uintptr_t)items[i + PF_LIST]);
+		mt_edge_int(w, MT_REL_INDEX, (uint64_t)i,
+			    (mt_ref)(uintptr_t)items[i]);
+	}
+}
+
 static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 {
 	PyTypeObject *tp = Py_TYPE(o);
@@ -880,15 +894,7 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	}
 	case K_LIST: {
 		Py_ssize_t n = PyList_GET_SIZE(o);
-		PyObject **items = ((PyListObject *)o)->ob_item;
-		for (Py_ssize_t i = 0; i < n; i++) {
-			if (i + PF_LIST < n)
-				mt_objtable_prefetch(
-				    &w->tab,
-				    (mt_ref)(uintptr_t)items[i + PF_LIST]);
-			mt_edge_int(w, MT_REL_INDEX, (uint64_t)i,
-				    (mt_ref)(uintptr_t)items[i]);
-		}
+		edge_items(w, ((PyListObject *)o)->ob_item, n);
 		ob->length = n;
 		size = (size_t)tp->tp_basicsize +
 		       (size_t)((PyListObject *)o)->allocated * sizeof(void *);
@@ -896,15 +902,7 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	}
 	case K_TUPLE: {
 		Py_ssize_t n = PyTuple_GET_SIZE(o);
-		PyObject **items = ((PyTupleObject *)o)->ob_item;
-		for (Py_ssize_t i = 0; i < n; i++) {
-			if (i + PF_LIST < n)
-				mt_objtable_prefetch(
-				    &w->tab,
-				    (mt_ref)(uintptr_t)items[i + PF_LIST]);
-			mt_edge_int(w, MT_REL_INDEX, (uint64_t)i,
-				    (mt_ref)(uintptr_t)items[i]);
-		}
+		edge_items(w, ((PyTupleObject *)o)->ob_item, n);
 		ob->length = n;
 		size = basic_size(o);
 		break;
