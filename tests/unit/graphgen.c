@@ -193,3 +193,43 @@ void tg_for_random_graphs(unsigned seed, int count, uint32_t maxn,
 	free(e);
 	free(sizes);
 }
+
+void tg_vroot_children(const mt_graph *g, uint8_t *child)
+{
+	uint32_t n = mt_graph_count(g);
+	uint8_t *seen = calloc(n + 1, 1);
+	uint32_t *q = malloc((n + 1) * sizeof *q);
+	const mt_edge *roots;
+	size_t nroots, qh = 0, qt = 0;
+	memset(child, 0, n);
+	mt_graph_roots(g, &roots, &nroots);
+	for (size_t i = 0; i < nroots; i++) {
+		child[roots[i].target] = 1;
+		if (!seen[roots[i].target]) {
+			seen[roots[i].target] = 1;
+			q[qt++] = roots[i].target;
+		}
+	}
+	for (uint32_t start = 0;; start++) {
+		while (qh < qt) {
+			uint32_t v = q[qh++], first, cnt;
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++) {
+				uint32_t w = mt_graph_edge_target(g, e);
+				if (!seen[w]) {
+					seen[w] = 1;
+					q[qt++] = w;
+				}
+			}
+		}
+		while (start < n && seen[start])
+			start++;
+		if (start >= n)
+			break;
+		child[start] = 1;
+		seen[start] = 1;
+		q[qt++] = start;
+	}
+	free(seen);
+	free(q);
+}

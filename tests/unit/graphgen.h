@@ -45,6 +45,11 @@ void tg_write(const char *path, const tg_graph *g, uint32_t *map);
 struct mt_graph;
 struct mt_graph *tg_load(const char *path);
 
+/* The virtual root's children as dominator.h defines them, for oracles:
+ * child[v] = 1 for every root-edge target and, for what they do not reach,
+ * the smallest unreached id, repeatedly (child has count(g) bytes). */
+void tg_vroot_children(const struct mt_graph *g, uint8_t *child);
+
 /* The random graphs of the analysis oracles: `count` graphs of 1..maxn
  * nodes with sizes 1..1000, about n*density/4 random edges, with `chains`
  * a chain 0->1->... with gaps plus back edges (cycles, deep paths), 1-3

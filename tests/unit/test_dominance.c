@@ -52,45 +52,6 @@ static mt_set *mkset(const uint32_t *ids, size_t n)
 /* ---- oracle ---------------------------------------------------------- */
 
 /* The virtual root's children, as dominator.h defines them (BFS). */
-static void vroot_children(const mt_graph *g, uint8_t *child)
-{
-	uint32_t n = mt_graph_count(g);
-	uint8_t *seen = calloc(n + 1, 1);
-	uint32_t *q = malloc((n + 1) * sizeof *q);
-	const mt_edge *roots;
-	size_t nroots, qh = 0, qt = 0;
-	memset(child, 0, n);
-	mt_graph_roots(g, &roots, &nroots);
-	for (size_t i = 0; i < nroots; i++) {
-		child[roots[i].target] = 1;
-		if (!seen[roots[i].target]) {
-			seen[roots[i].target] = 1;
-			q[qt++] = roots[i].target;
-		}
-	}
-	for (uint32_t start = 0;; start++) {
-		while (qh < qt) {
-			uint32_t v = q[qh++], first, cnt;
-			mt_graph_out(g, v, &first, &cnt);
-			for (uint32_t e = first; e < first + cnt; e++) {
-				uint32_t w = mt_graph_edge_target(g, e);
-				if (!seen[w]) {
-					seen[w] = 1;
-					q[qt++] = w;
-				}
-			}
-		}
-		while (start < n && seen[start])
-			start++;
-		if (start >= n)
-			break;
-		child[start] = 1;
-		seen[start] = 1;
-		q[qt++] = start;
-	}
-	free(seen);
-	free(q);
-}
 
 /* heapy's T(S, A): out[v] = 1 for v reachable from S without entering A;
  * starts in A are not starts. */
@@ -315,7 +276,7 @@ static void check_graph(const mt_graph *g, unsigned *seed)
 	assert_int_equal(mt_dominance_new(&ds[1], g, t, &err), MT_OK);
 	uint8_t *child = malloc(n + 1), *in = malloc(n + 1),
 		*sub = malloc(n + 1);
-	vroot_children(g, child);
+	tg_vroot_children(g, child);
 	/* the context's children are the same set, each once */
 	const uint32_t *ch;
 	size_t nch, k = 0;

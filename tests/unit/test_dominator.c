@@ -39,46 +39,6 @@ static mt_graph *load(void)
 }
 
 /* The virtual root's children as dominator.h defines them. */
-static void vroot_children(const mt_graph *g, uint8_t *child)
-{
-	uint32_t n = mt_graph_count(g);
-	uint8_t *seen = calloc(n + 1, 1);
-	uint32_t *q = malloc((n + 1) * sizeof *q);
-	const mt_edge *roots;
-	size_t nroots;
-	memset(child, 0, n);
-	mt_graph_roots(g, &roots, &nroots);
-	size_t qh = 0, qt = 0;
-	for (size_t i = 0; i < nroots; i++) {
-		child[roots[i].target] = 1;
-		if (!seen[roots[i].target]) {
-			seen[roots[i].target] = 1;
-			q[qt++] = roots[i].target;
-		}
-	}
-	for (uint32_t start = 0;; start++) {
-		while (qh < qt) {
-			uint32_t v = q[qh++], first, cnt;
-			mt_graph_out(g, v, &first, &cnt);
-			for (uint32_t e = first; e < first + cnt; e++) {
-				uint32_t w = mt_graph_edge_target(g, e);
-				if (!seen[w]) {
-					seen[w] = 1;
-					q[qt++] = w;
-				}
-			}
-		}
-		while (start < n && seen[start])
-			start++;
-		if (start >= n)
-			break;
-		child[start] = 1;
-		seen[start] = 1;
-		q[qt++] = start;
-	}
-	free(seen);
-	free(q);
-}
 
 /* Marks what the virtual root reaches without passing `removed`. */
 static void reach(const mt_graph *g, const uint8_t *child, uint32_t removed,
@@ -112,7 +72,7 @@ static void check_against_oracle(const mt_graph *g, const mt_domtree *t)
 	uint32_t *q = malloc((n + 1) * sizeof *q);
 	/* dom[v*n + d]: d dominates v (d removed => v unreachable) */
 	uint8_t *dom = calloc((size_t)n * n + 1, 1);
-	vroot_children(g, child);
+	tg_vroot_children(g, child);
 	uint64_t total = 0;
 	for (uint32_t v = 0; v < n; v++)
 		total += mt_graph_size(g, v);
