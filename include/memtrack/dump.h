@@ -32,7 +32,7 @@ enum {
 	MT_REC_NAME = 1,   /* [1, str]                  appends to name table */
 	MT_REC_ROOTS = 2,  /* [2, edges...]             edges of the root     */
 	MT_REC_OBJECT = 3, /* [3, type, size, addr, refcnt, length, value,
-			      edges...]                                    */
+			      edges...]; type nil = the previous object's */
 	MT_REC_END = 4     /* [4, objects, edges, names, reachable, checksum] */
 };
 

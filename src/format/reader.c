@@ -27,6 +27,7 @@ struct mt_reader {
 	uint32_t hi;
 	uint64_t objects, edges, names, records;
 	uint64_t addr_prev;
+	uint32_t type_prev; /* type of the previous object record */
 	bool roots_seen, ended;
 	mt_edge *ebuf;
 	size_t ecap;
@@ -469,8 +470,19 @@ static mt_status read_object(mt_reader *r, mt_record *rec, uint32_t n,
 	rec->id = (uint32_t)r->objects;
 	if (rec->id == r->hi)
 		r->hi++;
-	if ((st = read_ref(r, &o->type, "type", err)) ||
-	    (st = mt_mpk_uint(c, &o->size, err)))
+	if (mt_mpk_peek(c) == MT_MPK_NIL) { /* the previous object's type */
+		if (!r->objects)
+			return mt_err_set(err, MT_TYPE, mt_mpk_offset(c),
+					  c->record,
+					  "the first object's type is nil "
+					  "(\"same as the previous object\")");
+		mt_mpk_nil(c, NULL);
+		o->type = r->type_prev;
+	} else if ((st = read_ref(r, &o->type, "type", err))) {
+		return st;
+	}
+	r->type_prev = o->type;
+	if ((st = mt_mpk_uint(c, &o->size, err)))
 		return st;
 	if (mt_mpk_peek(c) == MT_MPK_NIL) {
 		mt_mpk_nil(c, NULL);

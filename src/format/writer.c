@@ -45,6 +45,7 @@ struct mt_writer {
 	uint64_t objects; /* object records written */
 	uint64_t edges;
 	uint64_t addr_prev;
+	uint32_t type_prev; /* type of the previous object record */
 	name_slot *names;
 	uint32_t names_cap, names_count;
 };
@@ -610,6 +611,18 @@ static void pack_value(msgpack_packer *pk, const mt_value *v)
 	}
 }
 
+/* An object's type: nil when it is the previous object's type (objects
+ * come breadth-first, in long runs of one type), else a reference. */
+static uint8_t *put_type(mt_writer *w, uint8_t *p, uint32_t type)
+{
+	if (w->objects && type == w->type_prev) {
+		*p++ = 0xc0;
+		return p;
+	}
+	w->type_prev = type;
+	return put_ref(w, p, type);
+}
+
 /* OBJECT record through msgpack-c's packer (values too big for room()). */
 static mt_status pack_object_slow(mt_writer *w, const mt_obj *o,
 				  const mt_edge *edges, size_t n, mt_err *err)
@@ -620,7 +633,7 @@ static mt_status pack_object_slow(mt_writer *w, const mt_obj *o,
 	uint8_t *p = room(w, 5);
 	if (!p)
 		return fail(w, err);
-	p = put_ref(w, p, o->type);
+	p = put_type(w, p, o->type);
 	if (!p)
 		return bug(w, err, "type id not yet introduced");
 	w->used = (size_t)(p - w->buf);
@@ -677,7 +690,7 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 		return fail(w, err);
 	p = put_array(p, (uint32_t)(7 + 3 * n));
 	*p++ = MT_REC_OBJECT;
-	p = put_ref(w, p, o->type);
+	p = put_type(w, p, o->type);
 	if (!p)
 		return bug(w, err, "type id not yet introduced");
 	p = put_uint(p, o->size);

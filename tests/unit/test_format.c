@@ -232,8 +232,12 @@ static void test_round_trip(void **state)
 	assert_int_equal(rec.edges[1].target, 7);
 	assert_int_equal(rec.edges[1].label, 2); /* key object id */
 
+	/* objects 4, 5 and 6 all have type 4: the writer said "same as the
+	 * previous object" (nil) for 5 and 6, the reader resolved it */
 	for (uint32_t i = 4; i <= 8; i++) {
 		assert_int_equal(mt_reader_next(r, &rec, &err), MT_OK);
+		if (i == 5 || i == 6)
+			assert_int_equal(buf[rec.offset + 2], 0xc0);
 		assert_int_equal(rec.id, i);
 		assert_int_equal(rec.obj.length, MT_NO_LENGTH);
 		if (i == 7) {
@@ -378,6 +382,13 @@ static void test_unknown_reference(void **state)
 	uint8_t *target = rec + 11; /* ... c0 c0 | 02 | 01 | 00 */
 	assert_int_equal(target[-1], MT_REL_INDEX);
 	assert_int_equal(*target, 1);
+	/* the first object cannot say "same type as the previous one" */
+	assert_int_equal(rec[2], 1); /* type: refers 1 back, to itself */
+	rec[2] = 0xc0;
+	assert_int_equal(read_all(buf, len, &err, NULL), MT_TYPE);
+	assert_int_equal(err.offset, (uint64_t)(rec + 2 - buf));
+	assert_non_null(strstr(err.detail, "first object"));
+	rec[2] = 1;
 	*target = 5;
 	assert_int_equal(read_all(buf, len, &err, NULL), MT_BADREF);
 	assert_int_equal(err.offset, (uint64_t)(target - buf));
