@@ -66,20 +66,9 @@ mt_status q_idrows(mt_query *q, const val *v, long lo, long hi, uint32_t pos,
 		   mt_set **out, mt_err *err)
 {
 	uint32_t *order;
-	size_t n = mt_set_count(v->set);
 	mt_status st = mt_idtable_order(q->g, v->set, &order, err);
 	if (st)
 		return st;
-	if (lo < 0)
-		lo += (long)n;
-	if (hi < 0)
-		hi += (long)n;
-	if (lo < 0)
-		lo = 0;
-	if (hi > (long)n)
-		hi = (long)n;
-	if (hi < lo)
-		hi = lo;
 	st = mt_set_from_ids(out, order + lo, (size_t)(hi - lo), err);
 	free(order);
 	return st;
@@ -177,21 +166,9 @@ static mt_status set_attr(mt_query *q, const mt_qnode *n, const val *obj,
 			size_t next = obj->next != SIZE_MAX ? obj->next
 							    : obj->page + MT_TABLE_PAGE;
 			size_t rows = 0;
-			if (!strcmp(obj->er, "id"))
-				rows = mt_set_count(obj->set);
-			else {
-				mt_classifier *c;
-				mt_partition *p;
-				if ((st = q_classifier(q, obj->er, &c, n->oppos,
-						       err)) ||
-				    (st = mt_partition_new(
-					     &p, c, mt_set_ids(obj->set),
-					     mt_set_count(obj->set), err))) {
-					val_drop(out);
-					return st;
-				}
-				rows = mt_partition_nrows(p);
-				mt_partition_free(p);
+			if ((st = q_nrows(q, obj, n->oppos, &rows, err))) {
+				val_drop(out);
+				return st;
 			}
 			if (next >= rows) {
 				val_drop(out);

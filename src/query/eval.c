@@ -281,40 +281,49 @@ static mt_status eval_name(mt_query *q, const mt_qnode *n, val *out,
 		    q->nbind ? " and the marks" : "");
 }
 
-/* Rows of a set under its classifier: the ids of row i of set v. */
-static mt_status row_ids(mt_query *q, const val *v, long lo, long hi,
-			 uint32_t pos, mt_set **out, mt_err *err)
+/* The partition of set v by its classifier (v->er is not "id"). */
+static mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
+			     mt_classifier **c, mt_partition **p, mt_err *err)
 {
-	if (!strcmp(v->er, "id"))
-		return q_idrows(q, v, lo, hi, pos, out, err);
-	mt_classifier *c;
-	mt_partition *p = NULL;
-	mt_status st = q_classifier(q, v->er, &c, pos, err);
+	mt_status st = q_classifier(q, v->er, c, pos, err);
 	if (st)
 		return st;
-	size_t n = mt_set_count(v->set);
-	const uint32_t *ids = mt_set_ids(v->set);
-	if ((st = mt_partition_new(&p, c, ids, n, err)))
+	return mt_partition_new(p, *c, mt_set_ids(v->set), mt_set_count(v->set),
+				err);
+}
+
+mt_status q_nrows(mt_query *q, const val *v, uint32_t pos, size_t *nrows,
+		  mt_err *err)
+{
+	if (!strcmp(v->er, "id")) {
+		*nrows = mt_set_count(v->set);
+		return MT_OK;
+	}
+	mt_classifier *c;
+	mt_partition *p;
+	mt_status st = q_partition(q, v, pos, &c, &p, err);
+	if (st)
 		return st;
-	size_t nrows = mt_partition_nrows(p);
-	uint8_t *want = NULL;
-	uint32_t *sel = NULL;
-	size_t k = 0;
+	*nrows = mt_partition_nrows(p);
+	mt_partition_free(p);
+	return MT_OK;
+}
+
+/* The objects of rows lo..hi-1 (already clipped to the rows) of set v,
+ * partitioned by c into p. */
+static mt_status row_ids(const val *v, mt_classifier *c, const mt_partition *p,
+			 long lo, long hi, mt_set **out, mt_err *err)
+{
+	size_t n = mt_set_count(v->set), k = 0;
+	const uint32_t *ids = mt_set_ids(v->set);
 	uint32_t nk = mt_classifier_kind_count(c);
-	want = calloc(nk ? nk : 1, 1);
-	sel = malloc((n ? n : 1) * sizeof *sel);
+	uint8_t *want = calloc(nk ? nk : 1, 1);
+	uint32_t *sel = malloc((n ? n : 1) * sizeof *sel);
+	mt_status st = MT_OK;
 	if (!want || !sel) {
 		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
 		goto done;
 	}
-	if (lo < 0)
-		lo += (long)nrows;
-	if (hi < 0)
-		hi += (long)nrows;
-	if (lo < 0)
-		lo = 0;
-	if (hi > (long)nrows)
-		hi = (long)nrows;
 	for (long r = lo; r < hi; r++)
 		want[mt_partition_row_at(p, (size_t)r)->kind] = 1;
 	for (size_t i = 0; i < n; i++) {
@@ -329,29 +338,7 @@ static mt_status row_ids(mt_query *q, const val *v, long lo, long hi,
 done:
 	free(want);
 	free(sel);
-	mt_partition_free(p);
 	return st;
-}
-
-/* Number of rows of set v under its classifier. */
-static mt_status nrows_of(mt_query *q, const val *v, uint32_t pos,
-			  size_t *nrows, mt_err *err)
-{
-	if (!strcmp(v->er, "id")) {
-		*nrows = mt_set_count(v->set);
-		return MT_OK;
-	}
-	mt_classifier *c;
-	mt_partition *p;
-	mt_status st = q_classifier(q, v->er, &c, pos, err);
-	if (st)
-		return st;
-	if ((st = mt_partition_new(&p, c, mt_set_ids(v->set),
-				   mt_set_count(v->set), err)))
-		return st;
-	*nrows = mt_partition_nrows(p);
-	mt_partition_free(p);
-	return MT_OK;
 }
 
 static mt_status to_index(const val *v, const mt_qnode *n, long *out,
@@ -377,30 +364,31 @@ static mt_status eval_index(mt_query *q, const mt_qnode *n, val *out,
 		val_drop(&obj);
 		return st;
 	}
-	size_t nrows;
-	if ((st = nrows_of(q, &obj, n->oppos, &nrows, err))) {
-		val_drop(&obj);
-		return st;
+	/* the partition is built once, for the row count and the rows */
+	bool by_id = !strcmp(obj.er, "id");
+	mt_classifier *c = NULL;
+	mt_partition *p = NULL;
+	size_t nrows = mt_set_count(obj.set);
+	if (!by_id) {
+		if ((st = q_partition(q, &obj, n->oppos, &c, &p, err)))
+			goto done;
+		nrows = mt_partition_nrows(p);
 	}
 	long lo = 0, hi = 0;
 	if (n->kind == MT_Q_INDEX) {
-		if ((st = eval(q, n->b, &idx, err))) {
-			val_drop(&obj);
-			return st;
-		}
+		if ((st = eval(q, n->b, &idx, err)))
+			goto done;
 		st = to_index(&idx, n->b, &lo, err);
 		val_drop(&idx);
-		if (st) {
-			val_drop(&obj);
-			return st;
-		}
+		if (st)
+			goto done;
 		long r = lo < 0 ? lo + (long)nrows : lo;
 		if (r < 0 || r >= (long)nrows) {
-			val_drop(&obj);
-			return qerr(err, MT_RANGE, n->b->pos,
-				    "row %ld out of range: the partition has "
-				    "%zu row%s",
-				    lo, nrows, nrows == 1 ? "" : "s");
+			st = qerr(err, MT_RANGE, n->b->pos,
+				  "row %ld out of range: the partition has "
+				  "%zu row%s",
+				  lo, nrows, nrows == 1 ? "" : "s");
+			goto done;
 		}
 		lo = r;
 		hi = r + 1;
@@ -412,22 +400,31 @@ static mt_status eval_index(mt_query *q, const mt_qnode *n, val *out,
 		for (int i = 0; i < 2; i++) {
 			if (!b[i])
 				continue;
-			if ((st = eval(q, b[i], &idx, err))) {
-				val_drop(&obj);
-				return st;
-			}
+			if ((st = eval(q, b[i], &idx, err)))
+				goto done;
 			st = to_index(&idx, b[i], dst[i], err);
 			val_drop(&idx);
-			if (st) {
-				val_drop(&obj);
-				return st;
-			}
+			if (st)
+				goto done;
 		}
 	}
+	if (lo < 0)
+		lo += (long)nrows;
+	if (hi < 0)
+		hi += (long)nrows;
+	if (lo < 0)
+		lo = 0;
+	if (hi > (long)nrows)
+		hi = (long)nrows;
+	if (hi < lo)
+		hi = lo;
 	mt_set *s;
-	st = row_ids(q, &obj, lo, hi, n->oppos, &s, err);
+	st = by_id ? q_idrows(q, &obj, lo, hi, n->oppos, &s, err)
+		   : row_ids(&obj, c, p, lo, hi, &s, err);
 	if (!st)
 		val_set(out, s, obj.er);
+done:
+	mt_partition_free(p);
 	val_drop(&obj);
 	return st;
 }

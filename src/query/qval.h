@@ -87,6 +87,9 @@ mt_status q_classifier(mt_query *q, const char *er, mt_classifier **out,
 		       uint32_t pos, mt_err *err);
 
 mt_status q_eval_node(mt_query *q, const mt_qnode *n, val *out, mt_err *err);
+/* Number of rows of set v's table (objects for an identity table). */
+mt_status q_nrows(mt_query *q, const val *v, uint32_t pos, size_t *nrows,
+		  mt_err *err);
 
 /* attrs.c */
 mt_status q_attr(mt_query *q, const mt_qnode *n, const val *obj, val *out,
@@ -95,6 +98,7 @@ mt_status q_call(mt_query *q, const mt_qnode *n, const val *fn, val *out,
 		 mt_err *err);
 mt_status q_classifier_make(mt_query *q, const char *er, mt_classifier **out,
 			    uint32_t pos, mt_err *err);
+/* Rows lo..hi-1 (clipped by the caller) of set v's identity table. */
 mt_status q_idrows(mt_query *q, const val *v, long lo, long hi, uint32_t pos,
 		   mt_set **out, mt_err *err);
 mt_status q_domtree(mt_query *q, mt_domtree **out, mt_err *err);

@@ -201,6 +201,11 @@ static void test_heap_partitions(void **state)
 	expect(q, "h[:2].count", "7\n");
 	expect(q, "h[3:].count", "4\n");
 	expect(q, "h[-1].size", "16\n");
+	expect(q, "h[3:1].count", "0\n");
+	expect(q, "h[-2:].count", "4\n");
+	expect(q, "h.byid[-2:].count", "2\n");
+	expect(q, "h.byid[5:2].count", "0\n");
+	expect(q, "h.byid[:100].count", "14\n");
 	/* rows keep the classifier: a bysize row partitions by size */
 	expect(q, "h.bysize[0].count", "3\n"); /* 3 x 400 > 1 x 1000 */
 	expect(q, "h.bysize[0].size", "1200\n");
