@@ -11,6 +11,7 @@
 
 #include "graphgen.h"
 #include "memtrack/graph.h"
+#include "memtrack/set.h"
 #include "memtrack/writer.h"
 
 #define UNSET UINT32_MAX
@@ -232,4 +233,12 @@ void tg_vroot_children(const mt_graph *g, uint8_t *child)
 	}
 	free(seen);
 	free(q);
+}
+
+mt_set *tg_set(const uint32_t *ids, size_t n)
+{
+	mt_set *s;
+	mt_err err;
+	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
+	return s;
 }

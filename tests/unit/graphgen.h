@@ -41,6 +41,10 @@ typedef struct tg_graph {
  * map[n] being the shared type object's.  Fails the test on error. */
 void tg_write(const char *path, const tg_graph *g, uint32_t *map);
 
+/* A set of the given ids (fails the test on error); caller unrefs. */
+struct mt_set;
+struct mt_set *tg_set(const uint32_t *ids, size_t n);
+
 /* Loads the dump at path (fails the test on error); caller frees. */
 struct mt_graph;
 struct mt_graph *tg_load(const char *path);

@@ -41,14 +41,6 @@ static mt_graph *load(void)
 	return tg_load(path);
 }
 
-static mt_set *mkset(const uint32_t *ids, size_t n)
-{
-	mt_set *s;
-	mt_err err;
-	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
-	return s;
-}
-
 /* ---- oracle ---------------------------------------------------------- */
 
 /* The virtual root's children, as dominator.h defines them (BFS). */
@@ -116,7 +108,7 @@ static void check_single_set(const mt_graph *g, mt_dominance *const *ds,
 	for (uint32_t v = 0; v < n; v++)
 		if (in[v])
 			ids[k++] = v;
-	mt_set *x = mkset(ids, k);
+	mt_set *x = tg_set(ids, k);
 	T(g, child, in, w);	/* W = T(root, X) */
 	T(g, in, w, want);	/* dominos = T(X, W) */
 	/* the other definition: what the root no longer reaches */
@@ -178,7 +170,7 @@ static void check_imdom(const mt_graph *g, mt_dominance *d,
 	}
 	for (uint32_t v = 0; v < n; v++)
 		vis[v] = vis[v] && pred[v];
-	mt_set *x = mkset(ids, k), *got;
+	mt_set *x = tg_set(ids, k), *got;
 	mt_err err;
 	assert_int_equal(mt_dominance_imdom(d, x, &got, &err), MT_OK);
 	expect_set(got, vis, n, "imdom");
@@ -223,7 +215,7 @@ static void check_tuple(const mt_graph *g, mt_dominance *d,
 				ids[m++] = v;
 				D[v] = 1;
 			}
-		xs[i] = mkset(ids, m);
+		xs[i] = tg_set(ids, m);
 	}
 	mt_err err;
 	assert_int_equal(mt_dominance_tuple(d, (const mt_set *const *)xs,
@@ -291,7 +283,7 @@ static void check_graph(const mt_graph *g, unsigned *seed)
 		memset(in, 0, n);
 		in[x] = 1;
 		check_single_set(g, ds, child, in);
-		mt_set *sx = mkset(&x, 1), *got;
+		mt_set *sx = tg_set(&x, 1), *got;
 		uint64_t sz;
 		assert_int_equal(mt_dominance_domisize(ds[0], sx, &sz, &err),
 				 MT_OK);
@@ -372,11 +364,11 @@ static void test_hand(void **state)
 	mt_set *s, *out;
 	/* {b}: only b; {b, c}: b, c and d (e stays: f holds it) */
 	uint32_t bc[] = {map[1], map[2]};
-	s = mkset(bc, 1);
+	s = tg_set(bc, 1);
 	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_OK);
 	assert_true(sz == 20);
 	mt_set_unref(s);
-	s = mkset(bc, 2);
+	s = tg_set(bc, 2);
 	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_OK);
 	assert_true(sz == 20 + 30 + 40);
 	assert_int_equal(mt_dominance_dominos(d, s, &out, &err), MT_OK);
@@ -386,7 +378,7 @@ static void test_hand(void **state)
 	/* imdom({d}) = {b, c}: neither passes through the other */
 	uint32_t dd = map[3];
 	mt_set_unref(s);
-	s = mkset(&dd, 1);
+	s = tg_set(&dd, 1);
 	assert_int_equal(mt_dominance_imdom(d, s, &out, &err), MT_OK);
 	assert_int_equal(mt_set_count(out), 2);
 	assert_true(mt_set_contains(out, map[1]) &&
@@ -395,7 +387,7 @@ static void test_hand(void **state)
 	mt_set_unref(s);
 	/* imdom({e}) = {d, f}: f is a start of the unreachable tail */
 	uint32_t ee = map[4];
-	s = mkset(&ee, 1);
+	s = tg_set(&ee, 1);
 	assert_int_equal(mt_dominance_imdom(d, s, &out, &err), MT_OK);
 	assert_int_equal(mt_set_count(out), 2);
 	mt_set_unref(out);
@@ -404,7 +396,7 @@ static void test_hand(void **state)
 	mt_set_unref(s);
 	/* an id out of range is an argument error */
 	uint32_t bad = 1000;
-	s = mkset(&bad, 1);
+	s = tg_set(&bad, 1);
 	assert_int_equal(mt_dominance_domisize(d, s, &sz, &err), MT_ARG);
 	mt_set_unref(s);
 	mt_dominance_free(d);
@@ -435,7 +427,7 @@ static void test_deep_chain(void **state)
 	assert_int_equal(mt_dominance_new(&d[1], g, t, &err), MT_OK);
 	for (int c = 0; c < 2; c++) {
 		uint32_t mid = map[n / 2];
-		mt_set *s = mkset(&mid, 1), *out;
+		mt_set *s = tg_set(&mid, 1), *out;
 		uint64_t sz;
 		assert_int_equal(mt_dominance_domisize(d[c], s, &sz, &err),
 				 MT_OK);
@@ -447,7 +439,7 @@ static void test_deep_chain(void **state)
 		mt_set_unref(s);
 		/* the end of the chain: imdom is its predecessor */
 		uint32_t last = map[n - 1];
-		s = mkset(&last, 1);
+		s = tg_set(&last, 1);
 		assert_int_equal(mt_dominance_imdom(d[c], s, &out, &err),
 				 MT_OK);
 		assert_int_equal(mt_set_count(out), 1);

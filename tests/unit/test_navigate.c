@@ -39,14 +39,6 @@ static mt_graph *load(void)
 	return g;
 }
 
-static mt_set *mkset(const uint32_t *ids, size_t n)
-{
-	mt_set *s;
-	mt_err err;
-	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
-	return s;
-}
-
 /* root -> a; a -> b twice; a -> c; c -> c; c -> b */
 static void test_hand(void **state)
 {
@@ -61,7 +53,7 @@ static void test_hand(void **state)
 	mt_err err;
 	mt_set *s, *r;
 	uint32_t a = map[0], b = map[1], c = map[2];
-	s = mkset(&a, 1);
+	s = tg_set(&a, 1);
 	assert_int_equal(mt_nav_referrers(g, s, &r, &err), MT_OK);
 	assert_int_equal(mt_set_count(r), 0); /* only the root holds a */
 	mt_set_unref(r);
@@ -70,13 +62,13 @@ static void test_hand(void **state)
 	assert_true(mt_set_contains(r, b) && mt_set_contains(r, c));
 	mt_set_unref(r);
 	mt_set_unref(s);
-	s = mkset(&b, 1);
+	s = tg_set(&b, 1);
 	assert_int_equal(mt_nav_referrers(g, s, &r, &err), MT_OK);
 	assert_int_equal(mt_set_count(r), 2);
 	assert_true(mt_set_contains(r, a) && mt_set_contains(r, c));
 	mt_set_unref(r);
 	mt_set_unref(s);
-	s = mkset(&c, 1);
+	s = tg_set(&c, 1);
 	assert_int_equal(mt_nav_referrers(g, s, &r, &err), MT_OK);
 	assert_int_equal(mt_set_count(r), 2); /* a and c itself */
 	assert_true(mt_set_contains(r, c));
@@ -123,7 +115,7 @@ static void test_random(void **state)
 					rf[w] = 1;
 			}
 		}
-		mt_set *s = mkset(ids, k), *r1, *r2;
+		mt_set *s = tg_set(ids, k), *r1, *r2;
 		mt_err err;
 		assert_int_equal(mt_nav_referrers(g, s, &r1, &err), MT_OK);
 		assert_int_equal(mt_nav_referents(g, s, &r2, &err), MT_OK);

@@ -40,14 +40,6 @@ static mt_graph *load(void)
 	return tg_load(path);
 }
 
-static mt_set *mkset(const uint32_t *ids, size_t n)
-{
-	mt_set *s;
-	mt_err err;
-	assert_int_equal(mt_set_from_ids(&s, ids, n, &err), MT_OK);
-	return s;
-}
-
 static void expect_text(const mt_paths *p, uint64_t first, const char *want)
 {
 	mt_strbuf b;
@@ -108,7 +100,7 @@ static void test_sp_order_and_text(void **state)
 	uint32_t map[NNODES];
 	write_heap(map);
 	mt_graph *g = load();
-	mt_set *x = mkset(&map[X], 1);
+	mt_set *x = tg_set(&map[X], 1);
 	mt_paths *p;
 	mt_err err;
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
@@ -144,7 +136,7 @@ static void test_sp_order_and_text(void **state)
 	mt_set_unref(x);
 
 	/* the unreachable tail has no path from the root */
-	x = mkset(&map[U], 1);
+	x = tg_set(&map[U], 1);
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
 	assert_true(mt_paths_count(p) == 0);
 	expect_text(p, 0, "<No paths: not reachable from the root>\n");
@@ -153,7 +145,7 @@ static void test_sp_order_and_text(void **state)
 
 	/* a set: only the nearest members are destinations */
 	uint32_t ax[] = {map[A], map[X]};
-	x = mkset(ax, 2);
+	x = tg_set(ax, 2);
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
 	expect_text(p, 0, " 0: hp.Root.i0_modules['b']\n");
 	mt_paths_free(p);
@@ -169,7 +161,7 @@ static void test_pathsin_pathsout(void **state)
 	mt_paths *p;
 	mt_err err;
 	/* referrers of X: A (100 bytes, first), B and U */
-	mt_set *x = mkset(&map[X], 1);
+	mt_set *x = tg_set(&map[X], 1);
 	assert_int_equal(mt_paths_in(&p, g, x, &err), MT_OK);
 	assert_true(mt_paths_count(p) == 4);
 	assert_int_equal(mt_paths_given_sources(p), 3);
@@ -181,7 +173,7 @@ static void test_pathsin_pathsout(void **state)
 	mt_paths_free(p);
 	mt_set_unref(x);
 	/* referents of A: X, twice */
-	x = mkset(&map[A], 1);
+	x = tg_set(&map[A], 1);
 	assert_int_equal(mt_paths_out(&p, g, x, &err), MT_OK);
 	expect_text(p, 0, " 0: Src.x\n 1: Src[0]\n");
 	mt_paths_free(p);
@@ -220,7 +212,7 @@ static void test_counts_and_paging(void **state)
 	uint32_t d;
 	lattice(3, 3, &d);
 	mt_graph *g = load();
-	mt_set *x = mkset(&d, 1);
+	mt_set *x = tg_set(&d, 1);
 	mt_paths *p;
 	mt_err err;
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
@@ -251,7 +243,7 @@ static void test_counts_and_paging(void **state)
 	/* exactly 11 paths: all are listed, no "1 more" line */
 	lattice(11, 1, &d);
 	g = load();
-	x = mkset(&d, 1);
+	x = tg_set(&d, 1);
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
 	assert_true(mt_paths_count(p) == 11);
 	mt_strbuf_init(&b);
@@ -266,7 +258,7 @@ static void test_counts_and_paging(void **state)
 	/* 20^6 = 64 million paths, counted without listing them */
 	lattice(20, 6, &d);
 	g = load();
-	x = mkset(&d, 1);
+	x = tg_set(&d, 1);
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
 	assert_true(mt_paths_count(p) == 64000000ull);
 	mt_path_step s[8];
@@ -289,7 +281,7 @@ static void test_long_chain(void **state)
 		      .nroots = 1};
 	tg_write(path, &tg, map);
 	mt_graph *g = load();
-	mt_set *x = mkset(&map[n - 1], 1);
+	mt_set *x = tg_set(&map[n - 1], 1);
 	mt_paths *p;
 	mt_err err;
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
@@ -360,7 +352,7 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 	for (uint32_t v = 0; v < N; v++)
 		if (indst[v] && dist[v] == best)
 			want += cnt[v];
-	mt_set *x = mkset(ids, nd);
+	mt_set *x = tg_set(ids, nd);
 	mt_paths *p;
 	mt_err err;
 	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
