@@ -227,7 +227,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	mt_walk_result res;
 	mt_err err;
 	mt_err_clear(&err);
-	mt_status st = mt_walk_dump(path, expected, &hb.h, &res, &err);
+	mt_status st = mt_walk_dump(path, expected, &hb.h, NULL, &res, &err);
 	if (was_enabled && gc_call("enable") < 0)
 		PyErr_Clear();
 	header_free(&hb);

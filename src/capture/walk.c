@@ -92,6 +92,7 @@ struct mt_walk {
 	PyObject *vdict_owner; /* object whose inline values are covers */
 	int traverse_ordinal;
 	PyObject *traverse_self;
+	const volatile sig_atomic_t *cancel; /* NULL: not cancellable */
 	char name[512];
 	char v1[320], v2[320];
 };
@@ -1222,6 +1223,10 @@ static void run_queue(mt_walk *w, uint32_t *next)
 			prefetch_vdict(w, id + PF_DIST / 2, 1);
 		process(w, id);
 		(*next)++;
+		if ((id & 4095) == 0 && w->cancel && *w->cancel) {
+			w->st = mt_err_set(w->err, MT_CANCELLED, MT_NO_OFFSET,
+					   MT_NO_OFFSET, "interrupted by a signal");
+		}
 	}
 }
 
@@ -1271,11 +1276,13 @@ static int init_globals(void)
 int mt_walk_init_module(void) { return init_globals(); }
 
 mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
+		       const volatile sig_atomic_t *cancel,
 		       mt_walk_result *res, mt_err *err)
 {
 	mt_walk w;
 	memset(&w, 0, sizeof(w));
 	w.err = err;
+	w.cancel = cancel;
 	w.st = MT_OK;
 	memset(res, 0, sizeof(*res));
 	if (mt_objtable_init(&w.tab, expected) < 0)

@@ -28,6 +28,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "memtrack/dump.h"
@@ -54,9 +55,13 @@ int mt_walk_init_module(void);
 
 /* Runs a whole capture into `path` with header `hdr` (borrowed for the
  * call).  `expected` pre-sizes the table (e.g. sys.getallocatedblocks()).
+ * `cancel` (may be NULL) is polled every few thousand objects: when it
+ * becomes non-zero (a signal handler sets it) the walk stops with
+ * MT_CANCELLED.
  * Returns MT_OK, or an error in *err (the writer has been aborted then:
  * no file is left under `path`). */
 mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
+		       const volatile sig_atomic_t *cancel,
 		       mt_walk_result *res, mt_err *err);
 
 /* ---- edge sink (for the visitors) ---------------------------------- */
