@@ -124,6 +124,25 @@ static mt_status method(val *out, const char *name, const val *self,
 	return MT_OK;
 }
 
+/* Set obj shown by classifier `name` (any spelling: `byType`, by('Type')),
+ * labelled with the classifier's canonical key; "id" is the identity
+ * table. */
+static mt_status by_classifier(mt_query *q, const val *obj, const char *name,
+			       uint32_t pos, val *out, mt_err *err)
+{
+	char key[48];
+	mt_status st = q_classifier_key(name, key, pos, err);
+	if (st)
+		return st;
+	if (strcmp(key, "id")) {
+		qcls *c; /* made now so an unknown name fails here */
+		if ((st = q_classifier(q, key, &c, pos, err)))
+			return st;
+		q_classifier_unref(c);
+	}
+	return val_set(out, mt_set_ref(obj->set), key);
+}
+
 static mt_status set_attr(mt_query *q, const mt_qnode *n, const val *obj,
 			  val *out, mt_err *err)
 {
@@ -132,18 +151,8 @@ static mt_status set_attr(mt_query *q, const mt_qnode *n, const val *obj,
 	mt_set *s = NULL;
 	mt_status st;
 
-	if (!strncmp(a, "by", 2) && a[2]) {
-		const char *cname = a + 2;
-		if (!strcmp(cname, "id")) {
-			val_set(out, mt_set_ref(obj->set), "id");
-			return MT_OK;
-		}
-		mt_classifier *c;
-		if ((st = q_classifier(q, cname, &c, n->oppos, err)))
-			return st;
-		val_set(out, mt_set_ref(obj->set), cname);
-		return MT_OK;
-	}
+	if (!strncmp(a, "by", 2) && a[2])
+		return by_classifier(q, obj, a + 2, n->oppos, out, err);
 	if (!strcmp(a, "by"))
 		return method(out, "by", obj, err);
 	if (!strcmp(a, "count")) {
@@ -226,16 +235,17 @@ static mt_status set_attr(mt_query *q, const mt_qnode *n, const val *obj,
 	if (!strcmp(a, "pathsout"))
 		return paths_text(q, mt_paths_out, obj->set, out, err);
 	if (!strcmp(a, "rp")) {
-		mt_classifier *c;
+		qcls *c;
 		mt_refpat *rp;
 		mt_strbuf b;
 		mt_strbuf_init(&b);
 		if ((st = q_classifier(q, "clodo", &c, n->oppos, err)))
 			return st;
-		if (!(st = mt_refpat_new(&rp, g, c, obj->set, 7, err))) {
+		if (!(st = mt_refpat_new(&rp, g, c->c, obj->set, 7, err))) {
 			st = mt_refpat_format(rp, 0, true, &b, NULL, err);
 			mt_refpat_free(rp);
 		}
+		q_classifier_unref(c);
 		return text_result(out, &b, st, err);
 	}
 	if (!strcmp(a, "dot")) {
@@ -495,18 +505,9 @@ mt_status q_call(mt_query *q, const mt_qnode *n, const val *fn, val *out,
 		st = call_ctor(q, fn->method, &a, n->oppos, out, err);
 	} else if (!strcmp(fn->method, "by")) {
 		if (!(st = nargs(&a, 1, 1, "by", n->oppos, err)) &&
-		    !(st = want(&a, 0, V_STR, "a str", "by", err))) {
-			mt_classifier *c;
-			if (!strcmp(a.v[0].s, "id") || !strcmp(a.v[0].s, "Id"))
-				st = val_set(out, mt_set_ref(self->set), "id");
-			else if (strlen(a.v[0].s) >= sizeof out->er)
-				st = qerr(err, MT_RANGE, a.pos[0],
-					  "classifier name too long");
-			else if (!(st = q_classifier(q, a.v[0].s, &c,
-						     a.pos[0], err)))
-				st = val_set(out, mt_set_ref(self->set),
-					     a.v[0].s);
-		}
+		    !(st = want(&a, 0, V_STR, "a str", "by", err)))
+			st = by_classifier(q, self, a.v[0].s, a.pos[0], out,
+					   err);
 	} else if (!strcmp(fn->method, "alt")) {
 		if (!(st = nargs(&a, 1, 1, "alt", n->oppos, err)) &&
 		    !(st = want(&a, 0, V_STR, "a str", "alt", err))) {

@@ -150,26 +150,69 @@ mt_status qerr(mt_err *err, mt_status code, uint32_t pos, const char *fmt, ...)
 	return code;
 }
 
-mt_status q_classifier(mt_query *q, const char *er, mt_classifier **out,
-		       uint32_t pos, mt_err *err)
+mt_status q_classifier_key(const char *er, char key[48], uint32_t pos,
+			   mt_err *err)
 {
-	for (size_t i = 0; i < q->ncls; i++)
-		if (!strcmp(q->cls[i].name, er)) {
-			*out = q->cls[i].c;
-			return MT_OK;
-		}
-	mt_classifier *c;
-	mt_status st = q_classifier_make(q, er, &c, pos, err);
+	size_t k = 0;
+	for (const char *p = er;;) {
+		size_t len = strcspn(p, "&");
+		const char *e = p + len;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (k + (size_t)(e - p) + 1 >= 48)
+			return qerr(err, MT_RANGE, pos,
+				    "classifier name too long");
+		for (; p < e; p++)
+			key[k++] = (char)tolower((unsigned char)*p);
+		p += strcspn(p, "&");
+		if (!*p)
+			break;
+		key[k++] = '&';
+		p++;
+	}
+	key[k] = '\0';
+	return MT_OK;
+}
+
+void q_classifier_unref(qcls *c)
+{
+	if (c && --c->refs == 0) {
+		mt_classifier_free(c->c);
+		free(c);
+	}
+}
+
+mt_status q_classifier(mt_query *q, const char *er, qcls **out, uint32_t pos,
+		       mt_err *err)
+{
+	char key[48];
+	mt_status st = q_classifier_key(er, key, pos, err);
 	if (st)
 		return st;
+	for (size_t i = 0; i < q->ncls; i++)
+		if (!strcmp(q->cls[i]->name, key)) {
+			q->cls[i]->refs++;
+			*out = q->cls[i];
+			return MT_OK;
+		}
+	qcls *e = calloc(1, sizeof *e);
+	if (!e)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+	if ((st = q_classifier_make(q, key, &e->c, pos, err))) {
+		free(e);
+		return st;
+	}
+	memcpy(e->name, key, sizeof key);
+	e->refs = 2; /* the cache's and the caller's */
 	if (q->ncls == sizeof q->cls / sizeof q->cls[0]) {
-		mt_classifier_free(q->cls[0].c);
+		q_classifier_unref(q->cls[0]); /* freed when nobody holds it */
 		memmove(q->cls, q->cls + 1, (q->ncls - 1) * sizeof q->cls[0]);
 		q->ncls--;
 	}
-	snprintf(q->cls[q->ncls].name, sizeof q->cls[0].name, "%s", er);
-	q->cls[q->ncls++].c = c;
-	*out = c;
+	q->cls[q->ncls++] = e;
+	*out = e;
 	return MT_OK;
 }
 
@@ -200,7 +243,7 @@ void mt_query_free(mt_query *q)
 	}
 	free(q->bind);
 	for (size_t i = 0; i < q->ncls; i++)
-		mt_classifier_free(q->cls[i].c);
+		q_classifier_unref(q->cls[i]);
 	q_free_extra(q);
 	mt_set_unref(q->all);
 	free(q);
@@ -281,15 +324,18 @@ static mt_status eval_name(mt_query *q, const mt_qnode *n, val *out,
 		    q->nbind ? " and the marks" : "");
 }
 
-/* The partition of set v by its classifier (v->er is not "id"). */
+/* The partition of set v by its classifier (v->er is not "id"), and a
+ * reference to that classifier (q_classifier_unref), also on failure. */
 static mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
-			     mt_classifier **c, mt_partition **p, mt_err *err)
+			     qcls **c, mt_partition **p, mt_err *err)
 {
+	*c = NULL;
+	*p = NULL;
 	mt_status st = q_classifier(q, v->er, c, pos, err);
 	if (st)
 		return st;
-	return mt_partition_new(p, *c, mt_set_ids(v->set), mt_set_count(v->set),
-				err);
+	return mt_partition_new(p, (*c)->c, mt_set_ids(v->set),
+				mt_set_count(v->set), err);
 }
 
 mt_status q_nrows(mt_query *q, const val *v, uint32_t pos, size_t *nrows,
@@ -299,14 +345,14 @@ mt_status q_nrows(mt_query *q, const val *v, uint32_t pos, size_t *nrows,
 		*nrows = mt_set_count(v->set);
 		return MT_OK;
 	}
-	mt_classifier *c;
+	qcls *c;
 	mt_partition *p;
 	mt_status st = q_partition(q, v, pos, &c, &p, err);
-	if (st)
-		return st;
-	*nrows = mt_partition_nrows(p);
+	if (!st)
+		*nrows = mt_partition_nrows(p);
 	mt_partition_free(p);
-	return MT_OK;
+	q_classifier_unref(c);
+	return st;
 }
 
 /* The objects of rows lo..hi-1 (already clipped to the rows) of set v,
@@ -364,9 +410,11 @@ static mt_status eval_index(mt_query *q, const mt_qnode *n, val *out,
 		val_drop(&obj);
 		return st;
 	}
-	/* the partition is built once, for the row count and the rows */
+	/* the partition is built once, for the row count and the rows; the
+	 * classifier reference keeps c alive while the index expressions run
+	 * (they may push it out of the cache) */
 	bool by_id = !strcmp(obj.er, "id");
-	mt_classifier *c = NULL;
+	qcls *c = NULL;
 	mt_partition *p = NULL;
 	size_t nrows = mt_set_count(obj.set);
 	if (!by_id) {
@@ -420,11 +468,12 @@ static mt_status eval_index(mt_query *q, const mt_qnode *n, val *out,
 		hi = lo;
 	mt_set *s;
 	st = by_id ? q_idrows(q, &obj, lo, hi, n->oppos, &s, err)
-		   : row_ids(&obj, c, p, lo, hi, &s, err);
+		   : row_ids(&obj, c->c, p, lo, hi, &s, err);
 	if (!st)
 		val_set(out, s, obj.er);
 done:
 	mt_partition_free(p);
+	q_classifier_unref(c);
 	val_drop(&obj);
 	return st;
 }

@@ -47,10 +47,16 @@ typedef struct val {
 	struct val *self;     /* METHOD: the bound object (owned) or NULL */
 } val;
 
-struct qcls {
-	char name[48];
+/* A classifier of the session's cache.  Reference-counted: the cache holds
+ * one reference while the entry is cached, and whoever uses the classifier
+ * across anything that may evaluate more of the expression (an index, a
+ * call's arguments) holds one more, so evicting the entry never frees a
+ * classifier still in use. */
+typedef struct qcls {
+	unsigned refs;
+	char name[48]; /* the canonical key (q_classifier_key) */
 	mt_classifier *c;
-};
+} qcls;
 
 struct qbind {
 	char *name;
@@ -64,7 +70,7 @@ struct mt_query {
 	bool has_last;
 	struct qbind *bind;
 	size_t nbind;
-	struct qcls cls[16];
+	qcls *cls[16]; /* most recently made last */
 	size_t ncls;
 	int depth;
 	mt_domtree *dom;                /* built on first need */
@@ -83,8 +89,17 @@ mt_status qerr(mt_err *err, mt_status code, uint32_t pos, const char *fmt,
 	__attribute__((format(printf, 4, 5)))
 #endif
 	;
-mt_status q_classifier(mt_query *q, const char *er, mt_classifier **out,
-		       uint32_t pos, mt_err *err);
+/* The canonical cache key and set label of classifier name er: each
+ * '&'-separated part trimmed of blanks and lower-cased ("Type & Size" ->
+ * "type&size"), as classifier names are matched case-insensitively.
+ * MT_RANGE when it does not fit 48 bytes. */
+mt_status q_classifier_key(const char *er, char key[48], uint32_t pos,
+			   mt_err *err);
+/* The classifier named er (any spelling), made on first use and cached by
+ * its key.  *out is a new reference: release it with q_classifier_unref. */
+mt_status q_classifier(mt_query *q, const char *er, qcls **out, uint32_t pos,
+		       mt_err *err);
+void q_classifier_unref(qcls *c);
 
 mt_status q_eval_node(mt_query *q, const mt_qnode *n, val *out, mt_err *err);
 /* Number of rows of set v's table (objects for an identity table). */

@@ -21,12 +21,14 @@ static mt_status render_set(mt_query *q, val *v, mt_strbuf *out, mt_err *err)
 		st = mt_idtable_format(q->g, v->set, v->page, flags, out, &next,
 				       err);
 	} else {
-		mt_classifier *c;
+		qcls *c;
 		mt_partition *p;
 		if ((st = q_classifier(q, v->er, &c, 0, err)))
 			return st;
-		if ((st = mt_partition_new(&p, c, mt_set_ids(v->set),
-					   mt_set_count(v->set), err)))
+		st = mt_partition_new(&p, c->c, mt_set_ids(v->set),
+				      mt_set_count(v->set), err);
+		q_classifier_unref(c);
+		if (st)
 			return st;
 		st = mt_table_format(p, v->page, flags, out, &next, err);
 		mt_partition_free(p);

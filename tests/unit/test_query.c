@@ -213,6 +213,82 @@ static void test_heap_partitions(void **state)
 	mt_query_free(q);
 }
 
+/* Classifier names are case-insensitive, so the cache is keyed by the
+ * canonical name: 16 spellings of bytype in an index used to fill the
+ * 16-entry cache and free the classifier the index was partitioned by,
+ * which row selection then read (use after free under ASan). */
+static void test_classifier_spellings(void **state)
+{
+	static const char *const spell[] = {
+		"byType",	"byTYPE",     "bytYpe",	      "byTyPe",
+		"bytypE",	"byTYpe",     "bytyPE",	      "byTypE",
+		"byTYPe",	"byTyPE",     "bytYPE",	      "byTYPe",
+		"bytYPe",	"byTYpE",     "bytYpE",	      "by('TYPE')",
+		"by(' type')", "by('Type\t')"};
+	mt_query *q = session();
+	char expr[1024];
+	size_t k = (size_t)snprintf(expr, sizeof expr, "h.bytype[0");
+	for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++)
+		k += (size_t)snprintf(expr + k, sizeof expr - k,
+				      " + (h.%s.count & 0)", spell[i]);
+	snprintf(expr + k, sizeof expr - k, "].count");
+	expect(q, expr, "4\n"); /* the 4 type objects */
+	expect(q, "h.bytype[0].count", "4\n");
+	/* one classifier, one label, whatever the spelling */
+	mt_qresult r;
+	mt_err err;
+	assert_int_equal(mt_query_eval(q, "h.byTYPE[1]", &r, &err), MT_OK);
+	assert_string_equal(r.er, "type");
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_eval(q, "h.by(' Type &\tSIZE ')", &r, &err),
+			 MT_OK);
+	assert_string_equal(r.er, "type&size");
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_eval(q, "h.byID", &r, &err), MT_OK);
+	assert_string_equal(r.er, "id");
+	mt_qresult_destroy(&r);
+	char *a = run(q, "h.byRcs", &err), *b = run(q, "h.byrcs", &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	char big[80];
+	snprintf(big, sizeof big, "h.by('%060d')", 0);
+	expect_err(q, big, MT_RANGE, 5, "classifier name too long");
+	mt_query_free(q);
+}
+
+/* 17 different classifiers in an index evict the one the index is
+ * partitioned by from the cache: the cache drops its reference, the index
+ * keeps its own until it is done. */
+static void test_classifier_eviction(void **state)
+{
+	static const char *const by[] = {"clodo", "rcs", "via", "size",
+					 "module", "unity"};
+	mt_query *q = session();
+	char expr[2048];
+	size_t k = (size_t)snprintf(expr, sizeof expr, "h.bytype[1"), n = 0;
+	for (size_t i = 0; i < 6; i++)
+		for (size_t j = 0; j < 6 && n < 17; j++)
+			if (i != j) {
+				k += (size_t)snprintf(
+					expr + k, sizeof expr - k,
+					" + (h.by('%s&%s').count & 0)", by[i],
+					by[j]);
+				n++;
+			}
+	snprintf(expr + k, sizeof expr - k, "]");
+	const char *lists =
+		"Partition of a set of 3 objects. Total size = 232 bytes.\n"
+		" Index  Count   %     Size   % Cumulative  % Type\n"
+		"     0      3 100      232 100       232 100 list\n";
+	expect(q, expr, lists);
+	expect(q, "_", lists); /* rendered again with a fresh classifier */
+	expect(q, "h.bytype[1]", lists);
+	mt_query_free(q);
+}
+
 static void test_set_algebra(void **state)
 {
 	mt_query *q = session();
@@ -413,6 +489,8 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_type_errors),
 		cmocka_unit_test(test_heap_partitions),
+		cmocka_unit_test(test_classifier_spellings),
+		cmocka_unit_test(test_classifier_eviction),
 		cmocka_unit_test(test_set_algebra),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_navigation_and_dominance),
