@@ -4,22 +4,40 @@
 TESTS += tests/python/check.sh
 # Files, not directories: automake would copy a directory from the build
 # tree when it exists there, with the build's test logs in it.
-EXTRA_DIST += tests/run-all.sh \
+EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/python/mtutil.py tests/python/run.py \
 	tests/python/test_errors.py tests/python/test_frames.py \
 	tests/python/test_heapy_golden.py tests/python/test_heapy_heap.py \
 	tests/python/test_perturb.py tests/python/test_reach.py \
 	tests/python/test_rich_heap.py tests/python/test_sizes.py \
 	tests/python/test_structure.py tests/python/test_values.py \
+	tests/python/test_walker_safety.py \
 	tests/python/check.sh tests/golden/heapy-3.10.13.txt \
 	tests/golden/heapy-3.11.2.txt tests/golden/heapy-3.11.7.txt \
 	tests/golden/heapy-3.12.1.txt tests/golden/heapy-3.13.0.txt \
 	tests/golden/heapy-3.9.18.txt
 
+## Fuzzers (doc/fuzzing.md): built with --enable-fuzzing CC=clang, run by
+## tests/fuzz/run.sh on the seed corpora of tests/fuzz/corpus/<target>.
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
 if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_load
+noinst_PROGRAMS += tests/fuzz/fuzz_load tests/fuzz/fuzz_analysis \
+	tests/fuzz/fuzz_query
 tests_fuzz_fuzz_load_SOURCES = tests/fuzz/fuzz_load.c
-tests_fuzz_fuzz_load_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
-tests_fuzz_fuzz_load_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_load_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_load_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_load_LDADD = libmtgraph.la
+tests_fuzz_fuzz_analysis_SOURCES = tests/fuzz/fuzz_analysis.c
+tests_fuzz_fuzz_analysis_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_analysis_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_analysis_LDADD = libmtquery.la
+tests_fuzz_fuzz_query_SOURCES = tests/fuzz/fuzz_query.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_fuzz_fuzz_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_fuzz_fuzz_query_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_query_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_query_LDADD = libmtquery.la
 endif
+EXTRA_DIST += tests/fuzz/fuzz_load.c tests/fuzz/fuzz_analysis.c \
+	tests/fuzz/fuzz_query.c tests/fuzz/run.sh tests/fuzz/mkcorpus.sh \
+	doc/fuzzing.md

@@ -506,19 +506,50 @@ static void visit_set(mt_walk *w, PyObject *o)
 	}
 }
 
+/* Does the instance layout of base level b hold inside an instance of tp?
+ * CPython builds a subclass's layout by extending its tp_base's, so a base's
+ * dict and weakref slots stay where they are; mypyc does not: a native class
+ * whose tp_base is a trait keeps its vtable where the trait has its __dict__
+ * (the trait's "__dict__" member at offset 16 is a code pointer in the
+ * instance).  A level whose dict or weakref offset differs from tp's, or
+ * which is bigger than tp, is not a prefix of tp's layout: none of its
+ * members can be read. */
+static int level_fits(const PyTypeObject *b, const PyTypeObject *tp)
+{
+	return b->tp_basicsize <= tp->tp_basicsize &&
+	       (b->tp_dictoffset == 0 ||
+		b->tp_dictoffset == tp->tp_dictoffset) &&
+	       (b->tp_weaklistoffset == 0 ||
+		b->tp_weaklistoffset == tp->tp_weaklistoffset);
+}
+
+/* PyMemberDef flag Py_RELATIVE_OFFSET (3.12): offset not resolved. */
+#define MT_RELATIVE_OFFSET 8
+
+/* Member slots (T_OBJECT, T_OBJECT_EX) of the levels tp .. below stop.
+ * A member is read only where it is an object pointer of this instance:
+ * a level whose layout fits tp's (level_fits), an aligned offset past the
+ * object header and inside the level's basic size; the instance dict and
+ * the weakref list (members of that name in mypyc and some C types) are not
+ * member edges (the dict is visit_instance_dict's, weakrefs are not edges). */
 static void visit_members(mt_walk *w, PyObject *o, PyTypeObject *tp,
 			  PyTypeObject *stop)
 {
 	for (PyTypeObject *b = tp; b && b != stop && b != &PyBaseObject_Type;
 	     b = b->tp_base) {
 		PyMemberDef *m = b->tp_members;
-		if (!m)
+		if (!m || !level_fits(b, tp))
 			continue;
 		for (; m->name; m++) {
 			if (m->type != MT_T_OBJECT && m->type != MT_T_OBJECT_EX)
 				continue;
-			if (m->offset <= 0 ||
-			    m->offset == tp->tp_weaklistoffset)
+			if ((m->flags & MT_RELATIVE_OFFSET) ||
+			    m->offset < (Py_ssize_t)sizeof(PyObject) ||
+			    m->offset % (Py_ssize_t)sizeof(PyObject *) != 0 ||
+			    m->offset + (Py_ssize_t)sizeof(PyObject *) >
+				b->tp_basicsize ||
+			    m->offset == tp->tp_weaklistoffset ||
+			    m->offset == tp->tp_dictoffset)
 				continue;
 			PyObject *v = *(PyObject **)((char *)o + m->offset);
 			MT_ATTR(w, m->name, v);
