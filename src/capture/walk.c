@@ -100,7 +100,38 @@ struct mt_walk {
 /* subtype_traverse / subtype_dealloc of Python classes, learnt at init. */
 static traverseproc g_subtype_traverse;
 static PyObject *g_key_name, *g_key_module, *g_key_sizeof;
-static PyCFunction g_object_sizeof; /* object.__sizeof__ */
+/* The C __sizeof__ implementations the walk may call: one row per stdlib C
+ * type whose __sizeof__ is leaf code in CPython 3.9 .. 3.14 (it reads the
+ * object's own fields and returns a new int: no Python code, no lookup that
+ * could reach one, no GIL release).  Learnt from the types themselves
+ * (their own __sizeof__ method descriptor, METH_NOARGS), never imported:
+ * at module init and at the start of each dump, from the modules that are
+ * in sys.modules then.  doc/capture.md, "The walker's rules", says why each
+ * is leaf code; anything else (Cython's `def __sizeof__`, pandas' engines,
+ * numpy) keeps the size the walker computes from the type's layout. */
+static const struct {
+	const char *module, *attr, *tp_name;
+} g_sizeof_rows[] = {
+	{"_collections", "deque", "collections.deque"},
+	{"_collections", "OrderedDict", "collections.OrderedDict"},
+	{"array", "array", "array.array"},
+	{"_io", "BufferedReader", "_io.BufferedReader"},
+	{"_io", "BufferedWriter", "_io.BufferedWriter"},
+	{"_io", "BufferedRandom", "_io.BufferedRandom"},
+	{"_io", "BytesIO", "_io.BytesIO"},
+	{"_struct", "Struct", "_struct.Struct"},
+	{"_pickle", "Pickler", "_pickle.Pickler"},
+	{"_pickle", "Unpickler", "_pickle.Unpickler"},
+	{"_decimal", "Decimal", "decimal.Decimal"},
+	{"itertools", "product", "itertools.product"},
+	{"itertools", "combinations", "itertools.combinations"},
+	{"itertools", "combinations_with_replacement",
+	 "itertools.combinations_with_replacement"},
+	{"itertools", "permutations", "itertools.permutations"},
+	{"_elementtree", "Element", "xml.etree.ElementTree.Element"},
+};
+#define N_SIZEOF_ROWS (sizeof(g_sizeof_rows) / sizeof(g_sizeof_rows[0]))
+static PyCFunction g_sizeof_fn[N_SIZEOF_ROWS]; /* NULL: not learnt yet */
 
 /* ---- errors and ids --------------------------------------------------- */
 
@@ -853,11 +884,23 @@ static size_t basic_size(PyObject *o)
 	return s;
 }
 
+static int sizeof_allowed(PyCFunction f)
+{
+	for (size_t i = 0; i < N_SIZEOF_ROWS; i++)
+		if (g_sizeof_fn[i] == f)
+			return f != NULL;
+	return 0;
+}
+
 /* __sizeof__ of a type memtrack does not model (deque, array, OrderedDict,
- * BytesIO, numpy arrays...): when it resolves, through the MRO dicts without
- * running descriptors, to a C method (METH_NOARGS) of a type other than the
- * builtins modelled here, call that C function.  A Python-level __sizeof__
- * is never called.  Returns 1 and sets *size on success. */
+ * BytesIO...): when it resolves, through the MRO dicts without running
+ * descriptors, to one of the allowed C functions (g_sizeof_rows) and o is
+ * an instance of the type that defines it, call that C function.  Nothing
+ * else is called: not a Python-level __sizeof__, not another C one (it may
+ * call Python code: Cython's `def __sizeof__`, pandas' engines), not an
+ * allowed one borrowed by an unrelated class (`__sizeof__ =
+ * deque.__sizeof__` would read a deque's fields out of another layout).
+ * Returns 1 and sets *size on success. */
 static int c_sizeof(PyObject *o, size_t *size)
 {
 	PyObject *m = _PyType_Lookup(Py_TYPE(o), g_key_sizeof);
@@ -869,8 +912,8 @@ static int c_sizeof(PyObject *o, size_t *size)
 	PyMethodDescrObject *md = (PyMethodDescrObject *)m;
 	PyMethodDef *def = md->d_method;
 	if (!def || !(def->ml_flags & METH_NOARGS) ||
-	    def->ml_meth == g_object_sizeof ||
-	    kind_of_exact(md->d_common.d_type) != K_OTHER)
+	    !sizeof_allowed(def->ml_meth) || !md->d_common.d_type ||
+	    !PyObject_TypeCheck(o, md->d_common.d_type))
 		return 0;
 	PyObject *r = def->ml_meth(o, NULL);
 	if (!r) {
@@ -1280,6 +1323,43 @@ static int gc_cb(void *arg, PyObject *o)
 	return a->w->st != MT_OK;
 }
 
+/* Learns the __sizeof__ function of each row of g_sizeof_rows whose module
+ * is imported: sys.modules[module].attr must be the C type named tp_name,
+ * with its own METH_NOARGS __sizeof__ method descriptor.  Imports nothing;
+ * dict lookups only (run before a walk, never during one). */
+static void learn_sizeof(void)
+{
+	PyObject *mods = PyImport_GetModuleDict(); /* borrowed */
+	if (!mods || !PyDict_Check(mods))
+		return;
+	for (size_t i = 0; i < N_SIZEOF_ROWS; i++) {
+		if (g_sizeof_fn[i])
+			continue;
+		PyObject *m = PyDict_GetItemString(mods, g_sizeof_rows[i].module);
+		if (!m || !PyModule_Check(m))
+			continue;
+		PyObject *t = PyDict_GetItemString(PyModule_GetDict(m),
+						   g_sizeof_rows[i].attr);
+		if (!t || !PyType_Check(t) ||
+		    strcmp(((PyTypeObject *)t)->tp_name,
+			   g_sizeof_rows[i].tp_name) != 0)
+			continue;
+		PyObject *td = ((PyTypeObject *)t)->tp_dict;
+		PyObject *d = td && PyDict_Check(td)
+				  ? PyDict_GetItemWithError(td, g_key_sizeof)
+				  : NULL;
+		if (!d || !Py_IS_TYPE(d, &PyMethodDescr_Type) ||
+		    ((PyMethodDescrObject *)d)->d_common.d_type !=
+			(PyTypeObject *)t)
+			continue;
+		PyMethodDef *def = ((PyMethodDescrObject *)d)->d_method;
+		if (def && (def->ml_flags & METH_NOARGS))
+			g_sizeof_fn[i] = def->ml_meth;
+	}
+	if (PyErr_Occurred())
+		PyErr_Clear();
+}
+
 static int init_globals(void)
 {
 	if (g_key_name)
@@ -1289,10 +1369,7 @@ static int init_globals(void)
 	g_key_sizeof = PyUnicode_InternFromString("__sizeof__");
 	if (!g_key_name || !g_key_module || !g_key_sizeof)
 		return -1;
-	PyObject *os = _PyType_Lookup(&PyBaseObject_Type, g_key_sizeof);
-	if (os && Py_IS_TYPE(os, &PyMethodDescr_Type))
-		g_object_sizeof =
-		    ((PyMethodDescrObject *)os)->d_method->ml_meth;
+	learn_sizeof();
 	/* A throwaway Python class tells us subtype_traverse. */
 	PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type,
 					      "s(O){}", "_memtrack_probe",
@@ -1316,6 +1393,7 @@ mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
 	w.cancel = cancel;
 	w.st = MT_OK;
 	memset(res, 0, sizeof(*res));
+	learn_sizeof(); /* modules imported since the last dump */
 	if (mt_objtable_init(&w.tab, expected) < 0)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object table for %zu objects", expected);

@@ -60,3 +60,94 @@ class ForeignLayouts(unittest.TestCase):
             for t in d.targets(i, "attr", "__dict__"):
                 self.assertEqual(d.type_name(t), "builtins.dict")
             self.assertLessEqual(len(d.targets(i, "attr", "__dict__")), 1)
+
+
+class NoPythonCode(unittest.TestCase):
+    """Only allowlisted C __sizeof__ functions run during a walk."""
+
+    def test_python_sizeof_not_called(self):
+        res = run_child("""
+            calls = []
+            class S:
+                def __sizeof__(self):
+                    calls.append(1)
+                    return 10 ** 6
+            keep = [S() for _ in range(10)]
+            memtrack.dump(os.path.join(tmpdir, "d.mp"))
+            report({"calls": len(calls)})
+        """)
+        self.assertEqual(res["calls"], 0)
+
+    def test_foreign_c_method_as_sizeof(self):
+        # OrderedDict.copy is a C METH_NOARGS method: called as __sizeof__
+        # it constructs type(self)(), which runs this __init__
+        res = run_child("""
+            import collections
+            calls = []
+            class X(collections.OrderedDict):
+                __sizeof__ = collections.OrderedDict.copy
+                def __init__(self, *a, **k):
+                    calls.append(1)
+                    super().__init__(*a, **k)
+            keep = [X(a=i) for i in range(10)]
+            del calls[:]
+            memtrack.dump(os.path.join(tmpdir, "d.mp"))
+            report({"calls": len(calls)})
+        """)
+        self.assertEqual(res["calls"], 0)
+
+    def test_allowed_sizeof_on_foreign_layout(self):
+        # deque's own __sizeof__ borrowed by an unrelated class: it would
+        # read a deque's fields (ob_size, leftindex) out of a slots object
+        # (object addresses: a size of petabytes); the size must stay the
+        # one of the object's layout
+        res = run_child("""
+            import collections
+            class Y:
+                __slots__ = ("a", "b", "c", "d", "e")
+                __sizeof__ = collections.deque.__sizeof__
+            class Z:
+                __slots__ = ("a", "b", "c", "d", "e")
+            y, z = Y(), Z()
+            for o in (y, z):
+                o.a, o.b, o.c, o.d, o.e = 1, "x" * 100, 3, [1, 2], 5
+            p = os.path.join(tmpdir, "d.mp")
+            memtrack.dump(p)
+            report({"path": p, "y": id(y), "z": id(z)})
+        """)
+        d = Dump(res["path"])
+        self.assertEqual(d.size(d.id_of(res["y"])), d.size(d.id_of(res["z"])))
+
+    @unittest.skipUnless(have("pandas"), "needs pandas (Debian python3-pandas)")
+    def test_pandas_engine_sizeof(self):
+        # IndexEngine.__sizeof__ (Cython, C level) calls self.sizeof(), a
+        # cpdef method a Python subclass overrides: here with one that frees
+        # objects, re-enters memtrack.dump and records that it ran
+        res = run_child("""
+            import numpy as np
+            import pandas._libs.index as libindex
+            ran = []
+            victims = [object() for _ in range(1000)]
+            class Engine(libindex.ObjectEngine):
+                def sizeof(self, deep=False):
+                    ran.append(1)
+                    victims.clear()
+                    try:
+                        memtrack.dump(os.path.join(tmpdir, "inner.mp"))
+                    except Exception as e:
+                        ran.append(repr(e))
+                    return 0
+            engines = [Engine(np.array(["a", "b", str(i)], dtype=object))
+                       for i in range(5)]
+            engines[0].get_loc("a")      # populate a mapping
+            assert engines[0].__sizeof__() == 0 and ran
+            del ran[:]
+            os.unlink(os.path.join(tmpdir, "inner.mp"))
+            victims = [object() for _ in range(1000)]
+            memtrack.dump(os.path.join(tmpdir, "d.mp"))
+            report({"ran": ran, "victims": len(victims),
+                    "files": sorted(os.listdir(tmpdir))})
+        """)
+        self.assertEqual(res["ran"], [])
+        self.assertEqual(res["victims"], 1000)
+        self.assertEqual(res["files"], ["d.mp"])
