@@ -44,6 +44,15 @@ const mt_screen *mt_browser_screen(const mt_browser *b);
 /* The screen as text: each line with trailing blanks removed and '\n'. */
 mt_status mt_screen_text(const mt_screen *s, mt_strbuf *out);
 
+/* Appends s[0..n) to out as the browser shows text from a dump: every
+ * control character (C0, DEL, C1: ESC, BEL, CSI...) and every byte that is
+ * not valid UTF-8 becomes '?', except the single-byte characters listed in
+ * keep (e.g. "\n").  For every front end that prints dump text to a
+ * terminal (the browser's screens, memtrack-tui --batch).  MT_NOMEM when
+ * out could not grow. */
+mt_status mt_browser_escape(mt_strbuf *out, const char *s, size_t n,
+			    const char *keep);
+
 /* Number of views on the stack (1 at start). */
 size_t mt_browser_depth(const mt_browser *b);
 

@@ -25,69 +25,87 @@
 
 #include "bpriv.h"
 
-/* Decodes one UTF-8 sequence; returns its length (1 for a bad byte, with
- * *cp the byte itself). */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+/* Decodes one UTF-8 sequence of at most avail bytes; returns its length,
+ * or 1 with *cp the byte itself for a byte that does not start a valid
+ * sequence (truncated, overlong, a surrogate, beyond U+10FFFF). */
+static size_t utf8_next(const unsigned char *s, size_t avail, uint32_t *cp)
 {
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
 	unsigned c = s[0];
 	size_t n;
-	if (c < 0x80) {
-		*cp = c;
+	*cp = c;
+	if (c < 0x80)
 		return 1;
-	}
 	if ((c & 0xe0) == 0xc0)
-		n = 2, *cp = c & 0x1f;
+		n = 2;
 	else if ((c & 0xf0) == 0xe0)
-		n = 3, *cp = c & 0x0f;
+		n = 3;
 	else if ((c & 0xf8) == 0xf0)
-		n = 4, *cp = c & 0x07;
-	else {
-		*cp = c;
+		n = 4;
+	else
 		return 1;
-	}
+	if (n > avail)
+		return 1;
+	uint32_t v = c & (0x7f >> n);
 	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*cp = c;
+		if ((s[i] & 0xc0) != 0x80)
 			return 1;
-		}
-		*cp = (*cp << 6) | (s[i] & 0x3f);
+		v = (v << 6) | (s[i] & 0x3f);
 	}
+	if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 1;
+	*cp = v;
 	return n;
 }
 
-static int cells(uint32_t cp)
+/* The one rule for text from a dump on a terminal (the browser's screens
+ * and the batch output): decodes the character at s[0..avail) into *cp,
+ * returns its length in bytes, and whether it may be written as is.  C0
+ * controls (ESC, BEL, ...), DEL, C1 controls (U+0080..U+009F: a CSI
+ * introducer on some terminals) and bytes that are not valid UTF-8 may
+ * not: they are shown as one '?'. */
+static size_t text_char(const unsigned char *s, size_t avail, uint32_t *cp,
+			bool *safe)
 {
-	if (cp < 0x20 || cp == 0x7f)
-		return 1; /* shown as '?' */
-	if (cp < 0x7f)
-		return 1;
+	size_t n = utf8_next(s, avail, cp);
+	*safe = !(*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f) ||
+		  (n == 1 && *cp >= 0x80));
+	return n;
+}
+
+static int cells(uint32_t cp, bool safe)
+{
+	if (!safe || cp < 0x7f)
+		return 1; /* unsafe ones are shown as '?' */
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }
 
 size_t bv_width(const char *s)
 {
-	size_t w = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
+	size_t w = 0, len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
 		uint32_t cp;
-		p += utf8_next(p, &cp);
-		w += (size_t)cells(cp);
+		bool safe;
+		p += text_char(p, (size_t)(end - p), &cp, &safe);
+		w += (size_t)cells(cp, safe);
 	}
 	return w;
 }
 
 void bv_fit(mt_strbuf *out, const char *s, size_t max, bool pad)
 {
-	size_t w = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
+	size_t w = 0, len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
 		uint32_t cp;
-		size_t n = utf8_next(p, &cp);
-		int c = cells(cp);
+		bool safe;
+		size_t n = text_char(p, (size_t)(end - p), &cp, &safe);
+		int c = cells(cp, safe);
 		if (w + (size_t)c > max)
 			break;
-		if (cp < 0x20 || cp == 0x7f || (n == 1 && cp >= 0x80))
+		if (!safe)
 			mt_strbuf_addc(out, '?', 1);
 		else if (c == 0 && w == 0)
 			; /* a combining mark with nothing to combine */
@@ -98,6 +116,23 @@ void bv_fit(mt_strbuf *out, const char *s, size_t max, bool pad)
 	}
 	if (pad && w < max)
 		mt_strbuf_addc(out, ' ', max - w);
+}
+
+mt_status mt_browser_escape(mt_strbuf *out, const char *s, size_t n,
+			    const char *keep)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		uint32_t cp;
+		bool safe;
+		size_t k = text_char(p, (size_t)(end - p), &cp, &safe);
+		if (safe || (cp && k == 1 && strchr(keep, (int)cp)))
+			mt_strbuf_add(out, (const char *)p, k);
+		else
+			mt_strbuf_addc(out, '?', 1);
+		p += k;
+	}
+	return out->nomem ? MT_NOMEM : MT_OK;
 }
 
 void bv_screen_free(mt_screen *s)

@@ -37,8 +37,10 @@ dist_man1_MANS += doc/memtrack-tui.1
 EXTRA_DIST += doc/loader.md
 
 ## Shell tests of the binary (tests/batch); mkdump writes their fixtures.
-TESTS += tests/batch/test_errors.sh tests/batch/test_golden.sh
+TESTS += tests/batch/test_errors.sh tests/batch/test_golden.sh \
+	tests/batch/test_escape.sh
 EXTRA_DIST += tests/batch/test_errors.sh tests/batch/test_golden.sh \
+	tests/batch/test_escape.sh \
 	tests/batch/lib.sh tests/golden/clodo.txt tests/golden/type.txt \
 	tests/golden/many.txt tests/golden/many-all.txt tests/golden/empty.txt \
 	tests/golden/query-bytype.txt tests/golden/query-chain.txt \

@@ -68,18 +68,38 @@ static void usage(FILE *f)
 		progname);
 }
 
+/* Writes s[0..n) to f as the browser shows text from a dump
+ * (mt_browser_escape: control characters and bad UTF-8 become '?'), except
+ * the characters in keep.  Everything printed here that may hold text from
+ * a dump (class names, strings, error details) goes through it.  Returns 0,
+ * or -1 on a write error or when out of memory. */
+static int put_text(FILE *f, const char *s, size_t n, const char *keep)
+{
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	int rc = mt_browser_escape(&b, s, n, keep) != MT_OK ? -1 : 0;
+	if (!rc && b.len && fwrite(b.s, 1, b.len, f) != b.len)
+		rc = -1;
+	mt_strbuf_destroy(&b);
+	return rc;
+}
+
 /* One line on stderr: "memtrack-tui: PATH: TEXT". */
 static int fail_err(const char *path, const mt_err *err)
 {
 	char buf[512];
 	mt_err_format(err, buf, sizeof buf);
-	fprintf(stderr, "%s: %s: %s\n", progname, path, buf);
+	fprintf(stderr, "%s: ", progname);
+	put_text(stderr, path, strlen(path), "");
+	fputs(": ", stderr);
+	put_text(stderr, buf, strlen(buf), "");
+	fputc('\n', stderr);
 	return 1;
 }
 
 static int write_out(const mt_strbuf *out)
 {
-	if (out->len && fwrite(out->s, 1, out->len, stdout) != out->len) {
+	if (put_text(stdout, out->s ? out->s : "", out->len, "\n") != 0) {
 		fprintf(stderr, "%s: standard output: write error\n", progname);
 		return 1;
 	}
@@ -116,10 +136,12 @@ static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all)
 			const char *text = msg.s ? msg.s : "\n\n";
 			const char *nl = strchr(text, '\n');
 			size_t first = nl ? (size_t)(nl - text) + 1 : strlen(text);
-			fwrite(text, 1, first, stderr);
-			if (first < strlen(text))
-				fprintf(stderr, "%*s%s", pre > 0 ? pre : 0, "",
-					text + first);
+			put_text(stderr, text, first, "\n\t");
+			if (first < strlen(text)) {
+				fprintf(stderr, "%*s", pre > 0 ? pre : 0, "");
+				put_text(stderr, text + first,
+					 strlen(text + first), "\n\t");
+			}
 			mt_strbuf_destroy(&msg);
 			rc = 1;
 			break;

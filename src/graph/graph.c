@@ -713,7 +713,9 @@ mt_status mt_graph_load(mt_graph **out, const char *path, mt_progress_fn cb,
 	mt_status st;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO with no writer would wait forever (the
+	 * check below refuses it); it changes nothing for a regular file */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "cannot open %s: %s", path, strerror(errno));
@@ -724,9 +726,15 @@ mt_status mt_graph_load(mt_graph **out, const char *path, mt_progress_fn cb,
 		return st;
 	}
 	if (!S_ISREG(sb.st_mode)) {
+		const char *what = S_ISDIR(sb.st_mode)	  ? "a directory"
+				   : S_ISFIFO(sb.st_mode) ? "a FIFO"
+				   : S_ISCHR(sb.st_mode)  ? "a character device"
+				   : S_ISBLK(sb.st_mode)  ? "a block device"
+				   : S_ISSOCK(sb.st_mode) ? "a socket"
+							  : "a special file";
 		close(fd);
 		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%s: not a regular file", path);
+				  "%s is %s, not a regular file", path, what);
 	}
 	if ((uint64_t)sb.st_size > SIZE_MAX) {
 		close(fd);

@@ -57,6 +57,20 @@ expect_error "trailing byte" \
 # a directory
 expect_error "directory" "^memtrack-tui: $T: " --batch "$T"
 
+# a FIFO with no writer: refused at once (it used to block in open(2)),
+# in batch mode and before the browser starts (headless or on a terminal)
+mkfifo "$T/fifo.mp" || exit 99
+for mode in --batch --headless --no-color; do
+	rc=0
+	timeout 20 "$TUI" $mode "$T/fifo.mp" >"$T/out" 2>"$T/err" </dev/null || rc=$?
+	[ "$rc" -eq 124 ] && fail "fifo $mode: still waiting after 20 s"
+	[ "$rc" -eq 1 ] || fail "fifo $mode: exit status $rc, expected 1"
+	[ -s "$T/out" ] && fail "fifo $mode: output on stdout"
+	[ "$(wc -l <"$T/err")" -eq 1 ] &&
+		grep -q "^memtrack-tui: $T/fifo\.mp: .*$T/fifo\.mp is a FIFO, not a regular file" "$T/err" ||
+		fail "fifo $mode: stderr: $(cat "$T/err")"
+done
+
 # bad command lines
 expect_error "unknown option" "^memtrack-tui: unknown option '--frobnicate'" \
 	--batch --frobnicate "$T/demo.mp"

@@ -538,12 +538,39 @@ static void build_many(fx *f)
 	}
 }
 
+/* Text that a terminal would obey: class and module names with ESC [2J
+ * (clear screen), BEL, an OSC title, a C1 CSI (U+009B) and bytes that are
+ * not UTF-8; an attribute name and a str value with escapes too. */
+static void build_evil(fx *f)
+{
+	static const char *const mods[] = {"__main__", "app\x1b]0;pwned\a",
+					   "app", "app"};
+	static const char *const quals[] = {"\x1b[2Jevil", "bell\a",
+					    "csi\xc2\x9b" "31mred",
+					    "bad\xff\xfe" "byte"};
+	uint32_t ttype = type_node(f, FX_SELF, "builtins", "type", 928);
+	uint32_t tlist = type_node(f, ttype, "builtins", "list", 416);
+	uint32_t tdict = type_node(f, ttype, "builtins", "dict", 416);
+	uint32_t tstr = type_node(f, ttype, "builtins", "str", 416);
+	uint32_t top = fx_node(f, tlist, 88, ADDR(f->n), 1, 4);
+	fx_root(f, "i0_modules", top);
+	for (uint32_t c = 0; c < 4; c++) {
+		uint32_t t = type_node(f, ttype, mods[c], quals[c], 1064);
+		uint32_t o = fx_node(f, t, 48, ADDR(f->n), 1, MT_NO_LENGTH);
+		uint32_t d = fx_node(f, tdict, 104, 0, 0, 1);
+		fx_edge_int(f, top, MT_REL_INDEX, c, o);
+		fx_edge_name(f, o, MT_REL_ATTR, "__dict__", d);
+		fx_edge_name(f, d, MT_REL_ATTR, "\x1b[31mattr",
+			     str_node(f, tstr, "\x1b[2J\a"));
+	}
+}
+
 mt_status fx_write_canned(const char *name, const char *path, mt_err *err)
 {
 	fx *f;
 	mt_status st;
 	if (strcmp(name, "demo") && strcmp(name, "many") &&
-	    strcmp(name, "empty"))
+	    strcmp(name, "empty") && strcmp(name, "evil"))
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "unknown fixture %s", name);
 	f = fx_new();
@@ -551,6 +578,8 @@ mt_status fx_write_canned(const char *name, const char *path, mt_err *err)
 		build_demo(f);
 	else if (!strcmp(name, "many"))
 		build_many(f);
+	else if (!strcmp(name, "evil"))
+		build_evil(f);
 	st = fx_write(f, path, NULL, NULL, err);
 	fx_free(f);
 	return st;
