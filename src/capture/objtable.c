@@ -22,19 +22,29 @@ static void free_slots(mt_objtable *t)
 
 /* Zeroed slots from mmap: huge pages where the kernel allows (the probes
  * are random, so TLB misses dominate on big heaps); pages are only resident
- * once touched. */
-static int alloc_slots(mt_objtable *t, size_t nslots)
+ * once touched.  Returns the mapping (bytes in *bytes) or NULL. */
+static uint32_t *map_slots(size_t nslots, size_t *bytes)
 {
-	size_t bytes = nslots * sizeof(uint32_t);
-	bytes = (bytes + 4095) & ~(size_t)4095;
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	size_t b = nslots * sizeof(uint32_t);
+	b = (b + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, b, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return -1;
+		return NULL;
 #ifdef MADV_HUGEPAGE
-	if (bytes >= ((size_t)4 << 20))
-		(void)madvise(p, bytes, MADV_HUGEPAGE);
+	if (b >= ((size_t)4 << 20))
+		(void)madvise(p, b, MADV_HUGEPAGE);
 #endif
+	*bytes = b;
+	return p;
+}
+
+static int alloc_slots(mt_objtable *t, size_t nslots)
+{
+	size_t bytes = 0;
+	uint32_t *p = map_slots(nslots, &bytes);
+	if (!p)
+		return -1;
 	t->slots = p;
 	t->slots_bytes = bytes;
 	t->nslots = nslots;
@@ -61,15 +71,22 @@ void mt_objtable_destroy(mt_objtable *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Grows the slot array by 3/2 and reinserts every hashed id (keys come from
- * the array, so the old slots can be freed first: peak is the new slots).
- * Appended ids are not reinserted: their keys have bit 0 set (objtable.h). */
+/* Grows the slot array by 3/2 and reinserts every hashed id.  The new slots
+ * are mapped before the old ones are unmapped, so a failure leaves the table
+ * as it was; the keys come from the array, so the old slots go before the
+ * copy touches the new ones (address space for both for a moment, resident
+ * memory only for the new ones).  Appended ids are not reinserted: their
+ * keys have bit 0 set (objtable.h). */
 static int grow(mt_objtable *t)
 {
-	size_t nslots = t->nslots + t->nslots / 2;
-	free_slots(t);
-	if (alloc_slots(t, nslots) < 0)
+	size_t nslots = t->nslots + t->nslots / 2, bytes = 0;
+	uint32_t *slots = map_slots(nslots, &bytes);
+	if (!slots)
 		return -1;
+	munmap(t->slots, t->slots_bytes);
+	t->slots = slots;
+	t->slots_bytes = bytes;
+	t->nslots = nslots;
 	for (uint32_t id = 0; id < t->count; id++) {
 		uintptr_t key = mt_objtable_key(t, id);
 		if (key & 1u) /* appended (tagged, unhashed) ids */
@@ -141,12 +158,20 @@ int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
 		if (++i == t->nslots)
 			i = 0;
 	}
+	/* grow before the insertion that would pass a load of 3/4: on any
+	 * failure the table is left unchanged (never full, so probes end) */
+	if (((size_t)t->hashed + 1) * 4 > t->nslots * 3) {
+		if (grow(t) < 0)
+			return -1;
+		i = mt_objtable_home(t, key);
+		while (t->slots[i])
+			if (++i == t->nslots)
+				i = 0;
+	}
 	if (push_key(t, key, id) < 0)
 		return -1;
 	t->slots[i] = *id + 1;
 	t->hashed++;
-	if ((size_t)t->hashed * 4 > t->nslots * 3 && grow(t) < 0)
-		return -1;
 	return 1;
 }
 

@@ -8,8 +8,10 @@
  *     (the key is read back through the array, so a slot costs 4 bytes).
  *     Any slot count (range reduction by multiply-high, not a mask), so it is
  *     pre-sized to 3/2 of the expected count instead of the next power of two
- *     above twice it; it grows by 3/2 when the load passes 3/4.  The slot
- *     array is mmap'ed with MADV_HUGEPAGE (random probes, TLB-bound).
+ *     above twice it; it grows by 3/2 when the load would pass 3/4 (the
+ *     new slots are mapped before the old are unmapped, so a failed growth
+ *     leaves the table valid).  The slot array is mmap'ed with
+ *     MADV_HUGEPAGE (random probes, TLB-bound).
  * Keys that are known to be referenced exactly once (virtual dicts: only their
  * owner refers to them) are appended without entering the hash set.
  * A key is an address with a tag in its low bits (mt_ref in walk.h); the table
@@ -45,14 +47,15 @@ void mt_objtable_destroy(mt_objtable *t);
 
 /* Looks key up; if absent, assigns the next id and records it.
  * Returns 1 if the id is new, 0 if the key was known, -1 on out of memory
- * or id overflow.  *id is set on 0 and 1. */
+ * or id overflow.  *id is set on 0 and 1.  On -1 the table is unchanged
+ * and still valid (find, intern and destroy work on it). */
 int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id);
 
 /* Assigns the next id to key without entering it in the hash set: for keys
  * referenced exactly once (find/intern will not see them).  Appended keys
  * must have bit 0 set and interned keys bit 0 clear (that is how a regrowth
  * tells them apart).  Returns 0, or -1
- * on out of memory or id overflow. */
+ * on out of memory or id overflow (the table unchanged). */
 int mt_objtable_append(mt_objtable *t, uintptr_t key, uint32_t *id);
 
 static inline uint64_t mt_objtable_hash(uintptr_t key)

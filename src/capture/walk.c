@@ -166,9 +166,13 @@ static void dbg_check(mt_walk *w, mt_ref r)
 }
 #endif
 
+/* Id of r, interned.  After a failure nothing more enters the table (the
+ * walk stops after the current object, which is not written): 0. */
 static uint32_t ref_id(mt_walk *w, mt_ref r)
 {
 	uint32_t id = 0;
+	if (w->st != MT_OK)
+		return 0;
 	int added = mt_objtable_intern(&w->tab, r, &id);
 	if (added < 0)
 		fail(w, MT_NOMEM, "object table");

@@ -151,3 +151,56 @@ class NoPythonCode(unittest.TestCase):
         self.assertEqual(res["ran"], [])
         self.assertEqual(res["victims"], 1000)
         self.assertEqual(res["files"], ["d.mp"])
+
+
+class OutOfMemory(unittest.TestCase):
+    @unittest.skipUnless(sys.platform.startswith("linux"), "needs /proc and RLIMIT_AS")
+    def test_table_cannot_grow(self):
+        # PYTHONMALLOC=malloc: sys.getallocatedblocks() is 0, so the object
+        # table starts small and must grow; under an address-space limit
+        # just above the heap some growth fails.  That used to free the old
+        # slots first and crash on the next lookup (and leave the .tmp file)
+        old = os.environ.get("PYTHONMALLOC")
+        os.environ["PYTHONMALLOC"] = "malloc"
+        try:
+            res = run_child("""
+                import resource
+                def vmsize():
+                    with open("/proc/self/status") as f:
+                        for line in f:
+                            if line.startswith("VmSize:"):
+                                return int(line.split()[1]) * 1024
+                # dict keys are new objects: a failed growth while interning
+                # one is followed by the value's lookup (mt_edge_item)
+                data = [[{str(i * 1000 + j): None} for j in range(1000)]
+                        for i in range(1000)]
+                soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+                out, left = [], []
+                for mb in range(2, 40, 4):
+                    gc.collect()
+                    resource.setrlimit(resource.RLIMIT_AS,
+                                       (vmsize() + (mb << 20), hard))
+                    try:
+                        memtrack.dump(os.path.join(tmpdir, "oom.mp"))
+                        out.append("ok")
+                    except MemoryError as e:
+                        out.append("MemoryError")
+                    finally:
+                        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+                    if out[-1] != "ok":
+                        left += os.listdir(tmpdir)
+                    for f in os.listdir(tmpdir):
+                        os.unlink(os.path.join(tmpdir, f))
+                r = memtrack.dump(os.path.join(tmpdir, "after.mp"))
+                report({"blocks": sys.getallocatedblocks(), "out": out,
+                        "left": left, "after": r["objects"]})
+            """, timeout=900)
+        finally:
+            if old is None:
+                del os.environ["PYTHONMALLOC"]
+            else:
+                os.environ["PYTHONMALLOC"] = old
+        self.assertEqual(res["blocks"], 0)
+        self.assertIn("MemoryError", res["out"])
+        self.assertEqual(res["left"], [])
+        self.assertGreater(res["after"], 2000000)
