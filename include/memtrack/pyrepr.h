@@ -67,6 +67,19 @@ mt_status mt_pyrepr_object(const mt_graph *g, uint32_t id, mt_strbuf *out);
  * address `0x7f...`.  Virtual objects have address 0 and print `0x0`. */
 mt_status mt_pyrepr_limited(const mt_graph *g, uint32_t id, mt_strbuf *out);
 
+/* An object as heapy prints it as a dict key: repr() (limited false; via
+ * texts) or reprlib.repr() (limited true; paths, with reprlib's defaults:
+ * maxlevel 6, maxtuple 6, maxstring and maxother 30, maxlong 40).  Handled:
+ * str, bytes, int, bool, float, None; exact tuples, composed from their
+ * [i] edges (`(1, 'a')`, `('x',)`, `()`); classes `<class 'mod.qual'>`;
+ * functions `<function qual at 0xADDR>`; builtins `<built-in function
+ * len>`, `<built-in method m of T object at 0xADDR>`; instances of classes
+ * none of whose MRO (but object) defines __repr__ `<mod.qual object at
+ * 0xADDR>`.  Anything else (a __repr__ memtrack cannot run, frozensets,
+ * tuple subclasses) is rendered like mt_pyrepr_limited. */
+mt_status mt_pyrepr_key(const mt_graph *g, uint32_t id, bool limited,
+			mt_strbuf *out);
+
 /* The rendering style mt_pyrepr_limited uses for an object, with heapy's
  * identity-table column header. */
 typedef enum {

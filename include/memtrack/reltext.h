@@ -7,9 +7,11 @@
  *   INTERATTR `%s->name`  LOCAL `%s.f_locals['x']`  CELL `%s.f_locals ['x']`
  *   STACK `%s->f_valuestack[2]`  INSET `list(%s)[2]`  OTHER `%s.??`
  *
- * A KEYVAL key is printed with reprlib.repr of its value preview
- * (pyrepr.h, mt_pyrepr_limited), as heapy prints index keys in paths; a
- * LOCAL or CELL name with repr().  Relation codes this version does not
+ * A KEYVAL key is printed as heapy does (pyrepr.h, mt_pyrepr_key): with
+ * reprlib.repr in paths (mt_reltext_edge: `['a long k...ey']`,
+ * `[(1, 2, 3, 4, 5, 6, ...)]`) and with repr() in via texts
+ * (mt_reltext_via*: `[<class '__main__.K'>]`, `[(1, 'a')]`); a LOCAL or
+ * CELL name with repr().  Relation codes this version does not
  * know print `%s.??`, as doc/format.md says.  Root edges print
  * `hp.Root.name`.
  *

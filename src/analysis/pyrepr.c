@@ -583,7 +583,7 @@ mt_status mt_pyrepr_object(const mt_graph *g, uint32_t id, mt_strbuf *out)
 	case MT_VAL_QUALNAME: {
 		const char *l = mt_graph_type_label(g, id);
 		mt_strbuf_add(out, "<class '", 8);
-		if (v.slen == 8 && !memcmp(v.s, "builtins", 8))
+		if (!v.slen || (v.slen == 8 && !memcmp(v.s, "builtins", 8)))
 			mt_strbuf_add(out, v.s2, v.s2len);
 		else {
 			(void)l;
@@ -596,4 +596,243 @@ mt_status mt_pyrepr_object(const mt_graph *g, uint32_t id, mt_strbuf *out)
 	default:
 		return mt_pyrepr_limited(g, id, out);
 	}
+}
+
+/* ---- dict keys: repr() and reprlib.repr() of hashable objects ------------ */
+
+/* reprlib.Repr defaults beyond maxstring / maxlong. */
+#define MAXLEVEL 6
+#define MAXTUPLE 6
+#define MAXOTHER 30
+/* Nesting at which repr() of a tuple gives up (Python would recurse on). */
+#define FULL_DEPTH 64
+
+/* The target of id's out-edge (rel, label), or MT_NO_ID. */
+static uint32_t edge_to(const mt_graph *g, uint32_t id, unsigned rel,
+			const char *name, uint64_t label)
+{
+	uint32_t first, n, e;
+	mt_graph_out(g, id, &first, &n);
+	for (e = first; e < first + n; e++) {
+		if (mt_graph_edge_rel(g, e) != rel)
+			continue;
+		if (name) {
+			const char *nm =
+			    mt_graph_name(g, mt_graph_edge_label(g, e));
+			if (!nm || strcmp(nm, name))
+				continue;
+		} else if (mt_graph_edge_label(g, e) != label)
+			continue;
+		return mt_graph_edge_target(g, e);
+	}
+	return MT_NO_ID;
+}
+
+/* Whether dict `d` has a str key equal to `key`. */
+static bool dict_has(const mt_graph *g, uint32_t d, const char *key)
+{
+	uint32_t first, n, e;
+	size_t kl = strlen(key);
+	mt_graph_out(g, d, &first, &n);
+	for (e = first; e < first + n; e++) {
+		mt_value v;
+		uint64_t k = mt_graph_edge_label(g, e);
+		if (mt_graph_edge_rel(g, e) != MT_REL_KEYVAL ||
+		    k >= mt_graph_count(g))
+			continue;
+		mt_graph_value(g, (uint32_t)k, &v);
+		if (v.kind == MT_VAL_STR && v.slen == kl &&
+		    !memcmp(v.s, key, kl))
+			return true;
+	}
+	return false;
+}
+
+/* object.__repr__ applies to instances of type t: no class of its MRO but
+ * the last (object) has __repr__ in its dict.  False when the dump cannot
+ * tell (no MRO or a class without its dict). */
+static bool default_repr(const mt_graph *g, uint32_t t)
+{
+	uint32_t mro = edge_to(g, t, MT_REL_ATTR, "__mro__", 0), i, n, c, d;
+	int64_t len;
+	if (mro == MT_NO_ID || (len = mt_graph_length(g, mro)) < 1)
+		return false;
+	n = (uint32_t)len;
+	for (i = 0; i + 1 < n; i++) {
+		c = edge_to(g, mro, MT_REL_INDEX, NULL, i);
+		if (c == MT_NO_ID)
+			return false;
+		d = edge_to(g, c, MT_REL_ATTR, "__dict__", 0);
+		if (d == MT_NO_ID || dict_has(g, d, "__repr__"))
+			return false;
+	}
+	return true;
+}
+
+/* tp_name as Python prints it in default reprs: the name of a Python class
+ * (it has a __name__ edge), `module.qualname` of a C type outside builtins,
+ * the bare qualname of a builtin. */
+static void tp_name(const mt_graph *g, uint32_t t, mt_strbuf *out)
+{
+	mt_value v, nv;
+	uint32_t nm = edge_to(g, t, MT_REL_ATTR, "__name__", 0);
+	mt_graph_value(g, t, &v);
+	if (nm != MT_NO_ID) {
+		mt_graph_value(g, nm, &nv);
+		if (nv.kind == MT_VAL_STR) {
+			mt_strbuf_add(out, nv.s, nv.slen);
+			return;
+		}
+	}
+	if (v.kind != MT_VAL_QUALNAME) {
+		mt_strbuf_addc(out, '?', 1);
+		return;
+	}
+	if (!(v.slen == 8 && !memcmp(v.s, "builtins", 8)) && v.slen) {
+		mt_strbuf_add(out, v.s, v.slen);
+		mt_strbuf_addc(out, '.', 1);
+	}
+	mt_strbuf_add(out, v.s2, v.s2len);
+}
+
+static mt_status key_repr(const mt_graph *g, uint32_t id, int level,
+			  bool limited, mt_strbuf *out);
+
+/* repr / reprlib.repr_tuple of an exact tuple from its [i] edges; false
+ * when the dump lacks an item. */
+static bool tuple_repr(const mt_graph *g, uint32_t id, int level, bool limited,
+		       mt_strbuf *out)
+{
+	int64_t n = mt_graph_length(g, id), i, shown;
+	size_t at = out->len;
+	if (n < 0)
+		return false;
+	if (n && (limited ? level <= 0 : level >= FULL_DEPTH)) {
+		mt_strbuf_add(out, "(...)", 5);
+		return true;
+	}
+	shown = limited && n > MAXTUPLE ? MAXTUPLE : n;
+	mt_strbuf_addc(out, '(', 1);
+	for (i = 0; i < shown; i++) {
+		uint32_t it = edge_to(g, id, MT_REL_INDEX, NULL, (uint64_t)i);
+		if (it == MT_NO_ID) {
+			out->len = at;
+			return false;
+		}
+		if (i)
+			mt_strbuf_add(out, ", ", 2);
+		key_repr(g, it, limited ? level - 1 : level + 1, limited, out);
+	}
+	if (shown < n)
+		mt_strbuf_add(out, ", ...", 5);
+	if (n == 1)
+		mt_strbuf_addc(out, ',', 1);
+	mt_strbuf_addc(out, ')', 1);
+	return true;
+}
+
+/* The repr of objects whose repr Python builds from their type and
+ * address (classes, functions, builtins, instances without __repr__);
+ * false for anything else. */
+static bool object_repr(const mt_graph *g, uint32_t id, mt_strbuf *out)
+{
+	mt_value v;
+	uint32_t t = mt_graph_type(g, id);
+	mt_graph_value(g, id, &v);
+	if (v.kind == MT_VAL_QUALNAME) {
+		mt_pyrepr_object(g, id, out);
+		return true;
+	}
+	if (is(g, id, "ellipsis") || is(g, id, "NotImplementedType")) {
+		if (is(g, id, "ellipsis"))
+			mt_strbuf_add(out, "Ellipsis", 8);
+		else
+			mt_strbuf_add(out, "NotImplemented", 14);
+		return true;
+	}
+	if (mt_graph_virtual(g, id))
+		return false;
+	if (is(g, id, "function") && v.kind == MT_VAL_STR) {
+		mt_strbuf_add(out, "<function ", 10);
+		mt_strbuf_add(out, v.s, v.slen);
+		mt_strbuf_printf(out, " at 0x%llx>",
+				 (unsigned long long)mt_graph_addr(g, id));
+		return true;
+	}
+	if (is(g, id, "builtin_function_or_method") && v.kind == MT_VAL_STR) {
+		uint32_t self = edge_to(g, id, MT_REL_ATTR, "__self__", 0);
+		const char *s = v.s, *dot;
+		size_t n = v.slen;
+		for (dot = s + n; dot > s && dot[-1] != '.'; dot--)
+			;
+		n -= (size_t)(dot - s);
+		if (self == MT_NO_ID || is(g, self, "module")) {
+			mt_strbuf_add(out, "<built-in function ", 19);
+			mt_strbuf_add(out, dot, n);
+		} else {
+			mt_strbuf_add(out, "<built-in method ", 17);
+			mt_strbuf_add(out, dot, n);
+			mt_strbuf_add(out, " of ", 4);
+			tp_name(g, mt_graph_type(g, self), out);
+			mt_strbuf_printf(
+			    out, " object at 0x%llx",
+			    (unsigned long long)mt_graph_addr(g, self));
+		}
+		mt_strbuf_addc(out, '>', 1);
+		return true;
+	}
+	if (v.kind == MT_VAL_NONE && !mt_graph_virtual(g, id) &&
+	    default_repr(g, t)) {
+		mt_value tv;
+		mt_graph_value(g, t, &tv);
+		if (tv.kind != MT_VAL_QUALNAME)
+			return false;
+		mt_strbuf_addc(out, '<', 1);
+		if (tv.slen && !(tv.slen == 8 && !memcmp(tv.s, "builtins", 8))) {
+			mt_strbuf_add(out, tv.s, tv.slen);
+			mt_strbuf_addc(out, '.', 1);
+			mt_strbuf_add(out, tv.s2, tv.s2len);
+		} else
+			tp_name(g, t, out);
+		mt_strbuf_printf(out, " object at 0x%llx>",
+				 (unsigned long long)mt_graph_addr(g, id));
+		return true;
+	}
+	return false;
+}
+
+static mt_status key_repr(const mt_graph *g, uint32_t id, int level,
+			  bool limited, mt_strbuf *out)
+{
+	mt_value v;
+	mt_strbuf t;
+	mt_graph_value(g, id, &v);
+	if (is(g, id, "tuple") && tuple_repr(g, id, level, limited, out))
+		return out->nomem ? MT_NOMEM : MT_OK;
+	if (is(g, id, "str") && v.kind == MT_VAL_STR)
+		return limited ? str_limited(out, v.s, v.slen,
+					     whole_text(g, id, &v))
+			       : mt_pyrepr_object(g, id, out);
+	if (is(g, id, "int") || is(g, id, "bool") || is(g, id, "float") ||
+	    is(g, id, "NoneType") || v.kind == MT_VAL_BYTES)
+		return limited ? mt_pyrepr_limited(g, id, out)
+			       : mt_pyrepr_object(g, id, out);
+	mt_strbuf_init(&t);
+	if (object_repr(g, id, &t)) {
+		if (limited)
+			other_limited(out, t.s, t.len, true, MAXOTHER, 0);
+		else
+			mt_strbuf_add(out, t.s, t.len);
+	} else
+		mt_pyrepr_limited(g, id, out);
+	if (t.nomem)
+		out->nomem = true;
+	mt_strbuf_destroy(&t);
+	return out->nomem ? MT_NOMEM : MT_OK;
+}
+
+mt_status mt_pyrepr_key(const mt_graph *g, uint32_t id, bool limited,
+			mt_strbuf *out)
+{
+	return key_repr(g, id, limited ? MAXLEVEL : 0, limited, out);
 }

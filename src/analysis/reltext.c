@@ -2,6 +2,7 @@
  * relation codes of dump.h, rendering labels with pyrepr.h. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "memtrack/pyrepr.h"
@@ -23,8 +24,9 @@ static void name_plain(mt_strbuf *out, const mt_graph *g, uint64_t label)
 	mt_strbuf_add(out, nm, strlen(nm));
 }
 
-mt_status mt_reltext_edge(const mt_graph *g, uint32_t edge, const char *src,
-			  mt_strbuf *out)
+/* full: a KEYVAL key with repr() (via texts), else reprlib.repr(). */
+static mt_status edge_text(const mt_graph *g, uint32_t edge, const char *src,
+			   bool full, mt_strbuf *out)
 {
 	uint64_t label = mt_graph_edge_label(g, edge);
 	size_t sl = strlen(src);
@@ -43,7 +45,7 @@ mt_status mt_reltext_edge(const mt_graph *g, uint32_t edge, const char *src,
 		mt_strbuf_add(out, src, sl);
 		mt_strbuf_addc(out, '[', 1);
 		if (label < mt_graph_count(g))
-			mt_pyrepr_limited(g, (uint32_t)label, out);
+			mt_pyrepr_key(g, (uint32_t)label, !full, out);
 		else
 			mt_strbuf_addc(out, '?', 1);
 		mt_strbuf_addc(out, ']', 1);
@@ -84,6 +86,12 @@ mt_status mt_reltext_edge(const mt_graph *g, uint32_t edge, const char *src,
 	return out->nomem ? MT_NOMEM : MT_OK;
 }
 
+mt_status mt_reltext_edge(const mt_graph *g, uint32_t edge, const char *src,
+			  mt_strbuf *out)
+{
+	return edge_text(g, edge, src, false, out);
+}
+
 mt_status mt_reltext_root(const mt_graph *g, size_t i, mt_strbuf *out)
 {
 	const mt_edge *e;
@@ -100,7 +108,7 @@ mt_status mt_reltext_root(const mt_graph *g, size_t i, mt_strbuf *out)
 mt_status mt_reltext_via_raw(const mt_graph *g, uint32_t edge, mt_strbuf *out)
 {
 	size_t at = out->len;
-	mt_status st = mt_reltext_edge(g, edge, "_", out);
+	mt_status st = edge_text(g, edge, "_", true, out);
 	if (st == MT_OK && out->len > at && out->s[at] == '_') {
 		memmove(out->s + at, out->s + at + 1, out->len - at);
 		out->len--;

@@ -361,12 +361,53 @@ static PyObject *dict_get_str(PyObject *d, PyObject *key)
 	return NULL;
 }
 
+/* Whether the first Python class of t's metaclass MRO to have __module__
+ * has a data descriptor there (a property that `t.__module__` would run). */
+static int meta_module(PyTypeObject *t)
+{
+	PyObject *mro = Py_TYPE(t)->tp_mro;
+	if (!mro || !PyTuple_Check(mro))
+		return 0;
+	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+		PyObject *b = PyTuple_GET_ITEM(mro, i), *m;
+		if (!PyType_Check(b) ||
+		    !(((PyTypeObject *)b)->tp_flags & Py_TPFLAGS_HEAPTYPE))
+			continue;
+		m = dict_get_str(((PyTypeObject *)b)->tp_dict, g_key_module);
+		if (m)
+			return Py_TYPE(m)->tp_descr_set != NULL;
+	}
+	return 0;
+}
+
+/* type.__module__ without running code: the str in a Python class's dict.
+ * When that entry is something else and the metaclass defines __module__
+ * (zope.interface's InterfaceClass: a member descriptor in the dict, a
+ * property in the metaclass that heapy calls), the module of the nearest
+ * Python class of the MRO with a str one.  Otherwise "": the loader prints
+ * what heapy does (`<unknown module>` when there is no entry, the entry's
+ * repr when it is not a str).  A C type's is tp_name up to the last dot,
+ * else builtins. */
 static size_t type_module(PyTypeObject *t, char *buf, size_t max)
 {
 	if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
 		PyObject *m = dict_get_str(t->tp_dict, g_key_module);
+		PyObject *mro = t->tp_mro;
 		if (m && PyUnicode_Check(m))
 			return mt_str_utf8(m, buf, max);
+		if (!m || !mro || !PyTuple_Check(mro) || !meta_module(t))
+			return 0;
+		for (Py_ssize_t i = 1; i < PyTuple_GET_SIZE(mro); i++) {
+			PyObject *b = PyTuple_GET_ITEM(mro, i);
+			if (!PyType_Check(b) ||
+			    !(((PyTypeObject *)b)->tp_flags &
+			      Py_TPFLAGS_HEAPTYPE))
+				continue;
+			m = dict_get_str(((PyTypeObject *)b)->tp_dict,
+					 g_key_module);
+			if (m && PyUnicode_Check(m))
+				return mt_str_utf8(m, buf, max);
+		}
 		return 0;
 	}
 	const char *s = t->tp_name ? t->tp_name : "";

@@ -538,6 +538,35 @@ static mt_status add_roots(mt_graph *g, const mt_record *rec, mt_err *err)
 }
 
 /* Shrinks the arrays to size, checks targets and builds the in-edges. */
+/* Replaces the labels made while reading with heapy's, which need the
+ * whole graph (typelabel.h). */
+static mt_status relabel(mt_graph *g)
+{
+	mt_tlctx *c;
+	char *lab = NULL;
+	size_t len = 0, cap = 0, i;
+	if (mt_tlctx_new(g, &c) != MT_OK)
+		return MT_NOMEM;
+	for (i = 0; i < g->ntypes; i++) {
+		size_t need = mt_type_label_make(c, g->types[i].id, NULL, 0);
+		if (len + need + 1 > UINT32_MAX ||
+		    grow_bytes((void **)&lab, &cap, len + need + 1)) {
+			free(lab);
+			mt_tlctx_free(c);
+			return MT_NOMEM;
+		}
+		mt_type_label_make(c, g->types[i].id, lab + len, need + 1);
+		g->types[i].off = (uint32_t)len;
+		len += need + 1;
+	}
+	mt_tlctx_free(c);
+	free(g->tlab);
+	g->tlab = lab;
+	g->tlablen = len;
+	g->tlabcap = cap;
+	return MT_OK;
+}
+
 static mt_status finish(mt_graph *g, mt_err *err)
 {
 	uint32_t n = g->n, ne = g->ne, src, e;
@@ -612,6 +641,9 @@ static mt_status finish(mt_graph *g, mt_err *err)
 	/* in_start[t] is now the end of t's range = start of t+1. */
 	memmove(g->in_start + 1, g->in_start, (size_t)n * 4);
 	g->in_start[0] = 0;
+	if (relabel(g) != MT_OK)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "type labels");
 	return MT_OK;
 nomem:
 	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,

@@ -655,7 +655,7 @@ static void test_clodo_on_demo(void **state)
 	assert_int_equal(find_row(p, "types.FrameType")->count, 1);
 	assert_int_equal(find_row(p, "types.CodeType")->count, 1);
 	assert_int_equal(find_row(p, "types.CellType")->count, 1);
-	assert_int_equal(find_row(p, "types.BuiltinFunctionType")->count, 1);
+	assert_int_equal(find_row(p, "types.BuiltinMethodType")->count, 1);
 	assert_int_equal(find_row(p, "types.SimpleNamespace")->count, 1);
 	assert_int_equal(find_row(p, "module")->count, 2);
 	assert_int_equal(find_row(p, "function")->count, 1);
