@@ -7,8 +7,9 @@
 #   ./quickstart.sh test      install what is missing, build with -Werror, run
 #                             every test: unit (cmocka), batch, Python capture
 #                             tests on every CPython 3.9+ found (pyenv and
-#                             Debian's), and the unit tests again under
-#                             ASan+UBSan.  Ends with "N passed, N failed".
+#                             Debian's), the unit tests again under
+#                             ASan+UBSan, and the fuzzers for a bounded
+#                             time.  Ends with "N passed, N failed".
 #
 # Builds go to _build/ (one directory per configuration); the source tree
 # stays clean.  MEMTRACK_JOBS sets make's -j (default: number of cores).
@@ -30,7 +31,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # ---- 1. Debian packages --------------------------------------------------
 packages=(build-essential autoconf automake libtool autoconf-archive pkg-config
-    libmsgpack-dev libcmocka-dev libncurses-dev libreadline-dev python3-dev tmux)
+    libmsgpack-dev libcmocka-dev libncurses-dev libreadline-dev python3-dev tmux
+    clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -41,4 +41,12 @@ tests_fuzz_fuzz_query_LDADD = libmtquery.la
 endif
 EXTRA_DIST += tests/fuzz/fuzz_load.c tests/fuzz/fuzz_analysis.c \
 	tests/fuzz/fuzz_query.c tests/fuzz/run.sh tests/fuzz/mkcorpus.sh \
-	doc/fuzzing.md
+	tests/fuzz/query.dict doc/fuzzing.md
+# The seed corpora are many small files: copied from the source tree (never
+# the build tree) into the tarball as a whole.
+dist-hook: dist-fuzz-corpus
+dist-fuzz-corpus:
+	mkdir -p $(distdir)/tests/fuzz/corpus
+	cp -pR $(srcdir)/tests/fuzz/corpus/. $(distdir)/tests/fuzz/corpus/
+	chmod -R u+w $(distdir)/tests/fuzz/corpus
+.PHONY: dist-fuzz-corpus

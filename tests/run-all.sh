@@ -9,6 +9,9 @@
 #   3. _build/py-X.Y.Z: the capture module built for every other CPython 3.9+
 #      (pyenv versions and Debian's /usr/bin/python3), Python tests on each
 #   4. make distcheck (tarball builds, installs and passes its own checks)
+#   5. tests/fuzz/run.sh: the libFuzzer targets (clang), a bounded time each
+#      on their committed seed corpora (MEMTRACK_FUZZ_SECONDS, default 75;
+#      MEMTRACK_FUZZ=0 skips this step)
 # Counts are individual test cases where the runner reports them (cmocka,
 # tests/python/run.py), else one per test program.
 set -uo pipefail
@@ -131,6 +134,22 @@ if make -s -C _build/check -j"$jobs" distcheck >_build/distcheck.log 2>&1; then
 else
     tail -n 40 _build/distcheck.log >&2
     add 0 1 "distcheck"
+fi
+
+# 5: the fuzzers (doc/fuzzing.md)
+if [ "${MEMTRACK_FUZZ:-1}" != 0 ]; then
+    log "fuzzers (tests/fuzz/run.sh)"
+    out=$(MEMTRACK_JOBS=$jobs tests/fuzz/run.sh 2>&1)
+    rc=$?
+    n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+    if [ -n "$n" ]; then
+        set -- $n
+        add "$1" "$3" "fuzz"
+        [ "$3" -eq 0 ] || printf '%s\n' "$out" | tail -n 60 >&2
+    else
+        printf '%s\n' "$out" | tail -n 40 >&2
+        add 0 1 "fuzz (rc $rc)"
+    fi
 fi
 
 echo "$passed passed, $failed failed"
