@@ -65,8 +65,10 @@ typedef struct bview {
 	char *pexpr;	    /* the partition's expression ("h.byrcs") */
 	char *crumb;	    /* this step of the breadcrumb */
 	char *title;	    /* column title for the label column */
-	char cls[48];	    /* classifier name (partition views) */
-	mt_classifier *c;   /* borrowed from the browser's cache */
+	char cls[48];	    /* classifier name (partition views); the
+			       classifier itself is looked up in the
+			       browser's cache when needed, never kept: the
+			       cache may free it */
 	uint32_t *kinds;    /* partition: kind of member j of set */
 	brow *rows;
 	size_t nrows;

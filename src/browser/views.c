@@ -567,7 +567,6 @@ mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
 			 : bv_printf("%s.by%s", wrapped, cls);
 	free(wrapped);
 	snprintf(v->cls, sizeof v->cls, "%s", cls);
-	v->c = c;
 	v->kinds = kinds;
 	v->title = bv_strdup(mt_partition_header(p));
 	v->nrows = mt_partition_nrows(p);
