@@ -13,11 +13,13 @@
  *
  * __name__ is the runtime one (`cls.__name__ = "X"` after creation): the
  * `__name__` edge of a Python class, else the qualname's last component.
- * The module is the type value's; an empty one (a class whose `__module__`
- * is not a str, like zope.interface's InterfaceClass, in a dump of an older
- * capture) is that of the nearest Python class of its MRO with one, as the
- * capture does now, else `<unknown module>` as heapy prints for a class with
- * no `__module__`.
+ * The module is the type value's.  An empty one is heapy's `<unknown
+ * module>` for a class with no `__module__`; for one whose `__module__`
+ * entry is not a str, the entry's default repr (heapy formats the object),
+ * or when the metaclass has a property for it (zope.interface's
+ * InterfaceClass, in a dump of a capture that did not resolve it) the
+ * module of the nearest Python class of its MRO with one, as the capture
+ * does (walk.c, type_module).
  */
 #include "config.h"
 

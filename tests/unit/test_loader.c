@@ -305,6 +305,119 @@ static void test_round_trip(void **state)
 	mt_graph_free(g);
 }
 
+/* heapy's type labels from the dump itself (typelabel.c): the builtins
+ * dict and types module the dump holds, runtime __name__, and the module
+ * of a class whose __module__ is not a str, as an older capture wrote it
+ * (module ""). */
+static void test_type_labels(void **state)
+{
+	fx *f = fx_new();
+	uint32_t map[128], addr = 0x1000, t_type, t_obj, t_dict, t_str, t_tuple,
+	    t_mod, t_bfm, t_dk, t_ren, t_mine, t_meta, t_iface, t_spec, t_prop,
+	    t_odd, t_lost, b, mods, tm, td, p1, p2, mro, d;
+	mt_graph *g;
+	mt_err err;
+	(void)state;
+#define NODE(t) fx_node(f, (t), 64, addr += 0x100, 1, MT_NO_LENGTH)
+#define STR(s) (n_ = NODE(t_str), fx_str(f, n_, (s)), n_)
+#define KEY(dct, k, v) fx_edge_key(f, (dct), STR(k), (v))
+#define ATTR(o, nm, t) fx_edge_name(f, (o), MT_REL_ATTR, (nm), (t))
+	uint32_t n_;
+	t_type = fx_node(f, FX_SELF, 928, addr, 50, MT_NO_LENGTH);
+	fx_qual(f, t_type, "builtins", "type");
+	t_obj = NODE(t_type), fx_qual(f, t_obj, "builtins", "object");
+	t_dict = NODE(t_type), fx_qual(f, t_dict, "builtins", "dict");
+	t_str = NODE(t_type), fx_qual(f, t_str, "builtins", "str");
+	t_tuple = NODE(t_type), fx_qual(f, t_tuple, "builtins", "tuple");
+	t_mod = NODE(t_type), fx_qual(f, t_mod, "builtins", "module");
+	t_bfm = NODE(t_type);
+	fx_qual(f, t_bfm, "builtins", "builtin_function_or_method");
+	t_dk = NODE(t_type), fx_qual(f, t_dk, "builtins", "dict_keys");
+	t_ren = NODE(t_type), fx_qual(f, t_ren, "m", "Outer.Ren");
+	ATTR(t_ren, "__name__", STR("X"));
+	t_mine = NODE(t_type), fx_qual(f, t_mine, "m", "Mine");
+	ATTR(t_mine, "__name__", STR("Mine"));
+	/* builtins: dict, str and a program's alias */
+	b = NODE(t_dict);
+	KEY(b, "dict", t_dict), KEY(b, "str", t_str), KEY(b, "MyAlias", t_mine);
+	fx_root(f, "i0_builtins", b);
+	/* sys.modules['types'].__dict__: the greatest key wins */
+	mods = NODE(t_dict);
+	fx_root(f, "i0_modules", mods);
+	tm = NODE(t_mod), fx_str(f, tm, "types");
+	KEY(mods, "types", tm);
+	td = NODE(t_dict);
+	ATTR(tm, "__dict__", td);
+	KEY(td, "BuiltinFunctionType", t_bfm);
+	KEY(td, "BuiltinMethodType", t_bfm);
+	/* zope.interface: InterfaceClass's __module__ is a descriptor and its
+	 * metaclass has a property for it */
+	t_prop = NODE(t_type), fx_qual(f, t_prop, "builtins", "property");
+	mro = NODE(t_tuple), fx_edge_int(f, mro, MT_REL_INDEX, 0, t_prop);
+	fx_edge_int(f, mro, MT_REL_INDEX, 1, t_obj);
+	ATTR(t_prop, "__mro__", mro), ATTR(t_prop, "__dict__", NODE(t_dict));
+	ATTR(t_obj, "__dict__", NODE(t_dict));
+	t_meta = NODE(t_type);
+	fx_qual(f, t_meta, "zope.interface.interface", "_InterfaceMetaClass");
+	ATTR(t_meta, "__name__", STR("_InterfaceMetaClass"));
+	mro = NODE(t_tuple), fx_edge_int(f, mro, MT_REL_INDEX, 0, t_meta);
+	fx_edge_int(f, mro, MT_REL_INDEX, 1, t_type);
+	ATTR(t_meta, "__mro__", mro);
+	d = NODE(t_dict), ATTR(t_meta, "__dict__", d);
+	p1 = NODE(t_prop), KEY(d, "__module__", p1);
+	t_spec = NODE(t_type);
+	fx_qual(f, t_spec, "zope.interface.interface", "Specification");
+	ATTR(t_spec, "__name__", STR("Specification"));
+	t_iface = NODE(t_meta), fx_qual(f, t_iface, "", "InterfaceClass");
+	ATTR(t_iface, "__name__", STR("InterfaceClass"));
+	mro = NODE(t_tuple), fx_edge_int(f, mro, MT_REL_INDEX, 0, t_iface);
+	fx_edge_int(f, mro, MT_REL_INDEX, 1, t_spec);
+	ATTR(t_iface, "__mro__", mro);
+	d = NODE(t_dict), ATTR(t_iface, "__dict__", d);
+	p1 = NODE(t_prop), KEY(d, "__module__", p1);
+	/* a plain class whose __module__ is a property object: heapy prints
+	 * the object; one with no __module__: <unknown module> */
+	t_odd = NODE(t_type), fx_qual(f, t_odd, "", "Odd");
+	ATTR(t_odd, "__name__", STR("Odd"));
+	mro = NODE(t_tuple), fx_edge_int(f, mro, MT_REL_INDEX, 0, t_odd);
+	ATTR(t_odd, "__mro__", mro);
+	d = NODE(t_dict), ATTR(t_odd, "__dict__", d);
+	p2 = NODE(t_prop), KEY(d, "__module__", p2);
+	t_lost = NODE(t_type), fx_qual(f, t_lost, "", "Lost");
+	ATTR(t_lost, "__name__", STR("Lost"));
+	ATTR(t_lost, "__mro__", mro);
+	ATTR(t_lost, "__dict__", NODE(t_dict));
+#undef NODE
+#undef STR
+#undef KEY
+#undef ATTR
+	assert_true(addr < 0x1000 + 128 * 0x100); /* map has room */
+	assert_int_equal(fx_write(f, tmp_path("tl.mp"), map, NULL, &err),
+			 MT_OK);
+	fx_free(f);
+	assert_int_equal(mt_graph_load(&g, tmp_path("tl.mp"), NULL, NULL, &err),
+			 MT_OK);
+	assert_string_equal(mt_graph_type_label(g, map[t_dict]), "dict");
+	assert_string_equal(mt_graph_type_label(g, map[t_mod]), "module");
+	assert_string_equal(mt_graph_type_label(g, map[t_bfm]),
+			    "types.BuiltinMethodType");
+	assert_string_equal(mt_graph_type_label(g, map[t_dk]),
+			    "builtins.dict_keys");
+	assert_string_equal(mt_graph_type_label(g, map[t_ren]), "m.X");
+	assert_string_equal(mt_graph_type_label(g, map[t_mine]), "MyAlias");
+	assert_string_equal(mt_graph_type_label(g, map[t_iface]),
+			    "zope.interface.interface.InterfaceClass");
+	{
+		char want[64];
+		snprintf(want, sizeof want, "<property object at 0x%llx>.Odd",
+			 (unsigned long long)mt_graph_addr(g, map[p2]));
+		assert_string_equal(mt_graph_type_label(g, map[t_odd]), want);
+	}
+	assert_string_equal(mt_graph_type_label(g, map[t_lost]),
+			    "<unknown module>.Lost");
+	mt_graph_free(g);
+}
+
 static void test_canned_heaps(void **state)
 {
 	const char *names[] = {"demo", "many", "empty"};
@@ -578,6 +691,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_type_labels),
 	    cmocka_unit_test(test_canned_heaps),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_missing_file),
