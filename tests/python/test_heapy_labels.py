@@ -40,7 +40,10 @@ def build_guppy():
         return final
     work = tempfile.mkdtemp(prefix="memtrack-guppy-")
     with tarfile.open(GUPPY) as t:
-        t.extractall(work)
+        if hasattr(tarfile, "data_filter"):
+            t.extractall(work, filter="data")
+        else:
+            t.extractall(work)
     src = os.path.join(work, "guppy3-3.1.7")
     cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
     inc = sysconfig.get_paths()["include"]
