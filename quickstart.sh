@@ -33,6 +33,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 packages=(build-essential autoconf automake libtool autoconf-archive pkg-config
     libmsgpack-dev libcmocka-dev libncurses-dev libreadline-dev python3-dev tmux
     clang libclang-rt-14-dev)
+# test mode also runs the real-program corpus (tests/programs, doc/corpus.md)
+[ "$mode" = test ] && packages+=(mypy python3-pandas python3-numpy python3-lxml
+    python3-gevent python3-greenlet python3-sqlalchemy python3-sympy
+    python3-twisted python3-docutils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

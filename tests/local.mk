@@ -5,6 +5,13 @@ TESTS += tests/python/check.sh
 # Files, not directories: automake would copy a directory from the build
 # tree when it exists there, with the build's test logs in it.
 EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
+	tests/programs/run.sh tests/programs/run.py tests/programs/driver.py \
+	tests/programs/prog_asyncio.py tests/programs/prog_docutils.py \
+	tests/programs/prog_generators.py tests/programs/prog_gevent.py \
+	tests/programs/prog_lxml.py tests/programs/prog_mypy.py \
+	tests/programs/prog_numpy.py tests/programs/prog_pandas.py \
+	tests/programs/prog_sqlalchemy.py tests/programs/prog_sympy.py \
+	tests/programs/prog_threads.py tests/programs/prog_twisted.py \
 	tests/python/mtutil.py tests/python/run.py \
 	tests/python/test_errors.py tests/python/test_frames.py \
 	tests/python/test_heapy_golden.py tests/python/test_heapy_heap.py \

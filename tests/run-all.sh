@@ -8,6 +8,11 @@
 #   2. _build/asan: ASan+UBSan build, `make check` again
 #   3. _build/py-X.Y.Z: the capture module built for every other CPython 3.9+
 #      (pyenv versions and Debian's /usr/bin/python3), Python tests on each
+#   4b. tests/programs/run.sh: real programs from Debian packages (mypy,
+#      pandas, numpy, lxml, gevent, SQLAlchemy, sympy, twisted, docutils,
+#      threads, asyncio, generators) dumped, queried with both builds'
+#      memtrack-tui and compared with heapy (doc/corpus.md; about 4 min;
+#      MEMTRACK_PROGRAMS=0 skips this step)
 #   4. make distcheck (tarball builds, installs and passes its own checks)
 #   5. tests/fuzz/run.sh: the libFuzzer targets (clang), a bounded time each
 #      on their committed seed corpora (MEMTRACK_FUZZ_SECONDS, default 75;
@@ -126,6 +131,22 @@ for py in "${pythons[@]}"; do
         add 0 1 "python $tag (configure failed)"
     fi
 done
+
+# 4b: the real-program corpus (doc/corpus.md), one count per program
+if [ "${MEMTRACK_PROGRAMS:-1}" != 0 ]; then
+    log "real programs (tests/programs/run.sh)"
+    out=$(tests/programs/run.sh "$jobs" 2>&1)
+    n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+    if [ -n "$n" ]; then
+        set -- $n
+        printf '%s\n' "$out" | grep -E '^prog_[a-z0-9_]+: PASS' >&2
+        [ "$3" -eq 0 ] || printf '%s\n' "$out" | grep -v ': PASS ' | tail -n 80 >&2
+        add "$1" "$3" "programs"
+    else
+        printf '%s\n' "$out" | tail -n 40 >&2
+        add 0 1 "programs (runner crashed)"
+    fi
+fi
 
 # 4: distcheck
 log "make distcheck"
