@@ -704,6 +704,7 @@ static bool tuple_repr(const mt_graph *g, uint32_t id, int level, bool limited,
 		       mt_strbuf *out)
 {
 	int64_t n = mt_graph_length(g, id), i, shown;
+	uint32_t first, ne, e;
 	size_t at = out->len;
 	if (n < 0)
 		return false;
@@ -713,15 +714,20 @@ static bool tuple_repr(const mt_graph *g, uint32_t id, int level, bool limited,
 	}
 	shown = limited && n > MAXTUPLE ? MAXTUPLE : n;
 	mt_strbuf_addc(out, '(', 1);
-	for (i = 0; i < shown; i++) {
-		uint32_t it = edge_to(g, id, MT_REL_INDEX, NULL, (uint64_t)i);
-		if (it == MT_NO_ID) {
-			out->len = at;
-			return false;
-		}
-		if (i)
+	/* the capture writes the [i] edges in order: one pass */
+	mt_graph_out(g, id, &first, &ne);
+	for (i = 0, e = first; i < shown && e < first + ne; e++) {
+		if (mt_graph_edge_rel(g, e) != MT_REL_INDEX ||
+		    mt_graph_edge_label(g, e) != (uint64_t)i)
+			continue;
+		if (i++)
 			mt_strbuf_add(out, ", ", 2);
-		key_repr(g, it, limited ? level - 1 : level + 1, limited, out);
+		key_repr(g, mt_graph_edge_target(g, e),
+			 limited ? level - 1 : level + 1, limited, out);
+	}
+	if (i < shown) {
+		out->len = at;
+		return false;
 	}
 	if (shown < n)
 		mt_strbuf_add(out, ", ...", 5);
