@@ -48,6 +48,8 @@ typedef struct mt_err {
 	uint64_t offset; /* byte offset in the input, or MT_NO_OFFSET */
 	uint64_t record; /* record number (0 = header), or MT_NO_OFFSET */
 	char detail[200]; /* what was expected / what happened, may be "" */
+	int sys_errno; /* errno of the failed system call (MT_IO), else 0;
+			* mt_err_set clears it, the failing caller sets it */
 } mt_err;
 
 /* Static message of a status code; never NULL. */

@@ -1,11 +1,27 @@
 /* Streaming dump writer.
  *
  * Owns one output file while a dump is written.  Records go through a fixed
- * 1 MiB buffer to a temporary file beside the target (`<path>.tmp.<pid>`);
- * mt_writer_finish writes the END record (counts and checksum), fsyncs and
- * renames the temporary file onto the target; mt_writer_abort (or any failed
- * call followed by mt_writer_abort) unlinks it.  So a failure, a full disk or
- * an interrupted capture never leaves a file under the target name.
+ * 1 MiB buffer to a temporary file beside the target,
+ * `<path>.tmp.<12 random letters and digits>`, created exclusively
+ * (O_EXCL|O_NOFOLLOW: never through a planted link, never over an existing
+ * file) with mode 0600 whatever the umask: a dump holds a preview of every
+ * string of the process.  mt_writer_finish writes the END record (counts
+ * and checksum), fsyncs, renames the temporary file onto the target and
+ * fsyncs the directory; mt_writer_abort (or any failed call followed by
+ * mt_writer_abort) unlinks it.  So a failure, a full disk or an interrupted
+ * capture never leaves a file under the target name.  The dump is a new
+ * file: it has mode 0600 and the writer's owner even when it replaces a
+ * dump that had others.
+ *
+ * Targets: the target must be absent or a regular file.  A directory, a
+ * symbolic link (not followed: even one to a regular file), a device, a FIFO
+ * or a socket is refused when the writer is created and again just before
+ * the rename (it may have changed during the dump); renaming onto an absent
+ * target uses RENAME_NOREPLACE where the file system has it.
+ *
+ * System errors: when a call fails with MT_IO, err->sys_errno is the errno
+ * of the cause (ENOSPC, EFBIG, ENOENT...; EISDIR for a directory target,
+ * ELOOP for a symbolic link, EEXIST for the other refused kinds).
  *
  * Memory: the buffer plus the name-interning table (one entry per distinct
  * attribute/local/root name), independent of the number of objects.
@@ -23,9 +39,18 @@
 
 typedef struct mt_writer mt_writer;
 
-/* Creates the temporary file and a writer; *out is set on MT_OK.
- * Caller frees with mt_writer_finish or mt_writer_abort. */
+/* Checks the target as mt_writer_new does (its directory can be opened;
+ * absent or a regular file), without creating anything: for callers that
+ * want to fail before a long preparation. */
+mt_status mt_writer_check_target(const char *path, mt_err *err);
+
+/* Checks the target, creates the temporary file and a writer; *out is set
+ * on MT_OK.  Caller frees with mt_writer_finish or mt_writer_abort. */
 mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err);
+
+/* The temporary file's path (the target's directory as given + its name),
+ * e.g. for a signal handler that must remove it; valid until w is freed. */
+const char *mt_writer_tmp_path(const mt_writer *w);
 
 /* Writes magic, version and the header map.  Strings in hdr are borrowed for
  * the duration of the call.  Must be the first write. */
@@ -52,11 +77,12 @@ uint64_t mt_writer_edges(const mt_writer *w);
 uint64_t mt_writer_bytes(const mt_writer *w);
 
 /* Writes the END record (reachable = number of objects, counted from id 0,
- * that the root reaches), flushes, fsyncs, renames onto the target and frees
- * w.  On failure the temporary file is removed and w is freed all the same. */
+ * that the root reaches), flushes, fsyncs, checks the target again, renames
+ * onto it, fsyncs the directory and frees w.  On failure the temporary file
+ * is removed and w is freed all the same. */
 mt_status mt_writer_finish(mt_writer *w, uint64_t reachable, mt_err *err);
 
-/* Removes the temporary file and frees w.  w may be NULL. */
+/* Removes the temporary file and frees w.  w may be NULL.  Keeps errno. */
 void mt_writer_abort(mt_writer *w);
 
 #endif

@@ -13,6 +13,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,14 +119,17 @@ static int header_fill(header_buf *hb, int collected)
 	h->memtrack_version = PACKAGE_VERSION;
 	hb->version = strdup(Py_GetVersion());
 	h->python_version = hb->version;
-	PyObject *vi = PySys_GetObject("version_info"); /* borrowed */
-	if (vi && PyTuple_Check(vi) && PyTuple_GET_SIZE(vi) >= 3) {
-		h->py_major = (unsigned)PyLong_AsLong(PyTuple_GET_ITEM(vi, 0));
-		h->py_minor = (unsigned)PyLong_AsLong(PyTuple_GET_ITEM(vi, 1));
-		h->py_micro = (unsigned)PyLong_AsLong(PyTuple_GET_ITEM(vi, 2));
-		if (PyErr_Occurred())
-			PyErr_Clear();
-	}
+	/* The interpreter's own version, not sys.version_info: a program
+	 * may replace that, and the reader checks these numbers. */
+#if PY_VERSION_HEX >= 0x030B0000
+	h->py_major = (unsigned)(Py_Version >> 24) & 0xff;
+	h->py_minor = (unsigned)(Py_Version >> 16) & 0xff;
+	h->py_micro = (unsigned)(Py_Version >> 8) & 0xff;
+#else
+	if (sscanf(Py_GetVersion(), "%u.%u.%u", &h->py_major, &h->py_minor,
+		   &h->py_micro) != 3)
+		h->py_major = h->py_minor = h->py_micro = 0;
+#endif
 	h->implementation = "cpython";
 #ifdef Py_DEBUG
 	h->build = "debug";
@@ -190,6 +196,164 @@ static int gc_call(const char *name)
 	return t;
 }
 
+/* ---- signals during the walk -----------------------------------------------
+ * The walk runs no Python code, so Python's own handlers (which only note a
+ * signal for the eval loop) cannot stop it: Ctrl-C would wait for the whole
+ * walk, and SIGTERM would kill the process with the temporary file left.
+ * So for the walk only, C handlers for SIGINT and SIGTERM are installed
+ * (sigaction, process-wide, from the thread that calls dump; the GIL held
+ * throughout serialises dumps) and the previous ones restored exactly
+ * afterwards.  Our handler asks the walk to stop (g_cancel, polled every
+ * 4096 objects) and then does what the previous disposition would have:
+ *   - a handler (Python's, or a C library's): call it, so Python still sees
+ *     the signal; after the walk, PyErr_CheckSignals() runs the Python
+ *     handler (KeyboardInterrupt for the default SIGINT one);
+ *   - SIG_DFL: the process would have died: remove the temporary file
+ *     (unlink, async-signal-safe, path copied in beforehand), restore
+ *     SIG_DFL and re-raise, so it dies of the same signal; when the path is
+ *     not published yet, the death is deferred to the end of the walk;
+ *   - SIG_IGN: nothing is installed, the dump goes on. */
+
+typedef struct {
+	int sig;
+	bool installed;
+	struct sigaction prev;
+} sig_slot;
+
+static sig_slot g_sigs[] = {{.sig = SIGINT}, {.sig = SIGTERM}};
+#define N_SIGS (sizeof g_sigs / sizeof g_sigs[0])
+static volatile sig_atomic_t g_cancel; /* the walk stops when set */
+static volatile sig_atomic_t g_die;    /* die of this signal after the walk */
+static volatile sig_atomic_t g_tmp_ready; /* g_tmp holds the path */
+static char g_tmp[4096];
+static bool g_active; /* handlers installed (the GIL protects it) */
+
+static void on_signal(int sig, siginfo_t *info, void *uctx)
+{
+	int saved = errno;
+	const struct sigaction *prev = NULL;
+	for (size_t i = 0; i < N_SIGS; i++)
+		if (g_sigs[i].sig == sig)
+			prev = &g_sigs[i].prev;
+	if (!prev) {
+		errno = saved;
+		return;
+	}
+	if (prev->sa_flags & SA_SIGINFO) {
+		g_cancel = 1;
+		prev->sa_sigaction(sig, info, uctx);
+	} else if (prev->sa_handler == SIG_DFL) {
+		g_cancel = 1;
+		if (g_tmp_ready) {
+			struct sigaction dfl;
+			memset(&dfl, 0, sizeof dfl);
+			dfl.sa_handler = SIG_DFL;
+			sigemptyset(&dfl.sa_mask);
+			unlink(g_tmp);
+			sigaction(sig, &dfl, NULL);
+			/* blocked while this handler runs: delivered, with the
+			 * default action, as soon as it returns */
+			raise(sig);
+		} else {
+			g_die = sig;
+		}
+	} else if (prev->sa_handler != SIG_IGN) {
+		g_cancel = 1;
+		prev->sa_handler(sig);
+	}
+	errno = saved;
+}
+
+/* Publishes the temporary file for the handler: from now on a fatal signal
+ * removes it at once.  (Before, the death waits for the end of the walk.) */
+static void signals_publish(const char *tmp)
+{
+	if (strlen(tmp) < sizeof g_tmp) {
+		strcpy(g_tmp, tmp);
+		atomic_signal_fence(memory_order_seq_cst);
+		g_tmp_ready = 1;
+	}
+}
+
+/* Installs the handlers (before the temporary file exists, so that no
+ * window leaves it behind). */
+static void signals_install(void)
+{
+	g_cancel = 0;
+	g_die = 0;
+	g_tmp_ready = 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < N_SIGS; i++)
+		sigaddset(&sa.sa_mask, g_sigs[i].sig);
+	for (size_t i = 0; i < N_SIGS; i++) {
+		sig_slot *s = &g_sigs[i];
+		s->installed = false;
+		/* prev first: the handler reads it as soon as it is in place */
+		if (sigaction(s->sig, NULL, &s->prev) != 0)
+			continue;
+		if (!(s->prev.sa_flags & SA_SIGINFO) &&
+		    s->prev.sa_handler == SIG_IGN)
+			continue;
+		s->installed = sigaction(s->sig, &sa, NULL) == 0;
+	}
+	g_active = true;
+}
+
+/* Puts the previous dispositions back (unless someone replaced ours
+ * meanwhile), then dies of a signal that arrived when the temporary file
+ * was not known yet. */
+static void signals_restore(void)
+{
+	g_tmp_ready = 0;
+	for (size_t i = 0; i < N_SIGS; i++) {
+		sig_slot *s = &g_sigs[i];
+		struct sigaction cur;
+		if (s->installed && sigaction(s->sig, NULL, &cur) == 0 &&
+		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_signal)
+			sigaction(s->sig, &s->prev, NULL);
+		s->installed = false;
+	}
+	g_active = false;
+	if (g_die) {
+		/* its previous disposition (now back) is SIG_DFL */
+		int sig = g_die;
+		g_die = 0;
+		raise(sig);
+	}
+}
+
+/* The OSError (with errno and filename when the writer knows the cause),
+ * MemoryError or RuntimeError of a failed dump. */
+static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
+{
+	char msg[400];
+	mt_err_format(err, msg, sizeof(msg));
+	if (st == MT_IO && err->sys_errno) {
+		PyObject *fn = PyUnicode_DecodeFSDefault(path);
+		PyObject *text =
+		    fn ? PyUnicode_FromFormat("memtrack.dump failed: %s", msg)
+		       : NULL;
+		PyObject *a = text ? Py_BuildValue("(iOO)", err->sys_errno,
+						   text, fn)
+				   : NULL;
+		if (a)
+			PyErr_SetObject(PyExc_OSError, a);
+		Py_XDECREF(a);
+		Py_XDECREF(text);
+		Py_XDECREF(fn);
+		return NULL;
+	}
+	PyErr_Format(st == MT_IO      ? PyExc_OSError
+		     : st == MT_NOMEM ? PyExc_MemoryError
+				      : PyExc_RuntimeError,
+		     "memtrack.dump('%s') failed: %s", path, msg);
+	return NULL;
+}
+
 static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = {"path", "collect", NULL};
@@ -202,6 +366,16 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		return NULL;
 	const char *path = PyBytes_AS_STRING(pathb);
 	double t0 = now_mono();
+	mt_err err;
+	mt_err_clear(&err);
+	/* A target that will be refused fails now, before the collection
+	 * (which runs finalizers) and before the walk. */
+	mt_status st = mt_writer_check_target(path, &err);
+	if (st != MT_OK) {
+		dump_error(st, &err, path);
+		Py_DECREF(pathb);
+		return NULL;
+	}
 	/* gc.collect(), not PyGC_Collect(): the latter does nothing while the
 	 * collector is disabled (gc.disable()). */
 	if (collect && gc_call("collect") < 0) {
@@ -215,6 +389,13 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		Py_DECREF(pathb);
 		return PyErr_NoMemory();
 	}
+	/* A signal during the preparation (Ctrl-C in a long collection) is
+	 * handled before anything is written. */
+	if (PyErr_CheckSignals() < 0) {
+		header_free(&hb);
+		Py_DECREF(pathb);
+		return NULL;
+	}
 	/* The walk may call a C __sizeof__ (walk.c, c_sizeof) that allocates;
 	 * no collection may free objects while the walk holds their
 	 * addresses, so the collector is off for the walk. */
@@ -225,23 +406,57 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		return NULL;
 	}
 	mt_walk_result res;
-	mt_err err;
-	mt_err_clear(&err);
-	mt_status st = mt_walk_dump(path, expected, &hb.h, NULL, &res, &err);
+	memset(&res, 0, sizeof res);
+	/* never nested (no Python code runs during a walk), but a second
+	 * installation would lose the first's saved handlers */
+	bool sigs = !g_active;
+	if (sigs)
+		signals_install();
+	mt_writer *wr = NULL;
+	st = mt_writer_new(&wr, path, &err);
+	if (st == MT_OK) {
+		if (sigs)
+			signals_publish(mt_writer_tmp_path(wr));
+		st = mt_walk_dump(wr, expected, &hb.h, sigs ? &g_cancel : NULL,
+				  &res, &err);
+	}
+	if (sigs)
+		signals_restore();
 	if (was_enabled && gc_call("enable") < 0)
 		PyErr_Clear();
 	header_free(&hb);
-	double secs = now_mono() - t0;
-	if (st != MT_OK) {
-		char msg[400];
-		mt_err_format(&err, msg, sizeof(msg));
-		PyErr_Format(st == MT_IO      ? PyExc_OSError
-			     : st == MT_NOMEM ? PyExc_MemoryError
-					      : PyExc_RuntimeError,
-			     "memtrack.dump('%s') failed: %s", path, msg);
+	if (st == MT_CANCELLED) {
+		/* runs the Python handlers now: KeyboardInterrupt for
+		 * Ctrl-C, or whatever the program's handler raises */
+		if (PyErr_CheckSignals() == 0) {
+			/* a handler that returned, or a thread that is not the
+			 * main one (whose handlers run later) */
+			PyObject *fn = PyUnicode_DecodeFSDefault(path);
+			PyObject *a =
+			    fn ? Py_BuildValue(
+				     "(isO)", EINTR,
+				     "memtrack.dump was interrupted by a "
+				     "signal; no file was written",
+				     fn)
+			       : NULL;
+			if (a)
+				PyErr_SetObject(PyExc_OSError, a);
+			Py_XDECREF(a);
+			Py_XDECREF(fn);
+		}
 		Py_DECREF(pathb);
 		return NULL;
 	}
+	if (st != MT_OK) {
+		dump_error(st, &err, path);
+		Py_DECREF(pathb);
+		return NULL;
+	}
+	/* the walk counted the bytes before the END record */
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		res.bytes = (uint64_t)sb.st_size;
+	double secs = now_mono() - t0;
 	PyObject *pstr = PyUnicode_DecodeFSDefault(path);
 	Py_DECREF(pathb);
 	if (!pstr)
@@ -373,6 +588,27 @@ static PyObject *reader_error(PyObject *path, const mt_err *err)
 	return NULL;
 }
 
+/* OSError(EISDIR or EINVAL, "... not a dump: a FIFO", path). */
+static void not_regular(mode_t m, PyObject *path)
+{
+	const char *kind = S_ISDIR(m)	 ? "a directory"
+			   : S_ISCHR(m)	 ? "a character device"
+			   : S_ISBLK(m)	 ? "a block device"
+			   : S_ISFIFO(m) ? "a FIFO"
+			   : S_ISSOCK(m) ? "a socket"
+					 : "not a regular file";
+	PyObject *text = PyUnicode_FromFormat(
+	    "memtrack.read: not a dump file but %s", kind);
+	PyObject *a = text ? Py_BuildValue("(iOO)",
+					   S_ISDIR(m) ? EISDIR : EINVAL, text,
+					   path)
+			   : NULL;
+	if (a)
+		PyErr_SetObject(PyExc_OSError, a);
+	Py_XDECREF(a);
+	Py_XDECREF(text);
+}
+
 static PyObject *mt_read(PyObject *self, PyObject *args)
 {
 	PyObject *pathb = NULL, *pathstr = NULL;
@@ -384,7 +620,12 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 	mt_reader *r = NULL;
 	void *map = NULL;
 	size_t len = 0;
-	int fd = open(PyBytes_AS_STRING(pathb), O_RDONLY | O_CLOEXEC);
+	if (!pathstr)
+		goto err;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; only a
+	 * regular file is read (mmap) */
+	int fd = open(PyBytes_AS_STRING(pathb),
+		      O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathstr);
 		goto err;
@@ -392,6 +633,11 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 	struct stat stbuf;
 	if (fstat(fd, &stbuf) < 0) {
 		PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathstr);
+		close(fd);
+		goto err;
+	}
+	if (!S_ISREG(stbuf.st_mode)) {
+		not_regular(stbuf.st_mode, pathstr);
 		close(fd);
 		goto err;
 	}

@@ -1428,7 +1428,7 @@ static int init_globals(void)
 
 int mt_walk_init_module(void) { return init_globals(); }
 
-mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
+mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		       const volatile sig_atomic_t *cancel,
 		       mt_walk_result *res, mt_err *err)
 {
@@ -1437,17 +1437,15 @@ mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
 	w.err = err;
 	w.cancel = cancel;
 	w.st = MT_OK;
+	w.wr = wr;
 	memset(res, 0, sizeof(*res));
 	learn_sizeof(); /* modules imported since the last dump */
-	if (mt_objtable_init(&w.tab, expected) < 0)
+	if (mt_objtable_init(&w.tab, expected) < 0) {
+		mt_writer_abort(wr);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object table for %zu objects", expected);
-	mt_status st = mt_writer_new(&w.wr, path, err);
-	if (st != MT_OK) {
-		mt_objtable_destroy(&w.tab);
-		return st;
 	}
-	st = mt_writer_header(w.wr, hdr, err);
+	mt_status st = mt_writer_header(w.wr, hdr, err);
 	if (st == MT_OK) {
 		mt_py_roots(&w);
 		if (w.st == MT_OK)
@@ -1461,18 +1459,17 @@ mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
 			mt_py_gc_foreach(gc_cb, &a);
 		}
 		st = w.st;
+		if (st == MT_OK && w.cancel && *w.cancel)
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "interrupted by a signal");
 		if (st == MT_OK) {
 			res->objects = mt_writer_objects(w.wr);
 			res->edges = mt_writer_edges(w.wr);
 			res->bytes = mt_writer_bytes(w.wr);
 			res->reachable = reachable;
+			/* the caller adds the END record's few bytes */
 			st = mt_writer_finish(w.wr, reachable, err);
 			w.wr = NULL;
-			/* finish wrote the END record: the size is the file's
-			 */
-			struct stat sb;
-			if (st == MT_OK && stat(path, &sb) == 0)
-				res->bytes = (uint64_t)sb.st_size;
 		}
 	}
 	if (w.wr)

@@ -33,6 +33,7 @@
 
 #include "memtrack/dump.h"
 #include "memtrack/error.h"
+#include "memtrack/writer.h"
 
 typedef uintptr_t mt_ref;
 
@@ -53,14 +54,15 @@ typedef struct mt_walk_result {
  * or -1 with a Python exception set. */
 int mt_walk_init_module(void);
 
-/* Runs a whole capture into `path` with header `hdr` (borrowed for the
- * call).  `expected` pre-sizes the table (e.g. sys.getallocatedblocks()).
- * `cancel` (may be NULL) is polled every few thousand objects: when it
- * becomes non-zero (a signal handler sets it) the walk stops with
- * MT_CANCELLED.
- * Returns MT_OK, or an error in *err (the writer has been aborted then:
- * no file is left under `path`). */
-mt_status mt_walk_dump(const char *path, size_t expected, const mt_header *hdr,
+/* Runs a whole capture through `wr` (from mt_writer_new, consumed: finished
+ * or aborted) with header `hdr` (borrowed for the call).  `expected`
+ * pre-sizes the table (e.g. sys.getallocatedblocks()).  `cancel` (may be
+ * NULL) is polled every few thousand objects: when it becomes non-zero (a
+ * signal handler sets it) the walk stops with MT_CANCELLED.
+ * Returns MT_OK (res->bytes then counts the file without its END record),
+ * or an error in *err (the writer has been aborted then: no file is left
+ * under the target). */
+mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		       const volatile sig_atomic_t *cancel,
 		       mt_walk_result *res, mt_err *err);
 

@@ -29,6 +29,7 @@ void mt_err_clear(mt_err *err)
 	err->offset = MT_NO_OFFSET;
 	err->record = MT_NO_OFFSET;
 	err->detail[0] = '\0';
+	err->sys_errno = 0;
 }
 
 mt_status mt_err_set(mt_err *err, mt_status code, uint64_t offset,
@@ -40,6 +41,7 @@ mt_status mt_err_set(mt_err *err, mt_status code, uint64_t offset,
 	err->offset = offset;
 	err->record = record;
 	err->detail[0] = '\0';
+	err->sys_errno = 0;
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);

@@ -170,12 +170,32 @@ static mt_status parse_header(mt_reader *r, mt_err *err)
 	uint32_t nkeys;
 	if ((st = mt_mpk_map(c, &nkeys, err)))
 		return st;
+	/* The keys this reader knows; each may appear once (a second one
+	 * would be ambiguous, and its value would replace the first). */
+	static const char *const known[] = {
+	    "memtrack", "python",    "implementation", "build",
+	    "executable", "pid",     "rss",	       "vms",
+	    "ptr_size", "gc_header", "collected",      "time",
+	    "python_version", "argv", "relations"};
+	uint32_t keys_seen = 0;
 	unsigned seen = 0;
 	for (uint32_t k = 0; k < nkeys; k++) {
 		const char *key;
 		uint32_t klen;
+		uint64_t koff = mt_mpk_offset(c);
 		if ((st = mt_mpk_str(c, &key, &klen, err)))
 			return st;
+		for (uint32_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+			if (strlen(known[i]) != klen ||
+			    memcmp(known[i], key, klen) != 0)
+				continue;
+			if (keys_seen & (1u << i))
+				return mt_err_set(err, MT_TYPE, koff, 0,
+						  "header key \"%s\" appears "
+						  "twice",
+						  known[i]);
+			keys_seen |= 1u << i;
+		}
 #define KEY(lit) (klen == sizeof(lit) - 1 && !memcmp(key, lit, klen))
 		uint64_t u;
 		if (KEY("memtrack"))

@@ -3,13 +3,17 @@
  * reader's error values (code + byte offset) on malformed input. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +159,19 @@ static char *path_in(const char *name)
 	static char p[512];
 	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
 	return p;
+}
+
+/* Names in tmpdir that contain ".tmp." (temporary files left behind). */
+static int count_tmp(void)
+{
+	DIR *d = opendir(tmpdir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strstr(e->d_name, ".tmp.") != NULL;
+	closedir(d);
+	return n;
 }
 
 static void test_round_trip(void **state)
@@ -420,9 +437,7 @@ static void test_writer_misuse(void **state)
 	assert_int_equal(mt_writer_finish(w, 0, &err), MT_ARG);
 	/* nothing under the target name, no temporary left */
 	assert_int_not_equal(access(path, F_OK), 0);
-	char tmp[600];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(count_tmp(), 0);
 }
 
 static void test_writer_unwritable(void **state)
@@ -439,26 +454,217 @@ static void test_writer_unwritable(void **state)
 
 static void test_full_disk(void **state)
 {
-	/* /dev/full accepts open and fails every write with ENOSPC; the
-	 * writer writes to <path>.tmp.<pid>, so go through a symlink. */
-	if (access("/dev/full", W_OK) != 0)
-		skip();
-	char link[600];
-	snprintf(link, sizeof link, "%s/full.mp.tmp.%ld", tmpdir, (long)getpid());
-	assert_int_equal(symlink("/dev/full", link), 0);
+	/* RLIMIT_FSIZE makes write() behave as on a full disk: a partial
+	 * write, then EFBIG (SIGXFSZ ignored). */
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
 	mt_writer *w;
 	mt_err err;
 	mt_header h = test_header();
 	assert_int_equal(mt_writer_new(&w, path_in("full.mp"), &err), MT_OK);
 	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	lim = old;
+	lim.rlim_cur = 100; /* the header alone is bigger */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
 	mt_status st = mt_writer_finish(w, 0, &err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
 	assert_int_equal(st, MT_IO);
+	assert_int_equal(err.sys_errno, EFBIG);
 	char line[300];
 	mt_err_format(&err, line, sizeof line);
-	assert_non_null(strstr(line, "No space left on device"));
+	assert_non_null(strstr(line, "File too large"));
+	assert_non_null(strstr(line, "full.mp.tmp."));
 	assert_int_not_equal(access(path_in("full.mp"), F_OK), 0);
-	/* abort removed the symlink that stood for the temporary file */
-	assert_int_not_equal(access(link, F_OK), 0);
+	assert_int_equal(count_tmp(), 0);
+}
+
+/* The temporary file: beside the target, named <target>.tmp.<random>,
+ * created exclusively (a symlink planted at the old predictable name
+ * <target>.tmp.<pid> redirected the write), mode 0600 whatever the umask;
+ * two writers on one target do not share it. */
+static void test_writer_tmp_file(void **state)
+{
+	char victim[600], planted[600];
+	snprintf(victim, sizeof victim, "%s/victim", tmpdir);
+	FILE *f = fopen(victim, "w");
+	assert_non_null(f);
+	fputs("precious", f);
+	fclose(f);
+	const char *path = path_in("tmpf.mp");
+	snprintf(planted, sizeof planted, "%s.tmp.%ld", path, (long)getpid());
+	assert_int_equal(symlink(victim, planted), 0);
+	mode_t old = umask(0);
+	mt_writer *w1, *w2;
+	mt_err err;
+	assert_int_equal(mt_writer_new(&w1, path, &err), MT_OK);
+	umask(0277);
+	assert_int_equal(mt_writer_new(&w2, path, &err), MT_OK);
+	umask(old);
+	const char *t1 = mt_writer_tmp_path(w1), *t2 = mt_writer_tmp_path(w2);
+	assert_string_not_equal(t1, t2);
+	assert_string_not_equal(t1, planted);
+	assert_int_equal(strncmp(t1, path, strlen(path)), 0);
+	assert_int_equal(strncmp(t1 + strlen(path), ".tmp.", 5), 0);
+	assert_int_equal(strlen(t1), strlen(path) + 5 + 12);
+	struct stat st;
+	assert_int_equal(lstat(t1, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(lstat(t2, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* both finish; the later rename wins and is a whole dump */
+	mt_header h = test_header();
+	assert_int_equal(mt_writer_header(w1, &h, &err), MT_OK);
+	h.pid = 777;
+	assert_int_equal(mt_writer_header(w2, &h, &err), MT_OK);
+	assert_int_equal(mt_writer_finish(w1, 0, &err), MT_OK);
+	assert_int_equal(mt_writer_finish(w2, 0, &err), MT_OK);
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	mt_reader *r;
+	assert_int_equal(mt_reader_new(&r, buf, len, &err), MT_OK);
+	assert_int_equal(mt_reader_header(r)->pid, 777);
+	mt_reader_free(r);
+	free(buf);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	buf = slurp(victim, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(buf, "precious", 8);
+	free(buf);
+	assert_int_equal(lstat(planted, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(unlink(planted), 0);
+	assert_int_equal(count_tmp(), 0);
+	unlink(path);
+	unlink(victim);
+}
+
+/* Targets that are not regular files are refused by mt_writer_new (and by
+ * mt_writer_check_target) with errno, and left as they were. */
+static void test_writer_refused_targets(void **state)
+{
+	char dir[600], link[600], fifo[600], reg[600];
+	snprintf(dir, sizeof dir, "%s/adir", tmpdir);
+	snprintf(link, sizeof link, "%s/alink", tmpdir);
+	snprintf(fifo, sizeof fifo, "%s/afifo", tmpdir);
+	snprintf(reg, sizeof reg, "%s/areg", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(symlink(reg, link), 0); /* dangling */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	char slash[620], dot[620];
+	snprintf(slash, sizeof slash, "%s/", dir);
+	snprintf(dot, sizeof dot, "%s/.", dir);
+	static const struct {
+		int which, eno;
+		const char *kind;
+	} cases[] = {{0, EISDIR, "a directory"},
+		     {1, ELOOP, "a symbolic link"},
+		     {2, EEXIST, "a FIFO"},
+		     {3, EISDIR, "a directory"},
+		     {4, EISDIR, "a directory"},
+		     {5, EEXIST, "a character device"}};
+	const char *paths[] = {dir, link, fifo, slash, dot, "/dev/null"};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *p = paths[cases[i].which];
+		mt_writer *w = (mt_writer *)1;
+		mt_err err;
+		assert_int_equal(mt_writer_check_target(p, &err), MT_IO);
+		assert_int_equal(err.sys_errno, cases[i].eno);
+		assert_int_equal(mt_writer_new(&w, p, &err), MT_IO);
+		assert_null(w);
+		assert_int_equal(err.sys_errno, cases[i].eno);
+		char line[300];
+		mt_err_format(&err, line, sizeof line);
+		assert_non_null(strstr(line, p));
+		assert_non_null(strstr(line, cases[i].kind));
+	}
+	struct stat st;
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_not_equal(access(reg, F_OK), 0);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(count_tmp(), 0);
+	mt_err err;
+	assert_int_equal(mt_writer_check_target(reg, &err), MT_OK);
+	assert_int_equal(mt_writer_check_target(path_in("nothing/x"), &err),
+			 MT_IO);
+	assert_int_equal(err.sys_errno, ENOENT);
+	unlink(link);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/* The target is checked again before the rename: what appeared during the
+ * dump is refused (and kept), a regular file that appeared is replaced. */
+static void test_writer_target_changes(void **state)
+{
+	const char *path = path_in("late.mp");
+	mt_header h = test_header();
+	mt_err err;
+	struct stat st;
+	for (int round = 0; round < 3; round++) {
+		mt_writer *w;
+		assert_int_equal(mt_writer_new(&w, path, &err), MT_OK);
+		assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+		if (round == 0) {
+			assert_int_equal(mkdir(path, 0700), 0);
+		} else if (round == 1) {
+			assert_int_equal(symlink("/dev/null", path), 0);
+		} else {
+			FILE *f = fopen(path, "w");
+			assert_non_null(f);
+			fclose(f);
+		}
+		mt_status s = mt_writer_finish(w, 0, &err);
+		assert_int_equal(count_tmp(), 0);
+		assert_int_equal(lstat(path, &st), 0);
+		if (round == 0) {
+			assert_int_equal(s, MT_IO);
+			assert_int_equal(err.sys_errno, EISDIR);
+			assert_true(S_ISDIR(st.st_mode));
+			rmdir(path);
+		} else if (round == 1) {
+			assert_int_equal(s, MT_IO);
+			assert_int_equal(err.sys_errno, ELOOP);
+			assert_true(S_ISLNK(st.st_mode));
+			unlink(path);
+		} else {
+			assert_int_equal(s, MT_OK);
+			assert_true(S_ISREG(st.st_mode));
+			assert_true(st.st_size > 100);
+			unlink(path);
+		}
+	}
+}
+
+/* Hand-made header with the key `argv` twice: refused (it leaked the first
+ * argv array; the ASan build's `make check` shows it). */
+static void test_reader_duplicate_key(void **state)
+{
+	static const uint8_t bytes[] = {
+	    0xad, 'm', 'e', 'm', 't', 'r', 'a', 'c', 'k', '-', 'd', 'u', 'm',
+	    'p', 0x01, 0x83, 0xae, 'p', 'y', 't', 'h', 'o', 'n', '_', 'v', 'e',
+	    'r', 's', 'i', 'o', 'n', 0x93, 3, 11, 7, 0xa4, 'a', 'r', 'g', 'v',
+	    0x91, 0xa1, 'a', 0xa4, 'a', 'r', 'g', 'v', 0x91, 0xa1, 'b'};
+	mt_reader *r;
+	mt_err err;
+	size_t dup = sizeof bytes - 8; /* the second "argv" */
+	/* with one argv (a map of 2 keys), the header parses */
+	uint8_t copy[sizeof bytes];
+	memcpy(copy, bytes, sizeof bytes);
+	copy[15] = 0x82;
+	assert_int_equal(mt_reader_new(&r, copy, dup, &err), MT_OK);
+	assert_int_equal(mt_reader_header(r)->argc, 1);
+	assert_string_equal(mt_reader_header(r)->argv[0], "a");
+	mt_reader_free(r);
+	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_TYPE);
+	assert_int_equal(err.offset, dup);
+	assert_non_null(strstr(err.detail, "argv"));
+	assert_non_null(strstr(err.detail, "twice"));
 }
 
 static void test_checksum_chunking(void **state)
@@ -538,6 +744,10 @@ int main(void)
 		cmocka_unit_test(test_writer_misuse),
 		cmocka_unit_test(test_writer_unwritable),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_writer_tmp_file),
+		cmocka_unit_test(test_writer_refused_targets),
+		cmocka_unit_test(test_writer_target_changes),
+		cmocka_unit_test(test_reader_duplicate_key),
 		cmocka_unit_test(test_checksum_chunking),
 		cmocka_unit_test(test_random_corruption),
 	};
