@@ -127,11 +127,95 @@ static void test_roots(void **state)
 	mt_strbuf_destroy(&sb);
 }
 
+/* Dict keys heapy prints with repr() in via texts and reprlib.repr() in
+ * paths: tuples composed from their items, classes, long strs. */
+static void test_key_reprs(void **state)
+{
+	fx *f = fx_new();
+	char path[] = "/tmp/mt_test_reltext_keys_XXXXXX";
+	int fd = mkstemp(path);
+	uint32_t tt, ts, ti, ttu, tk, d, t1, t8, tx, tn, ls, map[64], i, first,
+	    n;
+	uint32_t addr = 0x10000;
+	mt_graph *g;
+	mt_err err;
+	mt_strbuf b;
+	static const char *const want[][2] = {
+	    {"s[(1, 'a')]", "[(1, 'a')]"},
+	    {"s[<class 'm.Outer.K'>]", "[<class 'm.Outer.K'>]"},
+	    {"s[(1, 2, 3, 4, 5, 6, ...)]", "[(1, 2, 3, 4, 5, 6, 7, 8)]"},
+	    {"s[('x',)]", "[('x',)]"},
+	    {"s[((),)]", "[((),)]"},
+	    {"s['LLLLLLLLLLLL...LLLLLLLLLLLLL']",
+	     "['LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL']"},
+	};
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+#define NODE(t, len) fx_node(f, (t), 64, addr += 0x100, 1, (len))
+	tt = fx_node(f, FX_SELF, 928, 0x1000, 1000, MT_NO_LENGTH);
+	fx_qual(f, tt, "builtins", "type");
+	ts = NODE(tt, MT_NO_LENGTH), fx_qual(f, ts, "builtins", "str");
+	ti = NODE(tt, MT_NO_LENGTH), fx_qual(f, ti, "builtins", "int");
+	ttu = NODE(tt, MT_NO_LENGTH), fx_qual(f, ttu, "builtins", "tuple");
+	tk = NODE(tt, MT_NO_LENGTH), fx_qual(f, tk, "m", "Outer.K");
+	d = NODE(tt, 6);
+	fx_root(f, "i0_modules", d);
+	t1 = NODE(ttu, 2);
+	{
+		uint32_t one = NODE(ti, MT_NO_LENGTH), a = NODE(ts, 1);
+		fx_int(f, one, 1), fx_str(f, a, "a");
+		fx_edge_int(f, t1, MT_REL_INDEX, 0, one);
+		fx_edge_int(f, t1, MT_REL_INDEX, 1, a);
+	}
+	t8 = NODE(ttu, 8);
+	for (i = 0; i < 8; i++) {
+		uint32_t it = NODE(ti, MT_NO_LENGTH);
+		fx_int(f, it, i + 1);
+		fx_edge_int(f, t8, MT_REL_INDEX, i, it);
+	}
+	tx = NODE(ttu, 1);
+	{
+		uint32_t x = NODE(ts, 1);
+		fx_str(f, x, "x");
+		fx_edge_int(f, tx, MT_REL_INDEX, 0, x);
+	}
+	tn = NODE(ttu, 1);
+	fx_edge_int(f, tn, MT_REL_INDEX, 0, NODE(ttu, 0));
+	ls = NODE(ts, 40);
+	fx_str(f, ls, "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL");
+	fx_edge_key(f, d, t1, tt);
+	fx_edge_key(f, d, tk, tt);
+	fx_edge_key(f, d, t8, tt);
+	fx_edge_key(f, d, tx, tt);
+	fx_edge_key(f, d, tn, tt);
+	fx_edge_key(f, d, ls, tt);
+#undef NODE
+	assert_int_equal(fx_write(f, path, map, NULL, &err), MT_OK);
+	fx_free(f);
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	unlink(path);
+	mt_graph_out(g, map[d], &first, &n);
+	assert_int_equal(n, 6);
+	mt_strbuf_init(&b);
+	for (i = 0; i < n; i++) {
+		mt_strbuf_reset(&b);
+		assert_int_equal(mt_reltext_edge(g, first + i, "s", &b), MT_OK);
+		assert_string_equal(b.s, want[i][0]);
+		mt_strbuf_reset(&b);
+		assert_int_equal(mt_reltext_via_raw(g, first + i, &b), MT_OK);
+		assert_string_equal(b.s, want[i][1]);
+	}
+	mt_strbuf_destroy(&b);
+	mt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_edges),
 	    cmocka_unit_test(test_roots),
+	    cmocka_unit_test(test_key_reprs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
