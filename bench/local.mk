@@ -9,4 +9,5 @@ bench_bench_analysis_LDADD = libmtanalysis.la
 bench_bench_browser_SOURCES = bench/bench_browser.c
 bench_bench_browser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/browser
 bench_bench_browser_LDADD = libmtbrowser.la
-EXTRA_DIST += bench/run.sh bench/bench_capture.py bench/benchutil.h
+EXTRA_DIST += bench/run.sh bench/bench_capture.py bench/bench_cliff.py \
+	bench/benchutil.h

@@ -7,7 +7,8 @@
 # _build/main).  For each size: bench_capture.py builds the synthetic heap in
 # that build's Python and dumps it; bench_load loads the dump,
 # bench_analysis times the heavy queries on it and bench_browser the
-# browser's keys.  Dumps go to
+# browser's keys.  Then bench_cliff.py compares a heap of many objects the
+# walker runs tp_traverse on, after a big one, with a plain heap.  Dumps go to
 # $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,3 +30,5 @@ for n in "${sizes[@]}"; do
     "$build/bench/bench_browser" "$out"
     rm -f "$out"
 done
+echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
+"$py" "$top/bench/bench_cliff.py" "$build/.libs" 100000 1000000 "$tmp"

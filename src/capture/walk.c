@@ -87,6 +87,7 @@ struct mt_walk {
 	uintptr_t *cover;
 	size_t cover_cap; /* slots, power of two */
 	size_t ncover;
+	uint32_t *cover_log; /* the ncover used slots, to clear only them */
 	uintptr_t *extra; /* extra covers (inline values of a vdict) */
 	size_t nextra, extra_cap;
 	PyObject *vdict_owner; /* object whose inline values are covers */
@@ -100,6 +101,7 @@ struct mt_walk {
 /* subtype_traverse / subtype_dealloc of Python classes, learnt at init. */
 static traverseproc g_subtype_traverse;
 static PyObject *g_key_name, *g_key_module, *g_key_sizeof;
+
 /* The C __sizeof__ implementations the walk may call: one row per stdlib C
  * type whose __sizeof__ is leaf code in CPython 3.9 .. 3.14 (it reads the
  * object's own fields and returns a new int: no Python code, no lookup that
@@ -132,6 +134,22 @@ static const struct {
 };
 #define N_SIZEOF_ROWS (sizeof(g_sizeof_rows) / sizeof(g_sizeof_rows[0]))
 static PyCFunction g_sizeof_fn[N_SIZEOF_ROWS]; /* NULL: not learnt yet */
+static PyCFunction g_object_sizeof; /* object.__sizeof__: quick refusal */
+
+/* C types whose tp_traverse visits only what the walker names: their own
+ * T_OBJECT members (visit_members), their instance dict and their base's
+ * referents.  defaultdict: default_factory, then dict's traverse;
+ * OrderedDict: its instance dict (tp_dictoffset), the keys again, then
+ * dict's traverse.  Their instances skip the tp_traverse pass (a 1M-item
+ * defaultdict costed twice a dict with it).  Learnt like g_sizeof_rows. */
+static const struct {
+	const char *module, *attr, *tp_name;
+} g_traverse_rows[] = {
+	{"_collections", "defaultdict", "collections.defaultdict"},
+	{"_collections", "OrderedDict", "collections.OrderedDict"},
+};
+#define N_TRAVERSE_ROWS (sizeof(g_traverse_rows) / sizeof(g_traverse_rows[0]))
+static traverseproc g_traverse_fn[N_TRAVERSE_ROWS];
 
 /* ---- errors and ids --------------------------------------------------- */
 
@@ -687,15 +705,14 @@ static inline size_t cover_hash(uintptr_t p)
 	return (size_t)(h >> 20);
 }
 
-static void cover_insert(uintptr_t *set, size_t cap, uintptr_t p)
+/* Puts p in set (not there yet) and returns its slot. */
+static size_t cover_insert(uintptr_t *set, size_t cap, uintptr_t p)
 {
 	size_t i = cover_hash(p) & (cap - 1);
-	while (set[i]) {
-		if (set[i] == p)
-			return;
+	while (set[i])
 		i = (i + 1) & (cap - 1);
-	}
 	set[i] = p;
+	return i;
 }
 
 static int cover_has(const mt_walk *w, uintptr_t p)
@@ -710,7 +727,11 @@ static int cover_has(const mt_walk *w, uintptr_t p)
 	return 0;
 }
 
-/* Sets the cover set to at least `need` slots, keeping its contents. */
+/* Sets the cover set to at least `need` slots, keeping its contents.  The
+ * set keeps the largest size any object needed, so it is never cleared
+ * whole: cover_log lists the used slots (at most cap/2), and cover_clear
+ * empties just those (a memset per object of a set sized by a 1M-item dict
+ * made every later deque cost milliseconds: doc/benchmarks.md, cliff). */
 static int cover_reserve(mt_walk *w, size_t need)
 {
 	size_t cap = w->cover_cap ? w->cover_cap : 64;
@@ -718,18 +739,33 @@ static int cover_reserve(mt_walk *w, size_t need)
 		cap <<= 1;
 	if (cap == w->cover_cap)
 		return 0;
-	uintptr_t *c = calloc(cap, sizeof(*c));
-	if (!c) {
+	uintptr_t *c = cap <= ((size_t)1 << 32) ? calloc(cap, sizeof(*c)) : NULL;
+	uint32_t *log = c ? malloc(cap / 2 * sizeof(*log)) : NULL;
+	if (!log) {
+		free(c);
 		fail(w, MT_NOMEM, "cover set");
 		return -1;
 	}
-	for (size_t i = 0; i < w->cover_cap; i++)
-		if (w->cover[i])
-			cover_insert(c, cap, w->cover[i]);
+	for (size_t k = 0; k < w->ncover; k++)
+		log[k] = (uint32_t)cover_insert(c, cap,
+						w->cover[w->cover_log[k]]);
 	free(w->cover);
+	free(w->cover_log);
 	w->cover = c;
+	w->cover_log = log;
 	w->cover_cap = cap;
 	return 0;
+}
+
+static void cover_clear(mt_walk *w)
+{
+	if (w->ncover * 8 < w->cover_cap) {
+		for (size_t k = 0; k < w->ncover; k++)
+			w->cover[w->cover_log[k]] = 0;
+	} else if (w->cover_cap) {
+		memset(w->cover, 0, w->cover_cap * sizeof(*w->cover));
+	}
+	w->ncover = 0;
 }
 
 static void cover_add(mt_walk *w, uintptr_t p)
@@ -745,7 +781,7 @@ static void cover_add(mt_walk *w, uintptr_t p)
 		i = (i + 1) & mask;
 	}
 	w->cover[i] = p;
-	w->ncover++;
+	w->cover_log[w->ncover++] = (uint32_t)i;
 }
 
 static int traverse_visit(PyObject *child, void *arg)
@@ -770,9 +806,7 @@ static void traverse_rest(mt_walk *w, PyObject *o)
 	traverseproc tr = Py_TYPE(o)->tp_traverse;
 	if (!tr || !PyObject_IS_GC(o))
 		return;
-	if (w->cover_cap)
-		memset(w->cover, 0, w->cover_cap * sizeof(*w->cover));
-	w->ncover = 0;
+	cover_clear(w);
 	if (cover_reserve(w, (w->nedges + w->nextra) * 2 + 16) < 0)
 		return;
 	for (size_t i = 0; i < w->nedges; i++)
@@ -929,6 +963,14 @@ static size_t basic_size(PyObject *o)
 	return s;
 }
 
+static int traverse_named(traverseproc f)
+{
+	for (size_t i = 0; i < N_TRAVERSE_ROWS; i++)
+		if (g_traverse_fn[i] == f)
+			return f != NULL;
+	return 0;
+}
+
 static int sizeof_allowed(PyCFunction f)
 {
 	for (size_t i = 0; i < N_SIZEOF_ROWS; i++)
@@ -956,8 +998,8 @@ static int c_sizeof(PyObject *o, size_t *size)
 	}
 	PyMethodDescrObject *md = (PyMethodDescrObject *)m;
 	PyMethodDef *def = md->d_method;
-	if (!def || !(def->ml_flags & METH_NOARGS) ||
-	    !sizeof_allowed(def->ml_meth) || !md->d_common.d_type ||
+	if (!def || def->ml_meth == g_object_sizeof ||
+	    !(def->ml_flags & METH_NOARGS) || !sizeof_allowed(def->ml_meth) || !md->d_common.d_type ||
 	    !PyObject_TypeCheck(o, md->d_common.d_type))
 		return 0;
 	PyObject *r = def->ml_meth(o, NULL);
@@ -1233,6 +1275,7 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 		for (PyTypeObject *b = tp; b && b != base; b = b->tp_base)
 			if (b->tp_traverse != g_subtype_traverse &&
 			    b->tp_traverse != base->tp_traverse &&
+			    !traverse_named(b->tp_traverse) &&
 			    (b->tp_flags & Py_TPFLAGS_HAVE_GC)) {
 				complete = 0;
 				break;
@@ -1240,7 +1283,8 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	if (!complete)
 		traverse_rest(w, o);
 
-	if (k != K_FRAME && k != K_GEN)
+	/* an exact modelled builtin is an instance of no allowlisted type */
+	if (tp != base && k != K_FRAME && k != K_GEN)
 		c_sizeof(o, &size);
 	ob->size = (uint64_t)(size + mt_py_presize(o));
 }
@@ -1368,28 +1412,58 @@ static int gc_cb(void *arg, PyObject *o)
 	return a->w->st != MT_OK;
 }
 
+/* sys.modules[module].attr if it is a type named tp_name, else NULL.
+ * Imports nothing. */
+static PyTypeObject *imported_type(PyObject *mods, const char *module,
+				   const char *attr, const char *tp_name)
+{
+	PyObject *m = PyDict_GetItemString(mods, module);
+	if (!m || !PyModule_Check(m))
+		return NULL;
+	PyObject *t = PyDict_GetItemString(PyModule_GetDict(m), attr);
+	if (!t || !PyType_Check(t) ||
+	    strcmp(((PyTypeObject *)t)->tp_name, tp_name) != 0)
+		return NULL;
+	return (PyTypeObject *)t;
+}
+
 /* Learns the __sizeof__ function of each row of g_sizeof_rows whose module
  * is imported: sys.modules[module].attr must be the C type named tp_name,
- * with its own METH_NOARGS __sizeof__ method descriptor.  Imports nothing;
- * dict lookups only (run before a walk, never during one). */
+ * with its own METH_NOARGS __sizeof__ method descriptor; and the
+ * tp_traverse of each row of g_traverse_rows.  Imports nothing; dict
+ * lookups only (run before a walk, never during one). */
 static void learn_sizeof(void)
 {
 	PyObject *mods = PyImport_GetModuleDict(); /* borrowed */
 	if (!mods || !PyDict_Check(mods))
 		return;
+	for (size_t i = 0; i < N_TRAVERSE_ROWS; i++) {
+		PyTypeObject *t = g_traverse_fn[i]
+				      ? NULL
+				      : imported_type(mods,
+						      g_traverse_rows[i].module,
+						      g_traverse_rows[i].attr,
+						      g_traverse_rows[i].tp_name);
+		if (t && t->tp_base == &PyDict_Type &&
+		    t->tp_traverse != PyDict_Type.tp_traverse)
+			g_traverse_fn[i] = t->tp_traverse;
+	}
 	for (size_t i = 0; i < N_SIZEOF_ROWS; i++) {
 		if (g_sizeof_fn[i])
 			continue;
-		PyObject *m = PyDict_GetItemString(mods, g_sizeof_rows[i].module);
-		if (!m || !PyModule_Check(m))
+		PyObject *t = (PyObject *)imported_type(
+		    mods, g_sizeof_rows[i].module, g_sizeof_rows[i].attr,
+		    g_sizeof_rows[i].tp_name);
+		if (!t)
 			continue;
-		PyObject *t = PyDict_GetItemString(PyModule_GetDict(m),
-						   g_sizeof_rows[i].attr);
-		if (!t || !PyType_Check(t) ||
-		    strcmp(((PyTypeObject *)t)->tp_name,
-			   g_sizeof_rows[i].tp_name) != 0)
-			continue;
+#if PY_VERSION_HEX >= 0x030C0000
+		/* a static builtin type (3.14's OrderedDict) keeps its dict in
+		 * the interpreter state: tp_dict is NULL */
+		PyObject *td = PyType_GetDict((PyTypeObject *)t); /* new ref */
+		Py_XDECREF(td); /* the type keeps it alive */
+#else
 		PyObject *td = ((PyTypeObject *)t)->tp_dict;
+#endif
 		PyObject *d = td && PyDict_Check(td)
 				  ? PyDict_GetItemWithError(td, g_key_sizeof)
 				  : NULL;
@@ -1415,6 +1489,10 @@ static int init_globals(void)
 	if (!g_key_name || !g_key_module || !g_key_sizeof)
 		return -1;
 	learn_sizeof();
+	PyObject *os = _PyType_Lookup(&PyBaseObject_Type, g_key_sizeof);
+	if (os && Py_IS_TYPE(os, &PyMethodDescr_Type))
+		g_object_sizeof =
+		    ((PyMethodDescrObject *)os)->d_method->ml_meth;
 	/* A throwaway Python class tells us subtype_traverse. */
 	PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type,
 					      "s(O){}", "_memtrack_probe",
@@ -1477,6 +1555,7 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 	mt_objtable_destroy(&w.tab);
 	free(w.edges);
 	free(w.cover);
+	free(w.cover_log);
 	free(w.extra);
 	return st;
 }
