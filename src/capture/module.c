@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -623,7 +622,7 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 	if (!pathstr)
 		goto err;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; only a
-	 * regular file is read (mmap) */
+	 * regular file is read */
 	int fd = open(PyBytes_AS_STRING(pathb),
 		      O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -641,21 +640,44 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 		close(fd);
 		goto err;
 	}
+	/* Read, not mmap: a file truncated meanwhile (someone rewriting it
+	 * in place) would kill the process with SIGBUS on a mapping; here
+	 * it just reads short and the reader says where it ends. */
 	len = (size_t)stbuf.st_size;
-	if (len) {
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			map = NULL;
+	map = malloc(len ? len : 1);
+	if (!map) {
+		PyErr_NoMemory();
+		close(fd);
+		goto err;
+	}
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k;
+		Py_BEGIN_ALLOW_THREADS
+		k = read(fd, (char *)map + got, len - got);
+		Py_END_ALLOW_THREADS
+		if (k < 0 && errno == EINTR) {
+			if (PyErr_CheckSignals() < 0) { /* PEP 475 */
+				close(fd);
+				goto err;
+			}
+			continue;
+		}
+		if (k < 0) {
 			PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError,
 							     pathstr);
 			close(fd);
 			goto err;
 		}
+		if (k == 0)
+			break;
+		got += (size_t)k;
 	}
+	len = got;
 	close(fd);
 	mt_err err;
 	mt_err_clear(&err);
-	if (mt_reader_new(&r, map ? map : "", len, &err) != MT_OK) {
+	if (mt_reader_new(&r, map, len, &err) != MT_OK) {
 		reader_error(pathstr, &err);
 		goto err;
 	}
@@ -705,8 +727,7 @@ err:
 	Py_XDECREF(objects);
 	if (r)
 		mt_reader_free(r);
-	if (map)
-		munmap(map, len);
+	free(map);
 	Py_XDECREF(pathb);
 	Py_XDECREF(pathstr);
 	return result;

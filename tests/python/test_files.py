@@ -487,6 +487,41 @@ class Read(unittest.TestCase):
             memtrack.read("/dev/null")
         self.assertIn("character device", str(cm.exception))
 
+    def test_truncated_while_read(self):
+        # read() mapped the file: truncating it during the decoding (the
+        # file rewritten in place) killed the process with SIGBUS
+        code = textwrap.dedent("""
+            import sys, os
+            sys.path.insert(0, %r)
+            import memtrack
+            p = %r
+            big = [(str(i), i) for i in range(100000)]
+            memtrack.dump(p, collect=False)
+            del big
+            print("DUMPED", flush=True)
+            sys.stdin.readline()
+            try:
+                memtrack.read(p)
+                print("read")
+            except ValueError as e:
+                print("ValueError", e)
+        """) % (MODULE_DIR, os.path.join(self.dir, "t.mp"))
+        p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(p.stdout.readline().strip(), "DUMPED")
+            p.stdin.write("go\n")
+            p.stdin.flush()
+            time.sleep(0.5)
+            os.truncate(os.path.join(self.dir, "t.mp"), 0)
+            out, err = p.communicate(timeout=300)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, 0, err[-2000:])
+        self.assertTrue(out.startswith(("read", "ValueError")), out)
+
     def test_through_symlink(self):
         p = os.path.join(self.dir, "a.mp")
         memtrack.dump(p, collect=False)
