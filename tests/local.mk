@@ -12,6 +12,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/programs/prog_numpy.py tests/programs/prog_pandas.py \
 	tests/programs/prog_sqlalchemy.py tests/programs/prog_sympy.py \
 	tests/programs/prog_threads.py tests/programs/prog_twisted.py \
+	doc/corpus.md \
 	tests/python/mtutil.py tests/python/run.py \
 	tests/python/test_errors.py tests/python/test_files.py \
 	tests/python/test_frames.py \
