@@ -11,9 +11,11 @@
  * reaches once X is gone, X included: what deleting X would free.
  *
  * The root here is the dominator tree's virtual root (dominator.h): its
- * children are the targets of the dump's root edges and then, for objects
- * no root edge reaches (the unreachable tail), the smallest id not yet
- * reached, repeatedly.  So for a single object x, dominos({x}) is exactly
+ * children are the targets of the dump's root edges, the objects the
+ * interpreter owns for good (mt_interp_owned: static types, singletons,
+ * small ints, immortals; unlike heapy, no set dominates them) and then,
+ * for objects none of these reaches (the unreachable tail), the smallest
+ * id not yet reached, repeatedly.  So for a single object x, dominos({x}) is exactly
  * x's dominator subtree and domisize({x}) == mt_domtree_retained(t, x).
  * The children are computed once, by mt_dominance_new.
  *
@@ -57,7 +59,8 @@ mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
 void mt_dominance_free(mt_dominance *d); /* d may be NULL */
 
 /* The virtual root's children in order (every root-edge target once,
- * then the tail's starts); borrowed from d. */
+ * then the interpreter-owned objects not listed yet, then the tail's
+ * starts); borrowed from d. */
 void mt_dominance_root_children(const mt_dominance *d, const uint32_t **ids,
 				size_t *n);
 

@@ -1,8 +1,9 @@
 /* The dominator tree of a loaded graph and the retained size of every object.
  *
  * Built once per graph from a virtual root whose children are the dump's
- * root edges and then, for the live objects no root reaches (the dump's
- * unreachable tail), the smallest not-yet-reached id, repeatedly: so every
+ * root edges, the interpreter's own objects (mt_interp_owned) and then,
+ * for the live objects none of these reaches (the dump's unreachable
+ * tail), the smallest not-yet-reached id, repeatedly: so every
  * object has an immediate dominator and unreachable islands hang from the
  * virtual root like reachable ones.  Algorithm: SEMI-NCA (Georgiadis,
  * Tarjan and Werneck, "Finding dominators in practice") over an iterative
@@ -20,6 +21,19 @@
 #include "memtrack/graph.h"
 
 typedef struct mt_domtree mt_domtree;
+
+/* The objects the interpreter keeps alive for as long as it runs, which
+ * belong to the root and so are children of the virtual root in the
+ * dominator tree and in dominance (dominance.h), whoever refers to them:
+ * static (non-heap) types, the singletons None, True, False, Ellipsis and
+ * NotImplemented (by their builtins type), ints of -5..256 (the small-int
+ * cache), immortal objects of 3.12+ (mt_refcnt_immortal) and on 3.11 the
+ * statically allocated ones (a count of at least 999999999, CPython's
+ * _PyObject_IMMORTAL_INIT: small ints, identifier and one-character strings,
+ * the empty tuple and bytes).  Virtual objects never are.  On MT_OK *ids
+ * is a new ascending array of *n ids (caller frees).  O(N). */
+mt_status mt_interp_owned(const mt_graph *g, uint32_t **ids, size_t *n,
+			  mt_err *err);
 
 /* Builds the tree over g (borrowed for the call only).  cb (may be NULL)
  * is told progress in objects and may cancel (MT_CANCELLED).  Caller frees

@@ -77,6 +77,10 @@ uint32_t mt_graph_edge_target(const mt_graph *g, uint32_t edge);
 unsigned mt_graph_edge_rel(const mt_graph *g, uint32_t edge);
 /* Integer, name index or object id, as the relation says (dump.h). */
 uint64_t mt_graph_edge_label(const mt_graph *g, uint32_t edge);
+/* Whether edge is an `ob_type` edge the loader added for the dump's `type`
+ * field: an instance of a class written in Python refers to its class
+ * (interattr `ob_type`, the last edge of the instance; doc/loader.md). */
+bool mt_graph_edge_is_type_ref(const mt_graph *g, uint32_t edge);
 /* Source object of an edge (binary search, O(log N)). */
 uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge);
 
@@ -108,5 +112,16 @@ uint32_t mt_graph_dict_type(const mt_graph *g);
  * the `types` module names, otherwise `module.qualname`.  For an object
  * without a [module, qualname] value returns "?". */
 const char *mt_graph_type_label(const mt_graph *g, uint32_t type_id);
+
+/* Whether id is a type object (one with a [module, qualname] value) that
+ * is not a heap type: a static type of the interpreter or of an extension.
+ * The dump marks heap types by their attr edge `__name__` (the capture
+ * writes ht_name for Py_TPFLAGS_HEAPTYPE types only). */
+bool mt_graph_static_type(const mt_graph *g, uint32_t id);
+
+/* The id of the type object builtins.<qualname> for qualname one of
+ * "type", "int", "NoneType", "bool", "ellipsis", "NotImplementedType";
+ * MT_NO_ID when the dump has none (or for any other name). */
+uint32_t mt_graph_builtin_type(const mt_graph *g, const char *qualname);
 
 #endif

@@ -1101,6 +1101,9 @@ static int inset_of(mt_classifier *c, uint32_t id, uint32_t *set)
 			continue;
 		if (c->by == MT_CLASSIFY_RCS)
 			x = c->clodo_of[src];
+		else if (mt_graph_edge_is_type_ref(c->g,
+						   mt_graph_in_edge(c->g, pos)))
+			continue; /* heapy's byvia never shows ->ob_type */
 		else if (via_of(c, mt_graph_in_edge(c->g, pos), &x))
 			return -1;
 		if (scratch_push(c, &k, x))
@@ -1173,8 +1176,13 @@ static int64_t surplus(const mt_classifier *c, uint32_t id)
 	 * edge __qualname__) own a reference to it. */
 	mt_graph_value(g, id, &v);
 	if (v.kind == MT_VAL_QUALNAME && c->ninst[id] &&
-	    has_attr(g, id, "__qualname__"))
+	    has_attr(g, id, "__qualname__")) {
+		/* the loader's ob_type in-edges are those references */
+		for (uint32_t p = first; p < first + n; p++)
+			if (mt_graph_edge_is_type_ref(g, mt_graph_in_edge(g, p)))
+				refs--;
 		refs += c->ninst[id];
+	}
 	return (int64_t)mt_graph_refcnt(g, id) - refs;
 }
 

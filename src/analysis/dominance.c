@@ -118,7 +118,7 @@ mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
 		return nomem(err, "dominance context", mt_graph_count(g));
 	}
 	/* Every root-edge target (each once, even when another one reaches
-	 * it), then the tail's starts: the smallest id not reached so far, as
+	 * it), then the interpreter's own objects, then the tail's starts: the smallest id not reached so far, as
 	 * in dominator.c.  bm[1] marks the targets listed. */
 	uint64_t *listed = scratch(d, 1, err);
 	if (!listed) {
@@ -132,6 +132,19 @@ mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
 		setbit(listed, r);
 		d->children[d->nchildren++] = r;
 	}
+	/* the interpreter's own objects (dominator.h), as in dominator.c */
+	uint32_t *own;
+	size_t nown;
+	if (mt_interp_owned(g, &own, &nown, err) != MT_OK) {
+		mt_dominance_free(d);
+		return MT_NOMEM;
+	}
+	for (size_t i = 0; i < nown; i++)
+		if (!bit(listed, own[i])) {
+			setbit(listed, own[i]);
+			d->children[d->nchildren++] = own[i];
+		}
+	free(own);
 	reach(d, d->children, d->nchildren, NULL, NULL, seen, 0);
 	for (size_t w = 0; w < d->words; w++) {
 		while (~seen[w]) {

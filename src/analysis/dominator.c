@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "memtrack/dominator.h"
+#include "memtrack/partition.h"
 
 #define NONE UINT32_MAX
 #define PROGRESS_EVERY (1u << 18)
@@ -124,6 +125,59 @@ static uint32_t eval(build *b, uint32_t v)
 	return b->label[v];
 }
 
+mt_status mt_interp_owned(const mt_graph *g, uint32_t **ids, size_t *n,
+			  mt_err *err)
+{
+	static const char *const single[] = {"NoneType", "bool", "ellipsis",
+					      "NotImplementedType"};
+	uint32_t st[4], tint = mt_graph_builtin_type(g, "int");
+	uint32_t N = mt_graph_count(g), cap = 64, k = 0;
+	const mt_header *h = mt_graph_header(g);
+	bool py311 = h->py_major == 3 && h->py_minor == 11;
+	uint32_t *a = malloc(cap * sizeof *a);
+	*ids = NULL;
+	*n = 0;
+	if (!a)
+		goto nomem;
+	for (size_t i = 0; i < 4; i++)
+		st[i] = mt_graph_builtin_type(g, single[i]);
+	for (uint32_t id = 0; id < N; id++) {
+		uint32_t t = mt_graph_type(g, id);
+		uint64_t rc;
+		bool own = false;
+		if (mt_graph_virtual(g, id))
+			continue;
+		rc = mt_graph_refcnt(g, id);
+		if (mt_refcnt_immortal(h, rc) || (py311 && rc >= 999999999u))
+			own = true;
+		else if (t == st[0] || t == st[1] || t == st[2] || t == st[3])
+			own = t != MT_NO_ID;
+		else if (t == tint && t != MT_NO_ID) {
+			mt_value v;
+			mt_graph_value(g, id, &v);
+			own = v.kind == MT_VAL_INT && v.i >= -5 && v.i <= 256;
+		} else
+			own = mt_graph_static_type(g, id);
+		if (!own)
+			continue;
+		if (k == cap) {
+			uint32_t *b = realloc(a, (size_t)cap * 2 * sizeof *a);
+			if (!b)
+				goto nomem;
+			a = b;
+			cap *= 2;
+		}
+		a[k++] = id;
+	}
+	*ids = a;
+	*n = k;
+	return MT_OK;
+nomem:
+	free(a);
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "interpreter-owned objects of %u", N);
+}
+
 mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
 {
@@ -170,7 +224,8 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	b.parent[0] = 0;
 	b.next = 1;
 
-	/* 1. DFS: the root edges first, then the unreachable islands. */
+	/* 1. DFS: the root edges first, then the interpreter's own objects,
+	 * then the unreachable islands. */
 	const mt_edge *roots;
 	size_t nroots;
 	mt_graph_roots(g, &roots, &nroots);
@@ -179,6 +234,18 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 		b.rootchild[r] = 1;
 		if (b.dfn[r] == NONE)
 			st = dfs(&b, r, err);
+	}
+	/* then what the interpreter owns: the root holds it too */
+	if (!st) {
+		uint32_t *own;
+		size_t nown;
+		st = mt_interp_owned(g, &own, &nown, err);
+		for (size_t i = 0; i < nown && !st; i++) {
+			b.rootchild[own[i]] = 1;
+			if (b.dfn[own[i]] == NONE)
+				st = dfs(&b, own[i], err);
+		}
+		free(own);
 	}
 	for (uint32_t id = 0; id < n && !st; id++)
 		if (b.dfn[id] == NONE) {

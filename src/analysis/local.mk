@@ -77,7 +77,8 @@ libmtanalysis_la_SOURCES += \
 	include/memtrack/refpat.h
 if HAVE_CMOCKA
 MT_DOMINANCE_TESTS = tests/unit/test_dominance tests/unit/test_navigate \
-	tests/unit/test_paths tests/unit/test_dot tests/unit/test_refpat
+	tests/unit/test_paths tests/unit/test_dot tests/unit/test_refpat \
+	tests/unit/test_fidelity
 check_PROGRAMS += $(MT_DOMINANCE_TESTS)
 TESTS += $(MT_DOMINANCE_TESTS)
 tests_unit_test_dominance_SOURCES = tests/unit/test_dominance.c \
@@ -102,4 +103,8 @@ tests_unit_test_refpat_SOURCES = tests/unit/test_refpat.c \
 	tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_refpat_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_refpat_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+tests_unit_test_fidelity_SOURCES = tests/unit/test_fidelity.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_fidelity_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_fidelity_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif

@@ -43,7 +43,17 @@ struct wide {
 struct type_label {
 	uint32_t id;
 	uint32_t off; /* into tlab */
+	uint8_t flags; /* TF_* */
 };
+
+/* Type flags, inferred in finish() (see add_type_edges). */
+#define TF_HEAP 1	/* a heap type: the capture wrote an attr __name__  */
+#define TF_TYPE_EDGE 2 /* its instances refer to it (heapy's ob_type)   */
+
+/* builtins types the loader looks for by [module, qualname]. */
+enum { BT_TYPE, BT_INT, BT_NONE, BT_BOOL, BT_ELLIPSIS, BT_NOTIMPL, BT_N_ };
+static const char *const builtin_names[BT_N_] = {
+    "type", "int", "NoneType", "bool", "ellipsis", "NotImplementedType"};
 
 struct mt_graph {
 	uint32_t n, ne, reachable;
@@ -78,6 +88,8 @@ struct mt_graph {
 	const char **hdr_argv;
 	uint32_t dict_type; /* id of builtins.dict or MT_NO_ID  */
 	uint64_t dict_name; /* name index of "__dict__" or UINT64_MAX */
+	uint32_t builtin[BT_N_]; /* ids of builtins types, MT_NO_ID: none */
+	uint64_t obtype_name; /* label of the loader's ob_type edges */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -393,12 +405,19 @@ static mt_status add_type(mt_graph *g, uint32_t id, const mt_value *v,
 				  "type labels exceed 4 GiB");
 	g->types[g->ntypes].id = id;
 	g->types[g->ntypes].off = (uint32_t)g->tlablen;
+	g->types[g->ntypes].flags = 0;
 	g->ntypes++;
 	g->tlablen += len + 1;
 	if (g->dict_type == MT_NO_ID && v->slen == 8 &&
 	    !memcmp(v->s, "builtins", 8) && v->s2len == 4 &&
 	    !memcmp(v->s2, "dict", 4))
 		g->dict_type = id;
+	if (v->slen == 8 && !memcmp(v->s, "builtins", 8))
+		for (size_t k = 0; k < BT_N_; k++)
+			if (g->builtin[k] == MT_NO_ID &&
+			    v->s2len == strlen(builtin_names[k]) &&
+			    !memcmp(v->s2, builtin_names[k], v->s2len))
+				g->builtin[k] = id;
 	return MT_OK;
 nomem:
 	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
@@ -537,6 +556,151 @@ static mt_status add_roots(mt_graph *g, const mt_record *rec, mt_err *err)
 	return MT_OK;
 }
 
+/* ---- the instance -> type reference ------------------------------------- */
+
+/* Name index of s, or UINT64_MAX when the table has no such name. */
+static uint64_t find_name(const mt_graph *g, const char *s)
+{
+	for (uint32_t i = 0; i < g->nnames; i++)
+		if (!strcmp(g->names + g->name_off[i], s))
+			return i;
+	return UINT64_MAX;
+}
+
+static struct type_label *find_type(const mt_graph *g, uint32_t id)
+{
+	size_t lo = 0, hi = g->ntypes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->types[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->ntypes && g->types[lo].id == id ? &g->types[lo] : NULL;
+}
+
+/* The target of id's first edge of relation rel labelled label, or
+ * MT_NO_ID. */
+static uint32_t edge_to(const mt_graph *g, uint32_t id, unsigned rel,
+			uint64_t label)
+{
+	for (uint32_t e = g->out_start[id]; e < g->out_start[id + 1]; e++)
+		if (g->out_rel[e] == rel && g->out_label[e] == label)
+			return g->out_target[e];
+	return MT_NO_ID;
+}
+
+/* Whether the tuple `mro` holds builtins.type (by index edges). */
+static bool mro_has_type(const mt_graph *g, uint32_t mro)
+{
+	uint32_t tt = g->builtin[BT_TYPE];
+	for (uint32_t e = g->out_start[mro]; e < g->out_start[mro + 1]; e++)
+		if (g->out_rel[e] == MT_REL_INDEX && tt != MT_NO_ID &&
+		    g->out_target[e] == tt)
+			return true;
+	return false;
+}
+
+/* Whether object id, whose edges are [out_start[id], end), gets one. */
+static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end)
+{
+	const struct type_label *t = find_type(g, g->type[id]);
+	if (!t || !(t->flags & TF_TYPE_EDGE) || !g->addr[id])
+		return false;
+	/* a dump that already has the reference gets no second one */
+	for (uint32_t e = g->out_start[id]; e < end; e++)
+		if (g->out_target[e] == g->type[id])
+			return false;
+	return true;
+}
+
+/* The dump's `type` field is the ob_type reference; heapy's traversal sees
+ * it as an edge where tp_traverse visits the type: subtype_traverse, the
+ * tp_traverse of every class defined in Python, does (3.9+); the static
+ * types' own do not, and heapy replaces the traversal of type objects by
+ * one without it (so not for the classes of a metaclass).  So an instance
+ * of a heap type (a type object the capture gave an attr edge `__name__`,
+ * which it writes for heap types only) whose __mro__ does not hold
+ * builtins.type gets an interattr edge `ob_type` to its type, appended
+ * after its own edges (doc/loader.md).  Done in place, from the last
+ * object back, before the in-edges are built. */
+static mt_status add_type_edges(mt_graph *g, mt_err *err)
+{
+	uint64_t name = find_name(g, "__name__"), mro = find_name(g, "__mro__");
+	uint32_t n = g->n, ne = g->ne, add = 0, src, next;
+	size_t w;
+	bool any = false;
+	mt_status st;
+
+	if (name == UINT64_MAX)
+		return MT_OK;
+	for (size_t i = 0; i < g->ntypes; i++) {
+		struct type_label *t = &g->types[i];
+		uint32_t m;
+		if (edge_to(g, t->id, MT_REL_ATTR, name) == MT_NO_ID)
+			continue;
+		t->flags |= TF_HEAP;
+		m = mro == UINT64_MAX ? MT_NO_ID
+				      : edge_to(g, t->id, MT_REL_ATTR, mro);
+		if (m == MT_NO_ID || !mro_has_type(g, m)) {
+			t->flags |= TF_TYPE_EDGE;
+			any = true;
+		}
+	}
+	if (!any)
+		return MT_OK;
+	for (src = 0; src < n; src++)
+		if (has_type_edge(g, src, g->out_start[src + 1]))
+			add++;
+	if (!add)
+		return MT_OK;
+	if (add > MAX_EDGES - ne)
+		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "more than %u edges with the ob_type edges",
+				  MAX_EDGES);
+	g->obtype_name = find_name(g, "ob_type");
+	if (g->obtype_name == UINT64_MAX) {
+		if ((st = add_name(g, "ob_type", 7, err)) != MT_OK)
+			return st;
+		g->obtype_name = g->nnames - 1;
+	}
+	if (grow_array((void **)&g->out_target, (size_t)ne + add, 4) ||
+	    grow_array((void **)&g->out_label, (size_t)ne + add, 4) ||
+	    grow_array((void **)&g->out_rel, (size_t)ne + add, 1))
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "ob_type edges");
+	g->ecap = (size_t)ne + add;
+	/* add = synthetic edges of the sources <= src; w walks the wide
+	 * labels (sorted by edge index) back in step */
+	w = g->wlabel.n;
+	next = ne;
+	g->out_start[n] = ne + add;
+	for (src = n; src-- > 0 && add;) {
+		uint32_t s = g->out_start[src], e = next;
+		if (has_type_edge(g, src, e)) {
+			uint32_t pos = e + add - 1;
+			g->out_target[pos] = g->type[src];
+			g->out_rel[pos] = MT_REL_INTERATTR;
+			g->out_label[pos] = (uint32_t)g->obtype_name;
+			add--;
+		}
+		if (add && e > s) {
+			memmove(g->out_target + s + add, g->out_target + s,
+				(size_t)(e - s) * 4);
+			memmove(g->out_label + s + add, g->out_label + s,
+				(size_t)(e - s) * 4);
+			memmove(g->out_rel + s + add, g->out_rel + s, e - s);
+		}
+		while (w && g->wlabel.ix[w - 1] >= s)
+			g->wlabel.ix[--w] += add;
+		g->out_start[src] = s + add;
+		next = s;
+	}
+	g->ne = (uint32_t)g->ecap;
+	return MT_OK;
+}
+
 /* Shrinks the arrays to size, checks targets and builds the in-edges. */
 /* Replaces the labels made while reading with heapy's, which need the
  * whole graph (typelabel.h). */
@@ -571,6 +735,7 @@ static mt_status finish(mt_graph *g, mt_err *err)
 {
 	uint32_t n = g->n, ne = g->ne, src, e;
 	size_t i;
+	mt_status st;
 
 	if (grow_objects(g, 1))
 		goto nomem;
@@ -615,6 +780,9 @@ static mt_status finish(mt_graph *g, mt_err *err)
 					  "root edge %zu: target %u of %u "
 					  "objects",
 					  i, g->roots[i].target, n);
+	if ((st = add_type_edges(g, err)) != MT_OK)
+		return st;
+	ne = g->ne;
 
 	/* Counting sort by target; stable, so sources come in id order. */
 	g->in_start = calloc((size_t)n + 1, 4);
@@ -669,6 +837,9 @@ mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
 				  "graph");
 	g->dict_type = MT_NO_ID;
 	g->dict_name = UINT64_MAX;
+	g->obtype_name = UINT64_MAX;
+	for (size_t k = 0; k < BT_N_; k++)
+		g->builtin[k] = MT_NO_ID;
 	g->valen = 4;
 	/* A dump takes about 20 bytes per object: size the arrays for 16. */
 	if (grow_objects(g, len / 16 + 1) ||
@@ -897,6 +1068,13 @@ uint64_t mt_graph_edge_label(const mt_graph *g, uint32_t edge)
 	return v == WIDE ? wide_get(&g->wlabel, edge) : v;
 }
 
+bool mt_graph_edge_is_type_ref(const mt_graph *g, uint32_t edge)
+{
+	return g->out_rel[edge] == MT_REL_INTERATTR &&
+	       g->out_label[edge] == g->obtype_name &&
+	       g->out_target[edge] == g->type[mt_graph_edge_source(g, edge)];
+}
+
 uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge)
 {
 	/* The last id whose out_start <= edge and that has edges. */
@@ -970,4 +1148,18 @@ const char *mt_graph_type_label(const mt_graph *g, uint32_t type_id)
 	if (lo < g->ntypes && g->types[lo].id == type_id)
 		return g->tlab + g->types[lo].off;
 	return "?";
+}
+
+bool mt_graph_static_type(const mt_graph *g, uint32_t id)
+{
+	const struct type_label *t = find_type(g, id);
+	return t && !(t->flags & TF_HEAP);
+}
+
+uint32_t mt_graph_builtin_type(const mt_graph *g, const char *qualname)
+{
+	for (size_t k = 0; k < BT_N_; k++)
+		if (!strcmp(builtin_names[k], qualname))
+			return g->builtin[k];
+	return MT_NO_ID;
 }
