@@ -201,7 +201,7 @@ def compare_heapy(args, text, res, spec):
         why = None
         for pat, reason in known.items():
             # "size: ..." documents a size difference only: counts must agree
-            if re.fullmatch(pat, lab) and (not reason.startswith("size:") or a[0] == b[0]):
+            if re.fullmatch(pat, lab) and (not reason.startswith("size:") or r[0] == b[0]):
                 why = reason
                 break
         if why is None:
