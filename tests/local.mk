@@ -21,10 +21,12 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/python/test_perturb.py tests/python/test_reach.py \
 	tests/python/test_rich_heap.py tests/python/test_sizes.py \
 	tests/python/test_structure.py tests/python/test_values.py \
+	tests/python/test_version.py \
 	tests/python/test_walker_safety.py \
 	tests/python/check.sh tests/golden/heapy-3.10.13.txt \
 	tests/golden/heapy-3.11.2.txt tests/golden/heapy-3.11.7.txt \
 	tests/golden/heapy-3.12.1.txt tests/golden/heapy-3.13.0.txt \
+	tests/golden/heapy-3.13.18.txt tests/golden/heapy-3.14.10.txt \
 	tests/golden/heapy-3.9.18.txt
 
 ## Fuzzers (doc/fuzzing.md): built with --enable-fuzzing CC=clang, run by

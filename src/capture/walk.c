@@ -19,9 +19,10 @@
  */
 #include "config.h"
 
+#include "pyint.h"
 #include "walk.h"
 
-#ifndef Py_GIL_DISABLED /* free-threaded builds: see module.c */
+#if MT_PY_LAYOUT_KNOWN /* else the module refuses to import: see pyint.h */
 
 #include <frameobject.h>
 #include <stdio.h>
@@ -1560,4 +1561,4 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 	return st;
 }
 
-#endif /* !Py_GIL_DISABLED */
+#endif /* MT_PY_LAYOUT_KNOWN */

@@ -429,6 +429,50 @@ static void test_width(void **state)
 	mt_browser_free(b);
 }
 
+/* The one rule for dump text on a terminal, as the batch mode uses it:
+ * C0, DEL and C1 controls and bytes that are not UTF-8 (truncated,
+ * overlong, surrogates) become '?', one per byte of a bad sequence;
+ * printable UTF-8 stays; the characters of `keep` stay. */
+static void test_escape(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *keep, *out;
+	} cases[] = {
+	    {"\x1b[2Jevil\a", 0, "", "?[2Jevil?"},
+	    {"a\nb\tc", 0, "\n", "a\nb?c"},
+	    {"a\nb\tc", 0, "\n\t", "a\nb\tc"},
+	    {"csi\xc2\x9b" "31m", 0, "\n", "csi?31m"}, /* U+009B */
+	    {"\xc2\xa0\xe2\x80\xba", 0, "", "\xc2\xa0\xe2\x80\xba"},
+	    {"\xff\xfe", 0, "", "??"},
+	    {"\xc0\x9b", 0, "", "??"},	     /* overlong ESC */
+	    {"\xed\xa0\x80", 0, "", "???"},     /* a surrogate */
+	    {"\xe2\x80", 0, "", "??"},	     /* cut short */
+	    {"a\0b", 3, "\n", "a?b"},	     /* NUL inside the text */
+	    {"\x7f\xf0\x9f\x98\x80", 0, "", "?\xf0\x9f\x98\x80"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		mt_strbuf o;
+		mt_strbuf_init(&o);
+		size_t n = cases[i].n ? cases[i].n : strlen(cases[i].in);
+		assert_int_equal(
+			mt_browser_escape(&o, cases[i].in, n, cases[i].keep),
+			MT_OK);
+		if (strcmp(o.s ? o.s : "", cases[i].out))
+			fail_msg("case %zu: got '%s', want '%s'", i,
+				 o.s ? o.s : "", cases[i].out);
+		mt_strbuf_destroy(&o);
+	}
+	/* the browser's screens follow the same rule */
+	mt_strbuf o;
+	mt_strbuf_init(&o);
+	bv_fit(&o, "x\xc2\x9by\x1b", 10, false);
+	assert_string_equal(o.s, "x?y?");
+	mt_strbuf_destroy(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +487,7 @@ int main(void)
 	    cmocka_unit_test(test_inspector),
 	    cmocka_unit_test(test_headless_script),
 	    cmocka_unit_test(test_width),
+	    cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
