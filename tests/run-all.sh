@@ -8,13 +8,16 @@
 #   2. _build/asan: ASan+UBSan build, `make check` again
 #   3. _build/py-X.Y.Z: the capture module built for every other CPython 3.9+
 #      (pyenv versions and Debian's /usr/bin/python3), Python tests on each
+#   4. tests/sid-chroot.sh: the capture module built and tested for the
+#      latest CPython 3.13 and 3.14 in a Debian unstable chroot (made once in
+#      /var/tmp/memtrack-sid, about 3 min; MEMTRACK_SID=0 skips this step)
 #   4b. tests/programs/run.sh: real programs from Debian packages (mypy,
 #      pandas, numpy, lxml, gevent, SQLAlchemy, sympy, twisted, docutils,
 #      threads, asyncio, generators) dumped, queried with both builds'
 #      memtrack-tui and compared with heapy (doc/corpus.md; about 4 min;
 #      MEMTRACK_PROGRAMS=0 skips this step)
-#   4. make distcheck (tarball builds, installs and passes its own checks)
-#   5. tests/fuzz/run.sh: the libFuzzer targets (clang), a bounded time each
+#   5. make distcheck (tarball builds, installs and passes its own checks)
+#   6. tests/fuzz/run.sh: the libFuzzer targets (clang), a bounded time each
 #      on their committed seed corpora (MEMTRACK_FUZZ_SECONDS, default 75;
 #      MEMTRACK_FUZZ=0 skips this step)
 # Counts are individual test cases where the runner reports them (cmocka,
@@ -132,6 +135,28 @@ for py in "${pythons[@]}"; do
     fi
 done
 
+# 4: the latest CPython 3.13 and 3.14, from Debian unstable (a chroot)
+if [ "${MEMTRACK_SID:-1}" != 0 ]; then
+    log "capture tests in the Debian sid chroot (CPython 3.13, 3.14)"
+    out=$(MEMTRACK_JOBS=$jobs tests/sid-chroot.sh test)
+    rc=$?
+    n=0
+    while IFS= read -r line; do
+        case "$line" in
+        "sid "*": "*" passed, "*" failed")
+            set -- ${line##*: }
+            add "$1" "$3" "${line%: *}"
+            n=$((n + 1))
+            ;;
+        esac
+    done <<<"$out"
+    if [ "$n" -eq 0 ]; then
+        add 0 1 "sid chroot (rc $rc: could not be set up or built, see sid-chroot: lines above)"
+    elif [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+        add 0 1 "sid chroot (rc $rc)"
+    fi
+fi
+
 # 4b: the real-program corpus (doc/corpus.md), one count per program
 if [ "${MEMTRACK_PROGRAMS:-1}" != 0 ]; then
     log "real programs (tests/programs/run.sh)"
@@ -148,7 +173,7 @@ if [ "${MEMTRACK_PROGRAMS:-1}" != 0 ]; then
     fi
 fi
 
-# 4: distcheck
+# 5: distcheck
 log "make distcheck"
 if make -s -C _build/check -j"$jobs" distcheck >_build/distcheck.log 2>&1; then
     add 1 0 "distcheck"
@@ -157,7 +182,7 @@ else
     add 0 1 "distcheck"
 fi
 
-# 5: the fuzzers (doc/fuzzing.md)
+# 6: the fuzzers (doc/fuzzing.md)
 if [ "${MEMTRACK_FUZZ:-1}" != 0 ]; then
     log "fuzzers (tests/fuzz/run.sh)"
     out=$(MEMTRACK_JOBS=$jobs tests/fuzz/run.sh 2>&1)

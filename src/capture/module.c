@@ -36,7 +36,9 @@ static inline PyObject *Py_NewRef(PyObject *o)
 }
 #endif
 
-#ifdef Py_GIL_DISABLED
+/* An interpreter whose layout memtrack does not know (pyint.h): only
+ * PyInit_memtrack is compiled, and it refuses to import. */
+#if !MT_PY_LAYOUT_KNOWN
 #define MT_FREE_THREADED 1
 #else
 #define MT_FREE_THREADED 0
@@ -762,13 +764,18 @@ static struct PyModuleDef moddef = {
 PyMODINIT_FUNC PyInit_memtrack(void);
 PyMODINIT_FUNC PyInit_memtrack(void)
 {
+	/* Never misread a heap: an interpreter whose layout this build does
+	 * not know (another version, a free-threaded build, a patch release
+	 * that moved a field) is refused with a one-line reason. */
+	const char *why = mt_py_refusal();
+	if (why) {
+		PyErr_SetString(PyExc_ImportError, why);
+		return NULL;
+	}
 #if MT_FREE_THREADED
-	/* The walker relies on the GIL freezing the heap and on the GC
-	 * header layout of default builds. */
-	PyErr_SetString(
-	    PyExc_ImportError,
-	    "memtrack does not support free-threaded CPython builds "
-	    "(Py_GIL_DISABLED)");
+	/* not reached: mt_py_refusal refuses what this build cannot walk */
+	PyErr_SetString(PyExc_ImportError,
+			"memtrack does not know this interpreter's layout");
 	return NULL;
 #else
 	if (mt_walk_init_module() < 0)

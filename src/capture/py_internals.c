@@ -1,4 +1,4 @@
-/* CPython internals for the walker, one #if branch per layout (3.9 .. 3.13).
+/* CPython internals for the walker, one #if branch per layout (3.9 .. 3.14).
  *
  * This is the only file built with Py_BUILD_CORE: it reads interpreter and
  * thread state, GC generation lists, _PyInterpreterFrame chains, managed-dict
@@ -8,24 +8,21 @@
  * frame object or an instance dict (CPYTHON-NOTES traps 3 and 5).
  *
  * Layouts were taken from the installed Include/internal headers of 3.9.18,
- * 3.10.13, 3.11.7, 3.12.1 and 3.13.0; a private struct that is not in any
- * header (3.9/3.10 PyDictKeysObject) is mirrored below with its version.
+ * 3.10.13, 3.11.7, 3.12.1, 3.13.0, and Debian sid's 3.13.18 and 3.14.10; a
+ * private struct that is not in any header (3.9/3.10 PyDictKeysObject) is
+ * mirrored below with its version.
  */
 #include "config.h"
 
 #define Py_BUILD_CORE 1
 #include "pyint.h"
 
-#ifndef Py_GIL_DISABLED /* free-threaded builds: see module.c */
-
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if PY_VERSION_HEX < 0x03090000
-#error "memtrack needs CPython 3.9 or newer"
-#endif
+#if MT_PY_LAYOUT_KNOWN /* else only mt_py_refusal, at the end */
 
 #include "frameobject.h"
 /* The internal headers are not written for -Wundef (3.13's mimalloc). */
@@ -46,13 +43,19 @@
 #include "internal/pycore_genobject.h"
 #include "internal/pycore_moduleobject.h"
 #endif
+#if PY_VERSION_HEX >= 0x030E0000
+#include "internal/pycore_interpframe.h"
+#include "internal/pycore_stackref.h"
+#endif
 #pragma GCC diagnostic pop
 
 #define PY39 (PY_VERSION_HEX < 0x030A0000)
 #define PY310 (PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030B0000)
 #define PY311 (PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000)
 #define PY312 (PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000)
-#define PY313 (PY_VERSION_HEX >= 0x030D0000)
+#define PY313 (PY_VERSION_HEX >= 0x030D0000 && PY_VERSION_HEX < 0x030E0000)
+#define PYGE313 (PY_VERSION_HEX >= 0x030D0000)
+#define PY314 (PY_VERSION_HEX >= 0x030E0000)
 #define PYGE311 (PY_VERSION_HEX >= 0x030B0000)
 #define PYGE312 (PY_VERSION_HEX >= 0x030C0000)
 
@@ -66,8 +69,10 @@ const char *mt_py_layout(void)
 	return "3.11";
 #elif PY312
 	return "3.12";
-#else
+#elif PY313
 	return "3.13";
+#else
+	return "3.14";
 #endif
 }
 
@@ -77,7 +82,7 @@ size_t mt_py_presize(PyObject *o)
 {
 #if !PYGE311
 	return PyObject_IS_GC(o) ? sizeof(PyGC_Head) : 0;
-#elif PY313
+#elif PYGE313
 	if (Py_IS_TYPE(o, &PyType_Type) &&
 	    !PyType_HasFeature((PyTypeObject *)o, Py_TPFLAGS_HEAPTYPE))
 		return 0;
@@ -107,8 +112,16 @@ int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
 	struct _gc_runtime_state *gc = &interp->gc;
-	for (int i = 0; i < NUM_GENERATIONS; i++) {
-		int r = gc_list_foreach(&gc->generations[i].head, cb, arg);
+#if PY314
+	/* The incremental GC of 3.14.0-3.14.4 has `young` and `old[2]`;
+	 * 3.14.5 went back to generations[3] at the same offsets.  Either
+	 * way: three lists right before the permanent generation. */
+	struct gc_generation *gens = &gc->permanent_generation - 3;
+#else
+	struct gc_generation *gens = gc->generations;
+#endif
+	for (int i = 0; i < 3; i++) {
+		int r = gc_list_foreach(&gens[i].head, cb, arg);
 		if (r)
 			return r;
 	}
@@ -120,12 +133,30 @@ int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
 #if PYGE311
 typedef _PyInterpreterFrame iframe_t;
 
+#if PY314
+/* The object a _PyStackRef refers to, or NULL (the NULL reference is tagged
+ * too, and a tagged int is no object): pointers are at least 8-aligned, the
+ * low bits are tags (Py_TAG_REFCNT marks a deferred or immortal one). */
+static PyObject *sref(_PyStackRef r)
+{
+	if (PyStackRef_IsTaggedInt(r))
+		return NULL;
+	return (PyObject *)(r.bits & ~(uintptr_t)Py_TAG_BITS);
+}
+typedef _PyStackRef slot_t;
+#define SLOT(v) sref(v)
+#else
+typedef PyObject *slot_t;
+#define SLOT(v) (v)
+#endif
+
 static PyCodeObject *iframe_code(iframe_t *f)
 {
-#if PY313
-	if (!f->f_executable || !PyCode_Check(f->f_executable))
+#if PYGE313
+	PyObject *ex = SLOT(f->f_executable);
+	if (!ex || !PyCode_Check(ex))
 		return NULL;
-	return (PyCodeObject *)f->f_executable;
+	return (PyCodeObject *)ex;
 #else
 	return f->f_code;
 #endif
@@ -224,7 +255,7 @@ static void iframe_slots(mt_walk *w, iframe_t *f)
 	PyObject *kinds = co->co_localspluskinds;
 	int n = co->co_nlocalsplus;
 	for (int i = 0; i < n; i++) {
-		PyObject *v = f->localsplus[i];
+		PyObject *v = SLOT(f->localsplus[i]);
 		if (!v)
 			continue;
 		PyObject *name = (names && PyTuple_Check(names) &&
@@ -240,18 +271,30 @@ static void iframe_slots(mt_walk *w, iframe_t *f)
 				      : MT_REL_LOCAL;
 		mt_edge_strname(w, rel, name, (mt_ref)(uintptr_t)v);
 	}
-	int valid;
+	int valid, top;
 #if PY311
 	valid = stack_valid_311(f);
+	top = f->stacktop;
+#elif PY314
+	/* The eval loop saves stackpointer before every call that can run
+	 * other code (the GC reads the stack up to it); debug builds clear it
+	 * while the frame runs. */
+	top = f->stackpointer
+		  ? (int)(f->stackpointer - (slot_t *)f->localsplus)
+		  : -1;
+	valid = f->stackpointer != NULL;
 #else
 	valid = f->stacktop >= 0;
+	top = f->stacktop;
 #endif
-	if (!valid || f->stacktop < n || f->stacktop > n + co->co_stacksize)
+	if (!valid || top < n || top > n + co->co_stacksize)
 		return;
-	for (int i = n; i < f->stacktop; i++)
-		if (f->localsplus[i])
+	for (int i = n; i < top; i++) {
+		PyObject *v = SLOT(f->localsplus[i]);
+		if (v)
 			mt_edge_int(w, MT_REL_STACK, (uint64_t)(i - n),
-				    (mt_ref)(uintptr_t)f->localsplus[i]);
+				    (mt_ref)(uintptr_t)v);
+	}
 }
 
 static void iframe_edges(mt_walk *w, iframe_t *f, PyFrameObject *fo)
@@ -270,11 +313,11 @@ static void iframe_edges(mt_walk *w, iframe_t *f, PyFrameObject *fo)
 #if PY311
 	MT_IATTR(w, "f_func", f->f_func);
 #else
-	MT_IATTR(w, "f_func", f->f_funcobj);
+	MT_IATTR(w, "f_func", SLOT(f->f_funcobj));
 #endif
 	if (fo) {
 		MT_ATTR(w, "f_trace", fo->f_trace);
-#if PY313
+#if PYGE313
 		MT_IATTR(w, "f_extra_locals", fo->f_extra_locals);
 		MT_IATTR(w, "f_locals_cache", fo->f_locals_cache);
 #endif
@@ -414,6 +457,13 @@ void mt_py_frame_describe(mt_ref ref, PyObject **code, int *lineno,
 
 /* ---- generators -------------------------------------------------------- */
 
+#if PYGE311
+static iframe_t *gen_iframe(PyGenObject *g)
+{
+	return (iframe_t *)&g->gi_iframe; /* an array of one before 3.14 */
+}
+#endif
+
 int mt_py_is_gen(PyObject *o)
 {
 	return PyGen_Check(o) || PyCoro_CheckExact(o) ||
@@ -436,14 +486,14 @@ void mt_py_gen_edges(mt_walk *w, PyObject *o)
 	GEN_ATTR("qualname", g->gi_qualname);
 #if PYGE311
 	if (g->gi_frame_state < FRAME_COMPLETED) {
-		iframe_t *f = (iframe_t *)g->gi_iframe;
+		iframe_t *f = gen_iframe(g);
 		snprintf(name, sizeof(name), "%s_frame", p);
 		mt_edge_name(w, MT_REL_ATTR, name, iframe_ref(f));
 	}
 #if PY311
 	GEN_ATTR("code", g->gi_code);
 #else
-	GEN_ATTR("code", iframe_code((iframe_t *)g->gi_iframe));
+	GEN_ATTR("code", iframe_code(gen_iframe(g)));
 #endif
 	MT_IATTR(w, "gi_exc_state.exc_value", g->gi_exc_state.exc_value);
 	/* only coroutines and async generators initialise this field */
@@ -468,7 +518,7 @@ size_t mt_py_gen_size(PyObject *o)
 #if PY311
 	co = g->gi_code;
 #else
-	co = iframe_code((iframe_t *)g->gi_iframe);
+	co = iframe_code(gen_iframe(g));
 #endif
 	if (!co)
 		return (size_t)Py_TYPE(o)->tp_basicsize;
@@ -795,7 +845,7 @@ void mt_py_vdict_foreach(PyObject *o,
 	if (!values || !keys || keys->dk_kind == DICT_KEYS_GENERAL)
 		return;
 	PyDictUnicodeEntry *ent = DK_UNICODE_ENTRIES(keys);
-#if PY313
+#if PYGE313
 	int n = values->size;
 	uint8_t *order = get_insertion_order_array(values);
 #else
@@ -803,7 +853,7 @@ void mt_py_vdict_foreach(PyObject *o,
 	uint8_t *order = NULL;
 #endif
 	for (int i = 0; i < n; i++) {
-#if PY313
+#if PYGE313
 		int ix = order[i];
 #else
 		int ix = ((uint8_t *)values)[-3 - i];
@@ -848,7 +898,7 @@ Py_ssize_t mt_py_vdict_len(PyObject *o)
 
 size_t mt_py_vdict_size(PyObject *o)
 {
-#if PY313
+#if PYGE313
 	PyDictValues *v = inline_values(o);
 	size_t cap = v->capacity;
 	return ((cap + sizeof(PyObject *) - 1) & ~(sizeof(PyObject *) - 1)) +
@@ -1004,7 +1054,7 @@ void mt_py_roots(mt_walk *w)
 #endif
 	root(w, "i0_sysdict", in->sysdict);
 	root(w, "i0_builtins", in->builtins);
-#if PY313
+#if PYGE313
 	root(w, "i0_codec_search_path", in->codecs.search_path);
 	root(w, "i0_codec_search_cache", in->codecs.search_cache);
 	root(w, "i0_codec_error_registry", in->codecs.error_registry);
@@ -1026,7 +1076,7 @@ void mt_py_roots(mt_walk *w)
 	for (PyThreadState *ts = PyInterpreterState_ThreadHead(in); ts;
 	     ts = PyThreadState_Next(ts)) {
 		unsigned long tid = ts->thread_id;
-#if PY313
+#if PYGE313
 		troot(w, tid, "f0",
 		      iframe_ref(first_complete(ts->current_frame)));
 #elif PYGE311
@@ -1060,4 +1110,168 @@ void mt_py_roots(mt_walk *w)
 	}
 }
 
-#endif /* !Py_GIL_DISABLED */
+#endif /* MT_PY_LAYOUT_KNOWN */
+
+/* ---- which interpreters this build may walk ------------------------------ */
+
+/* Checks the interpreter's debug offsets (3.13+: the offsets CPython
+ * publishes for out-of-process debuggers, _PyRuntime.debug_offsets) against
+ * the headers this module was compiled with, for the structures the walker
+ * reads.  A patch release that moved one of them is refused instead of
+ * misread.  `skew` (test hook) pretends the first one moved. */
+static const char *layout_refusal(int skew, char *why, size_t n)
+{
+#if MT_PY_LAYOUT_KNOWN && PY_VERSION_HEX >= 0x030D0000
+	const _Py_DebugOffsets *d = &_PyRuntime.debug_offsets;
+#define OFF(what, field, type, member)                                         \
+	{what, d->field, offsetof(type, member)}
+#define SIZE(what, field, type) {what, d->field, sizeof(type)}
+	const struct {
+		const char *what;
+		uint64_t running, built;
+	} t[] = {
+	    SIZE("the interpreter frame", interpreter_frame.size,
+		 _PyInterpreterFrame),
+	    OFF("the interpreter frame", interpreter_frame.previous,
+		_PyInterpreterFrame, previous),
+	    OFF("the interpreter frame", interpreter_frame.executable,
+		_PyInterpreterFrame, f_executable),
+	    OFF("the interpreter frame", interpreter_frame.localsplus,
+		_PyInterpreterFrame, localsplus),
+	    OFF("the interpreter frame", interpreter_frame.owner,
+		_PyInterpreterFrame, owner),
+	    OFF("the thread state", thread_state.current_frame, PyThreadState,
+		current_frame),
+	    OFF("the thread state", thread_state.thread_id, PyThreadState,
+		thread_id),
+	    OFF("the interpreter state", interpreter_state.threads_head,
+		PyInterpreterState, threads.head),
+	    OFF("the interpreter state", interpreter_state.gc,
+		PyInterpreterState, gc),
+	    OFF("the interpreter state", interpreter_state.imports_modules,
+		PyInterpreterState, imports.modules),
+	    OFF("the interpreter state", interpreter_state.sysdict,
+		PyInterpreterState, sysdict),
+	    OFF("the interpreter state", interpreter_state.builtins,
+		PyInterpreterState, builtins),
+	    SIZE("the GC state", gc.size, struct _gc_runtime_state),
+	    SIZE("code objects", code_object.size, PyCodeObject),
+	    OFF("code objects", code_object.localsplusnames, PyCodeObject,
+		co_localsplusnames),
+	    OFF("code objects", code_object.co_code_adaptive, PyCodeObject,
+		co_code_adaptive),
+	    SIZE("objects", pyobject.size, PyObject),
+	    SIZE("type objects", type_object.size, PyTypeObject),
+	    OFF("type objects", type_object.tp_flags, PyTypeObject, tp_flags),
+	    OFF("dicts", dict_object.ma_values, PyDictObject, ma_values),
+	    OFF("ints", long_object.lv_tag, PyLongObject, long_value.lv_tag),
+	    OFF("ints", long_object.ob_digit, PyLongObject,
+		long_value.ob_digit),
+	    OFF("strs", unicode_object.length, PyASCIIObject, length),
+	    SIZE("strs", unicode_object.asciiobject_size, PyASCIIObject),
+	};
+#undef OFF
+#undef SIZE
+	if (memcmp(d->cookie, "xdebugpy", 8) != 0) {
+		snprintf(why, n,
+			 "memtrack cannot check the memory layout of CPython "
+			 "%.20s: it publishes no debug offsets",
+			 Py_GetVersion());
+		return why;
+	}
+	if (d->free_threaded) {
+		snprintf(why, n,
+			 "memtrack does not support free-threaded CPython "
+			 "(%.20s): its walk relies on the GIL",
+			 Py_GetVersion());
+		return why;
+	}
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint64_t built = t[i].built + (skew && i == 0 ? 8 : 0);
+		if (t[i].running == built)
+			continue;
+		snprintf(why, n,
+			 "memtrack was built with the headers of CPython %s, "
+			 "whose layout of %s differs from the running %.20s "
+			 "(debug offset %zu: %llu, not %llu): rebuild it for "
+			 "this interpreter",
+			 PY_VERSION, t[i].what, Py_GetVersion(), i,
+			 (unsigned long long)t[i].running,
+			 (unsigned long long)built);
+		return why;
+	}
+#else
+	(void)skew;
+	(void)why;
+	(void)n;
+#endif
+	return NULL;
+}
+
+/* The reason to refuse an interpreter: built for `built` (PY_VERSION_HEX),
+ * free-threaded or not, running `running` (Py_GetVersion(): "3.14.0 (main,
+ * ...").  NULL when the versions are fine. */
+static const char *version_refusal(unsigned long built, int free_threaded,
+				   const char *running, char *why, size_t n)
+{
+	int bmaj = (int)(built >> 24), bmin = (int)((built >> 16) & 0xff);
+	int rmaj = 0, rmin = 0;
+	int rlen = (int)strcspn(running, " ");
+	if (rlen > 20)
+		rlen = 20;
+	if (free_threaded) {
+		snprintf(why, n,
+			 "memtrack does not support free-threaded CPython "
+			 "(%.*s, Py_GIL_DISABLED): its walk relies on the GIL "
+			 "and the GC header of default builds",
+			 rlen, running);
+		return why;
+	}
+	if (built < 0x03090000UL || built >= 0x030F0000UL) {
+		snprintf(why, n,
+			 "memtrack was built for CPython %d.%d, whose memory "
+			 "layout it does not know (it reads 3.9 to 3.14)",
+			 bmaj, bmin);
+		return why;
+	}
+	if (sscanf(running, "%d.%d", &rmaj, &rmin) != 2 || rmaj != bmaj ||
+	    rmin != bmin) {
+		snprintf(why, n,
+			 "memtrack was built for CPython %d.%d but runs on "
+			 "%.*s, whose memory layout differs: rebuild it for "
+			 "this interpreter",
+			 bmaj, bmin, rlen, running);
+		return why;
+	}
+	return NULL;
+}
+
+const char *mt_py_refusal(void)
+{
+	static char why[320];
+#ifdef Py_GIL_DISABLED
+	const int free_threaded = 1;
+#else
+	const int free_threaded = 0;
+#endif
+	const char *r = version_refusal(PY_VERSION_HEX, free_threaded,
+					Py_GetVersion(), why, sizeof(why));
+	if (!r)
+		r = layout_refusal(0, why, sizeof(why));
+	const char *test = getenv("MEMTRACK_TEST_REFUSE");
+	if (r || !test || !*test)
+		return r;
+	/* tests only: pretend another build or interpreter */
+	unsigned long built = PY_VERSION_HEX;
+	const char *running = Py_GetVersion();
+	int ft = 0;
+	if (!strncmp(test, "built=", 6))
+		built = strtoul(test + 6, NULL, 0);
+	else if (!strncmp(test, "running=", 8))
+		running = test + 8;
+	else if (!strcmp(test, "free-threaded"))
+		ft = 1;
+	else if (!strcmp(test, "layout"))
+		return layout_refusal(1, why, sizeof(why));
+	return version_refusal(built, ft, running, why, sizeof(why));
+}

@@ -13,6 +13,28 @@
 
 #include "walk.h"
 
+/* Whether memtrack knows the memory layout of the interpreter it is built
+ * for: CPython 3.9 to 3.14, default (GIL) builds.  When it does not, the
+ * walker is not compiled (walk.c, py_internals.c) and the module refuses to
+ * import with mt_py_refusal()'s reason. */
+#if defined(Py_GIL_DISABLED) || PY_VERSION_HEX < 0x03090000 ||                \
+    PY_VERSION_HEX >= 0x030F0000
+#define MT_PY_LAYOUT_KNOWN 0
+#else
+#define MT_PY_LAYOUT_KNOWN 1
+#endif
+
+/* NULL when this module may walk the running interpreter, else a one-line
+ * reason for an ImportError: built for an interpreter whose layout memtrack
+ * does not know (MT_PY_LAYOUT_KNOWN), imported by another minor version than
+ * it was built for, or (3.13+) the running interpreter's debug offsets
+ * (_PyRuntime.debug_offsets) differ from those of the headers it was built
+ * with.  Called once, by PyInit_memtrack.  The environment variable
+ * MEMTRACK_TEST_REFUSE (tests only) can add a refusal, never remove one:
+ * "built=0xHEX" or "running=X.Y.Z" pretends those versions, "free-threaded"
+ * a free-threaded build, "layout" a moved field. */
+const char *mt_py_refusal(void);
+
 /* Name of the interpreter layout this module was built for ("3.12"...). */
 const char *mt_py_layout(void);
 

@@ -31,6 +31,7 @@
 #include <structmember.h>
 #include <sys/stat.h>
 
+#include "greenlet.h"
 #include "memtrack/writer.h"
 #include "objtable.h"
 #include "pyint.h"
@@ -1258,6 +1259,7 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	case K_OBJECT:
 	case K_OTHER:
 	default:
+		mt_greenlet_edges(w, o); /* suspended greenlets' frames */
 		size = basic_size(o);
 		break;
 	}

@@ -49,8 +49,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(os.path.exists(p))
 
     def test_target_is_a_directory(self):
-        # works as root too: the temporary file is written, the rename onto
-        # a directory fails, and nothing is left behind
+        # works as root too: refused before anything is written
+        # (test_files.Targets has the details)
         p = os.path.join(self.dir, "adir")
         os.mkdir(p)
         with self.assertRaises(OSError) as cm:

@@ -92,6 +92,13 @@ class HeapyTestHeap(unittest.TestCase):
         if os.environ.get("MEMTRACK_REGEN"):
             with open(GOLDEN, "w") as f:
                 f.write(got)
+        elif not os.path.exists(GOLDEN):
+            # A patch release can change the figures (3.13.0 -> 3.13.18:
+            # 100 fewer ints dominated by the test heap), so no fallback to
+            # another release's table; test_shape_matches_heapy still runs.
+            self.skipTest("no golden table %s for this release: MEMTRACK_REGEN=1 "
+                          "writes one, to be checked against the nearest release's"
+                          % os.path.basename(GOLDEN))
         with open(GOLDEN) as f:
             want = f.read()
         self.assertEqual(got, want)
