@@ -14,7 +14,8 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/programs/prog_threads.py tests/programs/prog_twisted.py \
 	doc/corpus.md \
 	tests/python/mtutil.py tests/python/run.py \
-	tests/python/test_errors.py tests/python/test_files.py \
+	tests/python/test_errors.py tests/python/test_fidelity.py \
+	tests/python/test_files.py \
 	tests/python/test_frames.py \
 	tests/python/test_heapy_golden.py tests/python/test_heapy_heap.py \
 	tests/python/test_heapy_labels.py \

@@ -5,7 +5,8 @@ memtrack_la_SOURCES = \
 	src/capture/module.c \
 	src/capture/walk.c src/capture/walk.h \
 	src/capture/objtable.c src/capture/objtable.h \
-	src/capture/py_internals.c src/capture/pyint.h
+	src/capture/py_internals.c src/capture/pyint.h \
+	src/capture/greenlet.c src/capture/greenlet.h
 memtrack_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS)
 memtrack_la_CFLAGS = $(AM_CFLAGS) -fno-strict-aliasing
 memtrack_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
