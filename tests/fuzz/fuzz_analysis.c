@@ -160,13 +160,30 @@ static uint8_t *repair(const uint8_t *data, size_t size, size_t *outlen)
 
 /* What the browser's first screens and a batch report ask for. */
 static const char *const exprs[] = {
-	"h",		"h.bytype",	   "h.byrcs",	     "h.byvia",
-	"h.bysize",	"h.bymodule",	   "h.bysurplus",    "h.bycycle",
-	"h.byidset",	"h.byid",	   "h.by('Type&Via')", "h[0].byid",
-	"h.domisize",	"h[0].dominos",	   "h[-1].imdom",    "h[0].sp",
-	"h[-1].pathsin", "h[0].pathsout",  "h[0].referrers", "h[0].rp",
+	"h",
+	"h.bytype",
+	"h.byrcs",
+	"h.byvia",
+	"h.bysize",
+	"h.bymodule",
+	"h.bysurplus",
+	"h.bycycle",
+	"h.byidset",
+	"h.byid",
+	"h.by('Type&Via')",
+	"h[0].byid",
+	"h.domisize",
+	"h[0].dominos",
+	"h[-1].imdom",
+	"h[0].sp",
+	"h[-1].pathsin",
+	"h[0].pathsout",
+	"h[0].referrers",
+	"h[0].rp",
 	"hp.dot(h[0], max=50, referrers=True)",
-	"_.more",	"_.all"};
+	"_.more",
+	"_.all",
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -32,7 +32,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char path[64];
 	mt_err err;
-	snprintf(path, sizeof path, "/tmp/mt_fuzz_query.%ld.mp", (long)getpid());
+	snprintf(path, sizeof path, "/tmp/mt_fuzz_query.%ld.mp",
+		 (long)getpid());
 	if (fx_write_canned("demo", path, &err) != MT_OK ||
 	    mt_graph_load(&g, path, NULL, NULL, &err) != MT_OK) {
 		fprintf(stderr, "fuzz_query: cannot make the fixed heap: %s\n",
