@@ -190,10 +190,17 @@ log "chroot ready in $(($(date +%s) - t0)) s: $root"
 t1=$(date +%s)
 work=/root/memtrack
 rm -rf --one-file-system "$root$work" || die "cannot remove $root$work"
+rm -rf --one-file-system "$root"/tmp/mt-* 2>/dev/null # earlier runs' dumps
 mkdir -p "$root$work/src" || die "cannot create $root$work"
 # a copy, not a bind mount: nothing the chroot does can touch the real tree
 tar -C "$top" --exclude=./_build --exclude=./.git --exclude=./autom4te.cache \
     -cf - . | tar -C "$root$work/src" -xf - || die "cannot copy the source tree"
+# heapy, the oracle of test_heapy_labels.py, built there by the test itself
+guppy=${MEMTRACK_GUPPY:-$top/../shared/thirdparty/guppy3-3.1.7.tar.gz}
+guppy_env=()
+if [ -f "$guppy" ]; then
+    cp "$guppy" "$root$work/" && guppy_env=(MEMTRACK_GUPPY="$work/$(basename "$guppy")")
+fi
 # the chroot's own autotools (sid's automake differs from bookworm's)
 if ! in_chroot 600 sh -c "cd $work/src && autoreconf -fi" >"$root$work/autoreconf.log" 2>&1; then
     tail -n 20 "$root$work/autoreconf.log" >&2
@@ -224,7 +231,7 @@ for v in "${pythons[@]}"; do
         continue
     fi
     [ -n "$tui" ] || tui=$b/memtrack-tui
-    out=$(in_chroot 1800 env MEMTRACK_TUI="$tui" "python$v" \
+    out=$(in_chroot 1800 env MEMTRACK_TUI="$tui" "${guppy_env[@]}" "python$v" \
         "$work/src/tests/python/run.py" "$b/.libs" 2>&1)
     n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
     printf '%s\n' "$out" >"$root$b/test.log"
