@@ -133,6 +133,10 @@ static const struct {
 	 "itertools.combinations_with_replacement"},
 	{"itertools", "permutations", "itertools.permutations"},
 	{"_elementtree", "Element", "xml.etree.ElementTree.Element"},
+	/* numpy's array_sizeof: basic size, dims and strides, and the data
+	 * buffer when the array owns it (fields only, PyLong_FromSsize_t).
+	 * Not numpy's scalars: theirs looks up a dtype. */
+	{"numpy", "ndarray", "numpy.ndarray"},
 };
 #define N_SIZEOF_ROWS (sizeof(g_sizeof_rows) / sizeof(g_sizeof_rows[0]))
 static PyCFunction g_sizeof_fn[N_SIZEOF_ROWS]; /* NULL: not learnt yet */
