@@ -10,9 +10,9 @@
 #      (pyenv versions and Debian's /usr/bin/python3), Python tests on each
 #   4. tests/sid-chroot.sh: the capture module built and tested for the
 #      latest CPython 3.13 and 3.14 in a Debian unstable chroot (made once in
-#      /var/tmp/memtrack-sid: about 11 min on a busy 2-core machine, 1 min
-#      of CPU; then about 15 min busy, 4 min of CPU, per run; root and the
-#      Debian mirror needed; MEMTRACK_SID=0 skips this step)
+#      /var/tmp/memtrack-sid: about 4 min; then about 15 min per run on a
+#      busy 2-core machine, 4 min of CPU; root and the Debian mirror
+#      needed; MEMTRACK_SID=0 skips this step)
 #   4b. tests/programs/run.sh: real programs from Debian packages (mypy,
 #      pandas, numpy, lxml, gevent, SQLAlchemy, sympy, twisted, docutils,
 #      threads, asyncio, generators) dumped, queried with both builds'
