@@ -95,6 +95,29 @@ for cfg in check:--enable-werror asan:--enable-sanitizers; do
     fi
 done
 
+# stdlib_programs PY MODULE_DIR TAG: the corpus programs that need nothing
+# but the standard library (tests/programs; threads mutating during the
+# dump, asyncio, generators), on one more interpreter, queried with the
+# -Werror build's memtrack-tui.  One count per program.
+stdlib_programs() {
+    local out n what="stdlib programs on python $3"
+    out=$("$1" tests/programs/run.py --python "$1" --module-dir "$2" \
+        --tui "$top/_build/check/memtrack-tui" --out "$top/_build/programs-$3" \
+        --jobs "$jobs" prog_asyncio prog_generators prog_threads 2>&1)
+    n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+    if [ -n "$n" ]; then
+        set -- $n
+        printf '%s\n' "$out" | grep -E '^prog_' >&2
+        add "$1" "$3" "$what"
+    else
+        printf '%s\n' "$out" | tail -n 40 >&2
+        add 0 1 "$what (runner crashed)"
+    fi
+}
+tag=$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+log "stdlib programs on the default python3 ($tag)"
+stdlib_programs python3 "$top/_build/check/.libs" "$tag"
+
 # 3: the capture module on every other CPython 3.9+
 # the interpreter `make check` already covered (python3 may be a pyenv shim)
 default_py=$(readlink -f "$(python3 -c 'import sys; print(sys.executable)')")
@@ -125,6 +148,7 @@ for py in "${pythons[@]}"; do
                 set -- $n
                 add "$1" "$3" "python $tag"
                 [ "$3" -eq 0 ] || printf '%s\n' "$out" | tail -n 40 >&2
+                stdlib_programs "$py" "$dir/.libs" "$tag"
             else
                 printf '%s\n' "$out" | tail -n 40 >&2
                 add 0 1 "python $tag (runner crashed)"
