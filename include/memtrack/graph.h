@@ -98,6 +98,10 @@ void mt_graph_roots(const mt_graph *g, const mt_edge **edges, size_t *n);
 const char *mt_graph_name(const mt_graph *g, uint64_t idx);
 uint32_t mt_graph_name_count(const mt_graph *g);
 
+/* The target of id's first attr edge labelled `name`, or MT_NO_ID.
+ * O(out-degree). */
+uint32_t mt_graph_attr(const mt_graph *g, uint32_t id, const char *name);
+
 /* The owner of a dict: for an object of exact type `dict` (real or virtual)
  * the source of the first attr edge labelled `__dict__` that points to it;
  * MT_NO_ID for a dict without one and for any other object.  O(in-degree). */

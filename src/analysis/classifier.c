@@ -1135,20 +1135,6 @@ static int inset_of(mt_classifier *c, uint32_t id, uint32_t *set)
 	return pool_intern(&c->sets, a, (uint32_t)m, set);
 }
 
-static bool has_attr(const mt_graph *g, uint32_t id, const char *name)
-{
-	uint32_t first, n, e;
-	mt_graph_out(g, id, &first, &n);
-	for (e = first; e < first + n; e++) {
-		const char *nm;
-		if (mt_graph_edge_rel(g, e) != MT_REL_ATTR)
-			continue;
-		nm = mt_graph_name(g, mt_graph_edge_label(g, e));
-		if (nm && !strcmp(nm, name))
-			return true;
-	}
-	return false;
-}
 
 static int64_t surplus(const mt_classifier *c, uint32_t id)
 {
@@ -1176,7 +1162,7 @@ static int64_t surplus(const mt_classifier *c, uint32_t id)
 	 * edge __qualname__) own a reference to it. */
 	mt_graph_value(g, id, &v);
 	if (v.kind == MT_VAL_QUALNAME && c->ninst[id] &&
-	    has_attr(g, id, "__qualname__")) {
+	    mt_graph_attr(g, id, "__qualname__") != MT_NO_ID) {
 		/* the loader's ob_type in-edges are those references */
 		for (uint32_t p = first; p < first + n; p++)
 			if (mt_graph_edge_is_type_ref(g, mt_graph_in_edge(g, p)))

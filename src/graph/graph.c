@@ -1137,17 +1137,23 @@ uint32_t mt_graph_dict_owner(const mt_graph *g, uint32_t id)
 
 const char *mt_graph_type_label(const mt_graph *g, uint32_t type_id)
 {
-	size_t lo = 0, hi = g->ntypes;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (g->types[mid].id < type_id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	const struct type_label *t = find_type(g, type_id);
+	return t ? g->tlab + t->off : "?";
+}
+
+uint32_t mt_graph_attr(const mt_graph *g, uint32_t id, const char *name)
+{
+	uint32_t first, n, e;
+	mt_graph_out(g, id, &first, &n);
+	for (e = first; e < first + n; e++) {
+		const char *nm;
+		if (mt_graph_edge_rel(g, e) != MT_REL_ATTR)
+			continue;
+		nm = mt_graph_name(g, mt_graph_edge_label(g, e));
+		if (nm && !strcmp(nm, name))
+			return mt_graph_edge_target(g, e);
 	}
-	if (lo < g->ntypes && g->types[lo].id == type_id)
-		return g->tlab + g->types[lo].off;
-	return "?";
+	return MT_NO_ID;
 }
 
 bool mt_graph_static_type(const mt_graph *g, uint32_t id)

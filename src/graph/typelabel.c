@@ -137,21 +137,6 @@ static int is_qualname(const mt_graph *g, uint32_t id, const char *mod,
 	       !memcmp(v.s2, qual, v.s2len);
 }
 
-/* Target of id's attr edge `name`, or MT_NO_ID. */
-static uint32_t attr(const mt_graph *g, uint32_t id, const char *name)
-{
-	uint32_t first, n, e;
-	mt_graph_out(g, id, &first, &n);
-	for (e = first; e < first + n; e++) {
-		const char *nm;
-		if (mt_graph_edge_rel(g, e) != MT_REL_ATTR)
-			continue;
-		nm = mt_graph_name(g, mt_graph_edge_label(g, e));
-		if (nm && !strcmp(nm, name))
-			return mt_graph_edge_target(g, e);
-	}
-	return MT_NO_ID;
-}
 
 /* The str value of a KEYVAL edge's key, or NULL. */
 static const char *key_str(const mt_graph *g, uint32_t e, uint32_t *len)
@@ -291,7 +276,7 @@ mt_status mt_tlctx_new(const mt_graph *g, mt_tlctx **out)
 		       : 0;
 	mods = root(g, "i0_modules");
 	m = mods == MT_NO_ID ? MT_NO_ID : dict_get(g, mods, "types");
-	d = m == MT_NO_ID ? MT_NO_ID : attr(g, m, "__dict__");
+	d = m == MT_NO_ID ? MT_NO_ID : mt_graph_attr(g, m, "__dict__");
 	if (d != MT_NO_ID && is_qualname(g, mt_graph_type(g, d), "builtins",
 					 "dict")) {
 		c->have_types = 1;
@@ -325,7 +310,7 @@ void mt_tlctx_free(mt_tlctx *c)
  * MRO that has one, as the capture finds it (walk.c, type_module). */
 static int mro_module(const mt_graph *g, uint32_t t, mt_value *mv)
 {
-	uint32_t mro = attr(g, t, "__mro__"), d = attr(g, t, "__dict__"),
+	uint32_t mro = mt_graph_attr(g, t, "__mro__"), d = mt_graph_attr(g, t, "__dict__"),
 		 m = d == MT_NO_ID ? MT_NO_ID : dict_get(g, d, "__module__"),
 		 first, n, e;
 	if (mro == MT_NO_ID || m == MT_NO_ID)
@@ -337,7 +322,7 @@ static int mro_module(const mt_graph *g, uint32_t t, mt_value *mv)
 	for (e = first; e < first + n; e++) {
 		uint32_t b = mt_graph_edge_target(g, e);
 		if (mt_graph_edge_rel(g, e) != MT_REL_INDEX || b == t ||
-		    attr(g, b, "__name__") == MT_NO_ID)
+		    mt_graph_attr(g, b, "__name__") == MT_NO_ID)
 			continue;
 		mt_graph_value(g, b, mv);
 		if (mv->kind == MT_VAL_QUALNAME && mv->slen)
@@ -350,7 +335,7 @@ static int mro_module(const mt_graph *g, uint32_t t, mt_value *mv)
  * has something else than a str there (a property heapy would run). */
 static int meta_module(const mt_graph *g, uint32_t t)
 {
-	uint32_t mro = attr(g, mt_graph_type(g, t), "__mro__"), first, n, e;
+	uint32_t mro = mt_graph_attr(g, mt_graph_type(g, t), "__mro__"), first, n, e;
 	if (mro == MT_NO_ID)
 		return 0;
 	mt_graph_out(g, mro, &first, &n);
@@ -358,8 +343,8 @@ static int meta_module(const mt_graph *g, uint32_t t)
 		uint32_t b = mt_graph_edge_target(g, e), d, m;
 		mt_value v;
 		if (mt_graph_edge_rel(g, e) != MT_REL_INDEX ||
-		    attr(g, b, "__name__") == MT_NO_ID ||
-		    (d = attr(g, b, "__dict__")) == MT_NO_ID ||
+		    mt_graph_attr(g, b, "__name__") == MT_NO_ID ||
+		    (d = mt_graph_attr(g, b, "__dict__")) == MT_NO_ID ||
 		    (m = dict_get(g, d, "__module__")) == MT_NO_ID)
 			continue;
 		mt_graph_value(g, m, &v);
@@ -374,7 +359,7 @@ static int meta_module(const mt_graph *g, uint32_t t)
 static size_t default_repr(const mt_graph *g, uint32_t o, char *buf,
 			   size_t cap, size_t n)
 {
-	uint32_t t = mt_graph_type(g, o), mro = attr(g, t, "__mro__"), first,
+	uint32_t t = mt_graph_type(g, o), mro = mt_graph_attr(g, t, "__mro__"), first,
 		 cnt, e;
 	mt_value tv;
 	char addr[32];
@@ -382,7 +367,7 @@ static size_t default_repr(const mt_graph *g, uint32_t o, char *buf,
 		return n;
 	mt_graph_out(g, mro, &first, &cnt);
 	for (e = first; e + 1 < first + cnt; e++) {
-		uint32_t d = attr(g, mt_graph_edge_target(g, e), "__dict__");
+		uint32_t d = mt_graph_attr(g, mt_graph_edge_target(g, e), "__dict__");
 		if (d == MT_NO_ID || dict_get(g, d, "__repr__") != MT_NO_ID)
 			return n;
 	}
@@ -408,7 +393,7 @@ static size_t default_repr(const mt_graph *g, uint32_t o, char *buf,
 static size_t odd_module(const mt_graph *g, uint32_t id, char *buf,
 			 size_t cap)
 {
-	uint32_t d = attr(g, id, "__dict__"),
+	uint32_t d = mt_graph_attr(g, id, "__dict__"),
 		 m = d == MT_NO_ID ? MT_NO_ID : dict_get(g, d, "__module__");
 	mt_value mv;
 	size_t n;
@@ -449,7 +434,7 @@ size_t mt_type_label_make(const mt_tlctx *c, uint32_t id, char *buf,
 			name += i, namelen -= i;
 			break;
 		}
-	nm = attr(g, id, "__name__");
+	nm = mt_graph_attr(g, id, "__name__");
 	if (nm != MT_NO_ID) {
 		mt_graph_value(g, nm, &nv);
 		if (nv.kind == MT_VAL_STR)
