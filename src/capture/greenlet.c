@@ -55,6 +55,7 @@ typedef struct {
 	void *pimpl;
 } mt_pygreenlet;
 
+#if PY_VERSION_HEX < 0x030C0000
 /* The accepted base type (a strong reference: it can never be freed and
  * its address reused) and its getter; set once. */
 static PyTypeObject *g_type;
@@ -64,7 +65,6 @@ static getter g_getframe;
  * its address, which is harmless). */
 static PyTypeObject *g_refused;
 
-#if PY_VERSION_HEX < 0x030C0000
 /* Module attribute `name` of sys.modules[mod] as a str, without creating
  * anything (no PyDict_GetItemString: that makes a str). */
 static PyObject *module_attr(const char *mod, const char *name)
