@@ -327,6 +327,19 @@ static void signals_restore(void)
 	}
 }
 
+/* Raises OSError(*args) as the subclass its errno selects
+ * (IsADirectoryError, InterruptedError...), built at once: an exception
+ * left for the interpreter to normalise reaches a `with` block's __exit__
+ * as plain OSError on 3.9 and 3.10. */
+static void set_oserror(PyObject *args)
+{
+	PyObject *e = PyObject_Call(PyExc_OSError, args, NULL);
+	if (e) {
+		PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+		Py_DECREF(e);
+	}
+}
+
 /* The OSError (with errno and filename when the writer knows the cause),
  * MemoryError or RuntimeError of a failed dump. */
 static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
@@ -342,7 +355,7 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 						   text, fn)
 				   : NULL;
 		if (a)
-			PyErr_SetObject(PyExc_OSError, a);
+			set_oserror(a);
 		Py_XDECREF(a);
 		Py_XDECREF(text);
 		Py_XDECREF(fn);
@@ -441,7 +454,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 				     fn)
 			       : NULL;
 			if (a)
-				PyErr_SetObject(PyExc_OSError, a);
+				set_oserror(a);
 			Py_XDECREF(a);
 			Py_XDECREF(fn);
 		}
@@ -605,7 +618,7 @@ static void not_regular(mode_t m, PyObject *path)
 					   path)
 			   : NULL;
 	if (a)
-		PyErr_SetObject(PyExc_OSError, a);
+		set_oserror(a);
 	Py_XDECREF(a);
 	Py_XDECREF(text);
 }
