@@ -147,7 +147,7 @@ for py in "${pythons[@]}"; do
             if [ -n "$n" ]; then
                 set -- $n
                 add "$1" "$3" "python $tag"
-                [ "$3" -eq 0 ] || printf '%s\n' "$out" | tail -n 40 >&2
+                [ "$3" -eq 0 ] || printf '%s\n' "$out" | grep -A 30 '^FAIL' | head -n 120 >&2
                 stdlib_programs "$py" "$dir/.libs" "$tag"
             else
                 printf '%s\n' "$out" | tail -n 40 >&2
