@@ -12,21 +12,38 @@ MODULE_DIR = os.environ.get("MEMTRACK_MODULE_DIR", "")
 PY = sys.version_info[:2]
 
 
-def run_child(code, timeout=300):
-    """Runs `code` in a fresh interpreter with memtrack importable.  The
-    child reports with `report(obj)` (JSON); returns that object.  `tmpdir`
-    is a fresh directory name available to the child."""
-    tmpdir = tempfile.mkdtemp(prefix="mt-test-")
+def tui():
+    """The memtrack-tui the tests query dumps with: $MEMTRACK_TUI, else
+    $MEMTRACK_BUILDDIR/memtrack-tui."""
+    path = os.environ.get("MEMTRACK_TUI") or os.path.join(
+        os.environ.get("MEMTRACK_BUILDDIR", ""), "memtrack-tui")
+    if not os.access(path, os.X_OK):
+        raise AssertionError("memtrack-tui not found at %r (set MEMTRACK_TUI or "
+                             "MEMTRACK_BUILDDIR)" % path)
+    return path
+
+
+def child_source(code, tmpdir, imports="sys, os, json, gc"):
+    """`code` behind the prelude every child runs: `imports`, memtrack from
+    MODULE_DIR, `tmpdir`, and `report(obj)` (one RESULT: line of JSON)."""
     prelude = textwrap.dedent("""
-        import sys, os, json, gc
+        import %s
         sys.path.insert(0, %r)
         import memtrack
         tmpdir = %r
         def report(obj):
             sys.stdout.write("RESULT:" + json.dumps(obj) + "\\n")
             sys.stdout.flush()
-    """) % (MODULE_DIR, tmpdir)
-    src = prelude + textwrap.dedent(code)
+    """) % (imports, MODULE_DIR, tmpdir)
+    return prelude + textwrap.dedent(code)
+
+
+def run_child(code, timeout=300):
+    """Runs `code` in a fresh interpreter with memtrack importable.  The
+    child reports with `report(obj)` (JSON); returns that object.  `tmpdir`
+    is a fresh directory name available to the child."""
+    tmpdir = tempfile.mkdtemp(prefix="mt-test-")
+    src = child_source(code, tmpdir)
     p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                        timeout=timeout)
     if p.returncode != 0:

@@ -19,16 +19,7 @@ import subprocess
 import sys
 import unittest
 
-from mtutil import run_child
-
-
-def tui():
-    path = os.environ.get("MEMTRACK_TUI") or os.path.join(
-        os.environ.get("MEMTRACK_BUILDDIR", ""), "memtrack-tui")
-    if not os.access(path, os.X_OK):
-        raise AssertionError("memtrack-tui not found at %r (set MEMTRACK_TUI or "
-                             "MEMTRACK_BUILDDIR)" % path)
-    return path
+from mtutil import run_child, tui
 
 
 class Tui:

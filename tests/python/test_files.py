@@ -16,7 +16,7 @@ import time
 import unittest
 
 import memtrack
-from mtutil import MODULE_DIR, run_child
+from mtutil import MODULE_DIR, child_source, run_child
 
 # Objects in the heap of the signal tests: (int, float) tuples, 3 objects
 # each.  At ~5 M objects/s the walk lasts about a second, long enough to be
@@ -34,16 +34,8 @@ class Child:
 
     def __init__(self, code):
         self.dir = tempfile.mkdtemp(prefix="mt-files-")
-        prelude = textwrap.dedent("""
-            import sys, os, json, gc, signal, time
-            sys.path.insert(0, %r)
-            import memtrack
-            tmpdir = %r
-            def report(obj):
-                sys.stdout.write("RESULT:" + json.dumps(obj) + "\\n")
-                sys.stdout.flush()
-        """) % (MODULE_DIR, self.dir)
-        self.p = subprocess.Popen([sys.executable, "-c", prelude + textwrap.dedent(code)],
+        src = child_source(code, self.dir, "sys, os, json, gc, signal, time")
+        self.p = subprocess.Popen([sys.executable, "-c", src],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def signal_when_tmp(self, sig, timeout=120):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import unittest
 
-from mtutil import run_child
+from mtutil import run_child, tui
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # One file per interpreter release: Debian's 3.11.2 and pyenv's 3.11.7 differ
@@ -67,15 +67,6 @@ def normalise(text):
     """Thread ids (in root names) and addresses change from run to run."""
     text = re.sub(r"i0_t\d+_", "i0_t<tid>_", text)
     return re.sub(r"0x[0-9a-f]{6,}", "0x<addr>", text)
-
-
-def tui():
-    path = os.environ.get("MEMTRACK_TUI") or os.path.join(
-        os.environ.get("MEMTRACK_BUILDDIR", ""), "memtrack-tui")
-    if not os.access(path, os.X_OK):
-        raise AssertionError("memtrack-tui not found at %r (set MEMTRACK_TUI or "
-                             "MEMTRACK_BUILDDIR)" % path)
-    return path
 
 
 class HeapyTestHeap(unittest.TestCase):

@@ -21,7 +21,7 @@ import tarfile
 import tempfile
 import unittest
 
-from mtutil import run_child
+from mtutil import run_child, tui
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUPPY = os.environ.get("MEMTRACK_GUPPY") or os.path.join(
@@ -137,14 +137,6 @@ def ask():
 labels, vias = ask()
 report({"path": path, "labels": labels, "vias": vias, "zope": zope_ok})
 """
-
-
-def tui():
-    path = os.environ.get("MEMTRACK_TUI") or os.path.join(
-        os.environ.get("MEMTRACK_BUILDDIR", ""), "memtrack-tui")
-    if not os.access(path, os.X_OK):
-        raise AssertionError("memtrack-tui not found at %r" % path)
-    return path
 
 
 def tables(text):
