@@ -72,6 +72,15 @@ static bool set_has(const mt_set *s, uint32_t id)
 
 /* ---- ob_type edges ------------------------------------------------------ */
 
+/* A builtin type object builtins.<name> of metatype meta at addr. */
+static uint32_t builtin_type(fx *f, uint32_t meta, uint64_t addr,
+			     const char *name)
+{
+	uint32_t id = fx_node(f, meta, 400, addr, 1, MT_NO_LENGTH);
+	fx_qual(f, id, "builtins", name);
+	return id;
+}
+
 enum { TTYPE, TSTR, TTUP, TOBJ, TLIST, C, CNAME, CMRO, M, MNAME, MMRO, K,
        KNAME, KMRO, I1, I2, V, L, S1, NN };
 
@@ -79,16 +88,11 @@ static void write_classes(uint32_t *n)
 {
 	fx *f = fx_new();
 	mt_err err;
-	n[TTYPE] = fx_node(f, FX_SELF, 400, 0x100, 1, MT_NO_LENGTH);
-	fx_qual(f, n[TTYPE], "builtins", "type");
-	n[TSTR] = fx_node(f, n[TTYPE], 400, 0x200, 1, MT_NO_LENGTH);
-	fx_qual(f, n[TSTR], "builtins", "str");
-	n[TTUP] = fx_node(f, n[TTYPE], 400, 0x300, 1, MT_NO_LENGTH);
-	fx_qual(f, n[TTUP], "builtins", "tuple");
-	n[TOBJ] = fx_node(f, n[TTYPE], 400, 0x400, 1, MT_NO_LENGTH);
-	fx_qual(f, n[TOBJ], "builtins", "object");
-	n[TLIST] = fx_node(f, n[TTYPE], 400, 0x500, 1, MT_NO_LENGTH);
-	fx_qual(f, n[TLIST], "builtins", "list");
+	n[TTYPE] = builtin_type(f, FX_SELF, 0x100, "type");
+	n[TSTR] = builtin_type(f, n[TTYPE], 0x200, "str");
+	n[TTUP] = builtin_type(f, n[TTYPE], 0x300, "tuple");
+	n[TOBJ] = builtin_type(f, n[TTYPE], 0x400, "object");
+	n[TLIST] = builtin_type(f, n[TTYPE], 0x500, "list");
 	/* class C (heap type, plain) */
 	n[C] = fx_node(f, n[TTYPE], 900, 0x1000, 5, MT_NO_LENGTH);
 	fx_qual(f, n[C], "__main__", "C");
@@ -265,16 +269,11 @@ static void write_owned(uint32_t *n)
 {
 	fx *f = fx_new();
 	mt_err err;
-	n[OTYPE] = fx_node(f, FX_SELF, 400, 0x100, 1, MT_NO_LENGTH);
-	fx_qual(f, n[OTYPE], "builtins", "type");
-	n[OINT] = fx_node(f, n[OTYPE], 400, 0x200, 1, MT_NO_LENGTH);
-	fx_qual(f, n[OINT], "builtins", "int");
-	n[ONONE] = fx_node(f, n[OTYPE], 400, 0x300, 1, MT_NO_LENGTH);
-	fx_qual(f, n[ONONE], "builtins", "NoneType");
-	n[OSTR] = fx_node(f, n[OTYPE], 400, 0x400, 1, MT_NO_LENGTH);
-	fx_qual(f, n[OSTR], "builtins", "str");
-	n[ODICT] = fx_node(f, n[OTYPE], 400, 0x500, 1, MT_NO_LENGTH);
-	fx_qual(f, n[ODICT], "builtins", "dict");
+	n[OTYPE] = builtin_type(f, FX_SELF, 0x100, "type");
+	n[OINT] = builtin_type(f, n[OTYPE], 0x200, "int");
+	n[ONONE] = builtin_type(f, n[OTYPE], 0x300, "NoneType");
+	n[OSTR] = builtin_type(f, n[OTYPE], 0x400, "str");
+	n[ODICT] = builtin_type(f, n[OTYPE], 0x500, "dict");
 	/* the user's class U (heap type), its instance holds the rest */
 	n[OU] = fx_node(f, n[OTYPE], 900, 0x600, 1, MT_NO_LENGTH);
 	fx_qual(f, n[OU], "__main__", "U");
