@@ -7,10 +7,14 @@ memtrack_la_SOURCES = \
 	src/capture/objtable.c src/capture/objtable.h \
 	src/capture/py_internals.c src/capture/pyint.h \
 	src/capture/greenlet.c src/capture/greenlet.h
-memtrack_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS)
+# Bundled plugins (plugins/capture.def) are compiled into the extension with
+# MT_PLUGIN_BUNDLED: their plugins/<name>/local.mk add their sources to
+# memtrack_la_SOURCES.
+memtrack_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS) -DMT_PLUGIN_BUNDLED
 memtrack_la_CFLAGS = $(AM_CFLAGS) -fno-strict-aliasing
 memtrack_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
 memtrack_la_LIBADD = libmtformat.la
 
 # tests/python (run by tests/python/check.sh) is listed in tests/local.mk.
-EXTRA_DIST += doc/capture.md
+EXTRA_DIST += doc/capture.md plugins/capture.def
+noinst_HEADERS += include/memtrack/plugin.h
