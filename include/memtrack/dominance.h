@@ -56,6 +56,12 @@ typedef struct mt_dominance mt_dominance;
  * (one traversal of the graph).  Caller frees with mt_dominance_free. */
 mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
 			   const mt_domtree *t, mt_err *err);
+/* The same, asking cb (may be NULL) before the traversal whether to go on
+ * (MT_CANCELLED when it returns non-zero).  The usual caller is
+ * mt_ctx_dominance (ctx.h), which keeps the context. */
+mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
+				    const mt_domtree *t, mt_progress_fn cb,
+				    void *cbdata, mt_err *err);
 void mt_dominance_free(mt_dominance *d); /* d may be NULL */
 
 /* The virtual root's children in order (every root-edge target once,

@@ -7,8 +7,9 @@
  * descending, then by label.  Rows are plain data for any front end; the
  * text table is in table.h.  No curses, no printing.
  *
- * Classifiers (header / label; doc/analysis.md "Classifiers" has the
- * details and where memtrack differs from heapy):
+ * The built-in classifiers (header / label; each is a row of the
+ * classifier table, classifier.h, which plugins extend; doc/analysis.md
+ * "Classifiers" has the details and where memtrack differs from heapy):
  *   CLODO   "Kind (class / dict of class)": a non-dict gets its type's
  *           label; an exact dict `dict of <owner's type label>` when it has
  *           an owner (graph.h, mt_graph_dict_owner), else `dict (no owner)`
@@ -52,25 +53,39 @@ typedef enum {
 	MT_CLASSIFY_MODULE,
 	MT_CLASSIFY_SURPLUS,
 	MT_CLASSIFY_CYCLE,
-	MT_CLASSIFY_AND /* made by mt_classifier_new_combo only */
+	MT_CLASSIFY_AND, /* made by mt_classifier_new_combo only */
+	MT_CLASSIFY_OTHER /* a row of the table without an enum value
+			     (plugins' classifiers, classifier.h) */
 } mt_classify_by;
 
 typedef struct mt_classifier mt_classifier;
 
-/* A single classifier name -> *by: clodo, type, rcs, via, size, id,
- * idset, unity, module, surplus, cycle, also capitalised as heapy's by()
- * takes them (Clodo, Type, Rcs, Size...); MT_ARG for anything else,
- * including combinations (use mt_classifier_new_named for "Type&Size"). */
+/* A single built-in classifier name -> *by: clodo, type, rcs, via, size,
+ * id, idset, unity, module, surplus, cycle, also capitalised as heapy's
+ * by() takes them (Clodo, Type, Rcs, Size...); MT_ARG for anything else,
+ * including combinations (use mt_classifier_new_named for "Type&Size")
+ * and rows without an enum value (classifier.h, mt_classifier_def_find). */
 mt_status mt_classify_parse(const char *name, mt_classify_by *by);
 
-/* A classifier over g (borrowed until mt_classifier_free).  Caller frees. */
-mt_status mt_classifier_new(mt_classifier **out, const mt_graph *g,
-			    mt_classify_by by, mt_err *err);
+/* Classifiers are reference-counted (like sets and kinds): every
+ * constructor returns one reference, mt_classifier_ref adds one and
+ * mt_classifier_unref drops one, freeing at zero.  A classifier borrows its
+ * graph until it is freed.  The usual way to get one is mt_ctx_classifier
+ * (ctx.h), which shares one classifier per name; these constructors make a
+ * private one. */
+mt_classifier *mt_classifier_ref(mt_classifier *c);
+void mt_classifier_unref(mt_classifier *c); /* c may be NULL */
+/* The same as mt_classifier_unref (the name before reference counting). */
 void mt_classifier_free(mt_classifier *c);
 
+/* A classifier over g.  Caller unrefs. */
+mt_status mt_classifier_new(mt_classifier **out, const mt_graph *g,
+			    mt_classify_by by, mt_err *err);
+
 /* The combination a&b (heapy's `by('A&B')`): the kind of an object is the
- * pair of its kinds.  Takes ownership of a and b (freed with the combo, or
- * at once on failure); both must be over the same graph. */
+ * pair of its kinds.  Takes over one reference of a and of b (dropped
+ * with the combo, or at once on failure); both must be over the same
+ * graph. */
 mt_status mt_classifier_new_combo(mt_classifier **out, mt_classifier *a,
 				  mt_classifier *b, mt_err *err);
 
@@ -79,6 +94,15 @@ mt_status mt_classifier_new_combo(mt_classifier **out, mt_classifier *a,
  * combined left to right.  MT_ARG naming the bad part otherwise. */
 mt_status mt_classifier_new_named(mt_classifier **out, const mt_graph *g,
 				  const char *spec, mt_err *err);
+
+/* The canonical form of a classifier name (any spelling, combinations
+ * too): each part's row name, lower case, joined by '&' ("Type & IndiSize"
+ * -> "type&size").  MT_ARG naming the bad part (also when it does not fit
+ * in n bytes). */
+mt_status mt_classifier_canonical(const char *spec, char *buf, size_t n,
+				  mt_err *err);
+/* The canonical name of c ("clodo", "type&size"), owned by c. */
+const char *mt_classifier_name(const mt_classifier *c);
 
 mt_classify_by mt_classifier_by(const mt_classifier *c);
 /* The two parts of an AND classifier (borrowed), NULL for others. */
@@ -137,6 +161,14 @@ typedef struct mt_partition mt_partition;
  * c is borrowed for the call only.  Caller frees. */
 mt_status mt_partition_new(mt_partition **out, mt_classifier *c,
 			   const uint32_t *ids, size_t n, mt_err *err);
+
+/* The same, telling cb (may be NULL) progress in objects classified; cb
+ * cancels (MT_CANCELLED) by returning non-zero.  mt_ctx_partition (ctx.h)
+ * calls it with the context's progress function. */
+mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
+				    const uint32_t *ids, size_t n,
+				    mt_progress_fn cb, void *cbdata,
+				    mt_err *err);
 
 /* A partition made of given rows (labels and header copied; cumul and kind
  * of the input ignored), sorted like any other: for tests and for tables

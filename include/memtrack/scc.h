@@ -20,5 +20,12 @@
  * with free().  On failure both are NULL. */
 mt_status mt_scc_cycles(const mt_graph *g, uint32_t **comp, uint32_t **sizes,
 			uint32_t *ncycles, mt_err *err);
+/* The same, telling cb (may be NULL) progress in objects numbered; cb
+ * cancels (MT_CANCELLED, nothing allocated) by returning non-zero.  The
+ * usual caller is mt_ctx_cycles (ctx.h), which keeps the result. */
+mt_status mt_scc_cycles_progress(const mt_graph *g, mt_progress_fn cb,
+				 void *cbdata, uint32_t **comp,
+				 uint32_t **sizes, uint32_t *ncycles,
+				 mt_err *err);
 
 #endif

@@ -99,7 +99,17 @@ static uint64_t reach(mt_dominance *d, const uint32_t *starts, size_t ns,
 mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
 			   const mt_domtree *t, mt_err *err)
 {
+	return mt_dominance_new_progress(out, g, t, NULL, NULL, err);
+}
+
+mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
+				    const mt_domtree *t, mt_progress_fn cb,
+				    void *cbdata, mt_err *err)
+{
 	*out = NULL;
+	if (cb && cb(cbdata, 0, mt_graph_count(g)))
+		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+				  MT_NO_OFFSET, "dominance");
 	mt_dominance *d = calloc(1, sizeof *d);
 	if (!d)
 		return nomem(err, "dominance context", mt_graph_count(g));

@@ -3,14 +3,23 @@ noinst_LTLIBRARIES += libmtanalysis.la
 libmtanalysis_la_SOURCES = \
 	src/analysis/strbuf.c \
 	src/analysis/classifier.c \
+	src/analysis/clsutil.c src/analysis/clspriv.h \
+	src/analysis/cls_table.c src/analysis/classifiers.def \
+	src/analysis/cls_type.c src/analysis/cls_scalar.c \
+	src/analysis/cls_sets.c src/analysis/cls_surplus.c \
+	src/analysis/cls_cycle.c \
+	src/analysis/ctx.c \
 	src/analysis/partition.c \
 	src/analysis/table.c \
 	src/analysis/set.c \
 	src/analysis/dominator.c \
 	include/memtrack/partition.h include/memtrack/table.h \
+	include/memtrack/classifier.h include/memtrack/ctx.h \
 	include/memtrack/strbuf.h include/memtrack/set.h \
 	include/memtrack/dominator.h
 libmtanalysis_la_LIBADD = libmtgraph.la
+# the plugins' rows of the classifier table (cls_table.c includes it)
+EXTRA_DIST += plugins/classifiers.def
 # classifiers, kinds, Python texts (pyrepr, reltext), SCCs, identity tables
 libmtanalysis_la_SOURCES += \
 	src/analysis/pyrepr.c src/analysis/reltext.c src/analysis/scc.c \
@@ -37,6 +46,14 @@ tests_unit_test_dominator_SOURCES = tests/unit/test_dominator.c \
 	tests/unit/graphgen.c tests/unit/graphgen.h
 tests_unit_test_dominator_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_dominator_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+
+# the context of a loaded dump and the classifier table
+check_PROGRAMS += tests/unit/test_ctx
+TESTS += tests/unit/test_ctx
+tests_unit_test_ctx_SOURCES = tests/unit/test_ctx.c tests/unit/graphgen.c \
+	tests/unit/graphgen.h
+tests_unit_test_ctx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_ctx_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif
 
 # tests of classifiers, kinds and Python texts

@@ -91,6 +91,14 @@ nomem:
 mt_status mt_partition_new(mt_partition **out, mt_classifier *c,
 			   const uint32_t *ids, size_t n, mt_err *err)
 {
+	return mt_partition_new_progress(out, c, ids, n, NULL, NULL, err);
+}
+
+mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
+				    const uint32_t *ids, size_t n,
+				    mt_progress_fn cb, void *cbdata,
+				    mt_err *err)
+{
 	const mt_graph *g = mt_classifier_graph(c);
 	uint64_t *cnt = NULL, *sz = NULL;
 	size_t cap = 0, i, k;
@@ -103,6 +111,11 @@ mt_status mt_partition_new(mt_partition **out, mt_classifier *c,
 		n = mt_graph_count(g);
 	for (i = 0; i < n; i++) {
 		uint32_t id = ids ? ids[i] : (uint32_t)i, kind;
+		if (cb && !(i & 0xffff) && cb(cbdata, i, n)) {
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "partition");
+			goto fail;
+		}
 		if ((st = mt_classifier_classify(c, id, &kind, err)) != MT_OK)
 			goto fail;
 		if (kind >= cap) {

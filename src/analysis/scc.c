@@ -27,7 +27,18 @@ static int cmp_cyc(const void *a, const void *b)
 mt_status mt_scc_cycles(const mt_graph *g, uint32_t **comp_out,
 			uint32_t **sizes_out, uint32_t *ncycles, mt_err *err)
 {
+	return mt_scc_cycles_progress(g, NULL, NULL, comp_out, sizes_out,
+				      ncycles, err);
+}
+
+mt_status mt_scc_cycles_progress(const mt_graph *g, mt_progress_fn cb,
+				 void *cbdata, uint32_t **comp_out,
+				 uint32_t **sizes_out, uint32_t *ncycles,
+				 mt_err *err)
+{
 	uint32_t n = mt_graph_count(g), counter = 0, sp = 0, fp = 0, ncyc = 0;
+	uint32_t next_report = 0;
+	bool cancelled = true; /* until a goto nomem */
 	uint32_t *index = malloc((n ? n : 1) * sizeof *index);
 	uint32_t *low = malloc((n ? n : 1) * sizeof *low);
 	uint32_t *stack = malloc((n ? n : 1) * sizeof *stack);
@@ -57,6 +68,11 @@ mt_status mt_scc_cycles(const mt_graph *g, uint32_t **comp_out,
 		while (fp) {
 			struct frame *f = &fr[fp - 1];
 			uint32_t v = f->v;
+			if (cb && counter >= next_report) {
+				next_report = counter + (1u << 16);
+				if (cb(cbdata, counter, n))
+					goto cancel;
+			}
 			if (f->next < f->end) {
 				uint32_t w = mt_graph_edge_target(g, f->next++);
 				if (index[w] == UNSEEN) {
@@ -140,6 +156,8 @@ mt_status mt_scc_cycles(const mt_graph *g, uint32_t **comp_out,
 	*ncycles = ncyc;
 	return MT_OK;
 nomem:
+	cancelled = false;
+cancel:
 	free(index);
 	free(low);
 	free(stack);
@@ -147,6 +165,9 @@ nomem:
 	free(cyc);
 	free(sizes);
 	free(remap);
+	if (cancelled)
+		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+				  MT_NO_OFFSET, "reference cycles");
 	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 			  "reference cycles of %u objects", n);
 }
