@@ -4,6 +4,8 @@
  * the batch report, the browser and the tests share one renderer.  The text
  * is always NUL-terminated (s may be NULL while len is 0).  After an
  * allocation failure every later append is ignored and returns MT_NOMEM.
+ * The text is measured in characters with mt_utf8_chars / mt_utf8_offset
+ * (memtrack/util.h, included here for them).
  */
 #ifndef MEMTRACK_STRBUF_H
 #define MEMTRACK_STRBUF_H
@@ -12,6 +14,7 @@
 #include <stddef.h>
 
 #include "memtrack/error.h"
+#include "memtrack/util.h"
 
 typedef struct mt_strbuf {
 	char *s;    /* the text, NUL-terminated, owned by the buffer */
@@ -33,11 +36,5 @@ mt_status mt_strbuf_printf(mt_strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-
-/* UTF-8 text measured in characters (code points), for tables and reprs:
- * the number of characters of s[0..n), and the byte offset of character k
- * (n when the text has fewer). */
-size_t mt_utf8_chars(const char *s, size_t n);
-size_t mt_utf8_offset(const char *s, size_t n, size_t k);
 
 #endif

@@ -10,18 +10,13 @@
 #include "memtrack/navigate.h"
 #include "memtrack/pyrepr.h"
 #include "memtrack/reltext.h"
+#include "memtrack/util.h"
 
 #define VALUE_MAX 40
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int drawn(const uint32_t *ids, size_t n, uint32_t id)
 {
-	return bsearch(&id, ids, n, sizeof *ids, cmp_u32) != NULL;
+	return bsearch(&id, ids, n, sizeof *ids, mt_cmp_u32) != NULL;
 }
 
 /* Appends s[0..n) escaped for a DOT quoted string; '\n' becomes the
@@ -43,27 +38,15 @@ static void escape(mt_strbuf *out, const char *s, size_t n)
 	}
 }
 
-/* Cuts b to at most max UTF-8 characters, ending in "..." when cut. */
+/* Cuts b to at most max (> 3) UTF-8 characters, ending in "..." when
+ * cut. */
 static void cut(mt_strbuf *b, size_t max)
 {
-	size_t chars = 0, i = 0;
-	while (i < b->len) {
-		if (chars == max - 3) {
-			size_t rest = 0;
-			for (size_t j = i; j < b->len; j++)
-				rest += ((unsigned char)b->s[j] & 0xc0) != 0x80;
-			if (rest <= 3)
-				return;
-			b->len = i;
-			b->s[i] = '\0';
-			mt_strbuf_add(b, "...", 3);
-			return;
-		}
-		i++;
-		while (i < b->len && ((unsigned char)b->s[i] & 0xc0) == 0x80)
-			i++;
-		chars++;
-	}
+	if (mt_utf8_chars(b->s, b->len) <= max)
+		return;
+	b->len = mt_utf8_offset(b->s, b->len, max - 3);
+	b->s[b->len] = '\0';
+	mt_strbuf_add(b, "...", 3);
 }
 
 mt_status mt_dot_format(const mt_graph *g, const mt_set *s,
@@ -129,7 +112,7 @@ mt_status mt_dot_format(const mt_graph *g, const mt_set *s,
 				 (unsigned long long)mt_graph_size(g, id),
 				 i >= nin ? ", style=dashed" : "");
 	}
-	qsort(ids, nd, sizeof *ids, cmp_u32);
+	qsort(ids, nd, sizeof *ids, mt_cmp_u32);
 	for (size_t i = 0; i < nd; i++) {
 		uint32_t first, cnt;
 		mt_graph_out(g, ids[i], &first, &cnt);

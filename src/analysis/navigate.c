@@ -10,12 +10,7 @@
 #include <stdlib.h>
 
 #include "memtrack/navigate.h"
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
+#include "memtrack/util.h"
 
 static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 			 mt_set **out, mt_err *err)
@@ -63,7 +58,7 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 		free(bits);
 	} else {
 		if (k > 1)
-			qsort(r, k, sizeof *r, cmp_u32);
+			qsort(r, k, sizeof *r, mt_cmp_u32);
 		for (size_t i = 0; i < k; i++)
 			if (!m || r[m - 1] != r[i])
 				r[m++] = r[i];

@@ -14,39 +14,9 @@
 #include <string.h>
 
 #include "memtrack/pyrepr.h"
+#include "memtrack/util.h"
 
 /* ---- str ----------------------------------------------------------------- */
-
-/* Decodes one UTF-8 character at s[0..n); returns its byte length and sets
- * *cp, or returns 0 for an invalid sequence (the caller escapes one byte). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len, i;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xe0) == 0xc0)
-		len = 2, c &= 0x1f, min = 0x80;
-	else if ((c & 0xf0) == 0xe0)
-		len = 3, c &= 0x0f, min = 0x800;
-	else if ((c & 0xf8) == 0xf0)
-		len = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* str.isprintable() for one code point: false for Cc, Cf, Zs (but ' '),
  * Zl, Zp, Co, Cs and the non-characters. */
@@ -85,8 +55,8 @@ static mt_status str_body(mt_strbuf *out, const char *s, size_t n, char q)
 	size_t i = 0;
 	while (i < n) {
 		uint32_t c;
-		size_t k = utf8_decode(u + i, n - i, &c);
-		if (!k) {
+		size_t k = mt_utf8_decode(s + i, n - i, &c);
+		if (!k) { /* not UTF-8: the byte escaped */
 			mt_strbuf_printf(out, "\\x%02x", u[i]);
 			i++;
 			continue;

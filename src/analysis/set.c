@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "memtrack/set.h"
+#include "memtrack/util.h"
 
 struct mt_set {
 	size_t refs;
@@ -58,12 +59,6 @@ mt_status mt_set_all(mt_set **out, const mt_graph *g, mt_err *err)
 	return mt_set_adopt(out, ids, n, err);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 mt_status mt_set_from_ids(mt_set **out, const uint32_t *src, size_t n,
 			  mt_err *err)
 {
@@ -75,7 +70,7 @@ mt_status mt_set_from_ids(mt_set **out, const uint32_t *src, size_t n,
 	for (size_t i = 1; i < n && sorted; i++)
 		sorted = ids[i - 1] < ids[i];
 	if (!sorted) {
-		qsort(ids, n, sizeof *ids, cmp_u32);
+		qsort(ids, n, sizeof *ids, mt_cmp_u32);
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
 			if (!k || ids[k - 1] != ids[i])

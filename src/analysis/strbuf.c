@@ -90,23 +90,3 @@ mt_status mt_strbuf_printf(mt_strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 	return MT_OK;
 }
-
-size_t mt_utf8_chars(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return k;
-}
-
-size_t mt_utf8_offset(const char *s, size_t n, size_t k)
-{
-	size_t i = 0;
-	while (i < n && k) {
-		i++;
-		while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
-			i++;
-		k--;
-	}
-	return i;
-}

@@ -4,6 +4,7 @@ libmtformat_la_SOURCES = \
 	src/format/error.c \
 	src/format/checksum.c \
 	src/format/relation.c \
+	src/format/util.c include/memtrack/util.h \
 	src/format/mpk.c src/format/mpk.h \
 	src/format/writer.c \
 	src/format/reader.c
@@ -16,4 +17,9 @@ TESTS += tests/unit/test_format
 tests_unit_test_format_SOURCES = tests/unit/test_format.c
 tests_unit_test_format_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_format_LDADD = libmtformat.la $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_util
+TESTS += tests/unit/test_util
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_util_LDADD = libmtformat.la $(CMOCKA_LIBS)
 endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "memtrack/qast.h"
+#include "memtrack/util.h"
 
 #define MAX_DEPTH 200
 
@@ -87,31 +88,6 @@ static int hexval(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Appends the UTF-8 encoding of code point cp. */
-static size_t put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* A Python string literal with ' or " quotes and the common escapes. */
 static bool lex_string(parser *ps)
 {
@@ -167,7 +143,7 @@ static bool lex_string(parser *ps)
 				cp = cp * 16 + (uint32_t)h;
 				p++;
 			}
-			o += put_utf8(out + o, cp);
+			o += mt_utf8_encode(cp, out + o);
 			break;
 		}
 		default: /* Python keeps unknown escapes as written */

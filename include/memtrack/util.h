@@ -1,0 +1,85 @@
+/* Small helpers every layer shares, defined once (src/format/util.c, the
+ * lowest library, so capture, graph, analysis, query and the browser all
+ * link it): a uint32_t comparator, UTF-8 decoding, encoding, counting and
+ * display width, and out-of-memory handling.
+ *
+ * Like every library function these never print or exit, with one stated
+ * exception: the mt_x* allocators, meant for the application only (the
+ * browser), hand a failure to the application's out-of-memory handler.
+ * Library code returns MT_NOMEM instead (mt_nomem).
+ */
+#ifndef MEMTRACK_UTIL_H
+#define MEMTRACK_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtrack/error.h"
+
+/* ---- ordering ---- */
+
+/* qsort/bsearch comparator of two uint32_t: ascending. */
+int mt_cmp_u32(const void *a, const void *b);
+
+/* ---- UTF-8 ---- */
+
+/* Longest UTF-8 sequence, in bytes. */
+#define MT_UTF8_MAX 4
+
+/* Decodes the character at s[0..avail) into *cp and returns its length in
+ * bytes (1..4), or returns 0 (*cp untouched) when s does not start with a
+ * well-formed sequence: avail is 0, a stray continuation byte, a lead byte
+ * 0xf8..0xff, a sequence cut short (by avail or by a byte that is not a
+ * continuation), an overlong form, a surrogate (U+D800..U+DFFF) or a
+ * value beyond U+10FFFF.  Callers decide what a bad byte becomes (U+FFFD,
+ * '?', an escape) and step one byte.  avail may exceed the real length of
+ * a NUL-terminated s: NUL is never a continuation byte, so decoding stops
+ * at it. */
+size_t mt_utf8_decode(const char *s, size_t avail, uint32_t *cp);
+
+/* Writes the UTF-8 form of cp into out and returns its length (1..4).
+ * Surrogates are encoded like any other value (3 bytes, as Python's
+ * "surrogatepass" does); a value beyond U+10FFFF becomes U+FFFD. */
+size_t mt_utf8_encode(uint32_t cp, char out[MT_UTF8_MAX]);
+
+/* UTF-8 text measured in characters, for tables, reprs and carets: the
+ * number of characters of s[0..n) (bytes that are not continuation bytes),
+ * and the byte offset of character k (n when the text has fewer). */
+size_t mt_utf8_chars(const char *s, size_t n);
+size_t mt_utf8_offset(const char *s, size_t n, size_t k);
+
+/* A C0 control (U+0000..U+001F), DEL or a C1 control (U+0080..U+009F, a
+ * CSI introducer on some terminals): never written to a terminal as is. */
+bool mt_cp_control(uint32_t cp);
+
+/* Display cells of cp in the current LC_CTYPE locale: 1 for printable
+ * ASCII, else wcwidth(): 0 for a combining mark, 2 for a wide character,
+ * -1 for a control (mt_cp_control) or a character the locale cannot show.
+ * The application calls setlocale first; in the "C" locale every non-ASCII
+ * character is -1. */
+int mt_cp_width(uint32_t cp);
+
+/* ---- out of memory ---- */
+
+/* Library side: sets err (if not NULL) to MT_NOMEM with no position and no
+ * detail, and returns MT_NOMEM. */
+mt_status mt_nomem(mt_err *err);
+
+/* Application side.  The out-of-memory handler: it must not return (it
+ * prints a line and exits).  The application installs it once at start;
+ * until then, and when fn is NULL, it is abort().  Returns the previous
+ * handler. */
+typedef void (*mt_oom_fn)(void);
+mt_oom_fn mt_oom_set_handler(mt_oom_fn fn);
+
+/* malloc, calloc, realloc (of n elements of size sz, overflow checked) and
+ * strdup that never return NULL: a failure calls the handler.  Zero sizes
+ * allocate one byte; mt_xstrdup(NULL) is "".  Caller frees.  Only for the
+ * application (src/browser): library code returns MT_NOMEM. */
+void *mt_xmalloc(size_t n);
+void *mt_xcalloc(size_t n, size_t sz);
+void *mt_xrealloc(void *p, size_t n, size_t sz);
+char *mt_xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,290 @@
+/* Tests of util.h: the uint32_t comparator, UTF-8 decoding (well-formed,
+ * malformed, overlong, surrogate, truncated), encoding round trips,
+ * character counts, display widths and the out-of-memory helpers. */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "memtrack/util.h"
+
+static void test_cmp_u32(void **state)
+{
+	uint32_t v[] = {7, 0, UINT32_MAX, 3, 0x80000000u, 3, 1};
+	uint32_t want[] = {0, 1, 3, 3, 7, 0x80000000u, UINT32_MAX};
+	uint32_t a = 1, b = 2, big = UINT32_MAX, key = 7;
+	(void)state;
+	/* no overflow of a subtraction: the extremes compare right */
+	assert_true(mt_cmp_u32(&a, &b) < 0);
+	assert_true(mt_cmp_u32(&b, &a) > 0);
+	assert_int_equal(mt_cmp_u32(&a, &a), 0);
+	assert_true(mt_cmp_u32(&big, &a) > 0);
+	assert_true(mt_cmp_u32(&a, &big) < 0);
+	qsort(v, 7, sizeof *v, mt_cmp_u32);
+	assert_memory_equal(v, want, sizeof want);
+	assert_ptr_equal(bsearch(&key, v, 7, sizeof *v, mt_cmp_u32), &v[4]);
+	key = 2;
+	assert_null(bsearch(&key, v, 7, sizeof *v, mt_cmp_u32));
+}
+
+/* Decodes s (len bytes, avail given) expecting n bytes and cp. */
+static void dec(const char *s, size_t avail, size_t n, uint32_t cp)
+{
+	uint32_t got = 0xdeadbeef;
+	size_t k = mt_utf8_decode(s, avail, &got);
+	assert_int_equal(k, n);
+	assert_int_equal(got, n ? cp : 0xdeadbeef); /* untouched on 0 */
+}
+
+static void test_decode_valid(void **state)
+{
+	(void)state;
+	dec("A", 1, 1, 'A');
+	dec("", 1, 1, 0); /* NUL is a character of its own */
+	dec("\x7f", 1, 1, 0x7f);
+	dec("\xc2\x80", 2, 2, 0x80);
+	dec("\xc3\xa9xyz", 5, 2, 0xe9);
+	dec("\xdf\xbf", 2, 2, 0x7ff);
+	dec("\xe0\xa0\x80", 3, 3, 0x800);
+	dec("\xe2\x82\xac", 3, 3, 0x20ac);
+	dec("\xed\x9f\xbf", 3, 3, 0xd7ff);   /* last before surrogates */
+	dec("\xee\x80\x80", 3, 3, 0xe000);   /* first after them */
+	dec("\xef\xbf\xbd", 3, 3, 0xfffd);
+	dec("\xf0\x90\x80\x80", 4, 4, 0x10000);
+	dec("\xf0\x9f\x98\x80", 4, 4, 0x1f600);
+	dec("\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff);
+	/* avail larger than needed: only the sequence is read */
+	dec("\xe2\x82\xac", 100, 3, 0x20ac);
+}
+
+static void test_decode_malformed(void **state)
+{
+	(void)state;
+	dec("A", 0, 0, 0);		   /* nothing available */
+	dec("\x80", 1, 0, 0);		   /* stray continuation */
+	dec("\xbf", 1, 0, 0);
+	dec("\xf8\x88\x80\x80\x80", 5, 0, 0); /* 5-byte lead */
+	dec("\xfc\x84\x80\x80\x80\x80", 6, 0, 0);
+	dec("\xfe", 1, 0, 0);
+	dec("\xff", 1, 0, 0);
+	dec("\xc3" "A", 2, 0, 0);	   /* lead then ASCII */
+	dec("\xe2\x82" "A", 3, 0, 0);
+	dec("\xf0\x9f\x98" "A", 4, 0, 0);
+	dec("\xe2\xc3\xa9", 3, 0, 0);	   /* lead then another lead */
+}
+
+static void test_decode_overlong(void **state)
+{
+	(void)state;
+	dec("\xc0\x80", 2, 0, 0);	   /* NUL in two bytes */
+	dec("\xc0\xaf", 2, 0, 0);	   /* '/' */
+	dec("\xc1\xbf", 2, 0, 0);	   /* 0x7f */
+	dec("\xe0\x80\xaf", 3, 0, 0);
+	dec("\xe0\x9f\xbf", 3, 0, 0);	   /* 0x7ff in three bytes */
+	dec("\xf0\x80\x80\xaf", 4, 0, 0);
+	dec("\xf0\x8f\xbf\xbf", 4, 0, 0);  /* 0xffff in four bytes */
+}
+
+static void test_decode_surrogate_and_range(void **state)
+{
+	(void)state;
+	dec("\xed\xa0\x80", 3, 0, 0);	   /* U+D800 */
+	dec("\xed\xad\xbf", 3, 0, 0);	   /* U+DB7F */
+	dec("\xed\xb0\x80", 3, 0, 0);	   /* U+DC00 */
+	dec("\xed\xbf\xbf", 3, 0, 0);	   /* U+DFFF */
+	dec("\xf4\x90\x80\x80", 4, 0, 0);  /* U+110000 */
+	dec("\xf7\xbf\xbf\xbf", 4, 0, 0);  /* 0x1fffff */
+}
+
+static void test_decode_truncated(void **state)
+{
+	(void)state;
+	/* cut by avail: the bytes beyond are never read as part of it */
+	dec("\xc3\xa9", 1, 0, 0);
+	dec("\xe2\x82\xac", 1, 0, 0);
+	dec("\xe2\x82\xac", 2, 0, 0);
+	dec("\xf0\x9f\x98\x80", 3, 0, 0);
+	/* cut by the NUL of a NUL-terminated string with a large avail */
+	dec("\xe2\x82", SIZE_MAX, 0, 0);
+	dec("\xf0\x9f", SIZE_MAX, 0, 0);
+	dec("\xc3", SIZE_MAX, 0, 0);
+}
+
+static void test_encode_round_trip(void **state)
+{
+	static const uint32_t edges[] = {
+	    0,	    1,	    0x7f,   0x80,     0x7ff,	0x800,	  0xd7ff,
+	    0xe000, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10fffe, 0x10ffff,
+	};
+	static const size_t lens[] = {1, 1, 1, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4};
+	char b[MT_UTF8_MAX];
+	uint32_t cp;
+	(void)state;
+	for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+		size_t n = mt_utf8_encode(edges[i], b);
+		assert_int_equal(n, lens[i]);
+		assert_int_equal(mt_utf8_decode(b, n, &cp), n);
+		assert_int_equal(cp, edges[i]);
+	}
+	/* every code point but the surrogates, and each is well-formed */
+	for (cp = 0; cp <= 0x10ffff; cp++) {
+		uint32_t back = 0;
+		size_t n = mt_utf8_encode(cp, b);
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			assert_int_equal(n, 3);
+			assert_int_equal(mt_utf8_decode(b, n, &back), 0);
+			continue;
+		}
+		assert_int_equal(mt_utf8_decode(b, n, &back), n);
+		assert_int_equal(back, cp);
+	}
+	/* known bytes */
+	assert_int_equal(mt_utf8_encode(0xe9, b), 2);
+	assert_memory_equal(b, "\xc3\xa9", 2);
+	assert_int_equal(mt_utf8_encode(0x20ac, b), 3);
+	assert_memory_equal(b, "\xe2\x82\xac", 3);
+	assert_int_equal(mt_utf8_encode(0x1f600, b), 4);
+	assert_memory_equal(b, "\xf0\x9f\x98\x80", 4);
+	/* a surrogate is encoded as is (a query's "\ud800" keeps it) */
+	assert_int_equal(mt_utf8_encode(0xd800, b), 3);
+	assert_memory_equal(b, "\xed\xa0\x80", 3);
+	/* beyond Unicode: U+FFFD, never bytes that decode to something else */
+	assert_int_equal(mt_utf8_encode(0x110000, b), 3);
+	assert_memory_equal(b, "\xef\xbf\xbd", 3);
+	assert_int_equal(mt_utf8_encode(UINT32_MAX, b), 3);
+	assert_memory_equal(b, "\xef\xbf\xbd", 3);
+}
+
+static void test_chars_and_offset(void **state)
+{
+	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z"; /* 5 chars */
+	size_t n = strlen(s);
+	(void)state;
+	assert_int_equal(mt_utf8_chars(s, n), 5);
+	assert_int_equal(mt_utf8_chars(s, 0), 0);
+	assert_int_equal(mt_utf8_chars(s, 2), 2); /* a, lead of e-acute */
+	assert_int_equal(mt_utf8_offset(s, n, 0), 0);
+	assert_int_equal(mt_utf8_offset(s, n, 1), 1);
+	assert_int_equal(mt_utf8_offset(s, n, 2), 3);
+	assert_int_equal(mt_utf8_offset(s, n, 3), 6);
+	assert_int_equal(mt_utf8_offset(s, n, 4), 10);
+	assert_int_equal(mt_utf8_offset(s, n, 5), n);
+	assert_int_equal(mt_utf8_offset(s, n, 99), n);
+	/* stray continuation bytes belong to the character before them */
+	assert_int_equal(mt_utf8_chars("\x80\x80x", 3), 1);
+	assert_int_equal(mt_utf8_offset("x\x80\x80y", 4, 1), 3);
+}
+
+static void test_width(void **state)
+{
+	(void)state;
+	assert_true(mt_cp_control(0));
+	assert_true(mt_cp_control(0x1b));
+	assert_true(mt_cp_control(0x7f));
+	assert_true(mt_cp_control(0x80));
+	assert_true(mt_cp_control(0x9b)); /* CSI */
+	assert_true(mt_cp_control(0x9f));
+	assert_false(mt_cp_control(' '));
+	assert_false(mt_cp_control('~'));
+	assert_false(mt_cp_control(0xa0));
+	assert_int_equal(mt_cp_width('a'), 1);
+	assert_int_equal(mt_cp_width(' '), 1);
+	assert_int_equal(mt_cp_width('\t'), -1);
+	assert_int_equal(mt_cp_width(0x1b), -1);
+	assert_int_equal(mt_cp_width(0x9b), -1);
+	assert_int_equal(mt_cp_width(0x110000), -1);
+	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+		skip();
+		return;
+	}
+	assert_int_equal(mt_cp_width(0xe9), 1);	   /* e-acute */
+	assert_int_equal(mt_cp_width(0x301), 0);   /* combining acute */
+	assert_int_equal(mt_cp_width(0x4e2d), 2);  /* CJK */
+	assert_int_equal(mt_cp_width(0x1f600), 2); /* emoji */
+	setlocale(LC_CTYPE, "C");
+}
+
+static void test_nomem(void **state)
+{
+	mt_err err;
+	(void)state;
+	mt_err_clear(&err);
+	assert_int_equal(mt_nomem(&err), MT_NOMEM);
+	assert_int_equal(err.code, MT_NOMEM);
+	assert_true(err.offset == MT_NO_OFFSET);
+	assert_true(err.record == MT_NO_OFFSET);
+	assert_string_equal(err.detail, "");
+	assert_int_equal(mt_nomem(NULL), MT_NOMEM);
+}
+
+static jmp_buf oom_jump;
+static int oom_calls;
+
+static void oom_catch(void)
+{
+	oom_calls++;
+	longjmp(oom_jump, 1);
+}
+
+static void test_xalloc(void **state)
+{
+	char *s;
+	unsigned char *z;
+	int *v = NULL;
+	(void)state;
+	s = mt_xstrdup("abc");
+	assert_string_equal(s, "abc");
+	free(s);
+	s = mt_xstrdup(NULL);
+	assert_string_equal(s, "");
+	free(s);
+	z = mt_xcalloc(0, 0);
+	assert_non_null(z);
+	free(z);
+	z = mt_xcalloc(16, 1);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(z[i], 0);
+	free(z);
+	for (int i = 1; i <= 1000; i++) {
+		v = mt_xrealloc(v, (size_t)i, sizeof *v);
+		v[i - 1] = i;
+	}
+	assert_int_equal(v[0] + v[999], 1001);
+	free(v);
+	/* a failure goes to the installed handler, never returns NULL */
+	assert_true(mt_oom_set_handler(oom_catch) == abort);
+	oom_calls = 0;
+	if (!setjmp(oom_jump)) {
+		(void)mt_xrealloc(NULL, SIZE_MAX / 2 + 2, 2); /* overflows */
+		fail_msg("mt_xrealloc returned on overflow");
+	}
+	assert_int_equal(oom_calls, 1);
+	/* (a real malloc failure is not provoked: ASan would stop first) */
+	assert_true(mt_oom_set_handler(NULL) == oom_catch);
+	assert_true(mt_oom_set_handler(NULL) == abort);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cmp_u32),
+	    cmocka_unit_test(test_decode_valid),
+	    cmocka_unit_test(test_decode_malformed),
+	    cmocka_unit_test(test_decode_overlong),
+	    cmocka_unit_test(test_decode_surrogate_and_range),
+	    cmocka_unit_test(test_decode_truncated),
+	    cmocka_unit_test(test_encode_round_trip),
+	    cmocka_unit_test(test_chars_and_offset),
+	    cmocka_unit_test(test_width),
+	    cmocka_unit_test(test_nomem),
+	    cmocka_unit_test(test_xalloc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
