@@ -14,6 +14,15 @@ HEAPY_DIFFS = {
     r"float\d+|u?int\d+|u?longlong|complex\d+|str_|bytes_|void)":
         "size: heapy calls the numpy scalars' C __sizeof__ (it looks up a "
         "dtype), memtrack does not",
+    # plugins/numpy gives arrays the edges their missing tp_traverse hides
+    # from heapy (doc/plugins.md): a view's base, the dtype, an object
+    # array's elements; memtrack reaches what only those hold
+    r"numpy\.ndarray|(dict of )?numpy\.ma\.core\.MaskedArray":
+        "bases held only through views (plugins/numpy: the .base edge)",
+    r"numpy\.dtype\[\w+\]":
+        "dtypes held only by arrays (plugins/numpy: the .dtype edge)",
+    r"(dict of )?prog_numpy\.Point":
+        "held only by an object array (plugins/numpy: its elements' edges)",
 }
 
 
