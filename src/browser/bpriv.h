@@ -1,9 +1,10 @@
-/* Private to the browser core (browser.c, views.c, layout.c): the view
- * stack and the rows views fill.
+/* Private to the browser core (browser.c, keys.c, prompt.c, view*.c,
+ * layout.c): the view stack and the rows views fill.
  *
  * A view is a struct bview: a set of objects (or none, for text views), the
  * expression that names it, and an array of rows (struct brow) filled by
- * its ops table (views.c), the way tig's views fill lines.  `vis` lists the
+ * its ops table (one file per view, view_*.c; view.c is what they share),
+ * the way tig's views fill lines.  `vis` lists the
  * rows that pass the filter, in display order; `cur` and `top` index `vis`.
  * Invariants: cur < nvis unless nvis == 0 (then cur == 0); top <= cur.
  * Row labels may be rendered lazily (label == NULL until needed); retained
@@ -39,12 +40,27 @@ typedef struct brow {
 	unsigned nav : 1;  /* Enter opens something */
 } brow;
 
+/* What a view can do: the key table (keys.c) offers a key, and its
+ * status-line hint, only to views whose caps include the key's needs, so
+ * no code tells views apart by name. */
+enum {
+	BV_SET = 1 << 0,      /* shows a set: re-partition, R F D P, marks  */
+	BV_SORT = 1 << 1,     /* rows sort: s r a                          */
+	BV_COUNT = 1 << 2,    /* rows have a Count column: #               */
+	BV_RETAINED = 1 << 3, /* rows have a Retained column               */
+	BV_KINDS = 1 << 4,    /* rows are the kinds of a classifier: a
+				 row's set is its kind's members, Retained
+				 is that set's dominated size              */
+	BV_KEYS = 1 << 5      /* the view lists the keys: ? and F1 stay    */
+};
+
 struct bview;
 typedef struct view_ops {
-	const char *name;  /* "partition", "identity", ... */
-	bool sortable;	   /* s r # a apply                */
-	bool has_set;	   /* re-partition, R F D P apply   */
-	bool retained;	   /* rows have a Retained column   */
+	const char *name;  /* "partition", "identity", ...: for people
+			      (doc, debugging), never compared */
+	unsigned caps;	   /* BV_*                                   */
+	const char *hint;  /* what Enter does, for the status line
+			      ("open"); NULL: Enter opens nothing    */
 	/* Renders row i's label when it is NULL (lazy views); may be NULL. */
 	mt_status (*label)(mt_browser *b, struct bview *v, brow *r);
 	/* The column header line after the 2-column gutter, and where the
@@ -65,7 +81,8 @@ typedef struct bview {
 	char *pexpr;	    /* the partition's expression ("h.byrcs") */
 	char *crumb;	    /* this step of the breadcrumb */
 	char *title;	    /* column title for the label column */
-	char cls[48];	    /* classifier name (partition views); the
+	char cls[48];	    /* classifier name (partition views, "id" for
+			       identity, "" for others); the
 			       classifier itself is looked up in the
 			       browser's cache when needed, never kept: the
 			       cache may free it */
@@ -111,18 +128,40 @@ struct mt_browser {
 	mt_strbuf tmp;
 };
 
-/* views.c */
+/* browser.c */
+/* The one-shot status message; an error is drawn as one. */
+void bv_msg(mt_browser *b, bool error, const char *text);
+/* "error: [what: ]reason" from a failed action ("cancelled" for
+ * MT_CANCELLED). */
+void bv_err(mt_browser *b, const char *what, const mt_err *err);
+/* Whether a row of vis[from..to) still lacks its Retained figure (and
+ * one can be had); computing them (long work): false if cancelled or
+ * failed. */
+bool bv_missing_retained(mt_browser *b, bview *v, size_t from, size_t to);
+bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to);
+
+/* keys.c: the key table */
+/* The help view's text (malloc'd): every key by section. */
+char *bk_help_text(void);
+/* The request key runs ("move-down"; "by-NAME" for a partition key,
+ * written into buf[0..n)), or NULL when the key is unbound. */
+const char *bk_request(int key, char *buf, size_t n);
+/* Appends the status-line hints of view v: the keys that matter there. */
+void bk_hints(const bview *v, mt_strbuf *out);
+
+/* prompt.c: handlers of the key table that read a line */
+void bk_search(mt_browser *b, bview *v, int arg);
+void bk_search_next(mt_browser *b, bview *v, int dir);
+void bk_filter(mt_browser *b, bview *v, int arg);
+void bk_prompt(mt_browser *b, bview *v, int arg);
+
+/* view.c: the view infrastructure */
 bview *bv_top(mt_browser *b);
-mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
-			    const char *expr, const char *pexpr,
-			    const char *crumb, mt_err *err);
-mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
-			   const char *crumb, mt_err *err);
-mt_status bv_open_inspector(mt_browser *b, uint32_t obj, const char *expr,
-			    const char *crumb, mt_err *err);
-mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
-		       const char *expr, const char *crumb, mt_err *err);
-mt_status bv_open_help(mt_browser *b, mt_err *err);
+/* A new view of set s (a reference is taken; may be NULL) named expr;
+ * bv_push puts it on the stack (the browser owns it then). */
+bview *bv_new(const view_ops *ops, mt_set *s, const char *expr,
+	      const char *crumb);
+void bv_push(mt_browser *b, bview *v);
 void bv_free(bview *v);
 /* Rebuilds vis from the filter and the sort; keeps the selected row. */
 mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err);
@@ -133,19 +172,56 @@ mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
 const char *bv_label(mt_browser *b, bview *v, brow *r);
 /* Computes the retained size of r when possible (dominance built). */
 mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err);
+/* The retained size of one object; false when there is no dominator tree
+ * (cancelled, failed, or --no-retained). */
+bool bv_obj_retained(mt_browser *b, uint32_t obj, uint64_t *out);
 /* Builds the dominator tree and the dominance context (long work). */
 bool bv_dominance(mt_browser *b);
 /* A classifier from the cache (made on first use). */
 mt_status bv_classifier(mt_browser *b, const char *name, mt_classifier **out,
 			mt_err *err);
+/* The clodo label of object id ("" when it cannot be had); borrowed until
+ * the next call. */
+const char *bv_kind_label(mt_browser *b, uint32_t id);
+/* Appends "kind representation" of object id. */
+mt_status bv_brief(mt_browser *b, uint32_t id, mt_strbuf *out);
+/* Column pieces: underlines the column of `sort` in the header written
+ * from byte `from` of out (the label column: title); the Retained cell. */
+void bv_hl_sort(const mt_strbuf *out, size_t from, int sort,
+		const char *title, int *hs, int *hl);
+void bv_fmt_retained(const brow *r, char *buf, size_t n);
+/* A new zeroed row at the end of v->rows (capacity *cap), not an object
+ * (obj MT_NO_ID, Retained none); bv_info_row: one with text only. */
+brow *bv_add_row(bview *v, size_t *cap);
+void bv_info_row(bview *v, size_t *cap, const char *text);
 /* "%s" of expr, parenthesized when it is not a plain chain. */
 char *bv_wrap_expr(const char *expr);
+/* The application dies on OOM: these never return NULL. */
+void *bv_xmalloc(size_t n);
+void *bv_xcalloc(size_t n, size_t sz);
 char *bv_strdup(const char *s);
 char *bv_printf(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))
 #endif
 	;
+
+/* one file per view: each opens its view on top of the stack */
+/* view_partition.c: set s by classifier cls, named expr; rows index into
+ * pexpr (NULL: "expr.bycls") */
+mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
+			    const char *expr, const char *pexpr,
+			    const char *crumb, mt_err *err);
+/* view_identity.c */
+mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
+			   const char *crumb, mt_err *err);
+/* view_inspector.c */
+mt_status bv_open_inspector(mt_browser *b, uint32_t obj, const char *expr,
+			    const char *crumb, mt_err *err);
+/* view_text.c */
+mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
+		       const char *expr, const char *crumb, mt_err *err);
+mt_status bv_open_help(mt_browser *b, mt_err *err);
 
 /* layout.c */
 int bv_page(const mt_browser *b); /* rows of the list area */

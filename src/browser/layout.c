@@ -222,7 +222,7 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 	if (v->nvis != v->nrows)
 		mt_strbuf_printf(o, " (%zu in all)", v->nrows);
 	const char *sn = sort_name(v->sort);
-	if (sn && v->ops->sortable) {
+	if (sn && (v->ops->caps & BV_SORT)) {
 		bool desc = v->sort != SORT_LABEL;
 		if (v->rev)
 			desc = !desc;
@@ -246,18 +246,7 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 				 "set (Esc cancels)");
 		return;
 	}
-	const char *keys;
-	if (strcmp(v->ops->name, "partition") == 0)
-		keys = "Enter open  h back  ? help  : query  R F D P  "
-		       "c t e v i by  s r # a sort";
-	else if (strcmp(v->ops->name, "identity") == 0)
-		keys = "Enter inspect  h back  ? help  : query  R F D P  "
-		       "s r a sort";
-	else if (strcmp(v->ops->name, "inspector") == 0)
-		keys = "Enter open object  h back  ? help  : query  R F D P";
-	else
-		keys = "h back  / search  q close  ? help";
-	mt_strbuf_add(o, keys, strlen(keys));
+	bk_hints(v, o);
 }
 
 void bv_layout(mt_browser *b)
@@ -337,7 +326,7 @@ void bv_layout(mt_browser *b)
 	/* column header */
 	int hs = 0, hlen = 0;
 	mt_strbuf_add(&o, "  ", 2);
-	v->ops->columns(b, v, &o, v->ops->sortable ? v->sort : SORT_NATURAL,
+	v->ops->columns(b, v, &o, v->ops->caps & BV_SORT ? v->sort : SORT_NATURAL,
 			&hs, &hlen);
 	set_line(b, hl - 1, o.s, MT_LINE_COLUMNS);
 	if (hlen && hs + 2 < cols) {

@@ -8,7 +8,10 @@ memtrack_tui_LDADD = libmtbrowser.la libmtquery.la libmtanalysis.la \
 ## and the headless front end; shared by the program, tests and benches.
 noinst_LTLIBRARIES += libmtbrowser.la
 libmtbrowser_la_SOURCES = src/browser/browser.c src/browser/browser.h \
-	src/browser/views.c src/browser/layout.c src/browser/bpriv.h \
+	src/browser/keys.c src/browser/prompt.c src/browser/view.c \
+	src/browser/view_partition.c src/browser/view_identity.c \
+	src/browser/view_inspector.c src/browser/view_text.c \
+	src/browser/layout.c src/browser/bpriv.h \
 	src/browser/headless.c src/browser/headless.h src/browser/ui.h
 libmtbrowser_la_LIBADD = libmtquery.la
 ## Headless screen tests (goldens in tests/golden/screens), load errors,

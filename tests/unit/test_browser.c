@@ -368,11 +368,98 @@ static void test_inspector(void **state)
 	tui_init(&t);
 	mt_browser *b = start(&t);
 	keys(b, "i");
-	assert_string_equal(bv_top(b)->ops->name, "identity");
+	assert_non_null(strstr(line(b, 2), "by id"));
 	keys(b, "l");
-	assert_string_equal(bv_top(b)->ops->name, "inspector");
+	assert_non_null(strstr(line(b, 3), "Relation and object"));
 	assert_non_null(strstr(line(b, 4), "address   0x"));
 	mt_browser_free(b);
+}
+
+/* The status line's hints of each view, from the key table and the
+ * view's caps: sort keys only where rows sort (# where there is a Count
+ * column), partition keys where rows are kinds, / and q where there is
+ * no set. */
+static void test_hints(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	t.cols = 200;
+	mt_browser *b = start(&t);
+	const char *l = strstr(line(b, 23), "Enter open  h back  ? help  : "
+					     "query  R F D P  c t e v ");
+	assert_non_null(l);
+	assert_non_null(strstr(l, " by  s r # a sort"));
+	keys(b, "i");
+	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 Enter inspect  h back  "
+					    "? help  : query  R F D P  s r a "
+					    "sort"));
+	keys(b, "l");
+	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 Enter open object  h "
+					    "back  ? help  : query  R F D P"));
+	assert_null(strstr(line(b, 23), "sort"));
+	keys(b, "P");
+	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 h back  / search  q "
+					    "close  ? help"));
+	mt_browser_free(b);
+}
+
+/* A key beeps in a view without the caps it needs; ? in the help stays. */
+static void test_key_caps(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	mt_browser *b = start(&t);
+	keys(b, "i#"); /* the identity table has no Count column */
+	assert_int_equal(t.beeps, 1);
+	assert_int_equal(bv_top(b)->sort, SORT_SIZE);
+	keys(b, "l");
+	keys(b, "s"); /* the inspector keeps the object's order */
+	assert_int_equal(t.beeps, 2);
+	keys(b, "?");
+	size_t depth = mt_browser_depth(b);
+	keys(b, "?RFDPcm ");
+	assert_int_equal(mt_browser_depth(b), depth);
+	assert_int_equal(t.beeps, 2 + 7);
+	assert_true(mt_browser_key(b, MT_KEY_F1));
+	assert_int_equal(mt_browser_depth(b), depth);
+	mt_browser_free(b);
+}
+
+/* Every key of the table is one request; the partition keys are the
+ * classifiers' and none is shadowed by a key of the table; the help lists
+ * each of them with its help line. */
+static void test_key_table(void **state)
+{
+	(void)state;
+	char buf[64];
+	static const struct {
+		int key;
+		const char *request;
+	} want[] = {
+	    {'j', "move-down"},	 {MT_KEY_DOWN, "move-down"},
+	    {'h', "back"},	 {'<', "back"},
+	    {MT_KEY_F1, "help"}, {'c', "by-clodo"},
+	    {'t', "by-type"},	 {'e', "by-rcs"},
+	    {'i', "by-id"},	 {'y', "by-cycle"},
+	    {'x', NULL},	 {MT_KEY_TAB, NULL},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const char *r = bk_request(want[i].key, buf, sizeof buf);
+		if (!want[i].request)
+			assert_null(r);
+		else
+			assert_string_equal(r, want[i].request);
+	}
+	char *help = bk_help_text();
+	assert_non_null(strstr(help, "Partition the current set by\n"
+				     "  c  class / dict of class\n"));
+	assert_non_null(strstr(help, "\n  ?, F1  this help\n"));
+	assert_non_null(strstr(help, "\n  :  a query expression"));
+	/* a continuation line is indented under the help column */
+	assert_non_null(strstr(help, "\n     :save-screen PATH"));
+	free(help);
 }
 
 static void test_headless_script(void **state)
@@ -485,6 +572,9 @@ int main(void)
 	    cmocka_unit_test(test_live_search),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_inspector),
+	    cmocka_unit_test(test_hints),
+	    cmocka_unit_test(test_key_caps),
+	    cmocka_unit_test(test_key_table),
 	    cmocka_unit_test(test_headless_script),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_escape),

@@ -1,0 +1,471 @@
+/* The view infrastructure: what every view of the browser shares.
+ *
+ * A view (struct bview, bpriv.h) is made by one file per kind of view,
+ * each a small ops table that fills rows (tig's view_ops):
+ *   view_partition.c  a set grouped by one classifier
+ *   view_identity.c   a set as heapy's identity table, one row per object
+ *   view_inspector.c  one object: fields, referents, referrers
+ *   view_text.c       lines of text (query results, paths) and the help
+ * This file owns their life (new, push, free), the filter and sort that
+ * build `vis`, lazy labels, a row's set, the Retained figures, and the
+ * pieces several views print (the sort column's underline, the Retained
+ * cell, an object's brief).  The analysis is the library's: classifiers,
+ * mt_dominance_domisize, pyrepr for the texts.  No curses here.
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bpriv.h"
+#include "memtrack/dominator.h"
+#include "memtrack/pyrepr.h"
+
+/* ---- small helpers (the application dies on OOM) ---- */
+
+void *bv_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fputs("memtrack-tui: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *bv_xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+	if (!p) {
+		fputs("memtrack-tui: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+char *bv_strdup(const char *s)
+{
+	size_t n = strlen(s ? s : "") + 1;
+	char *d = bv_xmalloc(n);
+	memcpy(d, s ? s : "", n);
+	return d;
+}
+
+char *bv_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *s = bv_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* A plain chain (names, dots, brackets, calls) needs no parentheses. */
+char *bv_wrap_expr(const char *e)
+{
+	int depth = 0;
+	char quote = 0;
+	for (const char *p = e; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			continue;
+		}
+		if (*p == '\'' || *p == '"')
+			quote = *p;
+		else if (*p == '(' || *p == '[')
+			depth++;
+		else if (*p == ')' || *p == ']')
+			depth--;
+		else if (depth == 0 && strchr(" &|^-+~<>=!", *p))
+			return bv_printf("(%s)", e);
+	}
+	return bv_strdup(e);
+}
+
+bview *bv_top(mt_browser *b)
+{
+	return b->depth ? b->stack[b->depth - 1] : NULL;
+}
+
+void bv_push(mt_browser *b, bview *v)
+{
+	if (b->depth == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 8;
+		bview **s = realloc(b->stack, nc * sizeof *s);
+		if (!s) {
+			fputs("memtrack-tui: out of memory\n", stderr);
+			abort();
+		}
+		b->stack = s;
+		b->cap = nc;
+	}
+	b->stack[b->depth++] = v;
+}
+
+bview *bv_new(const view_ops *ops, mt_set *s, const char *expr,
+		       const char *crumb)
+{
+	bview *v = bv_xcalloc(1, sizeof *v);
+	v->ops = ops;
+	v->set = s ? mt_set_ref(s) : NULL;
+	v->expr = bv_strdup(expr);
+	v->crumb = bv_strdup(crumb);
+	v->obj = MT_NO_ID;
+	return v;
+}
+
+void bv_free(bview *v)
+{
+	if (!v)
+		return;
+	if (v->ops->destroy)
+		v->ops->destroy(v);
+	for (size_t i = 0; i < v->nrows; i++)
+		free(v->rows[i].label);
+	free(v->rows);
+	free(v->vis);
+	free(v->kinds);
+	free(v->filter);
+	free(v->expr);
+	free(v->pexpr);
+	free(v->crumb);
+	free(v->title);
+	mt_set_unref(v->set);
+	free(v);
+}
+
+mt_status bv_classifier(mt_browser *b, const char *name, mt_classifier **out,
+			mt_err *err)
+{
+	for (size_t i = 0; i < b->ncls; i++)
+		if (strcmp(b->cls[i].name, name) == 0) {
+			*out = b->cls[i].c;
+			return MT_OK;
+		}
+	mt_classifier *c;
+	mt_status st = mt_classifier_new_named(&c, b->g, name, err);
+	if (st != MT_OK)
+		return st;
+	if (b->ncls == sizeof b->cls / sizeof b->cls[0]) {
+		/* drop the oldest combination-sized slot: keep it simple */
+		mt_classifier_free(b->cls[b->ncls - 1].c);
+		b->ncls--;
+	}
+	snprintf(b->cls[b->ncls].name, sizeof b->cls[0].name, "%s", name);
+	b->cls[b->ncls++].c = c;
+	*out = c;
+	return MT_OK;
+}
+
+/* ---- dominance (long work) ---- */
+
+static int dom_progress(void *data, uint64_t done, uint64_t total)
+{
+	mt_browser *b = data;
+	return b->ui->progress(b->ui, "dominator tree", done, total) ? 1 : 0;
+}
+
+bool bv_dominance(mt_browser *b)
+{
+	if (b->dom_state == 1)
+		return true;
+	if (b->dom_state != 0 || b->opts.no_retained)
+		return false;
+	mt_err err;
+	mt_err_clear(&err);
+	mt_status st = mt_domtree_build(&b->dt, b->g, dom_progress, b, &err);
+	if (st == MT_OK)
+		st = mt_dominance_new(&b->dom, b->g, b->dt, &err);
+	if (st != MT_OK) {
+		mt_domtree_free(b->dt);
+		b->dt = NULL;
+		b->dom_state = st == MT_CANCELLED ? 2 : 3;
+		free(b->msg);
+		b->msg = bv_strdup(st == MT_CANCELLED
+				       ? "retained sizes cancelled (r retries)"
+				       : "retained sizes unavailable");
+		b->msg_err = st != MT_CANCELLED;
+		return false;
+	}
+	b->dom_state = 1;
+	return true;
+}
+
+bool bv_obj_retained(mt_browser *b, uint32_t obj, uint64_t *out)
+{
+	if (!bv_dominance(b))
+		return false;
+	*out = mt_domtree_retained(b->dt, obj);
+	return true;
+}
+
+mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
+{
+	if (r->ret != RET_UNKNOWN)
+		return MT_OK;
+	if (!bv_dominance(b))
+		return MT_CANCELLED;
+	bool kinds = v->ops->caps & BV_KINDS;
+	if (r->obj != MT_NO_ID && !kinds) {
+		r->retained = mt_domtree_retained(b->dt, r->obj);
+		r->ret = RET_KNOWN;
+		return MT_OK;
+	}
+	if (!kinds) {
+		r->ret = RET_NONE;
+		return MT_OK;
+	}
+	mt_set *s = NULL;
+	mt_status st = bv_row_set(b, v, r, &s, err);
+	if (st == MT_OK)
+		st = mt_dominance_domisize(b->dom, s, &r->retained, err);
+	mt_set_unref(s);
+	if (st == MT_OK)
+		r->ret = RET_KNOWN;
+	return st;
+}
+
+/* ---- labels, filter, sort ---- */
+
+const char *bv_label(mt_browser *b, bview *v, brow *r)
+{
+	if (!r->label && v->ops->label)
+		v->ops->label(b, v, r);
+	return r->label ? r->label : "";
+}
+
+/* Case-insensitive substring test without locale surprises. */
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return true;
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+static const bview *sort_view;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const brow *a = &sort_view->rows[*(const size_t *)pa];
+	const brow *b = &sort_view->rows[*(const size_t *)pb];
+	int c = 0;
+	switch (sort_view->sort) {
+	case SORT_SIZE:
+		c = a->size < b->size ? 1 : a->size > b->size ? -1 : 0;
+		break;
+	case SORT_COUNT:
+		c = a->count < b->count ? 1 : a->count > b->count ? -1 : 0;
+		break;
+	case SORT_RETAINED: {
+		uint64_t x = a->ret == RET_KNOWN ? a->retained : 0;
+		uint64_t y = b->ret == RET_KNOWN ? b->retained : 0;
+		c = x < y ? 1 : x > y ? -1 : 0;
+		break;
+	}
+	case SORT_LABEL:
+		c = strcasecmp(a->label ? a->label : "",
+			       b->label ? b->label : "");
+		if (!c)
+			c = strcmp(a->label ? a->label : "",
+				   b->label ? b->label : "");
+		break;
+	default:
+		break;
+	}
+	if (sort_view->rev)
+		c = -c;
+	if (!c)
+		c = a->index < b->index ? -1 : a->index > b->index ? 1 : 0;
+	return c;
+}
+
+mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
+{
+	size_t keep = v->nvis ? v->vis[v->cur] : SIZE_MAX;
+	regex_t re;
+	bool use_re = false;
+	const char *f = v->filter && *v->filter ? v->filter : NULL;
+	if (f) {
+		size_t n = strlen(f);
+		if (n >= 2 && f[0] == '/' && f[n - 1] == '/') {
+			char *pat = bv_strdup(f + 1);
+			pat[n - 2] = '\0';
+			int rc = regcomp(&re, pat, REG_EXTENDED | REG_ICASE |
+							  REG_NOSUB);
+			free(pat);
+			if (rc != 0)
+				return mt_err_set(err, MT_SYNTAX, MT_NO_OFFSET,
+						  MT_NO_OFFSET,
+						  "bad regular expression %s",
+						  f);
+			use_re = true;
+		}
+	}
+	bool need_labels = f || v->sort == SORT_LABEL;
+	if (need_labels && v->nrows > 100000)
+		b->ui->progress(b->ui, "rendering rows", 0, v->nrows);
+	free(v->vis);
+	v->vis = bv_xmalloc(v->nrows * sizeof *v->vis);
+	v->nvis = 0;
+	for (size_t i = 0; i < v->nrows; i++) {
+		if (f) {
+			const char *l = bv_label(b, v, &v->rows[i]);
+			if (use_re ? regexec(&re, l, 0, NULL, 0) != 0
+				   : !contains_ci(l, f))
+				continue;
+		} else if (need_labels) {
+			bv_label(b, v, &v->rows[i]);
+		}
+		v->vis[v->nvis++] = i;
+	}
+	if (use_re)
+		regfree(&re);
+	if (v->sort != SORT_NATURAL) {
+		sort_view = v;
+		qsort(v->vis, v->nvis, sizeof *v->vis, cmp_rows);
+		sort_view = NULL;
+	}
+	/* cumulative size in display order */
+	uint64_t cum = 0;
+	for (size_t i = 0; i < v->nvis; i++) {
+		cum += v->rows[v->vis[i]].size;
+		v->rows[v->vis[i]].cumul = cum;
+	}
+	v->cur = 0;
+	for (size_t i = 0; keep != SIZE_MAX && i < v->nvis; i++)
+		if (v->vis[i] == keep) {
+			v->cur = i;
+			break;
+		}
+	size_t page = (size_t)bv_page(b);
+	if (v->cur < v->top || v->cur >= v->top + page)
+		v->top = v->cur >= page / 2 ? v->cur - page / 2 : 0;
+	if (v->top > v->cur)
+		v->top = v->cur;
+	return MT_OK;
+}
+
+mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
+		     mt_err *err)
+{
+	(void)b;
+	if (v->kinds) {
+		size_t n = mt_set_count(v->set), m = 0;
+		const uint32_t *ids = mt_set_ids(v->set);
+		uint32_t *sel = bv_xmalloc((size_t)r->count * sizeof *sel);
+		for (size_t j = 0; j < n && m < r->count; j++)
+			if (v->kinds[j] == r->obj)
+				sel[m++] = ids[j];
+		return mt_set_adopt(out, sel, m, err);
+	}
+	if (r->obj == MT_NO_ID)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "not an object");
+	return mt_set_from_ids(out, &r->obj, 1, err);
+}
+
+/* ---- pieces the views share ---- */
+
+/* Points hs and hl at the first `word` at or after byte `at` of the header
+ * text written from byte `from` (display cells from `from`). */
+static void hl_word(const mt_strbuf *out, size_t from, size_t at,
+		    const char *word, int *hs, int *hl)
+{
+	const char *p = out->s ? strstr(out->s + at, word) : NULL;
+	*hs = *hl = 0;
+	if (!p)
+		return;
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	mt_strbuf_add(&t, out->s + from, (size_t)(p - out->s) - from);
+	*hs = (int)bv_width(t.s ? t.s : "");
+	*hl = (int)bv_width(word);
+	mt_strbuf_destroy(&t);
+}
+
+/* Underlines the column of `sort` (for the label column, its title). */
+void bv_hl_sort(const mt_strbuf *out, size_t from, int sort,
+		    const char *title, int *hs, int *hl)
+{
+	*hs = *hl = 0;
+	if (sort == SORT_COUNT)
+		hl_word(out, from, from, "Count", hs, hl);
+	else if (sort == SORT_SIZE)
+		hl_word(out, from, from, "Size", hs, hl);
+	else if (sort == SORT_RETAINED)
+		hl_word(out, from, from, "Retained", hs, hl);
+	else if (sort == SORT_LABEL) {
+		const char *r = out->s ? strstr(out->s + from, "Retained ")
+				       : NULL;
+		hl_word(out, from, r ? (size_t)(r - out->s) + 9 : from, title,
+			hs, hl);
+	}
+}
+
+void bv_fmt_retained(const brow *r, char *buf, size_t n)
+{
+	if (r->ret == RET_KNOWN)
+		snprintf(buf, n, "%9llu", (unsigned long long)r->retained);
+	else if (r->ret == RET_NONE)
+		snprintf(buf, n, "%9s", "-");
+	else
+		snprintf(buf, n, "%9s", "...");
+}
+
+const char *bv_kind_label(mt_browser *b, uint32_t id)
+{
+	mt_classifier *c;
+	mt_err err;
+	uint32_t k;
+	if (bv_classifier(b, "clodo", &c, &err) == MT_OK &&
+	    mt_classifier_classify(c, id, &k, &err) == MT_OK)
+		return mt_classifier_label(c, k);
+	return "";
+}
+
+mt_status bv_brief(mt_browser *b, uint32_t id, mt_strbuf *out)
+{
+	const char *kind = bv_kind_label(b, id);
+	if (*kind)
+		mt_strbuf_printf(out, "%s ", kind);
+	return mt_pyrepr_limited(b->g, id, out);
+}
+
+brow *bv_add_row(bview *v, size_t *cap)
+{
+	if (v->nrows == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		brow *r = realloc(v->rows, *cap * sizeof *r);
+		if (!r) {
+			fputs("memtrack-tui: out of memory\n", stderr);
+			abort();
+		}
+		v->rows = r;
+	}
+	brow *r = &v->rows[v->nrows];
+	memset(r, 0, sizeof *r);
+	r->index = (uint32_t)v->nrows++;
+	r->obj = MT_NO_ID;
+	r->ret = RET_NONE;
+	return r;
+}
+
+void bv_info_row(bview *v, size_t *cap, const char *text)
+{
+	brow *r = bv_add_row(v, cap);
+	r->label = bv_strdup(text);
+}
+

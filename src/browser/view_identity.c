@@ -1,0 +1,121 @@
+/* The identity view: a set as heapy's identity table, one row per object
+ * (mt_idtable_order), labelled by its representation (or "Brief": the
+ * clodo kind and the representation, when the objects render in different
+ * styles).  Labels are rendered lazily, on screen or for a filter / sort.
+ * Enter opens the object's inspector.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpriv.h"
+#include "memtrack/idtable.h"
+#include "memtrack/pyrepr.h"
+
+static mt_status id_label(mt_browser *b, bview *v, brow *r)
+{
+	mt_strbuf s;
+	mt_strbuf_init(&s);
+	mt_status st;
+	if (v->title && strcmp(v->title, "Brief") == 0)
+		st = bv_brief(b, r->obj, &s);
+	else
+		st = mt_pyrepr_limited(b->g, r->obj, &s);
+	r->label = bv_strdup(s.s ? s.s : "");
+	mt_strbuf_destroy(&s);
+	return st;
+}
+
+static void id_columns(mt_browser *b, bview *v, mt_strbuf *out, int sort,
+		       int *hs, int *hl)
+{
+	size_t from = out->len;
+	if (b->cols < 72)
+		mt_strbuf_printf(out, " Index     Size  Retained %s", v->title);
+	else
+		mt_strbuf_printf(out, " Index     Size   %%   Cumulative  %%  "
+				      " Retained %s",
+				 v->title);
+	bv_hl_sort(out, from, sort, v->title, hs, hl);
+}
+
+static void id_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
+{
+	char ret[32];
+	bv_fmt_retained(r, ret, sizeof ret);
+	if (b->cols < 72) {
+		mt_strbuf_printf(out, "%6u %8llu %s %s", r->index,
+				 (unsigned long long)r->size, ret,
+				 bv_label(b, v, r));
+		return;
+	}
+	double tot = v->total_size ? (double)v->total_size : 1.0;
+	mt_strbuf_printf(out, "%6u %8llu %5.1f %9llu %5.1f  %s %s", r->index,
+			 (unsigned long long)r->size, 100.0 * (double)r->size / tot,
+			 (unsigned long long)r->cumul,
+			 100.0 * (double)r->cumul / tot, ret,
+			 bv_label(b, v, r));
+}
+
+static bool id_enter(mt_browser *b, bview *v, brow *r)
+{
+	mt_err err;
+	char *w = bv_wrap_expr(v->expr);
+	char *expr = bv_printf("%s.byid[%u]", w, r->index);
+	free(w);
+	char *crumb = bv_printf("[%u] %s", r->index, bv_label(b, v, r));
+	mt_status st = bv_open_inspector(b, r->obj, expr, crumb, &err);
+	free(expr);
+	free(crumb);
+	return st == MT_OK;
+}
+
+static const view_ops id_ops = {
+	.name = "identity",
+	.caps = BV_SET | BV_SORT | BV_RETAINED,
+	.hint = "inspect",
+	.label = id_label,
+	.columns = id_columns,
+	.row = id_row,
+	.enter = id_enter,
+};
+
+mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
+			   const char *crumb, mt_err *err)
+{
+	uint32_t *ids = NULL;
+	size_t n = mt_set_count(s);
+	if (n > 200000 && b->ui->progress(b->ui, "identity order", 0, n))
+		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET,
+				  NULL);
+	mt_status st = mt_idtable_order(b->g, s, &ids, err);
+	if (st != MT_OK)
+		return st;
+	bview *v = bv_new(&id_ops, s, expr, crumb);
+	snprintf(v->cls, sizeof v->cls, "id");
+	v->pexpr = bv_printf("%s.byid", expr);
+	v->nrows = n;
+	v->rows = bv_xcalloc(n, sizeof *v->rows);
+	mt_pyrepr_style style = n ? mt_pyrepr_style_of(b->g, ids[0]) : 0;
+	bool same = true;
+	for (size_t i = 0; i < n; i++) {
+		brow *r = &v->rows[i];
+		r->obj = ids[i];
+		r->count = 1;
+		r->size = mt_graph_size(b->g, ids[i]);
+		r->index = (uint32_t)i;
+		r->nav = 1;
+		v->total_size += r->size;
+		if (same && mt_pyrepr_style_of(b->g, ids[i]) != style)
+			same = false;
+	}
+	free(ids);
+	v->total_count = n;
+	v->title = bv_strdup(same ? mt_pyrepr_style_header(style) : "Brief");
+	v->sort = SORT_SIZE;
+	bv_push(b, v);
+	return bv_refresh(b, v, err);
+}
+

@@ -1,0 +1,195 @@
+/* The inspector: one object.  Information rows first (address, type and
+ * kind, size, retained, refcount, value), then its referents (`_.attr
+ * kind value`) and its referrers (`kind value  .attr`), each opening that
+ * object's inspector.  v->split is the first row of the referrers, so
+ * Enter knows which way a row points.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpriv.h"
+#include "memtrack/pyrepr.h"
+#include "memtrack/reltext.h"
+
+static void insp_columns(mt_browser *b, bview *v, mt_strbuf *out, int sort,
+			 int *hs, int *hl)
+{
+	(void)b;
+	(void)v;
+	(void)sort; /* the inspector keeps the object's own order */
+	mt_strbuf_printf(out, "    Size  Retained Relation and object");
+	*hs = *hl = 0;
+}
+
+static void insp_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
+{
+	if (!r->nav) {
+		mt_strbuf_printf(out, "%s", bv_label(b, v, r));
+		return;
+	}
+	char ret[32];
+	bv_fmt_retained(r, ret, sizeof ret);
+	mt_strbuf_printf(out, "%8llu %s %s", (unsigned long long)r->size, ret,
+			 bv_label(b, v, r));
+}
+
+static char *object_expr(mt_browser *b, uint32_t id, const char *fallback)
+{
+	uint64_t a = mt_graph_addr(b->g, id);
+	if (a)
+		return bv_printf("h & hp.Id(0x%llx)", (unsigned long long)a);
+	return bv_strdup(fallback);
+}
+
+static bool insp_enter(mt_browser *b, bview *v, brow *r)
+{
+	if (!r->nav || r->obj == MT_NO_ID)
+		return false;
+	mt_err err;
+	char *w = bv_wrap_expr(v->expr);
+	char *fb = bv_printf("%s.%s", w,
+			     r->index < v->split ? "referents" : "referrers");
+	free(w);
+	char *expr = object_expr(b, r->obj, fb);
+	mt_strbuf s;
+	mt_strbuf_init(&s);
+	mt_pyrepr_limited(b->g, r->obj, &s);
+	mt_status st = bv_open_inspector(b, r->obj, expr, s.s ? s.s : "?",
+					 &err);
+	mt_strbuf_destroy(&s);
+	free(fb);
+	free(expr);
+	return st == MT_OK;
+}
+
+static const view_ops insp_ops = {
+	.name = "inspector",
+	.caps = BV_SET | BV_RETAINED,
+	.hint = "open object",
+	.columns = insp_columns,
+	.row = insp_row,
+	.enter = insp_enter,
+};
+
+/* address, type and kind, size, retained, refcount, value */
+static void info_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
+{
+	const mt_graph *g = b->g;
+	uint64_t addr = mt_graph_addr(g, obj), ret;
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	char *line[6];
+	line[0] = addr ? bv_printf("address   0x%llx", (unsigned long long)addr)
+		       : bv_printf("address   0x0 (virtual object)");
+	line[1] = bv_printf("type      %s  (kind: %s)",
+			    mt_graph_type_label(g, mt_graph_type(g, obj)),
+			    bv_kind_label(b, obj));
+	line[2] = bv_printf("size      %llu bytes",
+			    (unsigned long long)mt_graph_size(g, obj));
+	line[3] = bv_obj_retained(b, obj, &ret)
+		      ? bv_printf("retained  %llu bytes",
+				  (unsigned long long)ret)
+		      : bv_strdup("retained  -");
+	line[4] = mt_graph_virtual(g, obj)
+		      ? bv_strdup("refcount  - (virtual)")
+		      : bv_printf("refcount  %llu", (unsigned long long)
+							mt_graph_refcnt(g, obj));
+	mt_pyrepr_object(g, obj, &t);
+	line[5] = bv_printf("value     %s", t.s ? t.s : "");
+	mt_strbuf_destroy(&t);
+	for (size_t i = 0; i < 6; i++) {
+		bv_info_row(v, cap, line[i]);
+		free(line[i]);
+	}
+}
+
+/* A row opening object id, labelled label. */
+static void obj_row(mt_browser *b, bview *v, size_t *cap, uint32_t id,
+		    const char *label)
+{
+	brow *r = bv_add_row(v, cap);
+	r->label = bv_strdup(label);
+	r->obj = id;
+	r->count = 1;
+	r->size = mt_graph_size(b->g, id);
+	r->nav = 1;
+	r->ret = RET_UNKNOWN;
+}
+
+/* "Referents (N):", then `_.attr  kind value` per out-edge */
+static void referent_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
+{
+	const mt_graph *g = b->g;
+	uint32_t first, n;
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	mt_graph_out(g, obj, &first, &n);
+	char *line = bv_printf("Referents (%u):", n);
+	bv_info_row(v, cap, line);
+	free(line);
+	for (uint32_t e = first; e < first + n; e++) {
+		uint32_t tgt = mt_graph_edge_target(g, e);
+		mt_strbuf_reset(&t);
+		mt_reltext_edge(g, e, "_", &t);
+		mt_strbuf_add(&t, "  ", 2);
+		bv_brief(b, tgt, &t);
+		obj_row(b, v, cap, tgt, t.s ? t.s : "");
+	}
+	mt_strbuf_destroy(&t);
+}
+
+/* "Referrers (N):", then `kind value  .attr` per in-edge */
+static void referrer_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
+{
+	const mt_graph *g = b->g;
+	uint32_t first, n;
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	mt_graph_in(g, obj, &first, &n);
+	char *line = bv_printf("Referrers (%u):", n);
+	bv_info_row(v, cap, line);
+	free(line);
+	for (uint32_t p = first; p < first + n; p++) {
+		uint32_t src = mt_graph_in_source(g, p);
+		mt_strbuf_reset(&t);
+		bv_brief(b, src, &t);
+		mt_strbuf_add(&t, "  ", 2);
+		mt_reltext_via_raw(g, mt_graph_in_edge(g, p), &t);
+		obj_row(b, v, cap, src, t.s ? t.s : "");
+	}
+	mt_strbuf_destroy(&t);
+}
+
+mt_status bv_open_inspector(mt_browser *b, uint32_t obj, const char *expr,
+			    const char *crumb, mt_err *err)
+{
+	mt_set *s = NULL;
+	mt_status st = mt_set_from_ids(&s, &obj, 1, err);
+	if (st != MT_OK)
+		return st;
+	bview *v = bv_new(&insp_ops, s, expr, crumb);
+	mt_set_unref(s);
+	v->obj = obj;
+	v->title = bv_strdup("Relation and object");
+	v->pexpr = bv_strdup(expr);
+	size_t cap = 0;
+	info_rows(b, v, &cap, obj);
+	referent_rows(b, v, &cap, obj);
+	v->split = v->nrows;
+	referrer_rows(b, v, &cap, obj);
+	v->total_count = 1;
+	v->total_size = mt_graph_size(b->g, obj);
+	v->sort = SORT_NATURAL;
+	bv_push(b, v);
+	st = bv_refresh(b, v, err);
+	/* start on the first navigable row */
+	for (size_t i = 0; i < v->nvis; i++)
+		if (v->rows[v->vis[i]].nav) {
+			v->cur = i;
+			break;
+		}
+	return st;
+}
