@@ -186,6 +186,19 @@ static void np_put(char *buf, size_t *len, const char *s)
 	buf[*len] = '\0';
 }
 
+/* Appends the decimal digits of v (no printf: it runs once per array). */
+static void np_put_int(char *buf, size_t *len, uint64_t v)
+{
+	char d[24];
+	size_t i = sizeof d - 1;
+	d[i] = '\0';
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	np_put(buf, len, d + i);
+}
+
 /* numpy's dtype.name: the scalar type's name without a trailing '_', the
  * size in bits for flexible types (bytes, str, void), the unit of datetime
  * and timedelta types ("datetime64[ns]"). */
@@ -209,11 +222,8 @@ static void np_dtype_name(const np_dtype_view *v, char *buf, size_t *len)
 	name[n] = '\0';
 	np_put(buf, len, name);
 	if ((v->kind == 'S' || v->kind == 'U' || v->kind == 'V') &&
-	    v->elsize > 0) {
-		char bits[32];
-		snprintf(bits, sizeof bits, "%lld", (long long)v->elsize * 8);
-		np_put(buf, len, bits);
-	}
+	    v->elsize > 0)
+		np_put_int(buf, len, (uint64_t)v->elsize * 8);
 	if ((v->type_num == NP_DATETIME || v->type_num == NP_TIMEDELTA) &&
 	    v->legacy && v->c_metadata) {
 		const np_datetime_meta *m = v->c_metadata;
@@ -239,9 +249,9 @@ static size_t np_array_text(const np_dtype_view *v, int nd,
 	np_dtype_name(v, buf, &len);
 	np_put(buf, &len, " (");
 	for (int k = 0; k < nd; k++) {
-		char d[32];
-		snprintf(d, sizeof d, k ? ", %zd" : "%zd", dims[k]);
-		np_put(buf, &len, d);
+		if (k)
+			np_put(buf, &len, ", ");
+		np_put_int(buf, &len, (uint64_t)dims[k]);
 	}
 	np_put(buf, &len, nd == 1 ? ",)" : ")");
 	return len;
