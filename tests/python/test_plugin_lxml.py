@@ -134,6 +134,25 @@ class LxmlPlugin(unittest.TestCase):
         self.assertGreaterEqual(domisize(self.r["with"], "SubHolder"),
                                 self.d.size(st) + self.d.size(doc))
 
+    def test_unchecked_versions_refused(self):
+        for attr, value in (("LXML_VERSION", (6, 0, 0, 0)),
+                            ("LIBXML_VERSION", (2, 15, 0))):
+            with self.subTest(attr=attr):
+                r = run_child(r"""
+from lxml import etree
+root = etree.fromstring(b"<a><b/></a>")
+etree.%s = %r
+path = os.path.join(tmpdir, "v.mp")
+s = memtrack.dump(path)
+report({"path": path, "plugins": s["plugins"], "warnings": s["warnings"]})
+""" % (attr, value))
+                self.assertNotIn("lxml", r["plugins"])
+                self.assertEqual(len(r["warnings"]), 1, r["warnings"])
+                self.assertRegex(r["warnings"][0], r"^plugin lxml disabled for this dump")
+                d = Dump(r["path"])
+                self.assertFalse([o for o in d.objects
+                                  if d.objects[o[0]][5] == ("lxml.etree", "xmlDoc")])
+
 
 if __name__ == "__main__":
     unittest.main()

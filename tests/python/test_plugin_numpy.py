@@ -229,6 +229,58 @@ class NumpyPlugin(unittest.TestCase):
         self.assertNotIn("float64 (", bare)
         self.assertTrue(re.search(r" numpy\.ndarray\n", bare), bare)
 
+    def test_unknown_numpy_version_refused(self):
+        # a numpy whose PyArray_Descr layout the plugin was not written for
+        r = run_child(r"""
+import numpy as np
+keep = np.arange(10)[2:5]
+np.__version__ = "3.0.0"
+path = os.path.join(tmpdir, "v3.mp")
+s = memtrack.dump(path)
+report({"path": path, "plugins": s["plugins"], "warnings": s["warnings"],
+        "base": id(keep.base)})
+""")
+        self.assertNotIn("numpy", r["plugins"])
+        self.assertEqual(len(r["warnings"]), 1, r["warnings"])
+        self.assertRegex(r["warnings"][0], r"^plugin numpy disabled for this dump")
+        d = Dump(r["path"])
+        self.assertEqual(d.header["warnings"], r["warnings"])
+        self.assertIsNone(d.id_of(r["base"]))        # captured as without it
+
+    def test_corrupt_array_disables_plugin(self):
+        # nd and a dimension overwritten in numpy's struct (offsets of
+        # PyArrayObject_fields on 64-bit: nd at 24, dimensions at 32):
+        # the visit refuses, the dump goes on as without the plugin
+        r = run_child(r"""
+import ctypes
+import numpy as np
+a = np.zeros((3, 4))
+res = {"a": id(a)}
+nd = ctypes.c_int.from_address(id(a) + 24)
+dims = ctypes.cast(ctypes.c_void_p.from_address(id(a) + 32).value,
+                   ctypes.POINTER(ctypes.c_ssize_t))
+assert nd.value == 2 and dims[0] == 3
+for what in ("nd", "dim"):
+    if what == "nd":
+        nd.value = 99
+    else:
+        dims[0] = -5
+    path = os.path.join(tmpdir, what + ".mp")
+    s = memtrack.dump(path)
+    nd.value, dims[0] = 2, 3
+    res[what] = {"path": path, "plugins": s["plugins"], "warnings": s["warnings"]}
+report(res)
+""")
+        for what, reason in (("nd", "nd outside 0..64"), ("dim", "negative dimension")):
+            with self.subTest(what=what):
+                w = r[what]
+                self.assertNotIn("numpy", w["plugins"])
+                self.assertEqual(len(w["warnings"]), 1, w["warnings"])
+                self.assertIn("plugin numpy disabled for this dump", w["warnings"][0])
+                self.assertIn(reason, w["warnings"][0])
+                d = Dump(w["path"])          # the array is there, as without the plugin
+                self.assertIsNone(d.value(d.id_of(r["a"])))
+
 
 if __name__ == "__main__":
     unittest.main()
