@@ -9,6 +9,7 @@
 
 #include "clspriv.h"
 #include "memtrack/classifier.h"
+#include "memtrack/util.h"
 
 bool mt_refcnt_immortal(const mt_header *h, uint64_t refcnt)
 {
@@ -42,7 +43,7 @@ static mt_status surplus_prepare(mt_classifier *c, mt_err *err)
 	}
 	for (i = 0; i < s->nroots; i++)
 		s->roots[i] = re[i].target;
-	qsort(s->roots, s->nroots, sizeof *s->roots, mt_cls_cmp_u32);
+	qsort(s->roots, s->nroots, sizeof *s->roots, mt_cmp_u32);
 	return MT_OK;
 }
 

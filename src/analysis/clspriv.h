@@ -99,8 +99,6 @@ struct mt_u32vec {
 	size_t n, cap;
 };
 int mt_u32vec_push(struct mt_u32vec *v, uint32_t x);
-/* qsort/bsearch comparator of uint32_t. */
-int mt_cls_cmp_u32(const void *a, const void *b);
 /* Sorts a[0..n) ascending and drops duplicates; returns the new n. */
 size_t mt_u32_sort_unique(uint32_t *a, size_t n);
 

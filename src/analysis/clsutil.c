@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clspriv.h"
+#include "memtrack/util.h"
 
 #define NONE MT_CLS_NONE
 
@@ -240,17 +241,11 @@ int mt_u32vec_push(struct mt_u32vec *v, uint32_t x)
 	return 0;
 }
 
-int mt_cls_cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 size_t mt_u32_sort_unique(uint32_t *a, size_t k)
 {
 	size_t i, m = 0;
 	if (k > 16)
-		qsort(a, k, sizeof *a, mt_cls_cmp_u32);
+		qsort(a, k, sizeof *a, mt_cmp_u32);
 	else
 		for (i = 1; i < k; i++) { /* insertion sort */
 			uint32_t x = a[i];

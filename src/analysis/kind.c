@@ -16,6 +16,7 @@
 #include "memtrack/kind.h"
 #include "memtrack/partition.h"
 #include "memtrack/pyrepr.h"
+#include "memtrack/util.h"
 
 typedef enum {
 	K_ANY,
@@ -571,12 +572,6 @@ static bool collect_fn(const mt_graph *g, uint32_t t, const void *arg)
 	return false;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* Every type id in the MRO of a type labelled k->label. */
 static int supers(struct ev *e, struct memo *m)
 {
@@ -593,7 +588,7 @@ static int supers(struct ev *e, struct memo *m)
 			return -1;
 		}
 	}
-	qsort(c.v, c.n, sizeof *c.v, cmp_u32);
+	qsort(c.v, c.n, sizeof *c.v, mt_cmp_u32);
 	m->super = c.v;
 	m->nsuper = c.n;
 	return 0;
@@ -621,7 +616,7 @@ static bool type_match(struct ev *e, struct memo *m, uint32_t t)
 			return false;
 		}
 		return m->nsuper && bsearch(&t, m->super, m->nsuper,
-					    sizeof t, cmp_u32) != NULL;
+					    sizeof t, mt_cmp_u32) != NULL;
 	}
 }
 

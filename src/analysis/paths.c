@@ -18,6 +18,7 @@
 #include "memtrack/paths.h"
 #include "memtrack/pyrepr.h"
 #include "memtrack/reltext.h"
+#include "memtrack/util.h"
 
 struct mt_paths {
 	const mt_graph *g;
@@ -246,12 +247,6 @@ static int cmp_src(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static long node_index(const mt_paths *p, uint32_t id)
 {
 	size_t lo = 0, hi = p->nnodes;
@@ -283,7 +278,7 @@ void mt_paths_free(mt_paths *p)
 }
 
 /* Builds the DAG from the kept steps (each level's list of objects is in
- * lv[k]).  Takes kept (sorted here). */
+ * p->level[k]).  kept is borrowed (reordered here; the caller frees). */
 static mt_status build_dag(mt_paths *p, mt_path_step *kept, size_t nk,
 			   mt_err *err)
 {
@@ -306,7 +301,7 @@ static mt_status build_dag(mt_paths *p, mt_path_step *kept, size_t nk,
 	for (uint32_t k = 0; k <= p->len; k++)
 		for (size_t i = 0; i < p->level_n[k]; i++)
 			p->node_id[p->nnodes++] = p->level[k][i];
-	qsort(p->node_id, p->nnodes, sizeof *p->node_id, cmp_u32);
+	qsort(p->node_id, p->nnodes, sizeof *p->node_id, mt_cmp_u32);
 	/* group steps by source: order by (source position, relation key) */
 	for (size_t i = 0; i < nk; i++)
 		make_key(g, &kept[i], &keys[i]);
@@ -394,181 +389,232 @@ static mt_status build_dag(mt_paths *p, mt_path_step *kept, size_t nk,
 	return MT_OK;
 }
 
-mt_status mt_paths_shortest(mt_paths **out, const mt_graph *g,
-			    const mt_set *src, const mt_set *dst, mt_err *err)
+/* The state of one search (mt_paths_shortest): N-bit bitmaps of the
+ * objects seen, of those on the next level and of the destinations; every
+ * edge from the frontier `cur` to an unseen object recorded in recs, cut
+ * into levels at lvstart; `next` the coming frontier. */
+typedef struct search {
+	const mt_graph *g;
+	uint32_t N;
+	uint64_t *seen, *nx, *db;
+	vec recs, lvstart, cur, next;
+} search;
+
+static void search_free(search *s)
 {
-	*out = NULL;
-	uint32_t N = mt_graph_count(g);
-	size_t words = ((size_t)N + 63) / 64;
-	mt_paths *p = calloc(1, sizeof *p);
-	uint64_t *seen = calloc(words + 1, 8), *nx = calloc(words + 1, 8),
-		 *db = calloc(words + 1, 8);
-	vec recs = {.esz = sizeof(rec)}, lvstart = {.esz = sizeof(size_t)},
-	    cur = {.esz = 4}, next = {.esz = 4};
-	mt_path_step *kept = NULL;
-	mt_status st = MT_OK;
-	if (!p || !seen || !nx || !db) {
-		st = nomem(err);
-		goto done;
-	}
-	p->g = g;
-	p->root = src == NULL;
-	p->given = src ? mt_set_count(src) : 0;
+	free(s->seen);
+	free(s->nx);
+	free(s->db);
+	free(s->recs.a);
+	free(s->lvstart.a);
+	free(s->cur.a);
+	free(s->next.a);
+}
+
+static mt_status not_in_graph(mt_err *err, uint32_t id)
+{
+	return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "object %u is not in the graph", id);
+}
+
+/* Bitmaps allocated, the destinations marked, the sources (when given)
+ * seen and in the first frontier. */
+static mt_status search_init(search *s, const mt_graph *g, const mt_set *src,
+			     const mt_set *dst, mt_err *err)
+{
+	size_t words;
+	*s = (search){.g = g,
+		      .N = mt_graph_count(g),
+		      .recs = {.esz = sizeof(rec)},
+		      .lvstart = {.esz = sizeof(size_t)},
+		      .cur = {.esz = 4},
+		      .next = {.esz = 4}};
+	words = ((size_t)s->N + 63) / 64;
+	s->seen = calloc(words + 1, 8);
+	s->nx = calloc(words + 1, 8);
+	s->db = calloc(words + 1, 8);
+	if (!s->seen || !s->nx || !s->db)
+		return nomem(err);
 	const uint32_t *dids = mt_set_ids(dst);
-	size_t nd = mt_set_count(dst);
-	for (size_t i = 0; i < nd; i++) {
-		if (dids[i] >= N) {
-			st = mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
-					"object %u is not in the graph",
-					dids[i]);
-			goto done;
-		}
-		setbit(db, dids[i]);
+	for (size_t i = 0; i < mt_set_count(dst); i++) {
+		if (dids[i] >= s->N)
+			return not_in_graph(err, dids[i]);
+		setbit(s->db, dids[i]);
 	}
-	if (src) {
-		const uint32_t *sids = mt_set_ids(src);
-		for (size_t i = 0; i < mt_set_count(src); i++) {
-			if (sids[i] >= N) {
-				st = mt_err_set(err, MT_ARG, MT_NO_OFFSET,
-						MT_NO_OFFSET,
-						"object %u is not in the graph",
-						sids[i]);
-				goto done;
-			}
-			setbit(seen, sids[i]);
-			if (vec_push(&cur, &sids[i]))
-				goto oom;
+	if (!src)
+		return MT_OK;
+	const uint32_t *sids = mt_set_ids(src);
+	for (size_t i = 0; i < mt_set_count(src); i++) {
+		if (sids[i] >= s->N)
+			return not_in_graph(err, sids[i]);
+		setbit(s->seen, sids[i]);
+		if (vec_push(&s->cur, &sids[i]))
+			return nomem(err);
+	}
+	return MT_OK;
+}
+
+/* Records edge (src, e) to w and puts w on the next level once. */
+static int record(search *s, uint32_t src, uint32_t e, uint32_t w)
+{
+	rec r = {src, e};
+	if (vec_push(&s->recs, &r))
+		return -1;
+	if (bit(s->nx, w))
+		return 0;
+	setbit(s->nx, w);
+	return vec_push(&s->next, &w);
+}
+
+/* One level: the root edges (the first level of a search from the root)
+ * or the out-edges of the frontier to unseen objects.  -1: no memory. */
+static int expand(search *s, bool from_root)
+{
+	const mt_graph *g = s->g;
+	s->next.n = 0;
+	if (from_root) {
+		const mt_edge *roots;
+		size_t nroots;
+		mt_graph_roots(g, &roots, &nroots);
+		for (size_t i = 0; i < nroots; i++)
+			if (record(s, MT_NO_ID, (uint32_t)i, roots[i].target))
+				return -1;
+		return 0;
+	}
+	const uint32_t *u = s->cur.a;
+	for (size_t j = 0; j < s->cur.n; j++) {
+		uint32_t first, cnt;
+		mt_graph_out(g, u[j], &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			if (!bit(s->seen, w) && record(s, u[j], e, w))
+				return -1;
 		}
 	}
-	/* BFS by levels */
-	int first = 1, found = 0;
-	uint32_t levels = 0;
-	while ((p->root && first) || cur.n) {
-		size_t at = recs.n;
-		if (vec_push(&lvstart, &at))
-			goto oom;
-		next.n = 0;
-		if (p->root && first) {
-			const mt_edge *roots;
-			size_t nroots;
-			mt_graph_roots(g, &roots, &nroots);
-			for (size_t i = 0; i < nroots; i++) {
-				uint32_t w = roots[i].target;
-				rec r = {MT_NO_ID, (uint32_t)i};
-				if (vec_push(&recs, &r))
-					goto oom;
-				if (!bit(nx, w)) {
-					setbit(nx, w);
-					if (vec_push(&next, &w))
-						goto oom;
-				}
-			}
-		} else {
-			const uint32_t *u = cur.a;
-			for (size_t j = 0; j < cur.n; j++) {
-				uint32_t first_e, cnt;
-				mt_graph_out(g, u[j], &first_e, &cnt);
-				for (uint32_t e = first_e; e < first_e + cnt;
-				     e++) {
-					uint32_t w = mt_graph_edge_target(g, e);
-					if (bit(seen, w))
-						continue;
-					rec r = {u[j], e};
-					if (vec_push(&recs, &r))
-						goto oom;
-					if (!bit(nx, w)) {
-						setbit(nx, w);
-						if (vec_push(&next, &w))
-							goto oom;
-					}
-				}
-			}
+	return 0;
+}
+
+/* Breadth-first by levels until a level reaches a destination (*found),
+ * which is then in cur; *levels levels searched.  -1: no memory. */
+static int bfs(search *s, bool root, uint32_t *levels, bool *found)
+{
+	bool first = true;
+	*levels = 0;
+	*found = false;
+	while ((root && first) || s->cur.n) {
+		size_t at = s->recs.n;
+		if (vec_push(&s->lvstart, &at) || expand(s, root && first))
+			return -1;
+		first = false;
+		++*levels;
+		const uint32_t *nw = s->next.a;
+		for (size_t j = 0; j < s->next.n; j++) {
+			setbit(s->seen, nw[j]);
+			clrbit(s->nx, nw[j]);
+			if (bit(s->db, nw[j]))
+				*found = true;
 		}
-		first = 0;
-		levels++;
-		const uint32_t *nw = next.a;
-		for (size_t j = 0; j < next.n; j++) {
-			setbit(seen, nw[j]);
-			clrbit(nx, nw[j]);
-			if (bit(db, nw[j]))
-				found = 1;
-		}
-		vec t = cur;
-		cur = next;
-		next = t;
-		if (found)
+		vec t = s->cur;
+		s->cur = s->next;
+		s->next = t;
+		if (*found)
 			break;
 	}
-	if (!found)
-		goto done; /* no paths */
-	/* prune back from the destinations reached (in cur) */
-	p->len = levels;
+	return 0;
+}
+
+/* A sorted copy of ids[0..n), or NULL. */
+static uint32_t *sorted_copy(const uint32_t *ids, size_t n)
+{
+	uint32_t *l = malloc((n ? n : 1) * sizeof *l);
+	if (l && n) {
+		memcpy(l, ids, n * sizeof *l);
+		qsort(l, n, sizeof *l, mt_cmp_u32);
+	}
+	return l;
+}
+
+/* Prunes back from the destinations reached (in cur): p->level[k] gets the
+ * objects of level k on a shortest path, kv the steps kept.  -1: no
+ * memory. */
+static int prune(mt_paths *p, search *s, uint32_t levels, vec *kv)
+{
+	const mt_graph *g = s->g;
+	uint64_t *keep = s->nx; /* all clear again */
+	vec lv = {.esz = 4};
+	const uint32_t *c = s->cur.a;
+	const size_t *ls = s->lvstart.a;
+	const rec *rs = s->recs.a;
 	p->level = calloc(levels + 1, sizeof *p->level);
 	p->level_n = calloc(levels + 1, sizeof *p->level_n);
 	if (!p->level || !p->level_n)
-		goto oom;
-	uint64_t *keep = nx; /* all clear again */
-	{
-		const uint32_t *c = cur.a;
-		uint32_t *l = malloc((cur.n ? cur.n : 1) * sizeof *l);
-		if (!l)
+		return -1;
+	for (size_t j = 0; j < s->cur.n; j++)
+		if (bit(s->db, c[j])) {
+			setbit(keep, c[j]);
+			if (vec_push(&lv, &c[j]))
+				goto oom;
+		}
+	for (uint32_t k = levels + 1; k-- > 0;) {
+		if (!(p->level[k] = sorted_copy(lv.a, lv.n)))
 			goto oom;
-		size_t m = 0;
-		for (size_t j = 0; j < cur.n; j++)
-			if (bit(db, c[j])) {
-				setbit(keep, c[j]);
-				l[m++] = c[j];
-			}
-		qsort(l, m, sizeof *l, cmp_u32);
-		p->level[levels] = l;
-		p->level_n[levels] = m;
-	}
-	vec kv = {.esz = sizeof(mt_path_step)}, lv = {.esz = 4};
-	const size_t *ls = lvstart.a;
-	const rec *rs = recs.a;
-	for (uint32_t k = levels; k-- > 0;) {
-		size_t b = ls[k], e = k + 1 < lvstart.n ? ls[k + 1] : recs.n;
+		p->level_n[k] = lv.n;
+		if (!k)
+			break;
+		size_t b = ls[k - 1], e = k < s->lvstart.n ? ls[k] : s->recs.n;
 		lv.n = 0;
 		for (size_t i = b; i < e; i++) {
 			uint32_t t = step_target(g, rs[i].src, rs[i].edge);
 			if (!bit(keep, t))
 				continue;
-			mt_path_step s = {rs[i].src, t, rs[i].edge};
-			if (vec_push(&kv, &s))
-				goto oom2;
+			mt_path_step st = {rs[i].src, t, rs[i].edge};
+			if (vec_push(kv, &st))
+				goto oom;
 			if (rs[i].src != MT_NO_ID && !bit(keep, rs[i].src)) {
 				setbit(keep, rs[i].src);
 				if (vec_push(&lv, &rs[i].src))
-					goto oom2;
+					goto oom;
 			}
 		}
-		uint32_t *l = malloc((lv.n ? lv.n : 1) * sizeof *l);
-		if (!l)
-			goto oom2;
-		if (lv.n)
-			memcpy(l, lv.a, lv.n * 4);
-		qsort(l, lv.n, sizeof *l, cmp_u32);
-		p->level[k] = l;
-		p->level_n[k] = lv.n;
 	}
 	free(lv.a);
-	kept = kv.a;
-	st = build_dag(p, kept, kv.n, err);
-	goto done;
-oom2:
-	free(lv.a);
-	free(kv.a);
+	return 0;
 oom:
-	st = nomem(err);
+	free(lv.a);
+	return -1;
+}
+
+mt_status mt_paths_shortest(mt_paths **out, const mt_graph *g,
+			    const mt_set *src, const mt_set *dst, mt_err *err)
+{
+	mt_paths *p = calloc(1, sizeof *p);
+	vec kv = {.esz = sizeof(mt_path_step)};
+	search s;
+	uint32_t levels;
+	bool found;
+	mt_status st = search_init(&s, g, src, dst, err);
+	*out = NULL;
+	if (st == MT_OK && !p)
+		st = nomem(err);
+	if (st != MT_OK)
+		goto done;
+	p->g = g;
+	p->root = src == NULL;
+	p->given = src ? mt_set_count(src) : 0;
+	if (bfs(&s, p->root, &levels, &found)) {
+		st = nomem(err);
+		goto done;
+	}
+	if (!found)
+		goto done; /* no paths */
+	p->len = levels;
+	if (prune(p, &s, levels, &kv))
+		st = nomem(err);
+	else
+		st = build_dag(p, kv.a, kv.n, err);
 done:
-	free(kept);
-	free(seen);
-	free(nx);
-	free(db);
-	free(recs.a);
-	free(lvstart.a);
-	free(cur.a);
-	free(next.a);
+	free(kv.a);
+	search_free(&s);
 	if (st) {
 		mt_paths_free(p);
 		return st;
