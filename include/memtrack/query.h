@@ -5,28 +5,42 @@
  *   h & hp.Type('dict')    sets combined with symbolic kinds
  *   _.more                 the next page of the last table
  *
- * An mt_query owns the evaluation state of one session over one graph: the
- * last result `_`, named sets (the browser's marks), cached classifiers and
- * the dominator tree once something asked for it.  mt_query_run parses and
- * evaluates one expression and renders its result as the text heapy would
- * print (partition and identity tables, numbers, kinds, paths).  The
- * language is documented in doc/query.md.  No printing, no curses.
+ * An mt_query owns the evaluation state of one session over one dump's
+ * context (ctx.h): the last result `_` and named sets (the browser's
+ * marks).  Everything derived from the dump -- classifiers, the set of all
+ * objects, the dominator tree, dominance -- is the context's, so a front
+ * end and its query session share one of each, and the context's progress
+ * function reports (and cancels, MT_CANCELLED) the long ones whoever asked.
+ * mt_query_run parses and evaluates one expression and renders its result
+ * as the text heapy would print (partition and identity tables, numbers,
+ * kinds, paths).  Every result carries the canonical text of its
+ * expression, and mt_query_by / mt_query_row / mt_query_attr derive sets
+ * from results without query text, so a front end never spells the
+ * language itself.  The attributes, methods and classifiers come from
+ * tables (src/query/table.c, classifier.h) that also drive completion and
+ * mt_query_help.  The language is documented in doc/query.md.  No
+ * printing, no curses.
  */
 #ifndef MEMTRACK_QUERY_H
 #define MEMTRACK_QUERY_H
 
 #include <stddef.h>
 
+#include "memtrack/ctx.h"
 #include "memtrack/error.h"
 #include "memtrack/graph.h"
+#include "memtrack/partition.h"
 #include "memtrack/set.h"
 #include "memtrack/strbuf.h"
 
 typedef struct mt_query mt_query;
 
-/* A session over g (borrowed until mt_query_free).  Caller frees. */
-mt_status mt_query_new(mt_query **out, const mt_graph *g, mt_err *err);
-void mt_query_free(mt_query *q);
+/* A session over the dump of ctx (borrowed until mt_query_free: free the
+ * session first).  Caller frees. */
+mt_status mt_query_new(mt_query **out, mt_ctx *ctx, mt_err *err);
+void mt_query_free(mt_query *q); /* q may be NULL */
+/* The session's context (borrowed). */
+mt_ctx *mt_query_ctx(const mt_query *q);
 
 /* Evaluates expr and appends the rendered result to out (each line ending
  * in '\n').  The result becomes `_`.  On failure nothing is appended, `_`
@@ -46,9 +60,15 @@ typedef enum {
 typedef struct mt_qresult {
 	mt_qresult_kind kind;
 	mt_set *set;  /* SET: one reference, dropped by mt_qresult_destroy */
-	char er[48];  /* SET: classifier name ("clodo", "rcs", "Type&Size"...)
-			 or "id" for an identity table */
+	char er[48];  /* SET: the classifier's canonical name ("clodo",
+			 "rcs", "type&size"...) or "id" for an identity
+			 table */
 	char *text;   /* TEXT: the rendered result, malloc'd, '\n'-ended */
+	char *expr;   /* both: the canonical expression of the value,
+			 malloc'd: `_` and computed indexes resolved,
+			 classifier names canonical ("h.byrcs[0].referrers",
+			 "h.by('type&size')"); evaluating it again gives the
+			 same value */
 } mt_qresult;
 
 /* Like mt_query_run, but returns the value instead of its text (sets as
@@ -57,9 +77,51 @@ mt_status mt_query_eval(mt_query *q, const char *expr, mt_qresult *out,
 			mt_err *err);
 void mt_qresult_destroy(mt_qresult *r);
 
+/* Deriving sets without query text (the browser's views).  Each takes a
+ * SET result `of` (from mt_query_eval or from these functions; only its
+ * set, er and expr are read) and fills *out like mt_query_eval, expression
+ * included.  They do not change `_`.  Caller destroys *out on MT_OK.
+ * Errors have no offset (MT_NO_OFFSET): there is no expression text.
+ *
+ *   mt_query_heap  the whole heap, shown by clodo: `h`
+ *   mt_query_by    of shown by classifier `classifier` (any spelling,
+ *                  combinations "type&size", "id" for the identity
+ *                  table): `of.byrcs`, `of.by('type&size')`; MT_TYPE for
+ *                  an unknown classifier
+ *   mt_query_row   row `row` of of's table in heapy's order (the order
+ *                  of mt_query_partition's rows; objects in the identity
+ *                  table's order for "id"), keeping of's classifier:
+ *                  `of[3]`; MT_RANGE past the last row
+ *   mt_query_attr  an attribute of the table (doc/query.md): sets
+ *                  ("referrers", "referents", "dominos", "imdom",
+ *                  "theone") or text ("sp", "pathsin", "rp", "dot"...):
+ *                  `of.referrers`; MT_TYPE for an unknown one or a
+ *                  method ("by")
+ */
+mt_status mt_query_heap(mt_query *q, mt_qresult *out, mt_err *err);
+mt_status mt_query_by(mt_query *q, const mt_qresult *of,
+		      const char *classifier, mt_qresult *out, mt_err *err);
+mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
+		       mt_qresult *out, mt_err *err);
+mt_status mt_query_attr(mt_query *q, const mt_qresult *of, const char *attr,
+			mt_qresult *out, mt_err *err);
+/* The partition of SET result `of` by its classifier (not "id": MT_TYPE),
+ * made through the context (its progress and cancel); row i of it is
+ * mt_query_row(q, of, i).  Caller frees *out. */
+mt_status mt_query_partition(mt_query *q, const mt_qresult *of,
+			     mt_partition **out, mt_err *err);
+
+/* The help of the language, generated from the attribute/method table and
+ * the classifier table (plugins' classifiers included): names, operators,
+ * one line per `.byX`, per set attribute or method, per kind constructor;
+ * '\n'-ended lines.  The query `help` evaluates to the same text.
+ * MT_NOMEM when out ran out of memory. */
+mt_status mt_query_help(mt_strbuf *out);
+
 /* Tab completion of the word that ends `line` (the text left of the
- * cursor): after "hp." the constructors, after another '.' the attributes
- * of a set and of a kind, else the names (h, hp, _, marks).  Returns the
+ * cursor): after "hp." the constructors, after another '.' `byX` for each
+ * classifier of the table and the attributes of a set and of a kind
+ * (methods end in '('), else the names (h, hp, _, help, marks).  Returns the
  * i-th candidate whose start matches (malloc'd, the whole word), or NULL
  * past the last. */
 char *mt_query_complete(const mt_query *q, const char *line, int i);

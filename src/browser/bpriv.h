@@ -103,6 +103,7 @@ struct mt_browser {
 	const mt_graph *g;
 	mt_ui *ui;
 	mt_browser_opts opts;
+	mt_ctx *ctx; /* the dump's context (the query session's too) */
 	mt_query *q;
 	mt_domtree *dt;
 	mt_dominance *dom;

@@ -61,7 +61,9 @@ mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 		b->heap_size += mt_graph_size(g, i);
 	ui->size(ui, &b->rows, &b->cols);
 	mt_set *all = NULL;
-	mt_status st = mt_query_new(&b->q, g, err);
+	mt_status st = mt_ctx_new(&b->ctx, g, err);
+	if (st == MT_OK)
+		st = mt_query_new(&b->q, b->ctx, err);
 	if (st == MT_OK)
 		st = mt_set_all(&all, g, err);
 	if (st == MT_OK)
@@ -87,6 +89,7 @@ void mt_browser_free(mt_browser *b)
 	mt_dominance_free(b->dom);
 	mt_domtree_free(b->dt);
 	mt_query_free(b->q);
+	mt_ctx_free(b->ctx);
 	bv_screen_free(&b->screen);
 	free(b->search);
 	free(b->msg);

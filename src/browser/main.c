@@ -23,6 +23,7 @@
 #include "headless.h"
 #include "term.h"
 
+#include "memtrack/ctx.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
@@ -113,13 +114,15 @@ static int write_out(const mt_strbuf *out)
 /* Evaluates each expression in order; stops at the first error. */
 static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all)
 {
+	mt_ctx *ctx = NULL;
 	mt_query *q = NULL;
 	mt_strbuf out;
 	mt_err err;
 	int rc = 0;
 	mt_strbuf_init(&out);
 	mt_err_clear(&err);
-	if (mt_query_new(&q, g, &err) != MT_OK) {
+	if (mt_ctx_new(&ctx, g, &err) != MT_OK ||
+	    mt_query_new(&q, ctx, &err) != MT_OK) {
 		rc = fail_err("query", &err);
 		goto done;
 	}
@@ -159,6 +162,7 @@ static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all)
 done:
 	mt_strbuf_destroy(&out);
 	mt_query_free(q);
+	mt_ctx_free(ctx);
 	return rc;
 }
 

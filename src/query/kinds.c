@@ -120,7 +120,7 @@ mt_status q_kind_compare(mt_query *q, const mt_qnode *n, const val *a,
 	bool le = mt_set_equal(in_s, a->set);
 	bool ge = false;
 	if (op != MT_QOP_LE && op != MT_QOP_LT) {
-		if ((st = mt_kind_select(b->kind, q->g, q->all, &in_all, err))) {
+		if ((st = mt_kind_select(b->kind, q->g, mt_ctx_all(q->ctx), &in_all, err))) {
 			mt_set_unref(in_s);
 			return st;
 		}

@@ -3,8 +3,13 @@
 noinst_LTLIBRARIES += libmtquery.la
 libmtquery_la_SOURCES = \
 	src/query/parse.c \
+	src/query/val.c \
+	src/query/session.c \
 	src/query/eval.c \
+	src/query/table.c \
 	src/query/attrs.c \
+	src/query/ctors.c \
+	src/query/complete.c \
 	src/query/kinds.c \
 	src/query/render.c \
 	src/query/qval.h \

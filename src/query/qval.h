@@ -1,6 +1,17 @@
-/* Internal to src/query: the value type of the language and the session
- * struct shared by the evaluator (eval.c), attributes and calls (attrs.c),
- * kinds (kinds.c) and rendering (render.c). */
+/* Internal to src/query: the value type of the language, the session
+ * struct and the attribute/method table, shared by
+ *   val.c      values and their canonical expression text
+ *   session.c  the session (query.h entry points, `_`, marks, derivations)
+ *   eval.c     evaluation of the syntax tree
+ *   table.c    the attribute/method table and its dispatch
+ *   attrs.c    the functions of a set's attributes and methods
+ *   ctors.c    the functions of `hp` and of kinds
+ *   complete.c Tab completion and help, generated from the tables
+ *   kinds.c    symbolic kinds combined with sets and kinds
+ *   render.c   values as the text heapy prints
+ * Everything derived from the dump (classifiers, the set of all objects,
+ * the dominator tree, dominance) is the context's (ctx.h): the session
+ * keeps no copy. */
 #ifndef MT_QVAL_H
 #define MT_QVAL_H
 
@@ -9,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "memtrack/dominator.h"
+#include "memtrack/ctx.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/qast.h"
@@ -18,7 +29,7 @@
 #include "memtrack/strbuf.h"
 
 struct mt_kind;
-struct mt_dominance;
+struct q_def;
 
 typedef enum {
 	V_NONE = 0,
@@ -32,6 +43,18 @@ typedef enum {
 	V_METHOD  /* a bound method or constructor, called with () */
 } vkind;
 
+/* Precedence of an expression's text (qast.h's grammar), for parentheses
+ * when it becomes an operand. */
+enum {
+	P_CMP = 1,
+	P_OR,
+	P_XOR,
+	P_AND,
+	P_ARITH,
+	P_UNARY,
+	P_POSTFIX /* atoms, attributes, indexes, calls */
+};
+
 typedef struct val {
 	vkind k;
 	int64_t i;      /* INT, BOOL                                    */
@@ -42,21 +65,13 @@ typedef struct val {
 	size_t page;    /* SET: first row to show                       */
 	size_t next;    /* SET: first row after the page shown, or SIZE_MAX */
 	bool all;       /* SET: show every row                          */
-	struct mt_kind *kind; /* KIND: one reference                    */
-	const char *method;   /* METHOD: its name                       */
-	struct val *self;     /* METHOD: the bound object (owned) or NULL */
+	struct mt_kind *kind;     /* KIND: one reference                */
+	const struct q_def *def;  /* METHOD: its row of the table       */
+	struct val *self;         /* METHOD: the bound object (owned) or NULL */
+	char *expr;     /* the canonical expression of the value (owned),
+			   or NULL while it is being made */
+	int prec;       /* P_* of expr                                  */
 } val;
-
-/* A classifier of the session's cache.  Reference-counted: the cache holds
- * one reference while the entry is cached, and whoever uses the classifier
- * across anything that may evaluate more of the expression (an index, a
- * call's arguments) holds one more, so evicting the entry never frees a
- * classifier still in use. */
-typedef struct qcls {
-	unsigned refs;
-	char name[48]; /* the canonical key (q_classifier_key) */
-	mt_classifier *c;
-} qcls;
 
 struct qbind {
 	char *name;
@@ -64,23 +79,20 @@ struct qbind {
 };
 
 struct mt_query {
-	const mt_graph *g;
-	mt_set *all;
+	mt_ctx *ctx;        /* borrowed */
+	const mt_graph *g;  /* the context's */
 	val last;
 	bool has_last;
 	struct qbind *bind;
 	size_t nbind;
-	qcls *cls[16]; /* most recently made last */
-	size_t ncls;
 	int depth;
-	mt_domtree *dom;                /* built on first need */
-	struct mt_dominance *dominance; /* built on first need */
 };
 
-/* eval.c */
+/* ---- val.c ---- */
 void val_drop(val *v);
 mt_status val_copy(val *dst, const val *src, mt_err *err);
-mt_status val_set(val *v, mt_set *s, const char *er); /* takes the ref */
+/* v := set s (the reference is taken) shown by classifier er. */
+mt_status val_set(val *v, mt_set *s, const char *er);
 mt_status val_text(val *v, vkind k, const char *s, size_t n, mt_err *err);
 const char *val_type_name(const val *v);
 mt_status qerr(mt_err *err, mt_status code, uint32_t pos, const char *fmt,
@@ -89,37 +101,138 @@ mt_status qerr(mt_err *err, mt_status code, uint32_t pos, const char *fmt,
 	__attribute__((format(printf, 4, 5)))
 #endif
 	;
-/* The canonical cache key and set label of classifier name er: each
- * '&'-separated part trimmed of blanks and lower-cased ("Type & Size" ->
- * "type&size"), as classifier names are matched case-insensitively.
- * MT_RANGE when it does not fit 48 bytes. */
-mt_status q_classifier_key(const char *er, char key[48], uint32_t pos,
-			   mt_err *err);
-/* The classifier named er (any spelling), made on first use and cached by
- * its key.  *out is a new reference: release it with q_classifier_unref. */
-mt_status q_classifier(mt_query *q, const char *er, qcls **out, uint32_t pos,
-		       mt_err *err);
-void q_classifier_unref(qcls *c);
+mt_status q_nomem(mt_err *err);
+/* v->expr := the printf text, of precedence prec (replaces any). */
+mt_status val_expr(val *v, int prec, mt_err *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+/* Appends v's expression to b, in parentheses when its precedence is
+ * below min. */
+void q_expr_operand(mt_strbuf *b, const val *v, int min);
+/* The expression of a scalar value made from a literal (INT, BOOL, STR,
+ * NONE). */
+mt_status val_literal_expr(val *v, mt_err *err);
 
+/* ---- session.c ---- */
+/* The canonical name of classifier er ("Type & Size" -> "type&size"),
+ * "id" for the identity table; MT_TYPE at pos for an unknown name,
+ * MT_RANGE when it does not fit 48 bytes. */
+mt_status q_classifier_key(mt_query *q, const char *er, char key[48],
+			   uint32_t pos, mt_err *err);
+/* The context's classifier er: a new reference (mt_classifier_unref). */
+mt_status q_classifier(mt_query *q, const char *er, mt_classifier **out,
+		       uint32_t pos, mt_err *err);
+/* The partition of set v by its classifier (not "id"). */
+mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
+		      mt_partition **out, mt_err *err);
+
+/* ---- eval.c ---- */
 mt_status q_eval_node(mt_query *q, const mt_qnode *n, val *out, mt_err *err);
 /* Number of rows of set v's table (objects for an identity table). */
 mt_status q_nrows(mt_query *q, const val *v, uint32_t pos, size_t *nrows,
 		  mt_err *err);
+/* Rows lo..hi-1 of set v's table (clipped to the rows), shown by v's
+ * classifier: `v[lo]` (single; MT_RANGE at ipos when there is no row lo)
+ * or `v[lo:hi]`, with its expression.  The partition is built once. */
+mt_status q_rows(mt_query *q, const val *v, long lo, long hi, bool single,
+		 uint32_t pos, uint32_t ipos, val *out, mt_err *err);
 
-/* attrs.c */
-mt_status q_attr(mt_query *q, const mt_qnode *n, const val *obj, val *out,
-		 mt_err *err);
+/* ---- table.c: the attribute and method table ---- */
+enum {
+	Q_ON_SET = 1,  /* a set of objects: h.count            */
+	Q_ON_KIND = 2, /* a symbolic kind: hp.Size(8).alt('<') */
+	Q_ON_HP = 4    /* the hp namespace: hp.Type('dict')   */
+};
+
+enum { Q_MAXARGS = 16 };
+
+/* What a row's function gets: the object (NULL for hp) and, for a
+ * method, its evaluated arguments. */
+typedef struct q_args {
+	const val *self;
+	uint32_t pos;        /* the '.' of an attribute, the '(' of a call */
+	size_t n;
+	val v[Q_MAXARGS];
+	const char *names[Q_MAXARGS]; /* keyword names, NULL: positional */
+	uint32_t apos[Q_MAXARGS];     /* where each argument starts */
+} q_args;
+
+typedef mt_status (*q_fn)(mt_query *q, q_args *a, val *out, mt_err *err);
+
+/* One row per attribute or method of the language.  An attribute
+ * (min_args < 0) is evaluated on access; a method is bound on access and
+ * run by the call with min_args..max_args arguments, keyword arguments
+ * only when keywords is set.  The rows drive evaluation (table.c),
+ * completion and help (complete.c).  `.byX` attributes are not rows: they
+ * come from the classifier table (classifier.h). */
+typedef struct q_def {
+	const char *name;
+	unsigned on;        /* Q_ON_* it applies to */
+	int min_args;       /* < 0: an attribute    */
+	int max_args;
+	bool keywords;
+	const char *args;   /* the arguments as help shows them: "'<op>'" */
+	const char *help;   /* one line */
+	q_fn fn;
+} q_def;
+
+/* The table, rows of one Q_ON_* group in the order help lists them. */
+extern const q_def q_defs[];
+extern const size_t q_ndefs;
+
+/* obj.name (n is the ATTR node); out's expression is left to the caller
+ * unless the row sets it. */
+mt_status q_attr(mt_query *q, const char *name, uint32_t pos, const val *obj,
+		 val *out, mt_err *err);
+/* fn(args) for a V_METHOD fn (n is the CALL node). */
 mt_status q_call(mt_query *q, const mt_qnode *n, const val *fn, val *out,
 		 mt_err *err);
-mt_status q_classifier_make(mt_query *q, const char *er, mt_classifier **out,
-			    uint32_t pos, mt_err *err);
-/* Rows lo..hi-1 (clipped by the caller) of set v's identity table. */
-mt_status q_idrows(mt_query *q, const val *v, long lo, long hi, uint32_t pos,
-		   mt_set **out, mt_err *err);
-mt_status q_domtree(mt_query *q, mt_domtree **out, mt_err *err);
-void q_free_extra(mt_query *q);
+/* The functions of the rows (attrs.c, ctors.c). */
+mt_status q_text_result(val *out, mt_strbuf *b, mt_status st, mt_err *err);
+/* Set obj shown by classifier `name` (any spelling), or by identity for
+ * "id": `obj.byname`. */
+mt_status q_by(mt_query *q, const val *obj, const char *name, uint32_t pos,
+	       val *out, mt_err *err);
 
-/* kinds.c */
+/* The rows' functions: attrs.c */
+mt_status q_set_by(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_count(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_size(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_more(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_all(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_theone(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_referrers(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_referents(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_domisize(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_dominos(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_imdom(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_sp(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_pathsin(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_pathsout(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_rp(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_dot(mt_query *, q_args *, val *, mt_err *);
+/* ctors.c */
+mt_status q_hp_type(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_clodo(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_size(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_via(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_rcs(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_module(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_id(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_anything(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_nothing(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_heap(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_dot(mt_query *, q_args *, val *, mt_err *);
+mt_status q_kind_alt(mt_query *, q_args *, val *, mt_err *);
+mt_status q_kind_dictof(mt_query *, q_args *, val *, mt_err *);
+
+/* ---- complete.c ---- */
+/* Whether ch may be part of a name. */
+bool q_name_char(int ch);
+
+/* ---- kinds.c ---- */
 void val_drop_kind(val *v);
 void val_copy_kind(val *dst, const val *src);
 mt_status q_kind_binop(mt_query *q, const mt_qnode *n, const val *a,
@@ -131,7 +244,7 @@ mt_status q_kind_compare(mt_query *q, const mt_qnode *n, const val *a,
 mt_status q_kind_render(mt_query *q, const val *v, mt_strbuf *out,
 			mt_err *err);
 
-/* render.c */
+/* ---- render.c ---- */
 mt_status q_render(mt_query *q, val *v, mt_strbuf *out, mt_err *err);
 
 #endif

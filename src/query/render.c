@@ -21,14 +21,8 @@ static mt_status render_set(mt_query *q, val *v, mt_strbuf *out, mt_err *err)
 		st = mt_idtable_format(q->g, v->set, v->page, flags, out, &next,
 				       err);
 	} else {
-		qcls *c;
 		mt_partition *p;
-		if ((st = q_classifier(q, v->er, &c, 0, err)))
-			return st;
-		st = mt_partition_new(&p, c->c, mt_set_ids(v->set),
-				      mt_set_count(v->set), err);
-		q_classifier_unref(c);
-		if (st)
+		if ((st = q_partition(q, v, 0, &p, err)))
 			return st;
 		st = mt_table_format(p, v->page, flags, out, &next, err);
 		mt_partition_free(p);
@@ -68,12 +62,15 @@ mt_status q_render(mt_query *q, val *v, mt_strbuf *out, mt_err *err)
 			st = mt_strbuf_add(out, "\n", 1);
 		break;
 	case V_HP:
-		st = mt_strbuf_printf(out, "%s\n",
-				      "<hp: Type Clodo Size Via Rcs Module Id "
-				      "Anything Nothing heap>");
+		st = mt_strbuf_add(out, "<hp:", 4);
+		for (size_t i = 0; i < q_ndefs && !st; i++)
+			if (q_defs[i].on & Q_ON_HP)
+				st = mt_strbuf_printf(out, " %s", q_defs[i].name);
+		if (!st)
+			st = mt_strbuf_add(out, ">\n", 2);
 		break;
 	case V_METHOD:
-		st = mt_strbuf_printf(out, "<method %s>\n", v->method);
+		st = mt_strbuf_printf(out, "<method %s>\n", v->def->name);
 		break;
 	}
 	if (st && err && err->code == MT_OK)

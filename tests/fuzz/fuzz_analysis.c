@@ -27,6 +27,7 @@
 
 #include "memtrack/checksum.h"
 #include "memtrack/dump.h"
+#include "memtrack/ctx.h"
 #include "memtrack/graph.h"
 #include "memtrack/query.h"
 #include "memtrack/reader.h"
@@ -194,9 +195,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mt_graph *g = NULL;
 	mt_err err;
 	if (mt_graph_load_buffer(&g, fixed, len, NULL, NULL, &err) == MT_OK) {
+		mt_ctx *ctx = NULL;
 		mt_query *q = NULL;
 		if (mt_graph_count(g) <= MAX_GRAPH &&
-		    mt_query_new(&q, g, &err) == MT_OK) {
+		    mt_ctx_new(&ctx, g, &err) == MT_OK &&
+		    mt_query_new(&q, ctx, &err) == MT_OK) {
 			mt_strbuf out;
 			mt_strbuf_init(&out);
 			for (size_t i = 0; i < sizeof exprs / sizeof exprs[0];
@@ -207,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			mt_strbuf_destroy(&out);
 			mt_query_free(q);
 		}
+		mt_ctx_free(ctx);
 		mt_graph_free(g);
 	}
 	free(fixed);

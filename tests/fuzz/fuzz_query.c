@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "memtrack/ctx.h"
 #include "memtrack/graph.h"
 #include "memtrack/query.h"
 
@@ -53,9 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	mt_query *q;
+	mt_ctx *ctx = NULL;
+	mt_query *q = NULL;
 	mt_err err;
-	if (mt_query_new(&q, g, &err) != MT_OK) {
+	if (mt_ctx_new(&ctx, g, &err) != MT_OK ||
+	    mt_query_new(&q, ctx, &err) != MT_OK) {
+		mt_ctx_free(ctx);
 		free(text);
 		return 0;
 	}
@@ -87,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mt_strbuf_destroy(&out);
 	mt_query_free(q);
+	mt_ctx_free(ctx);
 	free(text);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "graphgen.h"
+#include "memtrack/ctx.h"
 #include "memtrack/qast.h"
 #include "memtrack/query.h"
 
@@ -44,6 +45,7 @@ static const char *const attrs[] = {"name"};
 
 static char path[64];
 static mt_graph *g;
+static mt_ctx *ctx; /* the dump's context, shared by the sessions */
 static uint32_t map[N + 1];
 
 static int setup(void **state)
@@ -60,11 +62,14 @@ static int setup(void **state)
 	if (mt_graph_load(&g, path, NULL, NULL, &err) != MT_OK)
 		return -1;
 	unlink(path);
+	if (mt_ctx_new(&ctx, g, &err) != MT_OK)
+		return -1;
 	return 0;
 }
 
 static int teardown(void **state)
 {
+	mt_ctx_free(ctx);
 	mt_graph_free(g);
 	return 0;
 }
@@ -112,7 +117,7 @@ static mt_query *session(void)
 {
 	mt_query *q;
 	mt_err err;
-	assert_int_equal(mt_query_new(&q, g, &err), MT_OK);
+	assert_int_equal(mt_query_new(&q, ctx, &err), MT_OK);
 	return q;
 }
 
