@@ -7,5 +7,5 @@
 ## src/capture/local.mk and src/analysis/local.mk.  doc/plugins.md.
 include $(srcdir)/plugins/numpy/local.mk
 include $(srcdir)/plugins/lxml/local.mk
-EXTRA_DIST += tests/python/test_plugin_numpy.py \
+EXTRA_DIST += doc/plugins.md tests/python/test_plugin_numpy.py \
 	tests/python/test_plugin_lxml.py

@@ -10,10 +10,11 @@
  *    the xmlDoc, whose size is the tree's approximate malloc'ed bytes; edges
  *    `->_parser` and `->_prefix_tail`; value "N nodes";
  *  - _Element (and subclasses): the edges `->_doc` and `->_tag`; value the
- *    tag name; and, for an element whose C node is detached from its
- *    document (lxml keeps a removed subtree alive as long as a proxy of it
- *    exists, unlinked, with parent NULL), a buffer `->_c_node` of kind
- *    "lxml.etree.xmlNode subtree", identity that node, sized the same way.
+ *    tag name; and, for an element of a subtree detached from its
+ *    document (lxml keeps a removed subtree alive, unlinked, as long as a
+ *    proxy of one of its nodes exists), a buffer `->_c_node` of kind
+ *    "lxml.etree.xmlNode subtree" whose identity is the subtree's top node
+ *    (so every proxy of it reports the same one), sized the same way.
  * So the tree is one node of the dump, dominated by whatever holds its
  * document: the root element's holder, when nothing else does.
  *
@@ -391,7 +392,9 @@ static int lx_prepare(const mt_plugin *p)
 	(void)p;
 	memset(lx_tops, 0, sizeof lx_tops);
 	mod = mods ? PyDict_GetItemString(mods, "lxml.etree") : NULL;
-	if (mod == NULL || !PyModule_Check(mod))
+	if (mod == NULL)
+		return 0; /* not imported: its types were not found either */
+	if (!PyModule_Check(mod))
 		return -1;
 	dict = PyModule_GetDict(mod);
 	if (!lx_version(dict, "LXML_VERSION", &lmaj, &lmin) ||

@@ -343,7 +343,7 @@ static int np_visit_array(const mt_plugin_host *h, mt_plugin_sink *s,
 	char text[NP_TEXT_MAX + 1];
 	size_t len;
 
-	if ((size_t)Py_TYPE(o)->tp_basicsize < sizeof *a) {
+	if (np_major == 0 || (size_t)Py_TYPE(o)->tp_basicsize < sizeof *a) {
 		h->fail(s, "ndarray smaller than numpy's PyArrayObject");
 		return -1;
 	}
@@ -379,7 +379,8 @@ static int np_visit_dtype(const mt_plugin_host *h, mt_plugin_sink *s,
 	size_t need = np_major == 1 ? sizeof(np_descr1)
 				    : offsetof(np_descr2, subarray);
 
-	if ((size_t)Py_TYPE(o)->tp_basicsize < need || !np_read_dtype(o, &v)) {
+	if (np_major == 0 || (size_t)Py_TYPE(o)->tp_basicsize < need ||
+	    !np_read_dtype(o, &v)) {
 		h->fail(s, "dtype not laid out as numpy's PyArray_Descr");
 		return -1;
 	}
@@ -414,7 +415,9 @@ static int np_prepare(const mt_plugin *p)
 	(void)p;
 	np_major = 0;
 	mod = mods ? PyDict_GetItemString(mods, "numpy") : NULL;
-	if (mod == NULL || !PyModule_Check(mod))
+	if (mod == NULL)
+		return 0; /* not imported: its types were not found either */
+	if (!PyModule_Check(mod))
 		return -1;
 	ver = PyDict_GetItemString(PyModule_GetDict(mod), "__version__");
 	if (ver == NULL || !PyUnicode_CheckExact(ver))

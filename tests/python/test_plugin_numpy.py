@@ -213,19 +213,25 @@ class NumpyPlugin(unittest.TestCase):
 
     def test_dtype_classifier(self):
         hid, aid, hsize, asize = self.r["own"][:4]
-        out = query(self.r["with"], "h.bydtype")
+        out = query(self.r["with"], "h.bydtype.all")
         self.assertIn("Array (dtype shape) / type", out)
         row = [l for l in out.splitlines() if l.endswith(" float64 (1000, 3)")]
         self.assertEqual(len(row), 1, out)
         self.assertEqual(row[0].split()[1:4:2], ["1", str(asize)])
         row = [l for l in out.splitlines() if l.endswith(" object (50,)")]
         self.assertEqual(len(row), 1, out)
-        # the same classifier through by() and in a combination
-        self.assertEqual(query(self.r["with"], "h.by('dtype')"), out)
-        both = query(self.r["with"], "(h & hp.Type('__main__.OwnHolder')).referents.by('dtype')")
-        self.assertRegex(both, r"\n +0 +1 +100 +%d +100 .* float64 \(1000, 3\)\n" % asize)
+        # the same classifier through by(), and in a combination
+        self.assertEqual(query(self.r["with"], "h.by('dtype').all"), out)
+        both = query(self.r["with"], "(h & hp.Type('__main__.OwnHolder')).referents"
+                                     ".by('DType & size')")
+        self.assertIn("Array / type & Individual Size", both)
+        self.assertRegex(both, r"\n +\d+ +1 +\d+ +%d +.* float64 \(1000, 3\) & %d\n"
+                         % (asize, asize))
+        # the query language's help lists it, from the classifier table
+        self.assertRegex(query(self.r["with"], "help"),
+                         r"\n +s\.bydtype +numpy arrays by dtype and shape, other objects by type\n")
         # a dump without the plugin: arrays by type
-        bare = query(self.r["without"], "h.bydtype")
+        bare = query(self.r["without"], "h.bydtype.all")
         self.assertNotIn("float64 (", bare)
         self.assertTrue(re.search(r" numpy\.ndarray\n", bare), bare)
 
