@@ -15,8 +15,10 @@
 #include <cmocka.h>
 
 #include "graphgen.h"
+#include "memtrack/classifier.h"
 #include "memtrack/ctx.h"
 #include "memtrack/qast.h"
+#include "memtrack/partition.h"
 #include "memtrack/query.h"
 
 /* The heap (node: what, type):
@@ -487,6 +489,232 @@ static void test_eval_and_complete(void **state)
 	mt_query_free(q);
 }
 
+/* The expression of a result is canonical: `_` and computed indexes
+ * resolved, classifier names canonical, parentheses only where the
+ * grammar needs them; evaluating it again gives the same set. */
+static void expect_expr(mt_query *q, const char *expr, const char *want)
+{
+	mt_qresult r, again;
+	mt_err err;
+	if (mt_query_eval(q, expr, &r, &err) != MT_OK)
+		fail_msg("%s: error at %llu: %s", expr,
+			 (unsigned long long)err.offset, err.detail);
+	if (!r.expr || strcmp(r.expr, want))
+		fail_msg("%s: expression '%s', want '%s'", expr,
+			 r.expr ? r.expr : "(null)", want);
+	if (r.kind == MT_QRESULT_SET) {
+		mt_query *q2 = session(); /* no `_` there */
+		assert_int_equal(mt_query_eval(q2, r.expr, &again, &err),
+				 MT_OK);
+		assert_int_equal(again.kind, MT_QRESULT_SET);
+		assert_true(mt_set_equal(again.set, r.set));
+		assert_string_equal(again.er, r.er);
+		mt_qresult_destroy(&again);
+		mt_query_free(q2);
+	}
+	mt_qresult_destroy(&r);
+}
+
+static void test_result_expressions(void **state)
+{
+	mt_query *q = session();
+	expect_expr(q, "h", "h");
+	expect_expr(q, "hp.heap()", "hp.heap()");
+	expect_expr(q, "h.byRCS[0]", "h.byrcs[0]");
+	expect_expr(q, "_.referrers", "h.byrcs[0].referrers");
+	expect_expr(q, "_.byVia", "h.byrcs[0].referrers.byvia");
+	expect_expr(q, "h[-1]", "h[4]");
+	expect_expr(q, "h[1 + 1]", "h[2]");
+	expect_expr(q, "h[-2:]", "h[3:5]");
+	expect_expr(q, "h.byid[:100]", "h.byid[0:14]");
+	expect_expr(q, "h.by(' Type &\tSIZE ')", "h.by('type&size')");
+	expect_expr(q, "h.by('Type')", "h.bytype");
+	/* - binds tighter than & */
+	expect_expr(q, "(h - h[0]) & h[1]", "h - h[0] & h[1]");
+	expect_expr(q, "h - (h[0] & h[1])", "h - (h[0] & h[1])");
+	expect_expr(q, "h - (h[0] - h[1])", "h - (h[0] - h[1])");
+	expect_expr(q, "(h & hp.Type('list')).referrers",
+		    "(h & hp.Type('list')).referrers");
+	expect_expr(q, "~(h[0])", "~h[0]");
+	expect_expr(q, "h & hp.Size(72).alt('>')", "h & hp.Size(72).alt('>')");
+	expect_expr(q, "h[1].byid[0].theone", "h[1].byid[0].theone");
+	expect_expr(q, "_.all", "h[1].byid[0].theone"); /* paging: same set */
+	expect_expr(q, "h.count", "h.count");
+	expect_expr(q, "(h & hp.Type('str')).sp", "(h & hp.Type('str')).sp");
+	mt_query_free(q);
+}
+
+/* A front end derives sets from results, never spelling query text. */
+static void test_derive(void **state)
+{
+	mt_query *q = session();
+	mt_qresult heap, by, row, ref, t, last;
+	mt_err err;
+	assert_int_equal(mt_query_eval(q, "7", &last, &err), MT_OK);
+	mt_qresult_destroy(&last);
+	assert_int_equal(mt_query_heap(q, &heap, &err), MT_OK);
+	assert_string_equal(heap.expr, "h");
+	assert_int_equal(mt_set_count(heap.set), 14);
+	assert_int_equal(mt_query_by(q, &heap, "Type", &by, &err), MT_OK);
+	assert_string_equal(by.expr, "h.bytype");
+	assert_string_equal(by.er, "type");
+	mt_partition *p;
+	assert_int_equal(mt_query_partition(q, &by, &p, &err), MT_OK);
+	assert_int_equal(mt_partition_nrows(p), 5);
+	assert_string_equal(mt_partition_row_at(p, 1)->label, "list");
+	/* row 1 of the partition is the row mt_query_row gives */
+	assert_int_equal(mt_query_row(q, &by, 1, &row, &err), MT_OK);
+	assert_string_equal(row.expr, "h.bytype[1]");
+	assert_string_equal(row.er, "type");
+	assert_int_equal(mt_set_count(row.set), mt_partition_row_at(p, 1)->count);
+	mt_partition_free(p);
+	assert_int_equal(mt_query_attr(q, &row, "referrers", &ref, &err),
+			 MT_OK);
+	assert_string_equal(ref.expr, "h.bytype[1].referrers");
+	assert_int_equal(ref.kind, MT_QRESULT_SET);
+	mt_qresult_destroy(&ref);
+	assert_int_equal(mt_query_attr(q, &row, "sp", &t, &err), MT_OK);
+	assert_int_equal(t.kind, MT_QRESULT_TEXT);
+	assert_string_equal(t.expr, "h.bytype[1].sp");
+	mt_qresult_destroy(&t);
+	/* combinations, identity tables, a set with operators */
+	assert_int_equal(mt_query_by(q, &row, "size & type", &t, &err), MT_OK);
+	assert_string_equal(t.expr, "h.bytype[1].by('size&type')");
+	mt_qresult_destroy(&t);
+	assert_int_equal(mt_query_eval(q, "h - h[0]", &last, &err), MT_OK);
+	assert_int_equal(mt_query_by(q, &last, "id", &t, &err), MT_OK);
+	assert_string_equal(t.expr, "(h - h[0]).byid");
+	assert_int_equal(mt_query_row(q, &t, 0, &ref, &err), MT_OK);
+	assert_string_equal(ref.expr, "(h - h[0]).byid[0]");
+	assert_int_equal(mt_set_count(ref.set), 1);
+	mt_qresult_destroy(&ref);
+	mt_qresult_destroy(&t);
+	mt_qresult_destroy(&last);
+	/* errors, without an offset */
+	assert_int_equal(mt_query_row(q, &by, 5, &t, &err), MT_RANGE);
+	assert_true(err.offset == MT_NO_OFFSET);
+	assert_int_equal(mt_query_by(q, &heap, "nosuch", &t, &err), MT_TYPE);
+	assert_int_equal(mt_query_attr(q, &heap, "nosuch", &t, &err), MT_TYPE);
+	assert_int_equal(mt_query_attr(q, &heap, "by", &t, &err), MT_TYPE);
+	mt_qresult_destroy(&row);
+	mt_qresult_destroy(&by);
+	mt_qresult_destroy(&heap);
+	/* `_` is still the last evaluated result */
+	expect(q, "_.count", "10\n");
+	mt_query_free(q);
+}
+
+/* Help and completion list every row of the attribute table and every
+ * classifier of the classifier table (plugins' included). */
+static void test_help_and_tables(void **state)
+{
+	mt_query *q = session();
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_query_help(&b), MT_OK);
+	assert_non_null(strstr(b.s, "s.count "));
+	assert_non_null(strstr(b.s, "hp.Type('name')"));
+	assert_non_null(strstr(b.s, "K.alt("));
+	size_t n;
+	const mt_classifier_def *const *defs = mt_classifier_defs(&n);
+	assert_true(n >= 11);
+	for (size_t i = 0; i < n; i++) {
+		char line[64], word[64];
+		snprintf(line, sizeof line, "  s.by%s ", defs[i]->name);
+		if (!strstr(b.s, line))
+			fail_msg("help has no line for classifier %s",
+				 defs[i]->name);
+		snprintf(line, sizeof line, "h.by%s", defs[i]->name);
+		snprintf(word, sizeof word, "by%s", defs[i]->name);
+		char *c = mt_query_complete(q, line, 0);
+		assert_non_null(c);
+		assert_string_equal(c, word);
+		free(c);
+		/* and the attribute works: h.byX is a set */
+		mt_qresult r;
+		mt_err err;
+		if (mt_query_eval(q, line, &r, &err) != MT_OK)
+			fail_msg("%s: %s", line, err.detail);
+		assert_int_equal(r.kind, MT_QRESULT_SET);
+		mt_qresult_destroy(&r);
+	}
+	/* the query `help` is the same text */
+	expect(q, "help", b.s);
+	mt_strbuf_destroy(&b);
+	char *c = mt_query_complete(q, "he", 0);
+	assert_string_equal(c, "help");
+	free(c);
+	expect_err(q, "hp.Nosuch", MT_TYPE, 3,
+		   "(try Type, Clodo, Size, Via, Rcs, Module, Id, Anything, "
+		   "Nothing, heap, dot)");
+	expect_err(q, "hp.Size(1).nosuch", MT_TYPE, 11, "(try alt, dictof)");
+	expect_err(q, "h.count(1)", MT_TYPE, 7, "not callable");
+	expect_err(q, "h.by('type', 'size')", MT_TYPE, 4, "takes 1 argument");
+	expect_err(q, "hp.Type(name='x')", MT_TYPE, 13, "no keyword");
+	expect(q, "hp", "<hp: Type Clodo Size Via Rcs Module Id Anything "
+			"Nothing heap dot>\n");
+	expect(q, "h.by", "<method by>\n");
+	mt_query_free(q);
+}
+
+/* One dominator tree per dump, built through the context: its progress
+ * function sees the build (and cancels it), a second session and a second
+ * attribute reuse it.  (The session used to build a tree of its own, with
+ * no progress and no cancel, next to the browser's.) */
+struct prog {
+	int trees, cancel;
+};
+
+static int count_progress(void *data, const char *what, uint64_t done,
+			  uint64_t total)
+{
+	struct prog *p = data;
+	(void)total;
+	if (!strcmp(what, "dominator tree") && done == 0)
+		p->trees++;
+	return p->cancel;
+}
+
+static void test_context_owns_the_tree(void **state)
+{
+	mt_ctx *c;
+	mt_err err;
+	struct prog p = {0, 1};
+	assert_int_equal(mt_ctx_new(&c, g, &err), MT_OK);
+	mt_ctx_set_progress(c, count_progress, &p);
+	mt_query *q1, *q2;
+	assert_int_equal(mt_query_new(&q1, c, &err), MT_OK);
+	assert_int_equal(mt_query_new(&q2, c, &err), MT_OK);
+	mt_strbuf out;
+	mt_strbuf_init(&out);
+	assert_int_equal(mt_query_run(q1, "h.domisize", &out, &err),
+			 MT_CANCELLED);
+	assert_int_equal(out.len, 0);
+	assert_false(mt_ctx_has_domtree(c));
+	p.cancel = 0;
+	int before = p.trees;
+	assert_int_equal(mt_query_run(q1, "(h & hp.Size(88)).domisize", &out,
+				      &err),
+			 MT_OK);
+	assert_string_equal(out.s, "382\n");
+	assert_true(mt_ctx_has_domtree(c));
+	assert_int_equal(p.trees, before + 1);
+	const mt_domtree *t1, *t2;
+	assert_int_equal(mt_ctx_domtree(c, &t1, &err), MT_OK);
+	mt_strbuf_reset(&out);
+	assert_int_equal(mt_query_run(q2, "(h & hp.Size(88)).dominos.count",
+				      &out, &err),
+			 MT_OK);
+	assert_string_equal(out.s, "7\n");
+	assert_int_equal(mt_ctx_domtree(c, &t2, &err), MT_OK);
+	assert_ptr_equal(t1, t2);
+	assert_int_equal(p.trees, before + 1); /* no second tree */
+	mt_strbuf_destroy(&out);
+	mt_query_free(q1);
+	mt_query_free(q2);
+	mt_ctx_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +731,10 @@ int main(void)
 		cmocka_unit_test(test_text_results),
 		cmocka_unit_test(test_error_text),
 		cmocka_unit_test(test_eval_and_complete),
+		cmocka_unit_test(test_result_expressions),
+		cmocka_unit_test(test_derive),
+		cmocka_unit_test(test_help_and_tables),
+		cmocka_unit_test(test_context_owns_the_tree),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
