@@ -110,15 +110,14 @@ typedef struct lx_doc { /* xmlDoc */
 #define LX_ELEMENT_NODE 1
 #define LX_DOCUMENT_NODE 9
 #define LX_HTML_DOCUMENT_NODE 13
-#define LX_DTD_SIZE 128	     /* sizeof(xmlDtd) */
+#define LX_DTD_SIZE 128 /* sizeof(xmlDtd) */
 #define LX_NODES_MAX (1u << 26)
 #define LX_STR_MAX (1u << 30)
 #define LX_PAGE 4096u
 
 /* lxml's public structs (lxml.etree.h). */
 typedef struct lx_document {
-	PyObject_HEAD
-	void *vtab;
+	PyObject_HEAD void *vtab;
 	int ns_counter;
 	PyObject *prefix_tail;
 	lx_doc *c_doc;
@@ -126,8 +125,7 @@ typedef struct lx_document {
 } lx_document;
 
 typedef struct lx_element {
-	PyObject_HEAD
-	lx_document *doc;
+	PyObject_HEAD lx_document *doc;
 	lx_node *c_node;
 	PyObject *tag;
 } lx_element;
@@ -183,8 +181,7 @@ static int lx_add_str(lx_count *c, const char *p)
 /* A text-bearing node's content: not allocated when stored in the node. */
 static int lx_add_content(lx_count *c, const lx_node *n)
 {
-	if (n->content == NULL ||
-	    n->content == (const char *)&n->properties)
+	if (n->content == NULL || n->content == (const char *)&n->properties)
 		return 1;
 	return lx_add_str(c, n->content);
 }
@@ -411,19 +408,19 @@ static int lx_prepare(const mt_plugin *p)
 }
 
 static const mt_plugin_type lx_types[] = {
-	{"lxml.etree", "_Document", 0, lx_visit_document},
-	{"lxml.etree", "_Element", MT_PLUGIN_SUBCLASSES, lx_visit_element},
+    {"lxml.etree", "_Document", 0, lx_visit_document},
+    {"lxml.etree", "_Element", MT_PLUGIN_SUBCLASSES, lx_visit_element},
 };
 
 static const mt_plugin lx_plugin = {
-	MT_PLUGIN_API_VERSION,
-	"lxml",
-	"lxml.etree",
-	"lxml 4.x/5.x on libxml2 2.9-2.14: the C tree behind each document, "
-	"element -> document edges",
-	lx_prepare,
-	lx_types,
-	sizeof lx_types / sizeof *lx_types,
+    MT_PLUGIN_API_VERSION,
+    "lxml",
+    "lxml.etree",
+    "lxml 4.x/5.x on libxml2 2.9-2.14: the C tree behind each document, "
+    "element -> document edges",
+    lx_prepare,
+    lx_types,
+    sizeof lx_types / sizeof *lx_types,
 };
 
 MT_PLUGIN_DEFINE(lxml) { return &lx_plugin; }

@@ -114,7 +114,8 @@ static int dt_is_array(struct dt_state *s, uint32_t type)
 	if ((t->n + 1) * 4 > t->cap * 3 &&
 	    !dt_grow(t, (void **)&s->is_array, 1))
 		return -1;
-	for (j = h & (t->cap - 1); t->v[j] != DT_EMPTY; j = (j + 1) & (t->cap - 1))
+	for (j = h & (t->cap - 1); t->v[j] != DT_EMPTY;
+	     j = (j + 1) & (t->cap - 1))
 		if (t->v[j] == type)
 			return s->is_array[j];
 	t->v[j] = type;

@@ -59,8 +59,7 @@
 
 /* numpy's PyArrayObject_fields, up to the fields read here. */
 typedef struct np_array {
-	PyObject_HEAD
-	char *data;
+	PyObject_HEAD char *data;
 	int nd;
 	Py_ssize_t *dimensions;
 	Py_ssize_t *strides;
@@ -72,8 +71,7 @@ typedef struct np_array {
 
 /* numpy 1.x PyArray_Descr (1.7 to 1.26). */
 typedef struct np_descr1 {
-	PyObject_HEAD
-	PyTypeObject *typeobj;
+	PyObject_HEAD PyTypeObject *typeobj;
 	char kind, type, byteorder, flags;
 	int type_num;
 	int elsize;
@@ -88,8 +86,7 @@ typedef struct np_descr1 {
 
 /* numpy 2.x _PyArray_LegacyDescr (PyArray_Descr up to reserved_null). */
 typedef struct np_descr2 {
-	PyObject_HEAD
-	PyTypeObject *typeobj;
+	PyObject_HEAD PyTypeObject *typeobj;
 	char kind, type, byteorder, former_flags;
 	int type_num;
 	uint64_t flags;
@@ -119,11 +116,11 @@ typedef struct np_datetime_meta {
 
 #define NP_ARRAY_OWNDATA 0x0004
 #define NP_MAXDIMS 64
-#define NP_OBJECT 17	  /* NPY_OBJECT, 1.x and 2.x */
-#define NP_DATETIME 21	  /* NPY_DATETIME */
-#define NP_TIMEDELTA 22	  /* NPY_TIMEDELTA */
-#define NP_VSTRING 2056	  /* 2.x: type numbers at or above are not legacy */
-#define NP_TEXT_MAX 64	  /* the value text (MT_PREVIEW_MAX) */
+#define NP_OBJECT 17	/* NPY_OBJECT, 1.x and 2.x */
+#define NP_DATETIME 21	/* NPY_DATETIME */
+#define NP_TIMEDELTA 22 /* NPY_TIMEDELTA */
+#define NP_VSTRING 2056 /* 2.x: type numbers at or above are not legacy */
+#define NP_TEXT_MAX 64	/* the value text (MT_PREVIEW_MAX) */
 
 /* The dtype fields this plugin uses, read through either layout. */
 typedef struct np_dtype_view {
@@ -171,8 +168,7 @@ static int np_read_dtype(PyObject *d, np_dtype_view *v)
 			v->c_metadata = d2->c_metadata;
 		}
 	}
-	return v->typeobj != NULL && v->elsize >= 0 &&
-	       v->elsize <= INT32_MAX;
+	return v->typeobj != NULL && v->elsize >= 0 && v->elsize <= INT32_MAX;
 }
 
 /* Appends to buf (size NP_TEXT_MAX + 1) at *len, cutting at the end. */
@@ -204,9 +200,9 @@ static void np_put_int(char *buf, size_t *len, uint64_t v)
  * and timedelta types ("datetime64[ns]"). */
 static void np_dtype_name(const np_dtype_view *v, char *buf, size_t *len)
 {
-	static const char *const units[] = {
-		"Y", "M", "W", "", "D", "h", "m", "s", "ms", "us",
-		"ns", "ps", "fs", "as", "generic"};
+	static const char *const units[] = {"Y",  "M",	"W",  "",   "D",
+					    "h",  "m",	"s",  "ms", "us",
+					    "ns", "ps", "fs", "as", "generic"};
 	const char *tn = v->typeobj->tp_name;
 	const char *dot = strrchr(tn, '.');
 	char name[NP_TEXT_MAX + 1];
@@ -227,8 +223,9 @@ static void np_dtype_name(const np_dtype_view *v, char *buf, size_t *len)
 	if ((v->type_num == NP_DATETIME || v->type_num == NP_TIMEDELTA) &&
 	    v->legacy && v->c_metadata) {
 		const np_datetime_meta *m = v->c_metadata;
-		if (m->unit >= 0 && m->unit < (int)(sizeof units / sizeof *units)
-		    && m->unit != 14) {
+		if (m->unit >= 0 &&
+		    m->unit < (int)(sizeof units / sizeof *units) &&
+		    m->unit != 14) {
 			char u[32];
 			if (m->num > 1)
 				snprintf(u, sizeof u, "[%d%s]", m->num,
@@ -310,7 +307,8 @@ static int64_t np_count(const mt_plugin_host *h, mt_plugin_sink *s,
 	if (a->nd == 0)
 		return 1;
 	if (a->dimensions == NULL || a->strides == NULL ||
-	    !h->readable(s, a->dimensions, (size_t)a->nd * sizeof(Py_ssize_t)) ||
+	    !h->readable(s, a->dimensions,
+			 (size_t)a->nd * sizeof(Py_ssize_t)) ||
 	    !h->readable(s, a->strides, (size_t)a->nd * sizeof(Py_ssize_t))) {
 		h->fail(s, "ndarray dims or strides not readable");
 		return -1;
@@ -365,7 +363,8 @@ static int np_visit_array(const mt_plugin_host *h, mt_plugin_sink *s,
 	h->value(s, text, len);
 	h->edge(s, MT_PLUGIN_ATTR, "base", 0, a->base);
 	h->edge(s, MT_PLUGIN_ATTR, "dtype", 0, a->descr);
-	if (v.type_num == NP_OBJECT && v.elsize == (Py_ssize_t)sizeof(PyObject *))
+	if (v.type_num == NP_OBJECT &&
+	    v.elsize == (Py_ssize_t)sizeof(PyObject *))
 		return np_visit_objects(h, s, a, (uint64_t)count);
 	return 0;
 }
@@ -376,8 +375,8 @@ static int np_visit_dtype(const mt_plugin_host *h, mt_plugin_sink *s,
 	np_dtype_view v;
 	char text[NP_TEXT_MAX + 1];
 	size_t len = 0;
-	size_t need = np_major == 1 ? sizeof(np_descr1)
-				    : offsetof(np_descr2, subarray);
+	size_t need =
+	    np_major == 1 ? sizeof(np_descr1) : offsetof(np_descr2, subarray);
 
 	if (np_major == 0 || (size_t)Py_TYPE(o)->tp_basicsize < need ||
 	    !np_read_dtype(o, &v)) {
@@ -435,21 +434,21 @@ static int np_prepare(const mt_plugin *p)
 }
 
 static const mt_plugin_type np_types[] = {
-	{"numpy", "ndarray", MT_PLUGIN_SUBCLASSES | MT_PLUGIN_COMPLETE,
-	 np_visit_array},
-	{"numpy", "dtype", MT_PLUGIN_SUBCLASSES | MT_PLUGIN_COMPLETE,
-	 np_visit_dtype},
+    {"numpy", "ndarray", MT_PLUGIN_SUBCLASSES | MT_PLUGIN_COMPLETE,
+     np_visit_array},
+    {"numpy", "dtype", MT_PLUGIN_SUBCLASSES | MT_PLUGIN_COMPLETE,
+     np_visit_dtype},
 };
 
 static const mt_plugin np_plugin = {
-	MT_PLUGIN_API_VERSION,
-	"numpy",
-	"numpy",
-	"numpy 1.x/2.x ndarray and dtype: data owned once, view bases, dtypes, "
-	"object arrays' elements",
-	np_prepare,
-	np_types,
-	sizeof np_types / sizeof *np_types,
+    MT_PLUGIN_API_VERSION,
+    "numpy",
+    "numpy",
+    "numpy 1.x/2.x ndarray and dtype: data owned once, view bases, dtypes, "
+    "object arrays' elements",
+    np_prepare,
+    np_types,
+    sizeof np_types / sizeof *np_types,
 };
 
 MT_PLUGIN_DEFINE(numpy) { return &np_plugin; }
