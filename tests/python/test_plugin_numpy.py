@@ -230,6 +230,13 @@ class NumpyPlugin(unittest.TestCase):
         # the query language's help lists it, from the classifier table
         self.assertRegex(query(self.r["with"], "help"),
                          r"\n +s\.bydtype +numpy arrays by dtype and shape, other objects by type\n")
+        # the browser opens it from its query prompt
+        p = subprocess.run([tui(), "--headless", "--keys", ":h.bydtype<Enter>",
+                            "--size", "120x10", self.r["with"]],
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"Retained Array \(dtype shape\) / type\n")
+        self.assertRegex(p.stdout, r"\n> +0 +1 .* float64 \(524288,\)\n")
         # a dump without the plugin: arrays by type
         bare = query(self.r["without"], "h.bydtype.all")
         self.assertNotIn("float64 (", bare)
