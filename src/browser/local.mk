@@ -1,5 +1,5 @@
 ## src/browser: memtrack-tui.  Curses and readline live only here, in the
-## terminal front end (term.c); nothing else links them.
+## terminal front end (term.c, term_rl.c); nothing else links them.
 bin_PROGRAMS += memtrack-tui
 memtrack_tui_SOURCES = src/browser/main.c
 memtrack_tui_LDADD = libmtbrowser.la libmtquery.la libmtanalysis.la \
@@ -30,7 +30,8 @@ tests_unit_test_browser_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_browser_LDADD = libmtbrowser.la libmtformat.la $(CMOCKA_LIBS)
 endif
 ## The terminal front end: ncursesw rendering and the readline prompt.
-memtrack_tui_SOURCES += src/browser/term.c src/browser/term.h
+memtrack_tui_SOURCES += src/browser/term.c src/browser/term.h \
+	src/browser/term_rl.c src/browser/termpriv.h
 memtrack_tui_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(READLINE_CFLAGS)
 memtrack_tui_LDADD += $(NCURSES_LIBS) $(READLINE_LIBS)
 ## Smoke test of the terminal front end in tmux (skips without tmux).

@@ -347,7 +347,89 @@ static int load_progress(void *data, uint64_t done, uint64_t total)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything the command line says. */
+typedef struct cli {
+	mt_classify_by by;
+	int batch, all;
+	char **exprs; /* -e, in order */
+	size_t nexprs;
+	tui_opts to;
+	const char *path;
+} cli;
+
+/* Handles option ch (getopt_long's); returns -1 to go on, else the exit
+ * status (after --help, --version or an error message). */
+static int option(cli *c, int ch, char **argv)
+{
+	switch (ch) {
+	case 'b':
+		c->batch = 1;
+		return -1;
+	case 'a':
+		c->all = 1;
+		return -1;
+	case 'B':
+		if (mt_classify_parse(optarg, &c->by) == MT_OK)
+			return -1;
+		fprintf(stderr, "%s: unknown classifier '%s' (try --help)\n",
+			progname, optarg);
+		return 1;
+	case 'e':
+		c->exprs[c->nexprs++] = optarg;
+		return -1;
+	case 'h':
+		usage(stdout);
+		return 0;
+	case 'V':
+		printf("%s (memtrack) %s\n", progname, PACKAGE_VERSION);
+		return 0;
+	case OPT_HEADLESS:
+		c->to.headless = true;
+		return -1;
+	case OPT_KEYS:
+		c->to.keys = optarg;
+		return -1;
+	case OPT_KEYS_FILE:
+		c->to.keys_file = optarg;
+		return -1;
+	case OPT_SIZE:
+		if (mt_headless_parse_size(optarg, &c->to.cols, &c->to.rows))
+			return -1;
+		fprintf(stderr, "%s: bad size '%s' (COLSxROWS, e.g. 80x24)\n",
+			progname, optarg);
+		return 1;
+	case OPT_SCREEN_OUT:
+		c->to.screen_out = optarg;
+		return -1;
+	case OPT_EACH_STEP:
+		c->to.each_step = true;
+		return -1;
+	case OPT_ASCII:
+		c->to.ascii = true;
+		return -1;
+	case OPT_NO_MOUSE:
+		c->to.mouse = false;
+		return -1;
+	case OPT_NO_COLOR:
+		c->to.color = false;
+		return -1;
+	case ':':
+		fprintf(stderr, "%s: option '%s' needs an argument (try --help)\n",
+			progname, argv[optind - 1]);
+		return 1;
+	default:
+		if (optopt > 0 && optopt < 256)
+			fprintf(stderr, "%s: unknown option '-%c' (try --help)\n",
+				progname, optopt);
+		else
+			fprintf(stderr, "%s: unknown option '%s' (try --help)\n",
+				progname, argv[optind - 1]);
+		return 1;
+	}
+}
+
+/* Parses the command line into c; -1 to go on, else the exit status. */
+static int parse_args(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"batch", no_argument, NULL, 'b'},
@@ -367,154 +449,77 @@ int main(int argc, char **argv)
 	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
 	    {NULL, 0, NULL, 0},
 	};
-	mt_classify_by by = MT_CLASSIFY_CLODO;
-	int batch = 0, all = 0, ch, rc;
-	tui_opts to = {.mouse = true, .color = true, .cols = 80, .rows = 24};
-	char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
-	size_t nexprs = 0;
-
-	if (!exprs) {
-		fprintf(stderr, "%s: out of memory\n", progname);
-		return 1;
-	}
+	int ch, rc;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":baB:e:hV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			batch = 1;
-			break;
-		case 'a':
-			all = 1;
-			break;
-		case 'B':
-			if (mt_classify_parse(optarg, &by) != MT_OK) {
-				fprintf(stderr,
-					"%s: unknown classifier '%s' "
-					"(try --help)\n",
-					progname, optarg);
-				free(exprs);
-				return 1;
-			}
-			break;
-		case 'e':
-			exprs[nexprs++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			free(exprs);
-			return 0;
-		case 'V':
-			printf("%s (memtrack) %s\n", progname, PACKAGE_VERSION);
-			free(exprs);
-			return 0;
-		case OPT_HEADLESS:
-			to.headless = true;
-			break;
-		case OPT_KEYS:
-			to.keys = optarg;
-			break;
-		case OPT_KEYS_FILE:
-			to.keys_file = optarg;
-			break;
-		case OPT_SIZE:
-			if (!mt_headless_parse_size(optarg, &to.cols,
-						    &to.rows)) {
-				fprintf(stderr,
-					"%s: bad size '%s' (COLSxROWS, e.g. "
-					"80x24)\n",
-					progname, optarg);
-				free(exprs);
-				return 1;
-			}
-			break;
-		case OPT_SCREEN_OUT:
-			to.screen_out = optarg;
-			break;
-		case OPT_EACH_STEP:
-			to.each_step = true;
-			break;
-		case OPT_ASCII:
-			to.ascii = true;
-			break;
-		case OPT_NO_MOUSE:
-			to.mouse = false;
-			break;
-		case OPT_NO_COLOR:
-			to.color = false;
-			break;
-		case ':':
-			fprintf(stderr,
-				"%s: option '%s' needs an argument "
-				"(try --help)\n",
-				progname, argv[optind - 1]);
-			free(exprs);
-			return 1;
-		default:
-			if (optopt > 0 && optopt < 256)
-				fprintf(stderr,
-					"%s: unknown option '-%c' (try "
-					"--help)\n",
-					progname, optopt);
-			else
-				fprintf(stderr,
-					"%s: unknown option '%s' (try "
-					"--help)\n",
-					progname, argv[optind - 1]);
-			free(exprs);
-			return 1;
-		}
-	}
+	while ((ch = getopt_long(argc, argv, ":baB:e:hV", opts, NULL)) != -1)
+		if ((rc = option(c, ch, argv)) >= 0)
+			return rc;
 	if (argc - optind != 1) {
 		fprintf(stderr, "%s: %s (try --help)\n", progname,
 			argc - optind ? "more than one heap file given"
 				      : "no heap file given");
-		free(exprs);
 		return 1;
 	}
-	if (to.headless && (batch || nexprs)) {
+	if (c->to.headless && (c->batch || c->nexprs)) {
 		fprintf(stderr, "%s: --headless does not go with --batch or -e\n",
 			progname);
-		free(exprs);
 		return 1;
 	}
-	if ((to.keys || to.keys_file || to.screen_out || to.each_step) &&
-	    !to.headless) {
+	if ((c->to.keys || c->to.keys_file || c->to.screen_out ||
+	     c->to.each_step) &&
+	    !c->to.headless) {
 		fprintf(stderr, "%s: --keys, --keys-file, --screen-out and "
 				"--each-step need --headless\n",
 			progname);
-		free(exprs);
 		return 1;
 	}
-	if (to.headless) {
+	c->path = argv[optind];
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	cli c = {.by = MT_CLASSIFY_CLODO,
+		 .to = {.mouse = true, .color = true, .cols = 80, .rows = 24}};
+	int rc;
+	c.exprs = calloc((size_t)argc + 1, sizeof *c.exprs);
+	if (!c.exprs) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return 1;
+	}
+	if ((rc = parse_args(&c, argc, argv)) >= 0) {
+		free(c.exprs);
+		return rc;
+	}
+	if (c.to.headless) {
 		/* display widths must not depend on the caller's locale */
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
 			setlocale(LC_CTYPE, "");
 	}
-	const char *path = argv[optind];
 	mt_graph *g = NULL;
 	mt_err err;
 	mt_err_clear(&err);
 	/* loaded before the terminal is taken over: errors stay one line; a
 	 * person waiting for the browser sees the progress on stderr */
-	struct load_progress lp = {path, -1, false};
-	bool show = !batch && !nexprs && !to.headless && isatty(2);
-	mt_status lst = mt_graph_load(&g, path, show ? load_progress : NULL,
+	struct load_progress lp = {c.path, -1, false};
+	bool show = !c.batch && !c.nexprs && !c.to.headless && isatty(2);
+	mt_status lst = mt_graph_load(&g, c.path, show ? load_progress : NULL,
 				      &lp, &err);
 	if (lp.shown)
 		fprintf(stderr, "\r\033[K");
 	if (lst != MT_OK) {
-		free(exprs);
-		return fail_err(path, &err);
+		free(c.exprs);
+		return fail_err(c.path, &err);
 	}
-	if (nexprs)
-		rc = run_exprs(g, exprs, nexprs, all);
-	else if (batch)
-		rc = report(g, path, by, all);
-	else if (to.headless)
-		rc = run_headless(g, &to);
+	if (c.nexprs)
+		rc = run_exprs(g, c.exprs, c.nexprs, c.all);
+	else if (c.batch)
+		rc = report(g, c.path, c.by, c.all);
+	else if (c.to.headless)
+		rc = run_headless(g, &c.to);
 	else
-		rc = run_terminal(g, &to);
+		rc = run_terminal(g, &c.to);
 	mt_graph_free(g);
-	free(exprs);
+	free(c.exprs);
 	return rc;
 }
