@@ -21,7 +21,12 @@ check_PROGRAMS += tests/unit/test_query
 TESTS += tests/unit/test_query
 tests_unit_test_query_SOURCES = tests/unit/test_query.c \
 	tests/unit/graphgen.c tests/unit/graphgen.h
+tests_unit_test_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/query
 tests_unit_test_query_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_query_LDADD = libmtquery.la $(CMOCKA_LIBS)
 endif
 EXTRA_DIST += doc/query.md
+## memtrack-tui under valgrind on issue 8's use-after-free scenarios
+## (skips without valgrind).
+TESTS += tests/query/test_valgrind.sh
+EXTRA_DIST += tests/query/test_valgrind.sh

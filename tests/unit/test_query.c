@@ -20,6 +20,7 @@
 #include "memtrack/qast.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
+#include "qval.h" /* the attribute table, q_defs */
 
 /* The heap (node: what, type):
  *   0 list [1, 2, 3]              root edge
@@ -637,6 +638,24 @@ static void test_help_and_tables(void **state)
 			fail_msg("%s: %s", line, err.detail);
 		assert_int_equal(r.kind, MT_QRESULT_SET);
 		mt_qresult_destroy(&r);
+	}
+	/* every row of the attribute table: in the help, completed */
+	for (size_t i = 0; i < q_ndefs; i++) {
+		const q_def *d = &q_defs[i];
+		const char *pre = d->on & Q_ON_HP    ? "hp."
+				  : d->on & Q_ON_SET ? "s."
+						     : "K.";
+		char line[64];
+		snprintf(line, sizeof line, "  %s%s%s", pre, d->name,
+			 d->min_args < 0 ? " " : "(");
+		if (!strstr(b.s, line))
+			fail_msg("help has no line for %s%s", pre, d->name);
+		snprintf(line, sizeof line, "%s%s",
+			 d->on & Q_ON_HP ? "hp." : "h.", d->name);
+		char *c = mt_query_complete(q, line, 0);
+		if (!c || strncmp(c, d->name, strlen(d->name)))
+			fail_msg("%s: completed as %s", line, c ? c : "NULL");
+		free(c);
 	}
 	/* the query `help` is the same text */
 	expect(q, "help", b.s);
