@@ -32,16 +32,19 @@
  * stops after LX_NODES_MAX nodes (the size is then a lower bound).
  *
  * ABI assumptions (checked in prepare(), else the plugin refuses the dump
- * with a warning): lxml 4.x or 5.x, whose public cdef classes are
+ * with a warning): lxml 4.x to 6.x, whose public cdef classes are
  *   struct LxmlDocument { PyObject_HEAD; vtab; int _ns_counter;
  *                         PyObject *_prefix_tail; xmlDoc *_c_doc;
  *                         PyObject *_parser; }
  *   struct LxmlElement  { PyObject_HEAD; LxmlDocument *_doc;
  *                         xmlNode *_c_node; PyObject *_tag; }
  * (lxml.etree.h; the types' basic sizes must be those structs'), and
- * libxml2 2.9 to 2.14 (lxml.etree.LIBXML_VERSION, the library actually
+ * libxml2 2.9 to 2.15 (lxml.etree.LIBXML_VERSION, the library actually
  * loaded), whose xmlNode, xmlAttr, xmlNs and xmlDoc start as in tree.h
- * below.  Run against lxml 4.9.2 with libxml2 2.9.14 (Debian bookworm).
+ * below (the same in 2.9.14's and 2.15.4's headers; a later 2.x appended an `id`
+ * field to xmlAttr, which does not change its malloc chunk).  Run against
+ * lxml 4.9.2 with libxml2 2.9.14 (Debian bookworm) and lxml 6.1.3 with
+ * libxml2 2.15.4 (Debian sid, CPython 3.14).
  * The plugin does not link libxml2: it reads the structs.
  */
 #ifdef HAVE_CONFIG_H
@@ -397,9 +400,9 @@ static int lx_prepare(const mt_plugin *p)
 	if (!lx_version(dict, "LXML_VERSION", &lmaj, &lmin) ||
 	    !lx_version(dict, "LIBXML_VERSION", &xmaj, &xmin))
 		return -1;
-	if (lmaj != 4 && lmaj != 5)
+	if (lmaj < 4 || lmaj > 6)
 		return -1;
-	if (xmaj != 2 || xmin < 9 || xmin > 14)
+	if (xmaj != 2 || xmin < 9 || xmin > 15)
 		return -1;
 	if (!lx_type_size(dict, "_Document", sizeof(lx_document)) ||
 	    !lx_type_size(dict, "_Element", sizeof(lx_element)))
@@ -416,7 +419,7 @@ static const mt_plugin lx_plugin = {
     MT_PLUGIN_API_VERSION,
     "lxml",
     "lxml.etree",
-    "lxml 4.x/5.x on libxml2 2.9-2.14: the C tree behind each document, "
+    "lxml 4.x-6.x on libxml2 2.9-2.15: the C tree behind each document, "
     "element -> document edges",
     lx_prepare,
     lx_types,

@@ -135,8 +135,8 @@ class LxmlPlugin(unittest.TestCase):
                                 self.d.size(st) + self.d.size(doc))
 
     def test_unchecked_versions_refused(self):
-        for attr, value in (("LXML_VERSION", (6, 0, 0, 0)),
-                            ("LIBXML_VERSION", (2, 15, 0))):
+        for attr, value in (("LXML_VERSION", (7, 0, 0, 0)),
+                            ("LIBXML_VERSION", (2, 16, 0))):
             with self.subTest(attr=attr):
                 r = run_child(r"""
 from lxml import etree
