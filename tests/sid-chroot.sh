@@ -40,7 +40,8 @@ mirror=${MEMTRACK_SID_MIRROR:-http://deb.debian.org/debian}
 pythons=(3.13 3.14)
 packages=(python3.13-dev python3.14-dev gcc libc6-dev make pkg-config autoconf
     automake libtool autoconf-archive libmsgpack-c-dev libcmocka-dev
-    libncurses-dev libreadline-dev)
+    libncurses-dev libreadline-dev
+    python3-numpy python3-lxml) # the plugins' tests (numpy 2.x, lxml 6.x)
 # apt inside the chroot: the mirror's Release file may be past its
 # Valid-Until date; no stalled connection may hang the run
 apt_opts=(-o Acquire::Check-Valid-Until=false -o Acquire::http::Timeout=30

@@ -15,7 +15,9 @@
  *    (elsize became an npy_intp after a 64-bit flags field), so prepare()
  *    reads numpy.__version__ from the module's dict and picks the 1.x or
  *    the 2.x layout; any other major version is refused (a warning in the
- *    dump, the types fall back to the walker's own rules).
+ *    dump, the types fall back to the walker's own rules).  Run against
+ *    numpy 1.24.2 (Debian bookworm, CPython 3.11) and 2.4.6 (sid, 3.13 and
+ *    3.14).
  *
  * What an array reports (doc/plugins.md, "numpy"):
  *  - size: numpy's own array_sizeof, i.e. sys.getsizeof without the GC

@@ -17,7 +17,8 @@ from mtutil import Dump, run_child, tui
 
 HAVE_NUMPY = importlib.util.find_spec("numpy") is not None
 SKIP_WHY = ("numpy is not installed for this interpreter (tests/run-all.sh runs "
-            "this test with Debian's /usr/bin/python3 and python3-numpy)")
+            "this test with Debian's /usr/bin/python3 and python3-numpy, and with "
+            "sid's CPython 3.13 and 3.14 in tests/sid-chroot.sh)")
 
 CHILD = r"""
 import numpy as np
