@@ -33,7 +33,10 @@ enum {
 	MT_REC_ROOTS = 2,  /* [2, edges...]             edges of the root     */
 	MT_REC_OBJECT = 3, /* [3, type, size, addr, refcnt, length, value,
 			      edges...]; type nil = the previous object's */
-	MT_REC_END = 4     /* [4, objects, edges, names, reachable, checksum] */
+	MT_REC_END = 4,    /* [4, objects, edges, names, reachable, checksum] */
+	MT_REC_WARNING = 5 /* [5, str]  something the capture could not do
+			      (e.g. a plugin it disabled); any number, after
+			      the header and before END */
 };
 
 /* Relation (edge kind).  How each prints, with %s the source path:
@@ -142,6 +145,10 @@ typedef struct mt_header {
 	unsigned ptr_size;   /* sizeof(void *) of the captured process  */
 	unsigned gc_header;  /* sizeof(PyGC_Head) added to GC objects    */
 	bool collected;      /* gc.collect() ran before the walk         */
+	/* WARNING records, in file order.  The reader fills them as it reads
+	 * them (all are there once mt_reader_next returned MT_END). */
+	size_t nwarnings;
+	const char **warnings;
 } mt_header;
 
 #endif

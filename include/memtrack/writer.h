@@ -71,6 +71,12 @@ mt_status mt_writer_roots(mt_writer *w, const mt_edge *edges, size_t n,
 mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 			   const mt_edge *edges, size_t n, mt_err *err);
 
+/* Writes a WARNING record: one line of UTF-8 text (s[0..n), copied) about
+ * something the capture could not do (a plugin it disabled...).  Any time
+ * after the header, before mt_writer_finish. */
+mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
+			    mt_err *err);
+
 /* Counters so far. */
 uint64_t mt_writer_objects(const mt_writer *w);
 uint64_t mt_writer_edges(const mt_writer *w);

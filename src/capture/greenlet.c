@@ -128,6 +128,21 @@ static int accept(PyTypeObject *t)
 }
 #endif
 
+int mt_greenlet_type(PyTypeObject *tp)
+{
+#if PY_VERSION_HEX < 0x030C0000
+	PyTypeObject *t = tp;
+	for (; t; t = t->tp_base)
+		if (t == g_type ||
+		    (t->tp_name && !strcmp(t->tp_name, "greenlet.greenlet")))
+			break;
+	return t && accept(t);
+#else
+	(void)tp;
+	return 0;
+#endif
+}
+
 void mt_greenlet_edges(mt_walk *w, PyObject *o)
 {
 #if PY_VERSION_HEX < 0x030C0000
@@ -155,6 +170,12 @@ void mt_greenlet_edges(mt_walk *w, PyObject *o)
 }
 
 #else /* !MT_GREENLET_ON */
+
+int mt_greenlet_type(PyTypeObject *tp)
+{
+	(void)tp;
+	return 0;
+}
 
 void mt_greenlet_edges(mt_walk *w, PyObject *o)
 {

@@ -14,6 +14,10 @@
 
 #include "walk.h"
 
+/* Whether tp is greenlet.greenlet or a subclass, of a greenlet release this
+ * code knows (the walk asks once per type; always 0 on 3.12+). */
+int mt_greenlet_type(PyTypeObject *tp);
+
 /* Adds the `gr_frame` edge when o is a suspended greenlet of a greenlet
  * release this code knows (see greenlet.c); does nothing otherwise.  Runs
  * no Python code and creates no object. */

@@ -3,7 +3,8 @@
 pyexec_LTLIBRARIES += memtrack.la
 memtrack_la_SOURCES = \
 	src/capture/module.c \
-	src/capture/walk.c src/capture/walk.h \
+	src/capture/walk.c src/capture/walk.h src/capture/walkpriv.h \
+	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
 	src/capture/objtable.c src/capture/objtable.h \
 	src/capture/py_internals.c src/capture/pyint.h \
 	src/capture/greenlet.c src/capture/greenlet.h
@@ -15,6 +16,14 @@ memtrack_la_CFLAGS = $(AM_CFLAGS) -fno-strict-aliasing
 memtrack_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
 memtrack_la_LIBADD = libmtformat.la
 
+# The misbehaving capture plugin of tests/python/test_plugins.py, loaded by
+# path (tests/python/.libs/mt_testplugin.so).  Other test plugins: +=.
+check_LTLIBRARIES = tests/python/mt_testplugin.la
+tests_python_mt_testplugin_la_SOURCES = tests/python/mt_testplugin.c
+tests_python_mt_testplugin_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS)
+tests_python_mt_testplugin_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath /nowhere $(AM_LDFLAGS)
+
 # tests/python (run by tests/python/check.sh) is listed in tests/local.mk.
-EXTRA_DIST += doc/capture.md plugins/capture.def
+EXTRA_DIST += doc/capture.md plugins/capture.def tests/python/test_plugins.py
 noinst_HEADERS += include/memtrack/plugin.h

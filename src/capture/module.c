@@ -27,6 +27,7 @@
 #include "memtrack/writer.h"
 #include "pyint.h"
 #include "walk.h"
+#include "walkpriv.h"
 
 #if PY_VERSION_HEX < 0x030A0000
 static inline PyObject *Py_NewRef(PyObject *o)
@@ -368,15 +369,44 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 	return NULL;
 }
 
+/* (plugins, warnings) of a finished dump: the names of the plugins that
+ * stayed enabled, and the warnings written into the dump. */
+static PyObject *plugin_summary(const mt_dumpplugins *dp)
+{
+	PyObject *names = PyList_New(0), *warns = PyList_New(0);
+	for (size_t i = 0; names && i < dp->nact; i++) {
+		PyObject *s = dp->act[i].disabled
+				  ? NULL
+				  : PyUnicode_FromString(dp->act[i].p->name);
+		if (s && PyList_Append(names, s) < 0)
+			Py_CLEAR(names);
+		Py_XDECREF(s);
+	}
+	for (size_t i = 0; warns && i < dp->nwarnings; i++) {
+		PyObject *s = PyUnicode_DecodeUTF8(
+		    dp->warnings[i], (Py_ssize_t)strlen(dp->warnings[i]),
+		    "replace");
+		if (!s || PyList_Append(warns, s) < 0)
+			Py_CLEAR(warns);
+		Py_XDECREF(s);
+	}
+	if (!names || !warns) {
+		Py_XDECREF(names);
+		Py_XDECREF(warns);
+		return NULL;
+	}
+	return Py_BuildValue("(NN)", names, warns);
+}
+
 static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"path", "collect", NULL};
-	PyObject *pathb = NULL;
+	static char *kwlist[] = {"path", "collect", "plugins", NULL};
+	PyObject *pathb = NULL, *plugins = Py_None;
 	int collect = 1;
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|$p:dump", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|$pO:dump", kwlist,
 					 PyUnicode_FSConverter, &pathb,
-					 &collect))
+					 &collect, &plugins))
 		return NULL;
 	const char *path = PyBytes_AS_STRING(pathb);
 	double t0 = now_mono();
@@ -397,9 +427,16 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		return NULL;
 	}
 	size_t expected = allocated_blocks();
+	/* the plugins before the header: a bad argument fails early */
+	mt_dumpplugins dp;
+	if (mt_plugins_select(plugins, &dp) < 0) {
+		Py_DECREF(pathb);
+		return NULL;
+	}
 	header_buf hb;
 	if (header_fill(&hb, collect) < 0) {
 		header_free(&hb);
+		mt_plugins_release(&dp);
 		Py_DECREF(pathb);
 		return PyErr_NoMemory();
 	}
@@ -407,6 +444,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	 * handled before anything is written. */
 	if (PyErr_CheckSignals() < 0) {
 		header_free(&hb);
+		mt_plugins_release(&dp);
 		Py_DECREF(pathb);
 		return NULL;
 	}
@@ -416,6 +454,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	int was_enabled = gc_call("isenabled");
 	if (was_enabled < 0 || gc_call("disable") < 0) {
 		header_free(&hb);
+		mt_plugins_release(&dp);
 		Py_DECREF(pathb);
 		return NULL;
 	}
@@ -431,14 +470,16 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	if (st == MT_OK) {
 		if (sigs)
 			signals_publish(mt_writer_tmp_path(wr));
-		st = mt_walk_dump(wr, expected, &hb.h, sigs ? &g_cancel : NULL,
-				  &res, &err);
+		st = mt_walk_dump(wr, expected, &hb.h, &dp,
+				  sigs ? &g_cancel : NULL, &res, &err);
 	}
 	if (sigs)
 		signals_restore();
 	if (was_enabled && gc_call("enable") < 0)
 		PyErr_Clear();
 	header_free(&hb);
+	PyObject *summary = st == MT_OK ? plugin_summary(&dp) : NULL;
+	mt_plugins_release(&dp);
 	if (st == MT_CANCELLED) {
 		/* runs the Python handlers now: KeyboardInterrupt for
 		 * Ctrl-C, or whatever the program's handler raises */
@@ -466,6 +507,10 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		Py_DECREF(pathb);
 		return NULL;
 	}
+	if (!summary) {
+		Py_DECREF(pathb);
+		return NULL;
+	}
 	/* the walk counted the bytes before the END record */
 	struct stat sb;
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
@@ -473,14 +518,19 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	double secs = now_mono() - t0;
 	PyObject *pstr = PyUnicode_DecodeFSDefault(path);
 	Py_DECREF(pathb);
-	if (!pstr)
+	if (!pstr) {
+		Py_DECREF(summary);
 		return NULL;
+	}
 	PyObject *d = Py_BuildValue(
-	    "{s:K,s:K,s:K,s:d,s:K,s:N}", "objects",
+	    "{s:K,s:K,s:K,s:d,s:K,s:N,s:O,s:O}", "objects",
 	    (unsigned long long)res.objects, "edges",
 	    (unsigned long long)res.edges, "bytes",
 	    (unsigned long long)res.bytes, "seconds", secs, "reachable",
-	    (unsigned long long)res.reachable, "path", pstr);
+	    (unsigned long long)res.reachable, "path", pstr, "plugins",
+	    PyTuple_GET_ITEM(summary, 0), "warnings",
+	    PyTuple_GET_ITEM(summary, 1));
+	Py_DECREF(summary);
 	return d;
 }
 
@@ -495,21 +545,36 @@ static PyObject *utf8(const char *s, size_t n)
 
 static PyObject *header_dict(const mt_header *h)
 {
-	PyObject *argv = PyList_New(0);
-	if (!argv)
+	PyObject *argv = PyList_New(0), *warns = PyList_New(0);
+	if (!argv || !warns) {
+		Py_XDECREF(argv);
+		Py_XDECREF(warns);
 		return NULL;
+	}
+	for (size_t i = 0; i < h->nwarnings; i++) {
+		PyObject *a = utf8(h->warnings[i], strlen(h->warnings[i]));
+		if (!a || PyList_Append(warns, a) < 0) {
+			Py_XDECREF(a);
+			Py_DECREF(argv);
+			Py_DECREF(warns);
+			return NULL;
+		}
+		Py_DECREF(a);
+	}
 	for (size_t i = 0; i < h->argc; i++) {
 		PyObject *a = utf8(h->argv[i], strlen(h->argv[i]));
 		if (!a || PyList_Append(argv, a) < 0) {
 			Py_XDECREF(a);
 			Py_DECREF(argv);
+			Py_DECREF(warns);
 			return NULL;
 		}
 		Py_DECREF(a);
 	}
 #define S(x) ((x) ? (x) : "")
 	return Py_BuildValue(
-	    "{s:I,s:s,s:s,s:(III),s:s,s:s,s:s,s:K,s:N,s:d,s:K,s:K,s:I,s:I,s:O}",
+	    "{s:I,s:s,s:s,s:(III),s:s,s:s,s:s,s:K,s:N,s:d,s:K,s:K,s:I,s:I,s:O,"
+	    "s:N}",
 	    "format_version", h->format_version, "memtrack",
 	    S(h->memtrack_version), "python", S(h->python_version),
 	    "python_version", h->py_major, h->py_minor, h->py_micro,
@@ -518,7 +583,7 @@ static PyObject *header_dict(const mt_header *h)
 	    "argv", argv, "time", h->time, "rss", (unsigned long long)h->rss,
 	    "vms", (unsigned long long)h->vms, "ptr_size", h->ptr_size,
 	    "gc_header", h->gc_header, "collected",
-	    h->collected ? Py_True : Py_False);
+	    h->collected ? Py_True : Py_False, "warnings", warns);
 #undef S
 }
 
@@ -748,13 +813,28 @@ err:
 	return result;
 }
 
+static PyObject *mt_plugins(PyObject *self, PyObject *noargs)
+{
+	(void)self;
+	(void)noargs;
+	return mt_plugins_list();
+}
+
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))mt_dump, METH_VARARGS | METH_KEYWORDS,
-     "dump(path, *, collect=True) -> dict\n\n"
+     "dump(path, *, collect=True, plugins=None) -> dict\n\n"
      "Write the whole object graph of this process to `path` (a memtrack\n"
      "dump, doc/format.md).  collect=True runs gc.collect() first.\n"
-     "Returns {'objects', 'edges', 'bytes', 'seconds', 'reachable', "
-     "'path'}."},
+     "plugins: None = every bundled capture plugin whose module is\n"
+     "imported; else a list of plugin names and shared-object paths\n"
+     "([] = none).  Returns {'objects', 'edges', 'bytes', 'seconds',\n"
+     "'reachable', 'path', 'plugins', 'warnings'}."},
+    {"plugins", mt_plugins, METH_NOARGS,
+     "plugins() -> list\n\n"
+     "The capture plugins this memtrack knows: one dict per plugin with\n"
+     "'name', 'module', 'description', 'origin' ('bundled' or the path it\n"
+     "was loaded from) and 'active' (an automatic dump now would use it:\n"
+     "a bundled plugin whose module is in sys.modules)."},
     {"read", mt_read, METH_VARARGS,
      "read(path) -> dict\n\n"
      "Decode a dump into {'header', 'names', 'roots', 'objects',\n"

@@ -20,7 +20,7 @@
 #include "config.h"
 
 #include "pyint.h"
-#include "walk.h"
+#include "walkpriv.h"
 
 #if MT_PY_LAYOUT_KNOWN /* else the module refuses to import: see pyint.h */
 
@@ -38,71 +38,15 @@
 
 /* How far ahead the walk prefetches (queue entries, list items). */
 #define PF_DIST 8
-#define PF_LIST 8
 
 /* PyMemberDef types holding a PyObject * (T_OBJECT, T_OBJECT_EX; the
  * values are part of the stable ABI, the macro names changed in 3.12). */
 #define MT_T_OBJECT 6
 #define MT_T_OBJECT_EX 16
 
-/* Kinds of object, by the nearest builtin base the walker models. */
-typedef enum {
-	K_OTHER = 0,
-	K_OBJECT,
-	K_DICT,
-	K_LIST,
-	K_TUPLE,
-	K_SET,
-	K_STR,
-	K_INT,
-	K_BOOL,
-	K_FLOAT,
-	K_BYTES,
-	K_BYTEARRAY,
-	K_TYPE,
-	K_MODULE,
-	K_FUNCTION,
-	K_CFUNCTION,
-	K_METHOD,
-	K_CELL,
-	K_CODE,
-	K_FRAME,
-	K_GEN,
-	K_WEAKREF,
-	K_PROPERTY,
-	K_CLASSMETHOD,
-	K_MAPPINGPROXY,
-	K_EXCEPTION,
-	K_TRACEBACK,
-	K_DESCR
-} kind_t;
-
-struct mt_walk {
-	mt_writer *wr;
-	mt_err *err;
-	mt_status st;
-	mt_objtable tab;
-	mt_edge *edges;
-	size_t nedges, edges_cap;
-	uint64_t total_edges;
-	/* cover set: PyObject addresses explained by named edges */
-	uintptr_t *cover;
-	size_t cover_cap; /* slots, power of two */
-	size_t ncover;
-	uint32_t *cover_log; /* the ncover used slots, to clear only them */
-	uintptr_t *extra; /* extra covers (inline values of a vdict) */
-	size_t nextra, extra_cap;
-	PyObject *vdict_owner; /* object whose inline values are covers */
-	int traverse_ordinal;
-	PyObject *traverse_self;
-	const volatile sig_atomic_t *cancel; /* NULL: not cancellable */
-	char name[512];
-	char v1[320], v2[320];
-};
-
 /* subtype_traverse / subtype_dealloc of Python classes, learnt at init. */
 static traverseproc g_subtype_traverse;
-static PyObject *g_key_name, *g_key_module, *g_key_sizeof;
+static PyObject *g_key_sizeof;
 
 /* The C __sizeof__ implementations the walk may call: one row per stdlib C
  * type whose __sizeof__ is leaf code in CPython 3.9 .. 3.14 (it reads the
@@ -159,7 +103,7 @@ static traverseproc g_traverse_fn[N_TRAVERSE_ROWS];
 
 /* ---- errors and ids --------------------------------------------------- */
 
-static void fail(mt_walk *w, mt_status st, const char *what)
+void mt_walk_fail(mt_walk *w, mt_status st, const char *what)
 {
 	if (w->st != MT_OK)
 		return;
@@ -192,14 +136,14 @@ static void dbg_check(mt_walk *w, mt_ref r)
 
 /* Id of r, interned.  After a failure nothing more enters the table (the
  * walk stops after the current object, which is not written): 0. */
-static uint32_t ref_id(mt_walk *w, mt_ref r)
+uint32_t mt_walk_ref_id(mt_walk *w, mt_ref r)
 {
 	uint32_t id = 0;
 	if (w->st != MT_OK)
 		return 0;
 	int added = mt_objtable_intern(&w->tab, r, &id);
 	if (added < 0)
-		fail(w, MT_NOMEM, "object table");
+		mt_walk_fail(w, MT_NOMEM, "object table");
 #ifdef MT_WALK_DEBUG
 	if (added == 1)
 		dbg_check(w, r);
@@ -207,14 +151,14 @@ static uint32_t ref_id(mt_walk *w, mt_ref r)
 	return id;
 }
 
-static void push_edge(mt_walk *w, uint32_t target, mt_relation rel,
-		      uint64_t label)
+void mt_walk_push_edge(mt_walk *w, uint32_t target, mt_relation rel,
+		       uint64_t label)
 {
 	if (w->nedges == w->edges_cap) {
 		size_t cap = w->edges_cap ? w->edges_cap * 2 : 1024;
 		mt_edge *e = realloc(w->edges, cap * sizeof(*e));
 		if (!e) {
-			fail(w, MT_NOMEM, "edge buffer");
+			mt_walk_fail(w, MT_NOMEM, "edge buffer");
 			return;
 		}
 		w->edges = e;
@@ -232,11 +176,11 @@ void mt_edge_int(mt_walk *w, mt_relation rel, uint64_t label, mt_ref target)
 {
 	if (!target || w->st != MT_OK)
 		return;
-	push_edge(w, ref_id(w, target), rel, label);
+	mt_walk_push_edge(w, mt_walk_ref_id(w, target), rel, label);
 }
 
-static void edge_name_n(mt_walk *w, mt_relation rel, const char *name, size_t n,
-			mt_ref target)
+void mt_walk_edge_name_n(mt_walk *w, mt_relation rel, const char *name,
+			 size_t n, mt_ref target)
 {
 	uint32_t idx = 0;
 	if (!target || w->st != MT_OK)
@@ -246,12 +190,12 @@ static void edge_name_n(mt_walk *w, mt_relation rel, const char *name, size_t n,
 		w->st = st;
 		return;
 	}
-	push_edge(w, ref_id(w, target), rel, idx);
+	mt_walk_push_edge(w, mt_walk_ref_id(w, target), rel, idx);
 }
 
 void mt_edge_name(mt_walk *w, mt_relation rel, const char *name, mt_ref target)
 {
-	edge_name_n(w, rel, name, strlen(name), target);
+	mt_walk_edge_name_n(w, rel, name, strlen(name), target);
 }
 
 void mt_edge_strname(mt_walk *w, mt_relation rel, PyObject *name, mt_ref target)
@@ -259,21 +203,21 @@ void mt_edge_strname(mt_walk *w, mt_relation rel, PyObject *name, mt_ref target)
 	if (!target || w->st != MT_OK)
 		return;
 	if (!name || !PyUnicode_Check(name)) {
-		edge_name_n(w, rel, "?", 1, target);
+		mt_walk_edge_name_n(w, rel, "?", 1, target);
 		return;
 	}
 	size_t n = mt_str_utf8(name, w->name, sizeof(w->name));
-	edge_name_n(w, rel, w->name, n, target);
+	mt_walk_edge_name_n(w, rel, w->name, n, target);
 }
 
 void mt_edge_item(mt_walk *w, uint64_t pos, PyObject *key, PyObject *value)
 {
 	if (w->st != MT_OK || !key)
 		return;
-	uint32_t kid = ref_id(w, (mt_ref)(uintptr_t)key);
-	push_edge(w, kid, MT_REL_KEY, pos);
+	uint32_t kid = mt_walk_ref_id(w, (mt_ref)(uintptr_t)key);
+	mt_walk_push_edge(w, kid, MT_REL_KEY, pos);
 	if (value)
-		push_edge(w, ref_id(w, (mt_ref)(uintptr_t)value), MT_REL_KEYVAL,
+		mt_walk_push_edge(w, mt_walk_ref_id(w, (mt_ref)(uintptr_t)value), MT_REL_KEYVAL,
 			  kid);
 }
 
@@ -283,9 +227,9 @@ static void edge_keyval(mt_walk *w, PyObject *key, PyObject *value)
 {
 	if (w->st != MT_OK || !key || !value)
 		return;
-	uint32_t vid = ref_id(w, (mt_ref)(uintptr_t)value);
-	uint32_t kid = ref_id(w, (mt_ref)(uintptr_t)key);
-	push_edge(w, vid, MT_REL_KEYVAL, kid);
+	uint32_t vid = mt_walk_ref_id(w, (mt_ref)(uintptr_t)value);
+	uint32_t kid = mt_walk_ref_id(w, (mt_ref)(uintptr_t)key);
+	mt_walk_push_edge(w, vid, MT_REL_KEYVAL, kid);
 }
 
 void mt_walk_cover(mt_walk *w, PyObject *o)
@@ -294,7 +238,7 @@ void mt_walk_cover(mt_walk *w, PyObject *o)
 		size_t cap = w->extra_cap ? w->extra_cap * 2 : 64;
 		uintptr_t *e = realloc(w->extra, cap * sizeof(*e));
 		if (!e) {
-			fail(w, MT_NOMEM, "cover list");
+			mt_walk_fail(w, MT_NOMEM, "cover list");
 			return;
 		}
 		w->extra = e;
@@ -346,264 +290,6 @@ size_t mt_str_utf8(PyObject *s, char *buf, size_t max)
 		n += k;
 	}
 	return n;
-}
-
-/* Qualified name of a type without creating anything. */
-static size_t type_qualname(PyTypeObject *t, char *buf, size_t max)
-{
-	if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
-		PyObject *q = ((PyHeapTypeObject *)t)->ht_qualname;
-		if (q && PyUnicode_Check(q))
-			return mt_str_utf8(q, buf, max);
-	}
-	const char *s = t->tp_name ? t->tp_name : "?";
-	const char *dot = strrchr(s, '.');
-	if (dot && !(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
-		s = dot + 1;
-	size_t n = strlen(s);
-	if (n > max)
-		n = max;
-	memcpy(buf, s, n);
-	return n;
-}
-
-/* d[key] for an interned str key, comparing only exact str keys in C: a
- * dict lookup could call a Python __eq__ of a non-str key with an equal
- * hash, and no Python code may run during the walk.  Borrowed or NULL. */
-static PyObject *dict_get_str(PyObject *d, PyObject *key)
-{
-	Py_ssize_t pos = 0;
-	PyObject *k, *v;
-	if (!d || !PyDict_Check(d))
-		return NULL;
-	while (PyDict_Next(d, &pos, &k, &v))
-		if (k == key ||
-		    (PyUnicode_CheckExact(k) &&
-		     PyUnicode_GET_LENGTH(k) == PyUnicode_GET_LENGTH(key) &&
-		     PyUnicode_Compare(k, key) == 0))
-			return v;
-	return NULL;
-}
-
-/* Whether the first Python class of t's metaclass MRO to have __module__
- * has a data descriptor there (a property that `t.__module__` would run). */
-static int meta_module(PyTypeObject *t)
-{
-	PyObject *mro = Py_TYPE(t)->tp_mro;
-	if (!mro || !PyTuple_Check(mro))
-		return 0;
-	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
-		PyObject *b = PyTuple_GET_ITEM(mro, i), *m;
-		if (!PyType_Check(b) ||
-		    !(((PyTypeObject *)b)->tp_flags & Py_TPFLAGS_HEAPTYPE))
-			continue;
-		m = dict_get_str(((PyTypeObject *)b)->tp_dict, g_key_module);
-		if (m)
-			return Py_TYPE(m)->tp_descr_set != NULL;
-	}
-	return 0;
-}
-
-/* type.__module__ without running code: the str in a Python class's dict.
- * When that entry is something else and the metaclass defines __module__
- * (zope.interface's InterfaceClass: a member descriptor in the dict, a
- * property in the metaclass that heapy calls), the module of the nearest
- * Python class of the MRO with a str one.  Otherwise "": the loader prints
- * what heapy does (`<unknown module>` when there is no entry, the entry's
- * repr when it is not a str).  A C type's is tp_name up to the last dot,
- * else builtins. */
-static size_t type_module(PyTypeObject *t, char *buf, size_t max)
-{
-	if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
-		PyObject *m = dict_get_str(t->tp_dict, g_key_module);
-		PyObject *mro = t->tp_mro;
-		if (m && PyUnicode_Check(m))
-			return mt_str_utf8(m, buf, max);
-		if (!m || !mro || !PyTuple_Check(mro) || !meta_module(t))
-			return 0;
-		for (Py_ssize_t i = 1; i < PyTuple_GET_SIZE(mro); i++) {
-			PyObject *b = PyTuple_GET_ITEM(mro, i);
-			if (!PyType_Check(b) ||
-			    !(((PyTypeObject *)b)->tp_flags &
-			      Py_TPFLAGS_HEAPTYPE))
-				continue;
-			m = dict_get_str(((PyTypeObject *)b)->tp_dict,
-					 g_key_module);
-			if (m && PyUnicode_Check(m))
-				return mt_str_utf8(m, buf, max);
-		}
-		return 0;
-	}
-	const char *s = t->tp_name ? t->tp_name : "";
-	const char *dot = strrchr(s, '.');
-	if (!dot) {
-		memcpy(buf, "builtins", 8);
-		return 8;
-	}
-	size_t n = (size_t)(dot - s);
-	if (n > max)
-		n = max;
-	memcpy(buf, s, n);
-	return n;
-}
-
-/* "Type.name" into buf. */
-static size_t dotted(PyTypeObject *t, const char *name, char *buf, size_t max)
-{
-	size_t n = t ? type_qualname(t, buf, max - 1) : 0;
-	if (t && n < max)
-		buf[n++] = '.';
-	size_t k = strlen(name ? name : "?");
-	if (k > max - n)
-		k = max - n;
-	memcpy(buf + n, name ? name : "?", k);
-	return n + k;
-}
-
-/* ---- kinds --------------------------------------------------------------- */
-
-static kind_t kind_of_exact(PyTypeObject *t)
-{
-	if (t == &PyDict_Type)
-		return K_DICT;
-	if (t == &PyUnicode_Type)
-		return K_STR;
-	if (t == &PyTuple_Type)
-		return K_TUPLE;
-	if (t == &PyList_Type)
-		return K_LIST;
-	if (t == &PyLong_Type)
-		return K_INT;
-	if (t == &PyFunction_Type)
-		return K_FUNCTION;
-	if (t == &PyCode_Type)
-		return K_CODE;
-	if (t == &PyType_Type)
-		return K_TYPE;
-	if (t == &PyCell_Type)
-		return K_CELL;
-	if (t == &PyBaseObject_Type)
-		return K_OBJECT;
-	if (t == &PySet_Type || t == &PyFrozenSet_Type)
-		return K_SET;
-	if (t == &PyFloat_Type)
-		return K_FLOAT;
-	if (t == &PyBytes_Type)
-		return K_BYTES;
-	if (t == &PyBool_Type)
-		return K_BOOL;
-	if (t == &PyByteArray_Type)
-		return K_BYTEARRAY;
-	if (t == &PyModule_Type)
-		return K_MODULE;
-	if (t == &PyCFunction_Type || t == &PyCMethod_Type)
-		return K_CFUNCTION;
-	if (t == &PyMethod_Type)
-		return K_METHOD;
-	if (t == &PyFrame_Type)
-		return K_FRAME;
-	if (t == &PyGen_Type || t == &PyCoro_Type || t == &PyAsyncGen_Type)
-		return K_GEN;
-	if (t == &_PyWeakref_RefType || t == &_PyWeakref_ProxyType ||
-	    t == &_PyWeakref_CallableProxyType)
-		return K_WEAKREF;
-	if (t == &PyProperty_Type)
-		return K_PROPERTY;
-	if (t == &PyClassMethod_Type || t == &PyStaticMethod_Type)
-		return K_CLASSMETHOD;
-	if (t == &PyDictProxy_Type)
-		return K_MAPPINGPROXY;
-	if (t == (PyTypeObject *)PyExc_BaseException)
-		return K_EXCEPTION;
-	if (t == &PyTraceBack_Type)
-		return K_TRACEBACK;
-	if (t == &PyMethodDescr_Type || t == &PyClassMethodDescr_Type ||
-	    t == &PyWrapperDescr_Type || t == &PyMemberDescr_Type ||
-	    t == &PyGetSetDescr_Type)
-		return K_DESCR;
-	return K_OTHER;
-}
-
-/* Kind of t and the base it comes from (*base; NULL for K_OTHER). */
-static kind_t kind_of(PyTypeObject *t, PyTypeObject **base)
-{
-	for (PyTypeObject *b = t; b; b = b->tp_base) {
-		kind_t k = kind_of_exact(b);
-		if (k != K_OTHER) {
-			*base = b;
-			return k;
-		}
-	}
-	*base = NULL;
-	return K_OTHER;
-}
-
-/* Kinds whose visitor names every reference tp_traverse would visit. */
-static int kind_complete(kind_t k)
-{
-	switch (k) {
-	case K_OBJECT:
-	case K_DICT:
-	case K_LIST:
-	case K_TUPLE:
-	case K_SET:
-	case K_STR:
-	case K_INT:
-	case K_BOOL:
-	case K_FLOAT:
-	case K_BYTES:
-	case K_BYTEARRAY:
-	case K_TYPE:
-	case K_FUNCTION:
-	case K_CFUNCTION:
-	case K_METHOD:
-	case K_CELL:
-	case K_CODE:
-	case K_FRAME:
-	case K_WEAKREF:
-	case K_MAPPINGPROXY:
-	case K_TRACEBACK:
-	case K_DESCR:
-	case K_PROPERTY:
-	case K_CLASSMETHOD:
-	case K_EXCEPTION:
-		return 1;
-	case K_GEN:
-		return PY_VERSION_HEX >= 0x030B0000;
-	default:
-		return 0;
-	}
-}
-
-/* ---- per-kind visitors ------------------------------------------------- */
-
-/* Objects/descrobject.c and funcobject.c (private, stable 3.9 .. 3.13;
- * prop_name since 3.10). */
-typedef struct {
-	PyObject_HEAD PyObject *prop_get, *prop_set, *prop_del, *prop_doc;
-#if PY_VERSION_HEX >= 0x030A0000
-	PyObject *prop_name;
-#endif
-} mt_property;
-
-typedef struct {
-	PyObject_HEAD PyObject *cm_callable, *cm_dict;
-} mt_classmethod;
-
-typedef struct {
-	PyObject_HEAD PyObject *mapping;
-} mt_mappingproxy;
-
-static void visit_set(mt_walk *w, PyObject *o)
-{
-	PySetObject *s = (PySetObject *)o;
-	uint64_t pos = 0;
-	for (Py_ssize_t i = 0; i <= s->mask; i++) {
-		setentry *e = &s->table[i];
-		if (e->key && e->hash != -1)
-			mt_edge_int(w, MT_REL_INSET, pos++,
-				    (mt_ref)(uintptr_t)e->key);
-	}
 }
 
 /* Does the instance layout of base level b hold inside an instance of tp?
@@ -690,10 +376,10 @@ static void visit_instance_dict(mt_walk *w, PyObject *o)
 		}
 		if (mt_objtable_append(&w->tab, MT_REF(o, MT_REF_VDICT), &vid) <
 		    0) {
-			fail(w, MT_NOMEM, "object table");
+			mt_walk_fail(w, MT_NOMEM, "object table");
 			break;
 		}
-		push_edge(w, vid, MT_REL_ATTR, idx);
+		mt_walk_push_edge(w, vid, MT_REL_ATTR, idx);
 		/* its values are covered only if traverse_rest runs */
 		w->vdict_owner = o;
 		break;
@@ -749,7 +435,7 @@ static int cover_reserve(mt_walk *w, size_t need)
 	uint32_t *log = c ? malloc(cap / 2 * sizeof(*log)) : NULL;
 	if (!log) {
 		free(c);
-		fail(w, MT_NOMEM, "cover set");
+		mt_walk_fail(w, MT_NOMEM, "cover set");
 		return -1;
 	}
 	for (size_t k = 0; k < w->ncover; k++)
@@ -826,149 +512,6 @@ static void traverse_rest(mt_walk *w, PyObject *o)
 	tr(o, traverse_visit, w);
 }
 
-/* ---- values -------------------------------------------------------------- */
-
-static void value_str(mt_walk *w, PyObject *s, mt_value *v, char *buf,
-		      size_t max)
-{
-	v->kind = MT_VAL_STR;
-	v->s = buf;
-	v->slen = (uint32_t)mt_str_utf8(s, buf, max);
-	(void)w;
-}
-
-/* Decimal digits of a big int: the first 64 into w->v1, the count returned
- * in *ndec.  Returns 0 if too big to convert cheaply. */
-static int long_decimal(mt_walk *w, const void *digits, size_t n, int db,
-			int shift, int neg, int64_t *ndec)
-{
-	if (n > 4000)
-		return 0;
-	/* base 1e9 little-endian words, classic schoolbook conversion */
-	size_t cap = n * (size_t)shift / 29 + 2;
-	uint32_t *out = malloc(cap * sizeof(*out));
-	if (!out)
-		return 0;
-	size_t size = 0;
-	for (size_t i = n; i-- > 0;) {
-		uint64_t hi = db == 4 ? ((const uint32_t *)digits)[i]
-				      : ((const uint16_t *)digits)[i];
-		for (size_t j = 0; j < size; j++) {
-			uint64_t z = ((uint64_t)out[j] << shift) | hi;
-			hi = z / 1000000000u;
-			out[j] = (uint32_t)(z - hi * 1000000000u);
-		}
-		while (hi) {
-			out[size++] = (uint32_t)(hi % 1000000000u);
-			hi /= 1000000000u;
-		}
-	}
-	char *buf = w->v1;
-	size_t len = 0;
-	if (neg)
-		buf[len++] = '-';
-	int64_t count = 0;
-	char tmp[16];
-	for (size_t j = size; j-- > 0;) {
-		int k;
-		if (j == size - 1)
-			k = snprintf(tmp, sizeof(tmp), "%u", out[j]);
-		else
-			k = snprintf(tmp, sizeof(tmp), "%09u", out[j]);
-		count += k;
-		for (int q = 0; q < k && len < (size_t)(neg ? 65 : 64); q++)
-			buf[len++] = tmp[q];
-	}
-	free(out);
-	if (size == 0) {
-		buf[len++] = '0';
-		count = 1;
-	}
-	*ndec = count;
-	return (int)len;
-}
-
-static void value_int(mt_walk *w, PyObject *o, mt_obj *ob)
-{
-	const void *digits;
-	size_t n;
-	int neg, db, shift;
-	mt_py_long_digits(o, &digits, &n, &neg, &db, &shift);
-	uint64_t mag = 0;
-	int fits = 1;
-	for (size_t i = n; i-- > 0;) {
-		uint64_t d = db == 4 ? ((const uint32_t *)digits)[i]
-				     : ((const uint16_t *)digits)[i];
-		if (mag >> (64 - shift)) {
-			fits = 0;
-			break;
-		}
-		mag = (mag << shift) | d;
-	}
-	if (fits && (mag <= (uint64_t)INT64_MAX ||
-		     (neg && mag == (uint64_t)INT64_MAX + 1))) {
-		ob->value.kind = MT_VAL_INT;
-		ob->value.i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-		return;
-	}
-	int64_t ndec = 0;
-	int len = long_decimal(w, digits, n, db, shift, neg, &ndec);
-	if (len > 0) {
-		ob->value.kind = MT_VAL_STR;
-		ob->value.s = w->v1;
-		ob->value.slen = (uint32_t)len;
-		ob->length = ndec;
-	}
-}
-
-static void value_type(mt_walk *w, PyTypeObject *t, mt_value *v)
-{
-	v->kind = MT_VAL_QUALNAME;
-	v->s = w->v1;
-	v->slen = (uint32_t)type_module(t, w->v1, 256);
-	v->s2 = w->v2;
-	v->s2len = (uint32_t)type_qualname(t, w->v2, 256);
-}
-
-static void value_code(mt_walk *w, PyObject *code, int64_t line, mt_value *v)
-{
-	PyCodeObject *co = (PyCodeObject *)code;
-	v->kind = MT_VAL_CODE;
-	v->s = w->v1;
-	v->slen = co->co_filename && PyUnicode_Check(co->co_filename)
-		      ? (uint32_t)mt_str_utf8(co->co_filename, w->v1, 256)
-		      : 0;
-	v->s2 = w->v2;
-	v->s2len = co->co_name && PyUnicode_Check(co->co_name)
-		       ? (uint32_t)mt_str_utf8(co->co_name, w->v2, 256)
-		       : 0;
-	v->i = line;
-}
-
-static void value_module(mt_walk *w, PyObject *m, mt_value *v)
-{
-	PyObject *d = PyModule_GetDict(m);
-	PyObject *name = dict_get_str(d, g_key_name);
-	if (name && PyUnicode_Check(name))
-		value_str(w, name, v, w->v1, 256);
-}
-
-/* ---- one object ------------------------------------------------------------
- */
-
-static size_t basic_size(PyObject *o)
-{
-	PyTypeObject *t = Py_TYPE(o);
-	size_t s = (size_t)t->tp_basicsize;
-	if (t->tp_itemsize > 0) {
-		Py_ssize_t n = Py_SIZE(o);
-		if (n < 0)
-			n = -n;
-		s += (size_t)n * (size_t)t->tp_itemsize;
-	}
-	return s;
-}
-
 static int traverse_named(traverseproc f)
 {
 	for (size_t i = 0; i < N_TRAVERSE_ROWS; i++)
@@ -1023,277 +566,182 @@ static int c_sizeof(PyObject *o, size_t *size)
 	return 1;
 }
 
+/* ---- the type cache ------------------------------------------------------- */
 
-/* The `[i]` edges of a list's or tuple's items, prefetching the hash slot of
- * the item PF_LIST ahead. */
-static void edge_items(mt_walk *w, PyObject **items, Py_ssize_t n)
+/* Whether the levels tp .. below base add no referent tp_traverse would
+ * visit that the walker does not name: Python-class levels
+ * (subtype_traverse) only add slots and the dict, named by visit_members and
+ * visit_instance_dict; so do levels sharing base's traverse or with a
+ * traverse known to visit only named referents (g_traverse_rows). */
+static int levels_complete(PyTypeObject *tp, PyTypeObject *base)
 {
-	for (Py_ssize_t i = 0; i < n; i++) {
-		if (i + PF_LIST < n)
-			mt_objtable_prefetch(&w->tab,
-					     (mt_ref)(uintptr_t)items[i + PF_LIST]);
-		mt_edge_int(w, MT_REL_INDEX, (uint64_t)i,
-			    (mt_ref)(uintptr_t)items[i]);
-	}
+	for (PyTypeObject *b = tp; b && b != base; b = b->tp_base)
+		if (b->tp_traverse != g_subtype_traverse &&
+		    b->tp_traverse != base->tp_traverse &&
+		    !traverse_named(b->tp_traverse) &&
+		    (b->tp_flags & Py_TPFLAGS_HAVE_GC))
+			return 0;
+	return 1;
 }
 
+/* The plugin row for tp: the nearest level of tp's tp_base chain, up to
+ * the modelled base, with a row (its own type, or a base whose row takes
+ * subclasses).  NULL if none. */
+static const mt_prow *plugin_row(const mt_walk *w, PyTypeObject *tp,
+				 PyTypeObject *base)
+{
+	const mt_dumpplugins *dp = w->plugins;
+	if (!dp || !dp->nrows)
+		return NULL;
+	for (PyTypeObject *b = tp; b; b = b->tp_base) {
+		for (size_t i = 0; i < dp->nrows; i++)
+			if (dp->rows[i].type == b)
+				return b == tp || (dp->rows[i].def->flags &
+						   MT_PLUGIN_SUBCLASSES)
+					   ? &dp->rows[i]
+					   : NULL;
+		if (b == base)
+			break;
+	}
+	return NULL;
+}
+
+static void typeinfo_build(mt_walk *w, PyTypeObject *tp, mt_typeinfo *ti)
+{
+	memset(ti, 0, sizeof(*ti));
+	ti->tp = tp;
+	ti->row = &mt_kind_other;
+	for (PyTypeObject *b = tp; b; b = b->tp_base) {
+		const mt_kind *k = mt_kind_exact(b);
+		if (k) {
+			ti->row = k;
+			ti->base = b;
+			break;
+		}
+	}
+	ti->complete = (ti->row->flags & MT_KF_COMPLETE) &&
+		       levels_complete(tp, ti->base);
+	ti->prow = plugin_row(w, tp, ti->base);
+	ti->pcomplete = ti->prow &&
+			(ti->prow->def->flags & MT_PLUGIN_COMPLETE) &&
+			levels_complete(tp, ti->prow->type);
+	ti->greenlet = (ti->row->type == &PyBaseObject_Type ||
+			ti->row == &mt_kind_other) &&
+		       mt_greenlet_type(tp);
+}
+
+static inline size_t typeinfo_home(const mt_walk *w, PyTypeObject *tp)
+{
+	uint64_t h = (uint64_t)(uintptr_t)tp * UINT64_C(0x9e3779b97f4a7c15);
+	return (size_t)(h >> 32) & (w->types_cap - 1);
+}
+
+static int typeinfo_grow(mt_walk *w)
+{
+	size_t cap = w->types_cap ? w->types_cap * 2 : 256;
+	mt_typeinfo *old = w->types, *t = calloc(cap, sizeof(*t));
+	size_t oldcap = w->types_cap;
+	if (!t) {
+		mt_walk_fail(w, MT_NOMEM, "type cache");
+		return -1;
+	}
+	w->types = t;
+	w->types_cap = cap;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].tp)
+			continue;
+		size_t j = typeinfo_home(w, old[i].tp);
+		while (t[j].tp)
+			j = (j + 1) & (cap - 1);
+		t[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* What the walk knows about tp (computed the first time), or NULL when out
+ * of memory (the walk then stops). */
+static const mt_typeinfo *typeinfo(mt_walk *w, PyTypeObject *tp)
+{
+	if (w->types_cap) {
+		size_t i = typeinfo_home(w, tp);
+		for (; w->types[i].tp; i = (i + 1) & (w->types_cap - 1))
+			if (w->types[i].tp == tp)
+				return &w->types[i];
+	}
+	if ((w->ntypes + 1) * 2 > w->types_cap && typeinfo_grow(w) < 0)
+		return NULL;
+	size_t i = typeinfo_home(w, tp);
+	while (w->types[i].tp)
+		i = (i + 1) & (w->types_cap - 1);
+	typeinfo_build(w, tp, &w->types[i]);
+	w->ntypes++;
+	return &w->types[i];
+}
+
+/* ---- one object ------------------------------------------------------------ */
+
+/* A real object: its type's row (a plugin's when it has one and the visit
+ * is valid, else the built-in kind's), then the member slots and instance
+ * dict of the levels below that row's type, then tp_traverse for what no
+ * row names, then the size. */
 static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 {
 	PyTypeObject *tp = Py_TYPE(o);
-	PyTypeObject *base = NULL;
-	kind_t k = kind_of(tp, &base);
-	int has_dict_edge = 0;
-	ob->type = ref_id(w, (mt_ref)(uintptr_t)tp);
+	const mt_typeinfo *tip = typeinfo(w, tp);
+	if (!tip)
+		return;
+	mt_typeinfo ti = *tip; /* a plugin visit may not grow the cache,
+				  but keep no pointer into it anyway */
+	ob->type = mt_walk_ref_id(w, (mt_ref)(uintptr_t)tp);
 	ob->addr = (uint64_t)(uintptr_t)o;
 	ob->refcnt = (uint64_t)Py_REFCNT(o);
 	ob->length = MT_NO_LENGTH;
 	size_t size = 0;
-
-	switch (k) {
-	case K_DICT: {
-		Py_ssize_t pos = 0;
-		PyObject *key, *val;
-		uint64_t i = 0;
-		while (PyDict_Next(o, &pos, &key, &val))
-			mt_edge_item(w, i++, key, val);
-		ob->length = PyDict_GET_SIZE(o);
-		size = mt_py_dict_size(o);
-		break;
+	int sized = 0;
+	PyTypeObject *level = ti.base;
+	unsigned flags = ti.row->flags;
+	int complete = ti.complete;
+	if (ti.prow && !ti.prow->plugin->disabled &&
+	    mt_sink_visit(&w->sink, ti.prow, o, ob, &size, &sized)) {
+		level = ti.prow->type;
+		flags = 0;
+		complete = ti.pcomplete;
+	} else {
+		ti.row->visit(w, o, ob);
 	}
-	case K_LIST: {
-		Py_ssize_t n = PyList_GET_SIZE(o);
-		edge_items(w, ((PyListObject *)o)->ob_item, n);
-		ob->length = n;
-		size = (size_t)tp->tp_basicsize +
-		       (size_t)((PyListObject *)o)->allocated * sizeof(void *);
-		break;
-	}
-	case K_TUPLE: {
-		Py_ssize_t n = PyTuple_GET_SIZE(o);
-		edge_items(w, ((PyTupleObject *)o)->ob_item, n);
-		ob->length = n;
-		size = basic_size(o);
-		break;
-	}
-	case K_SET: {
-		PySetObject *s = (PySetObject *)o;
-		visit_set(w, o);
-		ob->length = PySet_GET_SIZE(o);
-		size = (size_t)tp->tp_basicsize;
-		if (s->table != s->smalltable)
-			size += (size_t)(s->mask + 1) * sizeof(setentry);
-		break;
-	}
-	case K_STR:
-		ob->length = PyUnicode_GET_LENGTH(o);
-		value_str(w, o, &ob->value, w->v1, MT_PREVIEW_MAX);
-		size = mt_py_str_size(o);
-		break;
-	case K_INT:
-		value_int(w, o, ob);
-		size = mt_py_long_size(o);
-		break;
-	case K_BOOL:
-		ob->value.kind = MT_VAL_BOOL;
-		ob->value.i = o == Py_True;
-		size = mt_py_long_size(o);
-		break;
-	case K_FLOAT:
-		ob->value.kind = MT_VAL_FLOAT;
-		ob->value.d = PyFloat_AS_DOUBLE(o);
-		size = basic_size(o);
-		break;
-	case K_BYTES: {
-		Py_ssize_t n = PyBytes_GET_SIZE(o);
-		ob->length = n;
-		ob->value.kind = MT_VAL_BYTES;
-		ob->value.s = PyBytes_AS_STRING(o);
-		ob->value.slen =
-		    (uint32_t)(n < MT_PREVIEW_MAX ? n : MT_PREVIEW_MAX);
-		size = basic_size(o);
-		break;
-	}
-	case K_BYTEARRAY: {
-		Py_ssize_t n = PyByteArray_GET_SIZE(o);
-		ob->length = n;
-		ob->value.kind = MT_VAL_BYTES;
-		ob->value.s = n ? PyByteArray_AS_STRING(o) : "";
-		ob->value.slen =
-		    (uint32_t)(n < MT_PREVIEW_MAX ? n : MT_PREVIEW_MAX);
-		size = (size_t)tp->tp_basicsize +
-		       (size_t)((PyByteArrayObject *)o)->ob_alloc;
-		break;
-	}
-	case K_TYPE:
-		mt_py_type_edges(w, (PyTypeObject *)o);
-		has_dict_edge = 1;
-		value_type(w, (PyTypeObject *)o, &ob->value);
-		size = mt_py_type_size((PyTypeObject *)o);
-		break;
-	case K_MODULE:
-		MT_ATTR(w, "__dict__", PyModule_GetDict(o));
-		has_dict_edge = 1;
-		value_module(w, o, &ob->value);
-		size = mt_py_module_size(o);
-		break;
-	case K_FUNCTION: {
-		PyObject *q = ((PyFunctionObject *)o)->func_qualname;
-		mt_py_func_edges(w, o);
-		has_dict_edge = 1;
-		if (q && PyUnicode_Check(q))
-			value_str(w, q, &ob->value, w->v1, 256);
-		size = basic_size(o);
-		break;
-	}
-	case K_CFUNCTION: {
-		PyCFunctionObject *f = (PyCFunctionObject *)o;
-		MT_ATTR(w, "__self__", f->m_self);
-		MT_ATTR(w, "__module__", f->m_module);
-		if (f->m_ml && (f->m_ml->ml_flags & METH_METHOD))
-			MT_IATTR(w, "mm_class",
-				 (PyObject *)((PyCMethodObject *)o)->mm_class);
-		const char *nm = f->m_ml ? f->m_ml->ml_name : "?";
-		PyTypeObject *owner = NULL;
-		if (f->m_self && !PyModule_Check(f->m_self))
-			owner = PyType_Check(f->m_self)
-				    ? (PyTypeObject *)f->m_self
-				    : Py_TYPE(f->m_self);
-		ob->value.kind = MT_VAL_STR;
-		ob->value.s = w->v1;
-		ob->value.slen = (uint32_t)dotted(owner, nm, w->v1, 256);
-		size = basic_size(o);
-		break;
-	}
-	case K_DESCR: {
-		PyDescrObject *d = (PyDescrObject *)o;
-		MT_ATTR(w, "__objclass__", (PyObject *)d->d_type);
-		MT_ATTR(w, "__name__", d->d_name);
-		MT_IATTR(w, "d_qualname", d->d_qualname);
-		char nm[256];
-		size_t n = d->d_name && PyUnicode_Check(d->d_name)
-			       ? mt_str_utf8(d->d_name, nm, sizeof(nm) - 1)
-			       : 0;
-		nm[n] = 0;
-		ob->value.kind = MT_VAL_STR;
-		ob->value.s = w->v1;
-		ob->value.slen = (uint32_t)dotted(d->d_type, nm, w->v1, 256);
-		size = basic_size(o);
-		break;
-	}
-	case K_METHOD:
-		MT_ATTR(w, "__func__", PyMethod_GET_FUNCTION(o));
-		MT_ATTR(w, "__self__", PyMethod_GET_SELF(o));
-		size = basic_size(o);
-		break;
-	case K_CELL:
-		MT_ATTR(w, "cell_contents", PyCell_GET(o));
-		size = basic_size(o);
-		break;
-	case K_CODE:
-		mt_py_code_edges(w, o);
-		value_code(w, o, ((PyCodeObject *)o)->co_firstlineno,
-			   &ob->value);
-		size = mt_py_code_size(o);
-		break;
-	case K_FRAME: {
-		PyObject *code;
-		int line;
-		mt_py_frame_edges(w, (mt_ref)(uintptr_t)o);
-		mt_py_frame_describe((mt_ref)(uintptr_t)o, &code, &line, &size);
-		if (code)
-			value_code(w, code, line, &ob->value);
-		break;
-	}
-	case K_GEN:
-		mt_py_gen_edges(w, o);
-		size = mt_py_gen_size(o);
-		break;
-	case K_WEAKREF:
-		/* The referent is not an edge: a weak reference does not keep
-		 * it alive (heapy's weakref traverse visits the callback only).
-		 */
-		MT_ATTR(w, "__callback__", ((PyWeakReference *)o)->wr_callback);
-		size = basic_size(o);
-		break;
-	case K_PROPERTY: {
-		mt_property *p = (mt_property *)o;
-		MT_ATTR(w, "fget", p->prop_get);
-		MT_ATTR(w, "fset", p->prop_set);
-		MT_ATTR(w, "fdel", p->prop_del);
-		MT_ATTR(w, "__doc__", p->prop_doc);
-#if PY_VERSION_HEX >= 0x030A0000
-		MT_IATTR(w, "prop_name", p->prop_name);
-#endif
-		size = basic_size(o);
-		break;
-	}
-	case K_CLASSMETHOD: {
-		mt_classmethod *c = (mt_classmethod *)o;
-		MT_ATTR(w, "__func__", c->cm_callable);
-		MT_ATTR(w, "__dict__", c->cm_dict);
-		has_dict_edge = 1;
-		size = basic_size(o);
-		break;
-	}
-	case K_MAPPINGPROXY:
-		MT_IATTR(w, "mapping", ((mt_mappingproxy *)o)->mapping);
-		size = basic_size(o);
-		break;
-	case K_EXCEPTION: {
-		PyBaseExceptionObject *e = (PyBaseExceptionObject *)o;
-		MT_ATTR(w, "__dict__", e->dict);
-		has_dict_edge = 1;
-		MT_ATTR(w, "args", e->args);
-#if PY_VERSION_HEX >= 0x030B0000
-		MT_ATTR(w, "__notes__", e->notes);
-#endif
-		MT_ATTR(w, "__traceback__", e->traceback);
-		MT_ATTR(w, "__context__", e->context);
-		MT_ATTR(w, "__cause__", e->cause);
-		size = basic_size(o);
-		break;
-	}
-	case K_TRACEBACK: {
-		PyTracebackObject *tb = (PyTracebackObject *)o;
-		MT_ATTR(w, "tb_next", (PyObject *)tb->tb_next);
-		MT_ATTR(w, "tb_frame", (PyObject *)tb->tb_frame);
-		size = basic_size(o);
-		break;
-	}
-	case K_OBJECT:
-	case K_OTHER:
-	default:
+	if (ti.greenlet)
 		mt_greenlet_edges(w, o); /* suspended greenlets' frames */
-		size = basic_size(o);
-		break;
-	}
-
-	/* Levels below the modelled base: member slots, instance dict. */
-	if (tp != base) {
-		visit_members(w, o, tp, base);
-		if (!has_dict_edge)
+	if (tp != level) {
+		visit_members(w, o, tp, level);
+		if (!(flags & MT_KF_DICT))
 			visit_instance_dict(w, o);
 	}
-
-	/* tp_traverse for what no visitor named.  Python-class levels
-	 * (subtype_traverse) only add slots and the dict, named above. */
-	int complete = kind_complete(k);
-	if (complete)
-		for (PyTypeObject *b = tp; b && b != base; b = b->tp_base)
-			if (b->tp_traverse != g_subtype_traverse &&
-			    b->tp_traverse != base->tp_traverse &&
-			    !traverse_named(b->tp_traverse) &&
-			    (b->tp_flags & Py_TPFLAGS_HAVE_GC)) {
-				complete = 0;
-				break;
-			}
 	if (!complete)
 		traverse_rest(w, o);
-
-	/* an exact modelled builtin is an instance of no allowlisted type */
-	if (tp != base && k != K_FRAME && k != K_GEN)
-		c_sizeof(o, &size);
+	if (!sized) {
+		size = ti.row->size(o);
+		/* an exact modelled builtin is an instance of no allowlisted
+		 * type */
+		if (tp != ti.base && !(ti.row->flags & MT_KF_OWN_SIZE))
+			c_sizeof(o, &size);
+	}
 	ob->size = (uint64_t)(size + mt_py_presize(o));
+}
+
+uint32_t mt_walk_vrec_id(mt_walk *w, mt_vrec *v)
+{
+	uint32_t id = 0;
+	if (w->st != MT_OK)
+		return 0;
+	if (v->id1)
+		return v->id1 - 1;
+	if (mt_objtable_append(&w->tab, MT_REF(v, MT_REF_VREC), &id) < 0) {
+		mt_walk_fail(w, MT_NOMEM, "object table");
+		return 0;
+	}
+	v->id1 = id + 1;
+	return id;
 }
 
 static void process(mt_walk *w, uint32_t id)
@@ -1311,7 +759,7 @@ static void process(mt_walk *w, uint32_t id)
 	switch (MT_REF_TAG(r)) {
 	case MT_REF_VDICT: {
 		PyObject *owner = MT_REF_PTR(r);
-		ob.type = ref_id(w, (mt_ref)(uintptr_t)&PyDict_Type);
+		ob.type = mt_walk_ref_id(w, (mt_ref)(uintptr_t)&PyDict_Type);
 		mt_py_vdict_foreach(owner, vdict_edge_cb, w);
 		ob.length = mt_py_vdict_len(owner);
 		ob.size = mt_py_vdict_size(owner);
@@ -1321,14 +769,17 @@ static void process(mt_walk *w, uint32_t id)
 		PyObject *code;
 		int line;
 		size_t size;
-		ob.type = ref_id(w, (mt_ref)(uintptr_t)&PyFrame_Type);
+		ob.type = mt_walk_ref_id(w, (mt_ref)(uintptr_t)&PyFrame_Type);
 		mt_py_frame_edges(w, r);
 		mt_py_frame_describe(r, &code, &line, &size);
 		if (code)
-			value_code(w, code, line, &ob.value);
+			mt_value_code(w, code, line, &ob.value);
 		ob.size = size;
 		break;
 	}
+	case MT_REF_VREC:
+		mt_sink_vobject(&w->sink, MT_REF_PTR(r), &ob);
+		break;
 	default:
 		process_real(w, (PyObject *)MT_REF_PTR(r), &ob);
 		break;
@@ -1412,7 +863,7 @@ static int gc_cb(void *arg, PyObject *o)
 	if (mt_objtable_find(&a->w->tab, (mt_ref)(uintptr_t)o, &id))
 		return 0;
 	if (mt_objtable_intern(&a->w->tab, (mt_ref)(uintptr_t)o, &id) < 0) {
-		fail(a->w, MT_NOMEM, "object table");
+		mt_walk_fail(a->w, MT_NOMEM, "object table");
 		return 1;
 	}
 	run_queue(a->w, a->next);
@@ -1488,12 +939,12 @@ static void learn_sizeof(void)
 
 static int init_globals(void)
 {
-	if (g_key_name)
+	if (g_key_sizeof)
 		return 0;
-	g_key_name = PyUnicode_InternFromString("__name__");
-	g_key_module = PyUnicode_InternFromString("__module__");
+	if (mt_kinds_init() < 0)
+		return -1;
 	g_key_sizeof = PyUnicode_InternFromString("__sizeof__");
-	if (!g_key_name || !g_key_module || !g_key_sizeof)
+	if (!g_key_sizeof)
 		return -1;
 	learn_sizeof();
 	PyObject *os = _PyType_Lookup(&PyBaseObject_Type, g_key_sizeof);
@@ -1513,7 +964,17 @@ static int init_globals(void)
 
 int mt_walk_init_module(void) { return init_globals(); }
 
+/* The dump's warnings, as WARNING records before END. */
+static void write_warnings(mt_walk *w)
+{
+	const mt_dumpplugins *dp = w->plugins;
+	for (size_t i = 0; dp && i < dp->nwarnings && w->st == MT_OK; i++)
+		w->st = mt_writer_warning(w->wr, dp->warnings[i],
+					  strlen(dp->warnings[i]), w->err);
+}
+
 mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
+		       struct mt_dumpplugins *plugins,
 		       const volatile sig_atomic_t *cancel,
 		       mt_walk_result *res, mt_err *err)
 {
@@ -1523,6 +984,8 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 	w.cancel = cancel;
 	w.st = MT_OK;
 	w.wr = wr;
+	w.plugins = plugins;
+	mt_sink_init(&w.sink, &w);
 	memset(res, 0, sizeof(*res));
 	learn_sizeof(); /* modules imported since the last dump */
 	if (mt_objtable_init(&w.tab, expected) < 0) {
@@ -1543,6 +1006,7 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 			gc_arg a = {&w, &next};
 			mt_py_gc_foreach(gc_cb, &a);
 		}
+		write_warnings(&w);
 		st = w.st;
 		if (st == MT_OK && w.cancel && *w.cancel)
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
@@ -1564,6 +1028,8 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 	free(w.cover);
 	free(w.cover_log);
 	free(w.extra);
+	free(w.types);
+	mt_sink_destroy(&w.sink);
 	return st;
 }
 

@@ -55,14 +55,18 @@ typedef struct mt_walk_result {
 int mt_walk_init_module(void);
 
 /* Runs a whole capture through `wr` (from mt_writer_new, consumed: finished
- * or aborted) with header `hdr` (borrowed for the call).  `expected`
+ * or aborted) with header `hdr` (borrowed for the call) and the capture
+ * plugins chosen for it (`plugins`, may be NULL; their warnings are written
+ * as WARNING records before END, and the walk adds to them).  `expected`
  * pre-sizes the table (e.g. sys.getallocatedblocks()).  `cancel` (may be
  * NULL) is polled every few thousand objects: when it becomes non-zero (a
  * signal handler sets it) the walk stops with MT_CANCELLED.
  * Returns MT_OK (res->bytes then counts the file without its END record),
  * or an error in *err (the writer has been aborted then: no file is left
  * under the target). */
+struct mt_dumpplugins;
 mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
+		       struct mt_dumpplugins *plugins,
 		       const volatile sig_atomic_t *cancel,
 		       mt_walk_result *res, mt_err *err);
 

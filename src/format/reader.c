@@ -596,6 +596,31 @@ static mt_status read_end(mt_reader *r, uint64_t off, uint32_t n, mt_err *err)
 	return MT_END;
 }
 
+/* [5, text]: appends a copy of text to the header's warnings. */
+static mt_status read_warning(mt_reader *r, uint64_t off, uint32_t n,
+			      mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	const char *s;
+	uint32_t len;
+	mt_status st;
+	if (n != 2)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "WARNING record has %u elements, expected 2",
+				  n);
+	if ((st = mt_mpk_str(c, &s, &len, err)))
+		return st;
+	const char **w = realloc((void *)r->hdr.warnings,
+				 (r->hdr.nwarnings + 1) * sizeof *w);
+	if (!w)
+		return mt_err_set(err, MT_NOMEM, off, c->record, "warnings");
+	r->hdr.warnings = w;
+	if (!(w[r->hdr.nwarnings] = keep(r, s, len)))
+		return mt_err_set(err, MT_NOMEM, off, c->record, "warnings");
+	r->hdr.nwarnings++;
+	return MT_OK;
+}
+
 mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
 {
 	mt_mpk *c = &r->c;
@@ -605,6 +630,7 @@ mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
 
 	if (r->ended)
 		return MT_END;
+next:
 	c->record = ++r->records;
 	rec->offset = mt_mpk_offset(c);
 	if (c->p >= c->end)
@@ -653,9 +679,14 @@ mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
 		return read_object(r, rec, n, err);
 	case MT_REC_END:
 		return read_end(r, rec->offset, n, err);
+	case MT_REC_WARNING:
+		/* kept in the header, not returned as a record */
+		if ((st = read_warning(r, rec->offset, n, err)))
+			return st;
+		goto next;
 	}
 	return mt_err_set(err, MT_RANGE, toff, c->record,
-			  "unknown record tag %llu (expected 1-4)",
+			  "unknown record tag %llu (expected 1-5)",
 			  (unsigned long long)tag);
 }
 
@@ -667,6 +698,7 @@ void mt_reader_free(mt_reader *r)
 		free(r->allocs[i]);
 	free(r->allocs);
 	free((void *)r->hdr.argv);
+	free((void *)r->hdr.warnings);
 	free(r->ebuf);
 	free(r);
 }

@@ -654,6 +654,22 @@ mt_status mt_writer_name(mt_writer *w, const char *s, size_t n,
 	return w->failed ? fail(w, err) : MT_OK;
 }
 
+mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
+			    mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (!w->header_done)
+		return bug(w, err, "warning written before the header");
+	if (n > UINT32_MAX)
+		return bug(w, err, "warning longer than 4 GiB");
+	msgpack_pack_array(&w->pk, 2);
+	msgpack_pack_unsigned_int(&w->pk, MT_REC_WARNING);
+	msgpack_pack_str(&w->pk, n);
+	msgpack_pack_str_body(&w->pk, s, n);
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
 /* Writes a reference to `id` relative to hi (dump.h): at most 5 bytes.
  * Returns NULL if id was not introduced yet. */
 static inline uint8_t *put_ref(mt_writer *w, uint8_t *p, uint32_t id)

@@ -86,6 +86,7 @@ struct mt_graph {
 	mt_header hdr;
 	char *hdr_blob;
 	const char **hdr_argv;
+	char **hdr_warnings; /* copies of the dump's WARNING records */
 	uint32_t dict_type; /* id of builtins.dict or MT_NO_ID  */
 	uint64_t dict_name; /* name index of "__dict__" or UINT64_MAX */
 	uint32_t builtin[BT_N_]; /* ids of builtins types, MT_NO_ID: none */
@@ -462,6 +463,28 @@ static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
 	for (i = 0; i < h->argc; i++)
 		g->hdr_argv[i] = copy_str(&p, h->argv[i]);
 	g->hdr.argv = g->hdr_argv;
+	g->hdr.warnings = NULL; /* the reader has them at the END record */
+	g->hdr.nwarnings = 0;
+	return MT_OK;
+}
+
+/* The WARNING records (the reader has all of them once it read END). */
+static mt_status copy_warnings(mt_graph *g, const mt_header *h, mt_err *err)
+{
+	if (!h->nwarnings)
+		return MT_OK;
+	g->hdr_warnings = calloc(h->nwarnings, sizeof(char *));
+	if (!g->hdr_warnings)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "warnings");
+	for (size_t i = 0; i < h->nwarnings; i++) {
+		g->hdr_warnings[i] = strdup(h->warnings[i]);
+		g->hdr.nwarnings = i + 1;
+		if (!g->hdr_warnings[i])
+			return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "warnings");
+	}
+	g->hdr.warnings = (const char **)g->hdr_warnings;
 	return MT_OK;
 }
 
@@ -888,6 +911,8 @@ mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
 		}
 	}
 	tr = mt_reader_trailer(r);
+	if ((st = copy_warnings(g, mt_reader_header(r), err)) != MT_OK)
+		goto fail;
 	g->reachable = tr->reachable > g->n ? g->n : (uint32_t)tr->reachable;
 	mt_reader_free(r);
 	r = NULL;
@@ -992,6 +1017,9 @@ void mt_graph_free(mt_graph *g)
 	free(g->tlab);
 	free(g->hdr_blob);
 	free(g->hdr_argv);
+	for (size_t i = 0; g->hdr_warnings && i < g->hdr.nwarnings; i++)
+		free(g->hdr_warnings[i]);
+	free(g->hdr_warnings);
 	free(g);
 }
 
