@@ -46,7 +46,8 @@ mt_ctx *mt_query_ctx(const mt_query *q);
  * in '\n').  The result becomes `_`.  On failure nothing is appended, `_`
  * is unchanged, and err->offset is the byte offset in expr where the
  * problem is (MT_SYNTAX for syntax, MT_TYPE for a wrong operand or unknown
- * attribute, MT_RANGE for a bad index or value). */
+ * attribute, MT_RANGE for a bad index or value, MT_CANCELLED when the
+ * context's progress function cancelled a long computation). */
 mt_status mt_query_run(mt_query *q, const char *expr, mt_strbuf *out,
 		       mt_err *err);
 
@@ -78,9 +79,9 @@ mt_status mt_query_eval(mt_query *q, const char *expr, mt_qresult *out,
 void mt_qresult_destroy(mt_qresult *r);
 
 /* Deriving sets without query text (the browser's views).  Each takes a
- * SET result `of` (from mt_query_eval or from these functions; only its
- * set, er and expr are read) and fills *out like mt_query_eval, expression
- * included.  They do not change `_`.  Caller destroys *out on MT_OK.
+ * SET result `of` from mt_query_eval or from these functions (only its
+ * set, er and expr are read; expr must be such a canonical expression)
+ * and fills *out like mt_query_eval, expression included.  They do not change `_`.  Caller destroys *out on MT_OK.
  * Errors have no offset (MT_NO_OFFSET): there is no expression text.
  *
  *   mt_query_heap  the whole heap, shown by clodo: `h`
