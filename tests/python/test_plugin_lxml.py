@@ -115,8 +115,11 @@ class LxmlPlugin(unittest.TestCase):
         tree = self.d.one(doc, "interattr", "_c_doc")
         self.assertTrue(self.d.is_virtual(tree))
         self.assertEqual(self.d.type_name(tree), "lxml.etree.xmlDoc")
-        # the parse's real C heap, within 10%
-        self.assertAlmostEqual(self.d.size(tree) / self.r["malloc"], 1.0, delta=0.10)
+        self.assertGreater(self.d.size(tree), 50000 * 2 * 120)   # 100000 xmlNodes at least
+        # the parse's real C heap, within 10% (glibc's statistics: none
+        # under ASan's allocator)
+        if self.r["malloc"] > 0:
+            self.assertAlmostEqual(self.d.size(tree) / self.r["malloc"], 1.0, delta=0.10)
 
     def test_tree_dominated_by_root_holder(self):
         hid, hsize, rid, rsize = self.r["holder"]
