@@ -125,6 +125,12 @@ class NumpyPlugin(unittest.TestCase):
         self.assertIsNotNone(i, "object at %#x not in the dump" % addr)
         return i
 
+    def headless(self, keys, size="120x10"):
+        p = subprocess.run([tui(), "--headless", "--keys", keys, "--size", size,
+                            self.r["with"]], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
     def test_plugin_listed_and_used(self):
         self.assertEqual([(p["name"], p["active"]) for p in self.r["plugins"]],
                          [("numpy", True)])
@@ -232,12 +238,15 @@ class NumpyPlugin(unittest.TestCase):
         self.assertRegex(query(self.r["with"], "help"),
                          r"\n +s\.bydtype +numpy arrays by dtype and shape, other objects by type\n")
         # the browser opens it from its query prompt
-        p = subprocess.run([tui(), "--headless", "--keys", ":h.bydtype<Enter>",
-                            "--size", "120x10", self.r["with"]],
-                           capture_output=True, text=True, timeout=300)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertRegex(p.stdout, r"Retained Array \(dtype shape\) / type\n")
-        self.assertRegex(p.stdout, r"\n> +0 +1 .* float64 \(524288,\)\n")
+        screen = self.headless(":h.bydtype<Enter>")
+        self.assertRegex(screen, r"Retained Array \(dtype shape\) / type\n")
+        self.assertRegex(screen, r"\n> +0 +1 .* float64 \(524288,\)\n")
+        # ... and under its key `d`, listed in the help view
+        screen = self.headless("d")
+        self.assertIn(" by dtype\n", screen)
+        self.assertRegex(screen, r"Retained Array \(dtype shape\) / type\n")
+        self.assertRegex(self.headless("?", "100x70"),
+                         r"\n +d +numpy arrays by dtype and shape, other objects by type\n")
         # a dump without the plugin: arrays by type
         bare = query(self.r["without"], "h.bydtype.all")
         self.assertNotIn("float64 (", bare)
