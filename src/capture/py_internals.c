@@ -49,15 +49,23 @@
 #endif
 #pragma GCC diagnostic pop
 
-#define PY39 (PY_VERSION_HEX < 0x030A0000)
-#define PY310 (PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030B0000)
-#define PY311 (PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000)
-#define PY312 (PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000)
-#define PY313 (PY_VERSION_HEX >= 0x030D0000 && PY_VERSION_HEX < 0x030E0000)
-#define PYGE313 (PY_VERSION_HEX >= 0x030D0000)
-#define PY314 (PY_VERSION_HEX >= 0x030E0000)
-#define PYGE311 (PY_VERSION_HEX >= 0x030B0000)
-#define PYGE312 (PY_VERSION_HEX >= 0x030C0000)
+/* Exact version predicates: one per minor version whose layout this file
+ * knows, and the "from" ones as unions of them, so an interpreter without a
+ * block of its own matches none (and is refused: the #error below, and
+ * MT_PY_LAYOUT_KNOWN / mt_py_refusal at import), never another's layout. */
+#define MT_PY_MINOR_IS(m) ((PY_VERSION_HEX >> 16) == (0x0300 | (m)))
+#define PY39 MT_PY_MINOR_IS(9)
+#define PY310 MT_PY_MINOR_IS(10)
+#define PY311 MT_PY_MINOR_IS(11)
+#define PY312 MT_PY_MINOR_IS(12)
+#define PY313 MT_PY_MINOR_IS(13)
+#define PY314 MT_PY_MINOR_IS(14)
+#define PYGE311 (PY311 || PY312 || PY313 || PY314)
+#define PYGE312 (PY312 || PY313 || PY314)
+#define PYGE313 (PY313 || PY314)
+#if !(PY39 || PY310 || PY311 || PY312 || PY313 || PY314)
+#error "py_internals.c has no layout for this CPython version"
+#endif
 
 const char *mt_py_layout(void)
 {
@@ -71,7 +79,7 @@ const char *mt_py_layout(void)
 	return "3.12";
 #elif PY313
 	return "3.13";
-#else
+#elif PY314
 	return "3.14";
 #endif
 }
