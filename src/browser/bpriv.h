@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "browser.h"
+#include "memtrack/ctx.h"
 #include "memtrack/dominance.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
@@ -51,7 +52,9 @@ enum {
 	BV_KINDS = 1 << 4,    /* rows are the kinds of a classifier: a
 				 row's set is its kind's members, Retained
 				 is that set's dominated size              */
-	BV_KEYS = 1 << 5      /* the view lists the keys: ? and F1 stay    */
+	BV_KEYS = 1 << 5,     /* the view lists the keys: ? and F1 stay    */
+	BV_BY = 1 << 6	      /* shows its set by res.er: that classifier's
+				 key again is "already by"                 */
 };
 
 struct bview;
@@ -77,16 +80,20 @@ typedef struct view_ops {
 typedef struct bview {
 	const view_ops *ops;
 	mt_set *set;	    /* reference, or NULL (text views) */
-	char *expr;	    /* the set as an expression ("h.byrcs[0]") */
-	char *pexpr;	    /* the partition's expression ("h.byrcs") */
+	/* What the view shows, as the query layer gave it (kind SET; unset,
+	 * kind 0, for text views): the set, its classifier res.er ("clodo",
+	 * "id" for the identity table, "" for the inspector) and its
+	 * expression ("h.byrcs"), from which rows, re-partitions and R F D
+	 * P derive with mt_query_row / _by / _attr: the browser never
+	 * spells query text. */
+	mt_qresult res;
+	char *expr;	    /* the set as line 1 shows it ("h.byrcs[0]") */
 	char *crumb;	    /* this step of the breadcrumb */
 	char *title;	    /* column title for the label column */
-	char cls[48];	    /* classifier name (partition views, "id" for
-			       identity, "" for others); the
-			       classifier itself is looked up in the
-			       browser's cache when needed, never kept: the
-			       cache may free it */
-	uint32_t *kinds;    /* partition: kind of member j of set */
+	mt_classifier *cls; /* partition: res.er's classifier (a reference:
+			       the kinds below are its numbers) */
+	uint32_t *kinds;    /* partition: kind of member j of set, made on
+			       the first need of a row's set */
 	brow *rows;
 	size_t nrows;
 	size_t *vis, nvis;
@@ -103,16 +110,12 @@ struct mt_browser {
 	const mt_graph *g;
 	mt_ui *ui;
 	mt_browser_opts opts;
-	mt_ctx *ctx; /* the dump's context (the query session's too) */
-	mt_query *q;
-	mt_domtree *dt;
-	mt_dominance *dom;
-	int dom_state; /* 0 not built, 1 built, 2 cancelled, 3 failed */
-	struct {
-		char name[48];
-		mt_classifier *c;
-	} cls[16];
-	size_t ncls;
+	mt_ctx *ctx; /* the dump's context: classifiers, dominator tree,
+			dominance; its progress is the ui's */
+	mt_query *q; /* the query session over ctx (marks, `:`) */
+	mt_classifier *clodo; /* for kind labels (a reference) */
+	int dom_state; /* 0 not asked, 1 built, 2 cancelled, 3 failed */
+	bool quiet;    /* work on a small set: no progress (bv_quiet) */
 	bview **stack;
 	size_t depth, cap;
 	char *search;
@@ -141,6 +144,10 @@ void bv_err(mt_browser *b, const char *what, const mt_err *err);
 bool bv_missing_retained(mt_browser *b, bview *v, size_t from, size_t to);
 bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to);
 
+/* No progress for the context's work on a set of n objects when n is
+ * small (0: progress again). */
+void bv_quiet(mt_browser *b, size_t n);
+
 /* keys.c: the key table */
 /* The help view's text (malloc'd): every key by section. */
 char *bk_help_text(void);
@@ -158,9 +165,10 @@ void bk_prompt(mt_browser *b, bview *v, int arg);
 
 /* view.c: the view infrastructure */
 bview *bv_top(mt_browser *b);
-/* A new view of set s (a reference is taken; may be NULL) named expr;
- * bv_push puts it on the stack (the browser owns it then). */
-bview *bv_new(const view_ops *ops, mt_set *s, const char *expr,
+/* A new view of result res (copied: its references are taken; NULL for
+ * a text view) shown as expr; bv_push puts it on the stack (the browser
+ * owns it then). */
+bview *bv_new(const view_ops *ops, const mt_qresult *res, const char *expr,
 	      const char *crumb);
 void bv_push(mt_browser *b, bview *v);
 void bv_free(bview *v);
@@ -176,11 +184,10 @@ mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err);
 /* The retained size of one object; false when there is no dominator tree
  * (cancelled, failed, or --no-retained). */
 bool bv_obj_retained(mt_browser *b, uint32_t obj, uint64_t *out);
-/* Builds the dominator tree and the dominance context (long work). */
-bool bv_dominance(mt_browser *b);
-/* A classifier from the cache (made on first use). */
-mt_status bv_classifier(mt_browser *b, const char *name, mt_classifier **out,
-			mt_err *err);
+/* The dominance context of the dump (borrowed), built on first need
+ * (long work); NULL when cancelled (until `r` asks again), failed or
+ * --no-retained. */
+mt_dominance *bv_dominance(mt_browser *b);
 /* The clodo label of object id ("" when it cannot be had); borrowed until
  * the next call. */
 const char *bv_kind_label(mt_browser *b, uint32_t id);
@@ -195,8 +202,6 @@ void bv_fmt_retained(const brow *r, char *buf, size_t n);
  * (obj MT_NO_ID, Retained none); bv_info_row: one with text only. */
 brow *bv_add_row(bview *v, size_t *cap);
 void bv_info_row(bview *v, size_t *cap, const char *text);
-/* "%s" of expr, parenthesized when it is not a plain chain. */
-char *bv_wrap_expr(const char *expr);
 /* The application dies on OOM: these never return NULL. */
 void *bv_xmalloc(size_t n);
 void *bv_xcalloc(size_t n, size_t sz);
@@ -208,17 +213,21 @@ char *bv_printf(const char *fmt, ...)
 	;
 
 /* one file per view: each opens its view on top of the stack */
-/* view_partition.c: set s by classifier cls, named expr; rows index into
- * pexpr (NULL: "expr.bycls") */
-mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
-			    const char *expr, const char *pexpr,
-			    const char *crumb, mt_err *err);
+/* bv_open_set: result res (borrowed for the call) as its classifier
+ * shows it: the identity table for "id", else a partition; a single
+ * object in the inspector when inspect.  expr: line 1 (NULL: res.expr). */
+mt_status bv_open_set(mt_browser *b, const mt_qresult *res, const char *expr,
+		      const char *crumb, bool inspect, mt_err *err);
+/* view_partition.c */
+mt_status bv_open_partition(mt_browser *b, const mt_qresult *res,
+			    const char *expr, const char *crumb, mt_err *err);
 /* view_identity.c */
-mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
-			   const char *crumb, mt_err *err);
-/* view_inspector.c */
-mt_status bv_open_inspector(mt_browser *b, uint32_t obj, const char *expr,
-			    const char *crumb, mt_err *err);
+mt_status bv_open_identity(mt_browser *b, const mt_qresult *res,
+			   const char *expr, const char *crumb, mt_err *err);
+/* view_inspector.c: object obj; res (may be NULL) names it */
+mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
+			    const mt_qresult *res, const char *crumb,
+			    mt_err *err);
 /* view_text.c */
 mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
 		       const char *expr, const char *crumb, mt_err *err);

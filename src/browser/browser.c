@@ -44,6 +44,22 @@ void bv_err(mt_browser *b, const char *what, const mt_err *err)
 	free(m);
 }
 
+/* The context's progress (every long computation, whoever asked) is the
+ * ui's, except while b->quiet: the work on a small set then shows none. */
+static int ctx_progress(void *data, const char *what, uint64_t done,
+			uint64_t total)
+{
+	mt_browser *b = data;
+	if (b->quiet)
+		return 0;
+	return b->ui->progress(b->ui, what, done, total) ? 1 : 0;
+}
+
+void bv_quiet(mt_browser *b, size_t n)
+{
+	b->quiet = n && n <= 200000;
+}
+
 mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 			 const mt_browser_opts *opts, mt_err *err)
 {
@@ -60,15 +76,16 @@ mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 	for (uint32_t i = 0, n = mt_graph_count(g); i < n; i++)
 		b->heap_size += mt_graph_size(g, i);
 	ui->size(ui, &b->rows, &b->cols);
-	mt_set *all = NULL;
+	mt_qresult heap = {0};
 	mt_status st = mt_ctx_new(&b->ctx, g, err);
-	if (st == MT_OK)
+	if (st == MT_OK) {
+		mt_ctx_set_progress(b->ctx, ctx_progress, b);
 		st = mt_query_new(&b->q, b->ctx, err);
-	if (st == MT_OK)
-		st = mt_set_all(&all, g, err);
-	if (st == MT_OK)
-		st = bv_open_partition(b, all, "clodo", "h", "h", "heap", err);
-	mt_set_unref(all);
+	}
+	if (st == MT_OK && (st = mt_query_heap(b->q, &heap, err)) == MT_OK) {
+		st = bv_open_partition(b, &heap, NULL, "heap", err);
+		mt_qresult_destroy(&heap);
+	}
 	if (st != MT_OK) {
 		mt_browser_free(b);
 		return st;
@@ -84,10 +101,7 @@ void mt_browser_free(mt_browser *b)
 	while (b->depth)
 		bv_free(b->stack[--b->depth]);
 	free(b->stack);
-	for (size_t i = 0; i < b->ncls; i++)
-		mt_classifier_free(b->cls[i].c);
-	mt_dominance_free(b->dom);
-	mt_domtree_free(b->dt);
+	mt_classifier_unref(b->clodo);
 	mt_query_free(b->q);
 	mt_ctx_free(b->ctx);
 	bv_screen_free(&b->screen);

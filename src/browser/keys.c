@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "bpriv.h"
-#include "memtrack/navigate.h"
+#include "memtrack/classifier.h"
 #include "memtrack/paths.h"
 
 /* Help sections, in the order the help shows them. */
@@ -198,7 +198,7 @@ static void by(mt_browser *b, bview *v, const char *cls)
 		beep(b);
 		return;
 	}
-	if (strcmp(v->cls, cls) == 0) {
+	if ((v->ops->caps & BV_BY) && strcmp(v->res.er, cls) == 0) {
 		char *m = bv_printf("already by %s", cls);
 		bv_msg(b, false, m);
 		free(m);
@@ -206,41 +206,34 @@ static void by(mt_browser *b, bview *v, const char *cls)
 	}
 	mt_err err;
 	mt_err_clear(&err);
-	char *w = bv_wrap_expr(v->expr);
+	mt_qresult r;
 	char *crumb = bv_printf("by %s", cls);
-	mt_status st;
-	if (strcmp(cls, "id") == 0) {
-		st = bv_open_identity(b, v->set, v->expr, "by id", &err);
-	} else {
-		char *pexpr = bv_printf("%s.by%s", w, cls);
-		st = bv_open_partition(b, v->set, cls, v->expr, pexpr, crumb,
-				       &err);
-		free(pexpr);
+	mt_status st = mt_query_by(b->q, &v->res, cls, &r, &err);
+	if (st == MT_OK) {
+		st = bv_open_set(b, &r, v->expr, crumb, false, &err);
+		mt_qresult_destroy(&r);
 	}
 	if (st != MT_OK)
 		bv_err(b, NULL, &err);
-	free(w);
 	free(crumb);
 }
 
-/* Opens set s (consumed) as a clodo partition named expr.attr. */
-static void open_derived(mt_browser *b, bview *v, mt_set *s, const char *attr)
-{
-	mt_err err;
-	mt_err_clear(&err);
-	char *w = bv_wrap_expr(v->expr);
-	char *expr = bv_printf("%s.%s", w, attr);
-	if (bv_open_partition(b, s, "clodo", expr, NULL, attr, &err) != MT_OK)
-		bv_err(b, NULL, &err);
-	free(w);
-	free(expr);
-	mt_set_unref(s);
-}
-
 enum { F_REFERRERS, F_REFERENTS, F_DOMINOS, F_PATHS };
+static const char *const follow_attr[] = {
+	[F_REFERRERS] = "referrers",
+	[F_REFERENTS] = "referents",
+	[F_DOMINOS] = "dominos",
+	[F_PATHS] = "sp",
+};
 
-/* P: the shortest paths from the roots to the current set, as text */
-static mt_status open_paths(mt_browser *b, bview *v, mt_err *err)
+/* R F D P: the attribute of the current set as the query layer derives it
+ * (`expr.referrers`): a set opens by its classifier, text (P's paths) as
+ * a text view. */
+/* P: the shortest paths from the roots to the current set, as text (up
+ * to 200 paths: more than the query's `sp` shows), named as the query
+ * layer names `sp` of the set (r). */
+static mt_status open_paths(mt_browser *b, bview *v, const mt_qresult *r,
+			    mt_err *err)
 {
 	mt_paths *p = NULL;
 	mt_strbuf t;
@@ -249,16 +242,12 @@ static mt_status open_paths(mt_browser *b, bview *v, mt_err *err)
 	if (st == MT_OK)
 		st = mt_paths_format(p, 0, 200, &t, NULL, err);
 	if (st == MT_OK) {
-		char *w = bv_wrap_expr(v->expr);
-		char *expr = bv_printf("%s.sp", w);
 		char *title = bv_printf(
 		    "Shortest paths from the roots (%llu path%s of length %u)",
 		    (unsigned long long)mt_paths_count(p),
 		    mt_paths_count(p) == 1 ? "" : "s", mt_paths_length(p));
-		st = bv_open_text(b, t.s ? t.s : "", title, expr, "paths",
+		st = bv_open_text(b, t.s ? t.s : "", title, r->expr, "paths",
 				  err);
-		free(w);
-		free(expr);
 		free(title);
 	}
 	mt_paths_free(p);
@@ -272,35 +261,26 @@ static void k_follow(mt_browser *b, bview *v, int what)
 		beep(b);
 		return;
 	}
+	if (what == F_DOMINOS && !bv_dominance(b)) {
+		bv_msg(b, true, "error: no dominator tree (cancelled or failed)");
+		return;
+	}
 	mt_err err;
 	mt_err_clear(&err);
-	mt_set *s = NULL;
-	mt_status st = MT_OK;
-	switch (what) {
-	case F_REFERRERS:
-		if ((st = mt_nav_referrers(b->g, v->set, &s, &err)) == MT_OK)
-			open_derived(b, v, s, "referrers");
-		break;
-	case F_REFERENTS:
-		if ((st = mt_nav_referents(b->g, v->set, &s, &err)) == MT_OK)
-			open_derived(b, v, s, "referents");
-		break;
-	case F_DOMINOS:
-		if (!bv_dominance(b)) {
-			bv_msg(b, true, "error: no dominator tree "
-					"(cancelled or failed)");
-			return;
-		}
-		if ((st = mt_dominance_dominos(b->dom, v->set, &s, &err)) ==
-		    MT_OK)
-			open_derived(b, v, s, "dominos");
-		break;
-	default:
-		st = open_paths(b, v, &err);
-		break;
+	mt_qresult r;
+	const char *attr = follow_attr[what];
+	mt_status st = mt_query_attr(b->q, &v->res, attr, &r, &err);
+	if (st != MT_OK) {
+		bv_err(b, NULL, &err);
+		return;
 	}
+	if (what == F_PATHS)
+		st = open_paths(b, v, &r, &err);
+	else
+		st = bv_open_set(b, &r, NULL, attr, false, &err);
 	if (st != MT_OK)
 		bv_err(b, NULL, &err);
+	mt_qresult_destroy(&r);
 }
 
 /* r: the Retained figure of every row, in the view's own order; false
@@ -535,25 +515,23 @@ typedef struct bycls {
 	const char *name, *help;
 } bycls;
 
-static const bycls by_table[] = {
-	{'c', "clodo", "class / dict of class"},
-	{'t', "type", "type"},
-	{'e', "rcs", "referrer kinds (rcs)"},
-	{'v', "via", "via (how it is referred to)"},
-	{'z', "size", "individual size"},
-	{'o', "module", "module"},
-	{'i', "id", "identity (object list)"},
-	{'u', "surplus", "refcount surplus"},
-	{'y', "cycle", "reference cycle"},
-};
-
-/* Partition key i (0, 1, ...): false past the last. */
+/* Partition key i (0, 1, ...) of the classifier table: false past the
+ * last.  Rows without a key are skipped. */
 static bool classifier_key(size_t i, bycls *out)
 {
-	if (i >= sizeof by_table / sizeof by_table[0])
-		return false;
-	*out = by_table[i];
-	return true;
+	size_t n;
+	const mt_classifier_def *const *defs = mt_classifier_defs(&n);
+	for (size_t j = 0; j < n; j++) {
+		if (!defs[j]->key)
+			continue;
+		if (i-- == 0) {
+			out->key = (unsigned char)defs[j]->key;
+			out->name = defs[j]->name;
+			out->help = defs[j]->help;
+			return true;
+		}
+	}
+	return false;
 }
 
 static const bkey *find_key(int key)

@@ -213,15 +213,11 @@ static void eval(mt_browser *b, const char *e)
 		return;
 	}
 	char *crumb = bv_printf(":%s", e);
-	if (r.kind == MT_QRESULT_SET) {
-		if (strcmp(r.er, "id") == 0)
-			st = bv_open_identity(b, r.set, e, crumb, &err);
-		else
-			st = bv_open_partition(b, r.set, r.er, e, e, crumb,
-					       &err);
-	} else {
-		st = bv_open_text(b, r.text ? r.text : "", e, e, crumb, &err);
-	}
+	if (r.kind == MT_QRESULT_SET)
+		st = bv_open_set(b, &r, NULL, crumb, false, &err);
+	else
+		st = bv_open_text(b, r.text ? r.text : "", e, r.expr, crumb,
+				  &err);
 	if (st != MT_OK)
 		bv_err(b, NULL, &err);
 	free(crumb);

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "bpriv.h"
+#include "memtrack/classifier.h"
 #include "memtrack/dominator.h"
 #include "memtrack/pyrepr.h"
 
@@ -68,29 +69,6 @@ char *bv_printf(const char *fmt, ...)
 	return s;
 }
 
-/* A plain chain (names, dots, brackets, calls) needs no parentheses. */
-char *bv_wrap_expr(const char *e)
-{
-	int depth = 0;
-	char quote = 0;
-	for (const char *p = e; *p; p++) {
-		if (quote) {
-			if (*p == quote)
-				quote = 0;
-			continue;
-		}
-		if (*p == '\'' || *p == '"')
-			quote = *p;
-		else if (*p == '(' || *p == '[')
-			depth++;
-		else if (*p == ')' || *p == ']')
-			depth--;
-		else if (depth == 0 && strchr(" &|^-+~<>=!", *p))
-			return bv_printf("(%s)", e);
-	}
-	return bv_strdup(e);
-}
-
 bview *bv_top(mt_browser *b)
 {
 	return b->depth ? b->stack[b->depth - 1] : NULL;
@@ -111,13 +89,19 @@ void bv_push(mt_browser *b, bview *v)
 	b->stack[b->depth++] = v;
 }
 
-bview *bv_new(const view_ops *ops, mt_set *s, const char *expr,
-		       const char *crumb)
+bview *bv_new(const view_ops *ops, const mt_qresult *res, const char *expr,
+	      const char *crumb)
 {
 	bview *v = bv_xcalloc(1, sizeof *v);
 	v->ops = ops;
-	v->set = s ? mt_set_ref(s) : NULL;
-	v->expr = bv_strdup(expr);
+	if (res) {
+		v->res.kind = res->kind;
+		v->res.set = res->set ? mt_set_ref(res->set) : NULL;
+		snprintf(v->res.er, sizeof v->res.er, "%s", res->er);
+		v->res.expr = bv_strdup(res->expr);
+		v->set = res->set ? mt_set_ref(res->set) : NULL;
+	}
+	v->expr = bv_strdup(expr ? expr : v->res.expr);
 	v->crumb = bv_strdup(crumb);
 	v->obj = MT_NO_ID;
 	return v;
@@ -136,75 +120,55 @@ void bv_free(bview *v)
 	free(v->kinds);
 	free(v->filter);
 	free(v->expr);
-	free(v->pexpr);
 	free(v->crumb);
 	free(v->title);
+	mt_classifier_unref(v->cls);
+	mt_qresult_destroy(&v->res);
 	mt_set_unref(v->set);
 	free(v);
 }
 
-mt_status bv_classifier(mt_browser *b, const char *name, mt_classifier **out,
-			mt_err *err)
+mt_status bv_open_set(mt_browser *b, const mt_qresult *res, const char *expr,
+		      const char *crumb, bool inspect, mt_err *err)
 {
-	for (size_t i = 0; i < b->ncls; i++)
-		if (strcmp(b->cls[i].name, name) == 0) {
-			*out = b->cls[i].c;
-			return MT_OK;
-		}
-	mt_classifier *c;
-	mt_status st = mt_classifier_new_named(&c, b->g, name, err);
-	if (st != MT_OK)
-		return st;
-	if (b->ncls == sizeof b->cls / sizeof b->cls[0]) {
-		/* drop the oldest combination-sized slot: keep it simple */
-		mt_classifier_free(b->cls[b->ncls - 1].c);
-		b->ncls--;
-	}
-	snprintf(b->cls[b->ncls].name, sizeof b->cls[0].name, "%s", name);
-	b->cls[b->ncls++].c = c;
-	*out = c;
-	return MT_OK;
+	if (inspect && mt_set_count(res->set) == 1)
+		return bv_open_inspector(b, mt_set_ids(res->set)[0], res, crumb,
+					 err);
+	if (strcmp(res->er, "id") == 0)
+		return bv_open_identity(b, res, expr, crumb, err);
+	return bv_open_partition(b, res, expr, crumb, err);
 }
 
-/* ---- dominance (long work) ---- */
+/* ---- dominance (long work, the context's) ---- */
 
-static int dom_progress(void *data, uint64_t done, uint64_t total)
+mt_dominance *bv_dominance(mt_browser *b)
 {
-	mt_browser *b = data;
-	return b->ui->progress(b->ui, "dominator tree", done, total) ? 1 : 0;
-}
-
-bool bv_dominance(mt_browser *b)
-{
-	if (b->dom_state == 1)
-		return true;
-	if (b->dom_state != 0 || b->opts.no_retained)
-		return false;
+	mt_dominance *dom = NULL;
+	if (b->dom_state > 1 || b->opts.no_retained)
+		return NULL;
 	mt_err err;
 	mt_err_clear(&err);
-	mt_status st = mt_domtree_build(&b->dt, b->g, dom_progress, b, &err);
-	if (st == MT_OK)
-		st = mt_dominance_new(&b->dom, b->g, b->dt, &err);
+	mt_status st = mt_ctx_dominance(b->ctx, &dom, &err);
 	if (st != MT_OK) {
-		mt_domtree_free(b->dt);
-		b->dt = NULL;
 		b->dom_state = st == MT_CANCELLED ? 2 : 3;
 		free(b->msg);
 		b->msg = bv_strdup(st == MT_CANCELLED
 				       ? "retained sizes cancelled (r retries)"
 				       : "retained sizes unavailable");
 		b->msg_err = st != MT_CANCELLED;
-		return false;
+		return NULL;
 	}
 	b->dom_state = 1;
-	return true;
+	return dom;
 }
 
 bool bv_obj_retained(mt_browser *b, uint32_t obj, uint64_t *out)
 {
-	if (!bv_dominance(b))
+	const mt_domtree *t;
+	mt_err err;
+	if (!bv_dominance(b) || mt_ctx_domtree(b->ctx, &t, &err) != MT_OK)
 		return false;
-	*out = mt_domtree_retained(b->dt, obj);
+	*out = mt_domtree_retained(t, obj);
 	return true;
 }
 
@@ -212,11 +176,13 @@ mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 {
 	if (r->ret != RET_UNKNOWN)
 		return MT_OK;
-	if (!bv_dominance(b))
+	mt_dominance *dom = bv_dominance(b);
+	if (!dom)
 		return MT_CANCELLED;
 	bool kinds = v->ops->caps & BV_KINDS;
 	if (r->obj != MT_NO_ID && !kinds) {
-		r->retained = mt_domtree_retained(b->dt, r->obj);
+		if (!bv_obj_retained(b, r->obj, &r->retained))
+			return MT_CANCELLED;
 		r->ret = RET_KNOWN;
 		return MT_OK;
 	}
@@ -227,7 +193,7 @@ mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 	mt_set *s = NULL;
 	mt_status st = bv_row_set(b, v, r, &s, err);
 	if (st == MT_OK)
-		st = mt_dominance_domisize(b->dom, s, &r->retained, err);
+		st = mt_dominance_domisize(dom, s, &r->retained, err);
 	mt_set_unref(s);
 	if (st == MT_OK)
 		r->ret = RET_KNOWN;
@@ -358,11 +324,39 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
+/* The kind of every member of a partition view's set (v->kinds). */
+static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
+{
+	size_t n = mt_set_count(v->set);
+	const uint32_t *ids = mt_set_ids(v->set);
+	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
+		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
+	uint32_t *kinds = bv_xmalloc(n * sizeof *kinds);
+	for (size_t j = 0; j < n; j++) {
+		mt_status st = mt_classifier_classify(v->cls, ids[j], &kinds[j],
+						      err);
+		if (st != MT_OK) {
+			free(kinds);
+			return st;
+		}
+	}
+	v->kinds = kinds;
+	return MT_OK;
+}
+
 mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
 		     mt_err *err)
 {
-	(void)b;
-	if (v->kinds) {
+	*out = NULL;
+	if (v->ops->caps & BV_KINDS) {
+		mt_status st = MT_OK;
+		if (!v->kinds) {
+			bv_quiet(b, mt_set_count(v->set));
+			st = member_kinds(b, v, err);
+			bv_quiet(b, 0);
+		}
+		if (st != MT_OK)
+			return st;
 		size_t n = mt_set_count(v->set), m = 0;
 		const uint32_t *ids = mt_set_ids(v->set);
 		uint32_t *sel = bv_xmalloc((size_t)r->count * sizeof *sel);
@@ -427,12 +421,13 @@ void bv_fmt_retained(const brow *r, char *buf, size_t n)
 
 const char *bv_kind_label(mt_browser *b, uint32_t id)
 {
-	mt_classifier *c;
 	mt_err err;
 	uint32_t k;
-	if (bv_classifier(b, "clodo", &c, &err) == MT_OK &&
-	    mt_classifier_classify(c, id, &k, &err) == MT_OK)
-		return mt_classifier_label(c, k);
+	if (!b->clodo &&
+	    mt_ctx_classifier(b->ctx, "clodo", &b->clodo, &err) != MT_OK)
+		return "";
+	if (mt_classifier_classify(b->clodo, id, &k, &err) == MT_OK)
+		return mt_classifier_label(b->clodo, k);
 	return "";
 }
 

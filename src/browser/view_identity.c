@@ -62,19 +62,24 @@ static void id_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 static bool id_enter(mt_browser *b, bview *v, brow *r)
 {
 	mt_err err;
-	char *w = bv_wrap_expr(v->expr);
-	char *expr = bv_printf("%s.byid[%u]", w, r->index);
-	free(w);
+	mt_qresult row;
+	mt_err_clear(&err);
+	if (mt_query_row(b->q, &v->res, r->index, &row, &err) != MT_OK) {
+		bv_err(b, NULL, &err);
+		return true;
+	}
 	char *crumb = bv_printf("[%u] %s", r->index, bv_label(b, v, r));
-	mt_status st = bv_open_inspector(b, r->obj, expr, crumb, &err);
-	free(expr);
+	mt_status st = bv_open_inspector(b, r->obj, &row, crumb, &err);
+	if (st != MT_OK)
+		bv_err(b, NULL, &err);
 	free(crumb);
-	return st == MT_OK;
+	mt_qresult_destroy(&row);
+	return true;
 }
 
 static const view_ops id_ops = {
 	.name = "identity",
-	.caps = BV_SET | BV_SORT | BV_RETAINED,
+	.caps = BV_SET | BV_SORT | BV_RETAINED | BV_BY,
 	.hint = "inspect",
 	.label = id_label,
 	.columns = id_columns,
@@ -82,9 +87,10 @@ static const view_ops id_ops = {
 	.enter = id_enter,
 };
 
-mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
-			   const char *crumb, mt_err *err)
+mt_status bv_open_identity(mt_browser *b, const mt_qresult *res,
+			   const char *expr, const char *crumb, mt_err *err)
 {
+	const mt_set *s = res->set;
 	uint32_t *ids = NULL;
 	size_t n = mt_set_count(s);
 	if (n > 200000 && b->ui->progress(b->ui, "identity order", 0, n))
@@ -93,9 +99,7 @@ mt_status bv_open_identity(mt_browser *b, mt_set *s, const char *expr,
 	mt_status st = mt_idtable_order(b->g, s, &ids, err);
 	if (st != MT_OK)
 		return st;
-	bview *v = bv_new(&id_ops, s, expr, crumb);
-	snprintf(v->cls, sizeof v->cls, "id");
-	v->pexpr = bv_printf("%s.byid", expr);
+	bview *v = bv_new(&id_ops, res, expr, crumb);
 	v->nrows = n;
 	v->rows = bv_xcalloc(n, sizeof *v->rows);
 	mt_pyrepr_style style = n ? mt_pyrepr_style_of(b->g, ids[0]) : 0;

@@ -36,12 +36,13 @@ static void insp_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 			 bv_label(b, v, r));
 }
 
-static char *object_expr(mt_browser *b, uint32_t id, const char *fallback)
+/* The expression of one object: `h & hp.Id(ADDRESS)` (the language has
+ * no derivation for "the object at this address"; this is the one query
+ * text the browser writes), NULL for a virtual object (no address). */
+static char *object_expr(mt_browser *b, uint32_t id)
 {
 	uint64_t a = mt_graph_addr(b->g, id);
-	if (a)
-		return bv_printf("h & hp.Id(0x%llx)", (unsigned long long)a);
-	return bv_strdup(fallback);
+	return a ? bv_printf("h & hp.Id(0x%llx)", (unsigned long long)a) : NULL;
 }
 
 static bool insp_enter(mt_browser *b, bview *v, brow *r)
@@ -49,20 +50,33 @@ static bool insp_enter(mt_browser *b, bview *v, brow *r)
 	if (!r->nav || r->obj == MT_NO_ID)
 		return false;
 	mt_err err;
-	char *w = bv_wrap_expr(v->expr);
-	char *fb = bv_printf("%s.%s", w,
-			     r->index < v->split ? "referents" : "referrers");
-	free(w);
-	char *expr = object_expr(b, r->obj, fb);
+	mt_err_clear(&err);
+	mt_qresult res = {MT_QRESULT_SET};
+	mt_status st = MT_OK;
+	if (!(res.expr = object_expr(b, r->obj))) {
+		/* virtual: named by the set it was reached through */
+		mt_qresult by;
+		st = mt_query_attr(b->q, &v->res,
+				   r->index < v->split ? "referents"
+						       : "referrers",
+				   &by, &err);
+		if (st == MT_OK) {
+			res.expr = bv_strdup(by.expr);
+			mt_qresult_destroy(&by);
+		}
+	}
+	if (st == MT_OK)
+		st = mt_set_from_ids(&res.set, &r->obj, 1, &err);
 	mt_strbuf s;
 	mt_strbuf_init(&s);
 	mt_pyrepr_limited(b->g, r->obj, &s);
-	mt_status st = bv_open_inspector(b, r->obj, expr, s.s ? s.s : "?",
-					 &err);
+	if (st == MT_OK)
+		st = bv_open_inspector(b, r->obj, &res, s.s ? s.s : "?", &err);
+	if (st != MT_OK)
+		bv_err(b, NULL, &err);
 	mt_strbuf_destroy(&s);
-	free(fb);
-	free(expr);
-	return st == MT_OK;
+	mt_qresult_destroy(&res);
+	return true;
 }
 
 static const view_ops insp_ops = {
@@ -163,18 +177,27 @@ static void referrer_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	mt_strbuf_destroy(&t);
 }
 
-mt_status bv_open_inspector(mt_browser *b, uint32_t obj, const char *expr,
-			    const char *crumb, mt_err *err)
+mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
+			    const mt_qresult *res, const char *crumb,
+			    mt_err *err)
 {
-	mt_set *s = NULL;
-	mt_status st = mt_set_from_ids(&s, &obj, 1, err);
-	if (st != MT_OK)
+	mt_qresult own = {MT_QRESULT_SET};
+	mt_status st = MT_OK;
+	if (!res) {
+		own.expr = object_expr(b, obj);
+		if (!own.expr)
+			own.expr = bv_strdup("?");
+		st = mt_set_from_ids(&own.set, &obj, 1, err);
+		res = &own;
+	}
+	if (st != MT_OK) {
+		mt_qresult_destroy(&own);
 		return st;
-	bview *v = bv_new(&insp_ops, s, expr, crumb);
-	mt_set_unref(s);
+	}
+	bview *v = bv_new(&insp_ops, res, NULL, crumb);
+	mt_qresult_destroy(&own);
 	v->obj = obj;
 	v->title = bv_strdup("Relation and object");
-	v->pexpr = bv_strdup(expr);
 	size_t cap = 0;
 	info_rows(b, v, &cap, obj);
 	referent_rows(b, v, &cap, obj);

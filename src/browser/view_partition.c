@@ -2,11 +2,13 @@
  *
  * Columns: Index Count % Size % Cumulative % (heapy's widths), Retained,
  * Kind; narrower than 72 columns only Index Count Size Retained Kind.
- * The view keeps the kind of every member of its set (v->kinds, in set
- * order) so a row's set (Enter, Retained, marks) is one scan; rows are in
- * heapy's order (mt_partition_from_rows) and their obj is the kind.
- * Enter opens the row's set by the same classifier (heapy's row sets keep
- * theirs), or the inspector for a single object.
+ * The partition is the context's (mt_ctx_partition, heapy's row order),
+ * made by the classifier the view keeps (v->cls): a row's obj is its kind
+ * there, and the kind of every member of the set (v->kinds, made on the
+ * first need) makes a row's set (Retained, marks) one scan.  Enter opens
+ * the row as the query layer derives it (mt_query_row: `h.byrcs[3]`, its
+ * set by the same classifier, as heapy's row sets keep theirs), or the
+ * inspector for a single object.
  */
 #include "config.h"
 
@@ -56,111 +58,36 @@ static void part_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 static bool part_enter(mt_browser *b, bview *v, brow *r)
 {
 	mt_err err;
-	mt_set *s = NULL;
+	mt_qresult row;
 	mt_err_clear(&err);
-	if (bv_row_set(b, v, r, &s, &err) != MT_OK)
-		return false;
-	char *expr = bv_printf("%s[%u]", v->pexpr, r->index);
-	const char *lab = bv_label(b, v, r);
-	char *crumb = bv_printf("[%u] %s", r->index, lab);
-	mt_status st;
-	if (mt_set_count(s) == 1)
-		st = bv_open_inspector(b, mt_set_ids(s)[0], expr, crumb, &err);
-	else /* heapy's row sets keep their classifier */
-		st = bv_open_partition(b, s, v->cls, expr, NULL, crumb, &err);
-	free(expr);
+	/* heapy's row sets keep their classifier: v->res[i] */
+	if (mt_query_row(b->q, &v->res, r->index, &row, &err) != MT_OK) {
+		bv_err(b, NULL, &err);
+		return true;
+	}
+	char *crumb = bv_printf("[%u] %s", r->index, bv_label(b, v, r));
+	mt_status st = bv_open_set(b, &row, NULL, crumb, true, &err);
+	if (st != MT_OK)
+		bv_err(b, NULL, &err);
 	free(crumb);
-	mt_set_unref(s);
-	return st == MT_OK;
+	mt_qresult_destroy(&row);
+	return true;
 }
 
 static const view_ops part_ops = {
 	.name = "partition",
-	.caps = BV_SET | BV_SORT | BV_COUNT | BV_RETAINED | BV_KINDS,
+	.caps = BV_SET | BV_SORT | BV_COUNT | BV_RETAINED | BV_KINDS |
+		BV_BY,
 	.hint = "open",
 	.columns = part_columns,
 	.row = part_row,
 	.enter = part_enter,
 };
 
-static int part_progress(mt_browser *b, const char *what, uint64_t done,
-			 uint64_t total)
+/* The rows of partition p (heapy's order): label, count, size; obj is
+ * the classifier's kind. */
+static void part_rows(bview *v, const mt_partition *p)
 {
-	return b->ui->progress(b->ui, what, done, total);
-}
-
-mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
-			    const char *expr, const char *pexpr,
-			    const char *crumb, mt_err *err)
-{
-	mt_classifier *c;
-	mt_status st = bv_classifier(b, cls, &c, err);
-	if (st != MT_OK)
-		return st;
-	size_t n = mt_set_count(s);
-	const uint32_t *ids = mt_set_ids(s);
-	uint32_t *kinds = NULL;
-	bool big = n > 200000;
-	if (big && part_progress(b, "partitioning", 0, n))
-		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET,
-				  NULL);
-	if (n && n == mt_graph_count(b->g)) {
-		/* the whole heap: ids are 0..N-1 */
-		if ((st = mt_classifier_classify_all(c, &kinds, err)) != MT_OK)
-			return st;
-	} else {
-		kinds = bv_xmalloc(n * sizeof *kinds);
-		for (size_t j = 0; j < n; j++) {
-			st = mt_classifier_classify(c, ids[j], &kinds[j], err);
-			if (st != MT_OK) {
-				free(kinds);
-				return st;
-			}
-			if (big && (j & 0xffff) == 0xffff &&
-			    part_progress(b, "partitioning", j, n)) {
-				free(kinds);
-				return mt_err_set(err, MT_CANCELLED,
-						  MT_NO_OFFSET, MT_NO_OFFSET,
-						  NULL);
-			}
-		}
-	}
-	uint32_t nk = mt_classifier_kind_count(c);
-	uint64_t *cnt = bv_xcalloc(nk, sizeof *cnt), *sz = bv_xcalloc(nk, sizeof *sz);
-	for (size_t j = 0; j < n; j++) {
-		cnt[kinds[j]]++;
-		sz[kinds[j]] += mt_graph_size(b->g, ids[j]);
-	}
-	size_t m = 0;
-	for (uint32_t k = 0; k < nk; k++)
-		m += cnt[k] != 0;
-	mt_partition_row *in = bv_xcalloc(m, sizeof *in);
-	uint32_t *kmap = bv_xcalloc(m, sizeof *kmap);
-	m = 0;
-	for (uint32_t k = 0; k < nk; k++)
-		if (cnt[k]) {
-			in[m].label = mt_classifier_label(c, k);
-			in[m].count = cnt[k];
-			in[m].size = sz[k];
-			kmap[m++] = k;
-		}
-	free(cnt);
-	free(sz);
-	mt_partition *p = NULL;
-	st = mt_partition_from_rows(&p, mt_classifier_header(c), in, m, err);
-	free(in);
-	if (st != MT_OK) {
-		free(kmap);
-		free(kinds);
-		return st;
-	}
-	char *wrapped = bv_wrap_expr(expr);
-	bview *v = bv_new(&part_ops, s, expr, crumb);
-	v->pexpr = pexpr ? bv_strdup(pexpr)
-			 : bv_printf("%s.by%s", wrapped, cls);
-	free(wrapped);
-	snprintf(v->cls, sizeof v->cls, "%s", cls);
-	v->kinds = kinds;
 	v->title = bv_strdup(mt_partition_header(p));
 	v->nrows = mt_partition_nrows(p);
 	v->rows = bv_xcalloc(v->nrows, sizeof *v->rows);
@@ -171,15 +98,35 @@ mt_status bv_open_partition(mt_browser *b, mt_set *s, const char *cls,
 		r->count = pr->count;
 		r->size = pr->size;
 		r->index = (uint32_t)i;
-		r->obj = kmap[pr->kind];
+		r->obj = pr->kind;
 		r->nav = 1;
 	}
 	v->total_count = mt_partition_count(p);
 	v->total_size = mt_partition_size(p);
+}
+
+mt_status bv_open_partition(mt_browser *b, const mt_qresult *res,
+			    const char *expr, const char *crumb, mt_err *err)
+{
+	mt_classifier *c = NULL;
+	mt_partition *p = NULL;
+	/* the context's partition (its progress), by the classifier the
+	 * view keeps so that its kinds stay the rows' */
+	mt_status st = mt_ctx_classifier(b->ctx, res->er, &c, err);
+	if (st == MT_OK) {
+		bv_quiet(b, mt_set_count(res->set));
+		st = mt_ctx_partition(b->ctx, c, res->set, &p, err);
+		bv_quiet(b, 0);
+	}
+	if (st != MT_OK) {
+		mt_classifier_unref(c);
+		return st;
+	}
+	bview *v = bv_new(&part_ops, res, expr, crumb);
+	v->cls = c;
+	part_rows(v, p);
 	mt_partition_free(p);
-	free(kmap);
 	v->sort = SORT_SIZE;
 	bv_push(b, v);
 	return bv_refresh(b, v, err);
 }
-

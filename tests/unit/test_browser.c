@@ -17,6 +17,7 @@
 
 #include "bpriv.h"
 #include "browser.h"
+#include "memtrack/classifier.h"
 #include "fixture.h"
 #include "headless.h"
 
@@ -31,6 +32,7 @@ typedef struct tui {
 	const char *const *lines;
 	size_t nlines, lpos;
 	int beeps, draws, progress_calls;
+	int tree_calls;	     /* progress of a dominator tree */
 	mt_browser *b;	     /* set: readline types its line live */
 	size_t live_cur[16]; /* the cursor after each character */
 	bool live_err[16];   /* the status line was an error then */
@@ -95,10 +97,11 @@ static char *t_readline(mt_ui *ui, const char *p, const char *h,
 static bool t_progress(mt_ui *ui, const char *l, uint64_t d, uint64_t n)
 {
 	tui *t = ui->priv;
-	(void)l;
 	(void)d;
 	(void)n;
 	t->progress_calls++;
+	if (strstr(l, "dominator"))
+		t->tree_calls++;
 	return t->cancel;
 }
 static void t_beep(mt_ui *ui)
@@ -453,13 +456,54 @@ static void test_key_table(void **state)
 			assert_string_equal(r, want[i].request);
 	}
 	char *help = bk_help_text();
+	/* every classifier with a key: its key, its help line */
+	size_t n;
+	const mt_classifier_def *const *defs = mt_classifier_defs(&n);
+	assert_true(n >= 11);
+	for (size_t i = 0; i < n; i++) {
+		if (!defs[i]->key)
+			continue;
+		char req[64], line[256];
+		snprintf(req, sizeof req, "by-%s", defs[i]->name);
+		const char *r = bk_request(defs[i]->key, buf, sizeof buf);
+		assert_non_null(r);
+		assert_string_equal(r, req);
+		snprintf(line, sizeof line, "\n  %c  %s\n", defs[i]->key,
+			 defs[i]->help);
+		assert_non_null(strstr(help, line));
+	}
 	assert_non_null(strstr(help, "Partition the current set by\n"
-				     "  c  class / dict of class\n"));
+				     "  c  "));
 	assert_non_null(strstr(help, "\n  ?, F1  this help\n"));
 	assert_non_null(strstr(help, "\n  :  a query expression"));
 	/* a continuation line is indented under the help column */
 	assert_non_null(strstr(help, "\n     :save-screen PATH"));
 	free(help);
+}
+
+/* One owner per dump: the Retained column builds the context's dominator
+ * tree (its progress is the ui's), and the query prompt then uses that
+ * tree instead of building a second one. */
+static void test_ctx_shared(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	static const char *const lines[] = {"h.domisize", "h.byrcs[0].dominos"};
+	t.lines = lines;
+	t.nlines = 2;
+	mt_browser *b = start(&t);
+	assert_true(mt_ctx_has_domtree(b->ctx));
+	int calls = t.tree_calls;
+	assert_true(calls > 0);
+	keys(b, ":");
+	assert_int_equal(mt_browser_depth(b), 2); /* a text view */
+	assert_int_not_equal(mt_browser_screen(b)->lines[23].attr,
+			     MT_LINE_ERROR);
+	keys(b, ":");
+	assert_int_equal(mt_browser_depth(b), 3);
+	assert_int_equal(t.tree_calls, calls);
+	mt_browser_free(b);
 }
 
 static void test_headless_script(void **state)
@@ -575,6 +619,7 @@ int main(void)
 	    cmocka_unit_test(test_hints),
 	    cmocka_unit_test(test_key_caps),
 	    cmocka_unit_test(test_key_table),
+	    cmocka_unit_test(test_ctx_shared),
 	    cmocka_unit_test(test_headless_script),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_escape),
