@@ -108,8 +108,24 @@ mt_status mt_classifier_new_def(mt_classifier **out, const mt_graph *g,
 				const mt_classifier_def *def,
 				struct mt_ctx *ctx, mt_err *err);
 
-/* For a row's functions. */
-void *mt_classifier_state(const mt_classifier *c);
+/* For a row's functions: what they reach on every object without a call.
+ * These are the first members of struct mt_classifier (the rest is
+ * private to classifier.c); read them through the accessors. */
+struct mt_classifier_head_ {
+	const mt_graph *g;
+	void *state;
+};
+/* The row's state (state_size zeroed bytes, NULL for 0). */
+static inline void *mt_classifier_state(const mt_classifier *c)
+{
+	return ((const struct mt_classifier_head_ *)(const void *)c)->state;
+}
+/* mt_classifier_graph (partition.h), inline for the rows' functions. */
+static inline const mt_graph *mt_classifier_graph_(const mt_classifier *c)
+{
+	return ((const struct mt_classifier_head_ *)(const void *)c)->g;
+}
+#define mt_classifier_graph(c) mt_classifier_graph_(c)
 /* The context making c: valid inside prepare() only (NULL elsewhere). */
 struct mt_ctx *mt_classifier_ctx(const mt_classifier *c);
 

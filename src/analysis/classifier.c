@@ -33,10 +33,13 @@ enum { TRIM_KINDS = 1 << 16 }; /* kinds of a classifier worth a trim */
 #define NONE MT_CLS_NONE
 
 struct mt_classifier {
+	struct mt_classifier_head_ h; /* g and state, first (classifier.h) */
 	unsigned refs;
-	const mt_graph *g;
 	const mt_classifier_def *def;
-	void *state;
+	/* def->classify and MT_CLS_DENSE, at hand on every object */
+	mt_status (*classify)(mt_classifier *c, uint32_t id, uint64_t *key,
+			      mt_err *err);
+	bool dense;
 	struct mt_ctx *ctx; /* during prepare only */
 	char *name;	    /* canonical name */
 	char *header;	    /* AND only; else def->header */
@@ -45,14 +48,15 @@ struct mt_classifier {
 	uint64_t *keys; /* not for MT_CLS_DENSE: the kind is the key */
 	uint32_t nkinds, cap;
 	struct mt_u64map kinds; /* key -> kind; not for MT_CLS_DENSE */
+	/* the last key found and its kind (nkinds: none): neighbours in a
+	 * dump are often of one kind, which then costs no hash lookup */
+	uint64_t last_key;
+	uint32_t last_kind;
 	struct mt_arena text;
 	mt_strbuf tmp; /* reused while making a label */
 };
 
-static bool dense(const mt_classifier *c)
-{
-	return (c->def->flags & MT_CLS_DENSE) != 0;
-}
+static bool dense(const mt_classifier *c) { return c->dense; }
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -149,10 +153,13 @@ static mt_classifier *alloc_classifier(const mt_graph *g,
 	if (!c)
 		return NULL;
 	c->refs = 1;
-	c->g = g;
+	c->h.g = g;
 	c->def = def;
+	c->classify = def->classify;
+	c->dense = (def->flags & MT_CLS_DENSE) != 0;
+	c->last_kind = NONE;
 	mt_strbuf_init(&c->tmp);
-	if ((def->state_size && !(c->state = calloc(1, def->state_size))) ||
+	if ((def->state_size && !(c->h.state = calloc(1, def->state_size))) ||
 	    (!dense(c) && mt_u64map_grow(&c->kinds, 64)) ||
 	    !(c->name = strdup(def->name))) {
 		mt_classifier_unref(c);
@@ -219,7 +226,7 @@ void mt_classifier_unref(mt_classifier *c)
 	big = c->nkinds >= TRIM_KINDS;
 	if (c->def->release)
 		c->def->release(c);
-	free(c->state);
+	free(c->h.state);
 	free(c->labels);
 	free(c->keys);
 	mt_u64map_free(&c->kinds);
@@ -244,9 +251,12 @@ void mt_classifier_free(mt_classifier *c) { mt_classifier_unref(c); }
 
 /* ---- accessors -------------------------------------------------------------- */
 
-void *mt_classifier_state(const mt_classifier *c) { return c->state; }
 struct mt_ctx *mt_classifier_ctx(const mt_classifier *c) { return c->ctx; }
-const mt_graph *mt_classifier_graph(const mt_classifier *c) { return c->g; }
+/* (the name in parentheses: classifier.h makes it an inline macro) */
+const mt_graph *(mt_classifier_graph)(const mt_classifier *c)
+{
+	return c->h.g;
+}
 const char *mt_classifier_name(const mt_classifier *c) { return c->name; }
 mt_classify_by mt_classifier_by(const mt_classifier *c) { return c->def->by; }
 
@@ -329,7 +339,7 @@ mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
 {
 	uint64_t key = 0;
 	size_t j;
-	mt_status st = c->def->classify(c, id, &key, err);
+	mt_status st = c->classify(c, id, &key, err);
 	if (st != MT_OK)
 		return st;
 	if (dense(c)) {
@@ -342,9 +352,14 @@ mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
 		*kind = (uint32_t)key;
 		return MT_OK;
 	}
+	if (key == c->last_key && c->last_kind < c->nkinds) {
+		*kind = c->last_kind;
+		return MT_OK;
+	}
 	j = mt_u64map_slot(&c->kinds, key);
 	if (c->kinds.v[j] != NONE) {
-		*kind = c->kinds.v[j];
+		c->last_key = key;
+		*kind = c->last_kind = c->kinds.v[j];
 		return MT_OK;
 	}
 	if (add_kind(c, key, id))
@@ -369,22 +384,25 @@ mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 					mt_ctx_progress_fn cb, void *cbdata,
 					const char *what, mt_err *err)
 {
-	uint32_t n = mt_graph_count(c->g), i;
+	uint32_t n = mt_graph_count(c->h.g), i, end;
 	uint32_t *k = malloc((n ? n : 1) * sizeof *k);
-	mt_status st;
+	mt_status st = MT_OK;
 	*kinds = NULL;
 	if (!k)
 		return mt_cls_nomem(err, "kinds of all objects");
-	for (i = 0; i < n; i++) {
-		if (cb && !(i & 0xffff) && cb(cbdata, what, i, n)) {
-			free(k);
-			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
-					  MT_NO_OFFSET, "%s", what);
+	for (i = 0; i < n && st == MT_OK;) { /* progress every 64k objects */
+		if (cb && cb(cbdata, what, i, n)) {
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "%s", what);
+			break;
 		}
-		if ((st = mt_classifier_classify(c, i, &k[i], err)) != MT_OK) {
-			free(k);
-			return st;
-		}
+		end = n - i > 0x10000 ? i + 0x10000 : n;
+		for (; i < end && st == MT_OK; i++)
+			st = mt_classifier_classify(c, i, &k[i], err);
+	}
+	if (st != MT_OK) {
+		free(k);
+		return st;
 	}
 	*kinds = k;
 	return MT_OK;
@@ -401,7 +419,7 @@ struct and_state {
 
 static void and_release(mt_classifier *c)
 {
-	struct and_state *s = c->state;
+	struct and_state *s = c->h.state;
 	size_t i;
 	for (i = 0; i < s->nparts; i++)
 		mt_classifier_unref(s->parts[i]);
@@ -413,7 +431,7 @@ static void and_release(mt_classifier *c)
 static mt_status and_classify(mt_classifier *c, uint32_t id, uint64_t *key,
 			      mt_err *err)
 {
-	struct and_state *s = c->state;
+	struct and_state *s = c->h.state;
 	uint32_t t = 0;
 	mt_status st;
 	size_t i;
@@ -445,7 +463,7 @@ static void and_label_add(const mt_classifier *c, uint32_t kind, mt_strbuf *b)
 static const char *and_label(mt_classifier *c, uint64_t key, uint32_t id,
 			     mt_strbuf *b)
 {
-	struct and_state *s = c->state;
+	struct and_state *s = c->h.state;
 	const uint32_t *e = mt_pool_at(&s->tuples, (uint32_t)key);
 	size_t i;
 	(void)id;
@@ -485,7 +503,7 @@ static void and_header_add(const mt_classifier *c, mt_strbuf *b)
  * heapy's er & er); drops the caller's reference to p. */
 static void and_take(mt_classifier *c, mt_classifier *p)
 {
-	struct and_state *s = c->state, *ps = p->state;
+	struct and_state *s = c->h.state, *ps = p->h.state;
 	size_t i;
 	if (p->def == &and_def)
 		for (i = 0; i < ps->nparts; i++)
@@ -498,7 +516,7 @@ static void and_take(mt_classifier *c, mt_classifier *p)
 /* Header and canonical name of combination c from its parts. */
 static int and_names(mt_classifier *c)
 {
-	struct and_state *s = c->state;
+	struct and_state *s = c->h.state;
 	mt_strbuf hb, nb;
 	size_t i;
 	int rc;
@@ -527,7 +545,7 @@ static int and_names(mt_classifier *c)
 
 static size_t nparts_of(const mt_classifier *c)
 {
-	return c->def == &and_def ? ((struct and_state *)c->state)->nparts : 1;
+	return c->def == &and_def ? ((struct and_state *)c->h.state)->nparts : 1;
 }
 
 mt_status mt_classifier_new_combo(mt_classifier **out, mt_classifier *a,
@@ -537,16 +555,16 @@ mt_status mt_classifier_new_combo(mt_classifier **out, mt_classifier *a,
 	struct and_state *s;
 
 	*out = NULL;
-	if (!a || !b || a->g != b->g) {
+	if (!a || !b || a->h.g != b->h.g) {
 		mt_classifier_unref(a);
 		mt_classifier_unref(b);
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "combination of classifiers of different "
 				  "graphs");
 	}
-	if (!(c = alloc_classifier(a->g, &and_def)))
+	if (!(c = alloc_classifier(a->h.g, &and_def)))
 		goto nomem;
-	s = c->state;
+	s = c->h.state;
 	if (!(s->parts = calloc(nparts_of(a) + nparts_of(b), sizeof *s->parts)))
 		goto nomem;
 	and_take(c, a);
@@ -615,7 +633,7 @@ mt_status mt_classifier_new_named(mt_classifier **out, const mt_graph *g,
 
 mt_classifier *mt_classifier_part(const mt_classifier *c, int which)
 {
-	const struct and_state *s = c->state;
+	const struct and_state *s = c->h.state;
 	return c->def == &and_def && which >= 0 && (size_t)which < s->nparts
 		   ? s->parts[which]
 		   : NULL;

@@ -347,24 +347,39 @@ static int single_set(struct sets_state *s, uint32_t x, uint32_t *set)
 	return 0;
 }
 
-/* The member of in-edge pos of id: the referrer's CLODO kind (RCS) or the
- * edge's via text number (VIA); NONE for an edge that does not count. */
-static int member_of(struct sets_state *s, const mt_graph *g, uint32_t id,
-		     uint32_t pos, uint32_t *x)
+/* The members of id's in-edges into s->scratch.a[0..*k): the referrers'
+ * CLODO kinds (RCS) or the edges' via text numbers (VIA).  Room for every
+ * in-edge is made first, so the loops store without checks. */
+static int members(struct sets_state *s, const mt_graph *g, uint32_t id,
+		   size_t *k)
 {
-	uint32_t src = mt_graph_in_source(g, pos), e;
-	*x = NONE;
+	uint32_t first, n, pos, *a;
+	size_t m = 0;
+	mt_graph_in(g, id, &first, &n);
+	if (mt_u32vec_reserve(&s->scratch, n))
+		return -1;
+	a = s->scratch.a;
 	/* heapy sees referrers reachable from the root only */
-	if (id < s->reach && src >= s->reach)
-		return 0;
+	bool reached = id < s->reach;
 	if (s->rcs) {
-		*x = s->clodo_of[src];
-		return 0;
+		for (pos = first; pos < first + n; pos++) {
+			uint32_t src = mt_graph_in_source(g, pos);
+			if (!reached || src < s->reach)
+				a[m++] = s->clodo_of[src];
+		}
+	} else {
+		for (pos = first; pos < first + n; pos++) {
+			uint32_t e = mt_graph_in_edge(g, pos);
+			if (reached && mt_graph_in_source(g, pos) >= s->reach)
+				continue;
+			if (mt_graph_edge_is_type_ref(g, e))
+				continue; /* heapy's byvia never shows ->ob_type */
+			if (via_of(s, g, e, &a[m++]))
+				return -1;
+		}
 	}
-	e = mt_graph_in_edge(g, pos);
-	if (mt_graph_edge_is_type_ref(g, e))
-		return 0; /* heapy's byvia never shows ->ob_type */
-	return via_of(s, g, e, x);
+	*k = m;
+	return 0;
 }
 
 /* The set of the in-edges' members of id, interned. */
@@ -372,18 +387,11 @@ static mt_status sets_classify(mt_classifier *c, uint32_t id, uint64_t *key,
 			       mt_err *err)
 {
 	struct sets_state *s = mt_classifier_state(c);
-	const mt_graph *g = mt_classifier_graph(c);
-	uint32_t first, n, pos, set = 0, x;
+	uint32_t set = 0;
 	size_t m;
-	s->scratch.n = 0;
-	mt_graph_in(g, id, &first, &n);
-	for (pos = first; pos < first + n; pos++) {
-		if (member_of(s, g, id, pos, &x))
-			goto nomem;
-		if (x != NONE && mt_u32vec_push(&s->scratch, x))
-			goto nomem;
-	}
-	m = mt_u32_sort_unique(s->scratch.a, s->scratch.n);
+	if (members(s, mt_classifier_graph(c), id, &m))
+		goto nomem;
+	m = mt_u32_sort_unique(s->scratch.a, m);
 	if (m == 1) {
 		if (single_set(s, s->scratch.a[0], &set))
 			goto nomem;

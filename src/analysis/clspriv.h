@@ -98,9 +98,42 @@ struct mt_u32vec {
 	uint32_t *a;
 	size_t n, cap;
 };
-int mt_u32vec_push(struct mt_u32vec *v, uint32_t x);
-/* Sorts a[0..n) ascending and drops duplicates; returns the new n. */
-size_t mt_u32_sort_unique(uint32_t *a, size_t n);
+int mt_u32vec_grow_(struct mt_u32vec *v);
+/* Room for n entries in all (not more). */
+static inline int mt_u32vec_reserve(struct mt_u32vec *v, size_t n)
+{
+	while (v->cap < n)
+		if (mt_u32vec_grow_(v))
+			return -1;
+	return 0;
+}
+static inline int mt_u32vec_push(struct mt_u32vec *v, uint32_t x)
+{
+	if (v->n == v->cap && mt_u32vec_grow_(v))
+		return -1;
+	v->a[v->n++] = x;
+	return 0;
+}
+/* Sorts a[0..n) ascending and drops duplicates; returns the new n.  Most
+ * calls sort a handful (the in-edges of one object): inline. */
+size_t mt_u32_sort_unique_big_(uint32_t *a, size_t n);
+static inline size_t mt_u32_sort_unique(uint32_t *a, size_t k)
+{
+	size_t i, m = 0;
+	if (k > 16)
+		return mt_u32_sort_unique_big_(a, k);
+	for (i = 1; i < k; i++) { /* insertion sort */
+		uint32_t x = a[i];
+		size_t j = i;
+		for (; j && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+	for (i = 0; i < k; i++)
+		if (!m || a[m - 1] != a[i])
+			a[m++] = a[i];
+	return m;
+}
 
 mt_status mt_cls_nomem(mt_err *err, const char *what);
 

@@ -227,33 +227,21 @@ void mt_pool_free(struct mt_pool *p)
 
 /* ---- uint32 arrays ---------------------------------------------------------- */
 
-int mt_u32vec_push(struct mt_u32vec *v, uint32_t x)
+int mt_u32vec_grow_(struct mt_u32vec *v)
 {
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 64;
-		uint32_t *p = realloc(v->a, nc * sizeof *p);
-		if (!p)
-			return -1;
-		v->a = p;
-		v->cap = nc;
-	}
-	v->a[v->n++] = x;
+	size_t nc = v->cap ? v->cap * 2 : 64;
+	uint32_t *p = realloc(v->a, nc * sizeof *p);
+	if (!p)
+		return -1;
+	v->a = p;
+	v->cap = nc;
 	return 0;
 }
 
-size_t mt_u32_sort_unique(uint32_t *a, size_t k)
+size_t mt_u32_sort_unique_big_(uint32_t *a, size_t k)
 {
 	size_t i, m = 0;
-	if (k > 16)
-		qsort(a, k, sizeof *a, mt_cmp_u32);
-	else
-		for (i = 1; i < k; i++) { /* insertion sort */
-			uint32_t x = a[i];
-			size_t j = i;
-			for (; j && a[j - 1] > x; j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
+	qsort(a, k, sizeof *a, mt_cmp_u32);
 	for (i = 0; i < k; i++)
 		if (!m || a[m - 1] != a[i])
 			a[m++] = a[i];

@@ -111,7 +111,7 @@ mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
 		n = mt_graph_count(g);
 	for (i = 0; i < n; i++) {
 		uint32_t id = ids ? ids[i] : (uint32_t)i, kind;
-		if (cb && !(i & 0xffff) && cb(cbdata, i, n)) {
+		if (!(i & 0xffff) && cb && cb(cbdata, i, n)) {
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "partition");
 			goto fail;
