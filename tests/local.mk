@@ -2,6 +2,9 @@
 ## other interpreters are covered by tests/run-all.sh).  Unit and batch tests
 ## are declared next to the code they test, in each layer's local.mk.
 TESTS += tests/python/check.sh
+# The layering rules of doc/hacking.md, checked on the sources.
+TESTS += tests/layers.sh
+EXTRA_DIST += tests/layers.sh
 # Files, not directories: automake would copy a directory from the build
 # tree when it exists there, with the build's test logs in it.
 EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \

@@ -7,7 +7,10 @@ libmtformat_la_SOURCES = \
 	src/format/util.c include/memtrack/util.h \
 	src/format/mpk.c src/format/mpk.h \
 	src/format/writer.c \
-	src/format/reader.c
+	src/format/reader.c \
+	include/memtrack/error.h include/memtrack/dump.h \
+	include/memtrack/writer.h include/memtrack/reader.h \
+	include/memtrack/checksum.h
 libmtformat_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
 libmtformat_la_LIBADD = $(MSGPACK_LIBS)
 
