@@ -85,11 +85,11 @@ mt_status mt_pyrepr_key(const mt_graph *g, uint32_t id, bool limited,
 typedef enum {
 	MT_PYREPR_LIMREPR = 0, /* "Representation (limited)": str, bytes, int */
 	MT_PYREPR_VALUE,       /* "Value": float, bool, None                  */
-	MT_PYREPR_ADDRLEN,     /* "Address*Length": dict, list, tuple          */
-	MT_PYREPR_NAME,        /* "Name": module, function, type, builtin fn   */
-	MT_PYREPR_CODE,        /* "File:Line:Name": code                       */
-	MT_PYREPR_FRAME,       /* "Name at Address": frame                     */
-	MT_PYREPR_ADDRESS      /* "Address": everything else                   */
+	MT_PYREPR_ADDRLEN, /* "Address*Length": dict, list, tuple          */
+	MT_PYREPR_NAME,	   /* "Name": module, function, type, builtin fn   */
+	MT_PYREPR_CODE,	   /* "File:Line:Name": code                       */
+	MT_PYREPR_FRAME,   /* "Name at Address": frame                     */
+	MT_PYREPR_ADDRESS  /* "Address": everything else                   */
 } mt_pyrepr_style;
 
 mt_pyrepr_style mt_pyrepr_style_of(const mt_graph *g, uint32_t id);

@@ -46,8 +46,8 @@ typedef enum {
 	MT_SETOP_SUB  /* a - b */
 } mt_setop;
 
-mt_status mt_set_op(mt_set **out, mt_setop op, const mt_set *a,
-		    const mt_set *b, mt_err *err);
+mt_status mt_set_op(mt_set **out, mt_setop op, const mt_set *a, const mt_set *b,
+		    mt_err *err);
 /* ~a: every object of g not in a. */
 mt_status mt_set_complement(mt_set **out, const mt_set *a, const mt_graph *g,
 			    mt_err *err);

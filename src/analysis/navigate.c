@@ -29,7 +29,8 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	uint32_t *r = malloc((total ? total : 1) * sizeof *r);
 	if (!r)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%zu %s", total, in ? "referrers" : "referents");
+				  "%zu %s", total,
+				  in ? "referrers" : "referents");
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;

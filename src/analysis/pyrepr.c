@@ -23,15 +23,15 @@
 static bool printable(uint32_t c)
 {
 	static const uint32_t ranges[][2] = {
-	    {0x0000, 0x001f},	{0x007f, 0x00a0},   {0x00ad, 0x00ad},
-	    {0x0600, 0x0605},	{0x061c, 0x061c},   {0x06dd, 0x06dd},
-	    {0x070f, 0x070f},	{0x0890, 0x0891},   {0x08e2, 0x08e2},
-	    {0x1680, 0x1680},	{0x180e, 0x180e},   {0x2000, 0x200f},
-	    {0x2028, 0x202f},	{0x205f, 0x2064},   {0x2066, 0x206f},
-	    {0x3000, 0x3000},	{0xd800, 0xf8ff},   {0xfdd0, 0xfdef},
-	    {0xfeff, 0xfeff},	{0xfff9, 0xfffb},   {0x110bd, 0x110bd},
-	    {0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3},
-	    {0x1d173, 0x1d17a}, {0xe0001, 0xe0001}, {0xe0020, 0xe007f},
+	    {0x0000, 0x001f},	 {0x007f, 0x00a0},   {0x00ad, 0x00ad},
+	    {0x0600, 0x0605},	 {0x061c, 0x061c},   {0x06dd, 0x06dd},
+	    {0x070f, 0x070f},	 {0x0890, 0x0891},   {0x08e2, 0x08e2},
+	    {0x1680, 0x1680},	 {0x180e, 0x180e},   {0x2000, 0x200f},
+	    {0x2028, 0x202f},	 {0x205f, 0x2064},   {0x2066, 0x206f},
+	    {0x3000, 0x3000},	 {0xd800, 0xf8ff},   {0xfdd0, 0xfdef},
+	    {0xfeff, 0xfeff},	 {0xfff9, 0xfffb},   {0x110bd, 0x110bd},
+	    {0x110cd, 0x110cd},	 {0x13430, 0x1343f}, {0x1bca0, 0x1bca3},
+	    {0x1d173, 0x1d17a},	 {0xe0001, 0xe0001}, {0xe0020, 0xe007f},
 	    {0xf0000, 0x10ffff},
 	};
 	size_t i;
@@ -118,7 +118,6 @@ mt_status mt_pyrepr_bytes(mt_strbuf *out, const void *b, size_t n)
 }
 
 /* ---- characters of UTF-8 text -------------------------------------------- */
-
 
 /* Appends s[:i] + '...' + s[len(s)-j:] of UTF-8 text t (all of it when
  * j would overlap). */
@@ -219,9 +218,9 @@ mt_status mt_pyrepr_bytes_limited(mt_strbuf *out, const void *b, size_t n)
 	mt_status st;
 	mt_strbuf_init(&t);
 	mt_pyrepr_bytes(&t, b, n);
-	st = t.nomem ? MT_NOMEM
-		     : other_limited(out, t.s, t.len, true, MT_PYREPR_MAXSTRING,
-				     0);
+	st = t.nomem
+		 ? MT_NOMEM
+		 : other_limited(out, t.s, t.len, true, MT_PYREPR_MAXSTRING, 0);
 	mt_strbuf_destroy(&t);
 	return st;
 }
@@ -272,7 +271,8 @@ mt_status mt_pyrepr_float(mt_strbuf *out, double d)
 		} else {
 			mt_strbuf_add(out, digits, (size_t)decpt);
 			mt_strbuf_addc(out, '.', 1);
-			mt_strbuf_add(out, digits + decpt, (size_t)(nd - decpt));
+			mt_strbuf_add(out, digits + decpt,
+				      (size_t)(nd - decpt));
 		}
 	} else {
 		mt_strbuf_addc(out, digits[0], 1);
@@ -333,9 +333,13 @@ mt_pyrepr_style mt_pyrepr_style_of(const mt_graph *g, uint32_t id)
 
 const char *mt_pyrepr_style_header(mt_pyrepr_style s)
 {
-	static const char *const h[] = {
-	    "Representation (limited)", "Value", "Address*Length", "Name",
-	    "File:Line:Name", "Name at Address", "Address"};
+	static const char *const h[] = {"Representation (limited)",
+					"Value",
+					"Address*Length",
+					"Name",
+					"File:Line:Name",
+					"Name at Address",
+					"Address"};
 	return (unsigned)s < sizeof h / sizeof h[0] ? h[s] : "Address";
 }
 
@@ -348,8 +352,7 @@ static bool whole_text(const mt_graph *g, uint32_t id, const mt_value *v)
 	if (v->kind == MT_VAL_BYTES)
 		return (int64_t)v->slen >= len;
 	if (v->kind == MT_VAL_STR && (is(g, id, "int") || is(g, id, "bool")))
-		return (int64_t)v->slen -
-			   (v->slen && v->s[0] == '-' ? 1 : 0) >=
+		return (int64_t)v->slen - (v->slen && v->s[0] == '-' ? 1 : 0) >=
 		       len;
 	return (int64_t)mt_utf8_chars(v->s, v->slen) >= len;
 }
@@ -764,7 +767,8 @@ static bool object_repr(const mt_graph *g, uint32_t id, mt_strbuf *out)
 		if (tv.kind != MT_VAL_QUALNAME)
 			return false;
 		mt_strbuf_addc(out, '<', 1);
-		if (tv.slen && !(tv.slen == 8 && !memcmp(tv.s, "builtins", 8))) {
+		if (tv.slen &&
+		    !(tv.slen == 8 && !memcmp(tv.s, "builtins", 8))) {
 			mt_strbuf_add(out, tv.s, tv.slen);
 			mt_strbuf_addc(out, '.', 1);
 			mt_strbuf_add(out, tv.s2, tv.s2len);

@@ -94,15 +94,9 @@ void mt_set_unref(mt_set *s)
 	}
 }
 
-size_t mt_set_count(const mt_set *s)
-{
-	return s->n;
-}
+size_t mt_set_count(const mt_set *s) { return s->n; }
 
-const uint32_t *mt_set_ids(const mt_set *s)
-{
-	return s->ids;
-}
+const uint32_t *mt_set_ids(const mt_set *s) { return s->ids; }
 
 bool mt_set_contains(const mt_set *s, uint32_t id)
 {
@@ -125,8 +119,8 @@ uint64_t mt_set_size(const mt_set *s, const mt_graph *g)
 	return sum;
 }
 
-mt_status mt_set_op(mt_set **out, mt_setop op, const mt_set *a,
-		    const mt_set *b, mt_err *err)
+mt_status mt_set_op(mt_set **out, mt_setop op, const mt_set *a, const mt_set *b,
+		    mt_err *err)
 {
 	size_t cap = op == MT_SETOP_AND	  ? (a->n < b->n ? a->n : b->n)
 		     : op == MT_SETOP_SUB ? a->n
@@ -135,8 +129,8 @@ mt_status mt_set_op(mt_set **out, mt_setop op, const mt_set *a,
 	if (!ids)
 		return nomem(err, cap);
 	size_t i = 0, j = 0, k = 0;
-	bool keep_a = op != MT_SETOP_AND, keep_b = op == MT_SETOP_OR ||
-						    op == MT_SETOP_XOR;
+	bool keep_a = op != MT_SETOP_AND,
+	     keep_b = op == MT_SETOP_OR || op == MT_SETOP_XOR;
 	bool keep_both = op == MT_SETOP_AND || op == MT_SETOP_OR;
 	while (i < a->n && j < b->n) {
 		uint32_t x = a->ids[i], y = b->ids[j];

@@ -42,12 +42,12 @@ struct wide {
 
 struct type_label {
 	uint32_t id;
-	uint32_t off; /* into tlab */
+	uint32_t off;  /* into tlab */
 	uint8_t flags; /* TF_* */
 };
 
 /* Type flags, inferred in finish() (see add_type_edges). */
-#define TF_HEAP 1	/* a heap type: the capture wrote an attr __name__  */
+#define TF_HEAP 1      /* a heap type: the capture wrote an attr __name__  */
 #define TF_TYPE_EDGE 2 /* its instances refer to it (heapy's ob_type)   */
 
 /* builtins types the loader looks for by [module, qualname]. */
@@ -86,11 +86,11 @@ struct mt_graph {
 	mt_header hdr;
 	char *hdr_blob;
 	const char **hdr_argv;
-	char **hdr_warnings; /* copies of the dump's WARNING records */
-	uint32_t dict_type; /* id of builtins.dict or MT_NO_ID  */
-	uint64_t dict_name; /* name index of "__dict__" or UINT64_MAX */
+	char **hdr_warnings;	 /* copies of the dump's WARNING records */
+	uint32_t dict_type;	 /* id of builtins.dict or MT_NO_ID  */
+	uint64_t dict_name;	 /* name index of "__dict__" or UINT64_MAX */
 	uint32_t builtin[BT_N_]; /* ids of builtins types, MT_NO_ID: none */
-	uint64_t obtype_name; /* label of the loader's ob_type edges */
+	uint64_t obtype_name;	 /* label of the loader's ob_type edges */
 };
 
 /* ---- small helpers ------------------------------------------------------ */

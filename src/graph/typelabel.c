@@ -19,7 +19,7 @@
  * or when the metaclass has a property for it (zope.interface's
  * InterfaceClass, in a dump of a capture that did not resolve it) the
  * module of the nearest Python class of its MRO with one, as the capture
- * does (walk.c, type_module).
+ * does (src/capture/kinds.c, type_module).
  */
 #include "config.h"
 
@@ -113,10 +113,10 @@ size_t mt_type_label_format(char *buf, size_t cap, const char *mod,
 /* ---- labels from the loaded graph --------------------------------------- */
 
 struct special {
-	uint32_t id;     /* the type                         */
+	uint32_t id;	 /* the type                         */
 	uint32_t keylen; /* its key in builtins / types      */
 	const char *key;
-	int types;       /* 1: from the types module         */
+	int types; /* 1: from the types module         */
 };
 
 struct mt_tlctx {
@@ -136,7 +136,6 @@ static int is_qualname(const mt_graph *g, uint32_t id, const char *mod,
 	       !memcmp(v.s, mod, v.slen) && v.s2len == strlen(qual) &&
 	       !memcmp(v.s2, qual, v.s2len);
 }
-
 
 /* The str value of a KEYVAL edge's key, or NULL. */
 static const char *key_str(const mt_graph *g, uint32_t e, uint32_t *len)
@@ -277,8 +276,8 @@ mt_status mt_tlctx_new(const mt_graph *g, mt_tlctx **out)
 	mods = root(g, "i0_modules");
 	m = mods == MT_NO_ID ? MT_NO_ID : dict_get(g, mods, "types");
 	d = m == MT_NO_ID ? MT_NO_ID : mt_graph_attr(g, m, "__dict__");
-	if (d != MT_NO_ID && is_qualname(g, mt_graph_type(g, d), "builtins",
-					 "dict")) {
+	if (d != MT_NO_ID &&
+	    is_qualname(g, mt_graph_type(g, d), "builtins", "dict")) {
 		c->have_types = 1;
 		if (scan(c, d, 1))
 			goto nomem;
@@ -307,10 +306,11 @@ void mt_tlctx_free(mt_tlctx *c)
 
 /* The module of a class with an empty one whose dict's __module__ is not
  * a str: that of the nearest Python class (one with a __name__ edge) of its
- * MRO that has one, as the capture finds it (walk.c, type_module). */
+ * MRO that has one, as the capture finds it (kinds.c, type_module). */
 static int mro_module(const mt_graph *g, uint32_t t, mt_value *mv)
 {
-	uint32_t mro = mt_graph_attr(g, t, "__mro__"), d = mt_graph_attr(g, t, "__dict__"),
+	uint32_t mro = mt_graph_attr(g, t, "__mro__"),
+		 d = mt_graph_attr(g, t, "__dict__"),
 		 m = d == MT_NO_ID ? MT_NO_ID : dict_get(g, d, "__module__"),
 		 first, n, e;
 	if (mro == MT_NO_ID || m == MT_NO_ID)
@@ -335,7 +335,8 @@ static int mro_module(const mt_graph *g, uint32_t t, mt_value *mv)
  * has something else than a str there (a property heapy would run). */
 static int meta_module(const mt_graph *g, uint32_t t)
 {
-	uint32_t mro = mt_graph_attr(g, mt_graph_type(g, t), "__mro__"), first, n, e;
+	uint32_t mro = mt_graph_attr(g, mt_graph_type(g, t), "__mro__"), first,
+		 n, e;
 	if (mro == MT_NO_ID)
 		return 0;
 	mt_graph_out(g, mro, &first, &n);
@@ -356,18 +357,19 @@ static int meta_module(const mt_graph *g, uint32_t t)
 /* The default repr of object o, `<qualname object at 0xADDR>`, into buf
  * at n, when no class of its type's MRO but object defines __repr__;
  * returns the new length, or n. */
-static size_t default_repr(const mt_graph *g, uint32_t o, char *buf,
-			   size_t cap, size_t n)
+static size_t default_repr(const mt_graph *g, uint32_t o, char *buf, size_t cap,
+			   size_t n)
 {
-	uint32_t t = mt_graph_type(g, o), mro = mt_graph_attr(g, t, "__mro__"), first,
-		 cnt, e;
+	uint32_t t = mt_graph_type(g, o), mro = mt_graph_attr(g, t, "__mro__"),
+		 first, cnt, e;
 	mt_value tv;
 	char addr[32];
 	if (mro == MT_NO_ID || mt_graph_virtual(g, o))
 		return n;
 	mt_graph_out(g, mro, &first, &cnt);
 	for (e = first; e + 1 < first + cnt; e++) {
-		uint32_t d = mt_graph_attr(g, mt_graph_edge_target(g, e), "__dict__");
+		uint32_t d =
+		    mt_graph_attr(g, mt_graph_edge_target(g, e), "__dict__");
 		if (d == MT_NO_ID || dict_get(g, d, "__repr__") != MT_NO_ID)
 			return n;
 	}
@@ -390,8 +392,7 @@ static size_t default_repr(const mt_graph *g, uint32_t o, char *buf,
  * not a str, the nearest MRO module if the metaclass has a property for
  * __module__ (or the entry's repr is unknown), else the entry's repr, as
  * heapy formats it. */
-static size_t odd_module(const mt_graph *g, uint32_t id, char *buf,
-			 size_t cap)
+static size_t odd_module(const mt_graph *g, uint32_t id, char *buf, size_t cap)
 {
 	uint32_t d = mt_graph_attr(g, id, "__dict__"),
 		 m = d == MT_NO_ID ? MT_NO_ID : dict_get(g, d, "__module__");
@@ -406,8 +407,7 @@ static size_t odd_module(const mt_graph *g, uint32_t id, char *buf,
 	return put(buf, cap, 0, "<unknown module>", 16);
 }
 
-size_t mt_type_label_make(const mt_tlctx *c, uint32_t id, char *buf,
-			  size_t cap)
+size_t mt_type_label_make(const mt_tlctx *c, uint32_t id, char *buf, size_t cap)
 {
 	const mt_graph *g = c->g;
 	const struct special *s = find(c, id);
@@ -425,8 +425,8 @@ size_t mt_type_label_make(const mt_tlctx *c, uint32_t id, char *buf,
 	if (s) {
 		if (s->types)
 			n = put(buf, cap, 0, "types.", 6);
-		return finish_buf(buf, cap, put(buf, cap, n, s->key,
-						 s->keylen));
+		return finish_buf(buf, cap,
+				  put(buf, cap, n, s->key, s->keylen));
 	}
 	name = v.s2, namelen = v.s2len;
 	for (i = namelen; i > 0; i--)
@@ -442,7 +442,8 @@ size_t mt_type_label_make(const mt_tlctx *c, uint32_t id, char *buf,
 	}
 	if (v.slen == 8 && !memcmp(v.s, "builtins", 8)) {
 		if (!c->have_types) {
-			for (i = 0; i < sizeof types_names / sizeof types_names[0];
+			for (i = 0;
+			     i < sizeof types_names / sizeof types_names[0];
 			     i++) {
 				const char *q = types_names[i].qualname;
 				if (c->minor >= types_names[i].since &&

@@ -54,8 +54,8 @@ static void test_decode_valid(void **state)
 	dec("\xdf\xbf", 2, 2, 0x7ff);
 	dec("\xe0\xa0\x80", 3, 3, 0x800);
 	dec("\xe2\x82\xac", 3, 3, 0x20ac);
-	dec("\xed\x9f\xbf", 3, 3, 0xd7ff);   /* last before surrogates */
-	dec("\xee\x80\x80", 3, 3, 0xe000);   /* first after them */
+	dec("\xed\x9f\xbf", 3, 3, 0xd7ff); /* last before surrogates */
+	dec("\xee\x80\x80", 3, 3, 0xe000); /* first after them */
 	dec("\xef\xbf\xbd", 3, 3, 0xfffd);
 	dec("\xf0\x90\x80\x80", 4, 4, 0x10000);
 	dec("\xf0\x9f\x98\x80", 4, 4, 0x1f600);
@@ -67,40 +67,46 @@ static void test_decode_valid(void **state)
 static void test_decode_malformed(void **state)
 {
 	(void)state;
-	dec("A", 0, 0, 0);		   /* nothing available */
-	dec("\x80", 1, 0, 0);		   /* stray continuation */
+	dec("A", 0, 0, 0);    /* nothing available */
+	dec("\x80", 1, 0, 0); /* stray continuation */
 	dec("\xbf", 1, 0, 0);
 	dec("\xf8\x88\x80\x80\x80", 5, 0, 0); /* 5-byte lead */
 	dec("\xfc\x84\x80\x80\x80\x80", 6, 0, 0);
 	dec("\xfe", 1, 0, 0);
 	dec("\xff", 1, 0, 0);
-	dec("\xc3" "A", 2, 0, 0);	   /* lead then ASCII */
-	dec("\xe2\x82" "A", 3, 0, 0);
-	dec("\xf0\x9f\x98" "A", 4, 0, 0);
-	dec("\xe2\xc3\xa9", 3, 0, 0);	   /* lead then another lead */
+	dec("\xc3"
+	    "A",
+	    2, 0, 0); /* lead then ASCII */
+	dec("\xe2\x82"
+	    "A",
+	    3, 0, 0);
+	dec("\xf0\x9f\x98"
+	    "A",
+	    4, 0, 0);
+	dec("\xe2\xc3\xa9", 3, 0, 0); /* lead then another lead */
 }
 
 static void test_decode_overlong(void **state)
 {
 	(void)state;
-	dec("\xc0\x80", 2, 0, 0);	   /* NUL in two bytes */
-	dec("\xc0\xaf", 2, 0, 0);	   /* '/' */
-	dec("\xc1\xbf", 2, 0, 0);	   /* 0x7f */
+	dec("\xc0\x80", 2, 0, 0); /* NUL in two bytes */
+	dec("\xc0\xaf", 2, 0, 0); /* '/' */
+	dec("\xc1\xbf", 2, 0, 0); /* 0x7f */
 	dec("\xe0\x80\xaf", 3, 0, 0);
-	dec("\xe0\x9f\xbf", 3, 0, 0);	   /* 0x7ff in three bytes */
+	dec("\xe0\x9f\xbf", 3, 0, 0); /* 0x7ff in three bytes */
 	dec("\xf0\x80\x80\xaf", 4, 0, 0);
-	dec("\xf0\x8f\xbf\xbf", 4, 0, 0);  /* 0xffff in four bytes */
+	dec("\xf0\x8f\xbf\xbf", 4, 0, 0); /* 0xffff in four bytes */
 }
 
 static void test_decode_surrogate_and_range(void **state)
 {
 	(void)state;
-	dec("\xed\xa0\x80", 3, 0, 0);	   /* U+D800 */
-	dec("\xed\xad\xbf", 3, 0, 0);	   /* U+DB7F */
-	dec("\xed\xb0\x80", 3, 0, 0);	   /* U+DC00 */
-	dec("\xed\xbf\xbf", 3, 0, 0);	   /* U+DFFF */
-	dec("\xf4\x90\x80\x80", 4, 0, 0);  /* U+110000 */
-	dec("\xf7\xbf\xbf\xbf", 4, 0, 0);  /* 0x1fffff */
+	dec("\xed\xa0\x80", 3, 0, 0);	  /* U+D800 */
+	dec("\xed\xad\xbf", 3, 0, 0);	  /* U+DB7F */
+	dec("\xed\xb0\x80", 3, 0, 0);	  /* U+DC00 */
+	dec("\xed\xbf\xbf", 3, 0, 0);	  /* U+DFFF */
+	dec("\xf4\x90\x80\x80", 4, 0, 0); /* U+110000 */
+	dec("\xf7\xbf\xbf\xbf", 4, 0, 0); /* 0x1fffff */
 }
 
 static void test_decode_truncated(void **state)
@@ -120,7 +126,7 @@ static void test_decode_truncated(void **state)
 static void test_encode_round_trip(void **state)
 {
 	static const uint32_t edges[] = {
-	    0,	    1,	    0x7f,   0x80,     0x7ff,	0x800,	  0xd7ff,
+	    0,	    1,	    0x7f,   0x80,    0x7ff,   0x800,	0xd7ff,
 	    0xe000, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10fffe, 0x10ffff,
 	};
 	static const size_t lens[] = {1, 1, 1, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4};
