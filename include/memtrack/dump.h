@@ -39,32 +39,31 @@ enum {
 			      the header and before END */
 };
 
-/* Relation (edge kind).  How each prints, with %s the source path:
- *   ATTR      %s.name          label: name index
- *   INDEX     %s[i]            label: integer (list/tuple index)
- *   KEYVAL    %s[key]          label: object id of the key (printed by repr)
- *   KEY       %s.keys()[i]     label: integer (position in iteration order)
- *   INTERATTR %s->name         label: name index
- *   LOCAL     %s.f_locals['n'] label: name index
- *   CELL      %s.f_locals ['n'] (heapy's space) label: name index
- *   STACK     %s->f_valuestack[i] label: integer
- *   INSET     list(%s)[i]      label: integer
- *   ROOT      hp.Root.name     label: name index (only from the root)
- *   OTHER     %s.??            label: integer (ordinal of an edge that a
- *                              type's tp_traverse visited but we can't name)
- * The numeric values are part of the format; never renumber. */
+/* Relation (edge kind): the one table of relations.  Adding one is a row
+ * here (with its tests, doc/hacking.md "Add a relation kind"); the writer,
+ * the reader, the path texts (reltext.c) and the path order read it.
+ *   X(NAME, code, name, label kind, order, text)
+ * code: written in dumps, part of the format; never renumber.
+ * label kind: what the edge's label is (MT_LABEL_*).
+ * order: heapy's relation code, which orders the steps of shortest paths
+ *   (-1: after every known one).
+ * text: how the edge prints, heapy style: %s is the source expression,
+ *   %l the label (an integer, a name, or the key's repr for a REF), %r a
+ *   NAME label with repr().  OTHER: an edge that a type's tp_traverse
+ *   visited but that memtrack cannot name (label: its ordinal); ROOT: only
+ *   from the root. */
 #define MT_RELATION_LIST(X)                                                    \
-	X(ATTR, 1, "attr", MT_LABEL_NAME)                                      \
-	X(INDEX, 2, "index", MT_LABEL_INT)                                     \
-	X(KEYVAL, 3, "keyval", MT_LABEL_REF)                                   \
-	X(KEY, 4, "key", MT_LABEL_INT)                                         \
-	X(INTERATTR, 5, "interattr", MT_LABEL_NAME)                            \
-	X(LOCAL, 6, "local", MT_LABEL_NAME)                                    \
-	X(CELL, 7, "cell", MT_LABEL_NAME)                                      \
-	X(STACK, 8, "stack", MT_LABEL_INT)                                     \
-	X(INSET, 9, "inset", MT_LABEL_INT)                                     \
-	X(ROOT, 10, "root", MT_LABEL_NAME)                                     \
-	X(OTHER, 11, "other", MT_LABEL_INT)
+	X(ATTR, 1, "attr", MT_LABEL_NAME, 1, "%s.%l")                          \
+	X(INDEX, 2, "index", MT_LABEL_INT, 2, "%s[%l]")                        \
+	X(KEYVAL, 3, "keyval", MT_LABEL_REF, 2, "%s[%l]")                      \
+	X(KEY, 4, "key", MT_LABEL_INT, 3, "%s.keys()[%l]")                     \
+	X(INTERATTR, 5, "interattr", MT_LABEL_NAME, 4, "%s->%l")               \
+	X(LOCAL, 6, "local", MT_LABEL_NAME, 6, "%s.f_locals[%r]")              \
+	X(CELL, 7, "cell", MT_LABEL_NAME, 7, "%s.f_locals [%r]")               \
+	X(STACK, 8, "stack", MT_LABEL_INT, 8, "%s->f_valuestack[%l]")          \
+	X(INSET, 9, "inset", MT_LABEL_INT, 9, "list(%s)[%l]")                  \
+	X(ROOT, 10, "root", MT_LABEL_NAME, 1, "hp.Root.%l")                    \
+	X(OTHER, 11, "other", MT_LABEL_INT, -1, "%s.??")
 
 typedef enum {
 	MT_LABEL_INT = 0,  /* label is a non-negative integer            */
@@ -73,16 +72,24 @@ typedef enum {
 } mt_label_kind;
 
 typedef enum {
-#define MT_REL_ENUM_(name, code, str, lk) MT_REL_##name = code,
+#define MT_REL_ENUM_(name, code, ...) MT_REL_##name = code,
 	MT_RELATION_LIST(MT_REL_ENUM_)
 #undef MT_REL_ENUM_
-	MT_REL_MAX_ = 11
+/* the codes are 1..MT_REL_MAX_, one per row */
+#define MT_REL_ONE_(...) +1
+	MT_REL_MAX_ = 0 MT_RELATION_LIST(MT_REL_ONE_)
+#undef MT_REL_ONE_
 } mt_relation;
 
 /* Name of a relation ("attr"...), or NULL for an unknown code. */
 const char *mt_relation_name(unsigned code);
 /* Label kind of a relation code; returns -1 for an unknown code. */
 int mt_relation_label_kind(unsigned code);
+/* Heapy's order of a relation in paths; -1 for OTHER and unknown codes. */
+int mt_relation_order(unsigned code);
+/* The text template of a relation (MT_RELATION_LIST), or NULL for an
+ * unknown code (a reader prints those "%s.??"). */
+const char *mt_relation_text(unsigned code);
 
 typedef struct mt_edge {
 	uint32_t target; /* object id                                        */

@@ -1,10 +1,11 @@
-/* Relation texts (include/memtrack/reltext.h): one switch over the
- * relation codes of dump.h, rendering labels with pyrepr.h. */
+/* Relation texts (include/memtrack/reltext.h): the text templates of
+ * dump.h's relation table, with labels rendered by pyrepr.h. */
 #include "config.h"
 
 #include <stdbool.h>
 #include <string.h>
 
+#include "memtrack/dump.h"
 #include "memtrack/pyrepr.h"
 #include "memtrack/reltext.h"
 
@@ -24,64 +25,55 @@ static void name_plain(mt_strbuf *out, const mt_graph *g, uint64_t label)
 	mt_strbuf_add(out, nm, strlen(nm));
 }
 
-/* full: a KEYVAL key with repr() (via texts), else reprlib.repr(). */
-static mt_status edge_text(const mt_graph *g, uint32_t edge, const char *src,
-			   bool full, mt_strbuf *out)
+/* Appends the label of an edge of relation rel: an integer, a name (with
+ * repr() when quoted), or a key (REF) with repr() when full, else
+ * reprlib.repr(). */
+static void label_text(const mt_graph *g, unsigned rel, uint64_t label,
+		       bool quoted, bool full, mt_strbuf *out)
 {
-	uint64_t label = mt_graph_edge_label(g, edge);
-	size_t sl = strlen(src);
-	unsigned long long ll = (unsigned long long)label;
-
-	switch (mt_graph_edge_rel(g, edge)) {
-	case MT_REL_ATTR:
-		mt_strbuf_add(out, src, sl);
-		mt_strbuf_addc(out, '.', 1);
-		name_plain(out, g, label);
+	switch (mt_relation_label_kind(rel)) {
+	case MT_LABEL_NAME:
+		if (quoted)
+			name_repr(out, g, label);
+		else
+			name_plain(out, g, label);
 		break;
-	case MT_REL_INDEX:
-		mt_strbuf_printf(out, "%s[%llu]", src, ll);
-		break;
-	case MT_REL_KEYVAL:
-		mt_strbuf_add(out, src, sl);
-		mt_strbuf_addc(out, '[', 1);
+	case MT_LABEL_REF:
 		if (label < mt_graph_count(g))
 			mt_pyrepr_key(g, (uint32_t)label, !full, out);
 		else
 			mt_strbuf_addc(out, '?', 1);
-		mt_strbuf_addc(out, ']', 1);
 		break;
-	case MT_REL_KEY:
-		mt_strbuf_printf(out, "%s.keys()[%llu]", src, ll);
+	default:
+		mt_strbuf_printf(out, "%llu", (unsigned long long)label);
 		break;
-	case MT_REL_INTERATTR:
-		mt_strbuf_add(out, src, sl);
-		mt_strbuf_add(out, "->", 2);
-		name_plain(out, g, label);
-		break;
-	case MT_REL_LOCAL:
-	case MT_REL_CELL:
-		mt_strbuf_add(out, src, sl);
-		mt_strbuf_add(out, ".f_locals", 9);
-		if (mt_graph_edge_rel(g, edge) == MT_REL_CELL)
-			mt_strbuf_addc(out, ' ', 1);
-		mt_strbuf_addc(out, '[', 1);
-		name_repr(out, g, label);
-		mt_strbuf_addc(out, ']', 1);
-		break;
-	case MT_REL_STACK:
-		mt_strbuf_printf(out, "%s->f_valuestack[%llu]", src, ll);
-		break;
-	case MT_REL_INSET:
-		mt_strbuf_printf(out, "list(%s)[%llu]", src, ll);
-		break;
-	case MT_REL_ROOT:
-		mt_strbuf_add(out, "hp.Root.", 8);
-		name_plain(out, g, label);
-		break;
-	default: /* OTHER and codes of newer writers */
-		mt_strbuf_add(out, src, sl);
-		mt_strbuf_add(out, ".??", 3);
-		break;
+	}
+}
+
+/* Renders the relation's text template (dump.h): %s the source, %l the
+ * label, %r the label quoted; codes of newer writers print "%s.??". */
+static mt_status edge_text(const mt_graph *g, uint32_t edge, const char *src,
+			   bool full, mt_strbuf *out)
+{
+	unsigned rel = mt_graph_edge_rel(g, edge);
+	uint64_t label = mt_graph_edge_label(g, edge);
+	const char *t = mt_relation_text(rel);
+	if (!t)
+		t = "%s.??";
+	for (const char *p = t; *p; p++) {
+		const char *q = strchr(p, '%');
+		if (!q) {
+			mt_strbuf_add(out, p, strlen(p));
+			break;
+		}
+		mt_strbuf_add(out, p, (size_t)(q - p));
+		p = q + 1;
+		if (*p == 's')
+			mt_strbuf_add(out, src, strlen(src));
+		else if (*p == 'l' || *p == 'r')
+			label_text(g, rel, label, *p == 'r', full, out);
+		else
+			break; /* a bad template: stop at it */
 	}
 	return out->nomem ? MT_NOMEM : MT_OK;
 }

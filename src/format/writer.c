@@ -566,7 +566,7 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 		const char *name;
 		int lk;
 	} rels[] = {
-#define MT_REL_ROW_(name, c, str, lk) {c, str, lk},
+#define MT_REL_ROW_(name, c, str, lk, ...) {c, str, lk},
 		MT_RELATION_LIST(MT_REL_ROW_)
 #undef MT_REL_ROW_
 	};

@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,7 +91,8 @@ static void test_edges(void **state)
 	(void)state;
 	mt_strbuf_init(&sb);
 	mt_graph_out(G, SRC, &first, &n);
-	assert_int_equal(n, 11);
+	assert_int_equal(n, sizeof text / sizeof *text);
+	assert_int_equal(n, sizeof via / sizeof *via);
 	for (i = 0; i < n; i++) {
 		mt_strbuf_reset(&sb);
 		assert_int_equal(mt_reltext_edge(G, first + i, "s", &sb), MT_OK);
@@ -109,6 +111,40 @@ static void test_edges(void **state)
 	mt_reltext_via_raw(G, first, &sb);
 	assert_string_equal(sb.s, "x:.name");
 	mt_strbuf_destroy(&sb);
+}
+
+/* dump.h's relation table: every row complete, and every relation but
+ * ROOT (test_roots) has an edge in the fixture, so a new row needs its
+ * edge and texts above. */
+static void test_relation_table(void **state)
+{
+	bool seen[MT_REL_MAX_ + 1] = {false};
+	uint32_t first, n, i;
+	unsigned c;
+	(void)state;
+	mt_graph_out(G, SRC, &first, &n);
+	for (i = 0; i < n; i++)
+		seen[mt_graph_edge_rel(G, first + i)] = true;
+	for (c = 1; c <= MT_REL_MAX_; c++) {
+		const char *t = mt_relation_text(c);
+		assert_non_null(mt_relation_name(c));
+		assert_non_null(t);
+		assert_true(mt_relation_label_kind(c) >= MT_LABEL_INT &&
+			    mt_relation_label_kind(c) <= MT_LABEL_REF);
+		assert_true(strstr(t, "%s") || c == MT_REL_ROOT);
+		if (c != MT_REL_ROOT && !seen[c])
+			fail_msg("relation %s has no edge in the fixture",
+				 mt_relation_name(c));
+	}
+	assert_null(mt_relation_name(0));
+	assert_null(mt_relation_text(MT_REL_MAX_ + 1));
+	assert_int_equal(mt_relation_label_kind(MT_REL_MAX_ + 1), -1);
+	/* heapy's order of path steps */
+	assert_int_equal(mt_relation_order(MT_REL_ATTR), 1);
+	assert_int_equal(mt_relation_order(MT_REL_KEYVAL), 2);
+	assert_int_equal(mt_relation_order(MT_REL_INSET), 9);
+	assert_int_equal(mt_relation_order(MT_REL_OTHER), -1);
+	assert_int_equal(mt_relation_order(MT_REL_MAX_ + 1), -1);
 }
 
 static void test_roots(void **state)
@@ -214,6 +250,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_edges),
+	    cmocka_unit_test(test_relation_table),
 	    cmocka_unit_test(test_roots),
 	    cmocka_unit_test(test_key_reprs),
 	};
