@@ -25,6 +25,7 @@
 #include "memtrack/query.h"
 #include "memtrack/set.h"
 #include "memtrack/strbuf.h"
+#include "memtrack/util.h"
 #include "ui.h"
 
 enum { RET_UNKNOWN = 0, RET_KNOWN, RET_NONE };
@@ -202,10 +203,7 @@ void bv_fmt_retained(const brow *r, char *buf, size_t n);
  * (obj MT_NO_ID, Retained none); bv_info_row: one with text only. */
 brow *bv_add_row(bview *v, size_t *cap);
 void bv_info_row(bview *v, size_t *cap, const char *text);
-/* The application dies on OOM: these never return NULL. */
-void *bv_xmalloc(size_t n);
-void *bv_xcalloc(size_t n, size_t sz);
-char *bv_strdup(const char *s);
+/* The application dies on OOM (util.h, mt_x*): never NULL. */
 char *bv_printf(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))

@@ -25,7 +25,7 @@
 void bv_msg(mt_browser *b, bool error, const char *text)
 {
 	free(b->msg);
-	b->msg = bv_strdup(text);
+	b->msg = mt_xstrdup(text);
 	b->msg_err = error;
 }
 

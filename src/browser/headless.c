@@ -11,6 +11,7 @@
 #include "browser.h"
 #include "headless.h"
 #include "memtrack/strbuf.h"
+#include "memtrack/util.h"
 
 typedef struct hkey {
 	int key;
@@ -69,46 +70,19 @@ bool mt_headless_parse_size(const char *s, int *cols, int *rows)
 	return true;
 }
 
-/* Decodes one UTF-8 character into a code point. */
+/* One character of the script: a bad byte is a key of its own. */
 static size_t utf8_cp(const unsigned char *s, int *cp)
 {
-	unsigned c = s[0];
-	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2
-			   : (c & 0xf0) == 0xe0	    ? 3
-			   : (c & 0xf8) == 0xf0	    ? 4
-						    : 1;
-	unsigned v = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 7;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return *cp = (int)c, 1;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	*cp = (int)v;
-	return n;
+	uint32_t c;
+	size_t n = mt_utf8_decode((const char *)s, MT_UTF8_MAX, &c);
+	*cp = n ? (int)c : s[0];
+	return n ? n : 1;
 }
 
 static void add_utf8(mt_strbuf *b, int cp)
 {
-	char t[4];
-	if (cp < 0x80) {
-		t[0] = (char)cp;
-		mt_strbuf_add(b, t, 1);
-	} else if (cp < 0x800) {
-		t[0] = (char)(0xc0 | (cp >> 6));
-		t[1] = (char)(0x80 | (cp & 0x3f));
-		mt_strbuf_add(b, t, 2);
-	} else if (cp < 0x10000) {
-		t[0] = (char)(0xe0 | (cp >> 12));
-		t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		t[2] = (char)(0x80 | (cp & 0x3f));
-		mt_strbuf_add(b, t, 3);
-	} else {
-		t[0] = (char)(0xf0 | (cp >> 18));
-		t[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		t[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		t[3] = (char)(0x80 | (cp & 0x3f));
-		mt_strbuf_add(b, t, 4);
-	}
+	char t[MT_UTF8_MAX];
+	mt_strbuf_add(b, t, mt_utf8_encode((uint32_t)cp, t));
 }
 
 static void write_screen(mt_headless *h, const char *head)

@@ -292,7 +292,7 @@ static bool all_retained(mt_browser *b, bview *v)
 		b->dom_state = 0; /* asked again after a cancel */
 	if (bv_missing_retained(b, v, 0, v->nrows)) {
 		size_t *save = v->vis, nsave = v->nvis;
-		size_t *all = bv_xmalloc(v->nrows * sizeof *all);
+		size_t *all = mt_xmalloc(v->nrows * sizeof *all);
 		for (size_t i = 0; i < v->nrows; i++)
 			all[i] = i;
 		v->vis = all;
@@ -642,10 +642,10 @@ char *bk_help_text(void)
 	mt_strbuf_printf(&o, "\nLong work (dominator tree, big partitions) "
 			     "shows progress;\nq or Esc cancels it.\n");
 	if (o.nomem) {
-		fputs("memtrack-tui: out of memory\n", stderr);
-		abort();
+		mt_strbuf_destroy(&o);
+		return mt_xstrdup(NULL); /* an empty help rather than none */
 	}
-	return o.s ? o.s : bv_strdup("");
+	return o.s ? o.s : mt_xstrdup("");
 }
 
 /* Appends group h of the hints for a view with caps; *first: nothing

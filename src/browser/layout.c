@@ -21,55 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wchar.h>
 
 #include "bpriv.h"
-
-/* Decodes one UTF-8 sequence of at most avail bytes; returns its length,
- * or 1 with *cp the byte itself for a byte that does not start a valid
- * sequence (truncated, overlong, a surrogate, beyond U+10FFFF). */
-static size_t utf8_next(const unsigned char *s, size_t avail, uint32_t *cp)
-{
-	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-	unsigned c = s[0];
-	size_t n;
-	*cp = c;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0)
-		n = 2;
-	else if ((c & 0xf0) == 0xe0)
-		n = 3;
-	else if ((c & 0xf8) == 0xf0)
-		n = 4;
-	else
-		return 1;
-	if (n > avail)
-		return 1;
-	uint32_t v = c & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 1;
-	*cp = v;
-	return n;
-}
 
 /* The one rule for text from a dump on a terminal (the browser's screens
  * and the batch output): decodes the character at s[0..avail) into *cp,
  * returns its length in bytes, and whether it may be written as is.  C0
  * controls (ESC, BEL, ...), DEL, C1 controls (U+0080..U+009F: a CSI
  * introducer on some terminals) and bytes that are not valid UTF-8 may
- * not: they are shown as one '?'. */
+ * not: they are shown as one '?' (a bad byte: *cp is the byte). */
 static size_t text_char(const unsigned char *s, size_t avail, uint32_t *cp,
 			bool *safe)
 {
-	size_t n = utf8_next(s, avail, cp);
-	*safe = !(*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f) ||
-		  (n == 1 && *cp >= 0x80));
+	size_t n = mt_utf8_decode((const char *)s, avail, cp);
+	if (!n) {
+		*cp = s[0];
+		*safe = false;
+		return 1;
+	}
+	*safe = !mt_cp_control(*cp);
 	return n;
 }
 
@@ -77,7 +47,7 @@ static int cells(uint32_t cp, bool safe)
 {
 	if (!safe || cp < 0x7f)
 		return 1; /* unsafe ones are shown as '?' */
-	int w = wcwidth((wchar_t)cp);
+	int w = mt_cp_width(cp);
 	return w < 0 ? 1 : w;
 }
 
@@ -168,7 +138,7 @@ static void set_line(mt_browser *b, int i, const char *text, mt_line_attr a)
 	bv_fit(&o, text, (size_t)b->cols, false);
 	mt_screen_line *l = &b->screen.lines[i];
 	free(l->text);
-	l->text = bv_strdup(o.s ? o.s : "");
+	l->text = mt_xstrdup(o.s ? o.s : "");
 	l->attr = a;
 	mt_strbuf_destroy(&o);
 }
@@ -262,11 +232,7 @@ void bv_layout(mt_browser *b)
 	bv_screen_free(&b->screen);
 	b->screen.rows = rows;
 	b->screen.cols = cols;
-	b->screen.lines = calloc((size_t)rows, sizeof *b->screen.lines);
-	if (!b->screen.lines) {
-		fputs("memtrack-tui: out of memory\n", stderr);
-		abort();
-	}
+	b->screen.lines = mt_xcalloc((size_t)rows, sizeof *b->screen.lines);
 	b->screen.cursor_row = b->screen.cursor_col = -1;
 	bview *v = bv_top(b);
 	mt_strbuf o;
@@ -359,5 +325,5 @@ void bv_layout(mt_browser *b)
 	/* lines never set stay empty strings */
 	for (int i = 0; i < rows; i++)
 		if (!b->screen.lines[i].text)
-			b->screen.lines[i].text = bv_strdup("");
+			b->screen.lines[i].text = mt_xstrdup("");
 }

@@ -28,6 +28,7 @@
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
 #include "memtrack/table.h"
+#include "memtrack/util.h"
 
 static const char *progname = "memtrack-tui";
 
@@ -477,11 +478,19 @@ static int parse_args(cli *c, int argc, char **argv)
 	return -1;
 }
 
+/* The application dies on OOM (util.h): one line, then abort. */
+static void out_of_memory(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	abort();
+}
+
 int main(int argc, char **argv)
 {
 	cli c = {.by = MT_CLASSIFY_CLODO,
 		 .to = {.mouse = true, .color = true, .cols = 80, .rows = 24}};
 	int rc;
+	mt_oom_set_handler(out_of_memory);
 	c.exprs = calloc((size_t)argc + 1, sizeof *c.exprs);
 	if (!c.exprs) {
 		fprintf(stderr, "%s: out of memory\n", progname);

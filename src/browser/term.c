@@ -25,6 +25,7 @@
 
 #include <curses.h>
 
+#include "memtrack/util.h"
 #include "termpriv.h"
 
 #define PROGRESS_NS 50000000L /* redraw progress at most every 50 ms */
@@ -88,71 +89,17 @@ static void signals_restore(void)
 
 /* ---- UTF-8 and display cells ------------------------------------------- */
 
-/* Decodes one character at p (not at NUL); returns its length in bytes.
- * A malformed byte decodes to U+FFFD, one byte long. */
 size_t term_utf8_decode(const unsigned char *p, wchar_t *out)
 {
-	unsigned c = p[0];
-	size_t n;
-	unsigned cp, min;
-	if (c < 0x80) {
-		*out = (wchar_t)c;
-		return 1;
-	} else if (c >= 0xc2 && c < 0xe0) {
-		n = 2, cp = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		n = 3, cp = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c < 0xf5) {
-		n = 4, cp = c & 0x07, min = 0x10000;
-	} else {
-		*out = 0xfffd;
-		return 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*out = 0xfffd;
-			return 1;
-		}
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) {
-		*out = 0xfffd;
-		return 1;
-	}
-	*out = (wchar_t)cp;
-	return n;
+	uint32_t cp;
+	size_t n = mt_utf8_decode((const char *)p, MT_UTF8_MAX, &cp);
+	*out = n ? (wchar_t)cp : 0xfffd;
+	return n ? n : 1;
 }
 
-size_t term_utf8_encode(unsigned cp, unsigned char *b)
-{
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		return 1;
-	} else if (cp < 0x800) {
-		b[0] = (unsigned char)(0xc0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	} else if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xe0 | cp >> 12);
-		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	b[0] = (unsigned char)(0xf0 | cp >> 18);
-	b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* The cells *wc takes; a character that cannot be shown becomes '?'. */
 int term_cell_width(wchar_t *wc)
 {
-	int w;
-	if (*wc < 0x80)
-		w = *wc >= 0x20 && *wc != 0x7f ? 1 : -1;
-	else
-		w = wcwidth(*wc);
+	int w = mt_cp_width((uint32_t)*wc);
 	if (w < 0) {
 		*wc = L'?';
 		w = 1;

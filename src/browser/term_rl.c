@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "memtrack/util.h"
 #include "termpriv.h"
 
 #include <readline/history.h>
@@ -449,7 +450,7 @@ char *term_readline(mt_ui *ui, const char *prompt, const char *histname,
 			b[0] = (unsigned char)wc; /* the locale's own byte */
 			n = 1;
 		} else {
-			n = term_utf8_encode((unsigned)wc, b);
+			n = mt_utf8_encode((uint32_t)wc, (char *)b);
 		}
 		if (wc != '\t' && t->matches) {
 			free(t->matches);

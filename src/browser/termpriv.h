@@ -71,7 +71,6 @@ extern term *g_term;
  * U+FFFD, one byte); the cells *wc takes (a character that cannot be
  * shown becomes '?'); the cells of s[0..len). */
 size_t term_utf8_decode(const unsigned char *p, wchar_t *out);
-size_t term_utf8_encode(unsigned cp, unsigned char *b);
 int term_cell_width(wchar_t *wc);
 int term_text_cells(const char *s, size_t len);
 void term_put_cell(wchar_t wc, attr_t a, short pair);

@@ -26,35 +26,7 @@
 #include "memtrack/dominator.h"
 #include "memtrack/pyrepr.h"
 
-/* ---- small helpers (the application dies on OOM) ---- */
-
-void *bv_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p) {
-		fputs("memtrack-tui: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-void *bv_xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz ? sz : 1);
-	if (!p) {
-		fputs("memtrack-tui: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-char *bv_strdup(const char *s)
-{
-	size_t n = strlen(s ? s : "") + 1;
-	char *d = bv_xmalloc(n);
-	memcpy(d, s ? s : "", n);
-	return d;
-}
+/* ---- small helpers (the application dies on OOM: util.h) ---- */
 
 char *bv_printf(const char *fmt, ...)
 {
@@ -62,7 +34,7 @@ char *bv_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	char *s = bv_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	char *s = mt_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
 	va_end(ap);
@@ -78,12 +50,7 @@ void bv_push(mt_browser *b, bview *v)
 {
 	if (b->depth == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 8;
-		bview **s = realloc(b->stack, nc * sizeof *s);
-		if (!s) {
-			fputs("memtrack-tui: out of memory\n", stderr);
-			abort();
-		}
-		b->stack = s;
+		b->stack = mt_xrealloc(b->stack, nc, sizeof *b->stack);
 		b->cap = nc;
 	}
 	b->stack[b->depth++] = v;
@@ -92,17 +59,17 @@ void bv_push(mt_browser *b, bview *v)
 bview *bv_new(const view_ops *ops, const mt_qresult *res, const char *expr,
 	      const char *crumb)
 {
-	bview *v = bv_xcalloc(1, sizeof *v);
+	bview *v = mt_xcalloc(1, sizeof *v);
 	v->ops = ops;
 	if (res) {
 		v->res.kind = res->kind;
 		v->res.set = res->set ? mt_set_ref(res->set) : NULL;
 		snprintf(v->res.er, sizeof v->res.er, "%s", res->er);
-		v->res.expr = bv_strdup(res->expr);
+		v->res.expr = mt_xstrdup(res->expr);
 		v->set = res->set ? mt_set_ref(res->set) : NULL;
 	}
-	v->expr = bv_strdup(expr ? expr : v->res.expr);
-	v->crumb = bv_strdup(crumb);
+	v->expr = mt_xstrdup(expr ? expr : v->res.expr);
+	v->crumb = mt_xstrdup(crumb);
 	v->obj = MT_NO_ID;
 	return v;
 }
@@ -152,7 +119,7 @@ mt_dominance *bv_dominance(mt_browser *b)
 	if (st != MT_OK) {
 		b->dom_state = st == MT_CANCELLED ? 2 : 3;
 		free(b->msg);
-		b->msg = bv_strdup(st == MT_CANCELLED
+		b->msg = mt_xstrdup(st == MT_CANCELLED
 				       ? "retained sizes cancelled (r retries)"
 				       : "retained sizes unavailable");
 		b->msg_err = st != MT_CANCELLED;
@@ -267,7 +234,7 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	if (f) {
 		size_t n = strlen(f);
 		if (n >= 2 && f[0] == '/' && f[n - 1] == '/') {
-			char *pat = bv_strdup(f + 1);
+			char *pat = mt_xstrdup(f + 1);
 			pat[n - 2] = '\0';
 			int rc = regcomp(&re, pat, REG_EXTENDED | REG_ICASE |
 							  REG_NOSUB);
@@ -284,7 +251,7 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	if (need_labels && v->nrows > 100000)
 		b->ui->progress(b->ui, "rendering rows", 0, v->nrows);
 	free(v->vis);
-	v->vis = bv_xmalloc(v->nrows * sizeof *v->vis);
+	v->vis = mt_xmalloc(v->nrows * sizeof *v->vis);
 	v->nvis = 0;
 	for (size_t i = 0; i < v->nrows; i++) {
 		if (f) {
@@ -331,7 +298,7 @@ static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 	const uint32_t *ids = mt_set_ids(v->set);
 	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
 		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
-	uint32_t *kinds = bv_xmalloc(n * sizeof *kinds);
+	uint32_t *kinds = mt_xmalloc(n * sizeof *kinds);
 	for (size_t j = 0; j < n; j++) {
 		mt_status st = mt_classifier_classify(v->cls, ids[j], &kinds[j],
 						      err);
@@ -359,7 +326,7 @@ mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
 			return st;
 		size_t n = mt_set_count(v->set), m = 0;
 		const uint32_t *ids = mt_set_ids(v->set);
-		uint32_t *sel = bv_xmalloc((size_t)r->count * sizeof *sel);
+		uint32_t *sel = mt_xmalloc((size_t)r->count * sizeof *sel);
 		for (size_t j = 0; j < n && m < r->count; j++)
 			if (v->kinds[j] == r->obj)
 				sel[m++] = ids[j];
@@ -443,12 +410,7 @@ brow *bv_add_row(bview *v, size_t *cap)
 {
 	if (v->nrows == *cap) {
 		*cap = *cap ? *cap * 2 : 32;
-		brow *r = realloc(v->rows, *cap * sizeof *r);
-		if (!r) {
-			fputs("memtrack-tui: out of memory\n", stderr);
-			abort();
-		}
-		v->rows = r;
+		v->rows = mt_xrealloc(v->rows, *cap, sizeof *v->rows);
 	}
 	brow *r = &v->rows[v->nrows];
 	memset(r, 0, sizeof *r);
@@ -461,6 +423,6 @@ brow *bv_add_row(bview *v, size_t *cap)
 void bv_info_row(bview *v, size_t *cap, const char *text)
 {
 	brow *r = bv_add_row(v, cap);
-	r->label = bv_strdup(text);
+	r->label = mt_xstrdup(text);
 }
 

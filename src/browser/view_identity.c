@@ -23,7 +23,7 @@ static mt_status id_label(mt_browser *b, bview *v, brow *r)
 		st = bv_brief(b, r->obj, &s);
 	else
 		st = mt_pyrepr_limited(b->g, r->obj, &s);
-	r->label = bv_strdup(s.s ? s.s : "");
+	r->label = mt_xstrdup(s.s ? s.s : "");
 	mt_strbuf_destroy(&s);
 	return st;
 }
@@ -101,7 +101,7 @@ mt_status bv_open_identity(mt_browser *b, const mt_qresult *res,
 		return st;
 	bview *v = bv_new(&id_ops, res, expr, crumb);
 	v->nrows = n;
-	v->rows = bv_xcalloc(n, sizeof *v->rows);
+	v->rows = mt_xcalloc(n, sizeof *v->rows);
 	mt_pyrepr_style style = n ? mt_pyrepr_style_of(b->g, ids[0]) : 0;
 	bool same = true;
 	for (size_t i = 0; i < n; i++) {
@@ -117,7 +117,7 @@ mt_status bv_open_identity(mt_browser *b, const mt_qresult *res,
 	}
 	free(ids);
 	v->total_count = n;
-	v->title = bv_strdup(same ? mt_pyrepr_style_header(style) : "Brief");
+	v->title = mt_xstrdup(same ? mt_pyrepr_style_header(style) : "Brief");
 	v->sort = SORT_SIZE;
 	bv_push(b, v);
 	return bv_refresh(b, v, err);

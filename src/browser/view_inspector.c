@@ -61,7 +61,7 @@ static bool insp_enter(mt_browser *b, bview *v, brow *r)
 						       : "referrers",
 				   &by, &err);
 		if (st == MT_OK) {
-			res.expr = bv_strdup(by.expr);
+			res.expr = mt_xstrdup(by.expr);
 			mt_qresult_destroy(&by);
 		}
 	}
@@ -106,9 +106,9 @@ static void info_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	line[3] = bv_obj_retained(b, obj, &ret)
 		      ? bv_printf("retained  %llu bytes",
 				  (unsigned long long)ret)
-		      : bv_strdup("retained  -");
+		      : mt_xstrdup("retained  -");
 	line[4] = mt_graph_virtual(g, obj)
-		      ? bv_strdup("refcount  - (virtual)")
+		      ? mt_xstrdup("refcount  - (virtual)")
 		      : bv_printf("refcount  %llu", (unsigned long long)
 							mt_graph_refcnt(g, obj));
 	mt_pyrepr_object(g, obj, &t);
@@ -125,7 +125,7 @@ static void obj_row(mt_browser *b, bview *v, size_t *cap, uint32_t id,
 		    const char *label)
 {
 	brow *r = bv_add_row(v, cap);
-	r->label = bv_strdup(label);
+	r->label = mt_xstrdup(label);
 	r->obj = id;
 	r->count = 1;
 	r->size = mt_graph_size(b->g, id);
@@ -186,7 +186,7 @@ mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
 	if (!res) {
 		own.expr = object_expr(b, obj);
 		if (!own.expr)
-			own.expr = bv_strdup("?");
+			own.expr = mt_xstrdup("?");
 		st = mt_set_from_ids(&own.set, &obj, 1, err);
 		res = &own;
 	}
@@ -197,7 +197,7 @@ mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
 	bview *v = bv_new(&insp_ops, res, NULL, crumb);
 	mt_qresult_destroy(&own);
 	v->obj = obj;
-	v->title = bv_strdup("Relation and object");
+	v->title = mt_xstrdup("Relation and object");
 	size_t cap = 0;
 	info_rows(b, v, &cap, obj);
 	referent_rows(b, v, &cap, obj);

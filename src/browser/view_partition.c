@@ -88,13 +88,13 @@ static const view_ops part_ops = {
  * the classifier's kind. */
 static void part_rows(bview *v, const mt_partition *p)
 {
-	v->title = bv_strdup(mt_partition_header(p));
+	v->title = mt_xstrdup(mt_partition_header(p));
 	v->nrows = mt_partition_nrows(p);
-	v->rows = bv_xcalloc(v->nrows, sizeof *v->rows);
+	v->rows = mt_xcalloc(v->nrows, sizeof *v->rows);
 	for (size_t i = 0; i < v->nrows; i++) {
 		const mt_partition_row *pr = mt_partition_row_at(p, i);
 		brow *r = &v->rows[i];
-		r->label = bv_strdup(pr->label);
+		r->label = mt_xstrdup(pr->label);
 		r->count = pr->count;
 		r->size = pr->size;
 		r->index = (uint32_t)i;

@@ -52,14 +52,14 @@ static mt_status open_lines(mt_browser *b, const view_ops *ops,
 			    const char *expr, const char *crumb, mt_err *err)
 {
 	bview *v = bv_new(ops, NULL, expr, crumb);
-	v->title = bv_strdup(title);
+	v->title = mt_xstrdup(title);
 	size_t cap = 0;
 	const char *p = text;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		brow *r = bv_add_row(v, &cap);
-		r->label = bv_xmalloc(len + 1);
+		r->label = mt_xmalloc(len + 1);
 		memcpy(r->label, p, len);
 		r->label[len] = '\0';
 		/* tabs become spaces: the screen has no tab stops */
