@@ -10,7 +10,8 @@
  * its target in the table right away, so ids are assigned in exactly the order
  * the writer encodes references (code 0 = next id, see dump.h).
  *
- * Referents: a per-kind visitor names the fields it knows (dict items, list
+ * Referents: the type's row (walkpriv.h: a built-in kind of kinds.c or a
+ * capture plugin's type) names the fields it knows (dict items, list
  * and tuple indices, set members, type, module, function, code, frame...),
  * instance slots (PyMemberDef T_OBJECT/T_OBJECT_EX) and the instance dict are
  * added for subclasses, and for a GC object whose type has C-level fields the

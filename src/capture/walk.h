@@ -18,7 +18,8 @@
  * collide with a real object.
  *
  * The edge functions below are the sink through which the per-type visitors
- * (walk.c, and the version-specific ones in py_internals.c) report references.
+ * (the kind rows of kinds.c, the version-specific accessors of
+ * py_internals.c, plugsink.c for capture plugins) report references.
  * They ignore NULL targets; a failure (out of memory, writer error) is kept in
  * the walk and stops it after the current object.
  */
