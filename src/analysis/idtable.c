@@ -189,6 +189,6 @@ mt_status mt_idtable_format(const mt_graph *g, const mt_set *s, size_t first,
 			   "identity table text");
 done:
 	free(ids);
-	mt_classifier_free(clodo);
+	mt_classifier_unref(clodo);
 	return st;
 }

@@ -747,7 +747,7 @@ mt_status mt_kind_select(const mt_kind *k, const mt_graph *g, const mt_set *s,
 			v[m++] = ids[i];
 	st = e.st;
 	for (i = 0; i < 5; i++)
-		mt_classifier_free(e.cl[i]);
+		mt_classifier_unref(e.cl[i]);
 	for (i = 0; i < e.nmemos; i++) {
 		free(e.memos[i].m);
 		free(e.memos[i].super);

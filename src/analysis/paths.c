@@ -114,32 +114,6 @@ typedef struct skey {
 	mt_path_step step;
 } skey;
 
-static int heapy_code(unsigned rel)
-{
-	switch (rel) {
-	case MT_REL_ATTR:
-	case MT_REL_ROOT:
-		return 1;
-	case MT_REL_INDEX:
-	case MT_REL_KEYVAL:
-		return 2;
-	case MT_REL_KEY:
-		return 3;
-	case MT_REL_INTERATTR:
-		return 4;
-	case MT_REL_LOCAL:
-		return 6;
-	case MT_REL_CELL:
-		return 7;
-	case MT_REL_STACK:
-		return 8;
-	case MT_REL_INSET:
-		return 9;
-	default:
-		return -1;
-	}
-}
-
 static void make_key(const mt_graph *g, const mt_path_step *st, skey *k)
 {
 	unsigned rel;
@@ -157,7 +131,7 @@ static void make_key(const mt_graph *g, const mt_path_step *st, skey *k)
 		rel = mt_graph_edge_rel(g, st->edge);
 		label = mt_graph_edge_label(g, st->edge);
 	}
-	k->code = heapy_code(rel);
+	k->code = mt_relation_order(rel); /* dump.h */
 	switch (mt_relation_label_kind(rel)) {
 	case MT_LABEL_NAME: {
 		const char *nm = mt_graph_name(g, label);
@@ -843,7 +817,7 @@ mt_status mt_paths_path_text(const mt_paths *p, uint64_t i,
 			return st;
 	}
 	mt_status st = path_text(p, i, srcname, c, out, err);
-	mt_classifier_free(c);
+	mt_classifier_unref(c);
 	return st;
 }
 
@@ -876,7 +850,7 @@ mt_status mt_paths_format(const mt_paths *p, uint64_t first, unsigned max,
 		if (!st)
 			st = mt_strbuf_addc(out, '\n', 1);
 	}
-	mt_classifier_free(c);
+	mt_classifier_unref(c);
 	if (st)
 		return st;
 	if (n < rem)

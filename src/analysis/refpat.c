@@ -92,7 +92,7 @@ void mt_refpat_free(mt_refpat *rp)
 	free(rp->stack);
 	mt_set_unref(rp->x);
 	if (rp->own_c)
-		mt_classifier_free(rp->c);
+		mt_classifier_unref(rp->c);
 	free(rp);
 }
 
