@@ -178,6 +178,43 @@ nomem:
 			  "interpreter-owned objects of %u", N);
 }
 
+/* Step 1 of the build: the DFS from every child of the virtual root,
+ * marked in rootchild -- the root edges' targets, the interpreter's own
+ * objects (the root holds them too), then each unreachable island from
+ * its smallest id. */
+static mt_status dfs_all(build *b, mt_err *err)
+{
+	const mt_graph *g = b->g;
+	uint32_t n = b->n;
+	mt_status st = MT_OK;
+	const mt_edge *roots;
+	size_t nroots;
+	mt_graph_roots(g, &roots, &nroots);
+	for (size_t i = 0; i < nroots && !st; i++) {
+		uint32_t r = roots[i].target;
+		b->rootchild[r] = 1;
+		if (b->dfn[r] == NONE)
+			st = dfs(b, r, err);
+	}
+	if (!st) {
+		uint32_t *own;
+		size_t nown;
+		st = mt_interp_owned(g, &own, &nown, err);
+		for (size_t i = 0; i < nown && !st; i++) {
+			b->rootchild[own[i]] = 1;
+			if (b->dfn[own[i]] == NONE)
+				st = dfs(b, own[i], err);
+		}
+		free(own);
+	}
+	for (uint32_t id = 0; id < n && !st; id++)
+		if (b->dfn[id] == NONE) {
+			b->rootchild[id] = 1;
+			st = dfs(b, id, err);
+		}
+	return st;
+}
+
 mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
 {
@@ -226,32 +263,7 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 
 	/* 1. DFS: the root edges first, then the interpreter's own objects,
 	 * then the unreachable islands. */
-	const mt_edge *roots;
-	size_t nroots;
-	mt_graph_roots(g, &roots, &nroots);
-	for (size_t i = 0; i < nroots && !st; i++) {
-		uint32_t r = roots[i].target;
-		b.rootchild[r] = 1;
-		if (b.dfn[r] == NONE)
-			st = dfs(&b, r, err);
-	}
-	/* then what the interpreter owns: the root holds it too */
-	if (!st) {
-		uint32_t *own;
-		size_t nown;
-		st = mt_interp_owned(g, &own, &nown, err);
-		for (size_t i = 0; i < nown && !st; i++) {
-			b.rootchild[own[i]] = 1;
-			if (b.dfn[own[i]] == NONE)
-				st = dfs(&b, own[i], err);
-		}
-		free(own);
-	}
-	for (uint32_t id = 0; id < n && !st; id++)
-		if (b.dfn[id] == NONE) {
-			b.rootchild[id] = 1;
-			st = dfs(&b, id, err);
-		}
+	st = dfs_all(&b, err);
 	if (st)
 		goto fail;
 

@@ -24,6 +24,32 @@ static int cmp_cyc(const void *a, const void *b)
 	return (x->minid > y->minid) - (x->minid < y->minid);
 }
 
+/* Numbers the cycles by descending size, then smallest id: comp[v] (a
+ * discovery number, or UINT32_MAX - 1 for no cycle) becomes the cycle's
+ * number or MT_NO_ID.  Returns the new array of the cycles' sizes, NULL
+ * when out of memory (comp untouched). */
+static uint32_t *renumber(uint32_t *comp, uint32_t n, struct cyc *cyc,
+			  uint32_t ncyc)
+{
+	uint32_t *remap = malloc((ncyc ? ncyc : 1) * sizeof *remap);
+	uint32_t *sizes = malloc((ncyc ? ncyc : 1) * sizeof *sizes), i;
+	if (!remap || !sizes) {
+		free(remap);
+		free(sizes);
+		return NULL;
+	}
+	if (ncyc > 1) /* qsort(NULL, 0) is undefined */
+		qsort(cyc, ncyc, sizeof *cyc, cmp_cyc);
+	for (i = 0; i < ncyc; i++) {
+		remap[cyc[i].old] = i;
+		sizes[i] = cyc[i].size;
+	}
+	for (i = 0; i < n; i++)
+		comp[i] = comp[i] == UINT32_MAX - 1 ? MT_NO_ID : remap[comp[i]];
+	free(remap);
+	return sizes;
+}
+
 mt_status mt_scc_cycles(const mt_graph *g, uint32_t **comp_out,
 			uint32_t **sizes_out, uint32_t *ncycles, mt_err *err)
 {
@@ -44,7 +70,7 @@ mt_status mt_scc_cycles_progress(const mt_graph *g, mt_progress_fn cb,
 	uint32_t *stack = malloc((n ? n : 1) * sizeof *stack);
 	struct frame *fr = malloc((n ? n : 1) * sizeof *fr);
 	struct cyc *cyc = NULL;
-	uint32_t cyccap = 0, *sizes = NULL, *remap = NULL, r, i;
+	uint32_t cyccap = 0, *sizes = NULL, r, i;
 	const uint32_t UNSEEN = UINT32_MAX;
 
 	*comp_out = NULL;
@@ -137,19 +163,8 @@ mt_status mt_scc_cycles_progress(const mt_graph *g, mt_progress_fn cb,
 	stack = NULL;
 	free(fr);
 	fr = NULL;
-	if (ncyc > 1) /* qsort(NULL, 0) is undefined */
-		qsort(cyc, ncyc, sizeof *cyc, cmp_cyc);
-	remap = malloc((ncyc ? ncyc : 1) * sizeof *remap);
-	sizes = malloc((ncyc ? ncyc : 1) * sizeof *sizes);
-	if (!remap || !sizes)
+	if (!(sizes = renumber(index, n, cyc, ncyc)))
 		goto nomem;
-	for (i = 0; i < ncyc; i++) {
-		remap[cyc[i].old] = i;
-		sizes[i] = cyc[i].size;
-	}
-	for (i = 0; i < n; i++)
-		index[i] = index[i] == UNSEEN - 1 ? MT_NO_ID : remap[index[i]];
-	free(remap);
 	free(cyc);
 	*comp_out = index;
 	*sizes_out = sizes;
@@ -163,8 +178,6 @@ cancel:
 	free(stack);
 	free(fr);
 	free(cyc);
-	free(sizes);
-	free(remap);
 	if (cancelled)
 		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 				  MT_NO_OFFSET, "reference cycles");
