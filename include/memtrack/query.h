@@ -85,6 +85,9 @@ void mt_qresult_destroy(mt_qresult *r);
  * Errors have no offset (MT_NO_OFFSET): there is no expression text.
  *
  *   mt_query_heap  the whole heap, shown by clodo: `h`
+ *   mt_query_object  object `id` alone, as an identity table:
+ *                  `h & hp.Id(0x7f0012345678)`; MT_RANGE for a virtual
+ *                  object (no address) or a bad id
  *   mt_query_by    of shown by classifier `classifier` (any spelling,
  *                  combinations "type&size", "id" for the identity
  *                  table): `of.byrcs`, `of.by('type&size')`; MT_TYPE for
@@ -100,6 +103,8 @@ void mt_qresult_destroy(mt_qresult *r);
  *                  method ("by")
  */
 mt_status mt_query_heap(mt_query *q, mt_qresult *out, mt_err *err);
+mt_status mt_query_object(mt_query *q, uint32_t id, mt_qresult *out,
+			  mt_err *err);
 mt_status mt_query_by(mt_query *q, const mt_qresult *of,
 		      const char *classifier, mt_qresult *out, mt_err *err);
 mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,

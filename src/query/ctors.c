@@ -109,7 +109,13 @@ mt_status q_hp_id(mt_query *q, q_args *a, val *out, mt_err *err)
 	if (st)
 		return st;
 	st = mt_kind_id(&k, n, err);
-	return kind_result(out, st, k, a->apos[0], err);
+	if ((st = kind_result(out, st, k, a->apos[0], err)))
+		return st;
+	/* addresses read best in hex: hp.Id(0x7f0012345678) */
+	if ((st = val_expr(out, P_POSTFIX, err, "hp.Id(0x%llx)",
+			   (unsigned long long)n)))
+		val_drop(out);
+	return st;
 }
 
 /* The str arguments of Via() and Rcs(). */

@@ -306,6 +306,28 @@ mt_status mt_query_heap(mt_query *q, mt_qresult *out, mt_err *err)
 	return derive(q, NULL, &v, st, out, err);
 }
 
+mt_status mt_query_object(mt_query *q, uint32_t id, mt_qresult *out,
+			  mt_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (id >= mt_graph_count(q->g))
+		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "no object %u", id);
+	uint64_t addr = mt_graph_addr(q->g, id);
+	if (!addr)
+		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "a virtual object has no address");
+	mt_set *s;
+	mt_status st = mt_set_from_ids(&s, &id, 1, err);
+	if (st)
+		return st;
+	val v;
+	val_set(&v, s, "id");
+	st = val_expr(&v, P_AND, err, "h & hp.Id(0x%llx)",
+		      (unsigned long long)addr);
+	return derive(q, NULL, &v, st, out, err);
+}
+
 mt_status mt_query_by(mt_query *q, const mt_qresult *of,
 		      const char *classifier, mt_qresult *out, mt_err *err)
 {
@@ -346,8 +368,15 @@ mt_status mt_query_attr(mt_query *q, const mt_qresult *of, const char *attr,
 	if (!st && made.k == V_METHOD)
 		st = qerr(err, MT_TYPE, 0, "%s is a method, not an attribute",
 			  attr);
-	if (!st && !made.expr)
-		st = val_expr(&made, P_POSTFIX, err, "%s.%s", v.expr, attr);
+	if (!st && !made.expr) {
+		mt_strbuf t;
+		mt_strbuf_init(&t);
+		q_expr_operand(&t, &v, P_POSTFIX);
+		mt_strbuf_printf(&t, ".%s", attr);
+		st = t.nomem ? q_nomem(err)
+			     : val_expr(&made, P_POSTFIX, err, "%s", t.s);
+		mt_strbuf_destroy(&t);
+	}
 	val_drop(&v);
 	return derive(q, of, &made, st, out, err);
 }

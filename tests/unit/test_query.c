@@ -602,6 +602,23 @@ static void test_derive(void **state)
 	mt_qresult_destroy(&heap);
 	/* `_` is still the last evaluated result */
 	expect(q, "_.count", "10\n");
+	/* one object, by its address (hp.Id shows it in hex) */
+	unsigned long long addr = mt_graph_addr(g, map[4]);
+	char want[64], typed[80];
+	snprintf(want, sizeof want, "h & hp.Id(0x%llx)", addr);
+	assert_int_equal(mt_query_object(q, map[4], &t, &err), MT_OK);
+	assert_string_equal(t.expr, want);
+	assert_string_equal(t.er, "id");
+	assert_int_equal(mt_set_count(t.set), 1);
+	assert_int_equal(mt_set_ids(t.set)[0], map[4]);
+	assert_int_equal(mt_query_attr(q, &t, "referrers", &ref, &err), MT_OK);
+	snprintf(typed, sizeof typed, "(%s).referrers", want);
+	assert_string_equal(ref.expr, typed);
+	mt_qresult_destroy(&ref);
+	mt_qresult_destroy(&t);
+	snprintf(typed, sizeof typed, "h & hp.Id(%llu)", addr);
+	expect_expr(q, typed, want); /* typed in decimal: the same text */
+	assert_int_equal(mt_query_object(q, 1000, &t, &err), MT_RANGE);
 	mt_query_free(q);
 }
 
