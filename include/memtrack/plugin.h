@@ -88,7 +88,7 @@ typedef struct mt_plugin_host {
 	/* A block of memory outside any Python object that this object owns
 	 * or shares, named by its identity (usually its address, not NULL):
 	 * it becomes one virtual object of `bytes` bytes in the dump (the
-	 * largest size reported for that identity), whose type is a virtual
+	 * size of the first report for that identity), whose type is a virtual
 	 * type named `kind` ("numpy.ndarray data": module up to the last
 	 * dot, then the name), with an edge `->name` (interattr) from every
 	 * object that reports it.  So a buffer shared by several objects
