@@ -28,6 +28,10 @@ def tmp_names(d):
     return [n for n in os.listdir(d) if ".tmp." in n]
 
 
+def default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Child:
     """A child interpreter running `code` (with memtrack, `tmpdir` and
     `report(obj)` as in mtutil.run_child), which the test can signal."""
@@ -35,8 +39,12 @@ class Child:
     def __init__(self, code):
         self.dir = tempfile.mkdtemp(prefix="mt-files-")
         src = child_source(code, self.dir, "sys, os, json, gc, signal, time")
+        # SIGINT at its default, as in a terminal: a test run started in the
+        # background of a non-interactive shell inherits it ignored, and
+        # Python then installs no KeyboardInterrupt handler
         self.p = subprocess.Popen([sys.executable, "-c", src],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  preexec_fn=default_sigint)
 
     def signal_when_tmp(self, sig, timeout=120):
         """Sends sig as soon as a temporary dump file appears (the walk is
@@ -380,6 +388,8 @@ class Signals(unittest.TestCase):
         # second SIGTERM with no Python handler kills, SIGINT raises.
         r = run_child("""
             import signal, time
+            # Python's handler, even when started with SIGINT ignored
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             memtrack.dump(os.path.join(tmpdir, "a.mp"), collect=False)
             try:
                 os.kill(os.getpid(), signal.SIGINT)
