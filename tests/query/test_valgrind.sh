@@ -5,11 +5,19 @@
 # spellings of the one it is partitioned by), and `:h.domisize` in the
 # browser after the Retained column, which built a second dominator tree.
 # Any invalid read or write, use of uninitialised memory or definite leak
-# fails the test.  Skips (status 77) when valgrind is not installed.
+# fails the test.  Skips (status 77) when valgrind is not installed or
+# memtrack-tui is an ASan build.
 . "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "SKIP: valgrind is not installed (apt-get install valgrind)"
+	exit 77
+fi
+
+# valgrind cannot run a binary built with AddressSanitizer (the asan build
+# of tests/run-all.sh checks the same scenarios with ASan instead)
+if ldd "$TUI" 2>/dev/null | grep -q libasan; then
+	echo "SKIP: $TUI is built with AddressSanitizer, which excludes valgrind"
 	exit 77
 fi
 
