@@ -37,6 +37,8 @@ packages=(build-essential autoconf automake libtool autoconf-archive pkg-config
 [ "$mode" = test ] && packages+=(mypy python3-pandas python3-numpy python3-lxml
     python3-gevent python3-greenlet python3-sqlalchemy python3-sympy
     python3-twisted python3-docutils)
+# and memtrack-tui under valgrind (tests/query/test_valgrind.sh)
+[ "$mode" = test ] && packages+=(valgrind)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
