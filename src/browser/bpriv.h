@@ -157,6 +157,10 @@ char *bk_help_text(void);
 const char *bk_request(int key, char *buf, size_t n);
 /* Appends the status-line hints of view v: the keys that matter there. */
 void bk_hints(const bview *v, mt_strbuf *out);
+/* Appends what the row keys (re-partition, R F D P, ...) act on now in
+ * view v, for the status line: e.g. "on row 3: dict of Foo", "on 2 marked
+ * rows", "on the whole view"; appends nothing for views without a set. */
+void bk_target(mt_browser *b, bview *v, mt_strbuf *out);
 
 /* prompt.c: handlers of the key table that read a line */
 void bk_search(mt_browser *b, bview *v, int arg);
@@ -226,6 +230,12 @@ mt_status bv_open_identity(mt_browser *b, const mt_qresult *res,
 mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
 			    const mt_qresult *res, const char *crumb,
 			    mt_err *err);
+/* view_paths.c: the shortest paths from the roots to set (borrowed for
+ * the call), named expr (line 1: "h.byrcs[3].sp"), one row per group of
+ * identical paths; Enter opens the object at the end of a path or at the
+ * step under the cursor. */
+mt_status bv_open_paths(mt_browser *b, const mt_set *set, const char *expr,
+			mt_err *err);
 /* view_text.c */
 mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
 		       const char *expr, const char *crumb, mt_err *err);

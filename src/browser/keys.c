@@ -687,3 +687,10 @@ void bk_hints(const bview *v, mt_strbuf *o)
 	for (int h = H_ENTER; h < H_COUNT; h++)
 		hint_group(o, v, h, &first);
 }
+
+void bk_target(mt_browser *b, bview *v, mt_strbuf *o)
+{
+	(void)b;
+	(void)v;
+	(void)o; /* filled by the row-targeting work (issue 9) */
+}
