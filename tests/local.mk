@@ -65,3 +65,5 @@ dist-fuzz-corpus:
 	cp -pR $(srcdir)/tests/fuzz/corpus/. $(distdir)/tests/fuzz/corpus/
 	chmod -R u+w $(distdir)/tests/fuzz/corpus
 .PHONY: dist-fuzz-corpus
+## goldens of tests/batch/test_golden.sh: paths and patterns that page
+EXTRA_DIST += tests/golden/query-sp-more.txt tests/golden/query-rp-more.txt

@@ -85,10 +85,33 @@ mt_status q_set_size(mt_query *q, q_args *a, val *out, mt_err *err)
 	return int_result(out, (int64_t)mt_set_size(a->self->set, q->g));
 }
 
-/* `more` and `all` show the same set (and keep its expression). */
+/* `more` and `all` show the same set or paged text (and keep its
+ * expression); a text that is not paged was shown whole. */
+static mt_status text_more(const val *obj, bool all, uint32_t pos, val *out,
+			   mt_err *err)
+{
+	if (!obj->pg)
+		return qerr(err, MT_TYPE, pos,
+			    "this text is not paged: it was shown whole "
+			    "(more and all page paths and reference patterns)");
+	mt_status st = val_copy(out, obj, err);
+	if (st)
+		return st;
+	if (all) {
+		out->page = 0;
+		out->all = true;
+		out->next = SIZE_MAX;
+	} else if ((st = q_pager_more(out, pos, err))) {
+		val_drop(out);
+	}
+	return st;
+}
+
 mt_status q_set_more(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	const val *obj = a->self;
+	if (obj->k == V_TEXT)
+		return text_more(obj, false, a->pos, out, err);
 	size_t next = obj->next != SIZE_MAX ? obj->next
 					    : obj->page + MT_TABLE_PAGE;
 	size_t rows = 0;
@@ -109,6 +132,8 @@ mt_status q_set_more(mt_query *q, q_args *a, val *out, mt_err *err)
 mt_status q_set_all(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	(void)q;
+	if (a->self->k == V_TEXT)
+		return text_more(a->self, true, a->pos, out, err);
 	mt_status st = val_copy(out, a->self, err);
 	if (st)
 		return st;
@@ -184,18 +209,13 @@ mt_status q_set_imdom(mt_query *q, q_args *a, val *out, mt_err *err)
 typedef mt_status (*paths_fn)(mt_paths **, const mt_graph *, const mt_set *,
 			      mt_err *);
 
+/* The paths as a paged text: `_.more` lists the next ten. */
 static mt_status paths_text(mt_query *q, paths_fn fn, const mt_set *s,
 			    val *out, mt_err *err)
 {
 	mt_paths *p;
-	mt_strbuf b;
-	mt_strbuf_init(&b);
 	mt_status st = fn(&p, q->g, s, err);
-	if (!st) {
-		st = mt_paths_format(p, 0, 10, &b, NULL, err);
-		mt_paths_free(p);
-	}
-	return q_text_result(out, &b, st, err);
+	return st ? st : q_pager_paths(out, p, err);
 }
 
 mt_status q_set_sp(mt_query *q, q_args *a, val *out, mt_err *err)
@@ -217,17 +237,14 @@ mt_status q_set_rp(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	mt_classifier *c;
 	mt_refpat *rp;
-	mt_strbuf b;
-	mt_strbuf_init(&b);
 	mt_status st = q_classifier(q, "clodo", &c, a->pos, err);
 	if (st)
 		return st;
-	if (!(st = mt_refpat_new(&rp, q->g, c, a->self->set, 7, err))) {
-		st = mt_refpat_format(rp, 0, true, &b, NULL, err);
-		mt_refpat_free(rp);
+	if ((st = mt_refpat_new(&rp, q->g, c, a->self->set, 7, err))) {
+		mt_classifier_unref(c);
+		return st;
 	}
-	mt_classifier_unref(c);
-	return q_text_result(out, &b, st, err);
+	return q_pager_refpat(out, rp, c, err); /* a paged text */
 }
 
 mt_status q_set_dot(mt_query *q, q_args *a, val *out, mt_err *err)

@@ -12,6 +12,7 @@ libmtquery_la_SOURCES = \
 	src/query/complete.c \
 	src/query/kinds.c \
 	src/query/render.c \
+	src/query/pager.c \
 	src/query/qval.h \
 	include/memtrack/qast.h include/memtrack/query.h
 libmtquery_la_LIBADD = libmtanalysis.la

@@ -9,6 +9,7 @@
  *   complete.c Tab completion and help, generated from the tables
  *   kinds.c    symbolic kinds combined with sets and kinds
  *   render.c   values as the text heapy prints
+ *   pager.c    paged texts (paths, reference patterns): more and all
  * Everything derived from the dump (classifiers, the set of all objects,
  * the dominator tree, dominance) is the context's (ctx.h): the session
  * keeps no copy. */
@@ -30,6 +31,9 @@
 
 struct mt_kind;
 struct q_def;
+struct q_pager;
+struct mt_paths;
+struct mt_refpat;
 
 typedef enum {
 	V_NONE = 0,
@@ -38,7 +42,8 @@ typedef enum {
 	V_STR,    /* a Python str                                  */
 	V_SET,    /* a set of objects with the classifier it prints by */
 	V_KIND,   /* a symbolic set                                */
-	V_TEXT,   /* rendered text: paths, reference patterns, DOT  */
+	V_TEXT,   /* text: DOT, help; paths and reference patterns
+		     are paged texts (pg)                         */
 	V_HP,     /* the hp namespace                              */
 	V_METHOD  /* a bound method or constructor, called with () */
 } vkind;
@@ -62,9 +67,13 @@ typedef struct val {
 	size_t n;       /* STR, TEXT: length                            */
 	mt_set *set;    /* SET: one reference                           */
 	char er[48];    /* SET: classifier name, or "id" (identity table) */
-	size_t page;    /* SET: first row to show                       */
-	size_t next;    /* SET: first row after the page shown, or SIZE_MAX */
-	bool all;       /* SET: show every row                          */
+	size_t page;    /* SET: first row to show; paged TEXT: first path
+			   or pattern line                              */
+	size_t next;    /* SET, paged TEXT: first row after the page
+			   shown, or SIZE_MAX (not rendered yet)        */
+	bool all;       /* SET, paged TEXT: show every row              */
+	struct q_pager *pg;       /* TEXT: what a paged text is made of
+				     (one reference; s is NULL), or NULL */
 	struct mt_kind *kind;     /* KIND: one reference                */
 	const struct q_def *def;  /* METHOD: its row of the table       */
 	struct val *self;         /* METHOD: the bound object (owned) or NULL */
@@ -143,7 +152,8 @@ mt_status q_rows(mt_query *q, const val *v, long lo, long hi, bool single,
 enum {
 	Q_ON_SET = 1,  /* a set of objects: h.count            */
 	Q_ON_KIND = 2, /* a symbolic kind: hp.Size(8).alt('<') */
-	Q_ON_HP = 4    /* the hp namespace: hp.Type('dict')   */
+	Q_ON_HP = 4,   /* the hp namespace: hp.Type('dict')   */
+	Q_ON_TEXT = 8  /* a text: h.sp.more                    */
 };
 
 enum { Q_MAXARGS = 16 };
@@ -243,6 +253,22 @@ mt_status q_kind_compare(mt_query *q, const mt_qnode *n, const val *a,
 			 const val *b, int op, int *res, mt_err *err);
 mt_status q_kind_render(mt_query *q, const val *v, mt_strbuf *out,
 			mt_err *err);
+
+/* ---- pager.c ---- */
+/* `all` of a paged text lists at most this many paths / lines, then the
+ * "more" line: the paths of a DAG can be too many to list. */
+#define Q_ALL_LINES 10000
+/* out := a paged text of paths p / pattern rp with its classifier c (the
+ * references are taken, released on failure too), on its first page. */
+mt_status q_pager_paths(val *out, struct mt_paths *p, mt_err *err);
+mt_status q_pager_refpat(val *out, struct mt_refpat *rp,
+			 mt_classifier *c, mt_err *err);
+struct q_pager *q_pager_ref(struct q_pager *pg);
+void q_pager_unref(struct q_pager *pg); /* pg may be NULL */
+/* Appends v's page (v->pg set) and sets v->next. */
+mt_status q_pager_render(val *v, mt_strbuf *out, mt_err *err);
+/* v := its next page; MT_RANGE at pos when all was shown. */
+mt_status q_pager_more(val *v, uint32_t pos, mt_err *err);
 
 /* ---- render.c ---- */
 mt_status q_render(mt_query *q, val *v, mt_strbuf *out, mt_err *err);

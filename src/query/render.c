@@ -50,6 +50,10 @@ mt_status q_render(mt_query *q, val *v, mt_strbuf *out, mt_err *err)
 			st = mt_strbuf_add(out, "\n", 1);
 		break;
 	case V_TEXT:
+		if (v->pg) {
+			st = q_pager_render(v, out, err);
+			break;
+		}
 		st = mt_strbuf_add(out, v->s, v->n);
 		if (!st && (v->n == 0 || v->s[v->n - 1] != '\n'))
 			st = mt_strbuf_add(out, "\n", 1);

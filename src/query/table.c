@@ -25,9 +25,11 @@ const q_def q_defs[] = {
 	 q_set_by},
 	{"count", Q_ON_SET, ATTR, "the number of objects", q_set_count},
 	{"size", Q_ON_SET, ATTR, "the total size in bytes", q_set_size},
-	{"more", Q_ON_SET, ATTR, "the next page of the table (_.more)",
+	{"more", Q_ON_SET | Q_ON_TEXT, ATTR,
+	 "the next page of the table, paths or pattern (_.more)",
 	 q_set_more},
-	{"all", Q_ON_SET, ATTR, "the table with every row", q_set_all},
+	{"all", Q_ON_SET | Q_ON_TEXT, ATTR,
+	 "the table, paths or pattern with every row", q_set_all},
 	{"theone", Q_ON_SET, ATTR,
 	 "the one object of a one-object set, as an identity table",
 	 q_set_theone},
@@ -93,6 +95,7 @@ static unsigned applies_to(const val *obj)
 	return obj->k == V_SET	  ? Q_ON_SET
 	       : obj->k == V_KIND ? Q_ON_KIND
 	       : obj->k == V_HP	  ? Q_ON_HP
+	       : obj->k == V_TEXT ? Q_ON_TEXT
 				  : 0;
 }
 
@@ -121,7 +124,10 @@ static mt_status no_attr(const val *obj, const char *name, uint32_t pos,
 			    val_type_name(obj), name);
 	names_of(on, names, sizeof names);
 	return qerr(err, MT_TYPE, pos, "%s has no attribute '%s' (try %s)",
-		    on == Q_ON_HP ? "hp" : "a kind", name, names);
+		    on == Q_ON_HP     ? "hp"
+		    : on == Q_ON_TEXT ? "a text"
+				      : "a kind",
+		    name, names);
 }
 
 mt_status q_attr(mt_query *q, const char *name, uint32_t pos, const val *obj,

@@ -20,8 +20,11 @@ void val_drop(val *v)
 {
 	switch (v->k) {
 	case V_STR:
+		free(v->s);
+		break;
 	case V_TEXT:
 		free(v->s);
+		q_pager_unref(v->pg);
 		break;
 	case V_SET:
 		mt_set_unref(v->set);
@@ -46,7 +49,7 @@ mt_status val_copy(val *dst, const val *src, mt_err *err)
 	dst->expr = NULL;
 	dst->self = NULL;
 	dst->s = NULL;
-	if (src->k == V_STR || src->k == V_TEXT) {
+	if ((src->k == V_STR || src->k == V_TEXT) && src->s) {
 		if (!(dst->s = malloc(src->n + 1)))
 			goto nomem;
 		memcpy(dst->s, src->s, src->n + 1);
@@ -70,6 +73,8 @@ mt_status val_copy(val *dst, const val *src, mt_err *err)
 	}
 	if (src->k == V_SET)
 		mt_set_ref(dst->set);
+	if (src->k == V_TEXT)
+		q_pager_ref(dst->pg);
 	val_copy_kind(dst, src);
 	return MT_OK;
 nomem:

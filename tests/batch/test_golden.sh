@@ -33,6 +33,10 @@ golden query-chain --batch -e 'h.byrcs' -e '_[5].referrers.byvia' \
 	-e '(h & hp.Type("dict")).count' -e 'h[0].domisize' "$T/demo.mp"
 golden query-more --batch -e 'h' -e '_.more' "$T/many.mp"
 golden query-all --batch --all -e 'h' "$T/many.mp"
+# paths and reference patterns page like tables: _.more, .all
+golden query-sp-more --batch -e '(h & hp.Type("str")).sp' -e '_.more' \
+	-e 'h.referents.pathsin.all' "$T/demo.mp"
+golden query-rp-more --batch -e 'h.rp' -e '_.more' -e '_.all' "$T/demo.mp"
 cmp -s "$GOLDEN/query-all.txt" "$GOLDEN/many-all.txt" ||
 	fail "-e h with --all differs from the --all report"
 

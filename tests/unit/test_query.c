@@ -431,6 +431,154 @@ static void test_text_results(void **state)
 	mt_query_free(q);
 }
 
+/* Paged texts (issue 9): `.more` and `.all` on paths and reference
+ * patterns, in mt_query_run (--batch) and mt_query_eval (the browser's
+ * prompt).  A heap of its own: a root list of 25 __main__.Leaf (25
+ * shortest paths), and an __main__.X referred to by 12 objects of 12
+ * classes (a reference pattern of 13 lines). */
+enum { PN = 53, NLEAF = 25, NREF = 12 };
+
+static mt_ctx *paged_heap(mt_graph **pg)
+{
+	static const char *pmods[PN], *pnames[PN];
+	static char kname[NREF][8];
+	static int32_t ptypes[PN];
+	static tg_edge pedges[NLEAF + NREF];
+	static uint32_t proots[1 + NREF];
+	static uint32_t pmap[PN + 1];
+	size_t ne = 0, nr = 0;
+	for (uint32_t i = 0; i < PN; i++)
+		ptypes[i] = -1;
+	proots[nr++] = 0;
+	pmods[PN - 2] = pmods[PN - 1] = "__main__";
+	pnames[PN - 2] = "Leaf";
+	pnames[PN - 1] = "X";
+	for (uint32_t i = 1; i <= NLEAF; i++) {
+		ptypes[i] = PN - 2;
+		pedges[ne++] = (tg_edge){0, i, 0, i - 1};
+	}
+	ptypes[26] = PN - 1;
+	for (uint32_t k = 0; k < NREF; k++) {
+		uint32_t r = 27 + k, t = 27 + NREF + k;
+		snprintf(kname[k], sizeof kname[k], "K%02u", k);
+		pmods[t] = "__main__";
+		pnames[t] = kname[k];
+		ptypes[r] = (int32_t)t;
+		pedges[ne++] = (tg_edge){r, 26, 0, 0};
+		proots[nr++] = r;
+	}
+	char ppath[64];
+	snprintf(ppath, sizeof ppath, "/tmp/mt_test_paged.%ld.mp",
+		 (long)getpid());
+	tg_graph tg = {.n = PN, .edges = pedges, .nedges = ne,
+		       .roots = proots, .nroots = nr,
+		       .qualname_module = pmods, .qualname_name = pnames,
+		       .types = ptypes};
+	tg_write(ppath, &tg, pmap);
+	*pg = tg_load(ppath);
+	unlink(ppath);
+	mt_ctx *c;
+	mt_err err;
+	assert_int_equal(mt_ctx_new(&c, *pg, &err), MT_OK);
+	return c;
+}
+
+/* t holds every "%2d: " line in lo..hi-1 and none outside. */
+static void lines_between(const char *t, int lo, int hi, int max)
+{
+	for (int i = 0; i < max; i++) {
+		char l[16];
+		snprintf(l, sizeof l, "\n%2d: ", i);
+		bool in = strstr(t, l) || (!strncmp(t, l + 1, strlen(l + 1)));
+		if (in != (i >= lo && i < hi))
+			fail_msg("line %d %s:\n%s", i, in ? "shown" : "missing",
+				 t);
+	}
+}
+
+static void test_paged_texts(void **state)
+{
+	(void)state;
+	mt_graph *pg;
+	mt_ctx *c = paged_heap(&pg);
+	mt_query *q;
+	mt_err err;
+	assert_int_equal(mt_query_new(&q, c, &err), MT_OK);
+	/* paths: pages of ten, the 11th page line is heapy's "more" line */
+	char *t = run(q, "(h & hp.Type('__main__.Leaf')).sp", &err);
+	assert_non_null(t);
+	lines_between(t, 0, 10, NLEAF);
+	assert_non_null(strstr(t, "<... 15 more paths ...>\n"));
+	free(t);
+	t = run(q, "_.more", &err);
+	assert_non_null(t);
+	lines_between(t, 10, 20, NLEAF);
+	assert_non_null(strstr(t, "<... 5 more paths ...>\n"));
+	free(t);
+	t = run(q, "_.more", &err);
+	assert_non_null(t);
+	lines_between(t, 20, 25, NLEAF);
+	assert_null(strstr(t, "more paths"));
+	free(t);
+	expect_err(q, "_.more", MT_RANGE, 2, "no more paths: all 25");
+	t = run(q, "_", &err); /* the error left _ on the last page */
+	assert_non_null(t);
+	lines_between(t, 20, 25, NLEAF);
+	free(t);
+	/* .all from any page; .more of a value not shown yet */
+	t = run(q, "_.all", &err);
+	assert_non_null(t);
+	lines_between(t, 0, 25, NLEAF);
+	assert_null(strstr(t, "more paths"));
+	free(t);
+	t = run(q, "(h & hp.Type('__main__.Leaf')).sp.more.more", &err);
+	assert_non_null(t);
+	lines_between(t, 20, 25, NLEAF);
+	free(t);
+	t = run(q, "(h & hp.Type('__main__.Leaf')).pathsin.more", &err);
+	assert_non_null(t);
+	lines_between(t, 10, 20, NLEAF);
+	free(t);
+	/* the reference pattern: title on the first page only */
+	t = run(q, "(h & hp.Type('__main__.X')).rp", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "Reference Pattern by"));
+	lines_between(t, 0, 10, 13);
+	assert_non_null(strstr(t, "Type e.g. '_.more' for more.>\n"));
+	free(t);
+	t = run(q, "_.more", &err);
+	assert_non_null(t);
+	assert_null(strstr(t, "Reference Pattern by"));
+	lines_between(t, 10, 13, 13);
+	assert_null(strstr(t, "more."));
+	free(t);
+	expect_err(q, "_.more", MT_RANGE, 2, "no more lines: all 13");
+	t = run(q, "_.all", &err);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "Reference Pattern by <[dict of] class>.\n"));
+	lines_between(t, 0, 13, 13);
+	assert_null(strstr(t, "more."));
+	free(t);
+	/* the browser's prompt: mt_query_eval gives the page as text */
+	mt_qresult r;
+	assert_int_equal(mt_query_eval(q, "(h & hp.Type('__main__.Leaf')).sp",
+				       &r, &err),
+			 MT_OK);
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_eval(q, "_.more", &r, &err), MT_OK);
+	assert_int_equal(r.kind, MT_QRESULT_TEXT);
+	lines_between(r.text, 10, 20, NLEAF);
+	assert_string_equal(r.expr, "(h & hp.Type('__main__.Leaf')).sp");
+	mt_qresult_destroy(&r);
+	/* texts that are not paged say so */
+	expect_err(q, "h.dot.more", MT_TYPE, 6, "not paged");
+	expect_err(q, "help.all", MT_TYPE, 5, "not paged");
+	expect_err(q, "h.sp.nosuch", MT_TYPE, 5, "a text has no attribute");
+	mt_query_free(q);
+	mt_ctx_free(c);
+	mt_graph_free(pg);
+}
+
 static void test_error_text(void **state)
 {
 	mt_err err;
@@ -765,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_navigation_and_dominance),
 		cmocka_unit_test(test_paging_and_last),
 		cmocka_unit_test(test_text_results),
+		cmocka_unit_test(test_paged_texts),
 		cmocka_unit_test(test_error_text),
 		cmocka_unit_test(test_eval_and_complete),
 		cmocka_unit_test(test_result_expressions),
