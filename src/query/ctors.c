@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "memtrack/dot.h"
 #include "memtrack/kind.h"
+#include "memtrack/pyrepr.h"
 #include "qval.h"
 
 static mt_status want(const q_args *a, size_t i, vkind k, const char *what,
@@ -31,15 +33,87 @@ static mt_status kind_result(val *out, mt_status st, mt_kind *k, uint32_t pos,
 	return MT_OK;
 }
 
+/* Whether type label l names `name` without (all of) its module:
+ * "app.models.Response" for "Response" or "models.Response". */
+static bool label_suffix(const char *l, const char *name, size_t n)
+{
+	size_t ln = strlen(l);
+	return ln > n && l[ln - n - 1] == '.' && !strcmp(l + ln - n, name);
+}
+
+/* The type label `name` stands for in the dump: itself when a type has
+ * that label, else the one label that ends in "." + name; MT_RANGE at pos
+ * when several do (naming them) or none does. */
+static mt_status resolve_type(mt_query *q, const char *name, uint32_t pos,
+			      const char **out, mt_err *err)
+{
+	enum { SHOW = 6 };
+	const char *found[SHOW];
+	size_t nfound = 0, n = strlen(name);
+	uint32_t count = mt_graph_count(q->g);
+	*out = name;
+	for (uint32_t id = 0; id < count; id++) {
+		mt_value v;
+		mt_graph_value(q->g, id, &v);
+		if (v.kind != MT_VAL_QUALNAME)
+			continue;
+		const char *l = mt_graph_type_label(q->g, id);
+		if (!strcmp(l, name))
+			return MT_OK;
+		if (!label_suffix(l, name, n))
+			continue;
+		size_t j = 0;
+		while (j < nfound && j < SHOW && strcmp(found[j], l))
+			j++;
+		if (j == nfound || j == SHOW) {
+			if (nfound < SHOW)
+				found[nfound] = l;
+			nfound++;
+		}
+	}
+	if (nfound == 1) {
+		*out = found[0];
+		return MT_OK;
+	}
+	if (nfound == 0)
+		return qerr(err, MT_RANGE, pos,
+			    "no type is named '%s' in this dump (names as "
+			    "bytype prints them: 'dict', '__main__.Node')",
+			    name);
+	char list[200];
+	size_t k = 0;
+	list[0] = '\0';
+	for (size_t j = 0; j < nfound && j < SHOW && k < sizeof list; j++)
+		k += (size_t)snprintf(list + k, sizeof list - k, "%s'%s'",
+				      j ? ", " : "", found[j]);
+	return qerr(err, MT_RANGE, pos,
+		    "hp.Type('%s') is ambiguous: %s%s; name the module", name,
+		    list, nfound > SHOW ? ", ..." : "");
+}
+
+/* Type('dict'), Type('__main__.Node'); Type('Node') is any module's Node
+ * when one module has it (its expression then names the module). */
 mt_status q_hp_type(mt_query *q, q_args *a, val *out, mt_err *err)
 {
-	(void)q;
 	mt_kind *k = NULL;
+	const char *label;
 	mt_status st = want(a, 0, V_STR, "a str", "Type", err);
-	if (st)
+	if (st || (st = resolve_type(q, a->v[0].s, a->apos[0], &label, err)))
 		return st;
-	st = mt_kind_type(&k, a->v[0].s, err);
-	return kind_result(out, st, k, a->apos[0], err);
+	st = mt_kind_type(&k, label, err);
+	if ((st = kind_result(out, st, k, a->apos[0], err)) ||
+	    label == a->v[0].s)
+		return st;
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	mt_strbuf_add(&t, "hp.Type(", 8);
+	mt_pyrepr_str(&t, label, strlen(label));
+	mt_strbuf_addc(&t, ')', 1);
+	st = t.nomem ? q_nomem(err) : val_expr(out, P_POSTFIX, err, "%s", t.s);
+	mt_strbuf_destroy(&t);
+	if (st)
+		val_drop(out);
+	return st;
 }
 
 mt_status q_hp_module(mt_query *q, q_args *a, val *out, mt_err *err)

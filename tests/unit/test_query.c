@@ -318,6 +318,8 @@ static void test_set_algebra(void **state)
 	mt_query_free(q);
 }
 
+static void expect_expr(mt_query *q, const char *expr, const char *want);
+
 static void test_kinds(void **state)
 {
 	mt_query *q = session();
@@ -340,6 +342,16 @@ static void test_kinds(void **state)
 	expect_err(q, "hp.Type()", MT_TYPE, 7, "takes 1 argument");
 	expect_err(q, "h | hp.Type('list')", MT_TYPE, 2, "combine only");
 	expect_err(q, "hp.Size(1).alt('~')", MT_ARG, 15, "alt() takes");
+	/* a class without its module (issue 9): the one module's class,
+	 * named in full in the expression; a name no type has is an error,
+	 * never silently nothing */
+	expect(q, "(h & hp.Type('Node')).count", "3\n");
+	expect(q, "(h & hp.Type('Node').alt('<=')).count", "3\n");
+	expect_expr(q, "h & hp.Type('Node')", "h & hp.Type('__main__.Node')");
+	expect_expr(q, "h & hp.Type('list')", "h & hp.Type('list')");
+	expect_err(q, "hp.Type('Nope')", MT_RANGE, 8,
+		   "no type is named 'Nope'");
+	expect_err(q, "hp.Type('ode')", MT_RANGE, 8, "no type is named");
 	mt_query_free(q);
 }
 
@@ -451,6 +463,7 @@ static mt_ctx *paged_heap(mt_graph **pg)
 		ptypes[i] = -1;
 	proots[nr++] = 0;
 	pmods[PN - 2] = pmods[PN - 1] = "__main__";
+	/* K11 is app.Leaf: two modules have a Leaf */
 	pnames[PN - 2] = "Leaf";
 	pnames[PN - 1] = "X";
 	for (uint32_t i = 1; i <= NLEAF; i++) {
@@ -461,7 +474,9 @@ static mt_ctx *paged_heap(mt_graph **pg)
 	for (uint32_t k = 0; k < NREF; k++) {
 		uint32_t r = 27 + k, t = 27 + NREF + k;
 		snprintf(kname[k], sizeof kname[k], "K%02u", k);
-		pmods[t] = "__main__";
+		if (k == NREF - 1)
+			snprintf(kname[k], sizeof kname[k], "Leaf");
+		pmods[t] = k == NREF - 1 ? "app" : "__main__";
 		pnames[t] = kname[k];
 		ptypes[r] = (int32_t)t;
 		pedges[ne++] = (tg_edge){r, 26, 0, 0};
@@ -570,6 +585,12 @@ static void test_paged_texts(void **state)
 	lines_between(r.text, 10, 20, NLEAF);
 	assert_string_equal(r.expr, "(h & hp.Type('__main__.Leaf')).sp");
 	mt_qresult_destroy(&r);
+	/* hp.Type('Leaf'): two modules have one: ambiguous, both named */
+	expect_err(q, "hp.Type('Leaf')", MT_RANGE, 8, "is ambiguous: ");
+	expect_err(q, "hp.Type('Leaf')", MT_RANGE, 8, "'__main__.Leaf'");
+	expect_err(q, "hp.Type('Leaf')", MT_RANGE, 8, "'app.Leaf'");
+	expect(q, "(h & hp.Type('app.Leaf')).count", "1\n");
+	expect(q, "(h & hp.Type('X')).count", "1\n");
 	/* texts that are not paged say so */
 	expect_err(q, "h.dot.more", MT_TYPE, 6, "not paged");
 	expect_err(q, "help.all", MT_TYPE, 5, "not paged");
