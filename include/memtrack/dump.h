@@ -134,6 +134,15 @@ typedef struct mt_obj {
 	mt_value value;
 } mt_obj;
 
+/* One thread of the captured interpreter (header key `threads`): its id
+ * (threading.get_ident()) and the name of its threading.Thread, NULL when
+ * it has none (a thread started by _thread or C code) or the dump is older
+ * than the key. */
+typedef struct mt_thread_name {
+	uint64_t id;
+	const char *name;
+} mt_thread_name;
+
 /* The header map, decoded.  Strings are NUL-terminated; who owns them is
  * said by the function that fills the struct. */
 typedef struct mt_header {
@@ -152,6 +161,9 @@ typedef struct mt_header {
 	unsigned ptr_size;   /* sizeof(void *) of the captured process  */
 	unsigned gc_header;  /* sizeof(PyGC_Head) added to GC objects    */
 	bool collected;      /* gc.collect() ran before the walk         */
+	size_t nthreads;     /* thread states, in the interpreter's order;
+				0 in dumps written before `threads`    */
+	const mt_thread_name *threads;
 	/* WARNING records, in file order.  The reader fills them as it reads
 	 * them (all are there once mt_reader_next returned MT_END). */
 	size_t nwarnings;

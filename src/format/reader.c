@@ -88,6 +88,44 @@ static mt_status hdr_small(mt_reader *r, unsigned *v, unsigned max,
 	return MT_OK;
 }
 
+/* `threads`: [[id, name or nil], ...]. */
+static mt_status parse_threads(mt_reader *r, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	uint32_t n;
+	mt_status st = mt_mpk_array(c, &n, err);
+	if (st)
+		return st;
+	if (n > (uint64_t)(c->end - c->p) / 3)
+		return mt_err_set(err, MT_TRUNCATED, mt_mpk_offset(c), 0,
+				  "threads of %u entries cannot fit", n);
+	mt_thread_name *t = calloc(n ? n : 1, sizeof *t);
+	if (!t)
+		return nomem(r, err);
+	r->hdr.threads = t;
+	r->hdr.nthreads = n;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t m;
+		uint64_t off = mt_mpk_offset(c);
+		if ((st = mt_mpk_array(c, &m, err)))
+			return st;
+		if (m != 2)
+			return mt_err_set(err, MT_TYPE, off, c->record,
+					  "expected a thread [id, name], got "
+					  "%u elements",
+					  m);
+		if ((st = mt_mpk_uint(c, &t[i].id, err)))
+			return st;
+		if (mt_mpk_peek(c) == MT_MPK_NIL)
+			st = mt_mpk_nil(c, err);
+		else
+			st = hdr_str(r, &t[i].name, err);
+		if (st)
+			return st;
+	}
+	return MT_OK;
+}
+
 static mt_status parse_relations(mt_reader *r, mt_err *err)
 {
 	uint32_t n;
@@ -176,7 +214,7 @@ static mt_status parse_header(mt_reader *r, mt_err *err)
 	    "memtrack", "python",    "implementation", "build",
 	    "executable", "pid",     "rss",	       "vms",
 	    "ptr_size", "gc_header", "collected",      "time",
-	    "python_version", "argv", "relations"};
+	    "python_version", "argv", "relations", "threads"};
 	uint32_t keys_seen = 0;
 	unsigned seen = 0;
 	for (uint32_t k = 0; k < nkeys; k++) {
@@ -255,6 +293,8 @@ static mt_status parse_header(mt_reader *r, mt_err *err)
 			r->hdr.argc = m;
 			for (uint32_t i = 0; i < m && !st; i++)
 				st = hdr_str(r, &r->hdr.argv[i], err);
+		} else if (KEY("threads")) {
+			st = parse_threads(r, err);
 		} else if (KEY("relations")) {
 			st = parse_relations(r, err);
 			seen |= 2;
@@ -698,6 +738,7 @@ void mt_reader_free(mt_reader *r)
 		free(r->allocs[i]);
 	free(r->allocs);
 	free((void *)r->hdr.argv);
+	free((void *)r->hdr.threads);
 	free((void *)r->hdr.warnings);
 	free(r->ebuf);
 	free(r);

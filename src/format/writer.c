@@ -519,7 +519,7 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 
 	static const char *const fields[] = {"type",   "size",   "addr",
 					     "refcnt", "length", "value"};
-	msgpack_pack_map(pk, 16);
+	msgpack_pack_map(pk, 17);
 	pack_key(pk, "memtrack");
 	pack_cstr(pk, h->memtrack_version);
 	pack_key(pk, "python");
@@ -556,6 +556,16 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 		msgpack_pack_true(pk);
 	else
 		msgpack_pack_false(pk);
+	pack_key(pk, "threads");
+	msgpack_pack_array(pk, h->nthreads);
+	for (size_t i = 0; i < h->nthreads; i++) {
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_uint64(pk, h->threads[i].id);
+		if (h->threads[i].name)
+			pack_cstr(pk, h->threads[i].name);
+		else
+			msgpack_pack_nil(pk);
+	}
 	pack_key(pk, "fields");
 	msgpack_pack_array(pk, 6);
 	for (int i = 0; i < 6; i++)

@@ -86,6 +86,7 @@ struct mt_graph {
 	mt_header hdr;
 	char *hdr_blob;
 	const char **hdr_argv;
+	mt_thread_name *hdr_threads;
 	char **hdr_warnings;	 /* copies of the dump's WARNING records */
 	uint32_t dict_type;	 /* id of builtins.dict or MT_NO_ID  */
 	uint64_t dict_name;	 /* name index of "__dict__" or UINT64_MAX */
@@ -448,9 +449,13 @@ static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
 		 strsize(h->executable);
 	for (i = 0; i < h->argc; i++)
 		total += strsize(h->argv[i]);
+	for (i = 0; i < h->nthreads; i++)
+		total += strsize(h->threads[i].name);
 	g->hdr_blob = malloc(total);
 	g->hdr_argv = calloc(h->argc ? h->argc : 1, sizeof(char *));
-	if (!g->hdr_blob || !g->hdr_argv)
+	g->hdr_threads =
+	    calloc(h->nthreads ? h->nthreads : 1, sizeof *g->hdr_threads);
+	if (!g->hdr_blob || !g->hdr_argv || !g->hdr_threads)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "header");
 	g->hdr = *h;
@@ -463,6 +468,11 @@ static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
 	for (i = 0; i < h->argc; i++)
 		g->hdr_argv[i] = copy_str(&p, h->argv[i]);
 	g->hdr.argv = g->hdr_argv;
+	for (i = 0; i < h->nthreads; i++) {
+		g->hdr_threads[i].id = h->threads[i].id;
+		g->hdr_threads[i].name = copy_str(&p, h->threads[i].name);
+	}
+	g->hdr.threads = g->hdr_threads;
 	g->hdr.warnings = NULL; /* the reader has them at the END record */
 	g->hdr.nwarnings = 0;
 	return MT_OK;
@@ -1017,6 +1027,7 @@ void mt_graph_free(mt_graph *g)
 	free(g->tlab);
 	free(g->hdr_blob);
 	free(g->hdr_argv);
+	free(g->hdr_threads);
 	for (size_t i = 0; g->hdr_warnings && i < g->hdr.nwarnings; i++)
 		free(g->hdr_warnings[i]);
 	free(g->hdr_warnings);

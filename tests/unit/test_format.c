@@ -42,6 +42,8 @@ static int teardown_dir(void **state)
 static mt_header test_header(void)
 {
 	static const char *argv[] = {"prog.py", "--flag"};
+	static const mt_thread_name threads[] = {{140001, "MainThread"},
+						 {140002, NULL}};
 	mt_header h = {0};
 	h.memtrack_version = "0.1.0";
 	h.python_version = "3.11.7 (main)";
@@ -60,6 +62,8 @@ static mt_header test_header(void)
 	h.ptr_size = 8;
 	h.gc_header = 16;
 	h.collected = true;
+	h.nthreads = 2;
+	h.threads = threads;
 	return h;
 }
 
@@ -195,6 +199,12 @@ static void test_round_trip(void **state)
 	assert_true(h->time == 1795314944.5);
 	assert_int_equal(h->ptr_size, 8);
 	assert_true(h->collected);
+	/* threads: [id, name], nil for a thread without a Thread object */
+	assert_int_equal(h->nthreads, 2);
+	assert_int_equal(h->threads[0].id, 140001);
+	assert_string_equal(h->threads[0].name, "MainThread");
+	assert_int_equal(h->threads[1].id, 140002);
+	assert_null(h->threads[1].name);
 
 	/* NAME, NAME, ROOTS, then 8 objects */
 	assert_int_equal(mt_reader_next(r, &rec, &err), MT_OK);
@@ -658,6 +668,8 @@ static void test_reader_duplicate_key(void **state)
 	assert_int_equal(mt_reader_new(&r, copy, dup, &err), MT_OK);
 	assert_int_equal(mt_reader_header(r)->argc, 1);
 	assert_string_equal(mt_reader_header(r)->argv[0], "a");
+	/* a header without `threads` (dumps before it) reads with none */
+	assert_int_equal(mt_reader_header(r)->nthreads, 0);
 	mt_reader_free(r);
 	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_TYPE);
 	assert_int_equal(err.offset, dup);
