@@ -60,6 +60,24 @@ bool mt_cp_control(uint32_t cp);
  * character is -1. */
 int mt_cp_width(uint32_t cp);
 
+/* ---- numbers for people ---- */
+
+/* Longest text mt_fmt_size and mt_fmt_count write, with the NUL. */
+#define MT_FMT_SIZE_MAX 8
+#define MT_FMT_COUNT_MAX 27
+
+/* A size in decimal (SI) units, as pympler, ls -h --si and df -H print
+ * them: "512 B", "9.87 kB", "418 kB", "16.1 MB", "1.20 GB" (1 kB = 1000
+ * bytes, three significant digits, at most 7 characters: "999 B", "9.99
+ * kB").  Rounded to nearest; a value that rounds to 1000 of a unit is
+ * written in the next one ("1.00 MB", never "1000 kB").  Writes at most
+ * n bytes with the NUL (MT_FMT_SIZE_MAX is always enough) and returns buf. */
+char *mt_fmt_size(char *buf, size_t n, uint64_t bytes);
+
+/* A count with a comma every three digits: "1,234,567" (not the locale's:
+ * the same text everywhere).  Returns buf; MT_FMT_COUNT_MAX always fits. */
+char *mt_fmt_count(char *buf, size_t n, uint64_t count);
+
 /* ---- out of memory ---- */
 
 /* Library side: sets err (if not NULL) to MT_NOMEM with no position and no

@@ -249,5 +249,24 @@ void bv_layout(mt_browser *b);
 size_t bv_width(const char *s);
 void bv_fit(mt_strbuf *out, const char *s, size_t cells, bool pad);
 void bv_screen_free(mt_screen *s);
+/* A size as the browser shows it now: "16.1 MB" (mt_fmt_size), or the
+ * exact bytes "16140000" with --bytes / key B (b->opts.bytes); the
+ * Retained cell of r the same way (9 cells: the size, "-" or "..."). */
+const char *bv_size(const mt_browser *b, char *buf, size_t n,
+		    uint64_t bytes);
+void bv_fmt_ret(const mt_browser *b, const brow *r, char *buf, size_t n);
+/* A total for the header lines: "16.1 MB", or "16,140,000 bytes". */
+const char *bv_total(const mt_browser *b, char *buf, size_t n,
+		     uint64_t bytes);
+/* Narrow terminals: the first of the view's n column layouts (widest
+ * first; prefix[i]: cells before the label, gutter excluded) that leaves
+ * the label column the view's longest label (at most 40 cells), else the
+ * last.  bv_put_label appends r's label cut to avail cells with an
+ * ellipsis in the middle, never to the text of another row on screen. */
+int bv_narrow(mt_browser *b, bview *v, const size_t *prefix, int n);
+void bv_put_label(mt_browser *b, bview *v, brow *r, mt_strbuf *out,
+		  size_t avail);
+/* Key B: exact bytes <-> human units. */
+void bk_units(mt_browser *b, bview *v, int arg);
 
 #endif

@@ -22,6 +22,7 @@ typedef struct mt_browser mt_browser;
 typedef struct mt_browser_opts {
 	bool ascii;	  /* ASCII line drawing instead of UTF-8      */
 	bool no_retained; /* never build the dominator tree (benches) */
+	bool bytes;	  /* sizes in exact bytes, not kB MB (key B) */
 } mt_browser_opts;
 
 /* A browser over g (borrowed until mt_browser_free) drawing through ui

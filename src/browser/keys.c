@@ -454,6 +454,9 @@ static const bkey key_table[] = {
 	 1},
 	{"redraw", {MT_KEY_CTRL_L, MT_KEY_ESC, MT_KEY_RESIZE}, 0, S_OPEN,
 	 "^L", "redraw", H_NONE, NULL, 0, 0, k_redraw, 0},
+	{"units", {'B'}, 0, S_OPEN, "B",
+	 "sizes in exact bytes / in kB, MB, GB (1 kB = 1000 bytes)", H_NONE,
+	 NULL, 0, 0, bk_units, 0},
 
 	{"referrers", {'R'}, BV_SET, S_FOLLOW, "R",
 	 "referrers of the current set", H_FOLLOW, "R", 0, 0, k_follow,

@@ -159,11 +159,171 @@ static void title_line(mt_browser *b, mt_strbuf *o)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%MZ", &tm);
 	uint64_t total = b->heap_size;
 	uint32_t n = mt_graph_count(b->g);
-	mt_strbuf_printf(o, "%s  pid %llu  Python %u.%u.%u  %s  %u objects  "
-			    "%llu bytes",
-			 prog, (unsigned long long)h->pid, h->py_major,
-			 h->py_minor, h->py_micro, when, n,
-			 (unsigned long long)total);
+	char cnt[MT_FMT_COUNT_MAX], sz[MT_FMT_COUNT_MAX + 8],
+	    rss[MT_FMT_COUNT_MAX + 8];
+	mt_strbuf_printf(o, "%s  pid %llu  %s object%s  %s", prog,
+			 (unsigned long long)h->pid,
+			 mt_fmt_count(cnt, sizeof cnt, n), n == 1 ? "" : "s",
+			 bv_total(b, sz, sizeof sz, total));
+	/* how much of the process the Python objects are (RSS at capture;
+	 * 0: not recorded) */
+	if (h->rss) {
+		double pct = 100.0 * (double)total / (double)h->rss;
+		if (total && pct < 0.5)
+			mt_strbuf_printf(o, " (<1%%");
+		else
+			mt_strbuf_printf(o, " (%.0f%%", pct);
+		mt_strbuf_printf(o, " of RSS %s)",
+				 bv_total(b, rss, sizeof rss, h->rss));
+	}
+	mt_strbuf_printf(o, "  Python %u.%u.%u  %s", h->py_major, h->py_minor,
+			 h->py_micro, when);
+}
+
+const char *bv_total(const mt_browser *b, char *buf, size_t n,
+		     uint64_t bytes)
+{
+	char c[MT_FMT_COUNT_MAX];
+	if (b->opts.bytes)
+		snprintf(buf, n, "%s bytes", mt_fmt_count(c, sizeof c, bytes));
+	else
+		mt_fmt_size(buf, n, bytes);
+	return buf;
+}
+
+const char *bv_size(const mt_browser *b, char *buf, size_t n,
+		    uint64_t bytes)
+{
+	if (b->opts.bytes)
+		snprintf(buf, n, "%llu", (unsigned long long)bytes);
+	else
+		mt_fmt_size(buf, n, bytes);
+	return buf;
+}
+
+void bv_fmt_ret(const mt_browser *b, const brow *r, char *buf, size_t n)
+{
+	char sz[32];
+	if (r->ret == RET_KNOWN)
+		snprintf(buf, n, "%9s", bv_size(b, sz, sizeof sz, r->retained));
+	else
+		snprintf(buf, n, "%9s", r->ret == RET_NONE ? "-" : "...");
+}
+
+/* ---- narrow terminals ---- */
+
+/* The label column wants the longest label of the view, up to this. */
+#define LABEL_WANT 40
+
+int bv_narrow(mt_browser *b, bview *v, const size_t *prefix, int n)
+{
+	/* lazy labels (identity: representations) are long: want the most */
+	size_t want = v->ops->label ? LABEL_WANT : 0;
+	for (size_t i = 0; i < v->nrows && want < LABEL_WANT; i++) {
+		size_t w = bv_width(bv_label(b, v, &v->rows[i]));
+		if (w > want)
+			want = w;
+	}
+	if (want > LABEL_WANT)
+		want = LABEL_WANT;
+	for (int i = 0; i < n; i++)
+		if ((size_t)b->cols >= 2 + prefix[i] + want)
+			return i;
+	return n - 1;
+}
+
+/* Byte offset in s where its last `tail` cells start. */
+static size_t tail_start(const char *s, size_t tail)
+{
+	size_t w = bv_width(s), acc = 0, len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end && w - acc > tail) {
+		uint32_t cp;
+		bool safe;
+		size_t n = text_char(p, (size_t)(end - p), &cp, &safe);
+		acc += (size_t)cells(cp, safe);
+		p += n;
+	}
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+/* l shortened to head cells, the ellipsis, its last tail cells. */
+static void shorten(mt_strbuf *out, const char *l, size_t head, size_t tail,
+		    const char *ell)
+{
+	bv_fit(out, l, head, false);
+	mt_strbuf_add(out, ell, strlen(ell));
+	const char *t = l + tail_start(l, tail);
+	mt_strbuf_add(out, t, strlen(t));
+}
+
+/* Whether l's shortened form (head, tail) is also row o's: o's own label,
+ * or o shortened the same way (the same head and tail). */
+static bool clash(const char *l, const char *ol, const char *s,
+		  size_t head, size_t tail, size_t avail)
+{
+	if (strcmp(ol, s) == 0)
+		return true;
+	if (bv_width(ol) <= avail)
+		return false;
+	mt_strbuf a, o;
+	mt_strbuf_init(&a);
+	mt_strbuf_init(&o);
+	shorten(&a, l, head, tail, "");
+	shorten(&o, ol, head, tail, "");
+	bool same = a.s && o.s && strcmp(a.s, o.s) == 0;
+	mt_strbuf_destroy(&a);
+	mt_strbuf_destroy(&o);
+	return same;
+}
+
+void bv_put_label(mt_browser *b, bview *v, brow *r, mt_strbuf *out,
+		  size_t avail)
+{
+	const char *l = bv_label(b, v, r);
+	const char *ell = b->opts.ascii ? "..." : "\xe2\x80\xa6";
+	size_t ew = b->opts.ascii ? 3 : 1;
+	if (bv_width(l) <= avail || avail < ew + 2) {
+		mt_strbuf_add(out, l, strlen(l));
+		return;
+	}
+	size_t keep = avail - ew, page = (size_t)bv_page(b);
+	mt_strbuf s;
+	mt_strbuf_init(&s);
+	/* the middle goes: a head, the ellipsis, a longer tail (a class
+	 * name's end says the most); another split when a row on screen
+	 * would read the same */
+	size_t h0 = keep / 3 ? keep / 3 : 1;
+	for (size_t k = 0; k < 2 * keep; k++) {
+		size_t head = k % 2 ? h0 + (k + 1) / 2 : h0 - k / 2;
+		if (head < 1 || head >= keep)
+			continue;
+		mt_strbuf_reset(&s);
+		shorten(&s, l, head, keep - head, ell);
+		bool ok = true;
+		for (size_t i = v->top; ok && i < v->nvis && i < v->top + page;
+		     i++) {
+			brow *o = &v->rows[v->vis[i]];
+			if (o != r)
+				ok = !clash(l, bv_label(b, v, o), s.s, head,
+					    keep - head, avail);
+		}
+		if (ok)
+			break;
+	}
+	if (s.s)
+		mt_strbuf_add(out, s.s, s.len);
+	mt_strbuf_destroy(&s);
+}
+
+void bk_units(mt_browser *b, bview *v, int arg)
+{
+	(void)v;
+	(void)arg;
+	b->opts.bytes = !b->opts.bytes;
+	bv_msg(b, false,
+	       b->opts.bytes ? "sizes in bytes" : "sizes in kB, MB, GB (1 kB = "
+						  "1000 bytes)");
 }
 
 static const char *sort_name(int s)
@@ -187,10 +347,13 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 	const char *sep = b->opts.ascii ? " | " : " \xe2\x94\x82 ";
 	if (b->msg) /* first: it must not be cut off */
 		mt_strbuf_printf(o, "%s%s", b->msg, sep);
-	mt_strbuf_printf(o, "row %zu of %zu", v->nvis ? v->cur + 1 : 0,
-			 v->nvis);
+	char c1[MT_FMT_COUNT_MAX], c2[MT_FMT_COUNT_MAX];
+	mt_strbuf_printf(o, "row %s of %s",
+			 mt_fmt_count(c1, sizeof c1, v->nvis ? v->cur + 1 : 0),
+			 mt_fmt_count(c2, sizeof c2, v->nvis));
 	if (v->nvis != v->nrows)
-		mt_strbuf_printf(o, " (%zu in all)", v->nrows);
+		mt_strbuf_printf(o, " (%s in all)",
+				 mt_fmt_count(c1, sizeof c1, v->nrows));
 	const char *sn = sort_name(v->sort);
 	if (sn && (v->ops->caps & BV_SORT)) {
 		bool desc = v->sort != SORT_LABEL;
@@ -253,13 +416,15 @@ void bv_layout(mt_browser *b)
 		title_line(b, &o);
 		set_line(b, 0, o.s, MT_LINE_TITLE);
 		mt_strbuf_reset(&o);
-		if (v->set)
-			mt_strbuf_printf(
-			    &o, "%s  (%zu object%s, %llu bytes)", v->expr,
-			    mt_set_count(v->set),
-			    mt_set_count(v->set) == 1 ? "" : "s",
-			    (unsigned long long)v->total_size);
-		else
+		if (v->set) {
+			char cnt[MT_FMT_COUNT_MAX], sz[MT_FMT_COUNT_MAX + 8];
+			size_t n = mt_set_count(v->set);
+			mt_strbuf_printf(&o, "%s  (%s object%s, %s)", v->expr,
+					 mt_fmt_count(cnt, sizeof cnt, n),
+					 n == 1 ? "" : "s",
+					 bv_total(b, sz, sizeof sz,
+						  v->total_size));
+		} else
 			mt_strbuf_printf(&o, "%s", v->expr);
 		set_line(b, 1, o.s, MT_LINE_TITLE);
 		mt_strbuf_reset(&o);

@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"'h.byrcs[0].referrers'\n"
 		"                   (repeatable, implies --batch; see "
 		"memtrack-tui(1))\n"
+		"      --bytes      sizes in exact bytes (default: kB, MB, GB;"
+		" key B)\n"
 		"      --ascii      ASCII line drawing only\n"
 		"      --no-mouse   do not take the mouse (wheel scrolling)\n"
 		"      --no-color   no colours (also when NO_COLOR is set)\n"
@@ -226,7 +228,7 @@ static char *slurp(const char *path)
 }
 
 typedef struct tui_opts {
-	bool headless, each_step, ascii, mouse, color;
+	bool headless, each_step, ascii, mouse, color, bytes;
 	const char *keys, *keys_file, *screen_out;
 	int cols, rows;
 } tui_opts;
@@ -260,7 +262,7 @@ static int run_headless(const mt_graph *g, const tui_opts *o)
 		fail_err(o->keys_file ? o->keys_file : "--keys", &err);
 		goto done;
 	}
-	mt_browser_opts bo = {.ascii = o->ascii};
+	mt_browser_opts bo = {.ascii = o->ascii, .bytes = o->bytes};
 	if (mt_browser_new(&b, g, mt_headless_ui(h), &bo, &err) != MT_OK) {
 		fail_err("browser", &err);
 		goto done;
@@ -296,7 +298,8 @@ static int run_terminal(const mt_graph *g, const tui_opts *o)
 			progname, getenv("TERM") ? getenv("TERM") : "");
 		return 1;
 	}
-	mt_browser_opts bo = {.ascii = o->ascii || !mt_term_utf8(ui)};
+	mt_browser_opts bo = {.ascii = o->ascii || !mt_term_utf8(ui),
+			      .bytes = o->bytes};
 	mt_browser *b = NULL;
 	mt_err err;
 	mt_err_clear(&err);
@@ -319,7 +322,8 @@ enum {
 	OPT_EACH_STEP,
 	OPT_ASCII,
 	OPT_NO_MOUSE,
-	OPT_NO_COLOR
+	OPT_NO_COLOR,
+	OPT_BYTES
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
@@ -414,6 +418,9 @@ static int option(cli *c, int ch, char **argv)
 	case OPT_NO_COLOR:
 		c->to.color = false;
 		return -1;
+	case OPT_BYTES:
+		c->to.bytes = true;
+		return -1;
 	case ':':
 		fprintf(stderr, "%s: option '%s' needs an argument (try --help)\n",
 			progname, argv[optind - 1]);
@@ -448,6 +455,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"ascii", no_argument, NULL, OPT_ASCII},
 	    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
 	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+	    {"bytes", no_argument, NULL, OPT_BYTES},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;

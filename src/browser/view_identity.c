@@ -28,35 +28,50 @@ static mt_status id_label(mt_browser *b, bview *v, brow *r)
 	return st;
 }
 
+/* The layouts, widest first (as the partition view's): cells before the
+ * label, the gutter excluded. */
+enum { L_FULL, L_NOPCT, L_NARROW };
+static const size_t id_prefix[] = {49, 37, 26};
+
 static void id_columns(mt_browser *b, bview *v, mt_strbuf *out, int sort,
 		       int *hs, int *hl)
 {
 	size_t from = out->len;
-	if (b->cols < 72)
-		mt_strbuf_printf(out, " Index     Size  Retained %s", v->title);
-	else
+	switch (bv_narrow(b, v, id_prefix, 3)) {
+	case L_FULL:
 		mt_strbuf_printf(out, " Index     Size   %%   Cumulative  %%  "
 				      " Retained %s",
 				 v->title);
+		break;
+	case L_NOPCT:
+		mt_strbuf_printf(out, " Index     Size Cumulative  Retained %s",
+				 v->title);
+		break;
+	default:
+		mt_strbuf_printf(out, " Index     Size  Retained %s", v->title);
+	}
 	bv_hl_sort(out, from, sort, v->title, hs, hl);
 }
 
 static void id_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 {
-	char ret[32];
-	bv_fmt_retained(r, ret, sizeof ret);
-	if (b->cols < 72) {
-		mt_strbuf_printf(out, "%6u %8llu %s %s", r->index,
-				 (unsigned long long)r->size, ret,
-				 bv_label(b, v, r));
-		return;
-	}
+	char ret[32], sz[32], cu[32];
+	bv_fmt_ret(b, r, ret, sizeof ret);
+	bv_size(b, sz, sizeof sz, r->size);
+	bv_size(b, cu, sizeof cu, r->cumul);
+	int l = bv_narrow(b, v, id_prefix, 3);
 	double tot = v->total_size ? (double)v->total_size : 1.0;
-	mt_strbuf_printf(out, "%6u %8llu %5.1f %9llu %5.1f  %s %s", r->index,
-			 (unsigned long long)r->size, 100.0 * (double)r->size / tot,
-			 (unsigned long long)r->cumul,
-			 100.0 * (double)r->cumul / tot, ret,
-			 bv_label(b, v, r));
+	if (l == L_FULL)
+		mt_strbuf_printf(out, "%6u %8s %5.1f %9s %5.1f  %s ", r->index,
+				 sz, 100.0 * (double)r->size / tot, cu,
+				 100.0 * (double)r->cumul / tot, ret);
+	else if (l == L_NOPCT)
+		mt_strbuf_printf(out, "%6u %8s %10s %s ", r->index, sz, cu, ret);
+	else
+		mt_strbuf_printf(out, "%6u %8s %s ", r->index, sz, ret);
+	size_t used = 2 + id_prefix[l];
+	bv_put_label(b, v, r, out,
+		     (size_t)b->cols > used ? (size_t)b->cols - used : 0);
 }
 
 static bool id_enter(mt_browser *b, bview *v, brow *r)

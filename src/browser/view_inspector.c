@@ -30,10 +30,10 @@ static void insp_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 		mt_strbuf_printf(out, "%s", bv_label(b, v, r));
 		return;
 	}
-	char ret[32];
-	bv_fmt_retained(r, ret, sizeof ret);
-	mt_strbuf_printf(out, "%8llu %s %s", (unsigned long long)r->size, ret,
-			 bv_label(b, v, r));
+	char ret[32], sz[32];
+	bv_fmt_ret(b, r, ret, sizeof ret);
+	mt_strbuf_printf(out, "%8s %s %s", bv_size(b, sz, sizeof sz, r->size),
+			 ret, bv_label(b, v, r));
 }
 
 /* The expression of one object: `h & hp.Id(ADDRESS)` (the language has
@@ -88,6 +88,21 @@ static const view_ops insp_ops = {
 	.enter = insp_enter,
 };
 
+/* A size in both units, whatever the browser shows now (the information
+ * rows are made once): "1.23 kB (1,234 bytes)", "56 bytes" below 1 kB.
+ * buf holds 48 bytes. */
+static const char *both(char *buf, uint64_t bytes)
+{
+	char h[MT_FMT_SIZE_MAX], c[MT_FMT_COUNT_MAX];
+	mt_fmt_count(c, sizeof c, bytes);
+	if (bytes < 1000)
+		snprintf(buf, 48, "%s bytes", c);
+	else
+		snprintf(buf, 48, "%s (%s bytes)",
+			 mt_fmt_size(h, sizeof h, bytes), c);
+	return buf;
+}
+
 /* address, type and kind, size, retained, refcount, value */
 static void info_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 {
@@ -101,16 +116,16 @@ static void info_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	line[1] = bv_printf("type      %s  (kind: %s)",
 			    mt_graph_type_label(g, mt_graph_type(g, obj)),
 			    bv_kind_label(b, obj));
-	line[2] = bv_printf("size      %llu bytes",
-			    (unsigned long long)mt_graph_size(g, obj));
+	char s1[48], s2[48], c[MT_FMT_COUNT_MAX];
+	line[2] = bv_printf("size      %s", both(s1, mt_graph_size(g, obj)));
 	line[3] = bv_obj_retained(b, obj, &ret)
-		      ? bv_printf("retained  %llu bytes",
-				  (unsigned long long)ret)
+		      ? bv_printf("retained  %s", both(s2, ret))
 		      : mt_xstrdup("retained  -");
 	line[4] = mt_graph_virtual(g, obj)
 		      ? mt_xstrdup("refcount  - (virtual)")
-		      : bv_printf("refcount  %llu", (unsigned long long)
-							mt_graph_refcnt(g, obj));
+		      : bv_printf("refcount  %s",
+				  mt_fmt_count(c, sizeof c,
+					       mt_graph_refcnt(g, obj)));
 	mt_pyrepr_object(g, obj, &t);
 	line[5] = bv_printf("value     %s", t.s ? t.s : "");
 	mt_strbuf_destroy(&t);

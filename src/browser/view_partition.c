@@ -1,7 +1,9 @@
 /* The partition view: a set grouped by one classifier, heapy's table.
  *
  * Columns: Index Count % Size % Cumulative % (heapy's widths), Retained,
- * Kind; narrower than 72 columns only Index Count Size Retained Kind.
+ * Kind.  When the label column would be narrower than the view's longest
+ * label (at most 40 cells), the percentages go, then Cumulative
+ * (bv_narrow); a label still too long loses its middle (bv_put_label).
  * The partition is the context's (mt_ctx_partition, heapy's row order),
  * made by the classifier the view keeps (v->cls): a row's obj is its kind
  * there, and the kind of every member of the set (v->kinds, made on the
@@ -19,40 +21,61 @@
 #include "bpriv.h"
 #include "memtrack/table.h"
 
+/* The layouts, widest first: heapy's; without the percentages; without
+ * Cumulative too.  Cells before the label (the gutter excluded). */
+enum { L_FULL, L_NOPCT, L_NARROW };
+static const size_t part_prefix[] = {55, 44, 33};
+
+static int part_layout(mt_browser *b, bview *v)
+{
+	return bv_narrow(b, v, part_prefix, 3);
+}
+
 static void part_columns(mt_browser *b, bview *v, mt_strbuf *out, int sort,
 			 int *hs, int *hl)
 {
 	size_t from = out->len;
 	const char *title = v->title ? v->title : "Kind";
-	if (b->cols < 72) /* narrow: no percentages, no cumulative */
-		mt_strbuf_printf(out, " Index  Count     Size  Retained %s",
-				 title);
-	else /* heapy's header, Retained before the label */
+	switch (part_layout(b, v)) {
+	case L_FULL: /* heapy's header, Retained before the label */
 		mt_strbuf_printf(out, " Index  Count   %%     Size   %% "
 				      "Cumulative  %%  Retained %s",
 				 title);
+		break;
+	case L_NOPCT:
+		mt_strbuf_printf(out, " Index  Count     Size Cumulative  "
+				      "Retained %s",
+				 title);
+		break;
+	default:
+		mt_strbuf_printf(out, " Index  Count     Size  Retained %s",
+				 title);
+	}
 	bv_hl_sort(out, from, sort, title, hs, hl);
 }
 
 static void part_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 {
-	char ret[32];
-	bv_fmt_retained(r, ret, sizeof ret);
-	if (b->cols < 72) {
-		mt_strbuf_printf(out, "%6u %6llu %8llu %s %s", r->index,
-				 (unsigned long long)r->count,
-				 (unsigned long long)r->size, ret,
-				 bv_label(b, v, r));
-		return;
-	}
-	mt_strbuf_printf(out, "%6u %6llu %3d %8llu %3d %9llu %3d %s %s",
-			 r->index, (unsigned long long)r->count,
-			 mt_table_percent(r->count, v->total_count),
-			 (unsigned long long)r->size,
-			 mt_table_percent(r->size, v->total_size),
-			 (unsigned long long)r->cumul,
-			 mt_table_percent(r->cumul, v->total_size), ret,
-			 bv_label(b, v, r));
+	char ret[32], sz[32], cu[32];
+	bv_fmt_ret(b, r, ret, sizeof ret);
+	bv_size(b, sz, sizeof sz, r->size);
+	bv_size(b, cu, sizeof cu, r->cumul);
+	int l = part_layout(b, v);
+	if (l == L_FULL)
+		mt_strbuf_printf(out, "%6u %6llu %3d %8s %3d %9s %3d %s ",
+				 r->index, (unsigned long long)r->count,
+				 mt_table_percent(r->count, v->total_count), sz,
+				 mt_table_percent(r->size, v->total_size), cu,
+				 mt_table_percent(r->cumul, v->total_size), ret);
+	else if (l == L_NOPCT)
+		mt_strbuf_printf(out, "%6u %6llu %8s %10s %s ", r->index,
+				 (unsigned long long)r->count, sz, cu, ret);
+	else
+		mt_strbuf_printf(out, "%6u %6llu %8s %s ", r->index,
+				 (unsigned long long)r->count, sz, ret);
+	size_t used = 2 + part_prefix[l];
+	bv_put_label(b, v, r, out,
+		     (size_t)b->cols > used ? (size_t)b->cols - used : 0);
 }
 
 static bool part_enter(mt_browser *b, bview *v, brow *r)

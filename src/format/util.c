@@ -2,6 +2,7 @@
  * the application's out-of-memory handler (abort() until one is set). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -112,6 +113,65 @@ int mt_cp_width(uint32_t cp)
 		return -1;
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? -1 : w;
+}
+
+/* ---- numbers for people ---- */
+
+char *mt_fmt_size(char *buf, size_t n, uint64_t bytes)
+{
+	static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB",
+					   "EB"};
+	if (!n)
+		return buf;
+	if (bytes < 1000) {
+		snprintf(buf, n, "%u B", (unsigned)bytes);
+		return buf;
+	}
+	/* the value in unit u as hundredths, exact integer arithmetic: the
+	 * digits shown are the rounded ones whatever the magnitude */
+	uint64_t div = 1000;
+	size_t u = 0;
+	for (;;) {
+		/* rounded to 3 significant digits at this unit */
+		uint64_t whole = bytes / div;
+		uint64_t step = whole >= 100 ? div : whole >= 10 ? div / 10
+								 : div / 100;
+		uint64_t r = bytes / step + (bytes % step >= step - step / 2);
+		/* r: the value in units of step, rounded half up */
+		uint64_t scaled = step == div ? r * 100 : step * 10 == div
+							      ? r * 10
+							      : r;
+		/* scaled: hundredths of the unit */
+		if (scaled < 100000 || u + 1 == sizeof unit / sizeof *unit) {
+			unsigned w = (unsigned)(scaled / 100),
+				 f = (unsigned)(scaled % 100);
+			if (w >= 100)
+				snprintf(buf, n, "%u %s", w, unit[u]);
+			else if (w >= 10)
+				snprintf(buf, n, "%u.%u %s", w, f / 10, unit[u]);
+			else
+				snprintf(buf, n, "%u.%02u %s", w, f, unit[u]);
+			return buf;
+		}
+		div *= 1000;
+		u++;
+	}
+}
+
+char *mt_fmt_count(char *buf, size_t n, uint64_t count)
+{
+	char d[24], t[MT_FMT_COUNT_MAX];
+	int len = snprintf(d, sizeof d, "%llu", (unsigned long long)count);
+	size_t k = 0;
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			t[k++] = ',';
+		t[k++] = d[i];
+	}
+	t[k] = '\0';
+	if (n)
+		snprintf(buf, n, "%s", t);
+	return buf;
 }
 
 /* ---- out of memory ---- */

@@ -1,6 +1,7 @@
 /* Tests of util.h: the uint32_t comparator, UTF-8 decoding (well-formed,
  * malformed, overlong, surrogate, truncated), encoding round trips,
- * character counts, display widths and the out-of-memory helpers. */
+ * character counts, display widths, the out-of-memory helpers and the
+ * size and count formatters. */
 #include "config.h"
 
 #include <locale.h>
@@ -277,6 +278,54 @@ static void test_xalloc(void **state)
 	assert_true(mt_oom_set_handler(NULL) == abort);
 }
 
+/* mt_fmt_size(bytes) must be want. */
+static void size_is(uint64_t bytes, const char *want)
+{
+	char buf[MT_FMT_SIZE_MAX];
+	assert_ptr_equal(mt_fmt_size(buf, sizeof buf, bytes), buf);
+	assert_string_equal(buf, want);
+}
+
+static void test_fmt_size(void **state)
+{
+	char small[4];
+	(void)state;
+	size_is(0, "0 B");
+	size_is(999, "999 B");
+	size_is(1000, "1.00 kB"); /* decimal units: 1 kB = 1000 bytes */
+	size_is(1024, "1.02 kB");
+	size_is(1234, "1.23 kB");
+	size_is(1235, "1.24 kB"); /* half up */
+	size_is(9994, "9.99 kB");
+	size_is(9995, "10.0 kB"); /* rounds into the next digit */
+	size_is(30427, "30.4 kB");
+	size_is(418161, "418 kB");
+	size_is(999499, "999 kB");
+	size_is(999500, "1.00 MB"); /* never "1000 kB" */
+	size_is(16140000, "16.1 MB");
+	size_is(418161098, "418 MB");
+	size_is(1200000000, "1.20 GB");
+	size_is(999999999999999999ull, "1.00 EB");
+	size_is(UINT64_MAX, "18.4 EB"); /* the widest unit, no overflow */
+	/* a short buffer is cut, still terminated */
+	mt_fmt_size(small, sizeof small, 418161);
+	assert_string_equal(small, "418");
+}
+
+static void test_fmt_count(void **state)
+{
+	char buf[MT_FMT_COUNT_MAX], small[4];
+	(void)state;
+	assert_string_equal(mt_fmt_count(buf, sizeof buf, 0), "0");
+	assert_string_equal(mt_fmt_count(buf, sizeof buf, 999), "999");
+	assert_string_equal(mt_fmt_count(buf, sizeof buf, 1000), "1,000");
+	assert_string_equal(mt_fmt_count(buf, sizeof buf, 418161098),
+			    "418,161,098");
+	assert_string_equal(mt_fmt_count(buf, sizeof buf, UINT64_MAX),
+			    "18,446,744,073,709,551,615");
+	assert_string_equal(mt_fmt_count(small, sizeof small, 123456), "123");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +340,8 @@ int main(void)
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_nomem),
 	    cmocka_unit_test(test_xalloc),
+	    cmocka_unit_test(test_fmt_size),
+	    cmocka_unit_test(test_fmt_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
