@@ -1118,6 +1118,111 @@ void mt_py_roots(mt_walk *w)
 	}
 }
 
+/* ---- thread names ------------------------------------------------------ */
+
+/* The exact str key `name` in dict d, compared in C (no __eq__ can run). */
+static int is_key(PyObject *k, const char *name)
+{
+	return k && PyUnicode_CheckExact(k) &&
+	       PyUnicode_CompareWithASCIIString(k, name) == 0;
+}
+
+static PyObject *dict_find(PyObject *d, const char *name)
+{
+	Py_ssize_t pos = 0;
+	PyObject *k, *v;
+	if (!d || !PyDict_Check(d))
+		return NULL;
+	while (PyDict_Next(d, &pos, &k, &v))
+		if (is_key(k, name))
+			return v;
+	return NULL;
+}
+
+static void name_cb(void *arg, PyObject *k, PyObject *v)
+{
+	PyObject **out = arg;
+	if (!*out && is_key(k, "_name"))
+		*out = v;
+}
+
+/* A Thread's `_name`, read from its instance dict or inline values without
+ * materialising a dict: an exact str or NULL. */
+static PyObject *thread_name(PyObject *t)
+{
+	PyObject *d, *v = NULL;
+	switch (mt_py_instance_dict(t, &d)) {
+	case MT_IDICT_REAL:
+		v = dict_find(d, "_name");
+		break;
+	case MT_IDICT_VIRTUAL:
+		mt_py_vdict_foreach(t, name_cb, &v);
+		break;
+	default:
+		break;
+	}
+	return v && PyUnicode_CheckExact(v) ? v : NULL;
+}
+
+size_t mt_py_thread_names(mt_thread_name **out)
+{
+	PyInterpreterState *in = PyInterpreterState_Get();
+	size_t n = 0, cap = 0;
+	*out = NULL;
+#if PYGE312
+	PyObject *mods = in->imports.modules;
+#else
+	PyObject *mods = in->modules;
+#endif
+	PyObject *th = dict_find(mods, "threading");
+	PyObject *active = th && PyModule_Check(th)
+			       ? dict_find(PyModule_GetDict(th), "_active")
+			       : NULL;
+	for (PyThreadState *ts = PyInterpreterState_ThreadHead(in); ts;
+	     ts = PyThreadState_Next(ts)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			mt_thread_name *m = realloc(*out, cap * sizeof *m);
+			if (!m)
+				break; /* then fewer names, that is all */
+			*out = m;
+		}
+		mt_thread_name *t = &(*out)[n++];
+		t->id = (uint64_t)ts->thread_id;
+		t->name = NULL;
+		Py_ssize_t pos = 0;
+		PyObject *k, *v, *name = NULL;
+		while (active && PyDict_Check(active) &&
+		       PyDict_Next(active, &pos, &k, &v)) {
+			if (!PyLong_CheckExact(k))
+				continue;
+			/* no exception for any exact int: the low bits */
+			if (PyLong_AsUnsignedLongMask(k) == ts->thread_id) {
+				name = thread_name(v);
+				break;
+			}
+		}
+		if (name) {
+			char buf[256];
+			size_t len = mt_str_utf8(name, buf, sizeof buf - 1);
+			char *c = malloc(len + 1);
+			if (c) {
+				memcpy(c, buf, len);
+				c[len] = '\0';
+				t->name = c;
+			}
+		}
+	}
+	return n;
+}
+
+void mt_py_thread_names_free(mt_thread_name *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((void *)t[i].name);
+	free(t);
+}
+
 #endif /* MT_PY_LAYOUT_KNOWN */
 
 /* ---- which interpreters this build may walk ------------------------------ */

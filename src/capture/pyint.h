@@ -50,6 +50,14 @@ size_t mt_py_presize(PyObject *o);
  * non-zero; returns 0 after the last object. */
 int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg);
 
+/* The thread states of the interpreter, in its order, each with the name of
+ * its threading.Thread (threading._active, each Thread's `_name`, read
+ * with PyDict_Next and the inline values: exact int keys and str values
+ * only, no Python code, no dict materialised) or NULL.  *out is new
+ * (mt_py_thread_names_free), NULL with 0 when out of memory. */
+size_t mt_py_thread_names(mt_thread_name **out);
+void mt_py_thread_names_free(mt_thread_name *t, size_t n);
+
 /* Emits the ROOT edges: interpreter state members and, per thread state,
  * its members and innermost frame. */
 void mt_py_roots(mt_walk *w);

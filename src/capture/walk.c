@@ -994,7 +994,13 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object table for %zu objects", expected);
 	}
-	mt_status st = mt_writer_header(w.wr, hdr, err);
+	/* the names of the threads the ROOTS record names by id */
+	mt_header h = *hdr;
+	mt_thread_name *threads = NULL;
+	h.nthreads = mt_py_thread_names(&threads);
+	h.threads = threads;
+	mt_status st = mt_writer_header(w.wr, &h, err);
+	mt_py_thread_names_free(threads, h.nthreads);
 	if (st == MT_OK) {
 		mt_py_roots(&w);
 		if (w.st == MT_OK)
