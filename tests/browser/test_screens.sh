@@ -43,7 +43,7 @@ screen key-wheel many '<WheelDown><WheelDown><WheelUp>'
 screen key-enter demo 'jj<Enter>'
 screen key-right demo 'jj<Right>'
 screen key-l demo 'jjl'
-screen key-enter-single demo 'jjjjj<Enter>'
+screen key-enter-single demo 'jjjj<Enter>'
 screen key-backspace demo 'jjjjjjjjjjjjjjjjjjjjj<Enter><Backspace>'
 screen key-left demo 'jj<Enter><Left>'
 screen key-h demo 'jjjjj<Enter>h'
@@ -73,10 +73,10 @@ screen key-D demo 'jjjjjjjjjjjjD'
 screen key-P demo 'jjjjjjjjP'
 screen key-breadcrumb demo 'jjRjFtjj<Enter>'
 # the inspector
-screen inspector demo 'ij<Enter>'
-screen inspector-referent demo 'ij<Enter>j<Enter>'
-screen inspector-referrer demo 'ijjjjj<Enter>G<Enter>'
-screen inspector-back demo 'ij<Enter>j<Enter>hh'
+screen inspector demo 'i<Enter>'
+screen inspector-referent demo 'i<Enter><Enter>'
+screen inspector-referrer demo 'ijjjj<Enter>G<Enter>'
+screen inspector-back demo 'i<Enter><Enter>hh'
 # sorting
 screen key-s demo 's'
 screen key-r demo 'r'
@@ -103,9 +103,9 @@ screen filter-clear demo '\dict<Enter>\<Enter>'
 screen filter-bad-regex demo '\/(/<Enter>'
 screen filter-kept demo '\dict<Enter>j<Enter>h'
 # marks and algebra
-screen mark demo 'j<Space>j<Space>'
-screen mark-unmark demo 'j<Space>k<Space>'
-screen mark-save demo 'j<Space>j<Space>ma'
+screen mark demo '<Space>j<Space>'
+screen mark-unmark demo '<Space>k<Space>'
+screen mark-save demo '<Space>j<Space>ma'
 screen mark-and demo 'maR<Esc>mb:a & b<Enter>'
 screen mark-sub demo 'jj<Space><Space>mxkk<Space>my:x - y<Enter>'
 screen mark-bad demo 'm1'
@@ -124,42 +124,11 @@ screen help-back demo '?h'
 # several steps in one output
 screen each-step demo 'j<Enter>h' --each-step --size 80x10
 screen save-key demo 'j<save>R<save>'
-# the target: row keys act on the highlighted row, on the whole view on
-# the first row "all" (where the cursor starts), on the rows shown under a
-# filter, on the marked rows together; the status line names it
-for size in 120x16 80x16 60x16; do
-	w=${size%x*}
-	screen target-start-$w demo '' --size $size
-	screen target-all-e-$w demo 'e' --size $size
-	screen target-row-e-$w demo '/dict of __main__.Node<Enter>e' --size $size
-	screen target-filter-P-$w demo '\Node<Enter>P' --size $size
-	screen target-filter-row-P-$w demo '\Node<Enter>jP' --size $size
-	screen target-marked-R-$w demo 'j<Space>jj<Space>R' --size $size
-	screen target-inspector-$w demo 'ij<Enter>' --size $size
-done
-screen target-row-t demo 'jjt'
-screen target-row-D demo '\/^__main__.Node$/<Enter>jD'
-screen target-row-i demo '/dict of __main__.Node<Enter>i'
-screen target-row-R-by demo 'tjjjR'
-screen target-row-same-by demo 'tjjt'
-screen target-all-same-by demo 'tt'
-screen target-filter-all demo '\dict<Enter>'
-screen target-filter-e demo '\dict<Enter>e'
-screen target-marked-run demo 'j<Space><Space><Space>F'
-screen target-marked-save demo 'j<Space>jj<Space>ma:a<Enter>'
-screen target-row-save demo 'jjmb:b<Enter>'
-screen target-enter-all demo '<Enter>' --each-step --size 80x8
-screen target-mark-all demo '<Space>' --each-step --size 80x8
-screen target-identity-row demo 'ijjF'
-screen target-inspector-object demo 'ij<Enter>R'
-screen target-inspector-referent demo 'ij<Enter>jR'
-screen target-inspector-move demo 'ij<Enter>jjkk' --each-step --size 80x16
-screen target-search-skips-all demo '/all<Enter>'
 
 # :save-screen PATH writes the current screen
 run --headless --keys ":save-screen $T/saved.txt<Enter>" "$T/demo.mp"
 [ "$rc" -eq 0 ] || fail "save-screen: exit status $rc"
-grep -q '^ *0 .*dict of module' "$T/saved.txt" ||
+grep -q '^> *0 .*dict of module' "$T/saved.txt" ||
 	fail "save-screen: no screen in the file"
 grep -q "screen saved to" "$T/out" || fail "save-screen: no message"
 
