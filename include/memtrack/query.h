@@ -24,6 +24,7 @@
 #ifndef MEMTRACK_QUERY_H
 #define MEMTRACK_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "memtrack/ctx.h"
@@ -41,6 +42,11 @@ mt_status mt_query_new(mt_query **out, mt_ctx *ctx, mt_err *err);
 void mt_query_free(mt_query *q); /* q may be NULL */
 /* The session's context (borrowed). */
 mt_ctx *mt_query_ctx(const mt_query *q);
+
+/* With on, `h` (and mt_query_heap) stands for hp.Mine, the program's
+ * objects (mine.h, doc/query.md): expressions spell it `hp.Mine`, so they
+ * mean the same in any session.  memtrack-tui --mine. */
+void mt_query_set_mine(mt_query *q, bool on);
 
 /* Evaluates expr and appends the rendered result to out (each line ending
  * in '\n').  The result becomes `_`.  On failure nothing is appended, `_`
@@ -84,7 +90,8 @@ void mt_qresult_destroy(mt_qresult *r);
  * and fills *out like mt_query_eval, expression included.  They do not change `_`.  Caller destroys *out on MT_OK.
  * Errors have no offset (MT_NO_OFFSET): there is no expression text.
  *
- *   mt_query_heap  the whole heap, shown by clodo: `h`
+ *   mt_query_heap  the whole heap, shown by clodo: `h` (`hp.Mine` with
+ *                  mt_query_set_mine)
  *   mt_query_object  object `id` alone, as an identity table:
  *                  `h & hp.Id(0x7f0012345678)`; MT_RANGE for a virtual
  *                  object (no address) or a bad id

@@ -18,6 +18,8 @@ libmtanalysis_la_SOURCES = \
 	include/memtrack/strbuf.h include/memtrack/set.h \
 	include/memtrack/dominator.h
 libmtanalysis_la_LIBADD = libmtgraph.la
+# "my objects": the program's modules and what they own (mine.h)
+libmtanalysis_la_SOURCES += src/analysis/mine.c include/memtrack/mine.h
 # the plugins' rows of the classifier table (cls_table.c includes it)
 EXTRA_DIST += plugins/classifiers.def
 # classifiers, kinds, Python texts (pyrepr, reltext), SCCs, identity tables
@@ -88,7 +90,7 @@ endif
 # dominance of sets, navigation, shortest paths, reference patterns, DOT
 libmtanalysis_la_SOURCES += \
 	src/analysis/navigate.c src/analysis/dominance.c \
-	src/analysis/paths.c src/analysis/dot.c src/analysis/refpat.c \
+	src/analysis/paths.c src/analysis/pathtext.c src/analysis/dot.c src/analysis/refpat.c \
 	include/memtrack/navigate.h include/memtrack/dominance.h \
 	include/memtrack/paths.h include/memtrack/dot.h \
 	include/memtrack/refpat.h

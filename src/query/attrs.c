@@ -247,6 +247,17 @@ mt_status q_set_rp(mt_query *q, q_args *a, val *out, mt_err *err)
 	return q_pager_refpat(out, rp, c, err); /* a paged text */
 }
 
+/* s.mine: the members of s the program owns (hp.Mine), shown by s's
+ * classifier. */
+mt_status q_set_mine(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_set *mine, *s;
+	mt_status st = q_mine(q, a->pos, &mine, err);
+	if (st || (st = mt_set_op(&s, MT_SETOP_AND, a->self->set, mine, err)))
+		return st;
+	return val_set(out, s, a->self->er);
+}
+
 mt_status q_set_dot(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	mt_strbuf b;

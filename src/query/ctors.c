@@ -9,6 +9,7 @@
 
 #include "memtrack/dot.h"
 #include "memtrack/kind.h"
+#include "memtrack/mine.h"
 #include "memtrack/pyrepr.h"
 #include "qval.h"
 
@@ -243,6 +244,49 @@ mt_status q_hp_nothing(mt_query *q, q_args *a, val *out, mt_err *err)
 	mt_kind *k = NULL;
 	mt_status st = mt_kind_nothing(&k, err);
 	return kind_result(out, st, k, a->pos, err);
+}
+
+mt_status q_hp_mine(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_set *s;
+	mt_status st = q_mine(q, a->pos, &s, err);
+	if (st)
+		return st;
+	val_set(out, mt_set_ref(s), "clodo");
+	if ((st = val_expr(out, P_POSTFIX, err, "hp.Mine")))
+		val_drop(out);
+	return st;
+}
+
+/* Owned('app*'), Owned(module='app*'), Owned(file='/srv/app/x*'): what
+ * the modules so named own (mine.h). */
+mt_status q_hp_owned(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_mine_filter f = {0};
+	for (size_t i = 0; i < a->n; i++) {
+		const char *nm = a->names[i] ? a->names[i] : i ? "" : "module";
+		const char **slot = !strcmp(nm, "module") ? &f.module
+				    : !strcmp(nm, "file") ? &f.file
+							  : NULL;
+		if (!slot || *slot)
+			return qerr(err, MT_TYPE, a->apos[i],
+				    "Owned() takes module='glob' and/or "
+				    "file='glob'");
+		mt_status st = want(a, i, V_STR, "a str", "Owned", err);
+		if (st)
+			return st;
+		*slot = a->v[i].s;
+	}
+	if (!f.module && !f.file)
+		return qerr(err, MT_TYPE, a->pos,
+			    "Owned() needs module='glob' or file='glob' "
+			    "(hp.Mine is the program's objects)");
+	mt_set *s;
+	mt_status st = mt_mine_set(q->ctx, &f, &s, err);
+	if (st)
+		return st == MT_NOMEM ? st : qerr(err, st, a->pos, "%s",
+						  err->detail);
+	return val_set(out, s, "clodo");
 }
 
 mt_status q_hp_heap(mt_query *q, q_args *a, val *out, mt_err *err)

@@ -40,7 +40,7 @@ static mt_status eval_name(mt_query *q, const mt_qnode *n, val *out,
 	mt_status st = MT_OK;
 	memset(out, 0, sizeof *out);
 	if (!strcmp(s, "h")) {
-		val_set(out, mt_set_ref(mt_ctx_all(q->ctx)), "clodo");
+		return q_heap(q, n->pos, out, err); /* its expression too */
 	} else if (!strcmp(s, "hp")) {
 		out->k = V_HP;
 	} else if (!strcmp(s, "_")) {

@@ -95,6 +95,8 @@ struct mt_query {
 	struct qbind *bind;
 	size_t nbind;
 	int depth;
+	mt_set *mine;       /* hp.Mine once made, or NULL                */
+	bool h_mine;        /* `h` stands for hp.Mine (mt_query_set_mine) */
 };
 
 /* ---- val.c ---- */
@@ -133,6 +135,11 @@ mt_status q_classifier_key(mt_query *q, const char *er, char key[48],
 /* The context's classifier er: a new reference (mt_classifier_unref). */
 mt_status q_classifier(mt_query *q, const char *er, mt_classifier **out,
 		       uint32_t pos, mt_err *err);
+/* The session's hp.Mine (the program's objects, mine.h), made once:
+ * borrowed until mt_query_free. */
+mt_status q_mine(mt_query *q, uint32_t pos, mt_set **out, mt_err *err);
+/* v := `h` (hp.Mine with its expression when h stands for it). */
+mt_status q_heap(mt_query *q, uint32_t pos, val *v, mt_err *err);
 /* The partition of set v by its classifier (not "id"). */
 mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
 		      mt_partition **out, mt_err *err);
@@ -223,6 +230,7 @@ mt_status q_set_pathsin(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_pathsout(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_rp(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_dot(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_mine(mt_query *, q_args *, val *, mt_err *);
 /* ctors.c */
 mt_status q_hp_type(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_clodo(mt_query *, q_args *, val *, mt_err *);
@@ -235,6 +243,8 @@ mt_status q_hp_anything(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_nothing(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_heap(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_dot(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_mine(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_owned(mt_query *, q_args *, val *, mt_err *);
 mt_status q_kind_alt(mt_query *, q_args *, val *, mt_err *);
 mt_status q_kind_dictof(mt_query *, q_args *, val *, mt_err *);
 

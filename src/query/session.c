@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtrack/mine.h"
 #include "memtrack/partition.h"
 #include "memtrack/qast.h"
 #include "memtrack/query.h"
@@ -57,6 +58,42 @@ mt_status q_classifier(mt_query *q, const char *er, mt_classifier **out,
 	return st;
 }
 
+mt_status q_mine(mt_query *q, uint32_t pos, mt_set **out, mt_err *err)
+{
+	if (!q->mine) {
+		mt_status st = mt_mine_set(q->ctx, NULL, &q->mine, err);
+		if (st) {
+			if (err)
+				err->offset = pos;
+			return st;
+		}
+	}
+	*out = q->mine;
+	return MT_OK;
+}
+
+mt_status q_heap(mt_query *q, uint32_t pos, val *v, mt_err *err)
+{
+	mt_set *s = mt_ctx_all(q->ctx);
+	memset(v, 0, sizeof *v);
+	if (q->h_mine) {
+		mt_status st = q_mine(q, pos, &s, err);
+		if (st)
+			return st;
+	}
+	val_set(v, mt_set_ref(s), "clodo");
+	mt_status st = val_expr(v, P_POSTFIX, err, "%s",
+				q->h_mine ? "hp.Mine" : "h");
+	if (st)
+		val_drop(v);
+	return st;
+}
+
+void mt_query_set_mine(mt_query *q, bool on)
+{
+	q->h_mine = on;
+}
+
 mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
 		      mt_partition **out, mt_err *err)
 {
@@ -96,6 +133,7 @@ void mt_query_free(mt_query *q)
 		mt_set_unref(q->bind[i].set);
 	}
 	free(q->bind);
+	mt_set_unref(q->mine);
 	free(q);
 }
 
@@ -301,8 +339,7 @@ mt_status mt_query_heap(mt_query *q, mt_qresult *out, mt_err *err)
 {
 	memset(out, 0, sizeof *out);
 	val v;
-	val_set(&v, mt_set_ref(mt_ctx_all(q->ctx)), "clodo");
-	mt_status st = val_expr(&v, P_POSTFIX, err, "h");
+	mt_status st = q_heap(q, 0, &v, err);
 	return derive(q, NULL, &v, st, out, err);
 }
 

@@ -17,6 +17,7 @@
 #include "graphgen.h"
 #include "memtrack/classifier.h"
 #include "memtrack/ctx.h"
+#include "memtrack/mine.h"
 #include "memtrack/qast.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
@@ -600,6 +601,203 @@ static void test_paged_texts(void **state)
 	mt_graph_free(pg);
 }
 
+/* "My objects" (mine.h, issue 9): a heap of modules with files.
+ *   __main__ (/home/u/app/main.py) and app.models (/home/u/app/app/...):
+ *   the program's; os (the standard library's directory), requests
+ *   (dist-packages) and sys (no file): the library's.  The program's
+ *   objects are what their modules, dicts, classes (and instances),
+ *   functions (by __globals__) and frames (by f_globals) dominate. */
+enum {
+	M_MAIN, M_DMAIN, M_OS, M_DOS, M_SYS, M_DSYS, M_APP, M_DAPP, M_REQ,
+	M_DREQ, K_FILE, K_PREFIX, K_CACHE, K_X, K_SHARED, F_MAIN, F_OS, F_USR,
+	F_APP, F_REQ, CACHE, C0, C1, LIBLIST, THING, LIBSTR, SHARED, FRAME,
+	STATE, S0, FUNC, THINGCLS, T_MOD, T_DICT, T_STR, T_LIST, T_FRAME,
+	T_FUNC, MN
+};
+
+static mt_ctx *mine_heap(mt_graph **pg, uint32_t *mmap)
+{
+	static const char *mmods[MN], *mnames[MN], *mstrs[MN];
+	static int32_t mtypes[MN];
+	static const char *const mattrs[] = {"__dict__", "f_globals",
+					     "__globals__", "state"};
+	enum { A_DICT = 1, A_FGLOBALS, A_GLOBALS, A_STATE };
+	static const struct { uint32_t t; const char *m, *n; } tys[] = {
+		{T_MOD, "builtins", "module"}, {T_DICT, "builtins", "dict"},
+		{T_STR, "builtins", "str"},    {T_LIST, "builtins", "list"},
+		{T_FRAME, "builtins", "frame"}, {T_FUNC, "builtins", "function"},
+		{THINGCLS, "app.models", "Thing"}};
+	static const struct { uint32_t n; int32_t t; const char *s; } vals[] = {
+		{M_MAIN, T_MOD, "__main__"}, {M_OS, T_MOD, "os"},
+		{M_SYS, T_MOD, "sys"}, {M_APP, T_MOD, "app.models"},
+		{M_REQ, T_MOD, "requests"}, {K_FILE, T_STR, "__file__"},
+		{K_PREFIX, T_STR, "prefix"}, {K_CACHE, T_STR, "cache"},
+		{K_X, T_STR, "x"}, {K_SHARED, T_STR, "shared"},
+		{F_MAIN, T_STR, "/home/u/app/main.py"},
+		{F_OS, T_STR, "/usr/lib/python3.11/os.py"},
+		{F_USR, T_STR, "/usr"},
+		{F_APP, T_STR, "/home/u/app/app/models.py"},
+		{F_REQ, T_STR, "/usr/lib/python3/dist-packages/requests/x.py"},
+		{C0, T_STR, "c0"}, {C1, T_STR, "c1"}, {LIBSTR, T_STR, "l"},
+		{SHARED, T_STR, "s"}, {S0, T_STR, "s0"}};
+	static const tg_edge medges[] = {
+		{M_MAIN, M_DMAIN, 1, A_DICT}, {M_OS, M_DOS, 1, A_DICT},
+		{M_SYS, M_DSYS, 1, A_DICT},   {M_APP, M_DAPP, 1, A_DICT},
+		{M_REQ, M_DREQ, 1, A_DICT},
+		{M_DMAIN, F_MAIN, 3, K_FILE}, {M_DOS, F_OS, 3, K_FILE},
+		{M_DAPP, F_APP, 3, K_FILE},   {M_DREQ, F_REQ, 3, K_FILE},
+		{M_DSYS, F_USR, 3, K_PREFIX},
+		{M_DMAIN, CACHE, 3, K_CACHE}, {CACHE, C0, 2, 0},
+		{CACHE, C1, 2, 1},
+		{M_DMAIN, SHARED, 3, K_SHARED}, {M_DOS, SHARED, 3, K_SHARED},
+		{M_DREQ, LIBLIST, 3, K_X},    {LIBLIST, THING, 2, 0},
+		{LIBLIST, LIBSTR, 2, 1},      {LIBLIST, FUNC, 2, 2},
+		{FUNC, M_DAPP, 1, A_GLOBALS},
+		{FRAME, M_DMAIN, 1, A_FGLOBALS}, {FRAME, STATE, 6, A_STATE},
+		{STATE, S0, 2, 0},
+	};
+	static const uint32_t mroots[] = {M_MAIN, M_OS, M_SYS, M_APP, M_REQ,
+					  FRAME};
+	for (uint32_t i = 0; i < MN; i++)
+		mtypes[i] = -1;
+	for (size_t i = 0; i < sizeof tys / sizeof *tys; i++) {
+		mmods[tys[i].t] = tys[i].m;
+		mnames[tys[i].t] = tys[i].n;
+	}
+	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+		mtypes[vals[i].n] = vals[i].t;
+		mstrs[vals[i].n] = vals[i].s;
+	}
+	static const uint32_t dicts[] = {M_DMAIN, M_DOS, M_DSYS, M_DAPP,
+					 M_DREQ};
+	for (size_t i = 0; i < 5; i++)
+		mtypes[dicts[i]] = T_DICT;
+	mtypes[CACHE] = mtypes[LIBLIST] = mtypes[STATE] = T_LIST;
+	mtypes[THING] = THINGCLS;
+	mtypes[FRAME] = T_FRAME;
+	mtypes[FUNC] = T_FUNC;
+	char mpath[64];
+	snprintf(mpath, sizeof mpath, "/tmp/mt_test_mine.%ld.mp",
+		 (long)getpid());
+	tg_graph tg = {.n = MN, .edges = medges,
+		       .nedges = sizeof medges / sizeof *medges,
+		       .roots = mroots, .nroots = 6, .qualname_module = mmods,
+		       .qualname_name = mnames, .types = mtypes,
+		       .str_values = mstrs, .attr_names = mattrs,
+		       .nattr_names = 4};
+	tg_write(mpath, &tg, mmap);
+	*pg = tg_load(mpath);
+	unlink(mpath);
+	mt_ctx *c;
+	mt_err err;
+	assert_int_equal(mt_ctx_new(&c, *pg, &err), MT_OK);
+	return c;
+}
+
+static void test_mine(void **state)
+{
+	(void)state;
+	uint32_t m[MN + 1];
+	mt_graph *mg;
+	mt_ctx *c = mine_heap(&mg, m);
+	mt_err err;
+	/* the rule's modules */
+	uint32_t *mm;
+	size_t n;
+	assert_int_equal(mt_mine_modules(mg, NULL, &mm, &n, &err), MT_OK);
+	assert_int_equal(n, 2);
+	assert_true((mm[0] == m[M_MAIN] && mm[1] == m[M_APP]) ||
+		    (mm[1] == m[M_MAIN] && mm[0] == m[M_APP]));
+	free(mm);
+	assert_true(mt_mine_module_is_mine(mg, m[M_MAIN]));
+	assert_false(mt_mine_module_is_mine(mg, m[M_OS]));
+	assert_false(mt_mine_module_is_mine(mg, m[M_SYS]));
+	assert_false(mt_mine_module_is_mine(mg, m[M_REQ]));
+	assert_false(mt_mine_module_is_mine(mg, m[M_DMAIN])); /* a dict */
+	/* the program's objects */
+	mt_set *s;
+	assert_int_equal(mt_mine_set(c, NULL, &s, &err), MT_OK);
+	static const uint32_t yes[] = {M_MAIN, M_DMAIN, M_APP, M_DAPP,
+				       CACHE,  C0,      C1,    THING,
+				       THINGCLS, FUNC,  FRAME, STATE,
+				       S0,     F_MAIN};
+	static const uint32_t no[] = {M_OS,	M_DOS,  M_SYS,  M_DSYS,
+				      M_REQ,	M_DREQ, LIBLIST, LIBSTR,
+				      SHARED,	K_FILE, K_SHARED, F_OS,
+				      T_LIST,	T_STR};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		if (!mt_set_contains(s, m[yes[i]]))
+			fail_msg("node %u is the program's", yes[i]);
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (mt_set_contains(s, m[no[i]]))
+			fail_msg("node %u is not the program's", no[i]);
+	size_t nmine = mt_set_count(s);
+	mt_set_unref(s);
+	/* filters: module and file globs */
+	mt_mine_filter f = {.module = "req*"};
+	assert_int_equal(mt_mine_set(c, &f, &s, &err), MT_OK);
+	assert_true(mt_set_contains(s, m[LIBLIST]));
+	assert_true(mt_set_contains(s, m[LIBSTR]));
+	assert_false(mt_set_contains(s, m[CACHE]));
+	mt_set_unref(s);
+	f = (mt_mine_filter){.file = "*/app/app/*"};
+	assert_int_equal(mt_mine_set(c, &f, &s, &err), MT_OK);
+	assert_true(mt_set_contains(s, m[M_DAPP]));
+	assert_true(mt_set_contains(s, m[THING]));
+	assert_true(mt_set_contains(s, m[FUNC]));
+	assert_false(mt_set_contains(s, m[M_DMAIN]));
+	mt_set_unref(s);
+	/* the query forms */
+	mt_query *q;
+	assert_int_equal(mt_query_new(&q, c, &err), MT_OK);
+	char want[32];
+	snprintf(want, sizeof want, "%zu\n", nmine);
+	expect(q, "hp.Mine.count", want);
+	expect(q, "h.mine.count", want);
+	expect(q, "(h & hp.Mine).count", want);
+	char rest[32], all[32];
+	snprintf(rest, sizeof rest, "%zu\n", mt_graph_count(mg) - nmine);
+	snprintf(all, sizeof all, "%u\n", mt_graph_count(mg));
+	expect(q, "(h - hp.Mine).count", rest);
+	expect(q, "hp.Owned('app*').count", "6\n");
+	expect(q, "hp.Owned(module='app.models').count", "6\n");
+	/* THING and FUNC too: requests' list holds them */
+	expect(q, "hp.Owned(file='*/dist-packages/*').count", "7\n");
+	expect(q, "hp.Owned(module='*', file='/usr/lib/python3.11/*')"
+		  ".count",
+	       "3\n");
+	expect(q, "hp.Owned('nosuch').count", "0\n");
+	expect_err(q, "hp.Owned(where='x')", MT_TYPE, 15, "module='glob'");
+	expect_err(q, "hp.Owned(1)", MT_TYPE, 9, "must be a str");
+	expect_err(q, "hp.Owned('a', module='b')", MT_TYPE, 21,
+		   "module='glob'");
+	/* s.mine keeps the set's classifier; expressions */
+	mt_qresult r;
+	assert_int_equal(mt_query_eval(q, "h.bytype.mine", &r, &err), MT_OK);
+	assert_string_equal(r.er, "type");
+	assert_string_equal(r.expr, "h.bytype.mine");
+	assert_int_equal(mt_set_count(r.set), nmine);
+	mt_qresult_destroy(&r);
+	/* a dump without os, sys or files: only __main__ is the program's */
+	mt_query *q0 = session();
+	expect(q0, "hp.Mine.count", "0\n");
+	mt_query_free(q0);
+	/* --mine: h stands for hp.Mine, spelled so */
+	mt_query_set_mine(q, true);
+	expect(q, "h.count", want);
+	assert_int_equal(mt_query_eval(q, "h.byrcs", &r, &err), MT_OK);
+	assert_string_equal(r.expr, "hp.Mine.byrcs");
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_heap(q, &r, &err), MT_OK);
+	assert_string_equal(r.expr, "hp.Mine");
+	assert_int_equal(mt_set_count(r.set), nmine);
+	mt_qresult_destroy(&r);
+	expect(q, "hp.heap().count", all);
+	mt_query_free(q);
+	mt_ctx_free(c);
+	mt_graph_free(mg);
+}
+
 static void test_error_text(void **state)
 {
 	mt_err err;
@@ -851,13 +1049,13 @@ static void test_help_and_tables(void **state)
 	free(c);
 	expect_err(q, "hp.Nosuch", MT_TYPE, 3,
 		   "(try Type, Clodo, Size, Via, Rcs, Module, Id, Anything, "
-		   "Nothing, heap, dot)");
+		   "Nothing, Mine, Owned, heap, dot)");
 	expect_err(q, "hp.Size(1).nosuch", MT_TYPE, 11, "(try alt, dictof)");
 	expect_err(q, "h.count(1)", MT_TYPE, 7, "not callable");
 	expect_err(q, "h.by('type', 'size')", MT_TYPE, 4, "takes 1 argument");
 	expect_err(q, "hp.Type(name='x')", MT_TYPE, 13, "no keyword");
 	expect(q, "hp", "<hp: Type Clodo Size Via Rcs Module Id Anything "
-			"Nothing heap dot>\n");
+			"Nothing Mine Owned heap dot>\n");
 	expect(q, "h.by", "<method by>\n");
 	mt_query_free(q);
 }
@@ -935,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(test_paging_and_last),
 		cmocka_unit_test(test_text_results),
 		cmocka_unit_test(test_paged_texts),
+		cmocka_unit_test(test_mine),
 		cmocka_unit_test(test_error_text),
 		cmocka_unit_test(test_eval_and_complete),
 		cmocka_unit_test(test_result_expressions),
