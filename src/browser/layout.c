@@ -24,6 +24,13 @@
 
 #include "bpriv.h"
 
+/* The row under the cursor when the last layout showed its label cut (a
+ * middle ellipsis, or the line past the screen's width), else NULL: the
+ * status line then shows the whole label.  label_cut: bv_put_label cut
+ * the row being laid out. */
+static const brow *cut_row;
+static bool label_cut;
+
 /* The one rule for text from a dump on a terminal (the browser's screens
  * and the batch output): decodes the character at s[0..avail) into *cp,
  * returns its length in bytes, and whether it may be written as is.  C0
@@ -293,27 +300,51 @@ void bv_put_label(mt_browser *b, bview *v, brow *r, mt_strbuf *out,
 	/* the middle goes: a head, the ellipsis, a longer tail (a class
 	 * name's end says the most); another split when a row on screen
 	 * would read the same */
-	size_t h0 = keep / 3 ? keep / 3 : 1;
-	for (size_t k = 0; k < 2 * keep; k++) {
+	size_t h0 = keep / 3 ? keep / 3 : 1, d = SIZE_MAX;
+	bool ok = false;
+	for (size_t k = 0; k < 2 * keep && !ok; k++) {
 		size_t head = k % 2 ? h0 + (k + 1) / 2 : h0 - k / 2;
 		if (head < 1 || head >= keep)
 			continue;
 		mt_strbuf_reset(&s);
 		shorten(&s, l, head, keep - head, ell);
-		bool ok = true;
-		for (size_t i = v->top; ok && i < v->nvis && i < v->top + page;
+		ok = true;
+		for (size_t i = v->top; i < v->nvis && i < v->top + page;
 		     i++) {
 			brow *o = &v->rows[v->vis[i]];
-			if (o != r)
-				ok = !clash(l, bv_label(b, v, o), s.s, head,
-					    keep - head, avail);
+			const char *ol = bv_label(b, v, o);
+			if (o == r ||
+			    !clash(l, ol, s.s, head, keep - head, avail))
+				continue;
+			ok = false;
+			/* where the two differ first */
+			size_t j = 0;
+			while (l[j] && l[j] == ol[j])
+				j++;
+			if (j < d)
+				d = j;
 		}
-		if (ok)
-			break;
+	}
+	/* no head and tail tell it apart (the difference is deep in the
+	 * middle): a window on the first difference, "…ing.hand…" */
+	if (!ok && avail > 2 * ew) {
+		size_t mid = avail - 2 * ew;
+		while (d && ((unsigned char)l[d] & 0xc0) == 0x80)
+			d--;
+		char *pre = mt_xstrdup(l);
+		pre[d] = '\0';
+		size_t at = bv_width(pre), skip = at > mid / 2 ? at - mid / 2 : 0;
+		free(pre);
+		mt_strbuf_reset(&s);
+		mt_strbuf_add(&s, ell, strlen(ell));
+		const char *from = l + tail_start(l, bv_width(l) - skip);
+		bv_fit(&s, from, mid, false);
+		mt_strbuf_add(&s, ell, strlen(ell));
 	}
 	if (s.s)
 		mt_strbuf_add(out, s.s, s.len);
 	mt_strbuf_destroy(&s);
+	label_cut = true;
 }
 
 void bk_units(mt_browser *b, bview *v, int arg)
@@ -347,6 +378,21 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 	const char *sep = b->opts.ascii ? " | " : " \xe2\x94\x82 ";
 	if (b->msg) /* first: it must not be cut off */
 		mt_strbuf_printf(o, "%s%s", b->msg, sep);
+	/* then what the row keys act on (bk_target: "on [3] dict of Foo"),
+	 * and the highlighted row's whole label when its row shows it cut
+	 * and the target does not hold it: before the rest, which a narrow
+	 * screen cuts */
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	bk_target(b, v, &t);
+	if (t.len)
+		mt_strbuf_printf(o, "%s%s", t.s, sep);
+	if (cut_row && v->nvis && cut_row == &v->rows[v->vis[v->cur]]) {
+		const char *l = cut_row->label ? cut_row->label : "";
+		if (*l && !(t.s && strstr(t.s, l)))
+			mt_strbuf_printf(o, "%s%s", l, sep);
+	}
+	mt_strbuf_destroy(&t);
 	char c1[MT_FMT_COUNT_MAX], c2[MT_FMT_COUNT_MAX];
 	mt_strbuf_printf(o, "row %s of %s",
 			 mt_fmt_count(c1, sizeof c1, v->nvis ? v->cur + 1 : 0),
@@ -402,6 +448,7 @@ void bv_layout(mt_browser *b)
 	mt_strbuf_init(&o);
 	int hl = header_lines(b), page = bv_page(b);
 
+	cut_row = NULL;
 	/* keep the cursor on screen */
 	if (v->cur < v->top)
 		v->top = v->cur;
@@ -475,7 +522,11 @@ void bv_layout(mt_browser *b)
 			brow *r = &v->rows[v->vis[k]];
 			mt_strbuf_addc(&o, k == v->cur ? '>' : ' ', 1);
 			mt_strbuf_addc(&o, r->marked ? '*' : ' ', 1);
+			label_cut = false;
 			v->ops->row(b, v, r, &o);
+			if (k == v->cur &&
+			    (label_cut || bv_width(o.s ? o.s : "") > (size_t)cols))
+				cut_row = r;
 			a = k == v->cur ? MT_LINE_CURSOR
 			    : r->marked ? MT_LINE_MARKED
 					: MT_LINE_NORMAL;

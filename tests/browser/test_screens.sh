@@ -163,4 +163,21 @@ screen key-B demo 'jjjB' --size 80x16
 screen key-BB demo 'jjjBB' --size 80x16
 screen units-bytes-inspector demo 'i<Enter>' --bytes --size 80x16
 
+# narrow terminals: long labels lose their middle, never to another row's
+# text; the highlighted row's whole label is on the status line
+"$MKDUMP" long "$T/long.mp" || exit 99
+for size in 120x14 80x14 60x14 50x14; do
+	w=${size%x*}
+	screen narrow-$w long 'jjj' --size $size
+	screen narrow-row-$w long 'jjjjjj' --size $size
+	# the labels on screen (after the Retained cell) are all different
+	dups=$(sed -n '5,13p' "$T/out" | cut -c36- | sort | uniq -d)
+	[ -z "$dups" ] || fail "narrow-row-$w: two rows read '$dups'"
+	grep -q 'app\.services\.shipping\.handlers\.ResponseEnvelope' "$T/out" ||
+		fail "narrow-row-$w: the whole label is nowhere on the screen"
+done
+screen narrow-ascii long 'jjjjjj' --size 60x14 --ascii
+screen narrow-identity long 'i' --size 60x14
+screen narrow-inspector long 'ijj<Enter>' --size 60x14
+
 finish

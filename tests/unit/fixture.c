@@ -565,12 +565,43 @@ static void build_evil(fx *f)
 	}
 }
 
+/* Long class names that differ only in the middle (two modules with a
+ * ResponseEnvelope), and one that is a prefix of another: labels a narrow
+ * screen must shorten without making two rows read the same. */
+static void build_long(fx *f)
+{
+	static const char *const mods[] = {
+	    "app.services.billing.handlers", "app.services.shipping.handlers",
+	    "app.services.billing.handlers", "app"};
+	static const char *const quals[] = {"ResponseEnvelope",
+					    "ResponseEnvelope", "Response",
+					    "Response"};
+	uint32_t ttype = type_node(f, FX_SELF, "builtins", "type", 928);
+	uint32_t tlist = type_node(f, ttype, "builtins", "list", 416);
+	uint32_t tdict = type_node(f, ttype, "builtins", "dict", 416);
+	uint32_t top = fx_node(f, tlist, 120, ADDR(f->n), 1, 10);
+	uint32_t j = 0;
+	fx_root(f, "i0_modules", top);
+	for (uint32_t c = 0; c < 4; c++) {
+		uint32_t t = type_node(f, ttype, mods[c], quals[c], 1064);
+		for (uint32_t i = 0; i <= c; i++) {
+			uint32_t o = fx_node(f, t, 48 + 16 * (uint64_t)c,
+					     ADDR(f->n), 1, MT_NO_LENGTH);
+			uint32_t d = fx_node(f, tdict, 104 + 8 * (uint64_t)c,
+					     0, 0, 1);
+			fx_edge_int(f, top, MT_REL_INDEX, j++, o);
+			fx_edge_name(f, o, MT_REL_ATTR, "__dict__", d);
+		}
+	}
+}
+
 mt_status fx_write_canned(const char *name, const char *path, mt_err *err)
 {
 	fx *f;
 	mt_status st;
 	if (strcmp(name, "demo") && strcmp(name, "many") &&
-	    strcmp(name, "empty") && strcmp(name, "evil"))
+	    strcmp(name, "empty") && strcmp(name, "evil") &&
+	    strcmp(name, "long"))
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "unknown fixture %s", name);
 	f = fx_new();
@@ -580,6 +611,8 @@ mt_status fx_write_canned(const char *name, const char *path, mt_err *err)
 		build_many(f);
 	else if (!strcmp(name, "evil"))
 		build_evil(f);
+	else if (!strcmp(name, "long"))
+		build_long(f);
 	st = fx_write(f, path, NULL, NULL, err);
 	fx_free(f);
 	return st;

@@ -44,7 +44,8 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map, uint32_t *reachable,
 
 /* Canned heaps: "demo" (a small heap in the shape of heapy.md section 8),
  * "many" (more kinds than one page of the table), "empty" (no objects),
- * "evil" (names and strings holding terminal escape sequences).
+ * "evil" (names and strings holding terminal escape sequences), "long"
+ * (long class names differing only in the middle, for narrow screens).
  * Returns MT_ARG for an unknown name. */
 mt_status fx_write_canned(const char *name, const char *path, mt_err *err);
 

@@ -1,5 +1,5 @@
 /* mkdump: writes a canned fixture dump (tests/unit/fixture.h) for the shell
- * tests: `mkdump demo|many|empty|evil OUT.mp`. */
+ * tests: `mkdump demo|many|empty|evil|long OUT.mp`. */
 #include "config.h"
 
 #include <stdio.h>
@@ -11,7 +11,7 @@ int main(int argc, char **argv)
 	mt_err err;
 	char buf[512];
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkdump demo|many|empty|evil OUT.mp\n");
+		fprintf(stderr, "usage: mkdump demo|many|empty|evil|long OUT.mp\n");
 		return 2;
 	}
 	mt_err_clear(&err);
