@@ -109,4 +109,56 @@ mt_status mt_paths_path_text(const mt_paths *p, uint64_t i,
 mt_status mt_paths_format(const mt_paths *p, uint64_t first, unsigned max,
 			  mt_strbuf *out, uint64_t *next, mt_err *err);
 
+/* The graph p was made on (borrowed). */
+const mt_graph *mt_paths_graph(const mt_paths *p);
+
+/* ---- Code spelling -------------------------------------------------------
+ * A path as the code that holds the object names it (doc/analysis.md,
+ * "Paths that name code"), not as heapy spells it:
+ *   thread 'worker-7' (140343462734720) > handle() app.py:42 > state[2]
+ *   __main__.cache['k1'].items[0]
+ * - a thread's frame: `thread 'NAME' (ID)` (the header's thread names;
+ *   `thread ID` in dumps without them), the frame where the path leaves
+ *   the `f_back` chain as `func() file:line` (the file's last component,
+ *   two for __init__.py and __main__.py), its locals and cells by name
+ *   after ` > `; a thread's other members `thread ... .dict`;
+ * - a module's globals `module.name` (also through a frame's f_globals or
+ *   module-level f_locals: the dict's `__name__`); reaching a module or a
+ *   class restarts the text at its name (`pkg.mod`, `pkg.mod.Class`);
+ * - `.__dict__['x']` of any object reads `.x` for identifier keys;
+ * - other roots: `sys.modules`, `sys.__dict__`, `builtins.__dict__`,
+ *   `interpreter.NAME`; set members `{i}`, the rest as heapy's relations.
+ * steps[0 .. n) is a path (mt_paths_get); srctext names its source when
+ * it does not start at the root.  Appends to out. */
+mt_status mt_paths_spell(const mt_graph *g, const mt_path_step *steps,
+			 size_t n, const char *srctext, mt_strbuf *out);
+
+/* ---- Groups -------------------------------------------------------------
+ * Paths whose code spelling is the same once the labels that vary between
+ * near-identical paths (list indexes, dict keys other than names in a
+ * namespace, set and stack positions) are set aside, grouped with a count
+ * (MAT's merged paths).  A group's text shows a label where all its paths
+ * agree and `*` where they differ (`__main__.cache[*][0]`).  Groups are in
+ * descending number of paths, then by their first path.  Only the first
+ * `limit` paths are grouped (mt_paths_groups_seen).  On MT_OK *out is new
+ * (mt_paths_groups_free); p must outlive it. */
+typedef struct mt_paths_groups mt_paths_groups;
+mt_status mt_paths_group(mt_paths_groups **out, const mt_paths *p,
+			 const char *srctext, uint64_t limit, mt_err *err);
+void mt_paths_groups_free(mt_paths_groups *gr); /* may be NULL */
+size_t mt_paths_groups_count(const mt_paths_groups *gr);
+uint64_t mt_paths_groups_seen(const mt_paths_groups *gr);
+/* Group i's text (borrowed), NULL past the end. */
+const char *mt_paths_group_text(const mt_paths_groups *gr, size_t i);
+/* Group i's path numbers (for mt_paths_get), ascending; borrowed. */
+const uint64_t *mt_paths_group_members(const mt_paths_groups *gr, size_t i,
+				       size_t *n);
+/* Lines '%2d: %6d x <text>' from group `first`, up to max (the one after
+ * too when it is the last), then "<... N more groups ...>", and
+ * "<grouped the first N of M paths>" when the limit cut.  *next (may be
+ * NULL) is the first group not listed. */
+mt_status mt_paths_groups_format(const mt_paths_groups *gr, size_t first,
+				 size_t max, mt_strbuf *out, size_t *next,
+				 mt_err *err);
+
 #endif

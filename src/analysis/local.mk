@@ -90,7 +90,7 @@ endif
 # dominance of sets, navigation, shortest paths, reference patterns, DOT
 libmtanalysis_la_SOURCES += \
 	src/analysis/navigate.c src/analysis/dominance.c \
-	src/analysis/paths.c src/analysis/dot.c src/analysis/refpat.c \
+	src/analysis/paths.c src/analysis/pathtext.c src/analysis/dot.c src/analysis/refpat.c \
 	include/memtrack/navigate.h include/memtrack/dominance.h \
 	include/memtrack/paths.h include/memtrack/dot.h \
 	include/memtrack/refpat.h

@@ -629,6 +629,11 @@ mt_status mt_paths_out(mt_paths **out, const mt_graph *g, const mt_set *x,
 	return st;
 }
 
+const mt_graph *mt_paths_graph(const mt_paths *p)
+{
+	return p->g;
+}
+
 bool mt_paths_from_root(const mt_paths *p)
 {
 	return p->root;

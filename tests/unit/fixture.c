@@ -28,6 +28,8 @@ struct fx {
 	size_t n, cap;
 	struct fx_edge *edges; /* in insertion order; src UINT32_MAX: root */
 	size_t ne, ecap;
+	mt_thread_name threads[8]; /* the header's, names borrowed */
+	size_t nthreads;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -52,6 +54,12 @@ fx *fx_new(void)
 	fx *f = xrealloc(NULL, sizeof *f);
 	memset(f, 0, sizeof *f);
 	return f;
+}
+
+void fx_thread(fx *f, uint64_t id, const char *name)
+{
+	if (f->nthreads < sizeof f->threads / sizeof f->threads[0])
+		f->threads[f->nthreads++] = (mt_thread_name){id, name};
 }
 
 void fx_free(fx *f)
@@ -237,6 +245,8 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map_out,
 	    .ptr_size = 8,
 	    .gc_header = 16,
 	    .collected = true,
+	    .nthreads = f->nthreads,
+	    .threads = f->threads,
 	};
 	uint32_t *map = xrealloc(NULL, (f->n + 1) * sizeof *map);
 	uint32_t *order = xrealloc(NULL, (f->n + 1) * sizeof *order);

@@ -36,6 +36,9 @@ void fx_edge_int(fx *f, uint32_t src, unsigned rel, uint64_t label,
 		 uint32_t tgt);
 void fx_edge_key(fx *f, uint32_t src, uint32_t key, uint32_t tgt);
 void fx_root(fx *f, const char *name, uint32_t tgt);
+/* A thread of the header's `threads` (name NULL: none; borrowed until
+ * fx_write). */
+void fx_thread(fx *f, uint64_t id, const char *name);
 
 /* Writes the dump; map (may be NULL, else one entry per node) receives the
  * object id of each node; *reachable (may be NULL) the reachable count. */

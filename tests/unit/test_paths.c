@@ -387,6 +387,196 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 	free(cnt);
 }
 
+/* ---- code spelling and groups ----------------------------------------- */
+
+/* A server-like heap: thread 77 ("worker") waits in threading's wait(),
+ * called from handle() whose local `reqs` lists two Sessions; thread 88
+ * (no Thread object) runs pkg/__init__.py at module level, whose globals
+ * are module app's dict, where `cache` maps 'k1', 'k2' to two Sessions.
+ *   root i0_modules -> MODS['app'] -> MOD .__dict__ -> MD
+ *   root i0_t77_f0 -> F0 .f_back -> F1 local reqs -> L [0] S1, [1] S2
+ *   root i0_t88_f0 -> F2 .f_globals -> MD ['cache'] -> C ['k1'] S3, ['k2'] S4
+ */
+enum { CT_TYPE, CT_DICT, CT_STR, CT_LIST, CT_MOD, CT_FRAME, CT_SESS, MODS,
+       KAPP, MOD, MD, KNAME, VNAME, KCACHE, C, K1, K2, F0, F1, F2, L, S1, S2,
+       S3, S4, CNODES };
+
+static void frame_value(fx *f, uint32_t n, const char *file, int line,
+			const char *name)
+{
+	mt_value v = {.kind = MT_VAL_CODE, .s = file, .slen = strlen(file),
+		      .s2 = name, .s2len = strlen(name), .i = line};
+	fx_set_value(f, n, &v);
+}
+
+static void write_code_heap(uint32_t *map, bool names)
+{
+	fx *f = fx_new();
+	uint32_t n[CNODES];
+	uint64_t a = 0x10000;
+	n[CT_TYPE] = fx_node(f, FX_SELF, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, n[CT_TYPE], "builtins", "type");
+	static const char *const tn[] = {"dict", "str", "list", "module",
+					 "frame"};
+	for (int i = 0; i < 5; i++) {
+		n[CT_DICT + i] = fx_node(f, n[CT_TYPE], 400, a += 0x100, 1,
+					 MT_NO_LENGTH);
+		fx_qual(f, n[CT_DICT + i], "builtins", tn[i]);
+	}
+	n[CT_SESS] = fx_node(f, n[CT_TYPE], 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, n[CT_SESS], "app", "Session");
+	n[MODS] = fx_node(f, n[CT_DICT], 200, a += 0x100, 1, 1);
+	static const struct {
+		int node;
+		const char *s;
+	} strs[] = {{KAPP, "app"},     {KNAME, "__name__"}, {VNAME, "app"},
+		    {KCACHE, "cache"}, {K1, "k1"},	    {K2, "k2"}};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		n[strs[i].node] = fx_node(f, n[CT_STR], 50, a += 0x100, 1,
+					  (int64_t)strlen(strs[i].s));
+		fx_str(f, n[strs[i].node], strs[i].s);
+	}
+	n[MOD] = fx_node(f, n[CT_MOD], 72, a += 0x100, 1, MT_NO_LENGTH);
+	fx_str(f, n[MOD], "app");
+	n[MD] = fx_node(f, n[CT_DICT], 300, a += 0x100, 1, 2);
+	n[C] = fx_node(f, n[CT_DICT], 300, a += 0x100, 1, 2);
+	n[F0] = fx_node(f, n[CT_FRAME], 80, 0, 0, MT_NO_LENGTH);
+	frame_value(f, n[F0], "/usr/lib/python3.11/threading.py", 320, "wait");
+	n[F1] = fx_node(f, n[CT_FRAME], 80, 0, 0, MT_NO_LENGTH);
+	frame_value(f, n[F1], "/srv/app/handler.py", 42, "handle");
+	n[F2] = fx_node(f, n[CT_FRAME], 80, 0, 0, MT_NO_LENGTH);
+	frame_value(f, n[F2], "/srv/app/pkg/__init__.py", 7, "<module>");
+	n[L] = fx_node(f, n[CT_LIST], 72, a += 0x100, 1, 2);
+	for (int i = S1; i <= S4; i++)
+		n[i] = fx_node(f, n[CT_SESS], 48, a += 0x100, 1, MT_NO_LENGTH);
+	fx_root(f, "i0_modules", n[MODS]);
+	fx_root(f, "i0_t77_f0", n[F0]);
+	fx_root(f, "i0_t88_f0", n[F2]);
+	fx_edge_key(f, n[MODS], n[KAPP], n[MOD]);
+	fx_edge_name(f, n[MOD], MT_REL_ATTR, "__dict__", n[MD]);
+	fx_edge_key(f, n[MD], n[KNAME], n[VNAME]);
+	fx_edge_key(f, n[MD], n[KCACHE], n[C]);
+	fx_edge_key(f, n[C], n[K1], n[S3]);
+	fx_edge_key(f, n[C], n[K2], n[S4]);
+	fx_edge_name(f, n[F0], MT_REL_ATTR, "f_back", n[F1]);
+	fx_edge_name(f, n[F1], MT_REL_LOCAL, "reqs", n[L]);
+	fx_edge_int(f, n[L], MT_REL_INDEX, 0, n[S1]);
+	fx_edge_int(f, n[L], MT_REL_INDEX, 1, n[S2]);
+	fx_edge_name(f, n[F2], MT_REL_ATTR, "f_globals", n[MD]);
+	if (names) {
+		fx_thread(f, 77, "worker");
+		fx_thread(f, 88, NULL);
+	}
+	mt_err err;
+	uint32_t m[CNODES];
+	assert_int_equal(fx_write(f, path, m, NULL, &err), MT_OK);
+	for (int i = 0; i < CNODES; i++)
+		map[i] = m[n[i]];
+	fx_free(f);
+}
+
+/* The code spelling of the first path from the root to node id. */
+static void expect_spelling(mt_graph *g, uint32_t id, const char *want)
+{
+	mt_set *x = tg_set(&id, 1);
+	mt_paths *p;
+	mt_err err;
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	mt_path_step st[16];
+	assert_true(mt_paths_length(p) < 16);
+	assert_int_equal(mt_paths_get(p, 0, st, &err), MT_OK);
+	assert_int_equal(
+	    mt_paths_spell(g, st, mt_paths_length(p), NULL, &b), MT_OK);
+	assert_string_equal(b.s, want);
+	mt_strbuf_destroy(&b);
+	mt_paths_free(p);
+	mt_set_unref(x);
+}
+
+static void test_code_spelling(void **state)
+{
+	uint32_t map[CNODES];
+	write_code_heap(map, true);
+	mt_graph *g = load();
+	/* threads by name and id, frames by function and file:line, locals
+	 * by name; the f_back chain is skipped */
+	expect_spelling(g, map[S1],
+			"thread 'worker' (77) > handle() handler.py:42 > "
+			"reqs[0]");
+	expect_spelling(g, map[F1], "thread 'worker' (77) > handle() "
+				    "handler.py:42");
+	/* module globals as module.name, also through a frame's f_globals;
+	 * dict keys keep their repr outside a namespace */
+	expect_spelling(g, map[S4], "app.cache['k2']");
+	expect_spelling(g, map[C], "app.cache");
+	/* a thread without a name; __init__.py keeps its package */
+	expect_spelling(g, map[F2], "thread 88 > <module> pkg/__init__.py:7");
+	/* a module reached from sys.modules is its name */
+	expect_spelling(g, map[MOD], "app");
+	expect_spelling(g, map[MODS], "sys.modules");
+	mt_graph_free(g);
+
+	/* a dump without the header's thread names: threads by id */
+	write_code_heap(map, false);
+	g = load();
+	expect_spelling(g, map[S2],
+			"thread 77 > handle() handler.py:42 > reqs[1]");
+	mt_graph_free(g);
+}
+
+static void test_groups(void **state)
+{
+	uint32_t map[CNODES];
+	write_code_heap(map, true);
+	mt_graph *g = load();
+	uint32_t ss[] = {map[S1], map[S2], map[S3], map[S4]};
+	mt_set *x = tg_set(ss, 4);
+	mt_paths *p;
+	mt_paths_groups *gr;
+	mt_err err;
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 4);
+	assert_int_equal(mt_paths_group(&gr, p, NULL, 1000, &err), MT_OK);
+	assert_int_equal(mt_paths_groups_count(gr), 2);
+	assert_string_equal(mt_paths_group_text(gr, 0),
+			    "thread 'worker' (77) > handle() handler.py:42 > "
+			    "reqs[*]");
+	assert_string_equal(mt_paths_group_text(gr, 1), "app.cache[*]");
+	assert_null(mt_paths_group_text(gr, 2));
+	size_t n;
+	const uint64_t *m = mt_paths_group_members(gr, 1, &n);
+	assert_int_equal(n, 2);
+	assert_true(m[0] == 2 && m[1] == 3);
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_groups_format(gr, 0, 10, &b, NULL, &err),
+			 MT_OK);
+	assert_string_equal(b.s, " 0:      2 x thread 'worker' (77) > handle() "
+				 "handler.py:42 > reqs[*]\n"
+				 " 1:      2 x app.cache[*]\n");
+	mt_strbuf_destroy(&b);
+	mt_paths_groups_free(gr);
+
+	/* a label all the group's paths share is kept; the limit groups the
+	 * first paths only and says so */
+	assert_int_equal(mt_paths_group(&gr, p, NULL, 3, &err), MT_OK);
+	assert_int_equal(mt_paths_groups_count(gr), 2);
+	assert_string_equal(mt_paths_group_text(gr, 1), "app.cache['k1']");
+	assert_true(mt_paths_groups_seen(gr) == 3);
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_groups_format(gr, 0, 1, &b, NULL, &err),
+			 MT_OK);
+	assert_non_null(strstr(b.s, "<grouped the first 3 of 4 paths>\n"));
+	assert_non_null(strstr(b.s, " 1:      1 x app.cache['k1']\n"));
+	mt_strbuf_destroy(&b);
+	mt_paths_groups_free(gr);
+	mt_paths_free(p);
+	mt_set_unref(x);
+	mt_graph_free(g);
+}
+
 static void test_random(void **state)
 {
 	unsigned seed = 21;
@@ -426,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_counts_and_paging),
 		cmocka_unit_test(test_long_chain),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_code_spelling),
+		cmocka_unit_test(test_groups),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,657 @@
+/* Paths that name code (paths.h, "Code spelling" and "Groups").
+ *
+ * The spelling is a left-to-right pass over a path's steps with two bits of
+ * state: `ns`, the current object is a namespace (a module's or an
+ * instance's `__dict__`, a frame's globals) whose identifier keys print as
+ * `.name`; and the frame the path is in, printed only when the path leaves
+ * the frame chain (`f_back` steps are skipped).  A step that reaches a
+ * module or a class replaces the text so far by its name.  Labels that vary
+ * between near-identical paths (indexes, dict keys that are not names in a
+ * namespace, set and stack positions) are written as a 0x02 byte with
+ * their text kept aside, so grouping compares the text with the labels
+ * starred and the group shows a label only where all its paths agree.
+ *
+ * Groups live in a hash table of their starred texts (open addressing);
+ * each keeps its path numbers in a growable array.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memtrack/dump.h"
+#include "memtrack/paths.h"
+#include "memtrack/pyrepr.h"
+
+#define STAR '\x02'
+
+static mt_status nomem(mt_err *err)
+{
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "path groups");
+}
+
+/* ---- helpers over the graph ---------------------------------------------- */
+
+static bool type_is(const mt_graph *g, uint32_t id, const char *name)
+{
+	return id != MT_NO_ID && mt_pyrepr_type_is(g, mt_graph_type(g, id), name);
+}
+
+static bool is_frame(const mt_graph *g, uint32_t id)
+{
+	mt_value v;
+	if (id == MT_NO_ID || !type_is(g, id, "frame"))
+		return false;
+	mt_graph_value(g, id, &v);
+	return v.kind == MT_VAL_CODE;
+}
+
+static bool name_is(const mt_graph *g, uint64_t label, const char *s)
+{
+	const char *n = mt_graph_name(g, label);
+	return n && !strcmp(n, s);
+}
+
+/* A str object's full text (not a cut preview), or NULL. */
+static const char *str_value(const mt_graph *g, uint32_t id, size_t *len)
+{
+	mt_value v;
+	if (id == MT_NO_ID || id >= mt_graph_count(g))
+		return NULL;
+	mt_graph_value(g, id, &v);
+	if (v.kind != MT_VAL_STR)
+		return NULL;
+	*len = v.slen;
+	return v.s;
+}
+
+static bool identifier(const char *s, size_t n)
+{
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* The str value of key `key` in dict d (a keyval edge), or NULL. */
+static const char *dict_str_item(const mt_graph *g, uint32_t d,
+				 const char *key, size_t *len)
+{
+	uint32_t first, n;
+	size_t kl = strlen(key);
+	mt_graph_out(g, d, &first, &n);
+	for (uint32_t e = first; e < first + n; e++) {
+		size_t l;
+		const char *k;
+		if (mt_graph_edge_rel(g, e) != MT_REL_KEYVAL)
+			continue;
+		k = str_value(g, (uint32_t)mt_graph_edge_label(g, e), &l);
+		if (k && l == kl && !memcmp(k, key, kl))
+			return str_value(g, mt_graph_edge_target(g, e), len);
+	}
+	return NULL;
+}
+
+/* ---- spelling --------------------------------------------------------- */
+
+typedef struct spell {
+	const mt_graph *g;
+	mt_strbuf *out;
+	mt_strbuf *labels; /* NULL: labels written in place */
+	bool ns;
+	uint32_t frame; /* the frame the path is in, or MT_NO_ID */
+} spell;
+
+/* Starts a variable label: a STAR in the text and the label's text in
+ * labels, or the text in place. */
+static mt_strbuf *label_begin(spell *s)
+{
+	if (!s->labels)
+		return s->out;
+	mt_strbuf_addc(s->out, STAR, 1);
+	return s->labels;
+}
+
+static void label_end(spell *s)
+{
+	if (s->labels)
+		mt_strbuf_addc(s->labels, '\0', 1);
+}
+
+static void add(spell *s, const char *t)
+{
+	mt_strbuf_add(s->out, t, strlen(t));
+}
+
+static void sep(spell *s)
+{
+	if (s->out->len)
+		add(s, " > ");
+}
+
+/* `func() file:line`: the file's last component (two for __init__.py and
+ * __main__.py); `<module> file:line` for names in angle brackets. */
+static void frame_text(spell *s, uint32_t f)
+{
+	mt_value v;
+	mt_graph_value(s->g, f, &v);
+	const char *file = v.s ? v.s : "";
+	size_t n = v.slen, b = n;
+	while (b > 0 && file[b - 1] != '/')
+		b--;
+	if (b > 0 && ((n - b == 11 && !memcmp(file + b, "__init__.py", 11)) ||
+		      (n - b == 11 && !memcmp(file + b, "__main__.py", 11)))) {
+		b--;
+		while (b > 0 && file[b - 1] != '/')
+			b--;
+	}
+	mt_strbuf_add(s->out, v.s2 ? v.s2 : "?", v.s2len);
+	if (!(v.s2len && v.s2[0] == '<'))
+		add(s, "()");
+	mt_strbuf_addc(s->out, ' ', 1);
+	mt_strbuf_add(s->out, file + b, n - b);
+	mt_strbuf_printf(s->out, ":%lld", (long long)v.i);
+}
+
+static void int_label(spell *s, const char *pre, uint64_t l, const char *post)
+{
+	add(s, pre);
+	mt_strbuf_printf(label_begin(s), "%llu", (unsigned long long)l);
+	label_end(s);
+	add(s, post);
+}
+
+/* The root edge i: `thread 'name' (id)` for a thread's members, else
+ * `sys.modules`, `sys.__dict__`, `builtins.__dict__` or
+ * `interpreter.<name>`. */
+static void root_text(spell *s, size_t i)
+{
+	const mt_edge *roots;
+	size_t nroots;
+	mt_graph_roots(s->g, &roots, &nroots);
+	const char *nm = i < nroots ? mt_graph_name(s->g, roots[i].label) : NULL;
+	if (!nm)
+		nm = "?";
+	unsigned long long tid;
+	int at = 0;
+	if (sscanf(nm, "i0_t%llu_%n", &tid, &at) >= 1 && at > 0) {
+		const mt_header *h = mt_graph_header(s->g);
+		const char *tn = NULL;
+		for (size_t k = 0; k < h->nthreads; k++)
+			if (h->threads[k].id == tid)
+				tn = h->threads[k].name;
+		if (tn) {
+			add(s, "thread ");
+			mt_pyrepr_str(s->out, tn, strlen(tn));
+			mt_strbuf_printf(s->out, " (%llu)", tid);
+		} else {
+			mt_strbuf_printf(s->out, "thread %llu", tid);
+		}
+		if (strcmp(nm + at, "f0"))
+			mt_strbuf_printf(s->out, ".%s", nm + at);
+		return;
+	}
+	if (!strcmp(nm, "i0_modules"))
+		add(s, "sys.modules");
+	else if (!strcmp(nm, "i0_sysdict"))
+		add(s, "sys.__dict__");
+	else if (!strcmp(nm, "i0_builtins"))
+		add(s, "builtins.__dict__");
+	else
+		mt_strbuf_printf(s->out, "interpreter.%s",
+				 strncmp(nm, "i0_", 3) ? nm : nm + 3);
+}
+
+/* An edge out of an object that is not a frame being left. */
+static void edge_text(spell *s, uint32_t edge)
+{
+	const mt_graph *g = s->g;
+	unsigned rel = mt_graph_edge_rel(g, edge);
+	uint64_t l = mt_graph_edge_label(g, edge);
+	const char *nm;
+	switch (rel) {
+	case MT_REL_ATTR:
+	case MT_REL_INTERATTR:
+		nm = mt_graph_name(g, l);
+		add(s, rel == MT_REL_ATTR ? "." : "->");
+		add(s, nm ? nm : "?");
+		break;
+	case MT_REL_INDEX:
+		int_label(s, "[", l, "]");
+		break;
+	case MT_REL_KEY:
+		int_label(s, ".keys()[", l, "]");
+		break;
+	case MT_REL_INSET:
+		int_label(s, "{", l, "}");
+		break;
+	case MT_REL_STACK:
+		int_label(s, "->f_valuestack[", l, "]");
+		break;
+	case MT_REL_KEYVAL: {
+		size_t kl;
+		const char *k = str_value(g, (uint32_t)l, &kl);
+		if (s->ns && k && identifier(k, kl) &&
+		    (uint64_t)mt_graph_length(g, (uint32_t)l) == kl) {
+			mt_strbuf_addc(s->out, '.', 1);
+			mt_strbuf_add(s->out, k, kl);
+			break;
+		}
+		add(s, "[");
+		if (l < mt_graph_count(g))
+			mt_pyrepr_key(g, (uint32_t)l, true, label_begin(s));
+		else
+			mt_strbuf_addc(label_begin(s), '?', 1);
+		label_end(s);
+		add(s, "]");
+		break;
+	}
+	case MT_REL_LOCAL:
+	case MT_REL_CELL:
+		nm = mt_graph_name(g, l);
+		add(s, ".f_locals[");
+		mt_pyrepr_str(s->out, nm ? nm : "?", strlen(nm ? nm : "?"));
+		add(s, "]");
+		break;
+	default:
+		add(s, ".??");
+		break;
+	}
+}
+
+/* A step out of the frame s->frame (not f_back): the frame, then what the
+ * step takes: ` > name` for a local or cell, ` > stack[i]`, else the
+ * edge's own text.  Returns true when the step made the text a module's
+ * namespace (a frame's globals, or module-level locals). */
+static bool leave_frame(spell *s, uint32_t edge, uint32_t dst)
+{
+	const mt_graph *g = s->g;
+	unsigned rel = mt_graph_edge_rel(g, edge);
+	uint64_t l = mt_graph_edge_label(g, edge);
+	size_t ml;
+	const char *mod;
+	if (rel == MT_REL_ATTR &&
+	    (name_is(g, l, "f_globals") || name_is(g, l, "f_locals")) &&
+	    (mod = dict_str_item(g, dst, "__name__", &ml))) {
+		mt_strbuf_reset(s->out);
+		mt_strbuf_add(s->out, mod, ml);
+		return true;
+	}
+	sep(s);
+	frame_text(s, s->frame);
+	if (rel == MT_REL_LOCAL || rel == MT_REL_CELL) {
+		const char *nm = mt_graph_name(g, l);
+		add(s, " > ");
+		add(s, nm ? nm : "?");
+	} else if (rel == MT_REL_STACK) {
+		int_label(s, " > stack[", l, "]");
+	} else {
+		edge_text(s, edge);
+	}
+	return false;
+}
+
+/* After a step to id: a module's text is its name, a class's its
+ * `module.qualname` (the qualname alone for builtins). */
+static void reached(spell *s, uint32_t id)
+{
+	mt_value v;
+	mt_graph_value(s->g, id, &v);
+	if (v.kind == MT_VAL_STR && type_is(s->g, id, "module")) {
+		mt_strbuf_reset(s->out);
+		if (s->labels)
+			mt_strbuf_reset(s->labels);
+		mt_strbuf_add(s->out, v.s, v.slen);
+	} else if (v.kind == MT_VAL_QUALNAME) {
+		mt_strbuf_reset(s->out);
+		if (s->labels)
+			mt_strbuf_reset(s->labels);
+		if (!(v.slen == 8 && !memcmp(v.s, "builtins", 8)) && v.slen) {
+			mt_strbuf_add(s->out, v.s, v.slen);
+			mt_strbuf_addc(s->out, '.', 1);
+		}
+		mt_strbuf_add(s->out, v.s2, v.s2len);
+	}
+}
+
+static void spell_steps(spell *s, const mt_path_step *st, size_t n,
+			const char *srctext)
+{
+	const mt_graph *g = s->g;
+	size_t k = 0;
+	s->ns = false;
+	s->frame = MT_NO_ID;
+	if (n && st[0].src == MT_NO_ID) {
+		root_text(s, st[0].edge);
+		k = 1;
+		if (is_frame(g, st[0].dst))
+			s->frame = st[0].dst;
+		else
+			reached(s, st[0].dst);
+	} else {
+		add(s, srctext ? srctext : "Src");
+		if (n && is_frame(g, st[0].src))
+			s->frame = st[0].src;
+	}
+	for (; k < n; k++) {
+		uint32_t e = st[k].edge, dst = st[k].dst;
+		unsigned rel = mt_graph_edge_rel(g, e);
+		uint64_t l = mt_graph_edge_label(g, e);
+		bool ns = false;
+		if (s->frame != MT_NO_ID) {
+			if (rel == MT_REL_ATTR && name_is(g, l, "f_back") &&
+			    is_frame(g, dst)) {
+				s->frame = dst;
+				continue;
+			}
+			ns = leave_frame(s, e, dst);
+			s->frame = MT_NO_ID;
+		} else if (rel == MT_REL_ATTR && name_is(g, l, "__dict__") &&
+			   k + 1 < n) {
+			ns = true; /* `.__dict__['x']` reads `.x` */
+		} else {
+			edge_text(s, e);
+		}
+		s->ns = ns;
+		if (is_frame(g, dst))
+			s->frame = dst;
+		else
+			reached(s, dst);
+	}
+	if (s->frame != MT_NO_ID) { /* the path ends at a frame */
+		sep(s);
+		frame_text(s, s->frame);
+	}
+}
+
+mt_status mt_paths_spell(const mt_graph *g, const mt_path_step *steps,
+			 size_t n, const char *srctext, mt_strbuf *out)
+{
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	spell s = {.g = g, .out = &t};
+	spell_steps(&s, steps, n, srctext);
+	mt_status st = t.nomem ? MT_NOMEM
+			       : mt_strbuf_add(out, t.s ? t.s : "", t.len);
+	mt_strbuf_destroy(&t);
+	return st;
+}
+
+/* ---- groups ----------------------------------------------------------- */
+
+typedef struct group {
+	char *key; /* starred text, NUL-terminated */
+	size_t keylen;
+	char *labels; /* the first path's labels, each NUL-terminated */
+	size_t labelslen;
+	unsigned char *varies; /* per star */
+	size_t nstars;
+	uint64_t *members;
+	size_t nmembers, cap;
+	char *text; /* made at the end */
+} group;
+
+struct mt_paths_groups {
+	group *g;
+	size_t n, cap;
+	size_t *slot; /* hash slots: group index + 1 */
+	size_t nslots;
+	uint64_t seen, total;
+};
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int rehash(mt_paths_groups *gr)
+{
+	size_t ns = gr->nslots ? gr->nslots * 2 : 64;
+	size_t *sl = calloc(ns, sizeof *sl);
+	if (!sl)
+		return -1;
+	for (size_t i = 0; i < gr->n; i++) {
+		size_t h = hash(gr->g[i].key, gr->g[i].keylen) & (ns - 1);
+		while (sl[h])
+			h = (h + 1) & (ns - 1);
+		sl[h] = i + 1;
+	}
+	free(gr->slot);
+	gr->slot = sl;
+	gr->nslots = ns;
+	return 0;
+}
+
+static int push_member(group *gp, uint64_t path)
+{
+	if (gp->nmembers == gp->cap) {
+		size_t nc = gp->cap ? gp->cap * 2 : 4;
+		uint64_t *m = realloc(gp->members, nc * sizeof *m);
+		if (!m)
+			return -1;
+		gp->members = m;
+		gp->cap = nc;
+	}
+	gp->members[gp->nmembers++] = path;
+	return 0;
+}
+
+static char *dup(const char *s, size_t n)
+{
+	char *r = malloc(n + 1);
+	if (r) {
+		if (n)
+			memcpy(r, s, n);
+		r[n] = '\0';
+	}
+	return r;
+}
+
+/* Adds path number `path` with starred text key and labels to its group. */
+static int add_path(mt_paths_groups *gr, const mt_strbuf *key,
+		    const mt_strbuf *labels, uint64_t path)
+{
+	const char *k = key->s ? key->s : "";
+	if ((gr->n + 1) * 2 > gr->nslots && rehash(gr))
+		return -1;
+	size_t h = hash(k, key->len) & (gr->nslots - 1);
+	while (gr->slot[h]) {
+		group *gp = &gr->g[gr->slot[h] - 1];
+		if (gp->keylen == key->len && !memcmp(gp->key, k, key->len)) {
+			/* compare the labels with the first path's */
+			const char *a = gp->labels, *b = labels->s;
+			for (size_t i = 0; i < gp->nstars; i++) {
+				size_t la = strlen(a), lb = strlen(b);
+				if (la != lb || memcmp(a, b, la))
+					gp->varies[i] = 1;
+				a += la + 1;
+				b += lb + 1;
+			}
+			return push_member(gp, path);
+		}
+		h = (h + 1) & (gr->nslots - 1);
+	}
+	if (gr->n == gr->cap) {
+		size_t nc = gr->cap ? gr->cap * 2 : 16;
+		group *ng = realloc(gr->g, nc * sizeof *ng);
+		if (!ng)
+			return -1;
+		gr->g = ng;
+		gr->cap = nc;
+	}
+	group *gp = &gr->g[gr->n];
+	memset(gp, 0, sizeof *gp);
+	for (size_t i = 0; i < key->len; i++)
+		gp->nstars += k[i] == STAR;
+	gp->key = dup(k, key->len);
+	gp->keylen = key->len;
+	gp->labels = dup(labels->s ? labels->s : "", labels->len);
+	gp->labelslen = labels->len;
+	gp->varies = calloc(gp->nstars + 1, 1);
+	gr->n++;
+	if (!gp->key || !gp->labels || !gp->varies)
+		return -1;
+	gr->slot[h] = gr->n;
+	return push_member(gp, path);
+}
+
+/* The group's text: each star replaced by the label when all its paths
+ * agree, else by `*`. */
+static int make_text(group *gp)
+{
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	const char *l = gp->labels;
+	size_t si = 0;
+	for (size_t i = 0; i < gp->keylen; i++) {
+		if (gp->key[i] != STAR) {
+			mt_strbuf_addc(&t, gp->key[i], 1);
+			continue;
+		}
+		size_t ll = strlen(l);
+		if (gp->varies[si])
+			mt_strbuf_addc(&t, '*', 1);
+		else
+			mt_strbuf_add(&t, l, ll);
+		l += ll + 1;
+		si++;
+	}
+	gp->text = dup(t.s ? t.s : "", t.len);
+	bool bad = t.nomem || !gp->text;
+	mt_strbuf_destroy(&t);
+	return bad ? -1 : 0;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const group *x = a, *y = b;
+	if (x->nmembers != y->nmembers)
+		return x->nmembers > y->nmembers ? -1 : 1;
+	return x->members[0] < y->members[0] ? -1 : 1;
+}
+
+void mt_paths_groups_free(mt_paths_groups *gr)
+{
+	if (!gr)
+		return;
+	for (size_t i = 0; i < gr->n; i++) {
+		free(gr->g[i].key);
+		free(gr->g[i].labels);
+		free(gr->g[i].varies);
+		free(gr->g[i].members);
+		free(gr->g[i].text);
+	}
+	free(gr->g);
+	free(gr->slot);
+	free(gr);
+}
+
+mt_status mt_paths_group(mt_paths_groups **out, const mt_paths *p,
+			 const char *srctext, uint64_t limit, mt_err *err)
+{
+	const mt_graph *g = mt_paths_graph(p);
+	uint32_t len = mt_paths_length(p);
+	uint64_t count = mt_paths_count(p);
+	mt_paths_groups *gr = calloc(1, sizeof *gr);
+	mt_path_step *steps = malloc((len + 1) * sizeof *steps);
+	mt_strbuf key, labels;
+	mt_strbuf_init(&key);
+	mt_strbuf_init(&labels);
+	mt_status st = MT_OK;
+	*out = NULL;
+	if (!gr || !steps) {
+		st = nomem(err);
+		goto done;
+	}
+	gr->total = count;
+	gr->seen = count < limit ? count : limit;
+	for (uint64_t i = 0; i < gr->seen; i++) {
+		if ((st = mt_paths_get(p, i, steps, err)))
+			goto done;
+		mt_strbuf_reset(&key);
+		mt_strbuf_reset(&labels);
+		spell s = {.g = g, .out = &key, .labels = &labels};
+		spell_steps(&s, steps, len, srctext);
+		if (key.nomem || labels.nomem ||
+		    add_path(gr, &key, &labels, i)) {
+			st = nomem(err);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < gr->n; i++)
+		if (make_text(&gr->g[i])) {
+			st = nomem(err);
+			goto done;
+		}
+	if (gr->n > 1)
+		qsort(gr->g, gr->n, sizeof *gr->g, cmp_group);
+done:
+	free(steps);
+	mt_strbuf_destroy(&key);
+	mt_strbuf_destroy(&labels);
+	if (st) {
+		mt_paths_groups_free(gr);
+		return st;
+	}
+	*out = gr;
+	return MT_OK;
+}
+
+size_t mt_paths_groups_count(const mt_paths_groups *gr)
+{
+	return gr->n;
+}
+
+uint64_t mt_paths_groups_seen(const mt_paths_groups *gr)
+{
+	return gr->seen;
+}
+
+const char *mt_paths_group_text(const mt_paths_groups *gr, size_t i)
+{
+	return i < gr->n ? gr->g[i].text : NULL;
+}
+
+const uint64_t *mt_paths_group_members(const mt_paths_groups *gr, size_t i,
+				       size_t *n)
+{
+	*n = i < gr->n ? gr->g[i].nmembers : 0;
+	return i < gr->n ? gr->g[i].members : NULL;
+}
+
+mt_status mt_paths_groups_format(const mt_paths_groups *gr, size_t first,
+				 size_t max, mt_strbuf *out, size_t *next,
+				 mt_err *err)
+{
+	size_t n = gr->n > first ? gr->n - first : 0;
+	if (n > max + 1) /* heapy's page: an 11th when it is the last */
+		n = max;
+	if (next)
+		*next = first + n;
+	if (!gr->n)
+		mt_strbuf_add(out, "<No paths>\n", 11);
+	else if (first >= gr->n)
+		mt_strbuf_add(out, "<No more paths>\n", 16);
+	for (size_t i = first; i < first + n; i++)
+		mt_strbuf_printf(out, "%2zu: %6zu x %s\n", i,
+				 gr->g[i].nmembers, gr->g[i].text);
+	if (first + n < gr->n)
+		mt_strbuf_printf(out, "<... %zu more groups ...>\n",
+				 gr->n - first - n);
+	if (gr->seen < gr->total)
+		mt_strbuf_printf(out,
+				 "<grouped the first %llu of %llu paths>\n",
+				 (unsigned long long)gr->seen,
+				 (unsigned long long)gr->total);
+	return out->nomem ? nomem(err) : MT_OK;
+}
