@@ -26,7 +26,10 @@
 
 enum {
 	MT_TABLE_TITLE = 1, /* start with the "Partition of ..." line */
-	MT_TABLE_ALL = 2    /* every row from `first`, no "more" line  */
+	MT_TABLE_ALL = 2,   /* every row from `first`, no "more" line  */
+	MT_TABLE_HUMAN = 4  /* sizes as mt_fmt_size ("16.1 MB", same
+			       widths), counts in the title with commas:
+			       not heapy's layout any more (--human) */
 };
 
 /* Percentage of part in total as heapy prints it (0 when total is 0). */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "memtrack/table.h"
+#include "memtrack/util.h"
 
 int mt_table_percent(uint64_t part, uint64_t total)
 {
@@ -250,23 +251,44 @@ done:
 
 /* ---- the table ----------------------------------------------------------- */
 
-size_t mt_table_row_prefix(const mt_partition *p, size_t i, char *buf, size_t n)
+static size_t row_prefix(const mt_partition *p, size_t i, char *buf,
+			 size_t n, bool human)
 {
 	const mt_partition_row *r = mt_partition_row_at(p, i);
 	uint64_t count = mt_partition_count(p), size = mt_partition_size(p);
-	int k = snprintf(
-	    buf, n, "%6zu %6llu %3d %8llu %3d %9llu %3d ", i,
-	    (unsigned long long)r->count, mt_table_percent(r->count, count),
-	    (unsigned long long)r->size, mt_table_percent(r->size, size),
-	    (unsigned long long)r->cumul, mt_table_percent(r->cumul, size));
+	int k;
+	if (human) {
+		char sz[MT_FMT_SIZE_MAX], cu[MT_FMT_SIZE_MAX];
+		k = snprintf(buf, n, "%6zu %6llu %3d %8s %3d %9s %3d ", i,
+			     (unsigned long long)r->count,
+			     mt_table_percent(r->count, count),
+			     mt_fmt_size(sz, sizeof sz, r->size),
+			     mt_table_percent(r->size, size),
+			     mt_fmt_size(cu, sizeof cu, r->cumul),
+			     mt_table_percent(r->cumul, size));
+	} else {
+		k = snprintf(buf, n, "%6zu %6llu %3d %8llu %3d %9llu %3d ", i,
+			     (unsigned long long)r->count,
+			     mt_table_percent(r->count, count),
+			     (unsigned long long)r->size,
+			     mt_table_percent(r->size, size),
+			     (unsigned long long)r->cumul,
+			     mt_table_percent(r->cumul, size));
+	}
 	return k < 0 ? 0 : (size_t)k;
 }
 
-static mt_status format_row(const mt_partition *p, size_t i, mt_strbuf *out)
+size_t mt_table_row_prefix(const mt_partition *p, size_t i, char *buf, size_t n)
+{
+	return row_prefix(p, i, buf, n, false);
+}
+
+static mt_status format_row(const mt_partition *p, size_t i, mt_strbuf *out,
+			    bool human)
 {
 	const char *label = mt_partition_row_at(p, i)->label;
 	char prefix[160];
-	size_t plen = mt_table_row_prefix(p, i, prefix, sizeof prefix);
+	size_t plen = row_prefix(p, i, prefix, sizeof prefix, human);
 	const char *nl = strchr(label, '\n');
 	size_t first = nl ? (size_t)(nl - label) : strlen(label);
 	mt_strbuf line;
@@ -302,7 +324,15 @@ mt_status mt_table_format(const mt_partition *p, size_t first, unsigned flags,
 
 	if (next)
 		*next = nrows;
-	if (flags & MT_TABLE_TITLE)
+	if ((flags & MT_TABLE_TITLE) && (flags & MT_TABLE_HUMAN)) {
+		char c[MT_FMT_COUNT_MAX], sz[MT_FMT_SIZE_MAX];
+		mt_strbuf_printf(out,
+				 "Partition of a set of %s object%s. Total "
+				 "size = %s.\n",
+				 mt_fmt_count(c, sizeof c, count),
+				 count != 1 ? "s" : "",
+				 mt_fmt_size(sz, sizeof sz, size));
+	} else if (flags & MT_TABLE_TITLE)
 		mt_strbuf_printf(out,
 				 "Partition of a set of %llu object%s. Total "
 				 "size = %llu bytes.\n",
@@ -322,7 +352,7 @@ mt_status mt_table_format(const mt_partition *p, size_t first, unsigned flags,
 		mt_strbuf_destroy(&hdr);
 	}
 	for (i = first; st == MT_OK && i < nrows; i++) {
-		st = format_row(p, i, out);
+		st = format_row(p, i, out, flags & MT_TABLE_HUMAN);
 		if (++shown >= MT_TABLE_PAGE && !(flags & MT_TABLE_ALL)) {
 			size_t more = nrows - 1 - i;
 			if (more > 1) {

@@ -54,6 +54,14 @@ mt_status mt_screen_text(const mt_screen *s, mt_strbuf *out);
 mt_status mt_browser_escape(mt_strbuf *out, const char *s, size_t n,
 			    const char *keep);
 
+/* The browser's title line for dump g whose objects total `total` bytes:
+ * "prog  pid N  54,339 objects  6.60 MB (17% of RSS 38.5 MB)  Python
+ * 3.11.7  2026-11-22 03:39Z" (the RSS share when the dump has an RSS;
+ * exact bytes when bytes); no newline.  Also --batch --human's first
+ * line. */
+mt_status mt_browser_title(const mt_graph *g, uint64_t total, bool bytes,
+			   mt_strbuf *out);
+
 /* Number of views on the stack (1 at start). */
 size_t mt_browser_depth(const mt_browser *b);
 

@@ -150,9 +150,22 @@ static void set_line(mt_browser *b, int i, const char *text, mt_line_attr a)
 	mt_strbuf_destroy(&o);
 }
 
-static void title_line(mt_browser *b, mt_strbuf *o)
+/* A total: "16.1 MB", or "16,140,000 bytes". */
+static const char *total_text(bool exact, char *buf, size_t n,
+			      uint64_t bytes)
 {
-	const mt_header *h = mt_graph_header(b->g);
+	char c[MT_FMT_COUNT_MAX];
+	if (exact)
+		snprintf(buf, n, "%s bytes", mt_fmt_count(c, sizeof c, bytes));
+	else
+		mt_fmt_size(buf, n, bytes);
+	return buf;
+}
+
+mt_status mt_browser_title(const mt_graph *g, uint64_t total, bool bytes,
+			   mt_strbuf *o)
+{
+	const mt_header *h = mt_graph_header(g);
 	const char *prog = h->argc && h->argv[0] && *h->argv[0]
 				   ? h->argv[0]
 				   : (h->executable ? h->executable : "?");
@@ -164,14 +177,13 @@ static void title_line(mt_browser *b, mt_strbuf *o)
 	struct tm tm;
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%MZ", &tm);
-	uint64_t total = b->heap_size;
-	uint32_t n = mt_graph_count(b->g);
+	uint32_t n = mt_graph_count(g);
 	char cnt[MT_FMT_COUNT_MAX], sz[MT_FMT_COUNT_MAX + 8],
 	    rss[MT_FMT_COUNT_MAX + 8];
 	mt_strbuf_printf(o, "%s  pid %llu  %s object%s  %s", prog,
 			 (unsigned long long)h->pid,
 			 mt_fmt_count(cnt, sizeof cnt, n), n == 1 ? "" : "s",
-			 bv_total(b, sz, sizeof sz, total));
+			 total_text(bytes, sz, sizeof sz, total));
 	/* how much of the process the Python objects are (RSS at capture;
 	 * 0: not recorded) */
 	if (h->rss) {
@@ -181,21 +193,22 @@ static void title_line(mt_browser *b, mt_strbuf *o)
 		else
 			mt_strbuf_printf(o, " (%.0f%%", pct);
 		mt_strbuf_printf(o, " of RSS %s)",
-				 bv_total(b, rss, sizeof rss, h->rss));
+				 total_text(bytes, rss, sizeof rss, h->rss));
 	}
 	mt_strbuf_printf(o, "  Python %u.%u.%u  %s", h->py_major, h->py_minor,
 			 h->py_micro, when);
+	return o->nomem ? MT_NOMEM : MT_OK;
+}
+
+static void title_line(mt_browser *b, mt_strbuf *o)
+{
+	mt_browser_title(b->g, b->heap_size, b->opts.bytes, o);
 }
 
 const char *bv_total(const mt_browser *b, char *buf, size_t n,
 		     uint64_t bytes)
 {
-	char c[MT_FMT_COUNT_MAX];
-	if (b->opts.bytes)
-		snprintf(buf, n, "%s bytes", mt_fmt_count(c, sizeof c, bytes));
-	else
-		mt_fmt_size(buf, n, bytes);
-	return buf;
+	return total_text(b->opts.bytes, buf, n, bytes);
 }
 
 const char *bv_size(const mt_browser *b, char *buf, size_t n,

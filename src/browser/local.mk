@@ -48,7 +48,8 @@ EXTRA_DIST += tests/batch/test_errors.sh tests/batch/test_golden.sh \
 	tests/batch/lib.sh tests/golden/clodo.txt tests/golden/type.txt \
 	tests/golden/many.txt tests/golden/many-all.txt tests/golden/empty.txt \
 	tests/golden/query-bytype.txt tests/golden/query-chain.txt \
-	tests/golden/query-more.txt tests/golden/query-all.txt
+	tests/golden/query-more.txt tests/golden/query-all.txt \
+	tests/golden/human.txt tests/golden/human-many.txt
 check_PROGRAMS += tests/unit/mkdump
 tests_unit_mkdump_SOURCES = tests/unit/mkdump.c tests/unit/fixture.c \
 	tests/unit/fixture.h

@@ -53,6 +53,9 @@ static void usage(FILE *f)
 		"memtrack-tui(1))\n"
 		"      --bytes      sizes in exact bytes (default: kB, MB, GB;"
 		" key B)\n"
+		"      --human      with --batch: sizes in kB, MB, GB and a first "
+		"line with the\n"
+		"                   RSS share (not heapy's exact layout)\n"
 		"      --ascii      ASCII line drawing only\n"
 		"      --no-mouse   do not take the mouse (wheel scrolling)\n"
 		"      --no-color   no colours (also when NO_COLOR is set)\n"
@@ -169,8 +172,10 @@ done:
 	return rc;
 }
 
+/* --batch: heapy's table of the whole heap by `by`; human (--human):
+ * the browser's title line first (with the RSS share), sizes in units. */
 static int report(const mt_graph *g, const char *path, mt_classify_by by,
-		  int all)
+		  int all, bool human)
 {
 	mt_classifier *c = NULL;
 	mt_partition *p = NULL;
@@ -182,7 +187,12 @@ static int report(const mt_graph *g, const char *path, mt_classify_by by,
 	mt_strbuf_init(&out);
 	if (mt_classifier_new(&c, g, by, &err) != MT_OK ||
 	    mt_partition_new(&p, c, NULL, 0, &err) != MT_OK ||
-	    mt_table_format(p, 0, MT_TABLE_TITLE | (all ? MT_TABLE_ALL : 0),
+	    (human && (mt_browser_title(g, mt_partition_size(p), false,
+					&out) != MT_OK ||
+		       mt_strbuf_add(&out, "\n", 1) != MT_OK)) ||
+	    mt_table_format(p, 0,
+			    MT_TABLE_TITLE | (all ? MT_TABLE_ALL : 0) |
+				(human ? MT_TABLE_HUMAN : 0),
 			    &out, NULL, &err) != MT_OK) {
 		rc = fail_err(path, &err);
 		goto done;
@@ -228,7 +238,7 @@ static char *slurp(const char *path)
 }
 
 typedef struct tui_opts {
-	bool headless, each_step, ascii, mouse, color, bytes;
+	bool headless, each_step, ascii, mouse, color, bytes, human;
 	const char *keys, *keys_file, *screen_out;
 	int cols, rows;
 } tui_opts;
@@ -323,6 +333,7 @@ enum {
 	OPT_ASCII,
 	OPT_NO_MOUSE,
 	OPT_NO_COLOR,
+	OPT_HUMAN,
 	OPT_BYTES
 };
 
@@ -421,6 +432,9 @@ static int option(cli *c, int ch, char **argv)
 	case OPT_BYTES:
 		c->to.bytes = true;
 		return -1;
+	case OPT_HUMAN:
+		c->to.human = true;
+		return -1;
 	case ':':
 		fprintf(stderr, "%s: option '%s' needs an argument (try --help)\n",
 			progname, argv[optind - 1]);
@@ -456,6 +470,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
 	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
 	    {"bytes", no_argument, NULL, OPT_BYTES},
+	    {"human", no_argument, NULL, OPT_HUMAN},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -467,6 +482,12 @@ static int parse_args(cli *c, int argc, char **argv)
 		fprintf(stderr, "%s: %s (try --help)\n", progname,
 			argc - optind ? "more than one heap file given"
 				      : "no heap file given");
+		return 1;
+	}
+	if (c->to.human && (!c->batch || c->nexprs)) {
+		fprintf(stderr, "%s: --human goes with --batch (the browser "
+				"shows kB, MB by default)\n",
+			progname);
 		return 1;
 	}
 	if (c->to.headless && (c->batch || c->nexprs)) {
@@ -531,7 +552,7 @@ int main(int argc, char **argv)
 	if (c.nexprs)
 		rc = run_exprs(g, c.exprs, c.nexprs, c.all);
 	else if (c.batch)
-		rc = report(g, c.path, c.by, c.all);
+		rc = report(g, c.path, c.by, c.all, c.to.human);
 	else if (c.to.headless)
 		rc = run_headless(g, &c.to);
 	else

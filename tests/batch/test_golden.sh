@@ -26,6 +26,13 @@ golden type --batch --by type "$T/demo.mp"
 golden many --batch "$T/many.mp"
 golden many-all --batch --all "$T/many.mp"
 golden empty --batch "$T/empty.mp"
+# --human: sizes in kB, MB and the browser's title line first (the RSS
+# share); without it heapy's exact layout (above)
+golden human --batch --human "$T/demo.mp"
+golden human-many --batch --human --all --by type "$T/many.mp"
+run --human -e h "$T/demo.mp"
+[ "$rc" -eq 1 ] && grep -q -e '--human goes with --batch' "$T/err" ||
+	fail "--human with -e: status $rc, $(cat "$T/err")"
 
 # -e: query results, several in order, _ is the previous one
 golden query-bytype --batch -e 'h.bytype' "$T/demo.mp"
