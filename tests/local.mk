@@ -16,7 +16,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/programs/prog_sqlalchemy.py tests/programs/prog_sympy.py \
 	tests/programs/prog_threads.py tests/programs/prog_twisted.py \
 	doc/corpus.md \
-	tests/python/mtutil.py tests/python/run.py \
+	tests/python/mtutil.py tests/python/run.py tests/python/test_api.py \
 	tests/python/test_errors.py tests/python/test_fidelity.py \
 	tests/python/test_files.py \
 	tests/python/test_frames.py \
@@ -66,4 +66,5 @@ dist-fuzz-corpus:
 	chmod -R u+w $(distdir)/tests/fuzz/corpus
 .PHONY: dist-fuzz-corpus
 ## goldens of tests/batch/test_golden.sh: paths and patterns that page
-EXTRA_DIST += tests/golden/query-sp-more.txt tests/golden/query-rp-more.txt
+EXTRA_DIST += tests/golden/query-sp-more.txt tests/golden/query-rp-more.txt \
+	tests/golden/mine.txt tests/golden/query-mine.txt

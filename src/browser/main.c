@@ -56,6 +56,10 @@ static void usage(FILE *f)
 		"      --human      with --batch: sizes in kB, MB, GB and a first "
 		"line with the\n"
 		"                   RSS share (not heapy's exact layout)\n"
+		"      --mine       with --batch/-e: only the program's objects"
+		" (h is hp.Mine:\n"
+		"                   not the interpreter's, the standard "
+		"library's, site-packages')\n"
 		"      --ascii      ASCII line drawing only\n"
 		"      --no-mouse   do not take the mouse (wheel scrolling)\n"
 		"      --no-color   no colours (also when NO_COLOR is set)\n"
@@ -117,8 +121,10 @@ static int write_out(const mt_strbuf *out)
 	return 0;
 }
 
-/* Evaluates each expression in order; stops at the first error. */
-static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all)
+/* Evaluates each expression in order; stops at the first error.  mine:
+ * `h` stands for hp.Mine (--mine). */
+static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all,
+		     int mine)
 {
 	mt_ctx *ctx = NULL;
 	mt_query *q = NULL;
@@ -132,6 +138,7 @@ static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all)
 		rc = fail_err("query", &err);
 		goto done;
 	}
+	mt_query_set_mine(q, mine != 0);
 	for (size_t i = 0; i < nexprs && !rc; i++) {
 		mt_strbuf_reset(&out);
 		const char *e = exprs[i];
@@ -334,7 +341,8 @@ enum {
 	OPT_NO_MOUSE,
 	OPT_NO_COLOR,
 	OPT_HUMAN,
-	OPT_BYTES
+	OPT_BYTES,
+	OPT_MINE
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
@@ -366,7 +374,8 @@ static int load_progress(void *data, uint64_t done, uint64_t total)
 /* Everything the command line says. */
 typedef struct cli {
 	mt_classify_by by;
-	int batch, all;
+	const char *by_name; /* -B's argument, or NULL */
+	int batch, all, mine;
 	char **exprs; /* -e, in order */
 	size_t nexprs;
 	tui_opts to;
@@ -385,6 +394,7 @@ static int option(cli *c, int ch, char **argv)
 		c->all = 1;
 		return -1;
 	case 'B':
+		c->by_name = optarg;
 		if (mt_classify_parse(optarg, &c->by) == MT_OK)
 			return -1;
 		fprintf(stderr, "%s: unknown classifier '%s' (try --help)\n",
@@ -435,6 +445,9 @@ static int option(cli *c, int ch, char **argv)
 	case OPT_HUMAN:
 		c->to.human = true;
 		return -1;
+	case OPT_MINE:
+		c->mine = 1;
+		return -1;
 	case ':':
 		fprintf(stderr, "%s: option '%s' needs an argument (try --help)\n",
 			progname, argv[optind - 1]);
@@ -471,6 +484,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
 	    {"bytes", no_argument, NULL, OPT_BYTES},
 	    {"human", no_argument, NULL, OPT_HUMAN},
+	    {"mine", no_argument, NULL, OPT_MINE},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -482,6 +496,12 @@ static int parse_args(cli *c, int argc, char **argv)
 		fprintf(stderr, "%s: %s (try --help)\n", progname,
 			argc - optind ? "more than one heap file given"
 				      : "no heap file given");
+		return 1;
+	}
+	if (c->mine && !c->batch && !c->nexprs) {
+		fprintf(stderr, "%s: --mine goes with --batch or -e (in the "
+				"browser, the key M)\n",
+			progname);
 		return 1;
 	}
 	if (c->to.human && (!c->batch || c->nexprs)) {
@@ -549,8 +569,18 @@ int main(int argc, char **argv)
 		free(c.exprs);
 		return fail_err(c.path, &err);
 	}
-	if (c.nexprs)
-		rc = run_exprs(g, c.exprs, c.nexprs, c.all);
+	if (c.mine && !c.nexprs) {
+		/* the report of the program's objects: h (hp.Mine) by -B */
+		char *e = mt_xmalloc(strlen(c.by_name ? c.by_name : "") + 16);
+		if (c.by_name)
+			sprintf(e, "h.by('%s')", c.by_name);
+		else
+			strcpy(e, "h");
+		c.exprs[c.nexprs++] = e;
+		rc = run_exprs(g, c.exprs, c.nexprs, c.all, c.mine);
+		free(e);
+	} else if (c.nexprs)
+		rc = run_exprs(g, c.exprs, c.nexprs, c.all, c.mine);
 	else if (c.batch)
 		rc = report(g, c.path, c.by, c.all, c.to.human);
 	else if (c.to.headless)

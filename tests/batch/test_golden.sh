@@ -44,6 +44,18 @@ golden query-all --batch --all -e 'h' "$T/many.mp"
 golden query-sp-more --batch -e '(h & hp.Type("str")).sp' -e '_.more' \
 	-e 'h.referents.pathsin.all' "$T/demo.mp"
 golden query-rp-more --batch -e 'h.rp' -e '_.more' -e '_.all' "$T/demo.mp"
+# --mine: the program's objects (h is hp.Mine); hp.Type without module
+golden mine --batch --mine "$T/demo.mp"
+golden query-mine --batch --mine -e 'h.bytype' -e 'hp.heap().count' \
+	-e '(h & hp.Type("Node")).count' -e 'hp.Owned("__main__").count' \
+	"$T/demo.mp"
+run --batch -e 'hp.Mine' "$T/demo.mp"
+cmp -s "$T/out" "$GOLDEN/mine.txt" || fail "-e hp.Mine differs from --mine"
+run --batch --mine -B clodo "$T/demo.mp"
+cmp -s "$T/out" "$GOLDEN/mine.txt" || fail "--mine -B clodo differs"
+run --mine "$T/demo.mp" </dev/null
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+	grep -q 'key M' "$T/err" || fail "--mine without --batch: $rc $(cat "$T/err")"
 cmp -s "$GOLDEN/query-all.txt" "$GOLDEN/many-all.txt" ||
 	fail "-e h with --all differs from the --all report"
 
