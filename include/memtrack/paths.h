@@ -123,7 +123,8 @@ const mt_graph *mt_paths_graph(const mt_paths *p);
  *   two for __init__.py and __main__.py), its locals and cells by name
  *   after ` > `; a thread's other members `thread ... .dict`;
  * - a module's globals `module.name` (also through a frame's f_globals or
- *   module-level f_locals: the dict's `__name__`); reaching a module or a
+ *   module-level f_locals: the module owning the dict, else the dict's
+ *   `__name__`); a frame's other members ` > f_code`; reaching a module or a
  *   class restarts the text at its name (`pkg.mod`, `pkg.mod.Class`);
  * - `.__dict__['x']` of any object reads `.x` for identifier keys;
  * - other roots: `sys.modules`, `sys.__dict__`, `builtins.__dict__`,

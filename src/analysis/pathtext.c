@@ -99,6 +99,22 @@ static const char *dict_str_item(const mt_graph *g, uint32_t d,
 	return NULL;
 }
 
+/* The module whose namespace dict d is: the module that owns it (its
+ * `__dict__`), else d's `__name__`; NULL when neither is known. */
+static const char *module_of(const mt_graph *g, uint32_t d, size_t *len)
+{
+	uint32_t owner = mt_graph_dict_owner(g, d);
+	mt_value v;
+	if (owner != MT_NO_ID && type_is(g, owner, "module")) {
+		mt_graph_value(g, owner, &v);
+		if (v.kind == MT_VAL_STR) {
+			*len = v.slen;
+			return v.s;
+		}
+	}
+	return dict_str_item(g, d, "__name__", len);
+}
+
 /* ---- spelling --------------------------------------------------------- */
 
 typedef struct spell {
@@ -279,7 +295,7 @@ static bool leave_frame(spell *s, uint32_t edge, uint32_t dst)
 	const char *mod;
 	if (rel == MT_REL_ATTR &&
 	    (name_is(g, l, "f_globals") || name_is(g, l, "f_locals")) &&
-	    (mod = dict_str_item(g, dst, "__name__", &ml))) {
+	    (mod = module_of(g, dst, &ml))) {
 		mt_strbuf_reset(s->out);
 		mt_strbuf_add(s->out, mod, ml);
 		return true;
@@ -292,7 +308,12 @@ static bool leave_frame(spell *s, uint32_t edge, uint32_t dst)
 		add(s, nm ? nm : "?");
 	} else if (rel == MT_REL_STACK) {
 		int_label(s, " > stack[", l, "]");
+	} else if (rel == MT_REL_ATTR) {
+		const char *nm = mt_graph_name(g, l);
+		add(s, " > ");
+		add(s, nm ? nm : "?");
 	} else {
+		add(s, " >");
 		edge_text(s, edge);
 	}
 	return false;

@@ -486,6 +486,7 @@ static void build_demo(fx *f)
 			 .s2len = 4};
 	fx_set_value(f, frame, &val);
 	fx_root(f, "i0_t1_f0", frame);
+	fx_thread(f, 1, "MainThread");
 	fx_edge_name(f, frame, MT_REL_ATTR, "f_code", code);
 	fx_edge_name(f, frame, MT_REL_ATTR, "f_globals", maindict);
 	fx_edge_name(f, frame, MT_REL_LOCAL, "x", strs);
