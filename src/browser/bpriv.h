@@ -168,6 +168,10 @@ void bk_search_next(mt_browser *b, bview *v, int dir);
 void bk_filter(mt_browser *b, bview *v, int arg);
 void bk_prompt(mt_browser *b, bview *v, int arg);
 
+/* focus.c: M, the view's set restricted to the program's objects
+ * (`expr.mine`); M on such a view goes back. */
+void bk_mine(mt_browser *b, bview *v, int arg);
+
 /* view.c: the view infrastructure */
 bview *bv_top(mt_browser *b);
 /* A new view of result res (copied: its references are taken; NULL for

@@ -491,6 +491,10 @@ static const bkey key_table[] = {
 	{"filter", {'\\'}, 0, S_FIND, "\\",
 	 "filter rows: text (case-insensitive) or /regex/; empty clears",
 	 H_NONE, NULL, 0, 0, bk_filter, 0},
+	{"mine", {'M'}, BV_SET, S_FIND, "M",
+	 "only the program's objects (the view's set .mine): not the\n"
+	 "interpreter's, standard library's, site-packages'; M again: all",
+	 H_NONE, NULL, 0, 0, bk_mine, 0},
 
 	{"mark", {' '}, BV_SET, S_MARK, "Space",
 	 "mark / unmark the row ('*' in the second column)", H_NONE, NULL, 0,

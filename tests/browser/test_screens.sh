@@ -180,4 +180,25 @@ screen narrow-ascii long 'jjjjjj' --size 60x14 --ascii
 screen narrow-identity long 'i' --size 60x14
 screen narrow-inspector long 'ijj<Enter>' --size 60x14
 
+# M: the view's set restricted to the program's objects (h.mine), by the
+# same classifier; M again goes back; a query result's text pages (.more)
+for size in 120x16 80x16 60x16; do
+	w=${size%x*}
+	screen mine-$w demo 'M' --size $size
+	grep -q '^h\.mine ' "$T/out" || fail "mine-$w: line 2 is not h.mine"
+	grep -q "the program's objects: 45 of 85" "$T/out" ||
+		fail "mine-$w: no count in the status line"
+	screen mine-back-$w demo 'MM' --size $size
+	cp "$T/out" "$T/back"
+	run --headless --keys '' --size $size "$T/demo.mp"
+	cmp -s "$T/out" "$T/back" ||
+		fail "mine-back-$w: M again is not the start view"
+	screen mine-bytype-$w demo 'tM' --size $size
+	grep -q '^h\.bytype\.mine ' "$T/out" ||
+		fail "mine-bytype-$w: not shown by type"
+done
+screen more-prompt demo ":h.rp<Enter>:_.more<Enter>" --size 80x16
+grep -q '^> *10: ' "$T/out" || fail "more-prompt: _.more does not show line 10"
+
+
 finish
