@@ -391,6 +391,11 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 	const char *sep = b->opts.ascii ? " | " : " \xe2\x94\x82 ";
 	if (b->msg) /* first: it must not be cut off */
 		mt_strbuf_printf(o, "%s%s", b->msg, sep);
+	/* the filter and the search the user typed: short, kept in sight */
+	if (v->filter && *v->filter)
+		mt_strbuf_printf(o, "filter: %s%s", v->filter, sep);
+	if (b->search && *b->search && !b->live)
+		mt_strbuf_printf(o, "search: %s%s", b->search, sep);
 	/* then what the row keys act on (bk_target: "on [3] dict of Foo"),
 	 * and the highlighted row's whole label when its row shows it cut
 	 * and the target does not hold it: before the rest, which a narrow
@@ -421,10 +426,6 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 		mt_strbuf_printf(o, "%ssort: %s %s", sep, sn,
 				 desc ? "desc" : "asc");
 	}
-	if (v->filter && *v->filter)
-		mt_strbuf_printf(o, "%sfilter: %s", sep, v->filter);
-	if (b->search && *b->search && !b->live)
-		mt_strbuf_printf(o, "%ssearch: %s", sep, b->search);
 	if (b->msg)
 		return;
 	mt_strbuf_add(o, sep, strlen(sep));
