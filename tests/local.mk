@@ -67,4 +67,5 @@ dist-fuzz-corpus:
 .PHONY: dist-fuzz-corpus
 ## goldens of tests/batch/test_golden.sh: paths and patterns that page
 EXTRA_DIST += tests/golden/query-sp-more.txt tests/golden/query-rp-more.txt \
-	tests/golden/mine.txt tests/golden/query-mine.txt
+	tests/golden/mine.txt tests/golden/query-mine.txt \
+	tests/python/test_mine.py
