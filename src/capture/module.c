@@ -315,7 +315,8 @@ static void signals_restore(void)
 		sig_slot *s = &g_sigs[i];
 		struct sigaction cur;
 		if (s->installed && sigaction(s->sig, NULL, &cur) == 0 &&
-		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_signal)
+		    (cur.sa_flags & SA_SIGINFO) &&
+		    cur.sa_sigaction == on_signal)
 			sigaction(s->sig, &s->prev, NULL);
 		s->installed = false;
 	}
@@ -352,9 +353,9 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 		PyObject *text =
 		    fn ? PyUnicode_FromFormat("memtrack.dump failed: %s", msg)
 		       : NULL;
-		PyObject *a = text ? Py_BuildValue("(iOO)", err->sys_errno,
-						   text, fn)
-				   : NULL;
+		PyObject *a =
+		    text ? Py_BuildValue("(iOO)", err->sys_errno, text, fn)
+			 : NULL;
 		if (a)
 			set_oserror(a);
 		Py_XDECREF(a);
@@ -367,6 +368,182 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 				      : PyExc_RuntimeError,
 		     "memtrack.dump('%s') failed: %s", path, msg);
 	return NULL;
+}
+
+/* ---- the named results ------------------------------------------------------
+ * read() and dump() return named data: a Record is a dict whose keys are
+ * also attributes (d.header.rss == d["header"]["rss"]), Object, Edge,
+ * TypeName and Location are struct sequences (named tuples: o.size ==
+ * o[1], and they compare equal to plain tuples), so code written for the
+ * bare tuples keeps working.  The types are created once, at the first
+ * import, and live as long as the process (re-importing reuses them). */
+
+static PyTypeObject *g_object_t, *g_edge_t, *g_typename_t, *g_location_t;
+static PyTypeObject *g_record_t;
+
+static PyStructSequence_Field object_fields[] = {
+    {"type", "id of the object's type (an index into objects)"},
+    {"size", "bytes, with sys.getsizeof semantics (doc/capture.md, Sizes)"},
+    {"addr", "address in the captured process; None for a virtual object"},
+    {"refcnt", "reference count at capture; None for a virtual object"},
+    {"length", "len() or number of items; None when it has none"},
+    {"value", "preview or name: None, str, bytes, int, float, bool, "
+	      "TypeName or Location"},
+    {"edges", "list of Edge: the object's references"},
+    {NULL, NULL}};
+static PyStructSequence_Desc object_desc = {
+    "memtrack.Object",
+    "Object(type, size, addr, refcnt, length, value, edges): one OBJECT\n"
+    "record of a dump (doc/format.md, OBJECT fields); its id is its index\n"
+    "in read()'s objects list.",
+    object_fields, 7};
+
+static PyStructSequence_Field edge_fields[] = {
+    {"rel", "relation name: 'attr', 'index', 'keyval', 'key', 'interattr', "
+	    "'local', 'cell', 'stack', 'inset', 'root' or 'other'"},
+    {"target", "id of the object referred to"},
+    {"label", "the name (str) for a named relation, the key object's id for "
+	      "'keyval', an int otherwise"},
+    {NULL, NULL}};
+static PyStructSequence_Desc edge_desc = {
+    "memtrack.Edge",
+    "Edge(rel, target, label): one reference of a dump (doc/format.md,\n"
+    "Relations).",
+    edge_fields, 3};
+
+static PyStructSequence_Field typename_fields[] = {
+    {"module", "the class's __module__ ('' when it has no str one)"},
+    {"qualname", "the class's __qualname__"},
+    {NULL, NULL}};
+static PyStructSequence_Desc typename_desc = {
+    "memtrack.TypeName",
+    "TypeName(module, qualname): the value of a type object\n"
+    "(('builtins', 'dict'), ('__main__', 'Node')).",
+    typename_fields, 2};
+
+static PyStructSequence_Field location_fields[] = {
+    {"filename", "co_filename of the code"},
+    {"line", "first line of a code object; current line of a frame"},
+    {"name", "co_name of the code"},
+    {NULL, NULL}};
+static PyStructSequence_Desc location_desc = {
+    "memtrack.Location",
+    "Location(filename, line, name): the value of a code object or a\n"
+    "frame.",
+    location_fields, 3};
+
+/* A Record's attribute: the dict's own attributes first (keys(), get()...),
+ * then its str keys. */
+static PyObject *record_getattro(PyObject *self, PyObject *name)
+{
+	PyObject *r = PyObject_GenericGetAttr(self, name);
+	if (r || !PyErr_ExceptionMatches(PyExc_AttributeError))
+		return r;
+	PyObject *v = PyDict_GetItemWithError(self, name);
+	if (v) {
+		PyErr_Clear();
+		return Py_NewRef(v);
+	}
+	return NULL; /* the AttributeError, or the lookup's error */
+}
+
+/* dir(): the dict's attributes and the str keys (tab completion). */
+static PyObject *record_dir(PyObject *self, PyObject *noargs)
+{
+	(void)noargs;
+	PyObject *l = PyObject_Dir((PyObject *)Py_TYPE(self));
+	PyObject *k, *v;
+	Py_ssize_t pos = 0;
+	while (l && PyDict_Next(self, &pos, &k, &v))
+		if (PyUnicode_Check(k) && PyList_Append(l, k) < 0)
+			Py_CLEAR(l);
+	if (l && PyList_Sort(l) < 0)
+		Py_CLEAR(l);
+	return l;
+}
+
+static PyMethodDef record_methods[] = {
+    {"__dir__", record_dir, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+
+static PyType_Slot record_slots[] = {
+    {Py_tp_getattro, (void *)record_getattro},
+    {Py_tp_methods, record_methods},
+    {Py_tp_doc, (void *)"Record: a dict whose str keys are also attributes\n"
+			"(r.rss is r['rss']); read() and dump() return them."},
+    {0, NULL}};
+
+static PyType_Spec record_spec = {"memtrack.Record", 0, 0, Py_TPFLAGS_DEFAULT,
+				  record_slots};
+
+/* Creates the types (once per process); 0, or -1 with an exception. */
+static int named_types_init(void)
+{
+	if (g_record_t)
+		return 0;
+	g_object_t = PyStructSequence_NewType(&object_desc);
+	g_edge_t = g_object_t ? PyStructSequence_NewType(&edge_desc) : NULL;
+	g_typename_t = g_edge_t ? PyStructSequence_NewType(&typename_desc)
+				: NULL;
+	g_location_t = g_typename_t ? PyStructSequence_NewType(&location_desc)
+				    : NULL;
+	PyObject *bases = g_location_t ? PyTuple_Pack(1, &PyDict_Type) : NULL;
+	g_record_t =
+	    bases
+		? (PyTypeObject *)PyType_FromSpecWithBases(&record_spec, bases)
+		: NULL;
+	Py_XDECREF(bases);
+	if (g_record_t)
+		return 0;
+	Py_CLEAR(g_object_t);
+	Py_CLEAR(g_edge_t);
+	Py_CLEAR(g_typename_t);
+	Py_CLEAR(g_location_t);
+	return -1;
+}
+
+/* A new Record, empty. */
+static PyObject *record_new(void)
+{
+	return PyObject_CallNoArgs((PyObject *)g_record_t);
+}
+
+/* A Record of (key, value) pairs: keys are C strings, values new
+ * references (NULL: the whole call fails, every value is released). */
+static PyObject *record_of(size_t n, const char *const *keys, PyObject **vals)
+{
+	PyObject *d = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!vals[i])
+			goto out;
+	d = record_new();
+	for (size_t i = 0; d && i < n; i++)
+		if (PyDict_SetItemString(d, keys[i], vals[i]) < 0)
+			Py_CLEAR(d);
+out:
+	for (size_t i = 0; i < n; i++)
+		Py_XDECREF(vals[i]);
+	return d;
+}
+
+/* A struct sequence of type t from n new references (NULL: fails, every
+ * item is released). */
+static PyObject *seq_of(PyTypeObject *t, size_t n, PyObject **items)
+{
+	PyObject *s = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!items[i])
+			goto out;
+	s = PyStructSequence_New(t);
+	if (!s)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		PyStructSequence_SetItem(s, (Py_ssize_t)i, items[i]);
+		items[i] = NULL;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		Py_XDECREF(items[i]);
+	return s;
 }
 
 /* (plugins, warnings) of a finished dump: the names of the plugins that
@@ -383,9 +560,10 @@ static PyObject *plugin_summary(const mt_dumpplugins *dp)
 		Py_XDECREF(s);
 	}
 	for (size_t i = 0; warns && i < dp->nwarnings; i++) {
-		PyObject *s = PyUnicode_DecodeUTF8(
-		    dp->warnings[i], (Py_ssize_t)strlen(dp->warnings[i]),
-		    "replace");
+		PyObject *s =
+		    PyUnicode_DecodeUTF8(dp->warnings[i],
+					 (Py_ssize_t)strlen(dp->warnings[i]),
+					 "replace");
 		if (!s || PyList_Append(warns, s) < 0)
 			Py_CLEAR(warns);
 		Py_XDECREF(s);
@@ -522,16 +700,23 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		Py_DECREF(summary);
 		return NULL;
 	}
-	PyObject *d = Py_BuildValue(
-	    "{s:K,s:K,s:K,s:d,s:K,s:N,s:O,s:O}", "objects",
-	    (unsigned long long)res.objects, "edges",
-	    (unsigned long long)res.edges, "bytes",
-	    (unsigned long long)res.bytes, "seconds", secs, "reachable",
-	    (unsigned long long)res.reachable, "path", pstr, "plugins",
-	    PyTuple_GET_ITEM(summary, 0), "warnings",
-	    PyTuple_GET_ITEM(summary, 1));
+	/* `bytes` is file_bytes under its first name, kept for older
+	 * scripts (doc/capture.md) */
+	static const char *const keys[] = {
+	    "objects",	 "edges", "file_bytes", "heap_bytes", "seconds",
+	    "reachable", "path",  "plugins",	"warnings",   "bytes"};
+	PyObject *vals[] = {PyLong_FromUnsignedLongLong(res.objects),
+			    PyLong_FromUnsignedLongLong(res.edges),
+			    PyLong_FromUnsignedLongLong(res.bytes),
+			    PyLong_FromUnsignedLongLong(res.heap_bytes),
+			    PyFloat_FromDouble(secs),
+			    PyLong_FromUnsignedLongLong(res.reachable),
+			    pstr,
+			    Py_NewRef(PyTuple_GET_ITEM(summary, 0)),
+			    Py_NewRef(PyTuple_GET_ITEM(summary, 1)),
+			    PyLong_FromUnsignedLongLong(res.bytes)};
 	Py_DECREF(summary);
-	return d;
+	return record_of(sizeof keys / sizeof keys[0], keys, vals);
 }
 
 /* ---- read ------------------------------------------------------------------
@@ -546,10 +731,26 @@ static PyObject *utf8(const char *s, size_t n)
 static PyObject *header_dict(const mt_header *h)
 {
 	PyObject *argv = PyList_New(0), *warns = PyList_New(0);
-	if (!argv || !warns) {
+	PyObject *threads = PyList_New((Py_ssize_t)h->nthreads);
+	if (!argv || !warns || !threads) {
 		Py_XDECREF(argv);
 		Py_XDECREF(warns);
+		Py_XDECREF(threads);
 		return NULL;
+	}
+	/* [(id, name or None)] in the interpreter's order; on failure the
+	 * list stays partly NULL until record_of releases it */
+	for (size_t i = 0; threads && i < h->nthreads; i++) {
+		const mt_thread_name *t = &h->threads[i];
+		PyObject *tt =
+		    t->name ? Py_BuildValue("(KN)", (unsigned long long)t->id,
+					    utf8(t->name, strlen(t->name)))
+			    : Py_BuildValue("(KO)", (unsigned long long)t->id,
+					    Py_None);
+		if (!tt)
+			Py_CLEAR(threads);
+		else
+			PyList_SET_ITEM(threads, (Py_ssize_t)i, tt);
 	}
 	for (size_t i = 0; i < h->nwarnings; i++) {
 		PyObject *a = utf8(h->warnings[i], strlen(h->warnings[i]));
@@ -557,6 +758,7 @@ static PyObject *header_dict(const mt_header *h)
 			Py_XDECREF(a);
 			Py_DECREF(argv);
 			Py_DECREF(warns);
+			Py_XDECREF(threads);
 			return NULL;
 		}
 		Py_DECREF(a);
@@ -567,24 +769,38 @@ static PyObject *header_dict(const mt_header *h)
 			Py_XDECREF(a);
 			Py_DECREF(argv);
 			Py_DECREF(warns);
+			Py_XDECREF(threads);
 			return NULL;
 		}
 		Py_DECREF(a);
 	}
-#define S(x) ((x) ? (x) : "")
-	return Py_BuildValue(
-	    "{s:I,s:s,s:s,s:(III),s:s,s:s,s:s,s:K,s:N,s:d,s:K,s:K,s:I,s:I,s:O,"
-	    "s:N}",
-	    "format_version", h->format_version, "memtrack",
-	    S(h->memtrack_version), "python", S(h->python_version),
-	    "python_version", h->py_major, h->py_minor, h->py_micro,
-	    "implementation", S(h->implementation), "build", S(h->build),
-	    "executable", S(h->executable), "pid", (unsigned long long)h->pid,
-	    "argv", argv, "time", h->time, "rss", (unsigned long long)h->rss,
-	    "vms", (unsigned long long)h->vms, "ptr_size", h->ptr_size,
-	    "gc_header", h->gc_header, "collected",
-	    h->collected ? Py_True : Py_False, "warnings", warns);
+#define S(x) utf8((x), (x) ? strlen(x) : 0)
+	static const char *const keys[] = {
+	    "format_version", "memtrack",  "python",	 "python_version",
+	    "implementation", "build",	   "executable", "pid",
+	    "argv",	      "time",	   "rss",	 "vms",
+	    "ptr_size",	      "gc_header", "collected",	 "threads",
+	    "warnings"};
+	PyObject *vals[] = {PyLong_FromUnsignedLong(h->format_version),
+			    S(h->memtrack_version),
+			    S(h->python_version),
+			    Py_BuildValue("(III)", h->py_major, h->py_minor,
+					  h->py_micro),
+			    S(h->implementation),
+			    S(h->build),
+			    S(h->executable),
+			    PyLong_FromUnsignedLongLong(h->pid),
+			    argv,
+			    PyFloat_FromDouble(h->time),
+			    PyLong_FromUnsignedLongLong(h->rss),
+			    PyLong_FromUnsignedLongLong(h->vms),
+			    PyLong_FromUnsignedLong(h->ptr_size),
+			    PyLong_FromUnsignedLong(h->gc_header),
+			    PyBool_FromLong(h->collected),
+			    threads,
+			    warns};
 #undef S
+	return record_of(sizeof keys / sizeof keys[0], keys, vals);
 }
 
 static PyObject *edge_list(const mt_edge *e, size_t n, PyObject *names)
@@ -602,10 +818,10 @@ static PyObject *edge_list(const mt_edge *e, size_t n, PyObject *names)
 		} else {
 			label = PyLong_FromUnsignedLongLong(e[i].label);
 		}
-		PyObject *t = label
-				  ? Py_BuildValue("(sIN)", rn ? rn : "?",
-						  (unsigned)e[i].target, label)
-				  : NULL;
+		PyObject *items[] = {
+		    PyUnicode_FromString(rn ? rn : "?"),
+		    PyLong_FromUnsignedLong((unsigned long)e[i].target), label};
+		PyObject *t = seq_of(g_edge_t, 3, items);
 		if (!t) {
 			Py_DECREF(l);
 			return NULL;
@@ -629,12 +845,17 @@ static PyObject *value_obj(const mt_value *v)
 		return PyFloat_FromDouble(v->d);
 	case MT_VAL_BOOL:
 		return PyBool_FromLong(v->i != 0);
-	case MT_VAL_QUALNAME:
-		return Py_BuildValue("(NN)", utf8(v->s, v->slen),
-				     utf8(v->s2, v->s2len));
-	case MT_VAL_CODE:
-		return Py_BuildValue("(NLN)", utf8(v->s, v->slen),
-				     (long long)v->i, utf8(v->s2, v->s2len));
+	case MT_VAL_QUALNAME: {
+		PyObject *items[] = {utf8(v->s, v->slen),
+				     utf8(v->s2, v->s2len)};
+		return seq_of(g_typename_t, 2, items);
+	}
+	case MT_VAL_CODE: {
+		PyObject *items[] = {utf8(v->s, v->slen),
+				     PyLong_FromLongLong(v->i),
+				     utf8(v->s2, v->s2len)};
+		return seq_of(g_location_t, 3, items);
+	}
 	default:
 		Py_RETURN_NONE;
 	}
@@ -653,10 +874,14 @@ static PyObject *object_tuple(const mt_record *rec, PyObject *names)
 	}
 	length = o->length == MT_NO_LENGTH ? Py_NewRef(Py_None)
 					   : PyLong_FromLongLong(o->length);
-	return Py_BuildValue("(IKNNNNN)", (unsigned)o->type,
-			     (unsigned long long)o->size, addr, refcnt, length,
+	PyObject *items[] = {PyLong_FromUnsignedLong((unsigned long)o->type),
+			     PyLong_FromUnsignedLongLong(o->size),
+			     addr,
+			     refcnt,
+			     length,
 			     value_obj(&o->value),
-			     edge_list(rec->edges, rec->nedges, names));
+			     edge_list(rec->edges, rec->nedges, names)};
+	return seq_of(g_object_t, 7, items);
 }
 
 static PyObject *reader_error(PyObject *path, const mt_err *err)
@@ -676,23 +901,25 @@ static void not_regular(mode_t m, PyObject *path)
 			   : S_ISFIFO(m) ? "a FIFO"
 			   : S_ISSOCK(m) ? "a socket"
 					 : "not a regular file";
-	PyObject *text = PyUnicode_FromFormat(
-	    "memtrack.read: not a dump file but %s", kind);
-	PyObject *a = text ? Py_BuildValue("(iOO)",
-					   S_ISDIR(m) ? EISDIR : EINVAL, text,
-					   path)
-			   : NULL;
+	PyObject *text =
+	    PyUnicode_FromFormat("memtrack.read: not a dump file but %s", kind);
+	PyObject *a = text
+			  ? Py_BuildValue("(iOO)", S_ISDIR(m) ? EISDIR : EINVAL,
+					  text, path)
+			  : NULL;
 	if (a)
 		set_oserror(a);
 	Py_XDECREF(a);
 	Py_XDECREF(text);
 }
 
-static PyObject *mt_read(PyObject *self, PyObject *args)
+static PyObject *mt_read(PyObject *self, PyObject *args, PyObject *kwds)
 {
+	static char *kwlist[] = {"path", NULL};
 	PyObject *pathb = NULL, *pathstr = NULL;
 	(void)self;
-	if (!PyArg_ParseTuple(args, "O&:read", PyUnicode_FSConverter, &pathb))
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&:read", kwlist,
+					 PyUnicode_FSConverter, &pathb))
 		return NULL;
 	pathstr = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(pathb));
 	PyObject *result = NULL, *names = NULL, *roots = NULL, *objects = NULL;
@@ -703,8 +930,8 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 		goto err;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; only a
 	 * regular file is read */
-	int fd = open(PyBytes_AS_STRING(pathb),
-		      O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd =
+	    open(PyBytes_AS_STRING(pathb), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, pathstr);
 		goto err;
@@ -733,10 +960,10 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 	size_t got = 0;
 	while (got < len) {
 		ssize_t k;
-		Py_BEGIN_ALLOW_THREADS
-		k = read(fd, (char *)map + got, len - got);
-		Py_END_ALLOW_THREADS
-		if (k < 0 && errno == EINTR) {
+		Py_BEGIN_ALLOW_THREADS k =
+		    read(fd, (char *)map + got, len - got);
+		Py_END_ALLOW_THREADS if (k < 0 && errno == EINTR)
+		{
 			if (PyErr_CheckSignals() < 0) { /* PEP 475 */
 				close(fd);
 				goto err;
@@ -797,10 +1024,13 @@ static PyObject *mt_read(PyObject *self, PyObject *args)
 		}
 	}
 	const mt_trailer *tr = mt_reader_trailer(r);
-	result = Py_BuildValue("{s:N,s:O,s:O,s:O,s:K}", "header",
-			       header_dict(mt_reader_header(r)), "names", names,
-			       "roots", roots, "objects", objects, "reachable",
-			       (unsigned long long)tr->reachable);
+	static const char *const keys[] = {"header", "names", "roots",
+					   "objects", "reachable"};
+	PyObject *vals[] = {header_dict(mt_reader_header(r)), names, roots,
+			    objects,
+			    PyLong_FromUnsignedLongLong(tr->reachable)};
+	names = roots = objects = NULL; /* record_of releases them */
+	result = record_of(5, keys, vals);
 err:
 	Py_XDECREF(names);
 	Py_XDECREF(roots);
@@ -820,31 +1050,68 @@ static PyObject *mt_plugins(PyObject *self, PyObject *noargs)
 	return mt_plugins_list();
 }
 
+/* The docstrings start with the text signature (`name($module, ...)` and
+ * `--`), which inspect.signature() and help() read. */
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))mt_dump, METH_VARARGS | METH_KEYWORDS,
-     "dump(path, *, collect=True, plugins=None) -> dict\n\n"
-     "Write the whole object graph of this process to `path` (a memtrack\n"
-     "dump, doc/format.md).  collect=True runs gc.collect() first.\n"
+     "dump($module, /, path, *, collect=True, plugins=None)\n--\n\n"
+     "Write the whole object graph of this process to path (a memtrack\n"
+     "dump, doc/format.md), through a private temporary file renamed at\n"
+     "the end: an error, Ctrl-C or SIGTERM never leaves a partial file.\n\n"
+     "collect: run gc.collect() first.\n"
      "plugins: None = every bundled capture plugin whose module is\n"
      "imported; else a list of plugin names and shared-object paths\n"
-     "([] = none).  Returns {'objects', 'edges', 'bytes', 'seconds',\n"
-     "'reachable', 'path', 'plugins', 'warnings'}."},
+     "([] = none).\n\n"
+     "Returns a Record (a dict whose keys are also attributes):\n"
+     "  objects     number of objects written\n"
+     "  edges       number of references written (roots included)\n"
+     "  file_bytes  size of the dump file\n"
+     "  heap_bytes  total size of the objects written (what memtrack-tui\n"
+     "              shows as the whole heap's Total size)\n"
+     "  seconds     wall time of the call, collection included\n"
+     "  reachable   objects reachable from the roots\n"
+     "  path        the path written, as a str\n"
+     "  plugins     names of the capture plugins used\n"
+     "  warnings    the dump's warnings, as str\n"
+     "  bytes       the same as file_bytes (its former name)\n"
+     "Raises OSError (a refused or unwritable target), MemoryError or\n"
+     "RuntimeError."},
     {"plugins", mt_plugins, METH_NOARGS,
-     "plugins() -> list\n\n"
+     "plugins($module, /)\n--\n\n"
      "The capture plugins this memtrack knows: one dict per plugin with\n"
      "'name', 'module', 'description', 'origin' ('bundled' or the path it\n"
      "was loaded from) and 'active' (an automatic dump now would use it:\n"
      "a bundled plugin whose module is in sys.modules)."},
-    {"read", mt_read, METH_VARARGS,
-     "read(path) -> dict\n\n"
-     "Decode a dump into {'header', 'names', 'roots', 'objects',\n"
-     "'reachable'} (see doc/capture.md).  Raises ValueError on a bad dump."},
+    {"read", (PyCFunction)(void (*)(void))mt_read, METH_VARARGS | METH_KEYWORDS,
+     "read($module, /, path)\n--\n\n"
+     "Decode the dump at path into a Record (a dict whose keys are also\n"
+     "attributes):\n"
+     "  header     a Record: format_version, memtrack, python,\n"
+     "             python_version, implementation, build, executable, pid,\n"
+     "             argv, time, rss, vms, ptr_size, gc_header, collected,\n"
+     "             threads ([(id, name or None)]), warnings\n"
+     "             (doc/format.md, Header map)\n"
+     "  names      the name table (list of str)\n"
+     "  roots      the ROOTS edges (list of Edge)\n"
+     "  objects    list of Object(type, size, addr, refcnt, length, value,\n"
+     "             edges), indexed by object id; edges is a list of\n"
+     "             Edge(rel, target, label); a type's value is a\n"
+     "             TypeName(module, qualname), a code object's or a\n"
+     "             frame's a Location(filename, line, name)\n"
+     "  reachable  number of objects reachable from the roots (ids below)\n"
+     "Object, Edge, TypeName and Location are named tuples: o.size is\n"
+     "o[1].  See doc/capture.md, read().  Raises ValueError on a bad dump\n"
+     "(with the byte offset), OSError on a file that cannot be read."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef moddef = {
     PyModuleDef_HEAD_INIT,
     "memtrack",
-    "memtrack: capture the Python heap into a dump file.",
+    "memtrack: capture the Python heap into a dump file.\n\n"
+    "dump(path) writes this process's whole object graph to a file that\n"
+    "memtrack-tui browses and queries; read(path) decodes one into Python\n"
+    "data; plugins() lists the capture plugins.  __version__ is the\n"
+    "memtrack version, layout the interpreter layout the module reads.",
     -1,
     methods,
     NULL,
@@ -871,13 +1138,23 @@ PyMODINIT_FUNC PyInit_memtrack(void)
 			"memtrack does not know this interpreter's layout");
 	return NULL;
 #else
-	if (mt_walk_init_module() < 0)
+	if (mt_walk_init_module() < 0 || named_types_init() < 0)
 		return NULL;
 	PyObject *m = PyModule_Create(&moddef);
 	if (!m)
 		return NULL;
 	if (PyModule_AddStringConstant(m, "__version__", PACKAGE_VERSION) < 0 ||
-	    PyModule_AddStringConstant(m, "layout", mt_py_layout()) < 0) {
+	    PyModule_AddStringConstant(m, "layout", mt_py_layout()) < 0 ||
+	    PyModule_AddObject(m, "Object", Py_NewRef((PyObject *)g_object_t)) <
+		0 ||
+	    PyModule_AddObject(m, "Edge", Py_NewRef((PyObject *)g_edge_t)) <
+		0 ||
+	    PyModule_AddObject(m, "TypeName",
+			       Py_NewRef((PyObject *)g_typename_t)) < 0 ||
+	    PyModule_AddObject(m, "Location",
+			       Py_NewRef((PyObject *)g_location_t)) < 0 ||
+	    PyModule_AddObject(m, "Record", Py_NewRef((PyObject *)g_record_t)) <
+		0) {
 		Py_DECREF(m);
 		return NULL;
 	}

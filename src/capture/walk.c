@@ -792,6 +792,7 @@ static void process(mt_walk *w, uint32_t id)
 	if (st != MT_OK)
 		w->st = st;
 	w->total_edges += w->nedges;
+	w->total_size += ob.size;
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -1023,6 +1024,7 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 			res->edges = mt_writer_edges(w.wr);
 			res->bytes = mt_writer_bytes(w.wr);
 			res->reachable = reachable;
+			res->heap_bytes = w.total_size;
 			/* the caller adds the END record's few bytes */
 			st = mt_writer_finish(w.wr, reachable, err);
 			w.wr = NULL;

@@ -49,6 +49,7 @@ typedef struct mt_walk mt_walk;
 
 typedef struct mt_walk_result {
 	uint64_t objects, edges, bytes, reachable;
+	uint64_t heap_bytes; /* sum of the objects' sizes */
 } mt_walk_result;
 
 /* Module-init setup (interned keys, probe of subtype_traverse).  Returns 0,

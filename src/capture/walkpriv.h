@@ -187,6 +187,7 @@ struct mt_walk {
 	mt_edge *edges;
 	size_t nedges, edges_cap;
 	uint64_t total_edges;
+	uint64_t total_size; /* sum of the sizes of the objects written */
 	/* cover set: PyObject addresses explained by named edges */
 	uintptr_t *cover;
 	size_t cover_cap; /* slots, power of two */

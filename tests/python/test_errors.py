@@ -136,8 +136,8 @@ class Errors(unittest.TestCase):
         self.assertTrue(gc.isenabled())
         res = memtrack.dump(p)
         self.assertTrue(gc.isenabled(), "dump must restore the collector")
-        self.assertEqual(set(res), {"objects", "edges", "bytes", "seconds", "reachable", "path",
-                                    "plugins", "warnings"})
+        self.assertEqual(set(res), {"objects", "edges", "file_bytes", "heap_bytes", "bytes",
+                                    "seconds", "reachable", "path", "plugins", "warnings"})
         self.assertEqual(res["path"], str(p))
         self.assertEqual(res["bytes"], os.path.getsize(p))
         self.assertEqual(os.listdir(self.dir), ["ok.mp"])
