@@ -68,4 +68,5 @@ dist-fuzz-corpus:
 ## goldens of tests/batch/test_golden.sh: paths and patterns that page
 EXTRA_DIST += tests/golden/query-sp-more.txt tests/golden/query-rp-more.txt \
 	tests/golden/mine.txt tests/golden/query-mine.txt \
-	tests/python/test_mine.py
+	tests/python/test_mine.py \
+	tests/golden/query-paths.txt tests/python/test_paths.py

@@ -243,7 +243,7 @@ static void edge_text(spell *s, uint32_t edge)
 		int_label(s, "[", l, "]");
 		break;
 	case MT_REL_KEY:
-		int_label(s, ".keys()[", l, "]");
+		int_label(s, s->ns ? ".__dict__.keys()[" : ".keys()[", l, "]");
 		break;
 	case MT_REL_INSET:
 		int_label(s, "{", l, "}");
@@ -260,7 +260,7 @@ static void edge_text(spell *s, uint32_t edge)
 			mt_strbuf_add(s->out, k, kl);
 			break;
 		}
-		add(s, "[");
+		add(s, s->ns ? ".__dict__[" : "[");
 		if (l < mt_graph_count(g))
 			mt_pyrepr_key(g, (uint32_t)l, true, label_begin(s));
 		else

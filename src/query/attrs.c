@@ -233,6 +233,22 @@ mt_status q_set_pathsout(mt_query *q, q_args *a, val *out, mt_err *err)
 	return paths_text(q, mt_paths_out, a->self->set, out, err);
 }
 
+/* The paths from the roots grouped and spelled as code (paths.h): the
+ * browser's P; a paged text of groups. */
+mt_status q_set_paths(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_paths *p;
+	mt_paths_groups *gr;
+	mt_status st = mt_paths_sp(&p, q->g, a->self->set, err);
+	if (st)
+		return st;
+	if ((st = mt_paths_group(&gr, p, NULL, 100000, err))) {
+		mt_paths_free(p);
+		return st;
+	}
+	return q_pager_groups(out, p, gr, err);
+}
+
 mt_status q_set_rp(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	mt_classifier *c;

@@ -17,12 +17,13 @@
 #include "memtrack/refpat.h"
 #include "qval.h"
 
-enum { PG_PATHS = 1, PG_REFPAT };
+enum { PG_PATHS = 1, PG_REFPAT, PG_GROUPS };
 
 struct q_pager {
 	size_t refs;
 	int kind;	   /* PG_*                                   */
-	mt_paths *paths;   /* PATHS: owned                           */
+	mt_paths *paths;   /* PATHS, GROUPS: owned                   */
+	mt_paths_groups *gr; /* GROUPS: owned (paths outlives it)     */
 	mt_refpat *rp;	   /* REFPAT: owned                          */
 	mt_classifier *c;  /* REFPAT: the pattern's classifier (ref) */
 };
@@ -49,6 +50,22 @@ mt_status q_pager_paths(val *out, mt_paths *p, mt_err *err)
 	}
 	pg->kind = PG_PATHS;
 	pg->paths = p;
+	return MT_OK;
+}
+
+mt_status q_pager_groups(val *out, mt_paths *p, mt_paths_groups *gr,
+			 mt_err *err)
+{
+	struct q_pager *pg;
+	mt_status st = new_pager(out, &pg, err);
+	if (st) {
+		mt_paths_groups_free(gr);
+		mt_paths_free(p);
+		return st;
+	}
+	pg->kind = PG_GROUPS;
+	pg->paths = p;
+	pg->gr = gr;
 	return MT_OK;
 }
 
@@ -79,6 +96,7 @@ void q_pager_unref(struct q_pager *pg)
 {
 	if (!pg || --pg->refs)
 		return;
+	mt_paths_groups_free(pg->gr);
 	mt_paths_free(pg->paths);
 	mt_refpat_free(pg->rp);
 	mt_classifier_unref(pg->c);
@@ -131,6 +149,16 @@ mt_status q_pager_render(val *v, mt_strbuf *out, mt_err *err)
 {
 	struct q_pager *pg = v->pg;
 	mt_status st;
+	if (pg->kind == PG_GROUPS) {
+		size_t next = 0;
+		st = mt_paths_groups_format(pg->gr, v->page,
+					    v->all ? Q_ALL_LINES
+						   : MT_PATHS_PAGE,
+					    out, &next, err);
+		if (!st)
+			v->next = next;
+		return st;
+	}
 	if (pg->kind == PG_PATHS) {
 		uint64_t next = 0;
 		st = mt_paths_format(pg->paths, v->page,
@@ -165,7 +193,13 @@ mt_status q_pager_more(val *v, uint32_t pos, mt_err *err)
 		if (st)
 			return st;
 	}
-	if (pg->kind == PG_PATHS) {
+	if (pg->kind == PG_GROUPS) {
+		size_t n = mt_paths_groups_count(pg->gr);
+		if (v->next >= n)
+			return qerr(err, MT_RANGE, pos,
+				    "no more path groups: all %zu were shown",
+				    n);
+	} else if (pg->kind == PG_PATHS) {
 		uint64_t n = mt_paths_count(pg->paths);
 		if (v->next >= n)
 			return qerr(err, MT_RANGE, pos,

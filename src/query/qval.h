@@ -32,6 +32,7 @@
 struct mt_kind;
 struct q_def;
 struct q_pager;
+struct mt_paths_groups;
 struct mt_paths;
 struct mt_refpat;
 
@@ -228,6 +229,7 @@ mt_status q_set_imdom(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_sp(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_pathsin(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_pathsout(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_paths(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_rp(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_dot(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_mine(mt_query *, q_args *, val *, mt_err *);
@@ -273,6 +275,9 @@ mt_status q_kind_render(mt_query *q, const val *v, mt_strbuf *out,
 mt_status q_pager_paths(val *out, struct mt_paths *p, mt_err *err);
 mt_status q_pager_refpat(val *out, struct mt_refpat *rp,
 			 mt_classifier *c, mt_err *err);
+/* The same for the groups gr of paths p (paths.h; both taken). */
+mt_status q_pager_groups(val *out, struct mt_paths *p,
+			 struct mt_paths_groups *gr, mt_err *err);
 struct q_pager *q_pager_ref(struct q_pager *pg);
 void q_pager_unref(struct q_pager *pg); /* pg may be NULL */
 /* Appends v's page (v->pg set) and sets v->next. */

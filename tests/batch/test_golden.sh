@@ -44,6 +44,11 @@ golden query-all --batch --all -e 'h' "$T/many.mp"
 golden query-sp-more --batch -e '(h & hp.Type("str")).sp' -e '_.more' \
 	-e 'h.referents.pathsin.all' "$T/demo.mp"
 golden query-rp-more --batch -e 'h.rp' -e '_.more' -e '_.all' "$T/demo.mp"
+# paths grouped and named as code (P's spelling; sp keeps heapy's): thread
+# by name, frame by function and file:line, module globals as module.name
+golden query-paths --batch -e '(h & hp.Type("__main__.Node")).paths' \
+	-e '(h & hp.Type("str")).paths' -e 'h.paths.all' -e 'h.referents.paths' \
+	"$T/demo.mp"
 # --mine: the program's objects (h is hp.Mine); hp.Type without module
 golden mine --batch --mine "$T/demo.mp"
 golden query-mine --batch --mine -e 'h.bytype' -e 'hp.heap().count' \
