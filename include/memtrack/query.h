@@ -154,5 +154,8 @@ mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
 /* The set of the last result, borrowed until the next run, or NULL when
  * the last result is not a set. */
 const mt_set *mt_query_last_set(const mt_query *q);
+/* Whether the last result has pages: a set's table, paths or a reference
+ * pattern (`_.all` lists every row of it; --batch --all does). */
+bool mt_query_last_paged(const mt_query *q);
 
 #endif

@@ -162,8 +162,9 @@ static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all,
 			rc = 1;
 			break;
 		}
-		/* --all: the same result again with every row */
-		if (all && mt_query_last_set(q)) {
+		/* --all: the same result again with every row (tables,
+		 * paths, reference patterns) */
+		if (all && mt_query_last_paged(q)) {
 			mt_strbuf_reset(&out);
 			if (mt_query_run(q, "_.all", &out, &err) != MT_OK) {
 				rc = fail_err("-e", &err);

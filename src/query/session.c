@@ -178,6 +178,11 @@ const mt_set *mt_query_last_set(const mt_query *q)
 	return q->last.k == V_SET ? q->last.set : NULL;
 }
 
+bool mt_query_last_paged(const mt_query *q)
+{
+	return q->last.k == V_SET || (q->last.k == V_TEXT && q->last.pg);
+}
+
 /* ---- running expressions ----------------------------------------------- */
 
 static mt_status eval_text(mt_query *q, const char *expr, val *v, mt_err *err)

@@ -44,6 +44,12 @@ golden query-all --batch --all -e 'h' "$T/many.mp"
 golden query-sp-more --batch -e '(h & hp.Type("str")).sp' -e '_.more' \
 	-e 'h.referents.pathsin.all' "$T/demo.mp"
 golden query-rp-more --batch -e 'h.rp' -e '_.more' -e '_.all' "$T/demo.mp"
+# --all lists every path / pattern line as .all does
+run --batch -e '(h & hp.Type("str")).sp.all' -e 'h.rp.all' "$T/demo.mp"
+cp "$T/out" "$T/all"
+run --batch --all -e '(h & hp.Type("str")).sp' -e 'h.rp' "$T/demo.mp"
+cmp -s "$T/out" "$T/all" || fail "--all -e X.sp differs from X.sp.all"
+grep -q 'more paths' "$T/out" && fail "--all -e X.sp still pages"
 # paths grouped and named as code (P's spelling; sp keeps heapy's): thread
 # by name, frame by function and file:line, module globals as module.name
 golden query-paths --batch -e '(h & hp.Type("__main__.Node")).paths' \

@@ -592,6 +592,15 @@ static void test_paged_texts(void **state)
 	expect_err(q, "hp.Type('Leaf')", MT_RANGE, 8, "'app.Leaf'");
 	expect(q, "(h & hp.Type('app.Leaf')).count", "1\n");
 	expect(q, "(h & hp.Type('X')).count", "1\n");
+	/* --batch --all asks this before it lists _.all */
+	free(run(q, "h.sp", &err));
+	assert_true(mt_query_last_paged(q));
+	free(run(q, "h.count", &err));
+	assert_false(mt_query_last_paged(q));
+	free(run(q, "h.dot", &err));
+	assert_false(mt_query_last_paged(q));
+	free(run(q, "h", &err));
+	assert_true(mt_query_last_paged(q));
 	/* texts that are not paged say so */
 	expect_err(q, "h.dot.more", MT_TYPE, 6, "not paged");
 	expect_err(q, "help.all", MT_TYPE, 5, "not paged");
