@@ -40,6 +40,8 @@ typedef struct brow {
 	unsigned ret : 2;  /* RET_* */
 	unsigned marked : 1;
 	unsigned nav : 1;  /* Enter opens something */
+	unsigned all : 1;  /* the "all" row of a BV_ALL view: the whole view
+			      (the rows shown, with a filter); always first */
 } brow;
 
 /* What a view can do: the key table (keys.c) offers a key, and its
@@ -54,8 +56,13 @@ enum {
 				 row's set is its kind's members, Retained
 				 is that set's dominated size              */
 	BV_KEYS = 1 << 5,     /* the view lists the keys: ? and F1 stay    */
-	BV_BY = 1 << 6	      /* shows its set by res.er: that classifier's
-				 key again is "already by"                 */
+	BV_BY = 1 << 6,	      /* shows its set by res.er: that classifier's
+				 key again is "already by"; row i is
+				 mt_query_row(res, i)                      */
+	BV_ALL = 1 << 7,      /* a first row "all" (brow.all) stands for the
+				 whole view; the cursor starts on it       */
+	BV_STOPS = 1 << 8     /* the cursor stops only on the first row and
+				 on rows that open something (Up, Down)    */
 };
 
 struct bview;
@@ -183,9 +190,28 @@ void bv_push(mt_browser *b, bview *v);
 void bv_free(bview *v);
 /* Rebuilds vis from the filter and the sort; keeps the selected row. */
 mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err);
-/* The set of row r of a partition view / the object of other views. */
+/* The set of row r of a partition view / the object of other views; of
+ * the "all" row, the whole view (the union of the rows shown). */
 mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
 		     mt_err *err);
+/* What the row keys (re-partition, R F D P, m) act on in view v: the
+ * union of the marked rows when some are marked, else the row under the
+ * cursor, else (the "all" row, an information row) the whole view: the
+ * rows shown when a filter hides some.  *out as the query layer derives
+ * it (set, classifier, expression; several rows: `A | B`); *nmarked: the
+ * marked rows taken (0: none).  Caller destroys *out on MT_OK. */
+mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
+		    size_t *nmarked, mt_err *err);
+/* The union of the rows shown (not the "all" row) as bv_target makes
+ * it; MT_RANGE when none is. */
+mt_status bv_shown(mt_browser *b, bview *v, mt_qresult *out, mt_err *err);
+/* The row bv_target takes when nothing is marked (NULL: the whole view
+ * as it opened, no row and no filter). */
+brow *bv_target_row(bview *v);
+/* The "all" row's Retained figure is stale (the filter changed). */
+void bv_all_reset(bview *v);
+/* The Index cell of row r: "%6u", or "all" for the "all" row. */
+void bv_fmt_index(const brow *r, char *buf, size_t n);
 /* Renders r's label if it is still NULL. */
 const char *bv_label(mt_browser *b, bview *v, brow *r);
 /* Computes the retained size of r when possible (dominance built). */

@@ -44,7 +44,7 @@ enum {
 static const char *const section_title[S_COUNT] = {
 	[S_MOVE] = "Moving",
 	[S_OPEN] = "Opening and going back",
-	[S_BY] = "Partition the current set by",
+	[S_BY] = "Partition the target by",
 	[S_FOLLOW] = "Following references",
 	[S_SORT] = "Sorting (again: reverse)",
 	[S_FIND] = "Search and filter",
@@ -98,6 +98,16 @@ static void beep(mt_browser *b)
 	b->ui->beep(b->ui);
 }
 
+/* Whether the cursor stops on row k of v: every row, but in a BV_STOPS
+ * view (the inspector) only its first row (the object itself) and the
+ * rows that open something. */
+static bool stop(const bview *v, long k)
+{
+	if (!(v->ops->caps & BV_STOPS) || k == 0)
+		return true;
+	return v->rows[v->vis[k]].nav;
+}
+
 static void move(mt_browser *b, bview *v, long d)
 {
 	(void)b;
@@ -108,7 +118,15 @@ static void move(mt_browser *b, bview *v, long d)
 		c = 0;
 	if (c >= (long)v->nvis)
 		c = (long)v->nvis - 1;
-	v->cur = (size_t)c;
+	/* past the rows the cursor does not stop on, on in the direction of
+	 * the move (back where it ends without one) */
+	long step = d < 0 ? -1 : 1, k = c;
+	while (k >= 0 && k < (long)v->nvis && !stop(v, k))
+		k += step;
+	if (k < 0 || k >= (long)v->nvis)
+		for (k = c; k > 0 && !stop(v, k); k--)
+			;
+	v->cur = (size_t)k;
 }
 
 static void k_move(mt_browser *b, bview *v, int d)
@@ -152,6 +170,8 @@ static void k_end(mt_browser *b, bview *v, int arg)
 	v->cur = v->nvis ? v->nvis - 1 : 0;
 }
 
+static void open_shown(mt_browser *b, bview *v);
+
 static void k_open(mt_browser *b, bview *v, int arg)
 {
 	(void)arg;
@@ -160,7 +180,9 @@ static void k_open(mt_browser *b, bview *v, int arg)
 		return;
 	}
 	brow *r = &v->rows[v->vis[v->cur]];
-	if (!r->nav || !v->ops->enter(b, v, r))
+	if (r->all && bv_target_row(v) == r)
+		open_shown(b, v); /* the rows a filter shows, as one set */
+	else if (!r->nav || !v->ops->enter(b, v, r))
 		beep(b);
 }
 
@@ -191,30 +213,115 @@ static void k_redraw(mt_browser *b, bview *v, int arg)
 	(void)arg; /* the next draw lays out and redraws everything */
 }
 
-/* The current set by classifier cls (a row of the classifier table). */
+/* What the row keys act on in v (bk_target's words, malloc'd): NULL for
+ * the whole view as it opened. */
+static char *target_text(mt_browser *b, bview *v)
+{
+	size_t marked = 0;
+	for (size_t i = 0; i < v->nrows; i++)
+		marked += v->rows[i].marked && !v->rows[i].all;
+	if (marked)
+		return bv_printf("%zu marked row%s", marked,
+				 marked == 1 ? "" : "s");
+	brow *r = bv_target_row(v);
+	if (!r)
+		return NULL;
+	if (r->all)
+		return bv_printf("the %zu row%s shown", v->nvis - 1,
+				 v->nvis == 2 ? "" : "s");
+	if (v->ops->caps & BV_BY)
+		return bv_printf("[%u] %s", r->index, bv_label(b, v, r));
+	return mt_xstrdup(bv_label(b, v, r));
+}
+
+/* The breadcrumb of an action on v's target: "ACTION" for the whole
+ * view, else "TARGET > ACTION" (malloc'd). */
+static char *target_crumb(mt_browser *b, bview *v, const char *action)
+{
+	char *t = target_text(b, v);
+	if (!t)
+		return mt_xstrdup(action);
+	char *c = bv_printf("%s%s%s", t,
+			    b->opts.ascii ? " > " : " \xe2\x80\xba ", action);
+	free(t);
+	return c;
+}
+
+/* The target of the row keys (bv_target); false (the error shown) when
+ * there is none. */
+static bool target(mt_browser *b, bview *v, mt_qresult *r, size_t *nmarked)
+{
+	mt_err err;
+	mt_err_clear(&err);
+	if (!v->set) {
+		beep(b);
+		return false;
+	}
+	if (bv_target(b, v, r, nmarked, &err) != MT_OK) {
+		bv_err(b, NULL, &err);
+		return false;
+	}
+	return true;
+}
+
+/* Enter on the "all" row under a filter: the rows shown as one set, by
+ * the view's classifier; one object opens the inspector, as Enter on a
+ * row does. */
+static void open_shown(mt_browser *b, bview *v)
+{
+	mt_qresult t;
+	mt_err err;
+	mt_err_clear(&err);
+	mt_status st = bv_shown(b, v, &t, &err);
+	if (st == MT_OK) {
+		brow *r = &v->rows[v->vis[1]];
+		char *crumb = v->nvis == 2 ? bv_printf("[%u] %s", r->index,
+						       bv_label(b, v, r))
+					   : bv_printf("the %zu rows shown",
+						       v->nvis - 1);
+		st = bv_open_set(b, &t, NULL, crumb, true, &err);
+		free(crumb);
+		mt_qresult_destroy(&t);
+	}
+	if (st != MT_OK)
+		bv_err(b, NULL, &err);
+}
+
+/* The target (bv_target) by classifier cls (a row of the classifier
+ * table). */
 static void by(mt_browser *b, bview *v, const char *cls)
 {
+	mt_qresult t, r;
+	size_t nmarked;
 	if (!v->set) {
 		beep(b);
 		return;
 	}
-	if ((v->ops->caps & BV_BY) && strcmp(v->res.er, cls) == 0) {
+	bool whole = !bv_target_row(v);
+	for (size_t i = 0; whole && i < v->nrows; i++)
+		whole = !v->rows[i].marked;
+	if (whole && (v->ops->caps & BV_BY) && strcmp(v->res.er, cls) == 0) {
 		char *m = bv_printf("already by %s", cls);
 		bv_msg(b, false, m);
 		free(m);
 		return;
 	}
+	if (!target(b, v, &t, &nmarked))
+		return;
 	mt_err err;
 	mt_err_clear(&err);
-	mt_qresult r;
-	char *crumb = bv_printf("by %s", cls);
-	mt_status st = mt_query_by(b->q, &v->res, cls, &r, &err);
+	char *act = bv_printf("by %s", cls);
+	char *crumb = target_crumb(b, v, act);
+	mt_status st = mt_query_by(b->q, &t, cls, &r, &err);
 	if (st == MT_OK) {
-		st = bv_open_set(b, &r, v->expr, crumb, false, &err);
+		st = bv_open_set(b, &r, whole ? v->expr : t.expr, crumb,
+				 false, &err);
 		mt_qresult_destroy(&r);
 	}
 	if (st != MT_OK)
 		bv_err(b, NULL, &err);
+	mt_qresult_destroy(&t);
+	free(act);
 	free(crumb);
 }
 
@@ -226,19 +333,20 @@ static const char *const follow_attr[] = {
 	[F_PATHS] = "sp",
 };
 
-/* R F D P: the attribute of the current set as the query layer derives it
- * (`expr.referrers`): a set opens by its classifier, text (P's paths) as
- * a text view. */
-/* P: the shortest paths from the roots to the current set, as text (up
- * to 200 paths: more than the query's `sp` shows), named as the query
- * layer names `sp` of the set (r). */
-static mt_status open_paths(mt_browser *b, bview *v, const mt_qresult *r,
+/* R F D P: the attribute of the target (bv_target) as the query layer
+ * derives it (`expr.referrers`): a set opens by its classifier, text
+ * (P's paths) as a text view. */
+/* P: the shortest paths from the roots to set (the target's), as text
+ * (up to 200 paths: more than the query's `sp` shows), named as the
+ * query layer names `sp` of the target (r). */
+static mt_status open_paths(mt_browser *b, const mt_set *set,
+			    const mt_qresult *r, const char *crumb,
 			    mt_err *err)
 {
 	mt_paths *p = NULL;
 	mt_strbuf t;
 	mt_strbuf_init(&t);
-	mt_status st = mt_paths_sp(&p, b->g, v->set, err);
+	mt_status st = mt_paths_sp(&p, b->g, set, err);
 	if (st == MT_OK)
 		st = mt_paths_format(p, 0, 200, &t, NULL, err);
 	if (st == MT_OK) {
@@ -246,7 +354,7 @@ static mt_status open_paths(mt_browser *b, bview *v, const mt_qresult *r,
 		    "Shortest paths from the roots (%llu path%s of length %u)",
 		    (unsigned long long)mt_paths_count(p),
 		    mt_paths_count(p) == 1 ? "" : "s", mt_paths_length(p));
-		st = bv_open_text(b, t.s ? t.s : "", title, r->expr, "paths",
+		st = bv_open_text(b, t.s ? t.s : "", title, r->expr, crumb,
 				  err);
 		free(title);
 	}
@@ -257,6 +365,8 @@ static mt_status open_paths(mt_browser *b, bview *v, const mt_qresult *r,
 
 static void k_follow(mt_browser *b, bview *v, int what)
 {
+	mt_qresult t, r;
+	size_t nmarked;
 	if (!v->set) {
 		beep(b);
 		return;
@@ -265,22 +375,24 @@ static void k_follow(mt_browser *b, bview *v, int what)
 		bv_msg(b, true, "error: no dominator tree (cancelled or failed)");
 		return;
 	}
+	if (!target(b, v, &t, &nmarked))
+		return;
 	mt_err err;
 	mt_err_clear(&err);
-	mt_qresult r;
 	const char *attr = follow_attr[what];
-	mt_status st = mt_query_attr(b->q, &v->res, attr, &r, &err);
-	if (st != MT_OK) {
-		bv_err(b, NULL, &err);
-		return;
+	char *crumb = target_crumb(b, v, what == F_PATHS ? "paths" : attr);
+	mt_status st = mt_query_attr(b->q, &t, attr, &r, &err);
+	if (st == MT_OK) {
+		if (what == F_PATHS)
+			st = open_paths(b, t.set, &r, crumb, &err);
+		else
+			st = bv_open_set(b, &r, NULL, crumb, false, &err);
+		mt_qresult_destroy(&r);
 	}
-	if (what == F_PATHS)
-		st = open_paths(b, v, &r, &err);
-	else
-		st = bv_open_set(b, &r, NULL, attr, false, &err);
 	if (st != MT_OK)
 		bv_err(b, NULL, &err);
-	mt_qresult_destroy(&r);
+	mt_qresult_destroy(&t);
+	free(crumb);
 }
 
 /* r: the Retained figure of every row, in the view's own order; false
@@ -336,68 +448,31 @@ static void k_mark(mt_browser *b, bview *v, int arg)
 	move(b, v, 1);
 }
 
-/* The union of the marked rows' sets (NULL when none is marked). */
-static mt_status marked_set(mt_browser *b, bview *v, mt_set **out,
-			    size_t *marked, mt_err *err)
-{
-	mt_set *s = NULL;
-	mt_status st = MT_OK;
-	*marked = 0;
-	for (size_t i = 0; i < v->nrows && st == MT_OK; i++) {
-		if (!v->rows[i].marked)
-			continue;
-		mt_set *rs = NULL, *u = NULL;
-		st = bv_row_set(b, v, &v->rows[i], &rs, err);
-		if (st == MT_OK && s)
-			st = mt_set_op(&u, MT_SETOP_OR, s, rs, err);
-		if (st == MT_OK && s) {
-			mt_set_unref(s);
-			mt_set_unref(rs);
-			s = u;
-		} else if (st == MT_OK) {
-			s = rs;
-		} else {
-			mt_set_unref(rs);
-		}
-		++*marked;
-	}
-	if (st != MT_OK) {
-		mt_set_unref(s);
-		s = NULL;
-	}
-	*out = s;
-	return st;
-}
-
-/* m LETTER: the marked rows' sets (or the current set) as LETTER */
+/* m LETTER: the target (bv_target: the marked rows, the row under the
+ * cursor, or the whole view) as LETTER */
 static void save_mark(mt_browser *b, bview *v, int letter)
 {
+	mt_qresult t;
+	size_t marked = 0;
+	if (!target(b, v, &t, &marked))
+		return;
 	mt_err err;
 	mt_err_clear(&err);
-	mt_set *s = NULL;
-	size_t marked = 0;
-	mt_status st = marked_set(b, v, &s, &marked, &err);
-	if (st == MT_OK && !s) {
-		if (!v->set) {
-			beep(b);
-			return;
-		}
-		s = mt_set_ref(v->set);
-	}
 	char name[2] = {(char)letter, 0};
-	if (st == MT_OK)
-		st = mt_query_bind_set(b->q, name, s, &err);
+	mt_status st = mt_query_bind_set(b->q, name, t.set, &err);
 	if (st == MT_OK) {
+		char *what = target_text(b, v);
 		char *m = bv_printf("%s: %zu object%s saved (%s)", name,
-				    mt_set_count(s),
-				    mt_set_count(s) == 1 ? "" : "s",
-				    marked ? "marked rows" : "current set");
+				    mt_set_count(t.set),
+				    mt_set_count(t.set) == 1 ? "" : "s",
+				    what ? what : "current set");
 		bv_msg(b, false, m);
 		free(m);
+		free(what);
 	} else {
 		bv_err(b, "mark", &err);
 	}
-	mt_set_unref(s);
+	mt_qresult_destroy(&t);
 }
 
 static void k_mark_prefix(mt_browser *b, bview *v, int arg)
@@ -459,16 +534,17 @@ static const bkey key_table[] = {
 	 NULL, 0, 0, bk_units, 0},
 
 	{"referrers", {'R'}, BV_SET, S_FOLLOW, "R",
-	 "referrers of the current set", H_FOLLOW, "R", 0, 0, k_follow,
+	 "referrers of the target", H_FOLLOW, "R", 0, 0, k_follow,
 	 F_REFERRERS},
 	{"referents", {'F'}, BV_SET, S_FOLLOW, "F",
-	 "referents of the current set", H_FOLLOW, "F", 0, 0, k_follow,
+	 "referents of the target", H_FOLLOW, "F", 0, 0, k_follow,
 	 F_REFERENTS},
 	{"dominated", {'D'}, BV_SET, S_FOLLOW, "D",
-	 "dominated set (what deleting the set frees)", H_FOLLOW, "D", 0, 0,
+	 "dominated set of the target (what deleting it frees)", H_FOLLOW,
+	 "D", 0, 0,
 	 k_follow, F_DOMINOS},
 	{"paths", {'P'}, BV_SET, S_FOLLOW, "P",
-	 "shortest paths from the roots to the current set", H_FOLLOW, "P",
+	 "shortest paths from the roots to the target", H_FOLLOW, "P",
 	 0, 0, k_follow, F_PATHS},
 
 	{"sort-size", {'s'}, BV_SORT, S_SORT, "s", "size", H_SORT, "s", 0, 0,
@@ -497,10 +573,12 @@ static const bkey key_table[] = {
 	 H_NONE, NULL, 0, 0, bk_mine, 0},
 
 	{"mark", {' '}, BV_SET, S_MARK, "Space",
-	 "mark / unmark the row ('*' in the second column)", H_NONE, NULL, 0,
+	 "mark / unmark the row ('*' in the second column):\n"
+	 "the target is then the marked rows together",
+	 H_NONE, NULL, 0,
 	 0, k_mark, 0},
 	{"save-set", {'m'}, BV_SET, S_MARK, "m LETTER",
-	 "save the current set (or the marked rows) as LETTER\n"
+	 "save the target as LETTER\n"
 	 "for expressions: a & b, a - b, a.referrers",
 	 H_NONE, NULL, 0, 0, k_mark_prefix, 0},
 
@@ -641,6 +719,14 @@ char *bk_help_text(void)
 {
 	mt_strbuf o;
 	mt_strbuf_init(&o);
+	mt_strbuf_printf(
+	    &o, "The target: what the row keys (partition keys, R F D P, m)\n"
+		"act on, as the status line says (\"on [3] dict of Foo\")\n"
+		"  the highlighted row;\n"
+		"  the whole view on the first row, \"all\" (where the\n"
+		"  cursor starts): with a filter, the rows shown;\n"
+		"  in the inspector, the object on its first row;\n"
+		"  the marked rows together when rows are marked.\n\n");
 	for (int s = 0; s < S_COUNT; s++) {
 		if (s)
 			mt_strbuf_addc(&o, '\n', 1);
@@ -697,7 +783,14 @@ void bk_hints(const bview *v, mt_strbuf *o)
 
 void bk_target(mt_browser *b, bview *v, mt_strbuf *o)
 {
-	(void)b;
-	(void)v;
-	(void)o; /* filled by the row-targeting work (issue 9) */
+	if (!v->set)
+		return;
+	char *t = target_text(b, v);
+	if (!t && (v->ops->caps & BV_ALL))
+		mt_strbuf_printf(o, "on all rows");
+	else if (!t)
+		mt_strbuf_printf(o, "on this object");
+	else
+		mt_strbuf_printf(o, "on %s", t);
+	free(t);
 }

@@ -237,35 +237,15 @@ void bv_fmt_ret(const mt_browser *b, const brow *r, char *buf, size_t n)
 
 int bv_narrow(mt_browser *b, bview *v, const size_t *prefix, int n)
 {
-	/* the widest label, once per view (a partition's labels are made
-	 * with it; called for every row drawn) */
-	static const bview *last_v;
-	static const brow *last_rows;
-	static const char *last_label; /* a new view reusing the memory of
-					  a closed one has new labels */
-	static size_t last_n, last_want;
-	size_t want;
-	const char *first = v->nrows ? v->rows[0].label : NULL;
-	if (v == last_v && v->rows == last_rows && v->nrows == last_n &&
-	    first == last_label && first) {
-		want = last_want;
-	} else {
-		/* lazy labels (identity: representations) are long: want
-		 * the most */
-		want = v->ops->label ? LABEL_WANT : 0;
-		for (size_t i = 0; i < v->nrows && want < LABEL_WANT; i++) {
-			size_t w = bv_width(bv_label(b, v, &v->rows[i]));
-			if (w > want)
-				want = w;
-		}
-		if (want > LABEL_WANT)
-			want = LABEL_WANT;
-		last_v = v;
-		last_rows = v->rows;
-		last_n = v->nrows;
-		last_label = v->nrows ? v->rows[0].label : NULL;
-		last_want = want;
+	/* lazy labels (identity: representations) are long: want the most */
+	size_t want = v->ops->label ? LABEL_WANT : 0;
+	for (size_t i = 0; i < v->nrows && want < LABEL_WANT; i++) {
+		size_t w = bv_width(bv_label(b, v, &v->rows[i]));
+		if (w > want)
+			want = w;
 	}
+	if (want > LABEL_WANT)
+		want = LABEL_WANT;
 	for (int i = 0; i < n; i++)
 		if ((size_t)b->cols >= 2 + prefix[i] + want)
 			return i;
@@ -416,28 +396,38 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 		mt_strbuf_printf(o, "filter: %s%s", v->filter, sep);
 	if (b->search && *b->search && !b->live)
 		mt_strbuf_printf(o, "search: %s%s", b->search, sep);
-	/* then what the row keys act on (bk_target: "on [3] dict of Foo"),
-	 * and the highlighted row's whole label when its row shows it cut
-	 * and the target does not hold it: before the rest, which a narrow
-	 * screen cuts */
+	/* then the highlighted row's whole label when its row shows it cut,
+	 * and what the row keys act on (bk_target: "on [3] dict of Foo"):
+	 * before the rest, which a narrow screen cuts */
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	bk_target(b, v, &t);
-	if (t.len)
-		mt_strbuf_printf(o, "%s%s", t.s, sep);
 	if (cut_row && v->nvis && cut_row == &v->rows[v->vis[v->cur]]) {
+		/* first, whole, even where the target repeats it after
+		 * ("on [6] LABEL" is wider than the label) */
 		const char *l = cut_row->label ? cut_row->label : "";
-		if (*l && !(t.s && strstr(t.s, l)))
+		if (*l)
 			mt_strbuf_printf(o, "%s%s", l, sep);
 	}
+	if (t.len)
+		mt_strbuf_printf(o, "%s%s", t.s, sep);
 	mt_strbuf_destroy(&t);
 	char c1[MT_FMT_COUNT_MAX], c2[MT_FMT_COUNT_MAX];
-	mt_strbuf_printf(o, "row %s of %s",
-			 mt_fmt_count(c1, sizeof c1, v->nvis ? v->cur + 1 : 0),
-			 mt_fmt_count(c2, sizeof c2, v->nvis));
+	/* the "all" row (always first) is not counted: "all 21 rows" on
+	 * it, "row 3 of 21" on the third row after it */
+	size_t all = v->nvis && v->rows[v->vis[0]].all ? 1 : 0;
+	if (all && v->cur == 0)
+		mt_strbuf_printf(o, "all %s row%s",
+				 mt_fmt_count(c2, sizeof c2, v->nvis - 1),
+				 v->nvis == 2 ? "" : "s");
+	else
+		mt_strbuf_printf(o, "row %s of %s",
+				 mt_fmt_count(c1, sizeof c1,
+					      v->nvis ? v->cur + 1 - all : 0),
+				 mt_fmt_count(c2, sizeof c2, v->nvis - all));
 	if (v->nvis != v->nrows)
 		mt_strbuf_printf(o, " (%s in all)",
-				 mt_fmt_count(c1, sizeof c1, v->nrows));
+				 mt_fmt_count(c1, sizeof c1, v->nrows - all));
 	const char *sn = sort_name(v->sort);
 	if (sn && (v->ops->caps & BV_SORT)) {
 		bool desc = v->sort != SORT_LABEL;

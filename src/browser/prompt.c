@@ -17,9 +17,12 @@
 
 #include "bpriv.h"
 
-/* Row k's label contains text, case-insensitively. */
+/* Row k's label contains text, case-insensitively (never the "all"
+ * row's). */
 static bool row_matches(mt_browser *b, bview *v, size_t k, const char *text)
 {
+	if (v->rows[v->vis[k]].all)
+		return false;
 	const char *l = bv_label(b, v, &v->rows[v->vis[k]]);
 	size_t n = strlen(text);
 	for (; *l; l++)
@@ -145,6 +148,7 @@ void bk_filter(mt_browser *b, bview *v, int arg)
 		bv_refresh(b, v, &err);
 		return;
 	}
+	bv_all_reset(v); /* the "all" row: the rows shown now */
 	free(old);
 }
 

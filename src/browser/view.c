@@ -46,8 +46,22 @@ bview *bv_top(mt_browser *b)
 	return b->depth ? b->stack[b->depth - 1] : NULL;
 }
 
+/* Appends the "all" row of a BV_ALL view (bv_refresh puts it first). */
+static void add_all_row(bview *v)
+{
+	v->rows = mt_xrealloc(v->rows, v->nrows + 1, sizeof *v->rows);
+	brow *r = &v->rows[v->nrows];
+	memset(r, 0, sizeof *r);
+	r->index = (uint32_t)v->nrows++;
+	r->obj = MT_NO_ID;
+	r->all = 1;
+	r->ret = v->ops->caps & BV_RETAINED ? RET_UNKNOWN : RET_NONE;
+}
+
 void bv_push(mt_browser *b, bview *v)
 {
+	if (v->ops->caps & BV_ALL)
+		add_all_row(v);
 	if (b->depth == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 8;
 		b->stack = mt_xrealloc(b->stack, nc, sizeof *b->stack);
@@ -147,13 +161,13 @@ mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 	if (!dom)
 		return MT_CANCELLED;
 	bool kinds = v->ops->caps & BV_KINDS;
-	if (r->obj != MT_NO_ID && !kinds) {
+	if (r->obj != MT_NO_ID && !kinds && !r->all) {
 		if (!bv_obj_retained(b, r->obj, &r->retained))
 			return MT_CANCELLED;
 		r->ret = RET_KNOWN;
 		return MT_OK;
 	}
-	if (!kinds) {
+	if (!kinds && !r->all) {
 		r->ret = RET_NONE;
 		return MT_OK;
 	}
@@ -251,9 +265,14 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	if (need_labels && v->nrows > 100000)
 		b->ui->progress(b->ui, "rendering rows", 0, v->nrows);
 	free(v->vis);
-	v->vis = mt_xmalloc(v->nrows * sizeof *v->vis);
+	v->vis = mt_xmalloc((v->nrows ? v->nrows : 1) * sizeof *v->vis);
 	v->nvis = 0;
+	size_t all = SIZE_MAX;
 	for (size_t i = 0; i < v->nrows; i++) {
+		if (v->rows[i].all) {
+			all = i;
+			continue;
+		}
 		if (f) {
 			const char *l = bv_label(b, v, &v->rows[i]);
 			if (use_re ? regexec(&re, l, 0, NULL, 0) != 0
@@ -272,10 +291,26 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 		sort_view = NULL;
 	}
 	/* cumulative size in display order */
-	uint64_t cum = 0;
+	uint64_t cum = 0, count = 0;
 	for (size_t i = 0; i < v->nvis; i++) {
 		cum += v->rows[v->vis[i]].size;
+		count += v->rows[v->vis[i]].count;
 		v->rows[v->vis[i]].cumul = cum;
+	}
+	if (all != SIZE_MAX) { /* first, whatever the sort: the rows shown */
+		brow *r = &v->rows[all];
+		memmove(v->vis + 1, v->vis, v->nvis * sizeof *v->vis);
+		v->vis[0] = all;
+		r->count = count;
+		r->size = r->cumul = cum;
+		free(r->label);
+		r->label = v->nvis + 1 == v->nrows
+			       ? bv_printf("(all %zu row%s)", v->nvis,
+					   v->nvis == 1 ? "" : "s")
+			       : bv_printf("(all %zu row%s shown, of %zu)",
+					   v->nvis, v->nvis == 1 ? "" : "s",
+					   v->nrows - 1);
+		v->nvis++;
 	}
 	v->cur = 0;
 	for (size_t i = 0; keep != SIZE_MAX && i < v->nvis; i++)
@@ -311,31 +346,275 @@ static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
+/* The objects of rows rs[0..n) (not the "all" row): members of their
+ * kinds in a partition view, their objects in others. */
+static mt_status rows_set(mt_browser *b, bview *v, brow *const *rs, size_t n,
+			  mt_set **out, mt_err *err)
+{
+	*out = NULL;
+	if (!(v->ops->caps & BV_KINDS)) {
+		uint32_t *ids = mt_xmalloc((n ? n : 1) * sizeof *ids);
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (rs[i]->obj != MT_NO_ID)
+				ids[m++] = rs[i]->obj;
+		mt_status st = m || !n ? mt_set_from_ids(out, ids, m, err)
+				       : mt_err_set(err, MT_ARG, MT_NO_OFFSET,
+						    MT_NO_OFFSET,
+						    "not an object");
+		free(ids);
+		return st;
+	}
+	mt_status st = MT_OK;
+	if (!v->kinds) {
+		bv_quiet(b, mt_set_count(v->set));
+		st = member_kinds(b, v, err);
+		bv_quiet(b, 0);
+	}
+	if (st != MT_OK)
+		return st;
+	uint32_t *want = mt_xmalloc((n ? n : 1) * sizeof *want);
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		want[i] = rs[i]->obj;
+		total += rs[i]->count;
+	}
+	qsort(want, n, sizeof *want, mt_cmp_u32);
+	size_t cnt = mt_set_count(v->set), m = 0;
+	const uint32_t *ids = mt_set_ids(v->set);
+	uint32_t *sel = mt_xmalloc((size_t)(total ? total : 1) * sizeof *sel);
+	for (size_t j = 0; j < cnt && m < total; j++)
+		if (n == 1 ? v->kinds[j] == want[0]
+			   : bsearch(&v->kinds[j], want, n, sizeof *want,
+				     mt_cmp_u32) != NULL)
+			sel[m++] = ids[j];
+	free(want);
+	return mt_set_adopt(out, sel, m, err);
+}
+
+/* The rows shown other than the "all" row (malloc'd, *n of them). */
+static brow **shown_rows(bview *v, size_t *n)
+{
+	brow **rs = mt_xmalloc((v->nvis ? v->nvis : 1) * sizeof *rs);
+	*n = 0;
+	for (size_t k = 0; k < v->nvis; k++)
+		if (!v->rows[v->vis[k]].all)
+			rs[(*n)++] = &v->rows[v->vis[k]];
+	return rs;
+}
+
+/* Whether the "all" row of v stands for fewer rows than v has. */
+static bool rows_hidden(const bview *v)
+{
+	return v->nvis != v->nrows;
+}
+
 mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
 		     mt_err *err)
 {
 	*out = NULL;
-	if (v->ops->caps & BV_KINDS) {
+	if (r->all && !rows_hidden(v)) {
+		*out = mt_set_ref(v->set);
+		return MT_OK;
+	}
+	if (r->all) {
+		size_t n;
+		brow **rs = shown_rows(v, &n);
+		mt_status st = rows_set(b, v, rs, n, out, err);
+		free(rs);
+		return st;
+	}
+	brow *one = (brow *)r;
+	return rows_set(b, v, &one, 1, out, err);
+}
+
+/* ---- what the row keys act on ---- */
+
+void bv_all_reset(bview *v)
+{
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].all && v->rows[i].ret == RET_KNOWN)
+			v->rows[i].ret = RET_UNKNOWN;
+}
+
+void bv_fmt_index(const brow *r, char *buf, size_t n)
+{
+	if (r->all)
+		snprintf(buf, n, "%6s", "all");
+	else
+		snprintf(buf, n, "%6u", r->index);
+}
+
+brow *bv_target_row(bview *v)
+{
+	if (!v->nvis)
+		return NULL;
+	brow *r = &v->rows[v->vis[v->cur]];
+	if (r->all)
+		return rows_hidden(v) ? r : NULL;
+	return r->nav ? r : NULL; /* an information row: the whole view */
+}
+
+static int cmp_row_index(const void *pa, const void *pb)
+{
+	const brow *a = *(brow *const *)pa, *b = *(brow *const *)pb;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static void copy_result(mt_qresult *out, const mt_qresult *r)
+{
+	memset(out, 0, sizeof *out);
+	out->kind = r->kind;
+	out->set = r->set ? mt_set_ref(r->set) : NULL;
+	memcpy(out->er, r->er, sizeof out->er);
+	out->expr = mt_xstrdup(r->expr ? r->expr : "");
+}
+
+/* Object row r of a view whose rows are not its result's (the
+ * inspector): the object alone, named `h & hp.Id(ADDRESS)`; a virtual
+ * object (no address) by the set it was reached through, as Enter
+ * names it. */
+static mt_status object_result(mt_browser *b, bview *v, const brow *r,
+			       mt_qresult *out, mt_err *err)
+{
+	if (mt_graph_addr(b->g, r->obj))
+		return mt_query_object(b->q, r->obj, out, err);
+	mt_qresult by;
+	mt_status st = mt_query_attr(b->q, &v->res,
+				     r->index < v->split ? "referents"
+							 : "referrers",
+				     &by, err);
+	if (st != MT_OK)
+		return st;
+	memset(out, 0, sizeof *out);
+	out->kind = MT_QRESULT_SET;
+	snprintf(out->er, sizeof out->er, "id");
+	out->expr = by.expr;
+	by.expr = NULL;
+	mt_qresult_destroy(&by);
+	st = mt_set_from_ids(&out->set, &r->obj, 1, err);
+	if (st != MT_OK)
+		mt_qresult_destroy(out);
+	return st;
+}
+
+/* The union of rows rs[0..n) (n >= 1, none the "all" row).  Rows of the
+ * view's result (BV_BY): the query layer's row `E[i]` for one row; for
+ * several, `E[i] | E[j:k] | ...` (runs of indexes as slices, E as the
+ * query layer spells the first row) and their objects in one scan.
+ * Other views' rows are objects: `h & hp.Id(A) | h & hp.Id(B)`. */
+static mt_status rows_result(mt_browser *b, bview *v, brow **rs, size_t n,
+			     mt_qresult *out, mt_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!(v->ops->caps & BV_BY)) {
 		mt_status st = MT_OK;
-		if (!v->kinds) {
-			bv_quiet(b, mt_set_count(v->set));
-			st = member_kinds(b, v, err);
-			bv_quiet(b, 0);
+		for (size_t i = 0; i < n && st == MT_OK; i++) {
+			mt_qresult one;
+			mt_set *u = NULL;
+			st = object_result(b, v, rs[i], &one, err);
+			if (st != MT_OK)
+				break;
+			if (i == 0) {
+				*out = one;
+				continue;
+			}
+			st = mt_set_op(&u, MT_SETOP_OR, out->set, one.set, err);
+			if (st == MT_OK) {
+				char *e = bv_printf("%s | %s", out->expr,
+						    one.expr);
+				mt_set_unref(out->set);
+				out->set = u;
+				free(out->expr);
+				out->expr = e;
+			}
+			mt_qresult_destroy(&one);
 		}
 		if (st != MT_OK)
-			return st;
-		size_t n = mt_set_count(v->set), m = 0;
-		const uint32_t *ids = mt_set_ids(v->set);
-		uint32_t *sel = mt_xmalloc((size_t)r->count * sizeof *sel);
-		for (size_t j = 0; j < n && m < r->count; j++)
-			if (v->kinds[j] == r->obj)
-				sel[m++] = ids[j];
-		return mt_set_adopt(out, sel, m, err);
+			mt_qresult_destroy(out);
+		return st;
 	}
-	if (r->obj == MT_NO_ID)
-		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "not an object");
-	return mt_set_from_ids(out, &r->obj, 1, err);
+	qsort(rs, n, sizeof *rs, cmp_row_index);
+	mt_status st = mt_query_row(b->q, &v->res, rs[0]->index, out, err);
+	if (st != MT_OK || n == 1)
+		return st;
+	/* E: the first row's expression without its "[i]" */
+	char *idx = bv_printf("[%u]", rs[0]->index);
+	size_t len = strlen(out->expr), il = strlen(idx);
+	bool ok = len > il && strcmp(out->expr + len - il, idx) == 0;
+	free(idx);
+	mt_set *s = NULL;
+	if (!ok)
+		st = mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				"no expression for several rows of %s",
+				out->expr);
+	if (st == MT_OK)
+		st = rows_set(b, v, rs, n, &s, err);
+	if (st != MT_OK) {
+		mt_qresult_destroy(out);
+		return st;
+	}
+	mt_strbuf e;
+	mt_strbuf_init(&e);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && rs[j]->index == rs[j - 1]->index + 1)
+			j++;
+		mt_strbuf_printf(&e, "%s%.*s", i ? " | " : "",
+				 (int)(len - il), out->expr);
+		if (j - i == 1)
+			mt_strbuf_printf(&e, "[%u]", rs[i]->index);
+		else
+			mt_strbuf_printf(&e, "[%u:%u]", rs[i]->index,
+					 rs[j - 1]->index + 1);
+		i = j;
+	}
+	mt_set_unref(out->set);
+	out->set = s;
+	free(out->expr);
+	out->expr = mt_xstrdup(e.s ? e.s : "");
+	mt_strbuf_destroy(&e);
+	return MT_OK;
+}
+
+mt_status bv_shown(mt_browser *b, bview *v, mt_qresult *out, mt_err *err)
+{
+	size_t n;
+	brow **rs = shown_rows(v, &n);
+	mt_status st = n ? rows_result(b, v, rs, n, out, err)
+			 : mt_err_set(err, MT_RANGE, MT_NO_OFFSET,
+				      MT_NO_OFFSET, "no row shown");
+	free(rs);
+	return st;
+}
+
+mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
+		    size_t *nmarked, mt_err *err)
+{
+	memset(out, 0, sizeof *out);
+	*nmarked = 0;
+	brow **rs = mt_xmalloc((v->nrows ? v->nrows : 1) * sizeof *rs);
+	size_t n = 0;
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].marked && !v->rows[i].all)
+			rs[n++] = &v->rows[i];
+	mt_status st = MT_OK;
+	brow *r = bv_target_row(v);
+	if (n) {
+		*nmarked = n;
+		st = rows_result(b, v, rs, n, out, err);
+	} else if (r && r->all) {
+		st = bv_shown(b, v, out, err);
+	} else if (r) {
+		st = rows_result(b, v, &r, 1, out, err);
+	} else if (v->set) {
+		copy_result(out, &v->res);
+	} else {
+		st = mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				"no set here");
+	}
+	free(rs);
+	return st;
 }
 
 /* ---- pieces the views share ---- */

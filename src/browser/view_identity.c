@@ -59,16 +59,18 @@ static void id_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 	bv_fmt_ret(b, r, ret, sizeof ret);
 	bv_size(b, sz, sizeof sz, r->size);
 	bv_size(b, cu, sizeof cu, r->cumul);
+	char ix[16];
+	bv_fmt_index(r, ix, sizeof ix); /* "all" on the "all" row */
 	int l = bv_narrow(b, v, id_prefix, 3);
 	double tot = v->total_size ? (double)v->total_size : 1.0;
 	if (l == L_FULL)
-		mt_strbuf_printf(out, "%6u %8s %5.1f %9s %5.1f  %s ", r->index,
+		mt_strbuf_printf(out, "%s %8s %5.1f %9s %5.1f  %s ", ix,
 				 sz, 100.0 * (double)r->size / tot, cu,
 				 100.0 * (double)r->cumul / tot, ret);
 	else if (l == L_NOPCT)
-		mt_strbuf_printf(out, "%6u %8s %10s %s ", r->index, sz, cu, ret);
+		mt_strbuf_printf(out, "%s %8s %10s %s ", ix, sz, cu, ret);
 	else
-		mt_strbuf_printf(out, "%6u %8s %s ", r->index, sz, ret);
+		mt_strbuf_printf(out, "%s %8s %s ", ix, sz, ret);
 	size_t used = 2 + id_prefix[l];
 	bv_put_label(b, v, r, out,
 		     (size_t)b->cols > used ? (size_t)b->cols - used : 0);
@@ -94,7 +96,7 @@ static bool id_enter(mt_browser *b, bview *v, brow *r)
 
 static const view_ops id_ops = {
 	.name = "identity",
-	.caps = BV_SET | BV_SORT | BV_RETAINED | BV_BY,
+	.caps = BV_SET | BV_SORT | BV_RETAINED | BV_BY | BV_ALL,
 	.hint = "inspect",
 	.label = id_label,
 	.columns = id_columns,

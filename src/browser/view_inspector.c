@@ -81,7 +81,7 @@ static bool insp_enter(mt_browser *b, bview *v, brow *r)
 
 static const view_ops insp_ops = {
 	.name = "inspector",
-	.caps = BV_SET | BV_RETAINED,
+	.caps = BV_SET | BV_RETAINED | BV_STOPS,
 	.hint = "open object",
 	.columns = insp_columns,
 	.row = insp_row,
@@ -156,8 +156,7 @@ static void referent_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	mt_graph_out(g, obj, &first, &n);
-	char cn[MT_FMT_COUNT_MAX];
-	char *line = bv_printf("Referents (%s):", mt_fmt_count(cn, sizeof cn, n));
+	char *line = bv_printf("Referents (%u):", n);
 	bv_info_row(v, cap, line);
 	free(line);
 	for (uint32_t e = first; e < first + n; e++) {
@@ -179,8 +178,7 @@ static void referrer_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	mt_graph_in(g, obj, &first, &n);
-	char cn[MT_FMT_COUNT_MAX];
-	char *line = bv_printf("Referrers (%s):", mt_fmt_count(cn, sizeof cn, n));
+	char *line = bv_printf("Referrers (%u):", n);
 	bv_info_row(v, cap, line);
 	free(line);
 	for (uint32_t p = first; p < first + n; p++) {
@@ -224,12 +222,8 @@ mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
 	v->total_size = mt_graph_size(b->g, obj);
 	v->sort = SORT_NATURAL;
 	bv_push(b, v);
-	st = bv_refresh(b, v, err);
-	/* start on the first navigable row */
-	for (size_t i = 0; i < v->nvis; i++)
-		if (v->rows[v->vis[i]].nav) {
-			v->cur = i;
-			break;
-		}
-	return st;
+	/* the cursor starts on the first row, the object itself: the row
+	 * keys (R F D P ...) act on it until it moves to a referent or a
+	 * referrer (moving skips the other information rows) */
+	return bv_refresh(b, v, err);
 }

@@ -60,18 +60,20 @@ static void part_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 	bv_fmt_ret(b, r, ret, sizeof ret);
 	bv_size(b, sz, sizeof sz, r->size);
 	bv_size(b, cu, sizeof cu, r->cumul);
+	char ix[16];
+	bv_fmt_index(r, ix, sizeof ix); /* "all" on the "all" row */
 	int l = part_layout(b, v);
 	if (l == L_FULL)
-		mt_strbuf_printf(out, "%6u %6llu %3d %8s %3d %9s %3d %s ",
-				 r->index, (unsigned long long)r->count,
+		mt_strbuf_printf(out, "%s %6llu %3d %8s %3d %9s %3d %s ",
+				 ix, (unsigned long long)r->count,
 				 mt_table_percent(r->count, v->total_count), sz,
 				 mt_table_percent(r->size, v->total_size), cu,
 				 mt_table_percent(r->cumul, v->total_size), ret);
 	else if (l == L_NOPCT)
-		mt_strbuf_printf(out, "%6u %6llu %8s %10s %s ", r->index,
+		mt_strbuf_printf(out, "%s %6llu %8s %10s %s ", ix,
 				 (unsigned long long)r->count, sz, cu, ret);
 	else
-		mt_strbuf_printf(out, "%6u %6llu %8s %s ", r->index,
+		mt_strbuf_printf(out, "%s %6llu %8s %s ", ix,
 				 (unsigned long long)r->count, sz, ret);
 	size_t used = 2 + part_prefix[l];
 	bv_put_label(b, v, r, out,
@@ -100,7 +102,7 @@ static bool part_enter(mt_browser *b, bview *v, brow *r)
 static const view_ops part_ops = {
 	.name = "partition",
 	.caps = BV_SET | BV_SORT | BV_COUNT | BV_RETAINED | BV_KINDS |
-		BV_BY,
+		BV_BY | BV_ALL,
 	.hint = "open",
 	.columns = part_columns,
 	.row = part_row,

@@ -43,7 +43,7 @@ screen key-wheel many '<WheelDown><WheelDown><WheelUp>'
 screen key-enter demo 'jj<Enter>'
 screen key-right demo 'jj<Right>'
 screen key-l demo 'jjl'
-screen key-enter-single demo 'jjjj<Enter>'
+screen key-enter-single demo 'jjjjj<Enter>'
 screen key-backspace demo 'jjjjjjjjjjjjjjjjjjjjj<Enter><Backspace>'
 screen key-left demo 'jj<Enter><Left>'
 screen key-h demo 'jjjjj<Enter>h'
@@ -73,10 +73,10 @@ screen key-D demo 'jjjjjjjjjjjjD'
 screen key-P demo 'jjjjjjjjP'
 screen key-breadcrumb demo 'jjRjFtjj<Enter>'
 # the inspector
-screen inspector demo 'i<Enter>'
-screen inspector-referent demo 'i<Enter><Enter>'
-screen inspector-referrer demo 'ijjjj<Enter>G<Enter>'
-screen inspector-back demo 'i<Enter><Enter>hh'
+screen inspector demo 'ij<Enter>'
+screen inspector-referent demo 'ij<Enter>j<Enter>'
+screen inspector-referrer demo 'ijjjjj<Enter>G<Enter>'
+screen inspector-back demo 'ij<Enter>j<Enter>hh'
 # sorting
 screen key-s demo 's'
 screen key-r demo 'r'
@@ -103,9 +103,9 @@ screen filter-clear demo '\dict<Enter>\<Enter>'
 screen filter-bad-regex demo '\/(/<Enter>'
 screen filter-kept demo '\dict<Enter>j<Enter>h'
 # marks and algebra
-screen mark demo '<Space>j<Space>'
-screen mark-unmark demo '<Space>k<Space>'
-screen mark-save demo '<Space>j<Space>ma'
+screen mark demo 'j<Space>j<Space>'
+screen mark-unmark demo 'j<Space>k<Space>'
+screen mark-save demo 'j<Space>j<Space>ma'
 screen mark-and demo 'maR<Esc>mb:a & b<Enter>'
 screen mark-sub demo 'jj<Space><Space>mxkk<Space>my:x - y<Enter>'
 screen mark-bad demo 'm1'
@@ -124,11 +124,42 @@ screen help-back demo '?h'
 # several steps in one output
 screen each-step demo 'j<Enter>h' --each-step --size 80x10
 screen save-key demo 'j<save>R<save>'
+# the target: row keys act on the highlighted row, on the whole view on
+# the first row "all" (where the cursor starts), on the rows shown under a
+# filter, on the marked rows together; the status line names it
+for size in 120x16 80x16 60x16; do
+	w=${size%x*}
+	screen target-start-$w demo '' --size $size
+	screen target-all-e-$w demo 'e' --size $size
+	screen target-row-e-$w demo '/dict of __main__.Node<Enter>e' --size $size
+	screen target-filter-P-$w demo '\Node<Enter>P' --size $size
+	screen target-filter-row-P-$w demo '\Node<Enter>jP' --size $size
+	screen target-marked-R-$w demo 'j<Space>jj<Space>R' --size $size
+	screen target-inspector-$w demo 'ij<Enter>' --size $size
+done
+screen target-row-t demo 'jjt'
+screen target-row-D demo '\/^__main__.Node$/<Enter>jD'
+screen target-row-i demo '/dict of __main__.Node<Enter>i'
+screen target-row-R-by demo 'tjjjR'
+screen target-row-same-by demo 'tjjt'
+screen target-all-same-by demo 'tt'
+screen target-filter-all demo '\dict<Enter>'
+screen target-filter-e demo '\dict<Enter>e'
+screen target-marked-run demo 'j<Space><Space><Space>F'
+screen target-marked-save demo 'j<Space>jj<Space>ma:a<Enter>'
+screen target-row-save demo 'jjmb:b<Enter>'
+screen target-enter-all demo '<Enter>' --each-step --size 80x8
+screen target-mark-all demo '<Space>' --each-step --size 80x8
+screen target-identity-row demo 'ijjF'
+screen target-inspector-object demo 'ij<Enter>R'
+screen target-inspector-referent demo 'ij<Enter>jR'
+screen target-inspector-move demo 'ij<Enter>jjkk' --each-step --size 80x16
+screen target-search-skips-all demo '/all<Enter>'
 
 # :save-screen PATH writes the current screen
 run --headless --keys ":save-screen $T/saved.txt<Enter>" "$T/demo.mp"
 [ "$rc" -eq 0 ] || fail "save-screen: exit status $rc"
-grep -q '^> *0 .*dict of module' "$T/saved.txt" ||
+grep -q '^ *0 .*dict of module' "$T/saved.txt" ||
 	fail "save-screen: no screen in the file"
 grep -q "screen saved to" "$T/out" || fail "save-screen: no message"
 
@@ -157,11 +188,11 @@ for size in 120x16 80x16 60x16; do
 	screen units-$w demo 'jjj' --size $size
 	screen units-bytes-$w demo 'jjj' --bytes --size $size
 	screen units-identity-$w demo 'i' --size $size
-	screen units-inspector-$w demo 'i<Enter>' --size $size
+	screen units-inspector-$w demo 'ij<Enter>' --size $size
 done
 screen key-B demo 'jjjB' --size 80x16
 screen key-BB demo 'jjjBB' --size 80x16
-screen units-bytes-inspector demo 'i<Enter>' --bytes --size 80x16
+screen units-bytes-inspector demo 'ij<Enter>' --bytes --size 80x16
 
 # narrow terminals: long labels lose their middle, never to another row's
 # text; the highlighted row's whole label is on the status line
@@ -169,17 +200,16 @@ screen units-bytes-inspector demo 'i<Enter>' --bytes --size 80x16
 for size in 120x14 80x14 60x14 50x14; do
 	w=${size%x*}
 	screen narrow-$w long 'jjj' --size $size
-	screen narrow-row-$w long 'jjjjjj' --size $size
+	screen narrow-row-$w long 'jjjjjjj' --size $size
 	# the labels on screen (after the Retained cell) are all different
 	dups=$(sed -n '5,13p' "$T/out" | cut -c36- | sort | uniq -d)
 	[ -z "$dups" ] || fail "narrow-row-$w: two rows read '$dups'"
 	grep -q 'app\.services\.shipping\.handlers\.ResponseEnvelope' "$T/out" ||
 		fail "narrow-row-$w: the whole label is nowhere on the screen"
 done
-screen narrow-ascii long 'jjjjjj' --size 60x14 --ascii
+screen narrow-ascii long 'jjjjjjj' --size 60x14 --ascii
 screen narrow-identity long 'i' --size 60x14
-screen narrow-inspector long 'ijj<Enter>' --size 60x14
-
+screen narrow-inspector long 'ijjj<Enter>' --size 60x14
 # M: the view's set restricted to the program's objects (h.mine), by the
 # same classifier; M again goes back; a query result's text pages (.more)
 for size in 120x16 80x16 60x16; do
@@ -199,6 +229,5 @@ for size in 120x16 80x16 60x16; do
 done
 screen more-prompt demo ":h.rp<Enter>:_.more<Enter>" --size 80x16
 grep -q '^> *10: ' "$T/out" || fail "more-prompt: _.more does not show line 10"
-
 
 finish

@@ -122,11 +122,11 @@ quit() {
 # ---- first run: keys, resize, query, quit --------------------------------
 start
 wait_for "Index" "start" || exit 1
-has "row 1 of" || { fail "start: no 'row 1 of' in the status line"; show start; }
-[ "$(line 24 | grep -c 'row ')" = 1 ] ||
+has "all 21 rows" || { fail "start: not on the 'all' row"; show start; }
+[ "$(line 24 | grep -c 'all 21 rows')" = 1 ] ||
 	{ fail "start: the status line is not the last line"; show start; }
 
-tm send-keys -t mt j
+tm send-keys -t mt j j
 wait_for "row 2 of" "j moves down"
 
 tm send-keys -t mt Enter
@@ -187,7 +187,7 @@ tm send-keys -t mt : h . b y t Tab
 wait_for "h.bytype" "Tab completes after a dot"
 tm send-keys -t mt Enter
 wait_for "h.bytype" "the query result view"
-wait_for "row 1 of" "the query result view has rows"
+wait_for "all 17 rows" "the query result view has rows"
 hist=$STATE/memtrack/history-query
 if [ ! -f "$hist" ] || ! grep -q -x 'h.bytype' "$hist"; then
 	fail "the query history was not written to $hist"

@@ -36,21 +36,26 @@ expect start '' \
 	"^webcache\.py  pid $n  Python 3\.$n\.$n  [0-9-]+ [0-9:]+Z  $n objects  $n bytes" \
 	"^h  \($n objects, $n bytes\)$" '^heap$' \
 	'^   Index  Count   %     Size   % Cumulative  %  Retained Kind' \
-	"^> +0 +$n +$n +$n +$n +$n +$n +$n [a-z]" \
-	"^row 1 of $n . sort: size desc"
+	"^> +all +$n +100 .* \(all $n rows\)$" "^  +0 +$n +$n " \
+	"^on all rows . all $n rows . sort: size desc"
 # no "..." is left on the first page once the Retained column is computed
 run --headless --keys '' "$T/web.mp"
 grep -q '\.\.\. ' "$T/out" && fail "start: Retained not computed"
 expect filter '\__main__.Response<Enter>' \
-	"^> +$n +1500 .* __main__\.Response$" 'filter: __main__\.Response'
+	"^> +all +$n .* \(all $n rows shown, of $n\)$" \
+	"^  +$n +1500 .* __main__\.Response$" 'filter: __main__\.Response'
+# the row keys act on the rows shown (the "all" row), on a row
+expect filter-P '\/^__main__.Response$/<Enter>P' '^h\[[0-9]+\]\.sp$'
+expect row-R '\/^__main__.Response$/<Enter>jR' \
+	"^h\[$n\]\.referrers  \($n object" '› \[[0-9]+\] __main__\.Response › referrers'
 expect open-row '\/^__main__.Response$/<Enter><Enter>' \
 	"^h\[$n\]  \(1500 objects, $n bytes\)" '› \[[0-9]+\] __main__\.Response'
 expect referrers '\/^__main__.Response$/<Enter><Enter>R' \
 	"^h\[$n\]\.referrers  \($n object" 'dict of __main__\.ResponseCache|dict \(no owner\)|list'
 expect identity '\/^__main__.Session$/<Enter><Enter>i' \
-	'^   Index     Size   %   Cumulative  %   Retained' "^> +0 +$n"
-expect inspector '\/^__main__.Session$/<Enter><Enter>i<Enter>' \
-	'^  address   0x[0-9a-f]+$' '^  type      __main__\.Session' \
+	'^   Index     Size   %   Cumulative  %   Retained' "^> +all +$n" "^  +0 +$n"
+expect inspector '\/^__main__.Session$/<Enter><Enter>ij<Enter>' \
+	'^> address   0x[0-9a-f]+$' '^  type      __main__\.Session' \
 	"^  retained  $n bytes" '^  Referents \(' '^  Referrers \(' \
 	'\.token|\.user|\.hits'
 expect paths '\/^__main__.ResponseCache$/<Enter><Enter>P' \
@@ -61,6 +66,6 @@ expect cycle 'y' 'Reference cycle' 'cycle #'
 expect sort-retained 'r' 'sort: retained desc'
 expect query ':h.bytype[0]<Enter>' "^h\.bytype\[0\]  \($n objects"
 expect query-error ':h.bytypo<Enter>' '^error: .* at column 3'
-expect help '?' '^> Moving$' '^  Opening and going back$'
+expect help '?' '^> The target: ' '^  Moving$'
 
 finish

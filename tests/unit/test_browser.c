@@ -176,7 +176,12 @@ static void test_start(void **state)
 			 MT_LINE_CURSOR);
 	assert_int_equal(mt_browser_screen(b)->lines[23].attr,
 			 MT_LINE_STATUS);
-	assert_non_null(strstr(line(b, 23), "row 1 of "));
+	char want[32]; /* on the "all" row, which is not counted */
+	snprintf(want, sizeof want, "all %zu rows", bv_top(b)->nvis - 1);
+	assert_non_null(strstr(line(b, 23), want));
+	keys(b, "j");
+	snprintf(want, sizeof want, "row 1 of %zu", bv_top(b)->nvis - 1);
+	assert_non_null(strstr(line(b, 23), want));
 	/* the sort column (Size) is underlined */
 	const mt_screen_line *h = &mt_browser_screen(b)->lines[3];
 	assert_int_equal(h->hl_len, 4);
@@ -287,14 +292,20 @@ static void test_filter_marks_query(void **state)
 	bview *v = bv_top(b);
 	keys(b, "\\");
 	assert_true(v->nvis > 0 && v->nvis < v->nrows);
-	for (size_t i = 0; i < v->nvis; i++)
+	/* the "all" row first, the rows shown after it */
+	assert_true(v->rows[v->vis[0]].all);
+	for (size_t i = 1; i < v->nvis; i++)
 		assert_int_equal(strncmp(v->rows[v->vis[i]].label, "dict", 4),
 				 0);
-	/* mark two rows, save as a; b is the whole first row */
-	keys(b, "  ma");
+	/* mark two rows (not the "all" row: a beep), save as a; b is the
+	 * whole first row */
+	keys(b, " j  ma");
+	assert_int_equal(t.beeps, 1);
 	assert_non_null(strstr(line(b, 23), "a: "));
-	assert_int_equal(line(b, 4)[1], '*');
-	keys(b, "gl");
+	assert_non_null(strstr(line(b, 23), "(2 marked rows)"));
+	assert_int_equal(line(b, 4)[1], ' ');
+	assert_int_equal(line(b, 5)[1], '*');
+	keys(b, "gjl");
 	keys(b, "mb");
 	keys(b, "h:");
 	assert_int_equal(mt_browser_depth(b), 2);
@@ -325,7 +336,7 @@ static void test_live_search(void **state)
 	/* d: dict of app.C03, de: dict of some.deeply..., deepx: none */
 	t.live_cancel = true;
 	keys(b, "/");
-	static const size_t want[] = {4, 6, 6, 6, 0};
+	static const size_t want[] = {5, 7, 7, 7, 0}; /* 0: the "all" row */
 	for (size_t i = 0; i < 5; i++) {
 		assert_int_equal(t.live_cur[i], want[i]);
 		assert_int_equal(t.live_err[i], i == 4);
@@ -337,13 +348,13 @@ static void test_live_search(void **state)
 	/* Enter keeps the row and the text for n / N */
 	t.live_cancel = false;
 	keys(b, "j/");
-	assert_int_equal(v->cur, 6);
+	assert_int_equal(v->cur, 7);
 	assert_string_equal(b->search, "deep");
 	assert_non_null(strstr(line(b, 23), "search: deep"));
 	keys(b, "n");
-	assert_int_equal(v->cur, 7);
+	assert_int_equal(v->cur, 8);
 	keys(b, "N");
-	assert_int_equal(v->cur, 6);
+	assert_int_equal(v->cur, 7);
 	mt_browser_free(b);
 }
 
@@ -372,9 +383,111 @@ static void test_inspector(void **state)
 	mt_browser *b = start(&t);
 	keys(b, "i");
 	assert_non_null(strstr(line(b, 2), "by id"));
-	keys(b, "l");
+	keys(b, "jl");
 	assert_non_null(strstr(line(b, 3), "Relation and object"));
 	assert_non_null(strstr(line(b, 4), "address   0x"));
+	mt_browser_free(b);
+}
+
+/* The target's words for the status line (bk_target). */
+static void target_is(mt_browser *b, const char *want)
+{
+	mt_strbuf o;
+	mt_strbuf_init(&o);
+	bk_target(b, bv_top(b), &o);
+	assert_string_equal(o.s ? o.s : "", want);
+	mt_strbuf_destroy(&o);
+}
+
+/* The row keys act on the target (issue 9): the whole view on the "all"
+ * row where the cursor starts, the row under the cursor, the marked rows
+ * together, the rows shown under a filter. */
+static void test_target(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	static const char *const lines[] = {"/^dict/"};
+	t.lines = lines;
+	t.nlines = 1;
+	mt_browser *b = start(&t);
+	bview *v = bv_top(b);
+	assert_int_equal(v->cur, 0);
+	assert_true(v->rows[v->vis[0]].all);
+	assert_int_equal(v->rows[v->vis[0]].count, mt_set_count(v->set));
+	target_is(b, "on all rows");
+	keys(b, "R");
+	assert_non_null(strstr(line(b, 1), "h.referrers  ("));
+	/* the row under the cursor: its set, its expression */
+	keys(b, "hj");
+	brow *r = &v->rows[v->vis[1]];
+	char want[64];
+	snprintf(want, sizeof want, "on [%u] %s", r->index, r->label);
+	target_is(b, want);
+	keys(b, "e");
+	snprintf(want, sizeof want, "h[%u]  (", r->index);
+	assert_int_equal(strncmp(line(b, 1), want, strlen(want)), 0);
+	assert_int_equal(mt_set_count(bv_top(b)->set), r->count);
+	keys(b, "h");
+	/* two marked rows: their union */
+	keys(b, "j j ");
+	target_is(b, "on 2 marked rows");
+	brow *m1 = &v->rows[v->vis[2]], *m2 = &v->rows[v->vis[4]];
+	keys(b, "F");
+	mt_set *s1, *s2, *u, *ref;
+	mt_err err;
+	assert_int_equal(bv_row_set(b, v, m1, &s1, &err), MT_OK);
+	assert_int_equal(bv_row_set(b, v, m2, &s2, &err), MT_OK);
+	assert_int_equal(mt_set_op(&u, MT_SETOP_OR, s1, s2, &err), MT_OK);
+	mt_qresult q;
+	assert_int_equal(mt_query_eval(b->q, bv_top(b)->expr, &q, &err),
+			 MT_OK);
+	assert_non_null(strstr(bv_top(b)->expr, " | "));
+	assert_non_null(strstr(bv_top(b)->expr, ").referents"));
+	/* the expression on line 1 evaluates to the set shown */
+	assert_true(mt_set_equal(q.set, bv_top(b)->set));
+	mt_qresult_destroy(&q);
+	/* referents of the union */
+	mt_qresult ur = {MT_QRESULT_SET, u, "clodo", NULL, (char *)"u"};
+	assert_int_equal(mt_query_attr(b->q, &ur, "referents", &q, &err),
+			 MT_OK);
+	assert_true(mt_set_equal(q.set, bv_top(b)->set));
+	mt_qresult_destroy(&q);
+	mt_set_unref(s1);
+	mt_set_unref(s2);
+	mt_set_unref(u);
+	keys(b, "h");
+	/* unmarked again: the row under the cursor */
+	keys(b, "k kkk ");
+	assert_false(m1->marked || m2->marked);
+	/* a filter: the "all" row stands for the rows shown */
+	keys(b, "g\\");
+	assert_int_equal(v->cur, 0);
+	uint64_t count = 0;
+	for (size_t i = 1; i < v->nvis; i++)
+		count += v->rows[v->vis[i]].count;
+	assert_int_equal(v->rows[v->vis[0]].count, count);
+	snprintf(want, sizeof want, "on the %zu rows shown", v->nvis - 1);
+	target_is(b, want);
+	assert_int_equal(bv_row_set(b, v, &v->rows[v->vis[0]], &ref, &err),
+			 MT_OK);
+	assert_int_equal(mt_set_count(ref), count);
+	keys(b, "P");
+	assert_int_equal(strncmp(line(b, 1), "(h[", 3), 0); /* (A | B).sp */
+	assert_non_null(strstr(line(b, 1), " | "));
+	assert_non_null(strstr(line(b, 2), "rows shown"));
+	mt_set_unref(ref);
+	/* Enter on the "all" row opens the rows shown as one set; Space
+	 * beeps there */
+	keys(b, "h");
+	size_t depth = mt_browser_depth(b), beeps = (size_t)t.beeps;
+	keys(b, "l");
+	assert_int_equal(mt_browser_depth(b), depth + 1);
+	assert_int_equal(mt_set_count(bv_top(b)->set), count);
+	assert_non_null(strstr(line(b, 1), " | "));
+	keys(b, "h ");
+	assert_int_equal(mt_browser_depth(b), depth);
+	assert_int_equal((size_t)t.beeps, beeps + 1);
 	mt_browser_free(b);
 }
 
@@ -397,7 +510,7 @@ static void test_hints(void **state)
 	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 Enter inspect  h back  "
 					    "? help  : query  R F D P  s r a "
 					    "sort"));
-	keys(b, "l");
+	keys(b, "jl");
 	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 Enter open object  h "
 					    "back  ? help  : query  R F D P"));
 	assert_null(strstr(line(b, 23), "sort"));
@@ -417,7 +530,7 @@ static void test_key_caps(void **state)
 	keys(b, "i#"); /* the identity table has no Count column */
 	assert_int_equal(t.beeps, 1);
 	assert_int_equal(bv_top(b)->sort, SORT_SIZE);
-	keys(b, "l");
+	keys(b, "jl");
 	keys(b, "s"); /* the inspector keeps the object's order */
 	assert_int_equal(t.beeps, 2);
 	keys(b, "?");
@@ -472,7 +585,7 @@ static void test_key_table(void **state)
 			 defs[i]->help);
 		assert_non_null(strstr(help, line));
 	}
-	assert_non_null(strstr(help, "Partition the current set by\n"
+	assert_non_null(strstr(help, "Partition the target by\n"
 				     "  c  "));
 	assert_non_null(strstr(help, "\n  ?, F1  this help\n"));
 	assert_non_null(strstr(help, "\n  :  a query expression"));
@@ -616,6 +729,7 @@ int main(void)
 	    cmocka_unit_test(test_live_search),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_inspector),
+	    cmocka_unit_test(test_target),
 	    cmocka_unit_test(test_hints),
 	    cmocka_unit_test(test_key_caps),
 	    cmocka_unit_test(test_key_table),
