@@ -32,9 +32,11 @@ expect() {
 }
 
 n='[0-9]+'
+c='[0-9,]+'                # a count with thousands separators
+s='[0-9.]+ (B|kB|MB|GB)'   # a size in units
 expect start '' \
-	"^webcache\.py  pid $n  Python 3\.$n\.$n  [0-9-]+ [0-9:]+Z  $n objects  $n bytes" \
-	"^h  \($n objects, $n bytes\)$" '^heap$' \
+	"^webcache\.py  pid $n  $c objects  $s \((<1|$n)% of RSS $s\)  Python 3\.$n\.$n  [0-9-]+ [0-9:]+Z" \
+	"^h  \($c objects, $s\)$" '^heap$' \
 	'^   Index  Count   %     Size   % Cumulative  %  Retained Kind' \
 	"^> +all +$n +100 .* \(all $n rows\)$" "^  +0 +$n +$n " \
 	"^on all rows . all $n rows . sort: size desc"
@@ -47,16 +49,16 @@ expect filter '\__main__.Response<Enter>' \
 # the row keys act on the rows shown (the "all" row), on a row
 expect filter-P '\/^__main__.Response$/<Enter>P' '^h\[[0-9]+\]\.sp$'
 expect row-R '\/^__main__.Response$/<Enter>jR' \
-	"^h\[$n\]\.referrers  \($n object" '› \[[0-9]+\] __main__\.Response › referrers'
+	"^h\[$n\]\.referrers  \($c object" '› \[[0-9]+\] __main__\.Response › referrers'
 expect open-row '\/^__main__.Response$/<Enter><Enter>' \
-	"^h\[$n\]  \(1500 objects, $n bytes\)" '› \[[0-9]+\] __main__\.Response'
+	"^h\[$n\]  \(1,500 objects, $s\)" '› \[[0-9]+\] __main__\.Response'
 expect referrers '\/^__main__.Response$/<Enter><Enter>R' \
-	"^h\[$n\]\.referrers  \($n object" 'dict of __main__\.ResponseCache|dict \(no owner\)|list'
+	"^h\[$n\]\.referrers  \($c object" 'dict of __main__\.ResponseCache|dict \(no owner\)|list'
 expect identity '\/^__main__.Session$/<Enter><Enter>i' \
 	'^   Index     Size   %   Cumulative  %   Retained' "^> +all +$n" "^  +0 +$n"
 expect inspector '\/^__main__.Session$/<Enter><Enter>ij<Enter>' \
 	'^> address   0x[0-9a-f]+$' '^  type      __main__\.Session' \
-	"^  retained  $n bytes" '^  Referents \(' '^  Referrers \(' \
+	"^  retained  ($s \($c bytes\)|$n bytes)$" '^  Referents \(' '^  Referrers \(' \
 	'\.token|\.user|\.hits'
 expect paths '\/^__main__.ResponseCache$/<Enter><Enter>P' \
 	'Shortest paths from the roots' "^> +0: hp\.Root\."
@@ -64,7 +66,7 @@ expect dominos '\/^__main__.ResponseCache$/<Enter><Enter>D' \
 	'\.dominos  \(' '__main__\.Response'
 expect cycle 'y' 'Reference cycle' 'cycle #'
 expect sort-retained 'r' 'sort: retained desc'
-expect query ':h.bytype[0]<Enter>' "^h\.bytype\[0\]  \($n objects"
+expect query ':h.bytype[0]<Enter>' "^h\.bytype\[0\]  \($c objects"
 expect query-error ':h.bytypo<Enter>' '^error: .* at column 3'
 expect help '?' '^> The target: ' '^  Moving$'
 
