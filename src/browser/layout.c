@@ -237,15 +237,35 @@ void bv_fmt_ret(const mt_browser *b, const brow *r, char *buf, size_t n)
 
 int bv_narrow(mt_browser *b, bview *v, const size_t *prefix, int n)
 {
-	/* lazy labels (identity: representations) are long: want the most */
-	size_t want = v->ops->label ? LABEL_WANT : 0;
-	for (size_t i = 0; i < v->nrows && want < LABEL_WANT; i++) {
-		size_t w = bv_width(bv_label(b, v, &v->rows[i]));
-		if (w > want)
-			want = w;
+	/* the widest label, once per view (a partition's labels are made
+	 * with it; called for every row drawn) */
+	static const bview *last_v;
+	static const brow *last_rows;
+	static const char *last_label; /* a new view reusing the memory of
+					  a closed one has new labels */
+	static size_t last_n, last_want;
+	size_t want;
+	const char *first = v->nrows ? v->rows[0].label : NULL;
+	if (v == last_v && v->rows == last_rows && v->nrows == last_n &&
+	    first == last_label && first) {
+		want = last_want;
+	} else {
+		/* lazy labels (identity: representations) are long: want
+		 * the most */
+		want = v->ops->label ? LABEL_WANT : 0;
+		for (size_t i = 0; i < v->nrows && want < LABEL_WANT; i++) {
+			size_t w = bv_width(bv_label(b, v, &v->rows[i]));
+			if (w > want)
+				want = w;
+		}
+		if (want > LABEL_WANT)
+			want = LABEL_WANT;
+		last_v = v;
+		last_rows = v->rows;
+		last_n = v->nrows;
+		last_label = v->nrows ? v->rows[0].label : NULL;
+		last_want = want;
 	}
-	if (want > LABEL_WANT)
-		want = LABEL_WANT;
 	for (int i = 0; i < n; i++)
 		if ((size_t)b->cols >= 2 + prefix[i] + want)
 			return i;

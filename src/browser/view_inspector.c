@@ -156,7 +156,8 @@ static void referent_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	mt_graph_out(g, obj, &first, &n);
-	char *line = bv_printf("Referents (%u):", n);
+	char cn[MT_FMT_COUNT_MAX];
+	char *line = bv_printf("Referents (%s):", mt_fmt_count(cn, sizeof cn, n));
 	bv_info_row(v, cap, line);
 	free(line);
 	for (uint32_t e = first; e < first + n; e++) {
@@ -178,7 +179,8 @@ static void referrer_rows(mt_browser *b, bview *v, size_t *cap, uint32_t obj)
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	mt_graph_in(g, obj, &first, &n);
-	char *line = bv_printf("Referrers (%u):", n);
+	char cn[MT_FMT_COUNT_MAX];
+	char *line = bv_printf("Referrers (%s):", mt_fmt_count(cn, sizeof cn, n));
 	bv_info_row(v, cap, line);
 	free(line);
 	for (uint32_t p = first; p < first + n; p++) {
