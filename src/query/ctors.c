@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memtrack/dot.h"
@@ -44,9 +45,9 @@ static bool label_suffix(const char *l, const char *name, size_t n)
 
 /* The type label `name` stands for in the dump: itself when a type has
  * that label, else the one label that ends in "." + name; MT_RANGE at pos
- * when several do (naming them) or none does. */
-static mt_status resolve_type(mt_query *q, const char *name, uint32_t pos,
-			      const char **out, mt_err *err)
+ * when several do (naming them) or, when strict, none does (else name). */
+static mt_status resolve_type(mt_query *q, const char *name, bool strict,
+			      uint32_t pos, const char **out, mt_err *err)
 {
 	enum { SHOW = 6 };
 	const char *found[SHOW];
@@ -76,6 +77,8 @@ static mt_status resolve_type(mt_query *q, const char *name, uint32_t pos,
 		*out = found[0];
 		return MT_OK;
 	}
+	if (nfound == 0 && !strict)
+		return MT_OK;
 	if (nfound == 0)
 		return qerr(err, MT_RANGE, pos,
 			    "no type is named '%s' in this dump (names as "
@@ -99,7 +102,8 @@ mt_status q_hp_type(mt_query *q, q_args *a, val *out, mt_err *err)
 	mt_kind *k = NULL;
 	const char *label;
 	mt_status st = want(a, 0, V_STR, "a str", "Type", err);
-	if (st || (st = resolve_type(q, a->v[0].s, a->apos[0], &label, err)))
+	if (st ||
+	    (st = resolve_type(q, a->v[0].s, true, a->apos[0], &label, err)))
 		return st;
 	st = mt_kind_type(&k, label, err);
 	if ((st = kind_result(out, st, k, a->apos[0], err)) ||
@@ -128,10 +132,31 @@ mt_status q_hp_module(mt_query *q, q_args *a, val *out, mt_err *err)
 	return kind_result(out, st, k, a->apos[0], err);
 }
 
-/* Clodo('name'), Clodo(dictof='owner'), Clodo(dictof=<kind>) */
+/* out's expression hp.Clodo('label') / hp.Clodo(dictof='label') when a
+ * name without its module was resolved. */
+static mt_status clodo_expr(val *out, bool dictof, const char *label,
+			    mt_err *err)
+{
+	mt_strbuf t;
+	mt_strbuf_init(&t);
+	mt_strbuf_add(&t, "hp.Clodo(", 9);
+	if (dictof)
+		mt_strbuf_add(&t, "dictof=", 7);
+	mt_pyrepr_str(&t, label, strlen(label));
+	mt_strbuf_addc(&t, ')', 1);
+	mt_status st = t.nomem ? q_nomem(err)
+			       : val_expr(out, P_POSTFIX, err, "%s", t.s);
+	mt_strbuf_destroy(&t);
+	if (st)
+		val_drop(out);
+	return st;
+}
+
+/* Clodo('name'), Clodo(dictof='owner'), Clodo(dictof=<kind>); a class
+ * name without its module ('Node', 'dict of Node', dictof='Node') is the
+ * one module's class, as for Type(). */
 mt_status q_hp_clodo(mt_query *q, q_args *a, val *out, mt_err *err)
 {
-	(void)q;
 	mt_kind *k = NULL;
 	mt_status st;
 	if (a->names[0] && strcmp(a->names[0], "dictof"))
@@ -144,9 +169,31 @@ mt_status q_hp_clodo(mt_query *q, q_args *a, val *out, mt_err *err)
 	}
 	if ((st = want(a, 0, V_STR, "a str", "Clodo", err)))
 		return st;
-	st = a->names[0] ? mt_kind_clodo_dictof(&k, a->v[0].s, err)
-			 : mt_kind_clodo(&k, a->v[0].s, err);
-	return kind_result(out, st, k, a->apos[0], err);
+	bool dictof = a->names[0] != NULL;
+	const char *s = a->v[0].s, *name = s, *label;
+	if (!dictof && !strncmp(s, "dict of ", 8))
+		name = s + 8;
+	if (!*name || !strcmp(s, "dict (no owner)"))
+		label = name;
+	else if ((st = resolve_type(q, name, false, a->apos[0], &label, err)))
+		return st;
+	char *full = NULL;
+	if (label == name)
+		label = s; /* as given */
+	else if (name != s) { /* "dict of " + the class */
+		if (!(full = malloc(strlen(label) + 9)))
+			return q_nomem(err);
+		strcpy(full, "dict of ");
+		strcat(full, label);
+		label = full;
+	}
+	st = dictof ? mt_kind_clodo_dictof(&k, label, err)
+		    : mt_kind_clodo(&k, label, err);
+	st = kind_result(out, st, k, a->apos[0], err);
+	if (!st && strcmp(label, s))
+		st = clodo_expr(out, dictof, label, err);
+	free(full);
+	return st;
 }
 
 /* The non-negative int argument of Size() and Id(). */

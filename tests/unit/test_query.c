@@ -353,6 +353,17 @@ static void test_kinds(void **state)
 	expect_err(q, "hp.Type('Nope')", MT_RANGE, 8,
 		   "no type is named 'Nope'");
 	expect_err(q, "hp.Type('ode')", MT_RANGE, 8, "no type is named");
+	/* Clodo too: 'Node', 'dict of Node', dictof='Node' */
+	expect(q, "(h & hp.Clodo('Node')).count", "3\n");
+	expect_expr(q, "h & hp.Clodo('Node')", "h & hp.Clodo('__main__.Node')");
+	expect_expr(q, "h & hp.Clodo('dict of Node')",
+		    "h & hp.Clodo('dict of __main__.Node')");
+	expect_expr(q, "h & hp.Clodo(dictof='Node')",
+		    "h & hp.Clodo(dictof='__main__.Node')");
+	expect_expr(q, "h & hp.Clodo('dict of Nope')",
+		    "h & hp.Clodo('dict of Nope')");
+	expect_expr(q, "h & hp.Clodo('list')", "h & hp.Clodo('list')");
+	expect(q, "(h & hp.Clodo('Nope')).count", "0\n");
 	mt_query_free(q);
 }
 
@@ -592,6 +603,7 @@ static void test_paged_texts(void **state)
 	expect_err(q, "hp.Type('Leaf')", MT_RANGE, 8, "'app.Leaf'");
 	expect(q, "(h & hp.Type('app.Leaf')).count", "1\n");
 	expect(q, "(h & hp.Type('X')).count", "1\n");
+	expect_err(q, "hp.Clodo('Leaf')", MT_RANGE, 9, "is ambiguous");
 	/* --batch --all asks this before it lists _.all */
 	free(run(q, "h.sp", &err));
 	assert_true(mt_query_last_paged(q));
