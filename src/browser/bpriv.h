@@ -112,6 +112,8 @@ typedef struct bview {
 	uint64_t total_count, total_size;
 	uint32_t obj;	    /* inspector: the object */
 	size_t split;	    /* inspector: first row of the referrers */
+	void *priv;	    /* the view's own data (view_paths.c), freed by
+			       its ops->destroy */
 } bview;
 
 struct mt_browser {
@@ -262,10 +264,11 @@ mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
 			    mt_err *err);
 /* view_paths.c: the shortest paths from the roots to set (borrowed for
  * the call), named expr (line 1: "h.byrcs[3].sp"), one row per group of
- * identical paths; Enter opens the object at the end of a path or at the
- * step under the cursor. */
+ * identical paths, each followed by a row per step; Enter opens the
+ * objects at the end of a group's paths or at the step under the cursor.
+ * crumb: this step of the breadcrumb. */
 mt_status bv_open_paths(mt_browser *b, const mt_set *set, const char *expr,
-			mt_err *err);
+			const char *crumb, mt_err *err);
 /* view_text.c */
 mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
 		       const char *expr, const char *crumb, mt_err *err);

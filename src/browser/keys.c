@@ -330,37 +330,20 @@ static const char *const follow_attr[] = {
 	[F_REFERRERS] = "referrers",
 	[F_REFERENTS] = "referents",
 	[F_DOMINOS] = "dominos",
-	[F_PATHS] = "sp",
+	[F_PATHS] = "paths",
 };
 
 /* R F D P: the attribute of the target (bv_target) as the query layer
  * derives it (`expr.referrers`): a set opens by its classifier, text
  * (P's paths) as a text view. */
-/* P: the shortest paths from the roots to set (the target's), as text
- * (up to 200 paths: more than the query's `sp` shows), named as the
+/* P: the shortest paths from the roots to set (the target's), grouped
+ * and spelled as code in the paths view (view_paths.c), named as the
  * query layer names `sp` of the target (r). */
 static mt_status open_paths(mt_browser *b, const mt_set *set,
 			    const mt_qresult *r, const char *crumb,
 			    mt_err *err)
 {
-	mt_paths *p = NULL;
-	mt_strbuf t;
-	mt_strbuf_init(&t);
-	mt_status st = mt_paths_sp(&p, b->g, set, err);
-	if (st == MT_OK)
-		st = mt_paths_format(p, 0, 200, &t, NULL, err);
-	if (st == MT_OK) {
-		char *title = bv_printf(
-		    "Shortest paths from the roots (%llu path%s of length %u)",
-		    (unsigned long long)mt_paths_count(p),
-		    mt_paths_count(p) == 1 ? "" : "s", mt_paths_length(p));
-		st = bv_open_text(b, t.s ? t.s : "", title, r->expr, crumb,
-				  err);
-		free(title);
-	}
-	mt_paths_free(p);
-	mt_strbuf_destroy(&t);
-	return st;
+	return bv_open_paths(b, set, r->expr, crumb, err);
 }
 
 static void k_follow(mt_browser *b, bview *v, int what)

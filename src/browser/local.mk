@@ -11,6 +11,7 @@ libmtbrowser_la_SOURCES = src/browser/browser.c src/browser/browser.h \
 	src/browser/keys.c src/browser/prompt.c src/browser/view.c \
 	src/browser/view_partition.c src/browser/view_identity.c \
 	src/browser/view_inspector.c src/browser/view_text.c \
+	src/browser/view_paths.c \
 	src/browser/focus.c \
 	src/browser/layout.c src/browser/bpriv.h \
 	src/browser/headless.c src/browser/headless.h src/browser/ui.h

@@ -210,6 +210,21 @@ done
 screen narrow-ascii long 'jjjjjjj' --size 60x14 --ascii
 screen narrow-identity long 'i' --size 60x14
 screen narrow-inspector long 'ijjj<Enter>' --size 60x14
+# P: paths grouped and spelled as code (thread by name, frame by function
+# and file:line, module globals as module.name), one row per step; Enter
+# on a group opens the objects its paths end at, on a step the object there
+for size in 120x14 80x14 60x14; do
+	w=${size%x*}
+	screen paths-$w demo ":h & hp.Type('__main__.Node')<Enter>P" --size $size
+	grep -q '^>  *4  __main__\.nodes\[\*\]' "$T/out" ||
+		fail "paths-$w: no group of 4 paths __main__.nodes[*]"
+	screen paths-roots-$w demo 'P' --size $size
+done
+grep -q "thread 'MainThread' (1) > main() demo.py:20" \
+	"$SCREENS/paths-roots-120.txt" || fail "paths-roots-120: no thread name"
+screen paths-enter-group demo ":h & hp.Type('__main__.Node')<Enter>P<Enter>"
+grep -q 'bound to paths1' "$T/out" || fail "paths-enter-group: no set paths1"
+screen paths-enter-step demo ":h & hp.Type('__main__.Node')<Enter>Pjjj<Enter>"
 # M: the view's set restricted to the program's objects (h.mine), by the
 # same classifier; M again goes back; a query result's text pages (.more)
 for size in 120x16 80x16 60x16; do

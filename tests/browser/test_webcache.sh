@@ -47,7 +47,8 @@ expect filter '\__main__.Response<Enter>' \
 	"^> +all +$n .* \(all $n rows shown, of $n\)$" \
 	"^  +$n +1500 .* __main__\.Response$" 'filter: __main__\.Response'
 # the row keys act on the rows shown (the "all" row), on a row
-expect filter-P '\/^__main__.Response$/<Enter>P' '^h\[[0-9]+\]\.sp$'
+expect filter-P '\/^__main__.Response$/<Enter>P' '^h\[[0-9]+\]\.paths$' \
+	"^> +1,500  thread 'MainThread' \([0-9]+\) > main\(\) webcache\.py:[0-9]+ > state\[2\]\.entries\[\*\]$"
 expect row-R '\/^__main__.Response$/<Enter>jR' \
 	"^h\[$n\]\.referrers  \($c object" '› \[[0-9]+\] __main__\.Response › referrers'
 expect open-row '\/^__main__.Response$/<Enter><Enter>' \
@@ -61,7 +62,8 @@ expect inspector '\/^__main__.Session$/<Enter><Enter>ij<Enter>' \
 	"^  retained  ($s \($c bytes\)|$n bytes)$" '^  Referents \(' '^  Referrers \(' \
 	'\.token|\.user|\.hits'
 expect paths '\/^__main__.ResponseCache$/<Enter><Enter>P' \
-	'Shortest paths from the roots' "^> +0: hp\.Root\."
+	'1 path of length 3 from the roots in 1 group' \
+	"^> +1  thread 'MainThread' \([0-9]+\) > main\(\) webcache\.py:[0-9]+ > state\[2\]$"
 expect dominos '\/^__main__.ResponseCache$/<Enter><Enter>D' \
 	'\.dominos  \(' '__main__\.Response'
 expect cycle 'y' 'Reference cycle' 'cycle #'

@@ -473,7 +473,7 @@ static void test_target(void **state)
 			 MT_OK);
 	assert_int_equal(mt_set_count(ref), count);
 	keys(b, "P");
-	assert_int_equal(strncmp(line(b, 1), "(h[", 3), 0); /* (A | B).sp */
+	assert_int_equal(strncmp(line(b, 1), "(h[", 3), 0); /* (A | B).paths */
 	assert_non_null(strstr(line(b, 1), " | "));
 	assert_non_null(strstr(line(b, 2), "rows shown"));
 	mt_set_unref(ref);
@@ -514,9 +514,9 @@ static void test_hints(void **state)
 	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 Enter open object  h "
 					    "back  ? help  : query  R F D P"));
 	assert_null(strstr(line(b, 23), "sort"));
-	keys(b, "P");
-	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 h back  / search  q "
-					    "close  ? help"));
+	keys(b, "P"); /* the paths view: Enter opens a group's objects */
+	assert_non_null(strstr(line(b, 23), "\xe2\x94\x82 Enter open  h back  "
+					    "/ search  q close  ? help"));
 	mt_browser_free(b);
 }
 
