@@ -2,7 +2,10 @@
 # memtrack quick start.  Two modes, both runnable as root on a fresh Debian
 # (bookworm) machine:
 #
-#   ./quickstart.sh example   install what is missing, build, dump the bundled
+#   ./quickstart.sh example   install what is missing, build, install memtrack
+#                             (memtrack-tui, its man page, the module for
+#                             $PYTHON, default the python3 on PATH: see
+#                             "install" below for where), dump the bundled
 #                             example program's heap and open it in memtrack-tui
 #   ./quickstart.sh test      install what is missing, build with -Werror, run
 #                             every test: unit (cmocka), batch, Python capture
@@ -58,24 +61,55 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Mak
 fi
 
 # build DIR [configure args...]: configures DIR once (again when configure
-# changed), then runs make there.
+# or the arguments changed), then runs make there.
 build() {
     local dir=$1
     shift
     mkdir -p "$dir"
-    if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/config.status" ]; then
+    if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/config.status" ] ||
+        [ "$*" != "$(cat "$dir/.quickstart-args" 2>/dev/null)" ]; then
         log "configure $dir $*"
         (cd "$dir" && "$top/configure" -q "$@")
+        printf '%s' "$*" >"$dir/.quickstart-args"
     fi
     log "make in $dir"
     make -s -C "$dir" -j"$jobs" >/dev/null
 }
 
+# install: memtrack-tui, its man page and the module for $PYTHON, where that
+# interpreter imports it from without PYTHONPATH (README.md, Install):
+#   - $PYTHON in a virtualenv: into the venv (bin/memtrack-tui, its
+#     site-packages), no root needed;
+#   - root, or a user with sudo: /usr/local (bin, share/man) and the
+#     interpreter's own platlib (/usr/local/lib/python3.X/dist-packages for
+#     Debian's python3);
+#   - anyone else: ~/.local (bin, share/man, and the user site
+#     ~/.local/lib/python3.X/site-packages).
 if [ "$mode" = example ]; then
-    build _build/main
+    py=${PYTHON:-$(command -v python3)}
+    venv=$("$py" -c 'import sys; print(sys.prefix if sys.prefix != sys.base_prefix else "")')
+    sudo=""
+    if [ -n "$venv" ]; then
+        prefix=$venv
+        args=(--prefix="$prefix" --with-python-platlib)
+    elif [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null; then
+        prefix=/usr/local
+        args=(--with-python-platlib)
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    else
+        prefix=$HOME/.local
+        args=(--prefix="$prefix")
+    fi
+    build _build/main PYTHON="$py" "${args[@]}"
+    log "installing memtrack-tui, its man page and the module for $py under $prefix"
+    $sudo make -s -C _build/main install >/dev/null
     log "running examples/webcache.py and dumping its heap"
-    PYTHONPATH="$top/_build/main/.libs" python3 examples/webcache.py "$top/_build/webcache.mp"
-    exec "$top/_build/main/memtrack-tui" "$top/_build/webcache.mp"
+    "$py" examples/webcache.py "$top/_build/webcache.mp"
+    case ":$PATH:" in
+    *":$prefix/bin:"*) ;;
+    *) log "$prefix/bin is not on your PATH: add it to run memtrack-tui by name" ;;
+    esac
+    exec "$prefix/bin/memtrack-tui" "$top/_build/webcache.mp"
 fi
 
 # ---- 3. tests ------------------------------------------------------------

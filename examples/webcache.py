@@ -133,9 +133,9 @@ def main(argv):
     summary = memtrack.dump(out)
     done.set()
     t.join()
-    print("memtrack: wrote %s: %d objects, %d edges, %d bytes in %.3f s"
-          % (out, summary["objects"], summary["edges"], summary["bytes"],
-             summary["seconds"]))
+    print("memtrack: wrote %s (%d bytes): %d objects of %d bytes, %d edges, in %.3f s"
+          % (out, summary.file_bytes, summary.objects, summary.heap_bytes,
+             summary.edges, summary.seconds))
     return routes, state
 
 

@@ -2,6 +2,10 @@
 ## other interpreters are covered by tests/run-all.sh).  Unit and batch tests
 ## are declared next to the code they test, in each layer's local.mk.
 TESTS += tests/python/check.sh
+# Installing: pip install . into a venv (offline), make install prefix=,
+# --with-python-platlib (README.md, Install).
+TESTS += tests/test_install.sh
+EXTRA_DIST += tests/test_install.sh
 # The layering rules of doc/hacking.md, checked on the sources.
 TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
@@ -17,6 +21,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/programs/prog_threads.py tests/programs/prog_twisted.py \
 	doc/corpus.md \
 	tests/python/mtutil.py tests/python/run.py tests/python/test_api.py \
+	tests/python/test_readme.py \
 	tests/python/test_errors.py tests/python/test_fidelity.py \
 	tests/python/test_files.py \
 	tests/python/test_frames.py \
