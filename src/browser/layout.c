@@ -243,11 +243,15 @@ int bv_narrow(mt_browser *b, bview *v, const size_t *prefix, int n)
 	static const brow *last_rows;
 	static const char *last_label; /* a new view reusing the memory of
 					  a closed one has new labels */
-	static size_t last_n, last_want;
+	static size_t last_n, last_nvis, last_w0, last_want;
 	size_t want;
+	/* the first row may be the "all" row, whose label follows the
+	 * filter: its width is taken every time */
 	const char *first = v->nrows ? v->rows[0].label : NULL;
+	size_t w0 = first ? bv_width(first) : 0;
 	if (v == last_v && v->rows == last_rows && v->nrows == last_n &&
-	    first == last_label && first) {
+	    v->nvis == last_nvis && first == last_label && first &&
+	    w0 == last_w0) {
 		want = last_want;
 	} else {
 		/* lazy labels (identity: representations) are long: want
@@ -263,7 +267,9 @@ int bv_narrow(mt_browser *b, bview *v, const size_t *prefix, int n)
 		last_v = v;
 		last_rows = v->rows;
 		last_n = v->nrows;
+		last_nvis = v->nvis;
 		last_label = v->nrows ? v->rows[0].label : NULL;
+		last_w0 = last_label ? bv_width(last_label) : 0;
 		last_want = want;
 	}
 	for (int i = 0; i < n; i++)
