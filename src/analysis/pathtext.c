@@ -297,6 +297,8 @@ static bool leave_frame(spell *s, uint32_t edge, uint32_t dst)
 	    (name_is(g, l, "f_globals") || name_is(g, l, "f_locals")) &&
 	    (mod = module_of(g, dst, &ml))) {
 		mt_strbuf_reset(s->out);
+		if (s->labels) /* the labels of the text dropped */
+			mt_strbuf_reset(s->labels);
 		mt_strbuf_add(s->out, mod, ml);
 		return true;
 	}

@@ -396,10 +396,12 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
  *   root i0_modules -> MODS['app'] -> MOD .__dict__ -> MD
  *   root i0_t77_f0 -> F0 .f_back -> F1 local reqs -> L [0] S1, [1] S2
  *   root i0_t88_f0 -> F2 .f_globals -> MD ['cache'] -> C ['k1'] S3, ['k2'] S4
+ *   root i0_dict -> GL [0] F3, [1] F4 (frames of gen()), both .f_globals
+ *   -> D3 (module other's dict: __name__) ['items'] -> LI [5] -> T
  */
 enum { CT_TYPE, CT_DICT, CT_STR, CT_LIST, CT_MOD, CT_FRAME, CT_SESS, MODS,
        KAPP, MOD, MD, KNAME, VNAME, KCACHE, C, K1, K2, F0, F1, F2, L, S1, S2,
-       S3, S4, CNODES };
+       S3, S4, GL, F3, F4, D3, KOTHER, KITEMS, LI, T, CNODES };
 
 static void frame_value(fx *f, uint32_t n, const char *file, int line,
 			const char *name)
@@ -463,6 +465,26 @@ static void write_code_heap(uint32_t *map, bool names)
 	fx_edge_int(f, n[L], MT_REL_INDEX, 0, n[S1]);
 	fx_edge_int(f, n[L], MT_REL_INDEX, 1, n[S2]);
 	fx_edge_name(f, n[F2], MT_REL_ATTR, "f_globals", n[MD]);
+	n[GL] = fx_node(f, n[CT_LIST], 72, a += 0x100, 1, 2);
+	n[F3] = fx_node(f, n[CT_FRAME], 80, a += 0x100, 1, MT_NO_LENGTH);
+	frame_value(f, n[F3], "/srv/app/g.py", 5, "gen");
+	n[F4] = fx_node(f, n[CT_FRAME], 80, a += 0x100, 1, MT_NO_LENGTH);
+	frame_value(f, n[F4], "/srv/app/g.py", 5, "gen");
+	n[D3] = fx_node(f, n[CT_DICT], 300, a += 0x100, 1, 2);
+	n[KOTHER] = fx_node(f, n[CT_STR], 50, a += 0x100, 1, 5);
+	fx_str(f, n[KOTHER], "other");
+	n[KITEMS] = fx_node(f, n[CT_STR], 50, a += 0x100, 1, 5);
+	fx_str(f, n[KITEMS], "items");
+	n[LI] = fx_node(f, n[CT_LIST], 120, a += 0x100, 1, 6);
+	n[T] = fx_node(f, n[CT_SESS], 48, a += 0x100, 1, MT_NO_LENGTH);
+	fx_root(f, "i0_dict", n[GL]);
+	fx_edge_int(f, n[GL], MT_REL_INDEX, 0, n[F3]);
+	fx_edge_int(f, n[GL], MT_REL_INDEX, 1, n[F4]);
+	fx_edge_name(f, n[F3], MT_REL_ATTR, "f_globals", n[D3]);
+	fx_edge_name(f, n[F4], MT_REL_ATTR, "f_globals", n[D3]);
+	fx_edge_key(f, n[D3], n[KNAME], n[KOTHER]);
+	fx_edge_key(f, n[D3], n[KITEMS], n[LI]);
+	fx_edge_int(f, n[LI], MT_REL_INDEX, 5, n[T]);
 	if (names) {
 		fx_thread(f, 77, "worker");
 		fx_thread(f, 88, NULL);
@@ -571,6 +593,18 @@ static void test_groups(void **state)
 	assert_non_null(strstr(b.s, "<grouped the first 3 of 4 paths>\n"));
 	assert_non_null(strstr(b.s, " 1:      1 x app.cache['k1']\n"));
 	mt_strbuf_destroy(&b);
+	mt_paths_groups_free(gr);
+	mt_paths_free(p);
+	mt_set_unref(x);
+
+	/* labels before a restart (a module's name) are no longer in the
+	 * text: the group keeps the index all its paths share */
+	x = tg_set(&map[T], 1);
+	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_true(mt_paths_count(p) == 2);
+	assert_int_equal(mt_paths_group(&gr, p, NULL, 1000, &err), MT_OK);
+	assert_int_equal(mt_paths_groups_count(gr), 1);
+	assert_string_equal(mt_paths_group_text(gr, 0), "other.items[5]");
 	mt_paths_groups_free(gr);
 	mt_paths_free(p);
 	mt_set_unref(x);
