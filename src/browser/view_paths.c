@@ -36,8 +36,11 @@ typedef struct pview {
 	mt_paths_groups *gr;
 	prow *rows;
 	size_t nrows, cap;
-	unsigned sets; /* names bound so far */
 } pview;
+
+/* Names bound so far (`paths1`, ...): never reused, so a view opened on
+ * an earlier one keeps its set when another is bound. */
+static unsigned bound_sets;
 
 static void paths_columns(mt_browser *b, bview *v, mt_strbuf *out, int sort,
 			  int *hs, int *hl)
@@ -99,8 +102,8 @@ static uint32_t *objects_at(const pview *pv, uint32_t gi, uint32_t step,
 }
 
 /* Opens objects ids[0..n): one in the inspector, several as a set. */
-static mt_status open_objects(mt_browser *b, pview *pv, const uint32_t *ids,
-			      size_t n, const char *crumb, mt_err *err)
+static mt_status open_objects(mt_browser *b, const uint32_t *ids, size_t n,
+			      const char *crumb, mt_err *err)
 {
 	mt_qresult res;
 	mt_status st;
@@ -118,7 +121,7 @@ static mt_status open_objects(mt_browser *b, pview *pv, const uint32_t *ids,
 	if ((st = mt_set_from_ids(&s, ids, n, err)))
 		return st;
 	char name[32];
-	snprintf(name, sizeof name, "paths%u", ++pv->sets);
+	snprintf(name, sizeof name, "paths%u", ++bound_sets);
 	st = mt_query_bind_set(b->q, name, s, err);
 	mt_set_unref(s);
 	if (!st)
@@ -154,7 +157,7 @@ static bool paths_enter(mt_browser *b, bview *v, brow *r)
 	char *crumb = pr->step == NO_STEP
 			  ? bv_printf("group %u", pr->group)
 			  : bv_printf("group %u step %u", pr->group, pr->step);
-	if (n && open_objects(b, pv, ids, n, crumb, &err) != MT_OK)
+	if (n && open_objects(b, ids, n, crumb, &err) != MT_OK)
 		bv_err(b, NULL, &err);
 	free(crumb);
 	free(ids);

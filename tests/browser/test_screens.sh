@@ -225,6 +225,10 @@ grep -q "thread 'MainThread' (1) > main() demo.py:20" \
 screen paths-enter-group demo ":h & hp.Type('__main__.Node')<Enter>P<Enter>"
 grep -q 'bound to paths1' "$T/out" || fail "paths-enter-group: no set paths1"
 screen paths-enter-step demo ":h & hp.Type('__main__.Node')<Enter>Pjjj<Enter>"
+# a second paths view binds a new name: the first set keeps its own
+run --headless --keys ":h & hp.Type('__main__.Node')<Enter>P<Enter>hhP<Enter>" \
+	"$T/demo.mp"
+grep -q 'bound to paths2' "$T/out" || fail "paths: a second set reused paths1"
 # M: the view's set restricted to the program's objects (h.mine), by the
 # same classifier; M again goes back; a query result's text pages (.more)
 for size in 120x16 80x16 60x16; do
