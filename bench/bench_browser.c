@@ -109,6 +109,7 @@ int main(int argc, char **argv)
 	mt_browser_draw(b);
 	step("PgDn (with Retained of the page)", bench_now() - t0, "ms");
 	mt_browser_key(b, MT_KEY_HOME);
+	mt_browser_key(b, 'j'); /* row 0 (Home: the "all" row) */
 	mt_browser_draw(b);
 	t0 = bench_now();
 	mt_browser_key(b, MT_KEY_ENTER);
@@ -125,6 +126,8 @@ int main(int argc, char **argv)
 	mt_browser_key(b, 'h');
 	mt_browser_draw(b);
 	step("back", bench_now() - t0, "ms");
+	mt_browser_key(b, MT_KEY_HOME); /* the "all" row: the whole heap */
+	mt_browser_draw(b);
 	t0 = bench_now();
 	mt_browser_key(b, 't');
 	mt_browser_draw(b);
