@@ -64,11 +64,9 @@ class TestApi(unittest.TestCase):
         self.assertIsInstance(s.seconds, float)
 
     def test_heap_bytes_is_memtrack_tui_total(self):
-        tui = os.path.join(os.environ.get("MEMTRACK_BUILDDIR", ""), "memtrack-tui")
-        if not os.access(tui, os.X_OK):
-            self.skipTest("no memtrack-tui (MEMTRACK_BUILDDIR)")
         import subprocess
-        out = subprocess.run([tui, "--batch", self.path], capture_output=True, text=True,
+        from mtutil import tui
+        out = subprocess.run([tui(), "--batch", self.path], capture_output=True, text=True,
                              check=True).stdout
         m = re.search(r"Total size = (\d+) bytes", out)
         self.assertEqual(int(m.group(1)), self.summary.heap_bytes)
