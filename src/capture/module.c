@@ -439,12 +439,25 @@ static PyObject *record_getattro(PyObject *self, PyObject *name)
 	PyObject *r = PyObject_GenericGetAttr(self, name);
 	if (r || !PyErr_ExceptionMatches(PyExc_AttributeError))
 		return r;
+	/* the AttributeError is kept aside while the dict is asked, and
+	 * raised again when the key is not there either */
+	PyObject *et, *ev, *tb;
+	PyErr_Fetch(&et, &ev, &tb);
 	PyObject *v = PyDict_GetItemWithError(self, name);
 	if (v) {
-		PyErr_Clear();
+		Py_XDECREF(et);
+		Py_XDECREF(ev);
+		Py_XDECREF(tb);
 		return Py_NewRef(v);
 	}
-	return NULL; /* the AttributeError, or the lookup's error */
+	if (PyErr_Occurred()) {
+		Py_XDECREF(et);
+		Py_XDECREF(ev);
+		Py_XDECREF(tb);
+		return NULL;
+	}
+	PyErr_Restore(et, ev, tb);
+	return NULL;
 }
 
 /* dir(): the dict's attributes and the str keys (tab completion). */
