@@ -244,7 +244,7 @@ class NumpyPlugin(unittest.TestCase):
         # the browser opens it from its query prompt
         screen = self.headless(":h.bydtype<Enter>")
         self.assertRegex(screen, r"Retained Array \(dtype shape\) / type\n")
-        self.assertRegex(screen, r"\n> +0 +1 .* float64 \(524288,\)\n")
+        self.assertRegex(screen, r"\n> +all +\d.*\n +0 +1 .* float64 \(524288,\)\n")
         # ... and under its key `d`, listed in the help view
         screen = self.headless("d")
         self.assertIn(" by dtype\n", screen)
