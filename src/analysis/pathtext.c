@@ -185,9 +185,9 @@ static void int_label(spell *s, const char *pre, uint64_t l, const char *post)
 }
 
 /* The root edge i: `thread 'name' (id)` for a thread's members, else
- * `sys.modules`, `sys.__dict__`, `builtins.__dict__` or
- * `interpreter.<name>`. */
-static void root_text(spell *s, size_t i)
+ * `sys.modules`, `sys` or `builtins` (module namespaces: true, their keys
+ * read `sys.x`) or `interpreter.<name>`. */
+static bool root_text(spell *s, size_t i)
 {
 	const mt_edge *roots;
 	size_t nroots;
@@ -212,17 +212,21 @@ static void root_text(spell *s, size_t i)
 		}
 		if (strcmp(nm + at, "f0"))
 			mt_strbuf_printf(s->out, ".%s", nm + at);
-		return;
+		return false;
 	}
-	if (!strcmp(nm, "i0_modules"))
+	if (!strcmp(nm, "i0_modules")) {
 		add(s, "sys.modules");
-	else if (!strcmp(nm, "i0_sysdict"))
-		add(s, "sys.__dict__");
-	else if (!strcmp(nm, "i0_builtins"))
-		add(s, "builtins.__dict__");
-	else
+	} else if (!strcmp(nm, "i0_sysdict")) {
+		add(s, "sys");
+		return true;
+	} else if (!strcmp(nm, "i0_builtins")) {
+		add(s, "builtins");
+		return true;
+	} else {
 		mt_strbuf_printf(s->out, "interpreter.%s",
 				 strncmp(nm, "i0_", 3) ? nm : nm + 3);
+	}
+	return false;
 }
 
 /* An edge out of an object that is not a frame being left. */
@@ -352,7 +356,7 @@ static void spell_steps(spell *s, const mt_path_step *st, size_t n,
 	s->ns = false;
 	s->frame = MT_NO_ID;
 	if (n && st[0].src == MT_NO_ID) {
-		root_text(s, st[0].edge);
+		s->ns = root_text(s, st[0].edge);
 		k = 1;
 		if (is_frame(g, st[0].dst))
 			s->frame = st[0].dst;

@@ -398,10 +398,12 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
  *   root i0_t88_f0 -> F2 .f_globals -> MD ['cache'] -> C ['k1'] S3, ['k2'] S4
  *   root i0_dict -> GL [0] F3, [1] F4 (frames of gen()), both .f_globals
  *   -> D3 (module other's dict: __name__) ['items'] -> LI [5] -> T
+ *   root i0_sysdict -> SD ['path'] -> SPL
  */
 enum { CT_TYPE, CT_DICT, CT_STR, CT_LIST, CT_MOD, CT_FRAME, CT_SESS, MODS,
        KAPP, MOD, MD, KNAME, VNAME, KCACHE, C, K1, K2, F0, F1, F2, L, S1, S2,
-       S3, S4, GL, F3, F4, D3, KOTHER, KITEMS, LI, T, CNODES };
+       S3, S4, GL, F3, F4, D3, KOTHER, KITEMS, LI, T, SD, KPATH, SPL,
+       CNODES };
 
 static void frame_value(fx *f, uint32_t n, const char *file, int line,
 			const char *name)
@@ -485,6 +487,12 @@ static void write_code_heap(uint32_t *map, bool names)
 	fx_edge_key(f, n[D3], n[KNAME], n[KOTHER]);
 	fx_edge_key(f, n[D3], n[KITEMS], n[LI]);
 	fx_edge_int(f, n[LI], MT_REL_INDEX, 5, n[T]);
+	n[SD] = fx_node(f, n[CT_DICT], 300, a += 0x100, 1, 1);
+	n[KPATH] = fx_node(f, n[CT_STR], 50, a += 0x100, 1, 4);
+	fx_str(f, n[KPATH], "path");
+	n[SPL] = fx_node(f, n[CT_LIST], 72, a += 0x100, 1, 0);
+	fx_root(f, "i0_sysdict", n[SD]);
+	fx_edge_key(f, n[SD], n[KPATH], n[SPL]);
 	if (names) {
 		fx_thread(f, 77, "worker");
 		fx_thread(f, 88, NULL);
@@ -538,6 +546,9 @@ static void test_code_spelling(void **state)
 	/* a module reached from sys.modules is its name */
 	expect_spelling(g, map[MOD], "app");
 	expect_spelling(g, map[MODS], "sys.modules");
+	/* the interpreter's sys dict is module sys's namespace */
+	expect_spelling(g, map[SPL], "sys.path");
+	expect_spelling(g, map[SD], "sys");
 	mt_graph_free(g);
 
 	/* a dump without the header's thread names: threads by id */
