@@ -161,6 +161,16 @@ typedef struct mt_header {
 	unsigned ptr_size;   /* sizeof(void *) of the captured process  */
 	unsigned gc_header;  /* sizeof(PyGC_Head) added to GC objects    */
 	bool collected;      /* gc.collect() ran before the walk         */
+	/* Which process: the process start time (seconds since the epoch,
+	 * from /proc: boot time + start ticks) and the kernel's boot id;
+	 * with pid they tell two dumps of one process (diff.h).  0 / NULL
+	 * in dumps written before these keys. */
+	double start_time;
+	const char *boot_id;
+	/* memtrack.mark(): when the mark was set (seconds since the epoch),
+	 * 0 when the dump has no mark; which objects existed then is the
+	 * MARK record (mt_graph_marked). */
+	double mark_time;
 	size_t nthreads;     /* thread states, in the interpreter's order;
 				0 in dumps written before `threads`    */
 	const mt_thread_name *threads;

@@ -94,6 +94,12 @@ uint32_t mt_graph_in_edge(const mt_graph *g, uint32_t pos);
 /* The edges of the virtual root (ROOTS record), in dump order. */
 void mt_graph_roots(const mt_graph *g, const mt_edge **edges, size_t *n);
 
+/* memtrack.mark() (dump.h, mark_time): whether the dump records which
+ * objects existed at a mark, and whether object id did (false for every
+ * object of a dump without a mark). */
+bool mt_graph_has_mark(const mt_graph *g);
+bool mt_graph_marked(const mt_graph *g, uint32_t id);
+
 /* Name table: NUL-terminated name of index idx, or NULL if out of range. */
 const char *mt_graph_name(const mt_graph *g, uint64_t idx);
 uint32_t mt_graph_name_count(const mt_graph *g);

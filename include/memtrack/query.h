@@ -71,6 +71,9 @@ typedef struct mt_qresult {
 			 "rcs", "type&size"...) or "id" for an identity
 			 table */
 	char *text;   /* TEXT: the rendered result, malloc'd, '\n'-ended */
+	mt_query *of; /* SET: the session whose dump the set is of: NULL
+			 for the session's own, else one added with
+			 mt_query_add_dump (`h0`'s) */
 	char *expr;   /* both: the canonical expression of the value,
 			 malloc'd: `_` and computed indexes resolved,
 			 classifier names canonical ("h.byrcs[0].referrers",
@@ -150,6 +153,17 @@ mt_status mt_query_bind_last(mt_query *q, const char *name, mt_err *err);
 /* Binds `name` to set s (a new reference is taken). */
 mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
 			    mt_err *err);
+
+/* Comparing dumps (diff.h): makes `name` ("h0", "h1") stand for the
+ * heap of session `other` (borrowed until mt_query_free), another dump.
+ * m (borrowed; NULL across processes) matches other's objects (OLD) to
+ * q's (NEW); with it `h - h0` and `h0 - h` are the objects new and gone,
+ * without it they fail with mt_same_process's reason.  `h.diff(h0)` is
+ * heapy's difference table either way.  Sets of other's dump carry
+ * mt_qresult.of == other; everything derived from them stays there. */
+struct mt_match;
+mt_status mt_query_add_dump(mt_query *q, const char *name, mt_query *other,
+			    const struct mt_match *m, mt_err *err);
 
 /* The set of the last result, borrowed until the next run, or NULL when
  * the last result is not a set. */

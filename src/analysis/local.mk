@@ -20,6 +20,8 @@ libmtanalysis_la_SOURCES = \
 libmtanalysis_la_LIBADD = libmtgraph.la
 # "my objects": the program's modules and what they own (mine.h)
 libmtanalysis_la_SOURCES += src/analysis/mine.c include/memtrack/mine.h
+# comparing dumps: identity across dumps, difference tables (diff.h)
+libmtanalysis_la_SOURCES += src/analysis/diff.c include/memtrack/diff.h
 # the plugins' rows of the classifier table (cls_table.c includes it)
 EXTRA_DIST += plugins/classifiers.def
 # classifiers, kinds, Python texts (pyrepr, reltext), SCCs, identity tables

@@ -269,6 +269,14 @@ mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
  * crumb: this step of the breadcrumb. */
 mt_status bv_open_paths(mt_browser *b, const mt_set *set, const char *expr,
 			const char *crumb, mt_err *err);
+/* view_cpaths.c: key P in a comparison: the shortest paths from the
+ * roots to old_set (a set of session oq's dump, OLD) and to new_set (b's
+ * own dump, NEW), one row per group of identical paths as view_paths.c
+ * shows them, each group marked new, grew, shrank or gone (memlab).
+ * expr: line 1; crumb: this step of the breadcrumb. */
+mt_status bv_open_cpaths(mt_browser *b, mt_query *oq, const mt_set *old_set,
+			 const mt_set *new_set, const char *expr,
+			 const char *crumb, mt_err *err);
 /* view_text.c */
 mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
 		       const char *expr, const char *crumb, mt_err *err);

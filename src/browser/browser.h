@@ -31,6 +31,13 @@ typedef struct mt_browser_opts {
 mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 			 const mt_browser_opts *opts, mt_err *err);
 void mt_browser_free(mt_browser *b); /* b may be NULL */
+/* A browser comparing dumps gs[0..n) (borrowed), in the order given on
+ * the command line: n == 2 OLD NEW (side by side), n == 3 A B C (the leak
+ * candidates of memlab's rule, and A against C).  n == 1 is
+ * mt_browser_new. */
+mt_status mt_browser_new_multi(mt_browser **out, const mt_graph *const *gs,
+			       size_t n, mt_ui *ui,
+			       const mt_browser_opts *opts, mt_err *err);
 
 /* Lays the screen out and draws it; then computes the Retained sizes still
  * missing on screen (long work through ui->progress) and draws again. */

@@ -13,6 +13,8 @@ libmtbrowser_la_SOURCES = src/browser/browser.c src/browser/browser.h \
 	src/browser/view_inspector.c src/browser/view_text.c \
 	src/browser/view_paths.c \
 	src/browser/focus.c \
+	src/browser/view_compare.c \
+	src/browser/view_cpaths.c \
 	src/browser/layout.c src/browser/bpriv.h \
 	src/browser/headless.c src/browser/headless.h src/browser/ui.h
 libmtbrowser_la_LIBADD = libmtquery.la

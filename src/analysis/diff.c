@@ -1,0 +1,2 @@
+/* Comparing dumps (diff.h): being written (issue 10). */
+#include "memtrack/diff.h"

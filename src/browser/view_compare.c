@@ -1,0 +1,2 @@
+/* The comparison view (issue 10): being written. */
+#include "bpriv.h"

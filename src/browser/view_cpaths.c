@@ -1,0 +1,2 @@
+/* Paths on both sides of a comparison (issue 10): being written. */
+#include "bpriv.h"
