@@ -54,6 +54,10 @@ EXTRA_DIST += tests/batch/test_errors.sh tests/batch/test_golden.sh \
 	tests/golden/query-bytype.txt tests/golden/query-chain.txt \
 	tests/golden/query-more.txt tests/golden/query-all.txt \
 	tests/golden/human.txt tests/golden/human-many.txt
+## Comparing dumps on the command line (--batch OLD NEW, -e h h0, the leak
+## gate); its goldens are listed here too.
+TESTS += tests/batch/test_diff.sh
+EXTRA_DIST += tests/batch/test_diff.sh
 check_PROGRAMS += tests/unit/mkdump
 tests_unit_mkdump_SOURCES = tests/unit/mkdump.c tests/unit/fixture.c \
 	tests/unit/fixture.h
