@@ -23,6 +23,10 @@ typedef struct mt_browser_opts {
 	bool ascii;	  /* ASCII line drawing instead of UTF-8      */
 	bool no_retained; /* never build the dominator tree (benches) */
 	bool bytes;	  /* sizes in exact bytes, not kB MB (key B) */
+	/* mt_browser_new_multi: the dumps' file names as given (borrowed
+	 * until mt_browser_free; one per dump), for the comparison's
+	 * header; NULL: none shown. */
+	const char *const *files;
 } mt_browser_opts;
 
 /* A browser over g (borrowed until mt_browser_free) drawing through ui
