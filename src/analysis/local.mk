@@ -129,3 +129,13 @@ tests_unit_test_fidelity_SOURCES = tests/unit/test_fidelity.c \
 tests_unit_test_fidelity_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_fidelity_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif
+
+# comparing dumps: identity, leak rule, heapy's difference table
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_diff
+TESTS += tests/unit/test_diff
+tests_unit_test_diff_SOURCES = tests/unit/test_diff.c \
+	tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_diff_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_diff_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+endif

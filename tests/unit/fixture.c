@@ -30,6 +30,9 @@ struct fx {
 	size_t ne, ecap;
 	mt_thread_name threads[8]; /* the header's, names borrowed */
 	size_t nthreads;
+	uint64_t pid;	   /* 0: the default, 4242 */
+	double start_time; /* the header's process identity (fx_process) */
+	const char *boot_id;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -60,6 +63,13 @@ void fx_thread(fx *f, uint64_t id, const char *name)
 {
 	if (f->nthreads < sizeof f->threads / sizeof f->threads[0])
 		f->threads[f->nthreads++] = (mt_thread_name){id, name};
+}
+
+void fx_process(fx *f, uint64_t pid, double start_time, const char *boot_id)
+{
+	f->pid = pid;
+	f->start_time = start_time;
+	f->boot_id = boot_id;
 }
 
 void fx_free(fx *f)
@@ -247,6 +257,8 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map_out,
 	    .collected = true,
 	    .nthreads = f->nthreads,
 	    .threads = f->threads,
+	    .start_time = f->start_time,
+	    .boot_id = f->boot_id,
 	};
 	uint32_t *map = xrealloc(NULL, (f->n + 1) * sizeof *map);
 	uint32_t *order = xrealloc(NULL, (f->n + 1) * sizeof *order);
@@ -288,6 +300,8 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map_out,
 	if (reachable == UINT32_MAX)
 		reachable = (uint32_t)f->n;
 
+	if (f->pid)
+		h.pid = f->pid;
 	if ((st = mt_writer_new(&w, path, err)) != MT_OK)
 		goto done;
 	if ((st = mt_writer_header(w, &h, err)) != MT_OK)

@@ -40,6 +40,11 @@ void fx_root(fx *f, const char *name, uint32_t tgt);
  * fx_write). */
 void fx_thread(fx *f, uint64_t id, const char *name);
 
+/* The header's process identity (diff.h, mt_same_process): pid (0: the
+ * default 4242), start time (0: none, as before the key) and boot id
+ * (NULL: none; borrowed until fx_write). */
+void fx_process(fx *f, uint64_t pid, double start_time, const char *boot_id);
+
 /* Writes the dump; map (may be NULL, else one entry per node) receives the
  * object id of each node; *reachable (may be NULL) the reachable count. */
 mt_status fx_write(fx *f, const char *path, uint32_t *map, uint32_t *reachable,
