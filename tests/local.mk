@@ -74,4 +74,5 @@ dist-fuzz-corpus:
 EXTRA_DIST += tests/golden/query-sp-more.txt tests/golden/query-rp-more.txt \
 	tests/golden/mine.txt tests/golden/query-mine.txt \
 	tests/python/test_mine.py \
-	tests/golden/query-paths.txt tests/python/test_paths.py
+	tests/golden/query-paths.txt tests/python/test_paths.py \
+	tests/python/test_mark.py

@@ -77,6 +77,83 @@ static void read_statm(uint64_t *rss, uint64_t *vms)
 	fclose(f);
 }
 
+/* Which process this is, for telling two dumps of one process from dumps
+ * of two (header keys start_time and boot_id, doc/format.md).  The start
+ * time is the boot time (btime of /proc/stat) plus the process's start
+ * ticks (field 22 of /proc/self/stat) / _SC_CLK_TCK.  btime moves by a
+ * second now and then (the kernel derives it from the wall clock), so the
+ * value is computed once per process (per pid: a forked child computes
+ * its own) and every dump of the process writes the same one.  0 and no
+ * boot id (NULL) when /proc cannot tell. */
+static double g_start_time;
+static pid_t g_start_pid;
+static char g_boot_id[64];
+
+static double proc_btime(void)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return 0;
+	char line[256];
+	unsigned long long bt = 0;
+	bool found = false;
+	while (!found && fgets(line, sizeof line, f))
+		found = sscanf(line, "btime %llu", &bt) == 1;
+	fclose(f);
+	return found ? (double)bt : 0;
+}
+
+static double proc_start_ticks(void)
+{
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the command name (field 2) is in parentheses and may hold spaces
+	 * and parentheses: the fields restart after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p++;
+	/* after ')': field 3 (state) ... field 22 (starttime) */
+	for (int field = 3; field < 22; field++) {
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	unsigned long long ticks;
+	if (sscanf(p, " %llu", &ticks) != 1)
+		return -1;
+	return (double)ticks;
+}
+
+static void process_identity(double *start_time, const char **boot_id)
+{
+	pid_t pid = getpid();
+	if (g_start_pid != pid) {
+		double bt = proc_btime(), ticks = proc_start_ticks();
+		long hz = sysconf(_SC_CLK_TCK);
+		g_start_time = bt > 0 && ticks >= 0 && hz > 0
+				   ? bt + ticks / (double)hz
+				   : 0;
+		g_boot_id[0] = '\0';
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+		if (f) {
+			if (!fgets(g_boot_id, sizeof g_boot_id, f))
+				g_boot_id[0] = '\0';
+			fclose(f);
+			g_boot_id[strcspn(g_boot_id, "\n")] = '\0';
+		}
+		g_start_pid = pid;
+	}
+	*start_time = g_start_time;
+	*boot_id = g_boot_id[0] ? g_boot_id : NULL;
+}
+
 /* C copy of a str (UTF-8), or of "" if o is not a str.  Caller frees. */
 static char *c_string(PyObject *o)
 {
@@ -158,6 +235,7 @@ static int header_fill(header_buf *hb, int collected)
 	h->argv = (const char **)hb->argv;
 	h->time = now_real();
 	read_statm(&h->rss, &h->vms);
+	process_identity(&h->start_time, &h->boot_id);
 	h->ptr_size = (unsigned)sizeof(void *);
 	h->gc_header = (unsigned)mt_py_gc_head_size();
 	h->collected = collected != 0;
@@ -789,11 +867,11 @@ static PyObject *header_dict(const mt_header *h)
 	}
 #define S(x) utf8((x), (x) ? strlen(x) : 0)
 	static const char *const keys[] = {
-	    "format_version", "memtrack",  "python",	 "python_version",
-	    "implementation", "build",	   "executable", "pid",
-	    "argv",	      "time",	   "rss",	 "vms",
-	    "ptr_size",	      "gc_header", "collected",	 "threads",
-	    "warnings"};
+	    "format_version", "memtrack",   "python",	  "python_version",
+	    "implementation", "build",	    "executable", "pid",
+	    "argv",	      "time",	    "rss",	  "vms",
+	    "ptr_size",	      "gc_header",  "collected",  "threads",
+	    "warnings",	      "start_time", "boot_id"};
 	PyObject *vals[] = {PyLong_FromUnsignedLong(h->format_version),
 			    S(h->memtrack_version),
 			    S(h->python_version),
@@ -811,7 +889,9 @@ static PyObject *header_dict(const mt_header *h)
 			    PyLong_FromUnsignedLong(h->gc_header),
 			    PyBool_FromLong(h->collected),
 			    threads,
-			    warns};
+			    warns,
+			    PyFloat_FromDouble(h->start_time),
+			    h->boot_id ? S(h->boot_id) : Py_NewRef(Py_None)};
 #undef S
 	return record_of(sizeof keys / sizeof keys[0], keys, vals);
 }
@@ -1102,7 +1182,8 @@ static PyMethodDef methods[] = {
      "  header     a Record: format_version, memtrack, python,\n"
      "             python_version, implementation, build, executable, pid,\n"
      "             argv, time, rss, vms, ptr_size, gc_header, collected,\n"
-     "             threads ([(id, name or None)]), warnings\n"
+     "             threads ([(id, name or None)]), warnings,\n"
+     "             start_time, boot_id (None when unknown)\n"
      "             (doc/format.md, Header map)\n"
      "  names      the name table (list of str)\n"
      "  roots      the ROOTS edges (list of Edge)\n"

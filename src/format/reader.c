@@ -88,6 +88,23 @@ static mt_status hdr_small(mt_reader *r, unsigned *v, unsigned max,
 	return MT_OK;
 }
 
+/* A time in seconds since the epoch: a float, not negative and not
+ * absurd (0 = unknown). */
+static mt_status hdr_time(mt_reader *r, double *v, const char *what,
+			  mt_err *err)
+{
+	uint64_t off = mt_mpk_offset(&r->c);
+	mt_status st = mt_mpk_float(&r->c, v, err);
+	if (st)
+		return st;
+	if (!(*v >= 0 && *v <= 1e12))
+		return mt_err_set(err, MT_RANGE, off, 0,
+				  "%s is not a time in seconds since the "
+				  "epoch",
+				  what);
+	return MT_OK;
+}
+
 /* `threads`: [[id, name or nil], ...]. */
 static mt_status parse_threads(mt_reader *r, mt_err *err)
 {
@@ -214,7 +231,8 @@ static mt_status parse_header(mt_reader *r, mt_err *err)
 	    "memtrack", "python",    "implementation", "build",
 	    "executable", "pid",     "rss",	       "vms",
 	    "ptr_size", "gc_header", "collected",      "time",
-	    "python_version", "argv", "relations", "threads"};
+	    "python_version", "argv", "relations", "threads",
+	    "start_time", "boot_id", "mark_time"};
 	uint32_t keys_seen = 0;
 	unsigned seen = 0;
 	for (uint32_t k = 0; k < nkeys; k++) {
@@ -261,7 +279,16 @@ static mt_status parse_header(mt_reader *r, mt_err *err)
 			st = mt_mpk_bool(c, &r->hdr.collected, err);
 		else if (KEY("time"))
 			st = mt_mpk_float(c, &r->hdr.time, err);
-		else if (KEY("python_version")) {
+		else if (KEY("start_time"))
+			st = hdr_time(r, &r->hdr.start_time, "start_time", err);
+		else if (KEY("mark_time"))
+			st = hdr_time(r, &r->hdr.mark_time, "mark_time", err);
+		else if (KEY("boot_id")) {
+			if (mt_mpk_peek(c) == MT_MPK_NIL)
+				st = mt_mpk_nil(c, err);
+			else
+				st = hdr_str(r, &r->hdr.boot_id, err);
+		} else if (KEY("python_version")) {
 			uint32_t m;
 			uint64_t aoff = mt_mpk_offset(c);
 			if ((st = mt_mpk_array(c, &m, err)))

@@ -519,7 +519,7 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 
 	static const char *const fields[] = {"type",   "size",   "addr",
 					     "refcnt", "length", "value"};
-	msgpack_pack_map(pk, 17);
+	msgpack_pack_map(pk, 19 + (h->mark_time != 0));
 	pack_key(pk, "memtrack");
 	pack_cstr(pk, h->memtrack_version);
 	pack_key(pk, "python");
@@ -543,6 +543,17 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 		pack_cstr(pk, h->argv[i]);
 	pack_key(pk, "time");
 	msgpack_pack_double(pk, h->time);
+	pack_key(pk, "start_time");
+	msgpack_pack_double(pk, h->start_time);
+	pack_key(pk, "boot_id");
+	if (h->boot_id)
+		pack_cstr(pk, h->boot_id);
+	else
+		msgpack_pack_nil(pk);
+	if (h->mark_time != 0) {
+		pack_key(pk, "mark_time");
+		msgpack_pack_double(pk, h->mark_time);
+	}
 	pack_key(pk, "rss");
 	msgpack_pack_uint64(pk, h->rss);
 	pack_key(pk, "vms");

@@ -446,7 +446,7 @@ static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
 	char *p;
 	total += strsize(h->memtrack_version) + strsize(h->python_version) +
 		 strsize(h->implementation) + strsize(h->build) +
-		 strsize(h->executable);
+		 strsize(h->executable) + strsize(h->boot_id);
 	for (i = 0; i < h->argc; i++)
 		total += strsize(h->argv[i]);
 	for (i = 0; i < h->nthreads; i++)
@@ -465,6 +465,7 @@ static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
 	g->hdr.implementation = copy_str(&p, h->implementation);
 	g->hdr.build = copy_str(&p, h->build);
 	g->hdr.executable = copy_str(&p, h->executable);
+	g->hdr.boot_id = copy_str(&p, h->boot_id);
 	for (i = 0; i < h->argc; i++)
 		g->hdr_argv[i] = copy_str(&p, h->argv[i]);
 	g->hdr.argv = g->hdr_argv;

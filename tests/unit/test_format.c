@@ -64,6 +64,8 @@ static mt_header test_header(void)
 	h.collected = true;
 	h.nthreads = 2;
 	h.threads = threads;
+	h.start_time = 1795314900.25;
+	h.boot_id = "729b4fca-6e2a-42b6-a117-6339a8799798";
 	return h;
 }
 
@@ -205,6 +207,10 @@ static void test_round_trip(void **state)
 	assert_string_equal(h->threads[0].name, "MainThread");
 	assert_int_equal(h->threads[1].id, 140002);
 	assert_null(h->threads[1].name);
+	/* which process; no mark_time without a mark */
+	assert_true(h->start_time == 1795314900.25);
+	assert_string_equal(h->boot_id, "729b4fca-6e2a-42b6-a117-6339a8799798");
+	assert_true(h->mark_time == 0);
 
 	/* NAME, NAME, ROOTS, then 8 objects */
 	assert_int_equal(mt_reader_next(r, &rec, &err), MT_OK);
@@ -668,13 +674,57 @@ static void test_reader_duplicate_key(void **state)
 	assert_int_equal(mt_reader_new(&r, copy, dup, &err), MT_OK);
 	assert_int_equal(mt_reader_header(r)->argc, 1);
 	assert_string_equal(mt_reader_header(r)->argv[0], "a");
-	/* a header without `threads` (dumps before it) reads with none */
+	/* a header without `threads` (dumps before it) reads with none, and
+	 * without start_time, boot_id and mark_time with 0 and NULL */
 	assert_int_equal(mt_reader_header(r)->nthreads, 0);
+	assert_true(mt_reader_header(r)->start_time == 0);
+	assert_null(mt_reader_header(r)->boot_id);
+	assert_true(mt_reader_header(r)->mark_time == 0);
 	mt_reader_free(r);
 	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_TYPE);
 	assert_int_equal(err.offset, dup);
 	assert_non_null(strstr(err.detail, "argv"));
 	assert_non_null(strstr(err.detail, "twice"));
+}
+
+/* The process keys: boot_id nil is unknown (NULL); mark_time is written
+ * only with a mark; a time that is not a float or is negative is refused
+ * at its offset. */
+static void test_reader_process_keys(void **state)
+{
+	/* {python_version: [3, 11, 7], start_time: 12.5, boot_id: nil,
+	 *  mark_time: 20.0} */
+	uint8_t bytes[] = {
+	    0xad, 'm', 'e', 'm', 't', 'r', 'a', 'c', 'k', '-', 'd', 'u', 'm',
+	    'p', 0x01, 0x84, 0xae, 'p', 'y', 't', 'h', 'o', 'n', '_', 'v', 'e',
+	    'r', 's', 'i', 'o', 'n', 0x93, 3, 11, 7, 0xaa, 's', 't', 'a', 'r',
+	    't', '_', 't', 'i', 'm', 'e', 0xcb, 0x40, 0x29, 0, 0, 0, 0, 0, 0,
+	    0xa7, 'b', 'o', 'o', 't', '_', 'i', 'd', 0xc0, 0xa9, 'm', 'a', 'r',
+	    'k', '_', 't', 'i', 'm', 'e', 0xcb, 0x40, 0x34, 0, 0, 0, 0, 0, 0};
+	mt_reader *r;
+	mt_err err;
+	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_OK);
+	assert_true(mt_reader_header(r)->start_time == 12.5);
+	assert_null(mt_reader_header(r)->boot_id);
+	assert_true(mt_reader_header(r)->mark_time == 20.0);
+	mt_reader_free(r);
+	/* a negative start time */
+	size_t st_off = 46;
+	assert_int_equal(bytes[st_off], 0xcb);
+	bytes[st_off + 1] = 0xc0;
+	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_RANGE);
+	assert_int_equal(err.offset, st_off);
+	assert_non_null(strstr(err.detail, "start_time"));
+	/* an int where the float is */
+	bytes[st_off + 1] = 0x40;
+	bytes[st_off] = 0x05; /* fixint 5, then 8 bytes no key can start */
+	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_TYPE);
+	assert_int_equal(err.offset, st_off);
+	/* boot_id must be a str or nil */
+	bytes[st_off] = 0xcb;
+	bytes[63] = 0x07;
+	assert_int_equal(mt_reader_new(&r, bytes, sizeof bytes, &err), MT_TYPE);
+	assert_int_equal(err.offset, 63);
 }
 
 static void test_checksum_chunking(void **state)
@@ -758,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_writer_refused_targets),
 		cmocka_unit_test(test_writer_target_changes),
 		cmocka_unit_test(test_reader_duplicate_key),
+		cmocka_unit_test(test_reader_process_keys),
 		cmocka_unit_test(test_checksum_chunking),
 		cmocka_unit_test(test_random_corruption),
 	};
