@@ -162,4 +162,61 @@ mt_status mt_paths_groups_format(const mt_paths_groups *gr, size_t first,
 				 size_t max, mt_strbuf *out, size_t *next,
 				 mt_err *err);
 
+/* ---- Comparing two dumps' groups ------------------------------------------
+ * memlab's retainer-path diff: the groups of the paths to some objects in
+ * OLD and to some objects in NEW (two mt_paths_group results, usually the
+ * shortest paths from the roots to one kind in two dumps) matched by their
+ * code spelling with the varying labels set aside (the text the groups
+ * are made by: `app.cache['k1']` in OLD and `app.cache[*]` in NEW are one
+ * group), each pair with the number of distinct objects its paths end at
+ * on each side, and what changed:
+ *   new     only in NEW                grew    more objects in NEW
+ *   gone    only in OLD                shrank  fewer objects in NEW
+ *   same    as many on both sides
+ * A pair's text shows a label where every path of both sides agrees on it,
+ * else `*`.  Pairs that changed come first, by the absolute difference in
+ * objects, then NEW's objects, then OLD's (descending), then the text; the
+ * unchanged ones follow in NEW's group order.  Sides are compared as
+ * grouped: a limit that cut a side's paths (mt_paths_groups_seen) cuts its
+ * counts too (mt_paths_cmp_format says so).  old and new_ (and their
+ * paths) are borrowed for the call; on MT_OK *out is new
+ * (mt_paths_cmp_free). */
+typedef enum mt_paths_change {
+	MT_PATHS_SAME = 0,
+	MT_PATHS_NEW,
+	MT_PATHS_GREW,
+	MT_PATHS_SHRANK,
+	MT_PATHS_GONE
+} mt_paths_change;
+
+#define MT_PATHS_NO_GROUP SIZE_MAX
+
+typedef struct mt_paths_pair {
+	size_t old_group, new_group;	   /* the group of each side
+					(mt_paths_group_text/_members), or
+					MT_PATHS_NO_GROUP when absent */
+	uint64_t old_objects, new_objects; /* distinct objects reached */
+	uint64_t old_paths, new_paths;	   /* paths in the group */
+	mt_paths_change change;
+} mt_paths_pair;
+
+typedef struct mt_paths_cmp mt_paths_cmp;
+mt_status mt_paths_compare(mt_paths_cmp **out, const mt_paths_groups *old,
+			   const mt_paths_groups *new_, mt_err *err);
+void mt_paths_cmp_free(mt_paths_cmp *c); /* may be NULL */
+size_t mt_paths_cmp_count(const mt_paths_cmp *c);
+/* Pair i, and its text (borrowed); NULL past the end. */
+const mt_paths_pair *mt_paths_cmp_at(const mt_paths_cmp *c, size_t i);
+const char *mt_paths_cmp_text(const mt_paths_cmp *c, size_t i);
+/* "new", "grew", "shrank", "gone", "same". */
+const char *mt_paths_change_name(mt_paths_change ch);
+/* Lines '%2d: %-6s %+7d %6d -> %-6d <text>' (change, NEW - OLD objects,
+ * OLD's and NEW's objects) from pair `first`, up to max (the one after too
+ * when it is the last), then "<... N more groups ...>", and "<OLD: grouped
+ * the first N of M paths>" (NEW too) when a limit cut; "<No paths>" when
+ * neither side has any.  *next (may be NULL) is the first pair not
+ * listed. */
+mt_status mt_paths_cmp_format(const mt_paths_cmp *c, size_t first, size_t max,
+			      mt_strbuf *out, size_t *next, mt_err *err);
+
 #endif

@@ -23,6 +23,7 @@
 #include "memtrack/dump.h"
 #include "memtrack/paths.h"
 #include "memtrack/pyrepr.h"
+#include "memtrack/util.h"
 
 #define STAR '\x02'
 
@@ -431,6 +432,7 @@ struct mt_paths_groups {
 	size_t *slot; /* hash slots: group index + 1 */
 	size_t nslots;
 	uint64_t seen, total;
+	const mt_paths *p; /* the paths grouped (borrowed) */
 };
 
 static uint64_t hash(const char *s, size_t n)
@@ -532,31 +534,40 @@ static int add_path(mt_paths_groups *gr, const mt_strbuf *key,
 	return push_member(gp, path);
 }
 
-/* The group's text: each star replaced by the label when all its paths
- * agree, else by `*`. */
-static int make_text(group *gp)
+/* Starred text key[0..keylen) with each star replaced by its label (the
+ * NUL-separated labels) when varies[star] is 0, else by `*`; malloc'd, or
+ * NULL when out of memory. */
+static char *star_text(const char *key, size_t keylen, const char *labels,
+		       const unsigned char *varies)
 {
 	mt_strbuf t;
 	mt_strbuf_init(&t);
-	const char *l = gp->labels;
+	const char *l = labels;
 	size_t si = 0;
-	for (size_t i = 0; i < gp->keylen; i++) {
-		if (gp->key[i] != STAR) {
-			mt_strbuf_addc(&t, gp->key[i], 1);
+	for (size_t i = 0; i < keylen; i++) {
+		if (key[i] != STAR) {
+			mt_strbuf_addc(&t, key[i], 1);
 			continue;
 		}
 		size_t ll = strlen(l);
-		if (gp->varies[si])
+		if (varies[si])
 			mt_strbuf_addc(&t, '*', 1);
 		else
 			mt_strbuf_add(&t, l, ll);
 		l += ll + 1;
 		si++;
 	}
-	gp->text = dup(t.s ? t.s : "", t.len);
-	bool bad = t.nomem || !gp->text;
+	char *r = t.nomem ? NULL : dup(t.s ? t.s : "", t.len);
 	mt_strbuf_destroy(&t);
-	return bad ? -1 : 0;
+	return r;
+}
+
+/* The group's text: each star replaced by the label when all its paths
+ * agree, else by `*`. */
+static int make_text(group *gp)
+{
+	gp->text = star_text(gp->key, gp->keylen, gp->labels, gp->varies);
+	return gp->text ? 0 : -1;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -600,6 +611,7 @@ mt_status mt_paths_group(mt_paths_groups **out, const mt_paths *p,
 		st = nomem(err);
 		goto done;
 	}
+	gr->p = p;
 	gr->total = count;
 	gr->seen = count < limit ? count : limit;
 	for (uint64_t i = 0; i < gr->seen; i++) {
@@ -680,5 +692,283 @@ mt_status mt_paths_groups_format(const mt_paths_groups *gr, size_t first,
 				 "<grouped the first %llu of %llu paths>\n",
 				 (unsigned long long)gr->seen,
 				 (unsigned long long)gr->total);
+	return out->nomem ? nomem(err) : MT_OK;
+}
+
+/* ---- comparing two sides' groups -------------------------------------- */
+
+typedef struct pair {
+	mt_paths_pair p;
+	char *text;
+} pair;
+
+struct mt_paths_cmp {
+	pair *pairs;
+	size_t n;
+	uint64_t seen[2], total[2];
+};
+
+/* The distinct objects group i's paths end at. */
+static mt_status group_ends(const mt_paths_groups *gr, size_t i, uint64_t *out,
+			    mt_err *err)
+{
+	const group *gp = &gr->g[i];
+	uint32_t len = mt_paths_length(gr->p);
+	mt_path_step *steps = malloc((len + 1) * sizeof *steps);
+	uint32_t *ids = malloc((gp->nmembers + 1) * sizeof *ids);
+	mt_status st = MT_OK;
+	*out = 0;
+	if (!steps || !ids) {
+		st = nomem(err);
+		goto done;
+	}
+	for (size_t k = 0; k < gp->nmembers; k++) {
+		if ((st = mt_paths_get(gr->p, gp->members[k], steps, err)))
+			goto done;
+		ids[k] = len ? steps[len - 1].dst : MT_NO_ID;
+	}
+	qsort(ids, gp->nmembers, sizeof *ids, mt_cmp_u32);
+	for (size_t k = 0; k < gp->nmembers; k++)
+		*out += !k || ids[k] != ids[k - 1];
+done:
+	free(steps);
+	free(ids);
+	return st;
+}
+
+static int cmp_key(const group *x, const group *y)
+{
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+	if (c)
+		return c;
+	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
+}
+
+static int cmp_group_key(const void *a, const void *b)
+{
+	return cmp_key(*(const group *const *)a, *(const group *const *)b);
+}
+
+/* One side's groups ordered by their starred key (pointers into gr). */
+static const group **by_key(const mt_paths_groups *gr)
+{
+	const group **ix = malloc((gr->n + 1) * sizeof *ix);
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < gr->n; i++)
+		ix[i] = &gr->g[i];
+	qsort(ix, gr->n, sizeof *ix, cmp_group_key);
+	return ix;
+}
+
+/* The text of a pair present on both sides: a star keeps its label only
+ * when every path of both sides agrees on it. */
+static char *pair_text(const group *o, const group *n)
+{
+	unsigned char *v = calloc(n->nstars + 1, 1);
+	if (!v)
+		return NULL;
+	const char *a = o->labels, *b = n->labels;
+	for (size_t i = 0; i < n->nstars; i++) {
+		size_t la = strlen(a), lb = strlen(b);
+		v[i] = o->varies[i] || n->varies[i] || la != lb ||
+		       memcmp(a, b, la);
+		a += la + 1;
+		b += lb + 1;
+	}
+	char *t = star_text(n->key, n->keylen, n->labels, v);
+	free(v);
+	return t;
+}
+
+static mt_paths_change change_of(const mt_paths_pair *p)
+{
+	if (p->old_group == MT_PATHS_NO_GROUP)
+		return MT_PATHS_NEW;
+	if (p->new_group == MT_PATHS_NO_GROUP)
+		return MT_PATHS_GONE;
+	if (p->new_objects != p->old_objects)
+		return p->new_objects > p->old_objects ? MT_PATHS_GREW
+						       : MT_PATHS_SHRANK;
+	return MT_PATHS_SAME;
+}
+
+static uint64_t absdiff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* Pair order: changed first by |Δobjects|, NEW's count, OLD's count (all
+ * descending), then by the text; unchanged ones after, in NEW's group
+ * order. */
+static int cmp_pair(const void *a, const void *b)
+{
+	const pair *px = a, *py = b;
+	const mt_paths_pair *x = &px->p, *y = &py->p;
+	bool sx = x->change == MT_PATHS_SAME, sy = y->change == MT_PATHS_SAME;
+	if (sx != sy)
+		return sx ? 1 : -1;
+	if (sx)
+		return x->new_group < y->new_group
+			   ? -1
+			   : x->new_group > y->new_group;
+	uint64_t dx = absdiff(x->old_objects, x->new_objects);
+	uint64_t dy = absdiff(y->old_objects, y->new_objects);
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	if (x->new_objects != y->new_objects)
+		return x->new_objects > y->new_objects ? -1 : 1;
+	if (x->old_objects != y->old_objects)
+		return x->old_objects > y->old_objects ? -1 : 1;
+	int c = strcmp(px->text, py->text);
+	if (c)
+		return c;
+	/* a group present on one side only: by its group number */
+	size_t gx = x->new_group != MT_PATHS_NO_GROUP ? x->new_group
+						      : x->old_group;
+	size_t gy = y->new_group != MT_PATHS_NO_GROUP ? y->new_group
+						      : y->old_group;
+	return gx < gy ? -1 : gx > gy;
+}
+
+void mt_paths_cmp_free(mt_paths_cmp *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->pairs[i].text);
+	free(c->pairs);
+	free(c);
+}
+
+/* Adds the pair of groups o (OLD) and n (NEW); either may be NULL. */
+static mt_status add_pair(mt_paths_cmp *c, const mt_paths_groups *old,
+			  const group *o, const mt_paths_groups *new_,
+			  const group *n, mt_err *err)
+{
+	pair *pr = &c->pairs[c->n];
+	mt_paths_pair *p = &pr->p;
+	mt_status st = MT_OK;
+	memset(pr, 0, sizeof *pr);
+	p->old_group = o ? (size_t)(o - old->g) : MT_PATHS_NO_GROUP;
+	p->new_group = n ? (size_t)(n - new_->g) : MT_PATHS_NO_GROUP;
+	if (o) {
+		p->old_paths = o->nmembers;
+		st = group_ends(old, p->old_group, &p->old_objects, err);
+	}
+	if (!st && n) {
+		p->new_paths = n->nmembers;
+		st = group_ends(new_, p->new_group, &p->new_objects, err);
+	}
+	if (st)
+		return st;
+	p->change = change_of(p);
+	if (o && n)
+		pr->text = pair_text(o, n);
+	else {
+		const char *t = o ? o->text : n->text;
+		pr->text = dup(t, strlen(t));
+	}
+	if (!pr->text)
+		return nomem(err);
+	c->n++;
+	return MT_OK;
+}
+
+mt_status mt_paths_compare(mt_paths_cmp **out, const mt_paths_groups *old,
+			   const mt_paths_groups *new_, mt_err *err)
+{
+	mt_paths_cmp *c = calloc(1, sizeof *c);
+	const group **og = by_key(old), **ng = by_key(new_);
+	mt_status st = MT_OK;
+	*out = NULL;
+	if (c)
+		c->pairs = malloc((old->n + new_->n + 1) * sizeof *c->pairs);
+	if (!c || !og || !ng || !c->pairs) {
+		st = nomem(err);
+		goto done;
+	}
+	c->seen[0] = old->seen;
+	c->total[0] = old->total;
+	c->seen[1] = new_->seen;
+	c->total[1] = new_->total;
+	size_t i = 0, j = 0;
+	while (!st && (i < old->n || j < new_->n)) {
+		int k = i == old->n    ? 1
+			: j == new_->n ? -1
+				       : cmp_key(og[i], ng[j]);
+		const group *o = k <= 0 ? og[i++] : NULL;
+		const group *n = k >= 0 ? ng[j++] : NULL;
+		st = add_pair(c, old, o, new_, n, err);
+	}
+	if (!st && c->n > 1)
+		qsort(c->pairs, c->n, sizeof *c->pairs, cmp_pair);
+done:
+	free(og);
+	free(ng);
+	if (st) {
+		mt_paths_cmp_free(c);
+		return st;
+	}
+	*out = c;
+	return MT_OK;
+}
+
+size_t mt_paths_cmp_count(const mt_paths_cmp *c) { return c->n; }
+
+const mt_paths_pair *mt_paths_cmp_at(const mt_paths_cmp *c, size_t i)
+{
+	return i < c->n ? &c->pairs[i].p : NULL;
+}
+
+const char *mt_paths_cmp_text(const mt_paths_cmp *c, size_t i)
+{
+	return i < c->n ? c->pairs[i].text : NULL;
+}
+
+const char *mt_paths_change_name(mt_paths_change ch)
+{
+	static const char *const names[] = {
+	    [MT_PATHS_SAME] = "same", [MT_PATHS_NEW] = "new",
+	    [MT_PATHS_GREW] = "grew", [MT_PATHS_SHRANK] = "shrank",
+	    [MT_PATHS_GONE] = "gone",
+	};
+	return (unsigned)ch < sizeof names / sizeof names[0] ? names[ch] : "?";
+}
+
+mt_status mt_paths_cmp_format(const mt_paths_cmp *c, size_t first, size_t max,
+			      mt_strbuf *out, size_t *next, mt_err *err)
+{
+	size_t n = c->n > first ? c->n - first : 0;
+	if (n > max + 1) /* heapy's page: an 11th when it is the last */
+		n = max;
+	if (next)
+		*next = first + n;
+	if (!c->n)
+		mt_strbuf_add(out, "<No paths>\n", 11);
+	else if (first >= c->n)
+		mt_strbuf_add(out, "<No more paths>\n", 16);
+	for (size_t i = first; i < first + n; i++) {
+		const mt_paths_pair *p = &c->pairs[i].p;
+		mt_strbuf_printf(out, "%2zu: %-6s %+7lld %6llu -> %-6llu %s\n",
+				 i, mt_paths_change_name(p->change),
+				 (long long)(p->new_objects - p->old_objects),
+				 (unsigned long long)p->old_objects,
+				 (unsigned long long)p->new_objects,
+				 c->pairs[i].text);
+	}
+	if (first + n < c->n)
+		mt_strbuf_printf(out, "<... %zu more groups ...>\n",
+				 c->n - first - n);
+	static const char *const side[] = {"OLD", "NEW"};
+	for (int s = 0; s < 2; s++)
+		if (c->seen[s] < c->total[s])
+			mt_strbuf_printf(out,
+					 "<%s: grouped the first %llu of %llu "
+					 "paths>\n",
+					 side[s],
+					 (unsigned long long)c->seen[s],
+					 (unsigned long long)c->total[s]);
 	return out->nomem ? nomem(err) : MT_OK;
 }

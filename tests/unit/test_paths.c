@@ -622,6 +622,216 @@ static void test_groups(void **state)
 	mt_graph_free(g);
 }
 
+/* ---- comparing two dumps' groups -------------------------------------- */
+
+/* One side of a comparison: module app whose namespace holds containers
+ * of Sessions, every Session at the same depth (root i0_modules ->
+ * sys.modules ['app'] -> module .__dict__ -> namespace [NAME] -> container
+ * [label] -> Session).  A container is a dict (keys keys[i]) or a list
+ * (indexes idx[i]); idx may name one Session twice (two paths, one
+ * object).  The Sessions' ids go to ids[*n]. */
+typedef struct cmp_box {
+	const char *name;
+	const char *keys[4]; /* dict keys, or NULL: a list */
+	int idx[4];	     /* list: the Session of each index (-1: end) */
+	int n;		     /* dict: entries; list: distinct Sessions */
+} cmp_box;
+
+static mt_graph *write_cmp_side(const char *file, const cmp_box *box,
+				size_t nbox, uint32_t *ids, size_t *n)
+{
+	fx *f = fx_new();
+	uint64_t a = 0x10000;
+	uint32_t ty = fx_node(f, FX_SELF, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, ty, "builtins", "type");
+	uint32_t td = fx_node(f, ty, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, td, "builtins", "dict");
+	uint32_t ts = fx_node(f, ty, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, ts, "builtins", "str");
+	uint32_t tl = fx_node(f, ty, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, tl, "builtins", "list");
+	uint32_t tm = fx_node(f, ty, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, tm, "builtins", "module");
+	uint32_t tss = fx_node(f, ty, 400, a += 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, tss, "app", "Session");
+	uint32_t mods = fx_node(f, td, 200, a += 0x100, 1, 1);
+	uint32_t kapp = fx_node(f, ts, 50, a += 0x100, 1, 3);
+	fx_str(f, kapp, "app");
+	uint32_t mod = fx_node(f, tm, 72, a += 0x100, 1, MT_NO_LENGTH);
+	fx_str(f, mod, "app");
+	uint32_t md = fx_node(f, td, 300, a += 0x100, 1, (int64_t)nbox);
+	fx_root(f, "i0_modules", mods);
+	fx_edge_key(f, mods, kapp, mod);
+	fx_edge_name(f, mod, MT_REL_ATTR, "__dict__", md);
+	uint32_t sess[64];
+	size_t ns = 0;
+	for (size_t i = 0; i < nbox; i++) {
+		const cmp_box *bx = &box[i];
+		bool dict = bx->keys[0] != NULL;
+		uint32_t k = fx_node(f, ts, 50, a += 0x100, 1,
+				     (int64_t)strlen(bx->name));
+		fx_str(f, k, bx->name);
+		uint32_t c =
+		    fx_node(f, dict ? td : tl, 100, a += 0x100, 1, bx->n);
+		fx_edge_key(f, md, k, c);
+		uint32_t first = (uint32_t)ns;
+		for (int j = 0; j < bx->n; j++)
+			sess[ns++] =
+			    fx_node(f, tss, 48, a += 0x100, 1, MT_NO_LENGTH);
+		for (int j = 0; dict && j < bx->n; j++) {
+			uint32_t kk = fx_node(f, ts, 50, a += 0x100, 1,
+					      (int64_t)strlen(bx->keys[j]));
+			fx_str(f, kk, bx->keys[j]);
+			fx_edge_key(f, c, kk, sess[first + j]);
+		}
+		for (int j = 0; !dict && j < 4 && bx->idx[j] >= 0; j++)
+			fx_edge_int(f, c, MT_REL_INDEX, (uint64_t)j,
+				    sess[first + (uint32_t)bx->idx[j]]);
+	}
+	mt_err err;
+	uint32_t map[256];
+	assert_int_equal(fx_write(f, file, map, NULL, &err), MT_OK);
+	for (size_t i = 0; i < ns; i++)
+		ids[i] = map[sess[i]];
+	*n = ns;
+	fx_free(f);
+	return tg_load(file);
+}
+
+/* The groups of the paths from the root to every Session of a side. */
+static void side_groups(mt_graph *g, const uint32_t *ids, size_t n,
+			uint64_t limit, mt_paths **p, mt_paths_groups **gr)
+{
+	mt_set *x = tg_set(ids, n);
+	mt_err err;
+	assert_int_equal(mt_paths_sp(p, g, x, &err), MT_OK);
+	assert_int_equal(mt_paths_group(gr, *p, NULL, limit, &err), MT_OK);
+	mt_set_unref(x);
+}
+
+static void test_compare_groups(void **state)
+{
+	/* OLD: cache {k1}, queue [3 Sessions], byname {a}, old {x};
+	 * NEW: cache {k1 k2 k3}, queue [1], byname {a}, fresh [S0 S0 S1] */
+	static const cmp_box oldb[] = {
+	    {"cache", {"k1"}, {0}, 1},
+	    {"queue", {NULL}, {0, 1, 2, -1}, 3},
+	    {"byname", {"a"}, {0}, 1},
+	    {"old", {"x"}, {0}, 1},
+	};
+	static const cmp_box newb[] = {
+	    {"cache", {"k1", "k2", "k3"}, {0}, 3},
+	    {"queue", {NULL}, {0, -1}, 1},
+	    {"byname", {"a"}, {0}, 1},
+	    {"fresh", {NULL}, {0, 0, 1, -1}, 2},
+	};
+	char path2[300];
+	snprintf(path2, sizeof path2, "%s.new", path);
+	uint32_t oid[64], nid[64];
+	size_t on, nn;
+	mt_graph *og = write_cmp_side(path, oldb, 4, oid, &on);
+	mt_graph *ng = write_cmp_side(path2, newb, 4, nid, &nn);
+	assert_int_equal(on, 6);
+	assert_int_equal(nn, 7);
+	mt_paths *op, *np;
+	mt_paths_groups *ogr, *ngr;
+	side_groups(og, oid, on, 1000, &op, &ogr);
+	side_groups(ng, nid, nn, 1000, &np, &ngr);
+	mt_paths_cmp *c;
+	mt_err err;
+	assert_int_equal(mt_paths_compare(&c, ogr, ngr, &err), MT_OK);
+	assert_int_equal(mt_paths_cmp_count(c), 5);
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_cmp_format(c, 0, 10, &b, NULL, &err), MT_OK);
+	/* by |Δobjects| then NEW's count: cache (the label OLD's one path
+	 * had is starred: NEW's differ), fresh (3 paths, 2 objects), queue;
+	 * then gone; the unchanged group last, its shared key kept */
+	assert_string_equal(b.s, " 0: grew        +2      1 -> 3      "
+				 "app.cache[*]\n"
+				 " 1: new         +2      0 -> 2      "
+				 "app.fresh[*]\n"
+				 " 2: shrank      -2      3 -> 1      "
+				 "app.queue[*]\n"
+				 " 3: gone        -1      1 -> 0      "
+				 "app.old['x']\n"
+				 " 4: same        +0      1 -> 1      "
+				 "app.byname['a']\n");
+	mt_strbuf_destroy(&b);
+	/* the pairs name each side's group */
+	const mt_paths_pair *pr = mt_paths_cmp_at(c, 1);
+	assert_int_equal(pr->change, MT_PATHS_NEW);
+	assert_true(pr->old_group == MT_PATHS_NO_GROUP);
+	assert_true(pr->new_paths == 3 && pr->new_objects == 2);
+	assert_string_equal(mt_paths_group_text(ngr, pr->new_group),
+			    "app.fresh[*]");
+	pr = mt_paths_cmp_at(c, 3);
+	assert_int_equal(pr->change, MT_PATHS_GONE);
+	assert_true(pr->new_group == MT_PATHS_NO_GROUP);
+	assert_string_equal(mt_paths_group_text(ogr, pr->old_group),
+			    "app.old['x']");
+	pr = mt_paths_cmp_at(c, 0);
+	assert_string_equal(mt_paths_group_text(ogr, pr->old_group),
+			    "app.cache['k1']");
+	assert_true(pr->old_paths == 1 && pr->new_paths == 3);
+	assert_null(mt_paths_cmp_at(c, 5));
+	assert_null(mt_paths_cmp_text(c, 5));
+	assert_string_equal(mt_paths_change_name(MT_PATHS_SHRANK), "shrank");
+	/* paging as heapy's: 2 then the rest counted */
+	mt_strbuf_init(&b);
+	size_t next;
+	assert_int_equal(mt_paths_cmp_format(c, 0, 2, &b, &next, &err), MT_OK);
+	assert_int_equal(next, 2);
+	assert_non_null(strstr(b.s, "<... 3 more groups ...>\n"));
+	mt_strbuf_destroy(&b);
+	mt_paths_cmp_free(c);
+
+	/* a side against itself: all the same, in its group order */
+	assert_int_equal(mt_paths_compare(&c, ngr, ngr, &err), MT_OK);
+	assert_int_equal(mt_paths_cmp_count(c), 4);
+	for (size_t i = 0; i < 4; i++) {
+		pr = mt_paths_cmp_at(c, i);
+		assert_int_equal(pr->change, MT_PATHS_SAME);
+		assert_true(pr->new_group == i && pr->old_group == i);
+		assert_string_equal(mt_paths_cmp_text(c, i),
+				    mt_paths_group_text(ngr, i));
+	}
+	mt_paths_cmp_free(c);
+	mt_paths_groups_free(ngr);
+	mt_paths_free(np);
+
+	/* a limit that cut NEW's paths is said */
+	side_groups(ng, nid, nn, 2, &np, &ngr);
+	assert_int_equal(mt_paths_compare(&c, ogr, ngr, &err), MT_OK);
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_cmp_format(c, 0, 10, &b, NULL, &err), MT_OK);
+	assert_non_null(strstr(b.s, "<NEW: grouped the first 2 of 8 paths>\n"));
+	assert_null(strstr(b.s, "<OLD:"));
+	mt_strbuf_destroy(&b);
+	mt_paths_cmp_free(c);
+	mt_paths_groups_free(ngr);
+	mt_paths_free(np);
+	mt_paths_groups_free(ogr);
+	mt_paths_free(op);
+
+	/* no paths on either side */
+	mt_set *none = tg_set(NULL, 0);
+	assert_int_equal(mt_paths_sp(&op, og, none, &err), MT_OK);
+	assert_int_equal(mt_paths_group(&ogr, op, NULL, 1000, &err), MT_OK);
+	assert_int_equal(mt_paths_compare(&c, ogr, ogr, &err), MT_OK);
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_paths_cmp_format(c, 0, 10, &b, NULL, &err), MT_OK);
+	assert_string_equal(b.s, "<No paths>\n");
+	mt_strbuf_destroy(&b);
+	mt_paths_cmp_free(c);
+	mt_paths_groups_free(ogr);
+	mt_paths_free(op);
+	mt_set_unref(none);
+	mt_graph_free(og);
+	mt_graph_free(ng);
+	unlink(path2);
+}
+
 static void test_random(void **state)
 {
 	unsigned seed = 21;
@@ -663,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_code_spelling),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_compare_groups),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
