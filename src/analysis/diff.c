@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "memtrack/diff.h"
 #include "memtrack/table.h"
@@ -94,25 +95,43 @@ static uint64_t type_addr(const mt_graph *g, uint32_t id)
 	return mt_graph_addr(g, mt_graph_type(g, id));
 }
 
-/* Fills m->old_of and m->new_of (both MT_NO_ID-filled) by the hash join. */
+/* The join's table: zeroed slots from mmap, with huge pages where the
+ * kernel allows (the probes are random: TLB misses dominate on big
+ * heaps, as for the capture's object table). */
+static uint32_t *map_table(size_t cap, size_t *bytes)
+{
+	size_t b = (cap * sizeof(uint32_t) + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, b, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	if (b >= ((size_t)4 << 20))
+		(void)madvise(p, b, MADV_HUGEPAGE);
+#endif
+	*bytes = b;
+	return p;
+}
+
+/* Fills m->old_of and m->new_of (both MT_NO_ID-filled) by the hash join.
+ * A slot holds an OLD id + 1, 0 when empty. */
 static int match_objects(mt_match *m)
 {
-	enum { AHEAD = 8 };
+	enum { AHEAD = 16 };
 	uint32_t nreal = 0, id, *tab;
-	size_t cap = 16, mask;
+	size_t cap = 16, mask, bytes;
 	unsigned bits = 4;
 
 	for (id = 0; id < m->nold; id++)
 		nreal += mt_graph_addr(m->old, id) != 0;
-	while (cap < (size_t)nreal * 2) {
+	while (cap < (size_t)nreal + nreal / 2) { /* at most 2/3 full */
 		cap <<= 1;
 		bits++;
 	}
 	mask = cap - 1;
-	tab = malloc(cap * sizeof *tab);
+	tab = map_table(cap, &bytes);
 	if (!tab)
 		return -1;
-	memset(tab, 0xff, cap * sizeof *tab); /* MT_NO_ID */
 
 	for (id = 0; id < m->nold; id++) {
 		uint64_t a = mt_graph_addr(m->old, id);
@@ -124,12 +143,12 @@ static int match_objects(mt_match *m)
 		}
 		if (!a)
 			continue;
-		for (s = addr_hash(a) >> (64 - bits); tab[s] != MT_NO_ID;
+		for (s = addr_hash(a) >> (64 - bits); tab[s];
 		     s = (s + 1) & mask)
-			if (mt_graph_addr(m->old, tab[s]) == a)
+			if (mt_graph_addr(m->old, tab[s] - 1) == a)
 				break; /* a duplicate address: first wins */
-		if (tab[s] == MT_NO_ID)
-			tab[s] = id;
+		if (!tab[s])
+			tab[s] = id + 1;
 	}
 	for (id = 0; id < m->nnew; id++) {
 		uint64_t a = mt_graph_addr(m->new_, id);
@@ -141,9 +160,9 @@ static int match_objects(mt_match *m)
 		}
 		if (!a)
 			continue; /* virtual objects never match */
-		for (s = addr_hash(a) >> (64 - bits); tab[s] != MT_NO_ID;
+		for (s = addr_hash(a) >> (64 - bits); tab[s];
 		     s = (s + 1) & mask) {
-			uint32_t o = tab[s];
+			uint32_t o = tab[s] - 1;
 			uint64_t ta;
 			if (mt_graph_addr(m->old, o) != a)
 				continue;
@@ -158,7 +177,7 @@ static int match_objects(mt_match *m)
 			break;
 		}
 	}
-	free(tab);
+	munmap(tab, bytes);
 	return 0;
 }
 
