@@ -130,7 +130,9 @@ tests_unit_test_fidelity_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_fidelity_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif
 
-# comparing dumps: identity, leak rule, heapy's difference table
+# comparing dumps: identity, leak rule, heapy's difference table (the
+# expected texts of test_diff.c are made by real heapy: diff_heapy.py)
+EXTRA_DIST += tests/unit/diff_heapy.py
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_diff
 TESTS += tests/unit/test_diff
