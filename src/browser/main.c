@@ -1,17 +1,22 @@
 /* memtrack-tui: the heap browser program.
  *
- * Owns the command line and the process: parses options, loads the dump
- * (src/graph), then either prints the partition table of the whole heap
- * (--batch), evaluates each -e expression with the query language (src/query)
- * and prints its result, or runs the browser (browser.h) on the terminal
- * (term.h) or headless (headless.h: keys from a script, screens as text).
- * The dump is loaded before the terminal is taken over, so a load error is
- * always one line on stderr and exit status 1; a query error prints the
- * expression, a caret and the reason, also with status 1.
+ * Owns the command line and the process: parses options, loads the dumps
+ * (src/graph: one, or two or three to compare), then either prints a report
+ * (--batch: the partition table of the whole heap, or with two dumps heapy's
+ * difference table, diff.h), evaluates each -e expression with the query
+ * language (src/query; with several dumps `h` is the last, `h0` the first,
+ * `h1` the second of three) and prints its result, or runs the browser
+ * (browser.h) on the terminal (term.h) or headless (headless.h: keys from a
+ * script, screens as text).  Every dump is loaded before the terminal is
+ * taken over, so a load error is always one line on stderr naming the file
+ * and exit status 1; a query error prints the expression, a caret and the
+ * reason, also with status 1.  --fail-on-growth: status 3 after the table
+ * when the heap grew by more than the limit.
  */
 #include "config.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include "term.h"
 
 #include "memtrack/ctx.h"
+#include "memtrack/diff.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
@@ -32,51 +38,83 @@
 
 static const char *progname = "memtrack-tui";
 
+/* TEMPORARY (issue 10, while diff.c and the comparison browser are being
+ * written): weak, so the program links before they land. */
+#pragma weak mt_browser_new_multi
+#pragma weak mt_query_add_dump
+static bool not_yet(void *fn, const char *what)
+{
+	if (fn)
+		return false;
+	fprintf(stderr, "%s: %s: not yet\n", progname, what);
+	return true;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: %s [OPTION]... HEAP.mp\n"
-		"Explore a memtrack heap dump: an interactive browser on the "
-		"terminal,\n"
-		"or a report with --batch / -e.\n"
-		"\n"
-		"  -b, --batch      print results to standard output and exit\n"
-		"  -a, --all        print every row (default: 10, then a "
-		"count of the rest)\n"
-		"  -B, --by=KIND    partition the whole heap by KIND: clodo "
-		"(class / dict of\n"
-		"                   class, the default), type, rcs, via, "
-		"size, module, ...\n"
-		"  -e, --expr=EXPR  evaluate a query expression, e.g. "
-		"'h.byrcs[0].referrers'\n"
-		"                   (repeatable, implies --batch; see "
-		"memtrack-tui(1))\n"
-		"      --bytes      sizes in exact bytes (default: kB, MB, GB;"
-		" key B)\n"
-		"      --human      with --batch: sizes in kB, MB, GB and a first "
-		"line with the\n"
-		"                   RSS share (not heapy's exact layout)\n"
-		"      --mine       with --batch/-e: only the program's objects"
-		" (h is hp.Mine:\n"
-		"                   not the interpreter's, the standard "
-		"library's, site-packages')\n"
-		"      --ascii      ASCII line drawing only\n"
-		"      --no-mouse   do not take the mouse (wheel scrolling)\n"
-		"      --no-color   no colours (also when NO_COLOR is set)\n"
-		"      --headless   no terminal: keys from --keys/--keys-file,"
-		" screens as text\n"
-		"      --keys=STR   the key script (e.g. 'jj<Enter>R<save>q')\n"
-		"      --keys-file=FILE  the key script from FILE\n"
-		"      --size=COLSxROWS  the headless screen size (default "
-		"80x24)\n"
-		"      --screen-out=FILE where screens go (default: standard "
-		"output)\n"
-		"      --each-step  write the screen after every key\n"
-		"  -h, --help       show this help and exit\n"
-		"  -V, --version    show the version and exit\n"
-		"\n"
-		"In the browser, ? shows every key.  See memtrack-tui(1).\n",
-		progname);
+	fprintf(
+	    f,
+	    "Usage: %s [OPTION]... HEAP.mp\n"
+	    "  or:  %s [OPTION]... OLD.mp NEW.mp\n"
+	    "  or:  %s [OPTION]... A.mp B.mp C.mp\n"
+	    "Explore a memtrack heap dump: an interactive browser on the "
+	    "terminal,\n"
+	    "or a report with --batch / -e.  Two dumps are compared (what "
+	    "NEW has\n"
+	    "more or less than OLD); three give the leak candidates "
+	    "(objects of B\n"
+	    "still alive in C that were not in A) and A against C.\n"
+	    "\n"
+	    "  -b, --batch      print results to standard output and exit "
+	    "(two dumps:\n"
+	    "                   heapy's difference table NEW - OLD)\n"
+	    "  -a, --all        print every row (default: 10, then a "
+	    "count of the rest)\n"
+	    "  -B, --by=KIND    partition the whole heap by KIND: clodo "
+	    "(class / dict of\n"
+	    "                   class, the default), type, rcs, via, "
+	    "size, module, ...\n"
+	    "  -e, --expr=EXPR  evaluate a query expression, e.g. "
+	    "'h.byrcs[0].referrers'\n"
+	    "                   (repeatable, implies --batch; with several "
+	    "dumps h is\n"
+	    "                   the last, h0 the first, h1 the second; see "
+	    "memtrack-tui(1))\n"
+	    "      --fail-on-growth=SIZE  with --batch OLD NEW: exit status "
+	    "3 when NEW's\n"
+	    "                   total size exceeds OLD's by more than SIZE "
+	    "(bytes; k, M, G\n"
+	    "                   are 1000s, KiB, MiB, GiB 1024s: 1M, "
+	    "500k, 2MiB)\n"
+	    "      --bytes      sizes in exact bytes (default: kB, MB, GB;"
+	    " key B)\n"
+	    "      --human      with --batch on one dump: sizes in kB, MB, "
+	    "GB and a first\n"
+	    "                   line with the RSS share (not heapy's exact "
+	    "layout)\n"
+	    "      --mine       with --batch/-e: only the program's objects"
+	    " (h is hp.Mine:\n"
+	    "                   not the interpreter's, the standard "
+	    "library's, site-packages')\n"
+	    "      --ascii      ASCII line drawing only\n"
+	    "      --no-mouse   do not take the mouse (wheel scrolling)\n"
+	    "      --no-color   no colours (also when NO_COLOR is set)\n"
+	    "      --headless   no terminal: keys from --keys/--keys-file,"
+	    " screens as text\n"
+	    "      --keys=STR   the key script (e.g. 'jj<Enter>R<save>q')\n"
+	    "      --keys-file=FILE  the key script from FILE\n"
+	    "      --size=COLSxROWS  the headless screen size (default "
+	    "80x24)\n"
+	    "      --screen-out=FILE where screens go (default: standard "
+	    "output)\n"
+	    "      --each-step  write the screen after every key\n"
+	    "  -h, --help       show this help and exit\n"
+	    "  -V, --version    show the version and exit\n"
+	    "\n"
+	    "Exit status: 0, 1 on an error, 3 when --fail-on-growth's limit "
+	    "is passed.\n"
+	    "In the browser, ? shows every key.  See memtrack-tui(1).\n",
+	    progname, progname, progname);
 }
 
 /* Writes s[0..n) to f as the browser shows text from a dump
@@ -121,24 +159,87 @@ static int write_out(const mt_strbuf *out)
 	return 0;
 }
 
+/* At most this many dumps on the command line: HEAP, OLD NEW, A B C. */
+#define MAX_DUMPS 3
+
+/* The dumps of the command line, loaded, in its order: the last is NEW
+ * (`h`), the first OLD (`h0`), with three the second is `h1`. */
+typedef struct dumps {
+	size_t n;
+	char *const *paths;
+	mt_graph *g[MAX_DUMPS];
+} dumps;
+
+/* The query sessions over the dumps (one each) and, for each earlier dump
+ * of the same process as the last, its match to the last (diff.h). */
+typedef struct sessions {
+	size_t n;
+	mt_ctx *ctx[MAX_DUMPS];
+	mt_query *q[MAX_DUMPS];
+	mt_match *m[MAX_DUMPS];
+} sessions;
+
+static void sessions_free(sessions *s)
+{
+	/* the last session borrows the others and the matches */
+	if (s->n)
+		mt_query_free(s->q[s->n - 1]);
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		mt_match_free(s->m[i]);
+		mt_query_free(s->q[i]);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		mt_ctx_free(s->ctx[i]);
+	memset(s, 0, sizeof *s);
+}
+
+/* One session per dump (`h` is hp.Mine in each with mine); with names, the
+ * last session gets the others as `h0` and `h1`, matched object by object
+ * to them when they come from the same process (mt_same_process).
+ * Returns 0, or the exit status after a one-line message. */
+static int sessions_open(sessions *s, const dumps *d, bool mine, bool names)
+{
+	mt_err err;
+	mt_err_clear(&err);
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < d->n; i++) {
+		if (mt_ctx_new(&s->ctx[i], d->g[i], &err) != MT_OK ||
+		    mt_query_new(&s->q[i], s->ctx[i], &err) != MT_OK) {
+			s->n = i + 1;
+			return fail_err(d->paths[i], &err);
+		}
+		s->n = i + 1;
+		mt_query_set_mine(s->q[i], mine);
+	}
+	size_t last = d->n - 1;
+	for (size_t i = 0; names && i < last; i++) {
+		const char *name = i == 0 ? "h0" : "h1";
+		if (mt_same_process(mt_graph_header(d->g[i]),
+				    mt_graph_header(d->g[last]), NULL) &&
+		    mt_match_new(&s->m[i], d->g[i], d->g[last], &err) != MT_OK)
+			return fail_err(d->paths[i], &err);
+		if (mt_query_add_dump(s->q[last], name, s->q[i], s->m[i],
+				      &err) != MT_OK)
+			return fail_err(d->paths[i], &err);
+	}
+	return 0;
+}
+
 /* Evaluates each expression in order; stops at the first error.  mine:
- * `h` stands for hp.Mine (--mine). */
-static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all,
+ * `h` stands for hp.Mine (--mine).  With several dumps, in the session of
+ * the last, the others bound to h0 (and h1). */
+static int run_exprs(const dumps *d, char **exprs, size_t nexprs, int all,
 		     int mine)
 {
-	mt_ctx *ctx = NULL;
-	mt_query *q = NULL;
+	sessions ss;
 	mt_strbuf out;
 	mt_err err;
-	int rc = 0;
+	int rc;
 	mt_strbuf_init(&out);
 	mt_err_clear(&err);
-	if (mt_ctx_new(&ctx, g, &err) != MT_OK ||
-	    mt_query_new(&q, ctx, &err) != MT_OK) {
-		rc = fail_err("query", &err);
+	if ((rc = sessions_open(&ss, d, mine != 0, true)) != 0)
 		goto done;
-	}
-	mt_query_set_mine(q, mine != 0);
+	mt_query *q = ss.q[d->n - 1];
 	for (size_t i = 0; i < nexprs && !rc; i++) {
 		mt_strbuf_reset(&out);
 		const char *e = exprs[i];
@@ -151,7 +252,8 @@ static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all,
 			int pre = fprintf(stderr, "%s: -e: ", progname);
 			const char *text = msg.s ? msg.s : "\n\n";
 			const char *nl = strchr(text, '\n');
-			size_t first = nl ? (size_t)(nl - text) + 1 : strlen(text);
+			size_t first = nl ? (size_t)(nl - text) + 1
+					  : strlen(text);
 			put_text(stderr, text, first, "\n\t");
 			if (first < strlen(text)) {
 				fprintf(stderr, "%*s", pre > 0 ? pre : 0, "");
@@ -175,8 +277,7 @@ static int run_exprs(const mt_graph *g, char **exprs, size_t nexprs, int all,
 	}
 done:
 	mt_strbuf_destroy(&out);
-	mt_query_free(q);
-	mt_ctx_free(ctx);
+	sessions_free(&ss);
 	return rc;
 }
 
@@ -195,9 +296,9 @@ static int report(const mt_graph *g, const char *path, mt_classify_by by,
 	mt_strbuf_init(&out);
 	if (mt_classifier_new(&c, g, by, &err) != MT_OK ||
 	    mt_partition_new(&p, c, NULL, 0, &err) != MT_OK ||
-	    (human && (mt_browser_title(g, mt_partition_size(p), false,
-					&out) != MT_OK ||
-		       mt_strbuf_add(&out, "\n", 1) != MT_OK)) ||
+	    (human &&
+	     (mt_browser_title(g, mt_partition_size(p), false, &out) != MT_OK ||
+	      mt_strbuf_add(&out, "\n", 1) != MT_OK)) ||
 	    mt_table_format(p, 0,
 			    MT_TABLE_TITLE | (all ? MT_TABLE_ALL : 0) |
 				(human ? MT_TABLE_HUMAN : 0),
@@ -211,6 +312,166 @@ done:
 	mt_partition_free(p);
 	mt_classifier_free(c);
 	return rc;
+}
+
+/* --batch A B C, after the difference table: memlab's leak candidates
+ * (mt_leak_candidates: objects of B still alive in C that were not in A;
+ * of hp.Mine with mine) partitioned by er, titled.  The three dumps are
+ * known to come from one process. */
+static mt_status leak_table(const dumps *d, const mt_set *mine, const char *er,
+			    bool all, mt_strbuf *out, mt_err *err)
+{
+	mt_match *ab = NULL, *bc = NULL;
+	mt_set *leaks = NULL, *cut = NULL;
+	mt_classifier *c = NULL;
+	mt_partition *p = NULL;
+	mt_status st;
+	if ((st = mt_match_new(&ab, d->g[0], d->g[1], err)) != MT_OK ||
+	    (st = mt_match_new(&bc, d->g[1], d->g[2], err)) != MT_OK ||
+	    (st = mt_leak_candidates(ab, bc, &leaks, err)) != MT_OK)
+		goto done;
+	if (mine &&
+	    (st = mt_set_op(&cut, MT_SETOP_AND, leaks, mine, err)) != MT_OK)
+		goto done;
+	const mt_set *set = cut ? cut : leaks;
+	static const char intro[] =
+	    "\nLeak candidates: objects of B still alive in C that were "
+	    "not in A.\n";
+	if ((st = mt_strbuf_add(out, intro, sizeof intro - 1)) != MT_OK ||
+	    (st = mt_classifier_new_named(&c, d->g[2], er, err)) != MT_OK ||
+	    (st = mt_partition_new(&p, c, mt_set_ids(set), mt_set_count(set),
+				   err)) != MT_OK ||
+	    (st = mt_table_format(p, 0,
+				  MT_TABLE_TITLE | (all ? MT_TABLE_ALL : 0),
+				  out, NULL, err)) != MT_OK)
+		goto done;
+done:
+	mt_partition_free(p);
+	mt_classifier_free(c);
+	mt_set_unref(cut);
+	mt_set_unref(leaks);
+	mt_match_free(bc);
+	mt_match_free(ab);
+	return st;
+}
+
+/* --batch OLD NEW: heapy's difference table NEW - OLD (h.diff(h0)) of the
+ * whole heaps (hp.Mine with mine) by er; with A B C, C - A then the leak
+ * candidates.  growth (>= 0): exit status 3 when the last dump's total
+ * size exceeds the first's by more than growth bytes. */
+static int report_diff(const dumps *d, const char *er, int all, int mine,
+		       int64_t growth)
+{
+	sessions ss;
+	mt_qresult heap[MAX_DUMPS];
+	mt_diff *df = NULL;
+	mt_strbuf out;
+	mt_err err;
+	size_t last = d->n - 1;
+	int rc;
+	memset(heap, 0, sizeof heap);
+	mt_strbuf_init(&out);
+	mt_err_clear(&err);
+	if (d->n == 3) {
+		/* the leak rule needs identity: say why not before printing */
+		const char *why = NULL;
+		for (size_t i = 0; i < 2; i++)
+			if (!mt_same_process(mt_graph_header(d->g[i]),
+					     mt_graph_header(d->g[i + 1]),
+					     &why)) {
+				fprintf(stderr,
+					"%s: %s, %s: no leak candidates: %s\n",
+					progname, d->paths[i], d->paths[i + 1],
+					why);
+				return 1;
+			}
+	}
+	if ((rc = sessions_open(&ss, d, mine != 0, false)) != 0)
+		goto done;
+	if (mine)
+		for (size_t i = 0; i < d->n; i++)
+			if (mt_query_heap(ss.q[i], &heap[i], &err) != MT_OK) {
+				rc = fail_err(d->paths[i], &err);
+				goto done;
+			}
+	rc = 1;
+	if (mt_diff_new(&df, ss.ctx[0], heap[0].set, ss.ctx[last],
+			heap[last].set, er, NULL, &err) != MT_OK ||
+	    mt_diff_format(df, all ? MT_TABLE_ALL : 0, &out, &err) != MT_OK) {
+		rc = fail_err(d->paths[last], &err);
+		goto done;
+	}
+	if (d->n == 3 &&
+	    leak_table(d, heap[last].set, er, all != 0, &out, &err) != MT_OK) {
+		rc = fail_err(d->paths[last], &err);
+		goto done;
+	}
+	if ((rc = write_out(&out)) != 0 || growth < 0)
+		goto done;
+	uint64_t oc, os, nc, ns;
+	mt_diff_totals(df, &oc, &os, &nc, &ns);
+	if (ns > os && ns - os > (uint64_t)growth) {
+		fprintf(stderr,
+			"%s: the heap grew by %" PRIu64 " bytes, more than "
+			"--fail-on-growth's %" PRId64 "\n",
+			progname, ns - os, growth);
+		rc = 3;
+	}
+done:
+	mt_diff_free(df);
+	for (size_t i = 0; i < d->n; i++)
+		if (heap[i].set)
+			mt_qresult_destroy(&heap[i]);
+	sessions_free(&ss);
+	mt_strbuf_destroy(&out);
+	return rc;
+}
+
+/* --fail-on-growth's SIZE: a number of bytes, a decimal point allowed,
+ * with an optional unit: B; k or K, M, G (1000s, the browser's units,
+ * with or without B: kB, MB, GB); KiB, MiB, GiB (1024s).  Returns false
+ * for anything else (signs, spaces, other suffixes, more than 2^62). */
+static bool parse_size(const char *s, int64_t *out)
+{
+	static const struct {
+		const char *unit;
+		double mul;
+	} units[] = {
+	    {"", 1},
+	    {"B", 1},
+	    {"k", 1e3},
+	    {"K", 1e3},
+	    {"kB", 1e3},
+	    {"KB", 1e3},
+	    {"M", 1e6},
+	    {"MB", 1e6},
+	    {"G", 1e9},
+	    {"GB", 1e9},
+	    {"KiB", 1024.0},
+	    {"MiB", 1048576.0},
+	    {"GiB", 1073741824.0},
+	};
+	size_t n = 0, digits = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++, digits++;
+	if (s[n] == '.')
+		for (n++; s[n] >= '0' && s[n] <= '9'; n++)
+			digits++;
+	if (!digits || n > 40)
+		return false;
+	char num[48];
+	memcpy(num, s, n);
+	num[n] = '\0';
+	double v = strtod(num, NULL);
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (!strcmp(s + n, units[i].unit)) {
+			double b = v * units[i].mul;
+			if (!(b <= 4611686018427387904.0))
+				return false;
+			*out = (int64_t)(b + 0.5);
+			return true;
+		}
+	return false;
 }
 
 /* Reads a whole file into a malloc'd NUL-terminated string, or NULL. */
@@ -251,7 +512,19 @@ typedef struct tui_opts {
 	int cols, rows;
 } tui_opts;
 
-static int run_headless(const mt_graph *g, const tui_opts *o)
+/* The browser over the dumps: the single-dump one, or the comparison
+ * (browser.h) of two or three. */
+static mt_status browser_open(mt_browser **b, const dumps *d, mt_ui *ui,
+			      mt_browser_opts *bo, mt_err *err)
+{
+	if (d->n == 1)
+		return mt_browser_new(b, d->g[0], ui, bo, err);
+	bo->files = (const char *const *)d->paths;
+	return mt_browser_new_multi(b, (const mt_graph *const *)d->g, d->n, ui,
+				    bo, err);
+}
+
+static int run_headless(const dumps *d, const tui_opts *o)
 {
 	char *script = NULL;
 	mt_err err;
@@ -274,14 +547,17 @@ static int run_headless(const mt_graph *g, const tui_opts *o)
 	mt_headless *h = NULL;
 	mt_browser *b = NULL;
 	int rc = 1;
-	if (mt_headless_new(&h, script ? script : o->keys ? o->keys : "",
+	if (mt_headless_new(&h,
+			    script    ? script
+			    : o->keys ? o->keys
+				      : "",
 			    o->cols, o->rows, out, o->each_step,
 			    &err) != MT_OK) {
 		fail_err(o->keys_file ? o->keys_file : "--keys", &err);
 		goto done;
 	}
 	mt_browser_opts bo = {.ascii = o->ascii, .bytes = o->bytes};
-	if (mt_browser_new(&b, g, mt_headless_ui(h), &bo, &err) != MT_OK) {
+	if (browser_open(&b, d, mt_headless_ui(h), &bo, &err) != MT_OK) {
 		fail_err("browser", &err);
 		goto done;
 	}
@@ -302,7 +578,7 @@ done:
 	return rc;
 }
 
-static int run_terminal(const mt_graph *g, const tui_opts *o)
+static int run_terminal(const dumps *d, const tui_opts *o)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr,
@@ -321,7 +597,7 @@ static int run_terminal(const mt_graph *g, const tui_opts *o)
 	mt_browser *b = NULL;
 	mt_err err;
 	mt_err_clear(&err);
-	mt_status st = mt_browser_new(&b, g, ui, &bo, &err);
+	mt_status st = browser_open(&b, d, ui, &bo, &err);
 	if (st == MT_OK)
 		mt_browser_run(b);
 	mt_browser_free(b);
@@ -343,7 +619,8 @@ enum {
 	OPT_NO_COLOR,
 	OPT_HUMAN,
 	OPT_BYTES,
-	OPT_MINE
+	OPT_MINE,
+	OPT_FAIL_ON_GROWTH
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
@@ -379,8 +656,10 @@ typedef struct cli {
 	int batch, all, mine;
 	char **exprs; /* -e, in order */
 	size_t nexprs;
+	int64_t growth; /* --fail-on-growth's bytes, or -1 */
 	tui_opts to;
-	const char *path;
+	char *const *paths; /* the dumps, npaths of them */
+	size_t npaths;
 } cli;
 
 /* Handles option ch (getopt_long's); returns -1 to go on, else the exit
@@ -449,16 +728,27 @@ static int option(cli *c, int ch, char **argv)
 	case OPT_MINE:
 		c->mine = 1;
 		return -1;
+	case OPT_FAIL_ON_GROWTH:
+		if (parse_size(optarg, &c->growth))
+			return -1;
+		fprintf(stderr,
+			"%s: bad size '%s' for --fail-on-growth (bytes, or "
+			"with k, M, G, KiB, MiB, GiB: 1M, 500k)\n",
+			progname, optarg);
+		return 1;
 	case ':':
-		fprintf(stderr, "%s: option '%s' needs an argument (try --help)\n",
+		fprintf(stderr,
+			"%s: option '%s' needs an argument (try --help)\n",
 			progname, argv[optind - 1]);
 		return 1;
 	default:
 		if (optopt > 0 && optopt < 256)
-			fprintf(stderr, "%s: unknown option '-%c' (try --help)\n",
+			fprintf(stderr,
+				"%s: unknown option '-%c' (try --help)\n",
 				progname, optopt);
 		else
-			fprintf(stderr, "%s: unknown option '%s' (try --help)\n",
+			fprintf(stderr,
+				"%s: unknown option '%s' (try --help)\n",
 				progname, argv[optind - 1]);
 		return 1;
 	}
@@ -486,6 +776,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"bytes", no_argument, NULL, OPT_BYTES},
 	    {"human", no_argument, NULL, OPT_HUMAN},
 	    {"mine", no_argument, NULL, OPT_MINE},
+	    {"fail-on-growth", required_argument, NULL, OPT_FAIL_ON_GROWTH},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -493,38 +784,58 @@ static int parse_args(cli *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":baB:e:hV", opts, NULL)) != -1)
 		if ((rc = option(c, ch, argv)) >= 0)
 			return rc;
-	if (argc - optind != 1) {
+	c->paths = argv + optind;
+	c->npaths = (size_t)(argc - optind);
+	if (c->npaths == 0 || c->npaths > MAX_DUMPS) {
 		fprintf(stderr, "%s: %s (try --help)\n", progname,
-			argc - optind ? "more than one heap file given"
-				      : "no heap file given");
+			c->npaths ? "more than three heap files given (HEAP, "
+				    "OLD NEW or A B C)"
+				  : "no heap file given");
 		return 1;
 	}
 	if (c->mine && !c->batch && !c->nexprs) {
-		fprintf(stderr, "%s: --mine goes with --batch or -e (in the "
-				"browser, the key M)\n",
+		fprintf(stderr,
+			"%s: --mine goes with --batch or -e (in the "
+			"browser, the key M)\n",
+			progname);
+		return 1;
+	}
+	if (c->to.human && c->npaths > 1) {
+		fprintf(stderr,
+			"%s: --human goes with one dump (the "
+			"difference table is heapy's)\n",
+			progname);
+		return 1;
+	}
+	if (c->growth >= 0 && (c->npaths < 2 || !c->batch || c->nexprs)) {
+		fprintf(stderr,
+			"%s: --fail-on-growth goes with --batch OLD NEW "
+			"(or A B C), without -e\n",
 			progname);
 		return 1;
 	}
 	if (c->to.human && (!c->batch || c->nexprs)) {
-		fprintf(stderr, "%s: --human goes with --batch (the browser "
-				"shows kB, MB by default)\n",
+		fprintf(stderr,
+			"%s: --human goes with --batch (the browser "
+			"shows kB, MB by default)\n",
 			progname);
 		return 1;
 	}
 	if (c->to.headless && (c->batch || c->nexprs)) {
-		fprintf(stderr, "%s: --headless does not go with --batch or -e\n",
+		fprintf(stderr,
+			"%s: --headless does not go with --batch or -e\n",
 			progname);
 		return 1;
 	}
 	if ((c->to.keys || c->to.keys_file || c->to.screen_out ||
 	     c->to.each_step) &&
 	    !c->to.headless) {
-		fprintf(stderr, "%s: --keys, --keys-file, --screen-out and "
-				"--each-step need --headless\n",
+		fprintf(stderr,
+			"%s: --keys, --keys-file, --screen-out and "
+			"--each-step need --headless\n",
 			progname);
 		return 1;
 	}
-	c->path = argv[optind];
 	return -1;
 }
 
@@ -535,10 +846,36 @@ static void out_of_memory(void)
 	abort();
 }
 
+/* Loads the dumps of the command line, in order, all before anything is
+ * shown; progress on stderr for a person waiting for the browser.
+ * Returns 0, or 1 after a one-line error naming the file. */
+static int load_dumps(dumps *d, const cli *c)
+{
+	bool show = !c->batch && !c->nexprs && !c->to.headless && isatty(2);
+	mt_err err;
+	mt_err_clear(&err);
+	d->n = 0;
+	d->paths = c->paths;
+	for (size_t i = 0; i < c->npaths; i++) {
+		struct load_progress lp = {c->paths[i], -1, false};
+		mt_status st = mt_graph_load(&d->g[i], c->paths[i],
+					     show ? load_progress : NULL, &lp,
+					     &err);
+		if (lp.shown)
+			fprintf(stderr, "\r\033[K");
+		if (st != MT_OK)
+			return fail_err(c->paths[i], &err);
+		d->n = i + 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	cli c = {.by = MT_CLASSIFY_CLODO,
+		 .growth = -1,
 		 .to = {.mouse = true, .color = true, .cols = 80, .rows = 24}};
+	dumps d = {0};
 	int rc;
 	mt_oom_set_handler(out_of_memory);
 	c.exprs = calloc((size_t)argc + 1, sizeof *c.exprs);
@@ -555,22 +892,18 @@ int main(int argc, char **argv)
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
 			setlocale(LC_CTYPE, "");
 	}
-	mt_graph *g = NULL;
-	mt_err err;
-	mt_err_clear(&err);
-	/* loaded before the terminal is taken over: errors stay one line; a
-	 * person waiting for the browser sees the progress on stderr */
-	struct load_progress lp = {c.path, -1, false};
-	bool show = !c.batch && !c.nexprs && !c.to.headless && isatty(2);
-	mt_status lst = mt_graph_load(&g, c.path, show ? load_progress : NULL,
-				      &lp, &err);
-	if (lp.shown)
-		fprintf(stderr, "\r\033[K");
-	if (lst != MT_OK) {
-		free(c.exprs);
-		return fail_err(c.path, &err);
+	/* loaded before the terminal is taken over: errors stay one line */
+	if ((rc = load_dumps(&d, &c)) != 0)
+		goto done;
+	if (d.n > 1 &&
+	    ((c.nexprs && not_yet((void *)mt_query_add_dump, "-e h0")) ||
+	     (!c.batch && !c.nexprs &&
+	      not_yet((void *)mt_browser_new_multi,
+		      "comparing dumps in the browser")))) {
+		rc = 1;
+		goto done;
 	}
-	if (c.mine && !c.nexprs) {
+	if (c.mine && !c.nexprs && d.n == 1) {
 		/* the report of the program's objects: h (hp.Mine) by -B */
 		char *e = mt_xmalloc(strlen(c.by_name ? c.by_name : "") + 16);
 		if (c.by_name)
@@ -578,17 +911,22 @@ int main(int argc, char **argv)
 		else
 			strcpy(e, "h");
 		c.exprs[c.nexprs++] = e;
-		rc = run_exprs(g, c.exprs, c.nexprs, c.all, c.mine);
+		rc = run_exprs(&d, c.exprs, c.nexprs, c.all, c.mine);
 		free(e);
 	} else if (c.nexprs)
-		rc = run_exprs(g, c.exprs, c.nexprs, c.all, c.mine);
+		rc = run_exprs(&d, c.exprs, c.nexprs, c.all, c.mine);
+	else if (c.batch && d.n > 1)
+		rc = report_diff(&d, c.by_name ? c.by_name : "clodo", c.all,
+				 c.mine, c.growth);
 	else if (c.batch)
-		rc = report(g, c.path, c.by, c.all, c.to.human);
+		rc = report(d.g[0], d.paths[0], c.by, c.all, c.to.human);
 	else if (c.to.headless)
-		rc = run_headless(g, &c.to);
+		rc = run_headless(&d, &c.to);
 	else
-		rc = run_terminal(g, &c.to);
-	mt_graph_free(g);
+		rc = run_terminal(&d, &c.to);
+done:
+	for (size_t i = 0; i < d.n; i++)
+		mt_graph_free(d.g[i]);
 	free(c.exprs);
 	return rc;
 }

@@ -1,3 +1,157 @@
 #!/bin/sh
-# memtrack-tui with two or three dumps: being written (issue 10).
-exit 77
+# memtrack-tui with two or three dumps (issue 10): the command line and its
+# errors, heapy's difference table (--batch OLD NEW, --by, --all) against
+# goldens, -e with h, h0 and h1, the CI gate (--fail-on-growth), memlab's
+# leak candidates (--batch A B C), on fixture dumps and on real dumps of one
+# Python process.  heapy's own text for the same two heaps is compared in
+# tests/python/test_heapy_diff.py.  To regenerate the goldens:
+#   MEMTRACK_REGEN=1 make check TESTS=tests/batch/test_diff.sh
+. "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
+
+"$MKDUMP" demo "$T/demo.mp" || exit 99
+"$MKDUMP" many "$T/many.mp" || exit 99
+"$MKDUMP" empty "$T/empty.mp" || exit 99
+D="$T/demo.mp"
+M="$T/many.mp"
+
+# golden NAME ARGS...: stdout must equal tests/golden/NAME.txt, stderr empty.
+golden() {
+	name=$1
+	shift
+	run "$@"
+	[ "$rc" -eq 0 ] || fail "$name: exit status $rc: $(cat "$T/err")"
+	if [ -n "$MEMTRACK_REGEN" ]; then
+		cp "$T/out" "$GOLDEN/$name.txt"
+	fi
+	diff -u "$GOLDEN/$name.txt" "$T/out" >&2 || fail "$name: output differs"
+	[ -s "$T/err" ] && fail "$name: unexpected stderr: $(cat "$T/err")"
+}
+
+# error WHAT PATTERN ARGS...: status 1, nothing on stdout, one line on
+# stderr matching PATTERN (grep -E).
+error() {
+	what=$1
+	pat=$2
+	shift 2
+	run "$@" </dev/null
+	[ "$rc" -eq 1 ] || fail "$what: exit status $rc, not 1"
+	[ -s "$T/out" ] && fail "$what: unexpected stdout: $(head -3 "$T/out")"
+	[ "$(wc -l <"$T/err")" -eq 1 ] ||
+		fail "$what: stderr is not one line: $(cat "$T/err")"
+	grep -Eq -e "$pat" "$T/err" || fail "$what: stderr: $(cat "$T/err")"
+}
+
+## The command line: every dump loaded first, errors in one line naming
+## the file.
+error "four dumps" 'more than three heap files' "$D" "$M" "$D" "$M"
+error "four dumps, --batch" 'more than three heap files' --batch "$D" "$M" \
+	"$D" "$M"
+error "missing NEW" "^memtrack-tui: $T/nope.mp: .*No such file" --batch \
+	"$D" "$T/nope.mp"
+error "missing OLD" "^memtrack-tui: $T/nope.mp: .*No such file" --batch \
+	"$T/nope.mp" "$D"
+error "missing B of three" "^memtrack-tui: $T/nope.mp: " -e h "$D" \
+	"$T/nope.mp" "$M"
+printf 'not a dump\n' >"$T/bad.mp"
+error "corrupt NEW" "^memtrack-tui: $T/bad.mp: not a memtrack dump" --batch \
+	"$D" "$T/bad.mp"
+head -c 300 "$M" >"$T/cut.mp"
+error "truncated NEW" "^memtrack-tui: $T/cut.mp: " --batch "$D" "$T/cut.mp"
+# the browser too: the load error comes before the terminal is needed
+error "missing NEW, browser" "^memtrack-tui: $T/nope.mp: " "$D" "$T/nope.mp"
+error "corrupt, headless" "^memtrack-tui: $T/bad.mp: " --headless --keys q \
+	"$T/bad.mp" "$D"
+# options that do not go with several dumps
+error "--human, two dumps" 'human goes with one dump' --batch --human \
+	"$D" "$M"
+error "--fail-on-growth, one dump" 'fail-on-growth goes with --batch OLD NEW' \
+	--batch --fail-on-growth=1M "$D"
+error "--fail-on-growth, -e" 'fail-on-growth goes with --batch OLD NEW' \
+	--fail-on-growth=1M -e h "$D" "$M"
+error "--fail-on-growth, browser" 'fail-on-growth goes with --batch' \
+	--fail-on-growth=1M "$D" "$M"
+error "--mine, browser" 'mine goes with --batch or -e' --mine "$D" "$M"
+for bad in '' 1X -1 +1 ' 1M' 1M, 1.2.3 . 0x10 1e3 1m 1Mi 1KIB inf \
+	99999999999999999999G; do
+	error "--fail-on-growth='$bad'" "bad size '.*' for --fail-on-growth" \
+		--batch "--fail-on-growth=$bad" "$D" "$M"
+	grep -qF "'$bad'" "$T/err" || fail "--fail-on-growth='$bad': $(cat "$T/err")"
+done
+error "--fail-on-growth without a value" 'needs an argument' --batch "$D" \
+	"$M" --fail-on-growth
+error "-B unknown, two dumps" "unknown classifier 'nosuch'" --batch \
+	-B nosuch "$D" "$M"
+
+## heapy's difference table: NEW - OLD, rows that changed by absolute size
+## difference, 10 then the count of the rest; --all, --by
+golden diff-clodo --batch "$D" "$M"
+golden diff-grow --batch "$M" "$D"
+golden diff-all --batch --all "$M" "$D"
+golden diff-type --batch --by type "$D" "$M"
+golden diff-rcs --batch -B rcs --all "$D" "$M"
+# nothing changed: the summary only; OLD empty: no percentages of B
+golden diff-same --batch "$D" "$D"
+golden diff-from-empty --batch "$T/empty.mp" "$D"
+run --batch -B type "$D" "$M"
+cmp -s "$T/out" "$GOLDEN/diff-type.txt" || fail "-B type differs from --by type"
+run --batch --by=clodo "$D" "$M"
+cmp -s "$T/out" "$GOLDEN/diff-clodo.txt" || fail "--by=clodo differs from the default"
+# options after the files, as everywhere
+run "$D" "$M" --batch
+cmp -s "$T/out" "$GOLDEN/diff-clodo.txt" || fail "--batch after the files differs"
+# the summary's sizes are each heap's total (the single-dump title line)
+for f in "$D" "$M"; do
+	run --batch "$f"
+	sed -n 's/^Partition of a set of \([0-9]*\) objects. Total size = \([0-9]*\) bytes.$/\1 \2/p' \
+		"$T/out" >"$T/total.$(basename "$f")"
+done
+run --batch "$D" "$M"
+[ "$(awk '$1 == "A" { print $2, $3 }' "$T/out")" = "$(cat "$T/total.many.mp")" ] ||
+	fail "A (NEW) is not many's total: $(cat "$T/out")"
+[ "$(awk '$1 == "B" { print $2, $3 }' "$T/out")" = "$(cat "$T/total.demo.mp")" ] ||
+	fail "B (OLD) is not demo's total: $(cat "$T/out")"
+
+## --fail-on-growth: exit 3 after the table when NEW's total size exceeds
+## OLD's by more than SIZE (demo is 4155 bytes more than many)
+# growth LIMIT STATUS: many -> demo with --fail-on-growth=LIMIT
+growth() {
+	run --batch "--fail-on-growth=$1" "$M" "$D"
+	[ "$rc" -eq "$2" ] || fail "--fail-on-growth=$1: status $rc, not $2"
+	cmp -s "$T/out" "$GOLDEN/diff-grow.txt" ||
+		fail "--fail-on-growth=$1: the table differs"
+	if [ "$2" -eq 3 ]; then
+		[ "$(wc -l <"$T/err")" -eq 1 ] &&
+			grep -q 'the heap grew by 4155 bytes, more than --fail-on-growth' \
+				"$T/err" || fail "--fail-on-growth=$1: stderr $(cat "$T/err")"
+	else
+		[ -s "$T/err" ] && fail "--fail-on-growth=$1: stderr $(cat "$T/err")"
+	fi
+}
+growth 0 3
+growth 4154 3
+growth 4155 0
+growth 4155B 0
+growth 4k 3
+growth 4KB 3
+growth 4.154k 3
+growth 4.155kB 0
+growth 4KiB 3
+growth 5k 0
+growth 1M 0
+growth 0.000004G 3
+growth 1MiB 0
+# shrinking never fails the gate, nor does an unchanged heap
+run --batch --fail-on-growth=0 "$D" "$M"
+[ "$rc" -eq 0 ] || fail "shrinking heap: status $rc"
+cmp -s "$T/out" "$GOLDEN/diff-clodo.txt" || fail "shrinking heap: the table differs"
+run --batch --fail-on-growth=0 "$D" "$D"
+[ "$rc" -eq 0 ] || fail "same heap: status $rc"
+# --by does not change the totals the gate compares
+run --batch --by type --fail-on-growth=4154 "$M" "$D"
+[ "$rc" -eq 3 ] || fail "--by type --fail-on-growth: status $rc"
+
+## three dumps: memlab's rule needs one process; fixtures are not
+error "three processes" "^memtrack-tui: $D, $M: no leak candidates: .*process" \
+	--batch "$D" "$M" "$D"
+
+finish

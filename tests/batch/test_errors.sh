@@ -79,8 +79,8 @@ expect_error "bad classifier" "^memtrack-tui: unknown classifier 'nosuch'" \
 expect_error "missing argument" "^memtrack-tui: option '--by' needs an argument" \
 	--batch "$T/demo.mp" --by
 expect_error "no file" "^memtrack-tui: no heap file given" --batch
-expect_error "two files" "^memtrack-tui: more than one heap file given" \
-	--batch "$T/demo.mp" "$T/demo.mp"
+expect_error "four files" "^memtrack-tui: more than three heap files given" \
+	--batch "$T/demo.mp" "$T/demo.mp" "$T/demo.mp" "$T/demo.mp"
 
 # a wrong expression: the expression, a caret, the reason; status 1; the
 # results before it are printed, nothing after it
