@@ -137,7 +137,8 @@ mt_status mt_query_help(mt_strbuf *out);
 /* Tab completion of the word that ends `line` (the text left of the
  * cursor): after "hp." the constructors, after another '.' `byX` for each
  * classifier of the table and the attributes of a set and of a kind
- * (methods end in '('), else the names (h, hp, _, help, marks).  Returns the
+ * (methods end in '('), else the names (h, hp, _, help, the other dumps'
+ * h0 h1..., marks).  Returns the
  * i-th candidate whose start matches (malloc'd, the whole word), or NULL
  * past the last. */
 char *mt_query_complete(const mt_query *q, const char *line, int i);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtrack/diff.h"
 #include "memtrack/dominance.h"
 #include "memtrack/dot.h"
 #include "memtrack/navigate.h"
@@ -20,9 +21,9 @@
 mt_status q_text_result(val *out, mt_strbuf *b, mt_status st, mt_err *err)
 {
 	if (!st)
-		st = b->nomem ? q_nomem(err)
-			      : val_text(out, V_TEXT, b->s ? b->s : "", b->len,
-					 err);
+		st = b->nomem
+			 ? q_nomem(err)
+			 : val_text(out, V_TEXT, b->s ? b->s : "", b->len, err);
 	mt_strbuf_destroy(b);
 	return st;
 }
@@ -41,6 +42,7 @@ mt_status q_by(mt_query *q, const val *obj, const char *name, uint32_t pos,
 		mt_classifier_unref(c);
 	}
 	val_set(out, mt_set_ref(obj->set), key);
+	out->of = obj->of;
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	q_expr_operand(&t, obj, P_POSTFIX);
@@ -210,8 +212,8 @@ typedef mt_status (*paths_fn)(mt_paths **, const mt_graph *, const mt_set *,
 			      mt_err *);
 
 /* The paths as a paged text: `_.more` lists the next ten. */
-static mt_status paths_text(mt_query *q, paths_fn fn, const mt_set *s,
-			    val *out, mt_err *err)
+static mt_status paths_text(mt_query *q, paths_fn fn, const mt_set *s, val *out,
+			    mt_err *err)
 {
 	mt_paths *p;
 	mt_status st = fn(&p, q->g, s, err);
@@ -281,4 +283,44 @@ mt_status q_set_dot(mt_query *q, q_args *a, val *out, mt_err *err)
 	mt_dot_opts o = {0};
 	mt_status st = mt_dot_format(q->g, a->self->set, &o, &b, err);
 	return q_text_result(out, &b, st, err);
+}
+
+/* s.marked: the members of s that existed at memtrack.mark() (s &
+ * hp.Marked in s's dump: h0.marked too), shown by s's classifier. */
+mt_status q_set_marked(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_set *marked, *s;
+	mt_status st = q_marked(q, a->pos, &marked, err);
+	if (st || (st = mt_set_op(&s, MT_SETOP_AND, a->self->set, marked, err)))
+		return st;
+	return val_set(out, s, a->self->er);
+}
+
+/* A.diff(B): heapy's difference table `A.stat - B.by(A.er).stat` with A
+ * as NEW and B as OLD, each partitioned in its own dump's context (B may
+ * be of another dump: h.diff(h0)); with identity between the dumps the
+ * diff also knows the new and gone objects (the browser's columns).  A
+ * paged text: `_.more`, `_.all`. */
+mt_status q_set_diff(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	const val *b = &a->v[0];
+	if (b->k != V_SET)
+		return qerr(err, MT_TYPE, a->apos[0],
+			    "diff() argument 1 must be a set, not %s",
+			    val_type_name(b));
+	if (!strcmp(a->self->er, "id"))
+		return qerr(err, MT_TYPE, a->pos,
+			    "diff() compares tables by a classifier, not "
+			    "identity tables (try s.byclodo.diff(...))");
+	mt_query *old = q_sess(a->top, b);
+	const struct mt_match *m = q_match_of(a->top, old, q);
+	mt_diff *d;
+	mt_status st = mt_diff_new(&d, old->ctx, b->set, q->ctx, a->self->set,
+				   a->self->er, m, err);
+	if (st) {
+		if (err && st != MT_NOMEM)
+			err->offset = a->pos;
+		return st;
+	}
+	return q_pager_diff(out, d, err);
 }

@@ -13,10 +13,7 @@
 #include "memtrack/classifier.h"
 #include "qval.h"
 
-bool q_name_char(int ch)
-{
-	return isalnum(ch) || ch == '_';
-}
+bool q_name_char(int ch) { return isalnum(ch) || ch == '_'; }
 
 static const char *const names[] = {"h", "hp", "_", "help", NULL};
 
@@ -32,7 +29,7 @@ static bool candidate(int what, size_t k, char *buf, size_t n)
 	}
 	size_t ncls = 0;
 	const mt_classifier_def *const *cls =
-		what == 2 ? mt_classifier_defs(&ncls) : NULL;
+	    what == 2 ? mt_classifier_defs(&ncls) : NULL;
 	if (k < ncls) {
 		snprintf(buf, n, "by%s", cls[k]->name);
 		return true;
@@ -44,7 +41,7 @@ static bool candidate(int what, size_t k, char *buf, size_t n)
 		if (!(d->on & on) || k--)
 			continue;
 		snprintf(buf, n, "%s%s", d->name,
-			 d->min_args < 0	? ""
+			 d->min_args < 0    ? ""
 			 : d->max_args == 0 ? "()"
 					    : "(");
 		return true;
@@ -71,6 +68,10 @@ char *mt_query_complete(const mt_query *q, const char *line, int i)
 	for (size_t k = 0; candidate(what, k, buf, sizeof buf); k++)
 		if (!strncmp(buf, word, wl) && seen++ == i)
 			return strdup(buf);
+	if (what == 0) /* the other dumps' heaps, then the marks */
+		for (size_t k = 0; k < q->ndumps; k++)
+			if (!strncmp(q->dumps[k].name, word, wl) && seen++ == i)
+				return strdup(q->dumps[k].name);
 	if (what == 0)
 		for (size_t k = 0; k < q->nbind; k++)
 			if (!strncmp(q->bind[k].name, word, wl) && seen++ == i)
@@ -100,21 +101,28 @@ mt_status mt_query_help(mt_strbuf *out)
 	size_t ncls;
 	const mt_classifier_def *const *cls = mt_classifier_defs(&ncls);
 	mt_strbuf_printf(
-		out, "Names: h (the whole heap), hp (kinds), _ (the last "
-		     "result), help (this text), and the marks\n"
-		     "Operators: s & t, s | t, s ^ t, s - t (sets; a kind "
-		     "selects: h & hp.Type('dict')), ~s,\n"
-		     "  s <= t (subset; s <= K: every member is of kind K), "
-		     "s[i] (row i), s[i:j] (rows)\n"
-		     "Set views (s.byX: the set shown by classifier X; "
-		     "s.by('X&Y') combines):\n");
+	    out, "Names: h (the whole heap), hp (kinds), _ (the last "
+		 "result), help (this text), and the marks;\n"
+		 "  comparing dumps, h0, h1 (the older dumps' heaps: "
+		 "memtrack-tui OLD NEW, h is NEW)\n"
+		 "Operators: s & t, s | t, s ^ t, s - t (sets; a kind "
+		 "selects: h & hp.Type('dict')), ~s,\n"
+		 "  s <= t (subset; s <= K: every member is of kind K), "
+		 "s[i] (row i), s[i:j] (rows)\n"
+		 "Across dumps (by identity, one process): h - h0 (new "
+		 "objects), h0 - h (gone),\n"
+		 "  h & h0 (survivors, as h's objects); h.diff(h0) "
+		 "(heapy's difference table, any two dumps)\n"
+		 "Set views (s.byX: the set shown by classifier X; "
+		 "s.by('X&Y') combines):\n");
 	for (size_t i = 0; i < ncls; i++) {
 		char sig[64];
 		snprintf(sig, sizeof sig, "s.by%s", cls[i]->name);
 		mt_strbuf_printf(out, "  %-24s %s\n", sig,
 				 !strcmp(cls[i]->name, "id")
-					 ? "one row per object (identity table)"
-					 : cls[i]->help ? cls[i]->help : "");
+				     ? "one row per object (identity table)"
+				 : cls[i]->help ? cls[i]->help
+						: "");
 	}
 	mt_strbuf_printf(out, "Set attributes and methods:\n");
 	help_rows(out, Q_ON_SET, "s.");

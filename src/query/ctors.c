@@ -45,21 +45,42 @@ static bool label_suffix(const char *l, const char *name, size_t n)
 
 /* The type label `name` stands for in the dump: itself when a type has
  * that label, else the one label that ends in "." + name; MT_RANGE at pos
- * when several do (naming them) or, when strict, none does (else name). */
+ * when several do (naming them) or, when strict, none does (else name).
+ * A session with other dumps (h0...) looks in them when its own dump has
+ * no such type (a class gone since: h0 & hp.Type('Old')). */
+static mt_status resolve_in(const mt_graph *g, const char *name, bool strict,
+			    uint32_t pos, const char **out, mt_err *err);
+
 static mt_status resolve_type(mt_query *q, const char *name, bool strict,
 			      uint32_t pos, const char **out, mt_err *err)
+{
+	mt_status st = resolve_in(q->g, name, true, pos, out, err);
+	for (size_t i = 0; *out == NULL && i < q->ndumps; i++)
+		st = resolve_in(q->dumps[i].q->g, name, true, pos, out, err);
+	if (*out) /* found, or ambiguous */
+		return st;
+	if (!strict) {
+		*out = name;
+		return MT_OK;
+	}
+	return resolve_in(q->g, name, true, pos, out, err); /* its message */
+}
+
+/* *out is NULL when strict and no type matches (MT_RANGE). */
+static mt_status resolve_in(const mt_graph *g, const char *name, bool strict,
+			    uint32_t pos, const char **out, mt_err *err)
 {
 	enum { SHOW = 6 };
 	const char *found[SHOW];
 	size_t nfound = 0, n = strlen(name);
-	uint32_t count = mt_graph_count(q->g);
+	uint32_t count = mt_graph_count(g);
 	*out = name;
 	for (uint32_t id = 0; id < count; id++) {
 		mt_value v;
-		mt_graph_value(q->g, id, &v);
+		mt_graph_value(g, id, &v);
 		if (v.kind != MT_VAL_QUALNAME)
 			continue;
-		const char *l = mt_graph_type_label(q->g, id);
+		const char *l = mt_graph_type_label(g, id);
 		if (!strcmp(l, name))
 			return MT_OK;
 		if (!label_suffix(l, name, n))
@@ -79,11 +100,13 @@ static mt_status resolve_type(mt_query *q, const char *name, bool strict,
 	}
 	if (nfound == 0 && !strict)
 		return MT_OK;
-	if (nfound == 0)
+	if (nfound == 0) {
+		*out = NULL;
 		return qerr(err, MT_RANGE, pos,
 			    "no type is named '%s' in this dump (names as "
 			    "bytype prints them: 'dict', '__main__.Node')",
 			    name);
+	}
 	char list[200];
 	size_t k = 0;
 	list[0] = '\0';
@@ -179,7 +202,7 @@ mt_status q_hp_clodo(mt_query *q, q_args *a, val *out, mt_err *err)
 		return st;
 	char *full = NULL;
 	if (label == name)
-		label = s; /* as given */
+		label = s;    /* as given */
 	else if (name != s) { /* "dict of " + the class */
 		if (!(full = malloc(strlen(label) + 9)))
 			return q_nomem(err);
@@ -305,6 +328,34 @@ mt_status q_hp_mine(mt_query *q, q_args *a, val *out, mt_err *err)
 	return st;
 }
 
+/* hp.Marked: the objects that existed at memtrack.mark() (so h -
+ * hp.Marked is what is new since the mark). */
+mt_status q_hp_marked(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_set *s;
+	mt_status st = q_marked(q, a->pos, &s, err);
+	if (st)
+		return st;
+	val_set(out, mt_set_ref(s), "clodo");
+	if ((st = val_expr(out, P_POSTFIX, err, "hp.Marked")))
+		val_drop(out);
+	return st;
+}
+
+/* hp.Leaks: memlab's leak candidates of three dumps (h0 = A, h1 = B,
+ * h = C): the objects of C alive in B but not in A. */
+mt_status q_hp_leaks(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	mt_set *s;
+	mt_status st = q_leaks(q, a->pos, &s, err);
+	if (st)
+		return st;
+	val_set(out, s, "clodo");
+	if ((st = val_expr(out, P_POSTFIX, err, "hp.Leaks")))
+		val_drop(out);
+	return st;
+}
+
 /* Owned('app*'), Owned(module='app*'), Owned(file='/srv/app/x*'): what
  * the modules so named own (mine.h). */
 mt_status q_hp_owned(mt_query *q, q_args *a, val *out, mt_err *err)
@@ -331,8 +382,9 @@ mt_status q_hp_owned(mt_query *q, q_args *a, val *out, mt_err *err)
 	mt_set *s;
 	mt_status st = mt_mine_set(q->ctx, &f, &s, err);
 	if (st)
-		return st == MT_NOMEM ? st : qerr(err, st, a->pos, "%s",
-						  err->detail);
+		return st == MT_NOMEM
+			   ? st
+			   : qerr(err, st, a->pos, "%s", err->detail);
 	return val_set(out, s, "clodo");
 }
 
@@ -349,8 +401,7 @@ static mt_status dot_option(const q_args *a, size_t i, mt_dot_opts *o,
 {
 	const char *nm = a->names[i];
 	const val *v = &a->v[i];
-	if (!strcmp(nm, "max") && v->k == V_INT && v->i > 0 &&
-	    v->i <= 1000000)
+	if (!strcmp(nm, "max") && v->k == V_INT && v->i > 0 && v->i <= 1000000)
 		o->max_nodes = (unsigned)v->i;
 	else if (!strcmp(nm, "referrers") && v->k == V_BOOL)
 		o->referrers = v->i;
@@ -368,6 +419,7 @@ mt_status q_hp_dot(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	mt_dot_opts o = {0};
 	const mt_set *s = NULL;
+	mt_query *sq = q;
 	mt_status st;
 	for (size_t i = 0; i < a->n; i++) {
 		if (a->names[i]) {
@@ -379,13 +431,14 @@ mt_status q_hp_dot(mt_query *q, q_args *a, val *out, mt_err *err)
 				    "referrers=, referents=");
 		} else {
 			s = a->v[i].set;
+			sq = q_sess(q, &a->v[i]); /* the set's dump */
 		}
 	}
 	if (!s)
 		return qerr(err, MT_TYPE, a->pos, "dot() needs a set");
 	mt_strbuf b;
 	mt_strbuf_init(&b);
-	st = mt_dot_format(q->g, s, &o, &b, err);
+	st = mt_dot_format(sq->g, s, &o, &b, err);
 	return q_text_result(out, &b, st, err);
 }
 

@@ -38,6 +38,7 @@ static mt_status eval_name(mt_query *q, const mt_qnode *n, val *out,
 {
 	const char *s = n->name;
 	mt_status st = MT_OK;
+	mt_query *other;
 	memset(out, 0, sizeof *out);
 	if (!strcmp(s, "h")) {
 		return q_heap(q, n->pos, out, err); /* its expression too */
@@ -56,16 +57,21 @@ static mt_status eval_name(mt_query *q, const mt_qnode *n, val *out,
 		out->k = V_NONE;
 	} else if (!strcmp(s, "help")) {
 		st = eval_help(out, err);
+	} else if ((other = q_dump_find(q, s))) { /* h0: another dump */
+		val_set(out, mt_set_ref(mt_ctx_all(other->ctx)), "clodo");
+		out->of = other;
 	} else {
 		size_t i = 0;
 		while (i < q->nbind && strcmp(q->bind[i].name, s))
 			i++;
 		if (i == q->nbind)
 			return qerr(err, MT_TYPE, n->pos,
-				    "name '%s' is not defined (names: h, hp, "
+				    "name '%s' is not defined (names: h, %shp, "
 				    "_, help%s)",
-				    s, q->nbind ? " and the marks" : "");
+				    s, q->ndumps ? "h0..., " : "",
+				    q->nbind ? " and the marks" : "");
 		val_set(out, mt_set_ref(q->bind[i].set), "clodo");
+		out->of = q->bind[i].of;
 	}
 	if (!st)
 		st = val_expr(out, P_POSTFIX, err, "%s", s);
@@ -192,8 +198,7 @@ mt_status q_rows(mt_query *q, const val *v, long lo, long hi, bool single,
 		mt_strbuf_printf(&b, "[%ld]", lo);
 	else
 		mt_strbuf_printf(&b, "[%ld:%ld]", lo, hi);
-	st = b.nomem ? q_nomem(err)
-		     : val_expr(out, P_POSTFIX, err, "%s", b.s);
+	st = b.nomem ? q_nomem(err) : val_expr(out, P_POSTFIX, err, "%s", b.s);
 	mt_strbuf_destroy(&b);
 	if (st)
 		val_drop(out);
@@ -207,8 +212,8 @@ static mt_status to_index(const val *v, const mt_qnode *n, long *out,
 			  mt_err *err)
 {
 	if (v->k != V_INT)
-		return qerr(err, MT_TYPE, n->pos, "index must be an int, not %s",
-			    val_type_name(v));
+		return qerr(err, MT_TYPE, n->pos,
+			    "index must be an int, not %s", val_type_name(v));
 	*out = (long)v->i;
 	return MT_OK;
 }
@@ -249,9 +254,10 @@ static mt_status eval_index(mt_query *q, const mt_qnode *n, val *out,
 	} else if (!(st = eval_int(q, n->args[0], &lo, err))) {
 		st = eval_int(q, n->args[1], &hi, err);
 	}
-	if (!st)
-		st = q_rows(q, &obj, lo, hi, single, n->oppos,
-			    single ? n->b->pos : n->oppos, out, err);
+	if (!st &&
+	    !(st = q_rows(q_sess(q, &obj), &obj, lo, hi, single, n->oppos,
+			  single ? n->b->pos : n->oppos, out, err)))
+		out->of = obj.of;
 	val_drop(&obj);
 	return st;
 }
@@ -279,17 +285,42 @@ static mt_status int_binop(const mt_qnode *n, const val *a, const val *b,
 	return MT_OK;
 }
 
-static mt_status set_binop(const mt_qnode *n, const val *a, const val *b,
-			   val *out, mt_err *err)
+static const char *op_text(int op);
+
+/* a OP b for sets of two dumps: `-` and `&` translate b onto a's dump by
+ * identity (h - h0: the objects new in h; h0 - h: gone; h & h0: the
+ * survivors, as objects of h); `|` and `^` would mix two dumps' objects
+ * and are refused. */
+static mt_status cross_binop(mt_query *q, const mt_qnode *n, const val *a,
+			     const val *b, mt_set **tb, mt_err *err)
+{
+	if (n->op != MT_QOP_SUB && n->op != MT_QOP_AND)
+		return qerr(err, MT_TYPE, n->oppos,
+			    "%s and %s are sets of different dumps: '%s' "
+			    "takes sets of one dump ('-' and '&' compare "
+			    "dumps by identity)",
+			    q_dump_name(q, q_sess(q, a)),
+			    q_dump_name(q, q_sess(q, b)), op_text(n->op));
+	return q_translate(q, b->of, a->of, b->set, n->oppos, tb, err);
+}
+
+static mt_status set_binop(mt_query *q, const mt_qnode *n, const val *a,
+			   const val *b, val *out, mt_err *err)
 {
 	mt_setop op = n->op == MT_QOP_AND   ? MT_SETOP_AND
 		      : n->op == MT_QOP_OR  ? MT_SETOP_OR
 		      : n->op == MT_QOP_XOR ? MT_SETOP_XOR
 					    : MT_SETOP_SUB;
-	mt_set *s;
-	mt_status st = mt_set_op(&s, op, a->set, b->set, err);
-	if (!st)
+	mt_set *s, *bs = NULL;
+	mt_status st = MT_OK;
+	if (a->of != b->of && (st = cross_binop(q, n, a, b, &bs, err)))
+		return st;
+	st = mt_set_op(&s, op, a->set, bs ? bs : b->set, err);
+	mt_set_unref(bs);
+	if (!st) {
 		val_set(out, s, "clodo");
+		out->of = a->of; /* on the left operand's side */
+	}
 	return st;
 }
 
@@ -372,14 +403,20 @@ static mt_status eval_binop(mt_query *q, const mt_qnode *n, val *out,
 	if (a.k == V_INT && b.k == V_INT)
 		st = int_binop(n, &a, &b, out);
 	else if (a.k == V_SET && b.k == V_SET && n->op != MT_QOP_ADD)
-		st = set_binop(n, &a, &b, out, err);
+		st = set_binop(q, n, &a, &b, out, err);
 	else if ((a.k == V_KIND || b.k == V_KIND) && setlike_a && setlike_b &&
 		 n->op != MT_QOP_ADD)
-		st = q_kind_binop(q, n, &a, &b, out, err);
+		/* a set and a kind: the set's dump selects */
+		st = q_kind_binop(a.k == V_SET	 ? q_sess(q, &a)
+				  : b.k == V_SET ? q_sess(q, &b)
+						 : q,
+				  n, &a, &b, out, err);
 	else
 		st = qerr(err, MT_TYPE, n->oppos,
 			  "unsupported operand types for %s: %s and %s",
 			  op_text(n->op), val_type_name(&a), val_type_name(&b));
+	if (!st && out->k == V_SET && a.k != b.k) /* selected by a kind */
+		out->of = a.k == V_SET ? a.of : b.of;
 	if (!st && (st = binop_expr(&a, &b, n->op, out, err)))
 		val_drop(out);
 	val_drop(&a);
@@ -403,12 +440,16 @@ static mt_status eval_unary(mt_query *q, const mt_qnode *n, val *out,
 		out->i = ~a.i;
 	} else if (n->op == MT_QOP_INV && a.k == V_SET) {
 		mt_set *s;
-		if (!(st = mt_set_complement(&s, a.set, q->g, err)))
+		if (!(st = mt_set_complement(&s, a.set, q_sess(q, &a)->g,
+					     err))) {
 			val_set(out, s, "clodo");
+			out->of = a.of;
+		}
 	} else if (n->op == MT_QOP_INV && a.k == V_KIND) {
 		st = q_kind_invert(q, n, &a, out, err);
 	} else {
-		st = qerr(err, MT_TYPE, n->pos, "bad operand type for unary %c: %s",
+		st = qerr(err, MT_TYPE, n->pos,
+			  "bad operand type for unary %c: %s",
 			  n->op == MT_QOP_NEG ? '-' : '~', val_type_name(&a));
 	}
 	if (!st) {
@@ -490,8 +531,16 @@ static mt_status eval_compare(mt_query *q, const mt_qnode *n, val *out,
 			break;
 		int r, op = n->ops[i - 1];
 		int how = compare_one(&prev, &cur, op, &r);
-		if (how == -2)
-			st = q_kind_compare(q, n, &prev, &cur, op, &r, err);
+		if (how == 0 && prev.k == V_SET && cur.k == V_SET &&
+		    prev.of != cur.of)
+			st = qerr(err, MT_TYPE, n->oppos,
+				  "%s and %s are sets of different dumps: "
+				  "compare them with - and & (h - h0)",
+				  q_dump_name(q, q_sess(q, &prev)),
+				  q_dump_name(q, q_sess(q, &cur)));
+		else if (how == -2)
+			st = q_kind_compare(q_sess(q, &prev), n, &prev, &cur,
+					    op, &r, err);
 		else if (how < 0)
 			st = qerr(err, MT_TYPE, n->oppos,
 				  "cannot compare %s with %s",
@@ -559,7 +608,8 @@ static mt_status eval(mt_query *q, const mt_qnode *n, val *out, mt_err *err)
 {
 	if (++q->depth > MAX_EVAL_DEPTH) {
 		q->depth--;
-		return qerr(err, MT_RANGE, n->pos, "expression nested too deeply");
+		return qerr(err, MT_RANGE, n->pos,
+			    "expression nested too deeply");
 	}
 	mt_status st;
 	memset(out, 0, sizeof *out);

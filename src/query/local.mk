@@ -13,6 +13,7 @@ libmtquery_la_SOURCES = \
 	src/query/kinds.c \
 	src/query/render.c \
 	src/query/pager.c \
+	src/query/dumps.c \
 	src/query/qval.h \
 	include/memtrack/qast.h include/memtrack/query.h
 libmtquery_la_LIBADD = libmtanalysis.la
@@ -25,6 +26,12 @@ tests_unit_test_query_SOURCES = tests/unit/test_query.c \
 tests_unit_test_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/query
 tests_unit_test_query_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_query_LDADD = libmtquery.la $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_query_dumps
+TESTS += tests/unit/test_query_dumps
+tests_unit_test_query_dumps_SOURCES = tests/unit/test_query_dumps.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h
+tests_unit_test_query_dumps_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_query_dumps_LDADD = libmtquery.la $(CMOCKA_LIBS)
 endif
 EXTRA_DIST += doc/query.md
 ## memtrack-tui under valgrind on issue 8's use-after-free scenarios

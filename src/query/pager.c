@@ -13,19 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtrack/diff.h"
 #include "memtrack/paths.h"
 #include "memtrack/refpat.h"
+#include "memtrack/table.h"
 #include "qval.h"
 
-enum { PG_PATHS = 1, PG_REFPAT, PG_GROUPS };
+enum { PG_PATHS = 1, PG_REFPAT, PG_GROUPS, PG_DIFF };
 
 struct q_pager {
 	size_t refs;
-	int kind;	   /* PG_*                                   */
-	mt_paths *paths;   /* PATHS, GROUPS: owned                   */
+	int kind;	     /* PG_*                                   */
+	mt_paths *paths;     /* PATHS, GROUPS: owned                   */
 	mt_paths_groups *gr; /* GROUPS: owned (paths outlives it)     */
-	mt_refpat *rp;	   /* REFPAT: owned                          */
-	mt_classifier *c;  /* REFPAT: the pattern's classifier (ref) */
+	mt_refpat *rp;	     /* REFPAT: owned                          */
+	mt_classifier *c;    /* REFPAT: the pattern's classifier (ref) */
+	mt_diff *diff;	     /* DIFF: owned                            */
 };
 
 static mt_status new_pager(val *out, struct q_pager **pg, mt_err *err)
@@ -69,8 +72,7 @@ mt_status q_pager_groups(val *out, mt_paths *p, mt_paths_groups *gr,
 	return MT_OK;
 }
 
-mt_status q_pager_refpat(val *out, mt_refpat *rp, mt_classifier *c,
-			 mt_err *err)
+mt_status q_pager_refpat(val *out, mt_refpat *rp, mt_classifier *c, mt_err *err)
 {
 	struct q_pager *pg;
 	mt_status st = new_pager(out, &pg, err);
@@ -82,6 +84,19 @@ mt_status q_pager_refpat(val *out, mt_refpat *rp, mt_classifier *c,
 	pg->kind = PG_REFPAT;
 	pg->rp = rp;
 	pg->c = c;
+	return MT_OK;
+}
+
+mt_status q_pager_diff(val *out, mt_diff *d, mt_err *err)
+{
+	struct q_pager *pg;
+	mt_status st = new_pager(out, &pg, err);
+	if (st) {
+		mt_diff_free(d);
+		return st;
+	}
+	pg->kind = PG_DIFF;
+	pg->diff = d;
 	return MT_OK;
 }
 
@@ -100,6 +115,7 @@ void q_pager_unref(struct q_pager *pg)
 	mt_paths_free(pg->paths);
 	mt_refpat_free(pg->rp);
 	mt_classifier_unref(pg->c);
+	mt_diff_free(pg->diff);
 	free(pg);
 }
 
@@ -151,10 +167,19 @@ mt_status q_pager_render(val *v, mt_strbuf *out, mt_err *err)
 	mt_status st;
 	if (pg->kind == PG_GROUPS) {
 		size_t next = 0;
-		st = mt_paths_groups_format(pg->gr, v->page,
-					    v->all ? Q_ALL_LINES
-						   : MT_PATHS_PAGE,
-					    out, &next, err);
+		st =
+		    mt_paths_groups_format(pg->gr, v->page,
+					   v->all ? Q_ALL_LINES : MT_PATHS_PAGE,
+					   out, &next, err);
+		if (!st)
+			v->next = next;
+		return st;
+	}
+	if (pg->kind == PG_DIFF) { /* rows as a table's: all of them for all */
+		size_t next = 0;
+		st = mt_diff_format_from(pg->diff, v->page,
+					 v->all ? MT_TABLE_ALL : 0, out, &next,
+					 err);
 		if (!st)
 			v->next = next;
 		return st;
@@ -174,8 +199,8 @@ mt_status q_pager_render(val *v, mt_strbuf *out, mt_err *err)
 		if (!st)
 			st = refpat_all(pg->rp, v->page, out, &next, err);
 	} else {
-		st = mt_refpat_format(pg->rp, v->page, v->page == 0, out,
-				      &next, err);
+		st = mt_refpat_format(pg->rp, v->page, v->page == 0, out, &next,
+				      err);
 	}
 	if (!st)
 		v->next = next;
@@ -199,6 +224,11 @@ mt_status q_pager_more(val *v, uint32_t pos, mt_err *err)
 			return qerr(err, MT_RANGE, pos,
 				    "no more path groups: all %zu were shown",
 				    n);
+	} else if (pg->kind == PG_DIFF) {
+		size_t n = mt_diff_table_rows(pg->diff);
+		if (v->next >= n)
+			return qerr(err, MT_RANGE, pos,
+				    "no more rows: all %zu were shown", n);
 	} else if (pg->kind == PG_PATHS) {
 		uint64_t n = mt_paths_count(pg->paths);
 		if (v->next >= n)

@@ -35,18 +35,19 @@ struct q_pager;
 struct mt_paths_groups;
 struct mt_paths;
 struct mt_refpat;
+struct mt_diff;
 
 typedef enum {
 	V_NONE = 0,
 	V_INT,
 	V_BOOL,
-	V_STR,    /* a Python str                                  */
-	V_SET,    /* a set of objects with the classifier it prints by */
-	V_KIND,   /* a symbolic set                                */
-	V_TEXT,   /* text: DOT, help; paths and reference patterns
+	V_STR,	 /* a Python str                                  */
+	V_SET,	 /* a set of objects with the classifier it prints by */
+	V_KIND,	 /* a symbolic set                                */
+	V_TEXT,	 /* text: DOT, help; paths and reference patterns
 		     are paged texts (pg)                         */
-	V_HP,     /* the hp namespace                              */
-	V_METHOD  /* a bound method or constructor, called with () */
+	V_HP,	 /* the hp namespace                              */
+	V_METHOD /* a bound method or constructor, called with () */
 } vkind;
 
 /* Precedence of an expression's text (qast.h's grammar), for parentheses
@@ -63,41 +64,63 @@ enum {
 
 typedef struct val {
 	vkind k;
-	int64_t i;      /* INT, BOOL                                    */
-	char *s;        /* STR, TEXT: owned, NUL-terminated             */
-	size_t n;       /* STR, TEXT: length                            */
-	mt_set *set;    /* SET: one reference                           */
-	char er[48];    /* SET: classifier name, or "id" (identity table) */
-	size_t page;    /* SET: first row to show; paged TEXT: first path
+	int64_t i;	    /* INT, BOOL                                    */
+	char *s;	    /* STR, TEXT: owned, NUL-terminated             */
+	size_t n;	    /* STR, TEXT: length                            */
+	mt_set *set;	    /* SET: one reference                           */
+	char er[48];	    /* SET: classifier name, or "id" (identity table) */
+	size_t page;	    /* SET: first row to show; paged TEXT: first path
 			   or pattern line                              */
-	size_t next;    /* SET, paged TEXT: first row after the page
+	size_t next;	    /* SET, paged TEXT: first row after the page
 			   shown, or SIZE_MAX (not rendered yet)        */
-	bool all;       /* SET, paged TEXT: show every row              */
-	struct q_pager *pg;       /* TEXT: what a paged text is made of
+	bool all;	    /* SET, paged TEXT: show every row              */
+	struct q_pager *pg; /* TEXT: what a paged text is made of
 				     (one reference; s is NULL), or NULL */
-	struct mt_kind *kind;     /* KIND: one reference                */
-	const struct q_def *def;  /* METHOD: its row of the table       */
-	struct val *self;         /* METHOD: the bound object (owned) or NULL */
-	char *expr;     /* the canonical expression of the value (owned),
+	struct mt_kind *kind;	 /* KIND: one reference                */
+	const struct q_def *def; /* METHOD: its row of the table       */
+	struct val *self;	 /* METHOD: the bound object (owned) or NULL */
+	char *expr;   /* the canonical expression of the value (owned),
 			   or NULL while it is being made */
-	int prec;       /* P_* of expr                                  */
+	int prec;     /* P_* of expr                                  */
+	mt_query *of; /* the session whose dump the value (a set, and
+			   what is derived from it) is of: NULL for the
+			   evaluating session's own, else a session added
+			   with mt_query_add_dump (`h0`'s)              */
 } val;
 
 struct qbind {
 	char *name;
 	mt_set *set;
+	mt_query *of; /* as val.of */
+};
+
+struct mt_match;
+
+/* A dump added with mt_query_add_dump: `h0`, `h1`... */
+struct qdump {
+	char *name;
+	mt_query *q;		  /* its session (borrowed)           */
+	const struct mt_match *m; /* its objects (OLD) matched to this
+				     session's (NEW), or NULL          */
 };
 
 struct mt_query {
-	mt_ctx *ctx;        /* borrowed */
-	const mt_graph *g;  /* the context's */
+	mt_ctx *ctx;	   /* borrowed */
+	const mt_graph *g; /* the context's */
 	val last;
 	bool has_last;
 	struct qbind *bind;
 	size_t nbind;
 	int depth;
-	mt_set *mine;       /* hp.Mine once made, or NULL                */
-	bool h_mine;        /* `h` stands for hp.Mine (mt_query_set_mine) */
+	mt_set *mine;	     /* hp.Mine once made, or NULL                */
+	mt_set *marked;	     /* hp.Marked once made, or NULL              */
+	bool h_mine;	     /* `h` stands for hp.Mine (mt_query_set_mine) */
+	struct qdump *dumps; /* the other dumps, in the order added     */
+	size_t ndumps;
+	/* matches between added dumps i < j (i OLD, j NEW), made on first
+	 * use: pairs[i * ndumps + j], NULL until then */
+	struct mt_match **pairs;
+	size_t npairs;
 };
 
 /* ---- val.c ---- */
@@ -107,19 +130,18 @@ mt_status val_copy(val *dst, const val *src, mt_err *err);
 mt_status val_set(val *v, mt_set *s, const char *er);
 mt_status val_text(val *v, vkind k, const char *s, size_t n, mt_err *err);
 const char *val_type_name(const val *v);
-mt_status qerr(mt_err *err, mt_status code, uint32_t pos, const char *fmt,
-	       ...)
+mt_status qerr(mt_err *err, mt_status code, uint32_t pos, const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 4, 5)))
 #endif
-	;
+    ;
 mt_status q_nomem(mt_err *err);
 /* v->expr := the printf text, of precedence prec (replaces any). */
 mt_status val_expr(val *v, int prec, mt_err *err, const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 4, 5)))
 #endif
-	;
+    ;
 /* Appends v's expression to b, in parentheses when its precedence is
  * below min. */
 void q_expr_operand(mt_strbuf *b, const val *v, int min);
@@ -145,6 +167,45 @@ mt_status q_heap(mt_query *q, uint32_t pos, val *v, mt_err *err);
 mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
 		      mt_partition **out, mt_err *err);
 
+/* ---- dumps.c: other dumps (mt_query_add_dump) ---- */
+/* The session computing on value v's dump: v->of, else q. */
+static inline mt_query *q_sess(mt_query *q, const val *v)
+{
+	return v->of ? v->of : q;
+}
+/* v->of for session s seen from q (NULL for q itself). */
+static inline mt_query *q_of(mt_query *q, mt_query *s)
+{
+	return s == q ? NULL : s;
+}
+/* The name of session s's heap in q's expressions: "h" for q itself,
+ * "h0"... for an added dump, "?" for another. */
+const char *q_dump_name(const mt_query *q, const mt_query *s);
+/* Whether s is q's own session or one added to it. */
+bool q_dump_known(const mt_query *q, const mt_query *s);
+void q_dumps_free(mt_query *q);
+/* `name` of an added dump: its session, or NULL. */
+mt_query *q_dump_find(const mt_query *q, const char *name);
+/* out := the counterparts in dump `to` of the members of set s of dump
+ * `from` (sessions; q or NULL for q's own): identity (diff.h) through the
+ * match given to mt_query_add_dump, or between two added dumps one made
+ * on first use.  Without identity MT_ARG at pos with the reason
+ * (mt_same_process's). */
+mt_status q_translate(mt_query *q, mt_query *from, mt_query *to,
+		      const mt_set *s, uint32_t pos, mt_set **out, mt_err *err);
+/* The match with `old` OLD and `new_` NEW when there is one in that
+ * direction (given to mt_query_add_dump or made between added dumps),
+ * else NULL; never fails. */
+const struct mt_match *q_match_of(mt_query *q, mt_query *old, mt_query *new_);
+/* The objects of q's dump that existed at memtrack.mark() (hp.Marked),
+ * made once; MT_ARG at pos when the dump has no mark.  Borrowed until
+ * mt_query_free. */
+mt_status q_marked(mt_query *q, uint32_t pos, mt_set **out, mt_err *err);
+/* memlab's leak candidates with dumps h0 = A, h1 = B and q's own = C
+ * (hp.Leaks): a new set of q's dump; MT_ARG at pos without three dumps
+ * or without identity. */
+mt_status q_leaks(mt_query *q, uint32_t pos, mt_set **out, mt_err *err);
+
 /* ---- eval.c ---- */
 mt_status q_eval_node(mt_query *q, const mt_qnode *n, val *out, mt_err *err);
 /* Number of rows of set v's table (objects for an identity table). */
@@ -169,8 +230,10 @@ enum { Q_MAXARGS = 16 };
 /* What a row's function gets: the object (NULL for hp) and, for a
  * method, its evaluated arguments. */
 typedef struct q_args {
+	mt_query *top; /* the session evaluating the expression: the
+				arguments' `of` is relative to it        */
 	const val *self;
-	uint32_t pos;        /* the '.' of an attribute, the '(' of a call */
+	uint32_t pos; /* the '.' of an attribute, the '(' of a call */
 	size_t n;
 	val v[Q_MAXARGS];
 	const char *names[Q_MAXARGS]; /* keyword names, NULL: positional */
@@ -187,12 +250,12 @@ typedef mt_status (*q_fn)(mt_query *q, q_args *a, val *out, mt_err *err);
  * come from the classifier table (classifier.h). */
 typedef struct q_def {
 	const char *name;
-	unsigned on;        /* Q_ON_* it applies to */
-	int min_args;       /* < 0: an attribute    */
+	unsigned on;  /* Q_ON_* it applies to */
+	int min_args; /* < 0: an attribute    */
 	int max_args;
 	bool keywords;
-	const char *args;   /* the arguments as help shows them: "'<op>'" */
-	const char *help;   /* one line */
+	const char *args; /* the arguments as help shows them: "'<op>'" */
+	const char *help; /* one line */
 	q_fn fn;
 } q_def;
 
@@ -233,6 +296,8 @@ mt_status q_set_paths(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_rp(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_dot(mt_query *, q_args *, val *, mt_err *);
 mt_status q_set_mine(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_marked(mt_query *, q_args *, val *, mt_err *);
+mt_status q_set_diff(mt_query *, q_args *, val *, mt_err *);
 /* ctors.c */
 mt_status q_hp_type(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_clodo(mt_query *, q_args *, val *, mt_err *);
@@ -247,6 +312,8 @@ mt_status q_hp_heap(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_dot(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_mine(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_owned(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_marked(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_leaks(mt_query *, q_args *, val *, mt_err *);
 mt_status q_kind_alt(mt_query *, q_args *, val *, mt_err *);
 mt_status q_kind_dictof(mt_query *, q_args *, val *, mt_err *);
 
@@ -259,12 +326,11 @@ void val_drop_kind(val *v);
 void val_copy_kind(val *dst, const val *src);
 mt_status q_kind_binop(mt_query *q, const mt_qnode *n, const val *a,
 		       const val *b, val *out, mt_err *err);
-mt_status q_kind_invert(mt_query *q, const mt_qnode *n, const val *a,
-			val *out, mt_err *err);
+mt_status q_kind_invert(mt_query *q, const mt_qnode *n, const val *a, val *out,
+			mt_err *err);
 mt_status q_kind_compare(mt_query *q, const mt_qnode *n, const val *a,
 			 const val *b, int op, int *res, mt_err *err);
-mt_status q_kind_render(mt_query *q, const val *v, mt_strbuf *out,
-			mt_err *err);
+mt_status q_kind_render(mt_query *q, const val *v, mt_strbuf *out, mt_err *err);
 
 /* ---- pager.c ---- */
 /* `all` of a paged text lists at most this many paths / lines, then the
@@ -273,11 +339,13 @@ mt_status q_kind_render(mt_query *q, const val *v, mt_strbuf *out,
 /* out := a paged text of paths p / pattern rp with its classifier c (the
  * references are taken, released on failure too), on its first page. */
 mt_status q_pager_paths(val *out, struct mt_paths *p, mt_err *err);
-mt_status q_pager_refpat(val *out, struct mt_refpat *rp,
-			 mt_classifier *c, mt_err *err);
+mt_status q_pager_refpat(val *out, struct mt_refpat *rp, mt_classifier *c,
+			 mt_err *err);
 /* The same for the groups gr of paths p (paths.h; both taken). */
 mt_status q_pager_groups(val *out, struct mt_paths *p,
 			 struct mt_paths_groups *gr, mt_err *err);
+/* The same for the difference table d (diff.h; taken): `A.diff(B)`. */
+mt_status q_pager_diff(val *out, struct mt_diff *d, mt_err *err);
 struct q_pager *q_pager_ref(struct q_pager *pg);
 void q_pager_unref(struct q_pager *pg); /* pg may be NULL */
 /* Appends v's page (v->pg set) and sets v->next. */

@@ -58,8 +58,8 @@ mt_status q_render(mt_query *q, val *v, mt_strbuf *out, mt_err *err)
 		if (!st && (v->n == 0 || v->s[v->n - 1] != '\n'))
 			st = mt_strbuf_add(out, "\n", 1);
 		break;
-	case V_SET:
-		st = render_set(q, v, out, err);
+	case V_SET: /* by the session of its dump */
+		st = render_set(q_sess(q, v), v, out, err);
 		break;
 	case V_KIND:
 		if (!(st = q_kind_render(q, v, out, err)))
@@ -69,7 +69,8 @@ mt_status q_render(mt_query *q, val *v, mt_strbuf *out, mt_err *err)
 		st = mt_strbuf_add(out, "<hp:", 4);
 		for (size_t i = 0; i < q_ndefs && !st; i++)
 			if (q_defs[i].on & Q_ON_HP)
-				st = mt_strbuf_printf(out, " %s", q_defs[i].name);
+				st = mt_strbuf_printf(out, " %s",
+						      q_defs[i].name);
 		if (!st)
 			st = mt_strbuf_add(out, ">\n", 2);
 		break;

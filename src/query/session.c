@@ -82,17 +82,14 @@ mt_status q_heap(mt_query *q, uint32_t pos, val *v, mt_err *err)
 			return st;
 	}
 	val_set(v, mt_set_ref(s), "clodo");
-	mt_status st = val_expr(v, P_POSTFIX, err, "%s",
-				q->h_mine ? "hp.Mine" : "h");
+	mt_status st =
+	    val_expr(v, P_POSTFIX, err, "%s", q->h_mine ? "hp.Mine" : "h");
 	if (st)
 		val_drop(v);
 	return st;
 }
 
-void mt_query_set_mine(mt_query *q, bool on)
-{
-	q->h_mine = on;
-}
+void mt_query_set_mine(mt_query *q, bool on) { q->h_mine = on; }
 
 mt_status q_partition(mt_query *q, const val *v, uint32_t pos,
 		      mt_partition **out, mt_err *err)
@@ -134,21 +131,21 @@ void mt_query_free(mt_query *q)
 	}
 	free(q->bind);
 	mt_set_unref(q->mine);
+	q_dumps_free(q);
 	free(q);
 }
 
-mt_ctx *mt_query_ctx(const mt_query *q)
-{
-	return q->ctx;
-}
+mt_ctx *mt_query_ctx(const mt_query *q) { return q->ctx; }
 
-mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
-			    mt_err *err)
+/* Binds name to set s of the dump of session `of` (NULL: q's own). */
+static mt_status bind_set(mt_query *q, const char *name, mt_set *s,
+			  mt_query *of, mt_err *err)
 {
 	for (size_t i = 0; i < q->nbind; i++)
 		if (!strcmp(q->bind[i].name, name)) {
 			mt_set_unref(q->bind[i].set);
 			q->bind[i].set = mt_set_ref(s);
+			q->bind[i].of = of;
 			return MT_OK;
 		}
 	struct qbind *b = realloc(q->bind, (q->nbind + 1) * sizeof *b);
@@ -160,8 +157,15 @@ mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
 		return q_nomem(err);
 	b[q->nbind].name = copy;
 	b[q->nbind].set = mt_set_ref(s);
+	b[q->nbind].of = of;
 	q->nbind++;
 	return MT_OK;
+}
+
+mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
+			    mt_err *err)
+{
+	return bind_set(q, name, s, NULL, err);
 }
 
 mt_status mt_query_bind_last(mt_query *q, const char *name, mt_err *err)
@@ -170,7 +174,7 @@ mt_status mt_query_bind_last(mt_query *q, const char *name, mt_err *err)
 		return mt_err_set(err, MT_TYPE, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "the last result is a %s, not a set",
 				  val_type_name(&q->last));
-	return mt_query_bind_set(q, name, q->last.set, err);
+	return bind_set(q, name, q->last.set, q->last.of, err);
 }
 
 const mt_set *mt_query_last_set(const mt_query *q)
@@ -232,6 +236,7 @@ static mt_status to_result(mt_query *q, val *v, mt_qresult *r, mt_err *err)
 	if (v->k == V_SET) {
 		r->kind = MT_QRESULT_SET;
 		r->set = mt_set_ref(v->set);
+		r->of = v->of;
 		memcpy(r->er, v->er, sizeof r->er);
 		return MT_OK;
 	}
@@ -311,13 +316,19 @@ static int expr_prec(const char *expr)
 }
 
 /* v := the set result of (a new reference, a copy of its expression). */
-static mt_status from_result(const mt_qresult *of, val *v, mt_err *err)
+static mt_status from_result(mt_query *q, const mt_qresult *of, val *v,
+			     mt_err *err)
 {
 	memset(v, 0, sizeof *v);
 	if (!of || of->kind != MT_QRESULT_SET || !of->set)
 		return mt_err_set(err, MT_TYPE, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "not a set result");
+	if (of->of && of->of != q && !q_dump_known(q, of->of))
+		return mt_err_set(err, MT_TYPE, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "a set of a dump this session does not "
+				  "name");
 	val_set(v, mt_set_ref(of->set), of->er[0] ? of->er : "clodo");
+	v->of = q_of(q, of->of);
 	const char *e = of->expr ? of->expr : "";
 	if (!(v->expr = strdup(e))) {
 		val_drop(v);
@@ -370,15 +381,15 @@ mt_status mt_query_object(mt_query *q, uint32_t id, mt_qresult *out,
 	return derive(q, NULL, &v, st, out, err);
 }
 
-mt_status mt_query_by(mt_query *q, const mt_qresult *of,
-		      const char *classifier, mt_qresult *out, mt_err *err)
+mt_status mt_query_by(mt_query *q, const mt_qresult *of, const char *classifier,
+		      mt_qresult *out, mt_err *err)
 {
 	memset(out, 0, sizeof *out);
 	val v, made = {0};
-	mt_status st = from_result(of, &v, err);
+	mt_status st = from_result(q, of, &v, err);
 	if (st)
 		return st;
-	st = q_by(q, &v, classifier, 0, &made, err);
+	st = q_by(q_sess(q, &v), &v, classifier, 0, &made, err);
 	val_drop(&v);
 	return derive(q, of, &made, st, out, err);
 }
@@ -388,12 +399,14 @@ mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
 {
 	memset(out, 0, sizeof *out);
 	val v, made = {0};
-	mt_status st = from_result(of, &v, err);
+	mt_status st = from_result(q, of, &v, err);
 	if (st)
 		return st;
 	if (row > (size_t)LONG_MAX)
 		row = (size_t)LONG_MAX;
-	st = q_rows(q, &v, (long)row, (long)row + 1, true, 0, 0, &made, err);
+	st = q_rows(q_sess(q, &v), &v, (long)row, (long)row + 1, true, 0, 0,
+		    &made, err);
+	made.of = v.of;
 	val_drop(&v);
 	return derive(q, of, &made, st, out, err);
 }
@@ -403,7 +416,7 @@ mt_status mt_query_attr(mt_query *q, const mt_qresult *of, const char *attr,
 {
 	memset(out, 0, sizeof *out);
 	val v, made = {0};
-	mt_status st = from_result(of, &v, err);
+	mt_status st = from_result(q, of, &v, err);
 	if (st)
 		return st;
 	st = q_attr(q, attr, 0, &v, &made, err);
@@ -428,14 +441,14 @@ mt_status mt_query_partition(mt_query *q, const mt_qresult *of,
 {
 	*out = NULL;
 	val v;
-	mt_status st = from_result(of, &v, err);
+	mt_status st = from_result(q, of, &v, err);
 	if (st)
 		return st;
 	if (!strcmp(v.er, "id"))
 		st = mt_err_set(err, MT_TYPE, MT_NO_OFFSET, MT_NO_OFFSET,
 				"an identity table is not a partition");
 	else
-		st = q_partition(q, &v, 0, out, err);
+		st = q_partition(q_sess(q, &v), &v, 0, out, err);
 	val_drop(&v);
 	return st;
 }

@@ -19,76 +19,75 @@
 #define ATTR -1, 0, false, NULL
 
 const q_def q_defs[] = {
-	/* sets: h.count, h.by('type&size') */
-	{"by", Q_ON_SET, 1, 1, false, "'classifier'",
-	 "the set shown by a classifier named at run time: by('type&size')",
-	 q_set_by},
-	{"count", Q_ON_SET, ATTR, "the number of objects", q_set_count},
-	{"size", Q_ON_SET, ATTR, "the total size in bytes", q_set_size},
-	{"more", Q_ON_SET | Q_ON_TEXT, ATTR,
-	 "the next page of the table, paths or pattern (_.more)",
-	 q_set_more},
-	{"all", Q_ON_SET | Q_ON_TEXT, ATTR,
-	 "the table, paths or pattern with every row", q_set_all},
-	{"theone", Q_ON_SET, ATTR,
-	 "the one object of a one-object set, as an identity table",
-	 q_set_theone},
-	{"referrers", Q_ON_SET, ATTR, "the objects that refer to the set",
-	 q_set_referrers},
-	{"referents", Q_ON_SET, ATTR, "the objects the set refers to",
-	 q_set_referents},
-	{"domisize", Q_ON_SET, ATTR,
-	 "bytes freed if the set were freed (dominated size)",
-	 q_set_domisize},
-	{"dominos", Q_ON_SET, ATTR, "the objects the set dominates",
-	 q_set_dominos},
-	{"imdom", Q_ON_SET, ATTR, "the immediate dominators of the set",
-	 q_set_imdom},
-	{"sp", Q_ON_SET, ATTR, "shortest paths from the roots", q_set_sp},
-	{"paths", Q_ON_SET, ATTR,
-	 "shortest paths from the roots, grouped and named as code",
-	 q_set_paths},
-	{"pathsin", Q_ON_SET, ATTR, "the references into the set",
-	 q_set_pathsin},
-	{"pathsout", Q_ON_SET, ATTR, "the references out of the set",
-	 q_set_pathsout},
-	{"rp", Q_ON_SET, ATTR, "the reference pattern (referrers' tree)",
-	 q_set_rp},
-	{"dot", Q_ON_SET, ATTR, "the set as a Graphviz graph", q_set_dot},
-	{"mine", Q_ON_SET, ATTR,
-	 "the members the program owns (s & hp.Mine)", q_set_mine},
-	/* hp: kind constructors and functions */
-	{"Type", Q_ON_HP, 1, 1, false, "'name'", "objects of that type",
-	 q_hp_type},
-	{"Clodo", Q_ON_HP, 1, 1, true, "'name' | dictof='owner'",
-	 "objects of that class, or dicts owned by one", q_hp_clodo},
-	{"Size", Q_ON_HP, 1, 1, false, "bytes", "objects of that size",
-	 q_hp_size},
-	{"Via", Q_ON_HP, 0, Q_MAXARGS, false, "'rel', ...",
-	 "objects referred to via those relations ('.name', '[0]')",
-	 q_hp_via},
-	{"Rcs", Q_ON_HP, 0, Q_MAXARGS, false, "'kind', ...",
-	 "objects whose referrers are of those kinds", q_hp_rcs},
-	{"Module", Q_ON_HP, 1, 1, false, "'name'", "the module of that name",
-	 q_hp_module},
-	{"Id", Q_ON_HP, 1, 1, false, "address", "the object at that address",
-	 q_hp_id},
-	{"Anything", Q_ON_HP, ATTR, "the kind of every object",
-	 q_hp_anything},
-	{"Nothing", Q_ON_HP, ATTR, "the kind of no object", q_hp_nothing},
-	{"Mine", Q_ON_HP, ATTR,
-	 "the program's objects: not the interpreter's or library's",
-	 q_hp_mine},
-	{"Owned", Q_ON_HP, 1, 2, true, "module='glob', file='glob'",
-	 "the objects the modules so named own", q_hp_owned},
-	{"heap", Q_ON_HP, 0, 0, false, "", "the whole heap (as h)", q_hp_heap},
-	{"dot", Q_ON_HP, 1, 4, true, "set, max=N, referrers=B, referents=B",
-	 "a set as a Graphviz graph, with options", q_hp_dot},
-	/* kinds: hp.Size(64).alt('>') */
-	{"alt", Q_ON_KIND, 1, 1, false, "'<' | '<=' | '>=' | '>' | '!='",
-	 "the kind of objects comparing so (sizes, ids)", q_kind_alt},
-	{"dictof", Q_ON_KIND, ATTR, "the dicts owned by objects of the kind",
-	 q_kind_dictof},
+    /* sets: h.count, h.by('type&size') */
+    {"by", Q_ON_SET, 1, 1, false, "'classifier'",
+     "the set shown by a classifier named at run time: by('type&size')",
+     q_set_by},
+    {"count", Q_ON_SET, ATTR, "the number of objects", q_set_count},
+    {"size", Q_ON_SET, ATTR, "the total size in bytes", q_set_size},
+    {"more", Q_ON_SET | Q_ON_TEXT, ATTR,
+     "the next page of the table, paths or pattern (_.more)", q_set_more},
+    {"all", Q_ON_SET | Q_ON_TEXT, ATTR,
+     "the table, paths or pattern with every row", q_set_all},
+    {"theone", Q_ON_SET, ATTR,
+     "the one object of a one-object set, as an identity table", q_set_theone},
+    {"referrers", Q_ON_SET, ATTR, "the objects that refer to the set",
+     q_set_referrers},
+    {"referents", Q_ON_SET, ATTR, "the objects the set refers to",
+     q_set_referents},
+    {"domisize", Q_ON_SET, ATTR,
+     "bytes freed if the set were freed (dominated size)", q_set_domisize},
+    {"dominos", Q_ON_SET, ATTR, "the objects the set dominates", q_set_dominos},
+    {"imdom", Q_ON_SET, ATTR, "the immediate dominators of the set",
+     q_set_imdom},
+    {"sp", Q_ON_SET, ATTR, "shortest paths from the roots", q_set_sp},
+    {"paths", Q_ON_SET, ATTR,
+     "shortest paths from the roots, grouped and named as code", q_set_paths},
+    {"pathsin", Q_ON_SET, ATTR, "the references into the set", q_set_pathsin},
+    {"pathsout", Q_ON_SET, ATTR, "the references out of the set",
+     q_set_pathsout},
+    {"rp", Q_ON_SET, ATTR, "the reference pattern (referrers' tree)", q_set_rp},
+    {"dot", Q_ON_SET, ATTR, "the set as a Graphviz graph", q_set_dot},
+    {"mine", Q_ON_SET, ATTR, "the members the program owns (s & hp.Mine)",
+     q_set_mine},
+    {"marked", Q_ON_SET, ATTR,
+     "the members that existed at memtrack.mark() (s & hp.Marked)",
+     q_set_marked},
+    {"diff", Q_ON_SET, 1, 1, false, "set",
+     "heapy's difference table, s (A) against set (B, may be h0)", q_set_diff},
+    /* hp: kind constructors and functions */
+    {"Type", Q_ON_HP, 1, 1, false, "'name'", "objects of that type", q_hp_type},
+    {"Clodo", Q_ON_HP, 1, 1, true, "'name' | dictof='owner'",
+     "objects of that class, or dicts owned by one", q_hp_clodo},
+    {"Size", Q_ON_HP, 1, 1, false, "bytes", "objects of that size", q_hp_size},
+    {"Via", Q_ON_HP, 0, Q_MAXARGS, false, "'rel', ...",
+     "objects referred to via those relations ('.name', '[0]')", q_hp_via},
+    {"Rcs", Q_ON_HP, 0, Q_MAXARGS, false, "'kind', ...",
+     "objects whose referrers are of those kinds", q_hp_rcs},
+    {"Module", Q_ON_HP, 1, 1, false, "'name'", "the module of that name",
+     q_hp_module},
+    {"Id", Q_ON_HP, 1, 1, false, "address", "the object at that address",
+     q_hp_id},
+    {"Anything", Q_ON_HP, ATTR, "the kind of every object", q_hp_anything},
+    {"Nothing", Q_ON_HP, ATTR, "the kind of no object", q_hp_nothing},
+    {"Mine", Q_ON_HP, ATTR,
+     "the program's objects: not the interpreter's or library's", q_hp_mine},
+    {"Owned", Q_ON_HP, 1, 2, true, "module='glob', file='glob'",
+     "the objects the modules so named own", q_hp_owned},
+    {"Marked", Q_ON_HP, ATTR,
+     "the objects that existed at memtrack.mark(): h - hp.Marked is new",
+     q_hp_marked},
+    {"Leaks", Q_ON_HP, ATTR,
+     "three dumps: objects of h alive in h1 but not in h0 (memlab)",
+     q_hp_leaks},
+    {"heap", Q_ON_HP, 0, 0, false, "", "the whole heap (as h)", q_hp_heap},
+    {"dot", Q_ON_HP, 1, 4, true, "set, max=N, referrers=B, referents=B",
+     "a set as a Graphviz graph, with options", q_hp_dot},
+    /* kinds: hp.Size(64).alt('>') */
+    {"alt", Q_ON_KIND, 1, 1, false, "'<' | '<=' | '>=' | '>' | '!='",
+     "the kind of objects comparing so (sizes, ids)", q_kind_alt},
+    {"dictof", Q_ON_KIND, ATTR, "the dicts owned by objects of the kind",
+     q_kind_dictof},
 };
 const size_t q_ndefs = sizeof q_defs / sizeof q_defs[0];
 
@@ -148,13 +147,19 @@ mt_status q_attr(mt_query *q, const char *name, uint32_t pos, const val *obj,
 	const q_def *d = on ? find(on, name) : NULL;
 	if (!d) {
 		if (on == Q_ON_SET && !strncmp(name, "by", 2) && name[2])
-			return q_by(q, obj, name + 2, pos, out, err);
+			return q_by(q_sess(q, obj), obj, name + 2, pos, out,
+				    err);
 		return no_attr(obj, name, pos, err);
 	}
 	const val *self = on == Q_ON_HP ? NULL : obj;
 	if (d->min_args < 0) {
-		q_args a = {.self = self, .pos = pos};
-		return d->fn(q, &a, out, err);
+		/* computed by the session of the object's dump; the result
+		 * is of that dump too */
+		q_args a = {.top = q, .self = self, .pos = pos};
+		mt_status st = d->fn(self ? q_sess(q, self) : q, &a, out, err);
+		if (!st && self)
+			out->of = self->of;
+		return st;
 	}
 	out->k = V_METHOD;
 	out->def = d;
@@ -220,6 +225,7 @@ mt_status q_call(mt_query *q, const mt_qnode *n, const val *fn, val *out,
 	q_args *a = calloc(1, sizeof *a);
 	if (!a)
 		return q_nomem(err);
+	a->top = q;
 	a->self = fn->self;
 	a->pos = n->oppos;
 	mt_status st = MT_OK;
@@ -231,10 +237,13 @@ mt_status q_call(mt_query *q, const mt_qnode *n, const val *fn, val *out,
 			a->n++;
 		}
 	}
+	mt_query *sq = fn->self ? q_sess(q, fn->self) : q;
 	if (!st && !(st = check_args(fn->def, a, err)) &&
-	    !(st = fn->def->fn(q, a, out, err)) && !out->expr &&
+	    !(st = fn->def->fn(sq, a, out, err)) && !out->expr &&
 	    (st = call_expr(fn, a, out, err)))
 		val_drop(out);
+	if (!st && fn->self)
+		out->of = fn->self->of;
 	for (size_t i = 0; i < a->n; i++)
 		val_drop(&a->v[i]);
 	free(a);

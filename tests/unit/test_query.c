@@ -1070,13 +1070,13 @@ static void test_help_and_tables(void **state)
 	free(c);
 	expect_err(q, "hp.Nosuch", MT_TYPE, 3,
 		   "(try Type, Clodo, Size, Via, Rcs, Module, Id, Anything, "
-		   "Nothing, Mine, Owned, heap, dot)");
+		   "Nothing, Mine, Owned, Marked, Leaks, heap, dot)");
 	expect_err(q, "hp.Size(1).nosuch", MT_TYPE, 11, "(try alt, dictof)");
 	expect_err(q, "h.count(1)", MT_TYPE, 7, "not callable");
 	expect_err(q, "h.by('type', 'size')", MT_TYPE, 4, "takes 1 argument");
 	expect_err(q, "hp.Type(name='x')", MT_TYPE, 13, "no keyword");
 	expect(q, "hp", "<hp: Type Clodo Size Via Rcs Module Id Anything "
-			"Nothing Mine Owned heap dot>\n");
+			"Nothing Mine Owned Marked Leaks heap dot>\n");
 	expect(q, "h.by", "<method by>\n");
 	mt_query_free(q);
 }
