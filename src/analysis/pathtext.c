@@ -26,6 +26,10 @@
 #include "memtrack/util.h"
 
 #define STAR '\x02'
+/* Around a frame's line number in a group's key: part of the key within
+ * one dump, set aside when two dumps' groups are matched (the program
+ * runs on between the dumps). */
+#define LINE '\x03'
 
 static mt_status nomem(mt_err *err)
 {
@@ -174,7 +178,11 @@ static void frame_text(spell *s, uint32_t f)
 		add(s, "()");
 	mt_strbuf_addc(s->out, ' ', 1);
 	mt_strbuf_add(s->out, file + b, n - b);
-	mt_strbuf_printf(s->out, ":%lld", (long long)v.i);
+	if (s->labels) /* grouping: the line is marked for comparisons */
+		mt_strbuf_printf(s->out, ":%c%lld%c", LINE, (long long)v.i,
+				 LINE);
+	else
+		mt_strbuf_printf(s->out, ":%lld", (long long)v.i);
 }
 
 static void int_label(spell *s, const char *pre, uint64_t l, const char *post)
@@ -545,6 +553,8 @@ static char *star_text(const char *key, size_t keylen, const char *labels,
 	const char *l = labels;
 	size_t si = 0;
 	for (size_t i = 0; i < keylen; i++) {
+		if (key[i] == LINE)
+			continue;
 		if (key[i] != STAR) {
 			mt_strbuf_addc(&t, key[i], 1);
 			continue;
@@ -736,10 +746,37 @@ done:
 	return st;
 }
 
+/* Orders keys as their text with the frames' line numbers set aside (a
+ * frame at another line is the same step of the path). */
 static int cmp_key(const group *x, const group *y)
 {
+	size_t i = 0, j = 0;
+	while (i < x->keylen && j < y->keylen) {
+		unsigned char a = (unsigned char)x->key[i];
+		unsigned char b = (unsigned char)y->key[j];
+		if (a != b)
+			return a < b ? -1 : 1;
+		if (a == LINE) { /* to the closing marker on both sides */
+			while (++i < x->keylen && x->key[i] != LINE)
+				;
+			while (++j < y->keylen && y->key[j] != LINE)
+				;
+		}
+		i++;
+		j++;
+	}
+	return i < x->keylen ? 1 : j < y->keylen ? -1 : 0;
+}
+
+/* The order of by_key: cmp_key, then the whole key (lines included), so
+ * that groups equal but for lines pair in a stable order. */
+static int cmp_key_full(const group *x, const group *y)
+{
+	int c = cmp_key(x, y);
+	if (c)
+		return c;
 	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
-	int c = memcmp(x->key, y->key, n);
+	c = memcmp(x->key, y->key, n);
 	if (c)
 		return c;
 	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
@@ -747,7 +784,7 @@ static int cmp_key(const group *x, const group *y)
 
 static int cmp_group_key(const void *a, const void *b)
 {
-	return cmp_key(*(const group *const *)a, *(const group *const *)b);
+	return cmp_key_full(*(const group *const *)a, *(const group *const *)b);
 }
 
 /* One side's groups ordered by their starred key (pointers into gr). */

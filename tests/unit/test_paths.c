@@ -629,7 +629,9 @@ static void test_groups(void **state)
  * sys.modules ['app'] -> module .__dict__ -> namespace [NAME] -> container
  * [label] -> Session).  A container is a dict (keys keys[i]) or a list
  * (indexes idx[i]); idx may name one Session twice (two paths, one
- * object).  The Sessions' ids go to ids[*n]. */
+ * object).  With line > 0, thread 77 also waits in a frame whose caller,
+ * handle() at that line, has `reqs` listing nreqs Sessions (the same
+ * depth: two f_back steps).  The Sessions' ids go to ids[*n]. */
 typedef struct cmp_box {
 	const char *name;
 	const char *keys[4]; /* dict keys, or NULL: a list */
@@ -638,7 +640,8 @@ typedef struct cmp_box {
 } cmp_box;
 
 static mt_graph *write_cmp_side(const char *file, const cmp_box *box,
-				size_t nbox, uint32_t *ids, size_t *n)
+				size_t nbox, int line, int nreqs, uint32_t *ids,
+				size_t *n)
 {
 	fx *f = fx_new();
 	uint64_t a = 0x10000;
@@ -688,6 +691,29 @@ static mt_graph *write_cmp_side(const char *file, const cmp_box *box,
 			fx_edge_int(f, c, MT_REL_INDEX, (uint64_t)j,
 				    sess[first + (uint32_t)bx->idx[j]]);
 	}
+	if (line > 0) {
+		uint32_t tf = fx_node(f, ty, 400, a += 0x100, 1, MT_NO_LENGTH);
+		fx_qual(f, tf, "builtins", "frame");
+		uint32_t fr[3];
+		for (int i = 0; i < 3; i++)
+			fr[i] = fx_node(f, tf, 80, 0, 0, MT_NO_LENGTH);
+		frame_value(f, fr[0], "/usr/lib/python3.11/threading.py", 320,
+			    "wait");
+		frame_value(f, fr[1], "/srv/app/queue.py", 9, "get");
+		frame_value(f, fr[2], "/srv/app/handler.py", line, "handle");
+		fx_root(f, "i0_t77_f0", fr[0]);
+		fx_edge_name(f, fr[0], MT_REL_ATTR, "f_back", fr[1]);
+		fx_edge_name(f, fr[1], MT_REL_ATTR, "f_back", fr[2]);
+		uint32_t l = fx_node(f, tl, 72, a += 0x100, 1, nreqs);
+		fx_edge_name(f, fr[2], MT_REL_LOCAL, "reqs", l);
+		for (int j = 0; j < nreqs; j++) {
+			sess[ns] =
+			    fx_node(f, tss, 48, a += 0x100, 1, MT_NO_LENGTH);
+			fx_edge_int(f, l, MT_REL_INDEX, (uint64_t)j,
+				    sess[ns++]);
+		}
+		fx_thread(f, 77, "worker");
+	}
 	mt_err err;
 	uint32_t map[256];
 	assert_int_equal(fx_write(f, file, map, NULL, &err), MT_OK);
@@ -729,10 +755,11 @@ static void test_compare_groups(void **state)
 	snprintf(path2, sizeof path2, "%s.new", path);
 	uint32_t oid[64], nid[64];
 	size_t on, nn;
-	mt_graph *og = write_cmp_side(path, oldb, 4, oid, &on);
-	mt_graph *ng = write_cmp_side(path2, newb, 4, nid, &nn);
-	assert_int_equal(on, 6);
-	assert_int_equal(nn, 7);
+	/* and handle() waits at line 40 with 2 requests, then at 42 with 3 */
+	mt_graph *og = write_cmp_side(path, oldb, 4, 40, 2, oid, &on);
+	mt_graph *ng = write_cmp_side(path2, newb, 4, 42, 3, nid, &nn);
+	assert_int_equal(on, 8);
+	assert_int_equal(nn, 10);
 	mt_paths *op, *np;
 	mt_paths_groups *ogr, *ngr;
 	side_groups(og, oid, on, 1000, &op, &ogr);
@@ -740,23 +767,32 @@ static void test_compare_groups(void **state)
 	mt_paths_cmp *c;
 	mt_err err;
 	assert_int_equal(mt_paths_compare(&c, ogr, ngr, &err), MT_OK);
-	assert_int_equal(mt_paths_cmp_count(c), 5);
+	assert_int_equal(mt_paths_cmp_count(c), 6);
 	mt_strbuf b;
 	mt_strbuf_init(&b);
 	assert_int_equal(mt_paths_cmp_format(c, 0, 10, &b, NULL, &err), MT_OK);
 	/* by |Δobjects| then NEW's count: cache (the label OLD's one path
 	 * had is starred: NEW's differ), fresh (3 paths, 2 objects), queue;
-	 * then gone; the unchanged group last, its shared key kept */
+	 * then the frame's (the same step at another line: NEW's line
+	 * shown), gone; the unchanged group last, its shared key kept */
 	assert_string_equal(b.s, " 0: grew        +2      1 -> 3      "
 				 "app.cache[*]\n"
 				 " 1: new         +2      0 -> 2      "
 				 "app.fresh[*]\n"
 				 " 2: shrank      -2      3 -> 1      "
 				 "app.queue[*]\n"
-				 " 3: gone        -1      1 -> 0      "
+				 " 3: grew        +1      2 -> 3      "
+				 "thread 'worker' (77) > handle() "
+				 "handler.py:42 > reqs[*]\n"
+				 " 4: gone        -1      1 -> 0      "
 				 "app.old['x']\n"
-				 " 4: same        +0      1 -> 1      "
+				 " 5: same        +0      1 -> 1      "
 				 "app.byname['a']\n");
+	/* within one dump the line is part of the group's text as before */
+	const mt_paths_pair *fp = mt_paths_cmp_at(c, 3);
+	assert_string_equal(mt_paths_group_text(ogr, fp->old_group),
+			    "thread 'worker' (77) > handle() handler.py:40 > "
+			    "reqs[*]");
 	mt_strbuf_destroy(&b);
 	/* the pairs name each side's group */
 	const mt_paths_pair *pr = mt_paths_cmp_at(c, 1);
@@ -765,7 +801,7 @@ static void test_compare_groups(void **state)
 	assert_true(pr->new_paths == 3 && pr->new_objects == 2);
 	assert_string_equal(mt_paths_group_text(ngr, pr->new_group),
 			    "app.fresh[*]");
-	pr = mt_paths_cmp_at(c, 3);
+	pr = mt_paths_cmp_at(c, 4);
 	assert_int_equal(pr->change, MT_PATHS_GONE);
 	assert_true(pr->new_group == MT_PATHS_NO_GROUP);
 	assert_string_equal(mt_paths_group_text(ogr, pr->old_group),
@@ -774,22 +810,22 @@ static void test_compare_groups(void **state)
 	assert_string_equal(mt_paths_group_text(ogr, pr->old_group),
 			    "app.cache['k1']");
 	assert_true(pr->old_paths == 1 && pr->new_paths == 3);
-	assert_null(mt_paths_cmp_at(c, 5));
-	assert_null(mt_paths_cmp_text(c, 5));
+	assert_null(mt_paths_cmp_at(c, 6));
+	assert_null(mt_paths_cmp_text(c, 6));
 	assert_string_equal(mt_paths_change_name(MT_PATHS_SHRANK), "shrank");
 	/* paging as heapy's: 2 then the rest counted */
 	mt_strbuf_init(&b);
 	size_t next;
 	assert_int_equal(mt_paths_cmp_format(c, 0, 2, &b, &next, &err), MT_OK);
 	assert_int_equal(next, 2);
-	assert_non_null(strstr(b.s, "<... 3 more groups ...>\n"));
+	assert_non_null(strstr(b.s, "<... 4 more groups ...>\n"));
 	mt_strbuf_destroy(&b);
 	mt_paths_cmp_free(c);
 
 	/* a side against itself: all the same, in its group order */
 	assert_int_equal(mt_paths_compare(&c, ngr, ngr, &err), MT_OK);
-	assert_int_equal(mt_paths_cmp_count(c), 4);
-	for (size_t i = 0; i < 4; i++) {
+	assert_int_equal(mt_paths_cmp_count(c), 5);
+	for (size_t i = 0; i < 5; i++) {
 		pr = mt_paths_cmp_at(c, i);
 		assert_int_equal(pr->change, MT_PATHS_SAME);
 		assert_true(pr->new_group == i && pr->old_group == i);
@@ -805,7 +841,8 @@ static void test_compare_groups(void **state)
 	assert_int_equal(mt_paths_compare(&c, ogr, ngr, &err), MT_OK);
 	mt_strbuf_init(&b);
 	assert_int_equal(mt_paths_cmp_format(c, 0, 10, &b, NULL, &err), MT_OK);
-	assert_non_null(strstr(b.s, "<NEW: grouped the first 2 of 8 paths>\n"));
+	assert_non_null(
+	    strstr(b.s, "<NEW: grouped the first 2 of 11 paths>\n"));
 	assert_null(strstr(b.s, "<OLD:"));
 	mt_strbuf_destroy(&b);
 	mt_paths_cmp_free(c);
