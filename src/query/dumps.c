@@ -210,9 +210,8 @@ mt_status q_marked(mt_query *q, uint32_t pos, mt_set **out, mt_err *err)
 	if (!q->marked) {
 		if (!mt_graph_has_mark(q->g))
 			return qerr(err, MT_ARG, pos,
-				    "%s: this dump has no mark (call "
-				    "memtrack.mark() before memtrack.dump())",
-				    "hp.Marked");
+				    "this dump has no mark (memtrack.mark() "
+				    "was not called before memtrack.dump())");
 		uint32_t n = mt_graph_count(q->g), k = 0;
 		uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
 		if (!ids)

@@ -38,3 +38,6 @@ EXTRA_DIST += doc/query.md
 ## (skips without valgrind).
 TESTS += tests/query/test_valgrind.sh
 EXTRA_DIST += tests/query/test_valgrind.sh
+## h, h0, h1 over several dumps through memtrack-tui -e.
+TESTS += tests/query/test_dumps.sh
+EXTRA_DIST += tests/query/test_dumps.sh

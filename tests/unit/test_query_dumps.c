@@ -503,6 +503,32 @@ static void test_diff(void **state)
 	       "  A        16     2870\n"
 	       "  B        16     2870\n"
 	       "  A-B       0        0  =         0 % of B\n");
+	/* paged like tables: 16 rows by size (every size differs) */
+	char *t = text_of(p.q, "h.bysize.diff(h - h)");
+	assert_non_null(strstr(t, "\n     9      1"));
+	assert_null(strstr(t, "\n    10      1"));
+	assert_non_null(
+		strstr(t, "\n<6 more rows. Type e.g. '_.more' to view.>\n"));
+	free(t);
+	/* the next page: the row header, no title (heapy's _.more) */
+	expect(p.q, "_.more",
+	       " Index  Count     Size  Cumulative  % of B Individual Size\n"
+	       "    10      1       52      2659    (n.a.)        52\n"
+	       "    11      1       51      2710    (n.a.)        51\n"
+	       "    12      1       49      2759    (n.a.)        49\n"
+	       "    13      1       48      2807    (n.a.)        48\n"
+	       "    14      1       47      2854    (n.a.)        47\n"
+	       "    15      1       16      2870    (n.a.)        16\n");
+	expect_err(p.q, "_.more", MT_RANGE, 2, "no more rows: all 16 were");
+	t = text_of(p.q, "_.all");
+	assert_non_null(strstr(t, "Summary of difference operation"));
+	assert_non_null(strstr(t, "\n    15      1       16      2870"));
+	assert_null(strstr(t, "more rows"));
+	free(t);
+	/* errors */
+	expect_err(p.q, "h.diff(1)", MT_TYPE, 7, "must be a set, not int");
+	expect_err(p.q, "h.byid.diff(h0)", MT_TYPE, 11, "identity tables");
+	expect_err(p.q, "h.diff()", MT_TYPE, 6, "takes 1 argument");
 	close_pair(&p);
 }
 
