@@ -60,7 +60,8 @@ TESTS += tests/batch/test_diff.sh
 EXTRA_DIST += tests/batch/test_diff.sh tests/golden/diff-clodo.txt \
 	tests/golden/diff-grow.txt tests/golden/diff-all.txt \
 	tests/golden/diff-type.txt tests/golden/diff-rcs.txt \
-	tests/golden/diff-same.txt tests/golden/diff-from-empty.txt
+	tests/golden/diff-same.txt tests/golden/diff-from-empty.txt \
+	tests/golden/diff-mine.txt
 check_PROGRAMS += tests/unit/mkdump
 tests_unit_mkdump_SOURCES = tests/unit/mkdump.c tests/unit/fixture.c \
 	tests/unit/fixture.h

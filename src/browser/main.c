@@ -41,7 +41,6 @@ static const char *progname = "memtrack-tui";
 /* TEMPORARY (issue 10, while diff.c and the comparison browser are being
  * written): weak, so the program links before they land. */
 #pragma weak mt_browser_new_multi
-#pragma weak mt_query_add_dump
 static bool not_yet(void *fn, const char *what)
 {
 	if (fn)
@@ -800,6 +799,13 @@ static int parse_args(cli *c, int argc, char **argv)
 			progname);
 		return 1;
 	}
+	if (c->mine && c->nexprs && c->npaths > 1) {
+		fprintf(stderr,
+			"%s: --mine with several dumps goes with "
+			"--batch alone (in -e, h0 is OLD's whole heap)\n",
+			progname);
+		return 1;
+	}
 	if (c->to.human && c->npaths > 1) {
 		fprintf(stderr,
 			"%s: --human goes with one dump (the "
@@ -895,11 +901,9 @@ int main(int argc, char **argv)
 	/* loaded before the terminal is taken over: errors stay one line */
 	if ((rc = load_dumps(&d, &c)) != 0)
 		goto done;
-	if (d.n > 1 &&
-	    ((c.nexprs && not_yet((void *)mt_query_add_dump, "-e h0")) ||
-	     (!c.batch && !c.nexprs &&
-	      not_yet((void *)mt_browser_new_multi,
-		      "comparing dumps in the browser")))) {
+	if (d.n > 1 && !c.batch && !c.nexprs &&
+	    not_yet((void *)mt_browser_new_multi,
+		    "comparing dumps in the browser")) {
 		rc = 1;
 		goto done;
 	}
