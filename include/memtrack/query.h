@@ -154,6 +154,12 @@ mt_status mt_query_bind_last(mt_query *q, const char *name, mt_err *err);
 /* Binds `name` to set s (a new reference is taken). */
 mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
 			    mt_err *err);
+/* The same for a set of the dump of session `of` (NULL or q: q's own;
+ * else one added with mt_query_add_dump, MT_ARG for another): `name`
+ * then evaluates in q to that dump's set (mt_qresult.of == of), so a
+ * front end names a set of OLD in the NEW session's expressions. */
+mt_status mt_query_bind_set_of(mt_query *q, const char *name, mt_set *s,
+			       mt_query *of, mt_err *err);
 
 /* Comparing dumps (diff.h): makes `name` ("h0", "h1") stand for the
  * heap of session `other` (borrowed until mt_query_free), another dump.

@@ -168,6 +168,16 @@ mt_status mt_query_bind_set(mt_query *q, const char *name, mt_set *s,
 	return bind_set(q, name, s, NULL, err);
 }
 
+mt_status mt_query_bind_set_of(mt_query *q, const char *name, mt_set *s,
+			       mt_query *of, mt_err *err)
+{
+	if (!q_dump_known(q, of))
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "a set of a dump this session does not "
+				  "name");
+	return bind_set(q, name, s, q_of(q, of), err);
+}
+
 mt_status mt_query_bind_last(mt_query *q, const char *name, mt_err *err)
 {
 	if (q->last.k != V_SET)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# memtrack-tui under valgrind on the scenarios of issue 8's use after free:
+# memtrack-tui under valgrind on the scenarios of issue 8's use after free
+# (and on several dumps' sessions, issue 10):
 # classifiers handed out by a cache that may free them (an index whose
 # expression asks for more classifiers than the cache holds, with many
 # spellings of the one it is partitioned by), and `:h.domisize` in the
@@ -74,5 +75,25 @@ for a in clodo rcs via size module unity; do
 done
 keys="$keys:h.byrcs[0].referrers.byvia<Enter><Enter>hhrq"
 vg browser --headless --keys "$keys" "$T/demo.mp"
+
+# Several dumps (issue 10): h0 and h1 sessions, identity operators, a
+# match made between the earlier dumps, the paged difference table, a
+# mark bound to another dump's set, errors freeing their operands.
+for n in cmp-old cmp-new cmp-c; do
+	"$MKDUMP" "$n" "$T/$n.mp" || exit 99
+done
+vg dumps -e '(h - h0).byrcs' -e '_[0].referrers & h0' -e '(h0 - h).byid' \
+	-e 'h1 - h0' -e 'hp.Leaks.bytype' -e 'h.diff(h0[0])' -e '_.more' \
+	-e '_.all' -e 'h0.byrcs[0].sp' "$T/cmp-old.mp" "$T/cmp-new.mp" \
+	"$T/cmp-c.mp"
+grep -q "^Summary of difference operation" "$T/out" ||
+	fail "dumps: no difference table: $(head -3 "$T/out")"
+rc=0
+valgrind -q --error-exitcode=86 --leak-check=full \
+	--errors-for-leak-kinds=definite --log-file="$T/vg.log" \
+	"$TUI" --batch -e 'h0 | h' "$T/cmp-old.mp" "$T/cmp-new.mp" \
+	>"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$T/vg.log" ] ||
+	fail "dumps: h0 | h: exit $rc, valgrind: $(head -5 "$T/vg.log")"
 
 finish

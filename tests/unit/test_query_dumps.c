@@ -323,6 +323,20 @@ static void test_h0_is_the_other_dump(void **state)
 	assert_int_equal(mt_query_eval(p.q, "a", &r, &err), MT_OK);
 	assert_ptr_equal(r.of, p.old);
 	mt_qresult_destroy(&r);
+	/* a set of OLD bound by a front end in NEW's session */
+	mt_set *s0 = tg_set(&map_old[3], 1);
+	assert_int_equal(mt_query_bind_set_of(p.q, "b", s0, p.old, &err),
+			 MT_OK);
+	assert_int_equal(mt_query_eval(p.q, "b.referrers", &r, &err), MT_OK);
+	assert_ptr_equal(r.of, p.old);
+	assert_string_equal(r.expr, "b.referrers");
+	assert_int_equal(mt_set_count(r.set), 1);
+	assert_int_equal(mt_set_ids(r.set)[0], map_old[0]);
+	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_bind_set_of(p.q, "c", s0, p.q, &err), MT_OK);
+	assert_int_equal(mt_query_eval(p.q, "c", &r, &err), MT_OK);
+	assert_null(r.of);
+	mt_qresult_destroy(&r);
 	/* a result of a session this one does not name */
 	mt_query *stranger;
 	assert_int_equal(mt_query_new(&stranger, cold, &err), MT_OK);
@@ -334,6 +348,9 @@ static void test_h0_is_the_other_dump(void **state)
 	assert_int_equal(mt_query_by(p.q, &fake, "type", &by, &err), MT_TYPE);
 	assert_non_null(strstr(err.detail, "does not name"));
 	mt_qresult_destroy(&r);
+	assert_int_equal(mt_query_bind_set_of(p.q, "d", s0, stranger, &err),
+			 MT_ARG);
+	mt_set_unref(s0);
 	mt_query_free(stranger);
 
 	/* dumps without memtrack.mark() */
@@ -508,7 +525,7 @@ static void test_diff(void **state)
 	assert_non_null(strstr(t, "\n     9      1"));
 	assert_null(strstr(t, "\n    10      1"));
 	assert_non_null(
-		strstr(t, "\n<6 more rows. Type e.g. '_.more' to view.>\n"));
+	    strstr(t, "\n<6 more rows. Type e.g. '_.more' to view.>\n"));
 	free(t);
 	/* the next page: the row header, no title (heapy's _.more) */
 	expect(p.q, "_.more",
