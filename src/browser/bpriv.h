@@ -61,8 +61,12 @@ enum {
 				 mt_query_row(res, i)                      */
 	BV_ALL = 1 << 7,      /* a first row "all" (brow.all) stands for the
 				 whole view; the cursor starts on it       */
-	BV_STOPS = 1 << 8     /* the cursor stops only on the first row and
+	BV_STOPS = 1 << 8,    /* the cursor stops only on the first row and
 				 on rows that open something (Up, Down)    */
+	BV_CMP = 1 << 9	      /* compares dumps (view_compare.c): the sort
+				 keys sort by the absolute differences, the
+				 row keys act on both sides (ops->by,
+				 ops->follow), w x Tab apply             */
 };
 
 struct bview;
@@ -83,6 +87,28 @@ typedef struct view_ops {
 	/* Enter on row r: opens a view or returns false (beep). */
 	bool (*enter)(mt_browser *b, struct bview *v, brow *r);
 	void (*destroy)(struct bview *v);
+	/* Optional (NULL: the generic behaviour of view.c and keys.c), for
+	 * views whose rows are not one set's (the comparison): */
+	/* the row order of sort key `sort` (< 0: a first), 0 when equal */
+	int (*cmp)(const struct bview *v, const brow *a, const brow *b,
+		   int sort);
+	/* whether row r passes the view's own filter (bv_refresh) */
+	bool (*keep)(const struct bview *v, const brow *r);
+	/* r's Retained figure (bv_retained) */
+	mt_status (*retained)(mt_browser *b, struct bview *v, brow *r,
+			      mt_err *err);
+	/* the target by classifier cls (a partition key) */
+	void (*by)(mt_browser *b, struct bview *v, const char *cls);
+	/* attribute attr of the target (R F D P: "referrers", "referents",
+	 * "dominos", "paths"), or of the whole view ("mine", key M) */
+	void (*follow)(mt_browser *b, struct bview *v, const char *attr);
+	/* the target as one set of the dump the view shows (m LETTER) */
+	mt_status (*target)(mt_browser *b, struct bview *v, mt_qresult *out,
+			    size_t *nmarked, mt_err *err);
+	/* the title lines (ntitle of them, instead of the dump's title),
+	 * then the expression line (i == ntitle), line i written to out */
+	int ntitle;
+	void (*title)(mt_browser *b, struct bview *v, int i, mt_strbuf *out);
 } view_ops;
 
 typedef struct bview {
@@ -114,7 +140,25 @@ typedef struct bview {
 	size_t split;	    /* inspector: first row of the referrers */
 	void *priv;	    /* the view's own data (view_paths.c), freed by
 			       its ops->destroy */
+	int side;	    /* the dump it shows: b->side[side] (0 with one
+			       dump) */
 } bview;
+
+/* A dump of a comparison (mt_browser_new_multi): side[0..nside) in the
+ * command line's order; the last is the browser's own (its session b->q
+ * names it `h`, the others `h0`, `h1`).  The fields the browser's views
+ * read of their dump (g, ctx, clodo, dom_state, heap_size) are copied in
+ * and out of mt_browser by bv_use_side. */
+typedef struct bside {
+	const mt_graph *g;
+	mt_ctx *ctx;
+	mt_query *q;	      /* its own session (h0's for b->q)         */
+	mt_classifier *clodo; /* reference, or NULL                      */
+	int dom_state;
+	uint64_t heap_size;
+	const char *file;     /* as given, or NULL                       */
+	char name[8];	      /* "h0", "h1", "h": in b->q's expressions  */
+} bside;
 
 struct mt_browser {
 	const mt_graph *g;
@@ -140,9 +184,27 @@ struct mt_browser {
 	int rows, cols;
 	uint64_t heap_size; /* sum of all sizes */
 	mt_strbuf tmp;
+	/* comparing dumps (nside 0: one dump) */
+	bside side[3];
+	size_t nside;
+	int cur;	       /* the side whose fields g, ctx... are in b   */
+	struct mt_match *match[3]; /* side i (i < nside - 1) to the last;
+				     NULL without identity                   */
+	struct mt_match *ab;	   /* three dumps: A to B                    */
+	const char *why;	   /* why there is no identity (static)      */
+	/* W: the other view to start from (three dumps: A against C; a
+	 * mark: the whole heap); NULL: none */
+	mt_status (*alt)(mt_browser *b, mt_err *err);
+	const char *alt_crumb;
+	int cmp_layout; /* w: 0 by the width (two panes at 120 columns or
+			   more), 1 two panes, 2 one table */
 };
 
 /* browser.c */
+/* Makes side i's dump the one b's views read (g, ctx, clodo...); nothing
+ * with one dump.  bv_side_of: the side of a result (its `of` session). */
+void bv_use_side(mt_browser *b, int i);
+int bv_side_of(const mt_browser *b, const mt_qresult *res);
 /* The one-shot status message; an error is drawn as one. */
 void bv_msg(mt_browser *b, bool error, const char *text);
 /* "error: [what: ]reason" from a failed action ("cancelled" for
@@ -207,6 +269,10 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 /* The union of the rows shown (not the "all" row) as bv_target makes
  * it; MT_RANGE when none is. */
 mt_status bv_shown(mt_browser *b, bview *v, mt_qresult *out, mt_err *err);
+/* Object id of the dump b shows now, alone, as the query layer names it:
+ * `h & hp.Id(A)` (`h0 & hp.Id(A)` for an object of OLD: of set). */
+mt_status bv_query_object(mt_browser *b, uint32_t id, mt_qresult *out,
+			  mt_err *err);
 /* The row bv_target takes when nothing is marked (NULL: the whole view
  * as it opened, no row and no filter). */
 brow *bv_target_row(bview *v);
@@ -277,6 +343,22 @@ mt_status bv_open_paths(mt_browser *b, const mt_set *set, const char *expr,
 mt_status bv_open_cpaths(mt_browser *b, mt_query *oq, const mt_set *old_set,
 			 const mt_set *new_set, const char *expr,
 			 const char *crumb, mt_err *err);
+/* view_compare.c: the comparison of old (a result of side `oside`) and
+ * new_ (b's own dump), aligned by the classifier of new_ (res.er), as a
+ * view (two panes OLD | NEW at 120 columns or more, else one table);
+ * either may have kind 0 (an empty side: the kind is absent there).
+ * expr: line 1 (NULL: "OLD ⇄ NEW" of their expressions). */
+mt_status bv_open_compare(mt_browser *b, int oside, const mt_qresult *old,
+			  const mt_qresult *new_, const char *expr,
+			  const char *crumb, mt_err *err);
+/* keys of the comparison: w layout, x hide unchanged rows, Tab focus */
+void bk_cmp_layout(mt_browser *b, bview *v, int arg);
+void bk_cmp_hide(mt_browser *b, bview *v, int arg);
+void bk_cmp_focus(mt_browser *b, bview *v, int arg);
+/* W: the other start view (b->alt); W on it goes back */
+void bk_whole(mt_browser *b, bview *v, int arg);
+/* Opens the first view of a comparison browser (browser.c). */
+mt_status bv_open_multi(mt_browser *b, mt_err *err);
 /* view_text.c */
 mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
 		       const char *expr, const char *crumb, mt_err *err);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "bpriv.h"
+#include "memtrack/diff.h"
 #include "memtrack/dominator.h"
 
 void bv_msg(mt_browser *b, bool error, const char *text)
@@ -60,8 +61,18 @@ void bv_quiet(mt_browser *b, size_t n)
 	b->quiet = n && n <= 200000;
 }
 
-mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
-			 const mt_browser_opts *opts, mt_err *err)
+static uint64_t heap_size(const mt_graph *g)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0, c = mt_graph_count(g); i < c; i++)
+		n += mt_graph_size(g, i);
+	return n;
+}
+
+/* A browser without views: b->g, ctx, q over g. */
+static mt_status browser_init(mt_browser **out, const mt_graph *g,
+			      mt_ui *ui, const mt_browser_opts *opts,
+			      mt_err *err)
 {
 	*out = NULL;
 	mt_browser *b = calloc(1, sizeof *b);
@@ -73,19 +84,151 @@ mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 	if (opts)
 		b->opts = *opts;
 	mt_strbuf_init(&b->tmp);
-	for (uint32_t i = 0, n = mt_graph_count(g); i < n; i++)
-		b->heap_size += mt_graph_size(g, i);
+	b->heap_size = heap_size(g);
 	ui->size(ui, &b->rows, &b->cols);
-	mt_qresult heap = {0};
 	mt_status st = mt_ctx_new(&b->ctx, g, err);
 	if (st == MT_OK) {
 		mt_ctx_set_progress(b->ctx, ctx_progress, b);
 		st = mt_query_new(&b->q, b->ctx, err);
 	}
-	if (st == MT_OK && (st = mt_query_heap(b->q, &heap, err)) == MT_OK) {
+	if (st != MT_OK) {
+		mt_browser_free(b);
+		return st;
+	}
+	*out = b;
+	return MT_OK;
+}
+
+/* A dump with a mark (memtrack.mark()) opens on the objects new since
+ * the mark, `h - hp.Marked`; W: the whole heap. */
+static mt_status open_heap(mt_browser *b, mt_err *err)
+{
+	mt_qresult heap = {0};
+	mt_status st = mt_query_heap(b->q, &heap, err);
+	if (st == MT_OK) {
 		st = bv_open_partition(b, &heap, NULL, "heap", err);
 		mt_qresult_destroy(&heap);
 	}
+	return st;
+}
+
+static mt_status open_since_mark(mt_browser *b, mt_err *err)
+{
+	mt_qresult r = {0};
+	mt_status st = mt_query_eval(b->q, "h - hp.Marked", &r, err);
+	if (st != MT_OK)
+		return st;
+	if (r.kind == MT_QRESULT_SET)
+		st = bv_open_partition(b, &r, NULL, "new since the mark", err);
+	else
+		st = mt_err_set(err, MT_TYPE, MT_NO_OFFSET, MT_NO_OFFSET,
+				"h - hp.Marked is not a set");
+	mt_qresult_destroy(&r);
+	return st;
+}
+
+mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
+			 const mt_browser_opts *opts, mt_err *err)
+{
+	mt_browser *b;
+	mt_status st = browser_init(&b, g, ui, opts, err);
+	if (st != MT_OK)
+		return st;
+	if (mt_graph_has_mark(g)) {
+		st = open_since_mark(b, err);
+		b->alt = open_heap;
+		b->alt_crumb = "whole heap";
+		if (st == MT_OK)
+			bv_msg(b, false, "the objects new since the mark "
+					 "(W: the whole heap)");
+	} else {
+		st = open_heap(b, err);
+	}
+	if (st != MT_OK) {
+		mt_browser_free(b);
+		return st;
+	}
+	*out = b;
+	return MT_OK;
+}
+
+/* ---- comparing dumps ---- */
+
+void bv_use_side(mt_browser *b, int i)
+{
+	if (!b->nside || i == b->cur || i < 0 || (size_t)i >= b->nside)
+		return;
+	bside *o = &b->side[b->cur], *n = &b->side[i];
+	o->clodo = b->clodo;
+	o->dom_state = b->dom_state;
+	b->g = n->g;
+	b->ctx = n->ctx;
+	b->clodo = n->clodo;
+	b->dom_state = n->dom_state;
+	b->heap_size = n->heap_size;
+	b->cur = i;
+}
+
+int bv_side_of(const mt_browser *b, const mt_qresult *res)
+{
+	if (!b->nside)
+		return 0;
+	for (size_t i = 0; res && res->of && i < b->nside; i++)
+		if (b->side[i].q == res->of)
+			return (int)i;
+	return (int)b->nside - 1;
+}
+
+mt_status mt_browser_new_multi(mt_browser **out, const mt_graph *const *gs,
+			       size_t n, mt_ui *ui,
+			       const mt_browser_opts *opts, mt_err *err)
+{
+	*out = NULL;
+	if (n == 1)
+		return mt_browser_new(out, gs[0], ui, opts, err);
+	if (n < 1 || n > 3)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%zu dumps: compare 2 or 3", n);
+	mt_browser *b;
+	mt_status st = browser_init(&b, gs[n - 1], ui, opts, err);
+	if (st != MT_OK)
+		return st;
+	b->nside = n;
+	b->cur = (int)n - 1;
+	b->side[n - 1].ctx = b->ctx;
+	b->side[n - 1].q = b->q;
+	for (size_t i = 0; i < n && st == MT_OK; i++) {
+		bside *s = &b->side[i];
+		s->g = gs[i];
+		s->heap_size = heap_size(gs[i]);
+		s->file = opts && opts->files ? opts->files[i] : NULL;
+		if (i == n - 1) {
+			snprintf(s->name, sizeof s->name, "h");
+			break;
+		}
+		snprintf(s->name, sizeof s->name, "h%zu", i);
+		st = mt_ctx_new(&s->ctx, gs[i], err);
+		if (st == MT_OK) {
+			mt_ctx_set_progress(s->ctx, ctx_progress, b);
+			st = mt_query_new(&s->q, s->ctx, err);
+		}
+	}
+	/* identity: each dump against the last, and A against B */
+	const mt_header *last = mt_graph_header(gs[n - 1]);
+	for (size_t i = 0; i + 1 < n && st == MT_OK; i++) {
+		const char *why = NULL;
+		if (mt_same_process(mt_graph_header(gs[i]), last, &why))
+			st = mt_match_new(&b->match[i], gs[i], gs[n - 1], err);
+		else if (!b->why)
+			b->why = why;
+	}
+	if (st == MT_OK && n == 3 && b->match[0] && b->match[1])
+		st = mt_match_new(&b->ab, gs[0], gs[1], err);
+	for (size_t i = 0; i + 1 < n && st == MT_OK; i++)
+		st = mt_query_add_dump(b->q, b->side[i].name, b->side[i].q,
+				       b->match[i], err);
+	if (st == MT_OK)
+		st = bv_open_multi(b, err);
 	if (st != MT_OK) {
 		mt_browser_free(b);
 		return st;
@@ -101,6 +244,26 @@ void mt_browser_free(mt_browser *b)
 	while (b->depth)
 		bv_free(b->stack[--b->depth]);
 	free(b->stack);
+	if (b->nside) {
+		/* b's fields are side[cur]'s: the sides own them */
+		b->side[b->cur].clodo = b->clodo;
+		b->clodo = NULL;
+		mt_query_free(b->q); /* first: it names the others */
+		b->q = NULL;
+		b->ctx = NULL;
+		for (size_t i = 0; i < b->nside; i++) {
+			bside *s = &b->side[i];
+			mt_classifier_unref(s->clodo);
+			if (i + 1 < b->nside) {
+				mt_query_free(s->q);
+				mt_ctx_free(s->ctx);
+			}
+		}
+		mt_ctx_free(b->side[b->nside - 1].ctx);
+		for (size_t i = 0; i < 3; i++)
+			mt_match_free(b->match[i]);
+		mt_match_free(b->ab);
+	}
 	mt_classifier_unref(b->clodo);
 	mt_query_free(b->q);
 	mt_ctx_free(b->ctx);
@@ -180,6 +343,7 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to)
 
 void mt_browser_draw(mt_browser *b)
 {
+	bv_use_side(b, bv_top(b)->side);
 	bv_layout(b);
 	b->ui->draw(b->ui, &b->screen);
 	bview *v = bv_top(b);

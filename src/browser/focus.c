@@ -19,6 +19,10 @@ static const char crumb_mine[] = "mine";
 void bk_mine(mt_browser *b, bview *v, int arg)
 {
 	(void)arg;
+	if (v->ops->follow && !(v->crumb && !strcmp(v->crumb, crumb_mine))) {
+		v->ops->follow(b, v, "mine"); /* both sides */
+		return;
+	}
 	if (!v->set || !v->res.kind) {
 		b->ui->beep(b->ui);
 		return;

@@ -38,6 +38,7 @@ enum {
 	S_MARK,
 	S_PROMPT,
 	S_HELP,
+	S_CMP,
 	S_COUNT
 };
 
@@ -51,6 +52,7 @@ static const char *const section_title[S_COUNT] = {
 	[S_MARK] = "Marks and sets",
 	[S_PROMPT] = "Prompt",
 	[S_HELP] = "Help",
+	[S_CMP] = "Comparing dumps (memtrack-tui OLD NEW, A B C)",
 };
 
 /* Status-line hint groups, in the order the status line shows them; a
@@ -180,7 +182,7 @@ static void k_open(mt_browser *b, bview *v, int arg)
 		return;
 	}
 	brow *r = &v->rows[v->vis[v->cur]];
-	if (r->all && bv_target_row(v) == r)
+	if (r->all && bv_target_row(v) == r && !(v->ops->caps & BV_CMP))
 		open_shown(b, v); /* the rows a filter shows, as one set */
 	else if (!r->nav || !v->ops->enter(b, v, r))
 		beep(b);
@@ -293,6 +295,10 @@ static void by(mt_browser *b, bview *v, const char *cls)
 {
 	mt_qresult t, r;
 	size_t nmarked;
+	if (v->ops->by) {
+		v->ops->by(b, v, cls);
+		return;
+	}
 	if (!v->set) {
 		beep(b);
 		return;
@@ -356,6 +362,10 @@ static void k_follow(mt_browser *b, bview *v, int what)
 	}
 	if (what == F_DOMINOS && !bv_dominance(b)) {
 		bv_msg(b, true, "error: no dominator tree (cancelled or failed)");
+		return;
+	}
+	if (v->ops->follow) {
+		v->ops->follow(b, v, follow_attr[what]);
 		return;
 	}
 	if (!target(b, v, &t, &nmarked))
@@ -572,6 +582,22 @@ static const bkey key_table[] = {
 
 	{"help", {'?', MT_KEY_F1}, 0, S_HELP, "?, F1", "this help", H_HELP,
 	 "?", 0, 0, k_help, 0},
+
+	{"compare-layout", {'w'}, BV_CMP, S_CMP, "w",
+	 "two panes OLD | NEW / one table (Count, \xce\x94"
+	 "Count, Size, ...)",
+	 H_NONE, NULL, 0, 0, bk_cmp_layout, 0},
+	{"compare-hide", {'x'}, BV_CMP, S_CMP, "x",
+	 "hide the rows that did not change / show them again", H_NONE,
+	 NULL, 0, 0, bk_cmp_hide, 0},
+	{"compare-focus", {MT_KEY_TAB}, BV_CMP, S_CMP, "Tab",
+	 "focus: OLD, NEW, both sides (Enter then opens the row of the\n"
+	 "focused side alone)",
+	 H_NONE, NULL, 0, 0, bk_cmp_focus, 0},
+	{"whole", {'W'}, 0, S_CMP, "W",
+	 "the other start view: A against C (three dumps), the whole\n"
+	 "heap (a dump with a mark); W there: back",
+	 H_NONE, NULL, 0, 0, bk_whole, 0},
 };
 
 #define NKEYS (sizeof key_table / sizeof key_table[0])
@@ -637,6 +663,7 @@ const char *bk_request(int key, char *buf, size_t n)
 bool mt_browser_key(mt_browser *b, int key)
 {
 	bview *v = bv_top(b);
+	bv_use_side(b, v->side);
 	free(b->msg);
 	b->msg = NULL;
 	b->msg_err = false;
@@ -657,6 +684,7 @@ bool mt_browser_key(mt_browser *b, int key)
 		by(b, v, c.name);
 	else
 		beep(b);
+	bv_use_side(b, bv_top(b)->side);
 	return !b->quit;
 }
 

@@ -121,9 +121,16 @@ void bv_screen_free(mt_screen *s)
 	s->rows = 0;
 }
 
+/* The view's own title lines (a comparison names each dump). */
+static int title_lines(const mt_browser *b)
+{
+	const bview *v = b->depth ? b->stack[b->depth - 1] : NULL;
+	return v && v->ops->title ? v->ops->ntitle : 1;
+}
+
 static int header_lines(const mt_browser *b)
 {
-	return b->rows >= 6 ? 4 : 1;
+	return b->rows >= 6 + title_lines(b) - 1 ? 3 + title_lines(b) : 1;
 }
 
 /* Rows below the status line: the live prompt's (when there is room). */
@@ -396,20 +403,20 @@ void bk_units(mt_browser *b, bview *v, int arg)
 						  "1000 bytes)");
 }
 
-static const char *sort_name(int s)
+/* The sort's name; in a comparison the absolute differences ("|Δsize|",
+ * ASCII "|dsize|"). */
+static const char *sort_name(int s, bool delta, bool ascii)
 {
-	switch (s) {
-	case SORT_SIZE:
-		return "size";
-	case SORT_RETAINED:
-		return "retained";
-	case SORT_COUNT:
-		return "count";
-	case SORT_LABEL:
-		return "kind";
-	default:
+	static const char *const names[][3] = {
+	    [SORT_SIZE] = {"size", "|\xce\x94size|", "|dsize|"},
+	    [SORT_RETAINED] = {"retained", "|\xce\x94retained|",
+			       "|dretained|"},
+	    [SORT_COUNT] = {"count", "|\xce\x94" "count|", "|dcount|"},
+	    [SORT_LABEL] = {"kind", "kind", "kind"},
+	};
+	if (s <= SORT_NATURAL || s > SORT_LABEL)
 		return NULL;
-	}
+	return names[s][delta ? ascii ? 2 : 1 : 0];
 }
 
 static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
@@ -454,7 +461,8 @@ static void status_line(mt_browser *b, bview *v, mt_strbuf *o)
 	if (v->nvis != v->nrows)
 		mt_strbuf_printf(o, " (%s in all)",
 				 mt_fmt_count(c1, sizeof c1, v->nrows - all));
-	const char *sn = sort_name(v->sort);
+	const char *sn = sort_name(v->sort, v->ops->caps & BV_CMP,
+				   b->opts.ascii);
 	if (sn && (v->ops->caps & BV_SORT)) {
 		bool desc = v->sort != SORT_LABEL;
 		if (v->rev)
@@ -509,11 +517,19 @@ void bv_layout(mt_browser *b)
 	if (v->top > v->cur)
 		v->top = v->cur;
 
-	if (hl == 4) {
-		title_line(b, &o);
-		set_line(b, 0, o.s, MT_LINE_TITLE);
-		mt_strbuf_reset(&o);
-		if (v->set) {
+	int tl = title_lines(b);
+	if (hl > 1) {
+		for (int i = 0; i < tl; i++) {
+			if (v->ops->title)
+				v->ops->title(b, v, i, &o);
+			else
+				title_line(b, &o);
+			set_line(b, i, o.s ? o.s : "", MT_LINE_TITLE);
+			mt_strbuf_reset(&o);
+		}
+		if (v->ops->title) {
+			v->ops->title(b, v, tl, &o); /* its expression line */
+		} else if (v->set) {
 			char cnt[MT_FMT_COUNT_MAX], sz[MT_FMT_COUNT_MAX + 8];
 			size_t n = mt_set_count(v->set);
 			mt_strbuf_printf(&o, "%s  (%s object%s, %s)", v->expr,
@@ -523,7 +539,7 @@ void bv_layout(mt_browser *b)
 						  v->total_size));
 		} else
 			mt_strbuf_printf(&o, "%s", v->expr);
-		set_line(b, 1, o.s, MT_LINE_TITLE);
+		set_line(b, tl, o.s, MT_LINE_TITLE);
 		mt_strbuf_reset(&o);
 		const char *sep = b->opts.ascii ? " > " : " \xe2\x80\xba ";
 		for (size_t i = 0; i < b->depth; i++) {
@@ -544,10 +560,10 @@ void bv_layout(mt_browser *b)
 					c++;
 			}
 			char *t = bv_printf("%s%s", ell, c);
-			set_line(b, 2, t, MT_LINE_CRUMB);
+			set_line(b, tl + 1, t, MT_LINE_CRUMB);
 			free(t);
 		} else {
-			set_line(b, 2, c, MT_LINE_CRUMB);
+			set_line(b, tl + 1, c, MT_LINE_CRUMB);
 		}
 		mt_strbuf_reset(&o);
 	}

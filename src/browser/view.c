@@ -62,6 +62,7 @@ void bv_push(mt_browser *b, bview *v)
 {
 	if (v->ops->caps & BV_ALL)
 		add_all_row(v);
+	v->side = b->cur;
 	if (b->depth == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 8;
 		b->stack = mt_xrealloc(b->stack, nc, sizeof *b->stack);
@@ -80,6 +81,7 @@ bview *bv_new(const view_ops *ops, const mt_qresult *res, const char *expr,
 		v->res.set = res->set ? mt_set_ref(res->set) : NULL;
 		snprintf(v->res.er, sizeof v->res.er, "%s", res->er);
 		v->res.expr = mt_xstrdup(res->expr);
+		v->res.of = res->of;
 		v->set = res->set ? mt_set_ref(res->set) : NULL;
 	}
 	v->expr = mt_xstrdup(expr ? expr : v->res.expr);
@@ -112,6 +114,7 @@ void bv_free(bview *v)
 mt_status bv_open_set(mt_browser *b, const mt_qresult *res, const char *expr,
 		      const char *crumb, bool inspect, mt_err *err)
 {
+	bv_use_side(b, bv_side_of(b, res));
 	if (inspect && mt_set_count(res->set) == 1)
 		return bv_open_inspector(b, mt_set_ids(res->set)[0], res, crumb,
 					 err);
@@ -157,6 +160,8 @@ mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 {
 	if (r->ret != RET_UNKNOWN)
 		return MT_OK;
+	if (v->ops->retained)
+		return v->ops->retained(b, v, r, err);
 	mt_dominance *dom = bv_dominance(b);
 	if (!dom)
 		return MT_CANCELLED;
@@ -209,7 +214,10 @@ static int cmp_rows(const void *pa, const void *pb)
 	const brow *a = &sort_view->rows[*(const size_t *)pa];
 	const brow *b = &sort_view->rows[*(const size_t *)pb];
 	int c = 0;
-	switch (sort_view->sort) {
+	if (sort_view->ops->cmp)
+		c = sort_view->ops->cmp(sort_view, a, b, sort_view->sort);
+	else
+		switch (sort_view->sort) {
 	case SORT_SIZE:
 		c = a->size < b->size ? 1 : a->size > b->size ? -1 : 0;
 		break;
@@ -273,6 +281,8 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 			all = i;
 			continue;
 		}
+		if (v->ops->keep && !v->ops->keep(v, &v->rows[i]))
+			continue;
 		if (f) {
 			const char *l = bv_label(b, v, &v->rows[i]);
 			if (use_re ? regexec(&re, l, 0, NULL, 0) != 0
@@ -466,6 +476,7 @@ static void copy_result(mt_qresult *out, const mt_qresult *r)
 	memset(out, 0, sizeof *out);
 	out->kind = r->kind;
 	out->set = r->set ? mt_set_ref(r->set) : NULL;
+	out->of = r->of;
 	memcpy(out->er, r->er, sizeof out->er);
 	out->expr = mt_xstrdup(r->expr ? r->expr : "");
 }
@@ -478,7 +489,7 @@ static mt_status object_result(mt_browser *b, bview *v, const brow *r,
 			       mt_qresult *out, mt_err *err)
 {
 	if (mt_graph_addr(b->g, r->obj))
-		return mt_query_object(b->q, r->obj, out, err);
+		return bv_query_object(b, r->obj, out, err);
 	mt_qresult by;
 	mt_status st = mt_query_attr(b->q, &v->res,
 				     r->index < v->split ? "referents"
@@ -593,6 +604,8 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 {
 	memset(out, 0, sizeof *out);
 	*nmarked = 0;
+	if (v->ops->target)
+		return v->ops->target(b, v, out, nmarked, err);
 	brow **rs = mt_xmalloc((v->nrows ? v->nrows : 1) * sizeof *rs);
 	size_t n = 0;
 	for (size_t i = 0; i < v->nrows; i++)
@@ -615,6 +628,26 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 	}
 	free(rs);
 	return st;
+}
+
+mt_status bv_query_object(mt_browser *b, uint32_t id, mt_qresult *out,
+			  mt_err *err)
+{
+	if (!b->nside || b->cur == (int)b->nside - 1)
+		return mt_query_object(b->q, id, out, err);
+	/* an object of another dump: its session's `h & hp.Id(A)` is
+	 * `h0 & hp.Id(A)` in b->q's */
+	bside *s = &b->side[b->cur];
+	mt_status st = mt_query_object(s->q, id, out, err);
+	if (st != MT_OK)
+		return st;
+	if (out->expr && out->expr[0] == 'h' && out->expr[1] == ' ') {
+		char *e = bv_printf("%s%s", s->name, out->expr + 1);
+		free(out->expr);
+		out->expr = e;
+	}
+	out->of = s->q;
+	return MT_OK;
 }
 
 /* ---- pieces the views share ---- */

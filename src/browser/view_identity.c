@@ -107,6 +107,7 @@ static const view_ops id_ops = {
 mt_status bv_open_identity(mt_browser *b, const mt_qresult *res,
 			   const char *expr, const char *crumb, mt_err *err)
 {
+	bv_use_side(b, bv_side_of(b, res));
 	const mt_set *s = res->set;
 	uint32_t *ids = NULL;
 	size_t n = mt_set_count(s);

@@ -42,7 +42,10 @@ static void insp_row(mt_browser *b, bview *v, brow *r, mt_strbuf *out)
 static char *object_expr(mt_browser *b, uint32_t id)
 {
 	uint64_t a = mt_graph_addr(b->g, id);
-	return a ? bv_printf("h & hp.Id(0x%llx)", (unsigned long long)a) : NULL;
+	/* `h0 & hp.Id(A)` for an object of another dump (bv_query_object) */
+	const char *h = b->nside ? b->side[b->cur].name : "h";
+	return a ? bv_printf("%s & hp.Id(0x%llx)", h, (unsigned long long)a)
+		 : NULL;
 }
 
 static bool insp_enter(mt_browser *b, bview *v, brow *r)
@@ -200,6 +203,8 @@ mt_status bv_open_inspector(mt_browser *b, uint32_t obj,
 {
 	mt_qresult own = {MT_QRESULT_SET};
 	mt_status st = MT_OK;
+	if (res)
+		bv_use_side(b, bv_side_of(b, res));
 	if (!res) {
 		own.expr = object_expr(b, obj);
 		if (!own.expr)

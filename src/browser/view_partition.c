@@ -135,6 +135,7 @@ mt_status bv_open_partition(mt_browser *b, const mt_qresult *res,
 {
 	mt_classifier *c = NULL;
 	mt_partition *p = NULL;
+	bv_use_side(b, bv_side_of(b, res));
 	/* the context's partition (its progress), by the classifier the
 	 * view keeps so that its kinds stay the rows' */
 	mt_status st = mt_ctx_classifier(b->ctx, res->er, &c, err);

@@ -108,7 +108,7 @@ static mt_status open_objects(mt_browser *b, const uint32_t *ids, size_t n,
 	mt_qresult res;
 	mt_status st;
 	if (n == 1) {
-		bool named = mt_query_object(b->q, ids[0], &res, err) == MT_OK;
+		bool named = bv_query_object(b, ids[0], &res, err) == MT_OK;
 		if (!named)
 			mt_err_clear(err); /* a virtual object: no hp.Id */
 		st = bv_open_inspector(b, ids[0], named ? &res : NULL, crumb,

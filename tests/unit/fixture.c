@@ -368,7 +368,10 @@ static uint32_t int_node(fx *f, uint32_t tint, int64_t i)
 	return n;
 }
 
-static void build_demo(fx *f)
+/* variant: 0 demo; 1 and 2 later dumps of the same process (cmp-new,
+ * cmp-c): the SimpleNamespace's address reused by a float, then the
+ * objects of add_sessions. */
+static void build_demo(fx *f, int variant)
 {
 	uint32_t ttype = type_node(f, FX_SELF, "builtins", "type", 928);
 	uint32_t tobject = type_node(f, ttype, "builtins", "object", 416);
@@ -508,7 +511,8 @@ static void build_demo(fx *f)
 	fx_edge_name(f, frame, MT_REL_CELL, "y", v);
 	fx_edge_name(f, v, MT_REL_ATTR, "cell_contents", kk);
 	fx_edge_int(f, frame, MT_REL_STACK, 0, lenf);
-	v = fx_node(f, tns, 48, ADDR(f->n), 1, MT_NO_LENGTH);
+	v = fx_node(f, variant ? tfloat : tns, 48, ADDR(f->n), 1,
+		    MT_NO_LENGTH);
 	fx_edge_int(f, frame, MT_REL_STACK, 1, v);
 
 	/* a cycle between two lists, held by a set-like INSET edge */
@@ -525,6 +529,43 @@ static void build_demo(fx *f)
 	fx_edge_int(f, garbage, MT_REL_INDEX, 1, garbage);
 	fx_edge_int(f, tup, MT_REL_INDEX, 0, int_node(f, tint, 7));
 	fx_edge_int(f, tup, MT_REL_INDEX, 1, kk);
+}
+
+/* The growth of the comparison fixtures: a class Session (n instances,
+ * each with a dict holding a str) in a list, and nstr more strings in
+ * another, both in __main__'s globals; the types and the key strings
+ * first, so that a later dump's first objects keep their addresses. */
+static void add_sessions(fx *f, int n, int nstr)
+{
+	uint32_t ttype = 0, tdict = 2, tstr = 3, tlist = 5;
+	uint32_t maindict = UINT32_MAX;
+	for (uint32_t i = 0; i < f->n; i++) /* __main__'s dict: 4696 bytes */
+		if (f->nodes[i].o.size == 4696)
+			maindict = i;
+	uint32_t tsess = type_node(f, ttype, "__main__", "Session", 1072);
+	uint32_t ksess = str_node(f, tstr, "sessions");
+	uint32_t kmore = str_node(f, tstr, "more");
+	uint32_t kuser = str_node(f, tstr, "user");
+	uint32_t sessions = fx_node(f, tlist, 120, ADDR(f->n), 1, n);
+	uint32_t more = fx_node(f, tlist, 88 + 8 * (uint64_t)nstr, ADDR(f->n),
+				1, nstr);
+	fx_edge_key(f, maindict, ksess, sessions);
+	fx_edge_key(f, maindict, kmore, more);
+	for (int i = 0; i < n; i++) {
+		char name[32];
+		uint32_t o = fx_node(f, tsess, 56, ADDR(f->n), 1, MT_NO_LENGTH);
+		uint32_t d = fx_node(f, tdict, 232, ADDR(f->n), 1, 1);
+		snprintf(name, sizeof name, "user-%d", i);
+		fx_edge_int(f, sessions, MT_REL_INDEX, (uint64_t)i, o);
+		fx_edge_name(f, o, MT_REL_ATTR, "__dict__", d);
+		fx_edge_key(f, d, kuser, str_node(f, tstr, name));
+	}
+	for (int i = 0; i < nstr; i++) {
+		char s[32];
+		snprintf(s, sizeof s, "more-%03d", i);
+		fx_edge_int(f, more, MT_REL_INDEX, (uint64_t)i,
+			    str_node(f, tstr, s));
+	}
 }
 
 static void build_many(fx *f)
@@ -626,12 +667,29 @@ mt_status fx_write_canned(const char *name, const char *path, mt_err *err)
 	mt_status st;
 	if (strcmp(name, "demo") && strcmp(name, "many") &&
 	    strcmp(name, "empty") && strcmp(name, "evil") &&
-	    strcmp(name, "long"))
+	    strcmp(name, "long") && strncmp(name, "cmp-", 4))
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "unknown fixture %s", name);
 	f = fx_new();
 	if (!strcmp(name, "demo"))
-		build_demo(f);
+		build_demo(f, 0);
+	else if (!strcmp(name, "cmp-old")) { /* demo, one process */
+		build_demo(f, 0);
+		fx_process(f, 4242, 1795314000.5, NULL);
+	} else if (!strcmp(name, "cmp-new") || !strcmp(name, "cmp-other")) {
+		/* later: 3 sessions, 6 strings; cmp-other: another process */
+		build_demo(f, 1);
+		add_sessions(f, 3, 6);
+		fx_process(f, name[4] == 'n' ? 4242 : 5151, 1795314000.5, NULL);
+	} else if (!strcmp(name, "cmp-c")) { /* later still: 5 sessions */
+		build_demo(f, 1);
+		add_sessions(f, 5, 6);
+		fx_process(f, 4242, 1795314000.5, NULL);
+	} else if (strncmp(name, "cmp-", 4) == 0) {
+		fx_free(f);
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "unknown fixture %s", name);
+	}
 	else if (!strcmp(name, "many"))
 		build_many(f);
 	else if (!strcmp(name, "evil"))

@@ -53,7 +53,10 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map, uint32_t *reachable,
 /* Canned heaps: "demo" (a small heap in the shape of heapy.md section 8),
  * "many" (more kinds than one page of the table), "empty" (no objects),
  * "evil" (names and strings holding terminal escape sequences), "long"
- * (long class names differing only in the middle, for narrow screens).
+ * (long class names differing only in the middle, for narrow screens);
+ * comparisons: "cmp-old" (demo), "cmp-new" and "cmp-c" (later dumps of
+ * the same process: objects new and gone, an address reused by another
+ * type, a new class), "cmp-other" (cmp-new from another process).
  * Returns MT_ARG for an unknown name. */
 mt_status fx_write_canned(const char *name, const char *path, mt_err *err);
 

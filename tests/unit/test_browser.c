@@ -448,7 +448,8 @@ static void test_target(void **state)
 	assert_true(mt_set_equal(q.set, bv_top(b)->set));
 	mt_qresult_destroy(&q);
 	/* referents of the union */
-	mt_qresult ur = {MT_QRESULT_SET, u, "clodo", NULL, (char *)"u"};
+	mt_qresult ur = {
+	    .kind = MT_QRESULT_SET, .set = u, .er = "clodo", .expr = (char *)"u"};
 	assert_int_equal(mt_query_attr(b->q, &ur, "referents", &q, &err),
 			 MT_OK);
 	assert_true(mt_set_equal(q.set, bv_top(b)->set));
@@ -559,7 +560,9 @@ static void test_key_table(void **state)
 	    {MT_KEY_F1, "help"}, {'c', "by-clodo"},
 	    {'t', "by-type"},	 {'e', "by-rcs"},
 	    {'i', "by-id"},	 {'y', "by-cycle"},
-	    {'x', NULL},	 {MT_KEY_TAB, NULL},
+	    {'x', "compare-hide"},	 {MT_KEY_TAB, "compare-focus"},
+	    {'w', "compare-layout"},	 {'W', "whole"},
+	    {'X', NULL},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const char *r = bk_request(want[i].key, buf, sizeof buf);
