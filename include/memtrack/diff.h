@@ -10,9 +10,11 @@
  * object of another type is a new object (and the old one is gone).  An
  * address reused by a new object of the same type cannot be told from a
  * survivor and counts as one (doc/analysis.md, "Comparing dumps").
- * Virtual objects (address 0) never match.  Across processes identity is
- * not claimed: mt_match_new fails with the reason and only aggregate
- * differences are made.
+ * A virtual instance dict (3.11+ inline values: address 0, the owner's
+ * `__dict__`) matches when its owner does, as memtrack.mark() marks it;
+ * other virtual objects (frames, plugin buffers) never match.  Across
+ * processes identity is not claimed: mt_match_new fails with the reason
+ * and only aggregate differences are made.
  */
 #ifndef MEMTRACK_DIFF_H
 #define MEMTRACK_DIFF_H

@@ -3,10 +3,11 @@
  * Owns two things.  The identity of objects across two dumps of one
  * process (mt_match): two flat uint32 arrays, old_of[new id] and
  * new_of[old id], made by a hash join on the address: OLD's real objects
- * go into an open-addressing table of ids (linear probing, at most half
+ * go into an open-addressing table of ids (linear probing, at most 2/3
  * full, the key read back from the graph), NEW's objects probe it, and a
  * pair matches when the addresses and the addresses of their type objects
- * are equal.  The difference table (mt_diff): each side's partition by
+ * are equal; then a virtual instance dict matches when its owner does.
+ * The difference table (mt_diff): each side's partition by
  * the classifier, merged by label into rows in heapy's order (Stat.__sub__
  * in guppy's Part.py: NEW's rows in NEW's table order, then the rows only
  * in OLD in OLD's order, then a stable sort by absolute size difference),
@@ -95,6 +96,34 @@ static uint64_t type_addr(const mt_graph *g, uint32_t id)
 	return mt_graph_addr(g, mt_graph_type(g, id));
 }
 
+/* A virtual instance dict (3.11+ inline values, doc/format.md) has no
+ * address: it is its owner's, so it matches when its owner does (as
+ * memtrack.mark() marks it).  Other virtual objects (frames, plugin
+ * buffers) never match. */
+static void match_virtual_dicts(mt_match *m)
+{
+	uint32_t id;
+	if (mt_graph_dict_type(m->new_) == MT_NO_ID ||
+	    mt_graph_dict_type(m->old) == MT_NO_ID)
+		return;
+	for (id = 0; id < m->nnew; id++) {
+		uint32_t owner, o, od;
+		if (!mt_graph_virtual(m->new_, id) ||
+		    mt_graph_type(m->new_, id) != mt_graph_dict_type(m->new_))
+			continue;
+		owner = mt_graph_dict_owner(m->new_, id);
+		if (owner == MT_NO_ID || (o = m->old_of[owner]) == MT_NO_ID)
+			continue;
+		od = mt_graph_attr(m->old, o, "__dict__");
+		if (od != MT_NO_ID && mt_graph_virtual(m->old, od) &&
+		    mt_graph_dict_owner(m->old, od) == o &&
+		    m->new_of[od] == MT_NO_ID) {
+			m->old_of[id] = od;
+			m->new_of[od] = id;
+		}
+	}
+}
+
 /* The join's table: zeroed slots from mmap, with huge pages where the
  * kernel allows (the probes are random: TLB misses dominate on big
  * heaps, as for the capture's object table). */
@@ -178,6 +207,7 @@ static int match_objects(mt_match *m)
 		}
 	}
 	munmap(tab, bytes);
+	match_virtual_dicts(m);
 	return 0;
 }
 

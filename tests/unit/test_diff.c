@@ -392,6 +392,8 @@ struct obj {
 	int type;      /* T_* */
 	uint64_t addr; /* 0: virtual */
 	uint64_t size;
+	unsigned dict_of; /* 1 + the index of the object whose __dict__
+			     this is (an attr edge), 0: none */
 };
 
 /* A heap of one process: the type objects (at fixed addresses, unless
@@ -421,6 +423,10 @@ static mt_graph *obj_heap(const struct obj *objs, size_t n, int tmove,
 	for (i = 0; i < n; i++)
 		nodes[i] = fx_node(f, t[objs[i].type], objs[i].size,
 				   objs[i].addr, 1, MT_NO_LENGTH);
+	for (i = 0; i < n; i++)
+		if (objs[i].dict_of)
+			fx_edge_name(f, nodes[objs[i].dict_of - 1], MT_REL_ATTR,
+				     "__dict__", nodes[i]);
 	g = write_load(f, tag, map);
 	for (i = 0; i < n; i++)
 		ids[i] = map[nodes[i]];
@@ -511,6 +517,45 @@ static void test_match_type_moved(void **state)
 	assert_int_equal(mt_match_new_of(p.m, p.to[T_A]), MT_NO_ID);
 	assert_int_equal(mt_match_new_of(p.m, p.to[T_B]), p.tn[T_B]);
 	pair_close(&p);
+}
+
+/* A virtual instance dict matches when its owner does (memtrack.mark()'s
+ * rule); one of an owner that is new, or without an owner, does not. */
+static void test_match_virtual_dicts(void **state)
+{
+	/* OLD: o0 A with virtual dict o1; o2 A (its address reused by a B
+	 * in NEW) with virtual dict o3; o4 a virtual dict of nobody. */
+	static const struct obj old[] = {
+	    {T_A, 0x1000, 32, 0}, {T_DICT, 0, 64, 1}, {T_A, 0x1010, 32, 0},
+	    {T_DICT, 0, 64, 3},	  {T_DICT, 0, 64, 0},
+	};
+	/* NEW: n0 the dict of n1 (= o0); n2 a B at o2's address with a
+	 * virtual dict n3; n4 a virtual dict of nobody; n5 a real dict of
+	 * n6, a new A */
+	static const struct obj new_[] = {
+	    {T_DICT, 0, 64, 2},	  {T_A, 0x1000, 32, 0}, {T_B, 0x1010, 48, 0},
+	    {T_DICT, 0, 64, 3},	  {T_DICT, 0, 64, 0},	{T_DICT, 0x2000, 64, 7},
+	    {T_A, 0x1020, 32, 0},
+	};
+	uint32_t o[5], n[7];
+	mt_graph *go = obj_heap(old, 5, -1, o, NULL, "vo");
+	mt_graph *gn = obj_heap(new_, 7, -1, n, NULL, "vn");
+	mt_match *m;
+	mt_err err;
+	(void)state;
+	mt_err_clear(&err);
+	assert_int_equal(mt_match_new(&m, go, gn, &err), MT_OK);
+	assert_int_equal(mt_match_old_of(m, n[1]), o[0]);
+	assert_int_equal(mt_match_old_of(m, n[0]), o[1]); /* owner's dict */
+	assert_int_equal(mt_match_new_of(m, o[1]), n[0]);
+	assert_int_equal(mt_match_old_of(m, n[3]), MT_NO_ID); /* new owner */
+	assert_int_equal(mt_match_new_of(m, o[3]), MT_NO_ID);
+	assert_int_equal(mt_match_old_of(m, n[4]), MT_NO_ID); /* nobody's */
+	assert_int_equal(mt_match_new_of(m, o[4]), MT_NO_ID);
+	assert_int_equal(mt_match_old_of(m, n[5]), MT_NO_ID);
+	mt_match_free(m);
+	mt_graph_free(go);
+	mt_graph_free(gn);
 }
 
 static mt_set *ids_set(const uint32_t *ids, size_t n)
@@ -856,6 +901,7 @@ int main(void)
 	    cmocka_unit_test(test_same_process),
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_match_type_moved),
+	    cmocka_unit_test(test_match_virtual_dicts),
 	    cmocka_unit_test(test_match_other_process),
 	    cmocka_unit_test(test_match_random),
 	    cmocka_unit_test(test_translate),
