@@ -31,10 +31,12 @@
 #include "memtrack/strbuf.h"
 
 /* Whether dumps with headers a and b come from one process (same pid,
- * same start time, same boot when both record it).  When not, *why (may
- * be NULL) is one line saying why, static: "the dumps come from different
- * processes (pid 12 and 34)", "... do not record the process start time
- * (written before memtrack 0.x)". */
+ * start times within 1 s, same boot id when both record one).  When not,
+ * *why (may be NULL) is one line saying why, in a buffer of the calling
+ * thread valid until its next call: "the dumps come from different
+ * processes (pid 12 and 34)", "... (pid 12 started at two times, 150 s
+ * apart)", "... different boots of the machine ...", "the dumps do not
+ * record the process start time (...)"; *why is NULL when they do. */
 bool mt_same_process(const mt_header *a, const mt_header *b, const char **why);
 
 /* The objects of OLD and NEW matched by identity. */

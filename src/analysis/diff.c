@@ -44,8 +44,8 @@ bool mt_same_process(const mt_header *a, const mt_header *b, const char **why)
 	if (a->start_time <= 0 || b->start_time <= 0) {
 		snprintf(msg, sizeof msg,
 			 "the dumps do not record the process start time "
-			 "(written by a memtrack older than 0.2), so pid %llu "
-			 "may be two processes",
+			 "(written before memtrack recorded it, or /proc could "
+			 "not tell), so pid %llu may be two processes",
 			 (unsigned long long)a->pid);
 		goto no;
 	}
