@@ -61,7 +61,7 @@ mt_status mt_query_run(mt_query *q, const char *expr, mt_strbuf *out,
  * views rather than text. */
 typedef enum {
 	MT_QRESULT_SET = 1, /* a set of objects, shown by classifier `er` */
-	MT_QRESULT_TEXT     /* anything else, rendered as text           */
+	MT_QRESULT_TEXT	    /* anything else, rendered as text           */
 } mt_qresult_kind;
 
 typedef struct mt_qresult {
@@ -115,8 +115,8 @@ void mt_qresult_destroy(mt_qresult *r);
 mt_status mt_query_heap(mt_query *q, mt_qresult *out, mt_err *err);
 mt_status mt_query_object(mt_query *q, uint32_t id, mt_qresult *out,
 			  mt_err *err);
-mt_status mt_query_by(mt_query *q, const mt_qresult *of,
-		      const char *classifier, mt_qresult *out, mt_err *err);
+mt_status mt_query_by(mt_query *q, const mt_qresult *of, const char *classifier,
+		      mt_qresult *out, mt_err *err);
 mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
 		       mt_qresult *out, mt_err *err);
 mt_status mt_query_attr(mt_query *q, const mt_qresult *of, const char *attr,
@@ -145,8 +145,7 @@ char *mt_query_complete(const mt_query *q, const char *line, int i);
 
 /* The three-line form of a query error: the expression, a caret under the
  * offending position, and "error: <reason>". */
-void mt_query_error_text(const char *expr, const mt_err *err,
-			 mt_strbuf *out);
+void mt_query_error_text(const char *expr, const mt_err *err, mt_strbuf *out);
 
 /* Binds `name` (a letter or identifier) to the set of the last result;
  * MT_TYPE if the last result is not a set. */
