@@ -1,9 +1,12 @@
-/* The query language: heapy-style expressions over one loaded graph.
+/* The query language: heapy-style expressions over one loaded graph, and
+ * over several when dumps are compared (mt_query_add_dump).
  *
  *   h                      the whole heap (every object of the dump)
  *   h.byrcs[0].referrers.byvia
  *   h & hp.Type('dict')    sets combined with symbolic kinds
  *   _.more                 the next page of the last table
+ *   h - h0, h.diff(h0)     new objects since another dump, heapy's
+ *                          difference table
  *
  * An mt_query owns the evaluation state of one session over one dump's
  * context (ctx.h): the last result `_` and named sets (the browser's
@@ -166,7 +169,11 @@ mt_status mt_query_bind_set_of(mt_query *q, const char *name, mt_set *s,
  * q's (NEW); with it `h - h0` and `h0 - h` are the objects new and gone,
  * without it they fail with mt_same_process's reason.  `h.diff(h0)` is
  * heapy's difference table either way.  Sets of other's dump carry
- * mt_qresult.of == other; everything derived from them stays there. */
+ * mt_qresult.of == other; everything derived from them stays there.
+ * Between two added dumps (`h1 - h0`, hp.Leaks with three dumps: h0 = A,
+ * h1 = B, q's = C) a match is made on first use, the one added first
+ * being OLD.  MT_ARG for a name taken (h, hp, _, help, True, False,
+ * None, a dump's) or not an identifier, or other == q or added already. */
 struct mt_match;
 mt_status mt_query_add_dump(mt_query *q, const char *name, mt_query *other,
 			    const struct mt_match *m, mt_err *err);
