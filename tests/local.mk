@@ -21,7 +21,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/programs/prog_threads.py tests/programs/prog_twisted.py \
 	doc/corpus.md \
 	tests/python/mtutil.py tests/python/run.py tests/python/test_api.py \
-	tests/python/test_readme.py \
+	tests/python/test_readme.py tests/python/test_readme_gate.py \
 	tests/python/test_errors.py tests/python/test_fidelity.py \
 	tests/python/test_files.py \
 	tests/python/test_frames.py \
