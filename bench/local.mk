@@ -1,7 +1,8 @@
 ## bench/: benchmark programs (figures, not tests).  `make check` builds
 ## them so that a change that breaks one is caught, and runs none;
 ## bench/run.sh runs everything (doc/benchmarks.md).
-check_PROGRAMS += bench/bench_load bench/bench_analysis bench/bench_browser
+check_PROGRAMS += bench/bench_load bench/bench_analysis bench/bench_browser \
+	bench/bench_compare
 bench_bench_load_SOURCES = bench/bench_load.c
 bench_bench_load_LDADD = libmtgraph.la
 bench_bench_analysis_SOURCES = bench/bench_analysis.c
@@ -9,5 +10,8 @@ bench_bench_analysis_LDADD = libmtanalysis.la
 bench_bench_browser_SOURCES = bench/bench_browser.c
 bench_bench_browser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/browser
 bench_bench_browser_LDADD = libmtbrowser.la
+bench_bench_compare_SOURCES = bench/bench_compare.c
+bench_bench_compare_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/browser
+bench_bench_compare_LDADD = libmtbrowser.la
 EXTRA_DIST += bench/run.sh bench/bench_capture.py bench/bench_cliff.py \
-	bench/benchutil.h
+	bench/benchutil.h bench/bench_compare.py

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every benchmark (capture, load, analysis, browser) and prints figures.
+# Runs every benchmark (capture, load, analysis, browser, comparison) and
+# prints figures.
 #
 #   bench/run.sh [BUILD_DIR] [OBJECTS...]     (default: _build/main, 1000000 5000000)
 #
@@ -7,7 +8,9 @@
 # _build/main).  For each size: bench_capture.py builds the synthetic heap in
 # that build's Python and dumps it; bench_load loads the dump,
 # bench_analysis times the heavy queries on it and bench_browser the
-# browser's keys.  Then bench_cliff.py compares a heap of many objects the
+# browser's keys; bench_compare.py dumps two heaps of one process (a tenth
+# of the objects replaced) and bench_compare opens them as a comparison.
+# Then bench_cliff.py compares a heap of many objects the
 # walker runs tp_traverse on, after a big one, with a plain heap.  Dumps go to
 # $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
 set -euo pipefail
@@ -17,7 +20,8 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
 py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
-make -s -C "$build" memtrack.la bench/bench_load bench/bench_analysis bench/bench_browser >/dev/null
+make -s -C "$build" memtrack.la bench/bench_load bench/bench_analysis bench/bench_browser \
+    bench/bench_compare >/dev/null
 tmp=${TMPDIR:-/tmp}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"
 echo "date: $(date -u +%Y-%m-%d)"
@@ -29,6 +33,10 @@ for n in "${sizes[@]}"; do
     "$build/bench/bench_analysis" "$out"
     "$build/bench/bench_browser" "$out"
     rm -f "$out"
+    "$py" "$top/bench/bench_compare.py" "$build/.libs" "$n" "$out.old" "$out.new" |
+        grep -v '^python:'
+    "$build/bench/bench_compare" "$out.old" "$out.new"
+    rm -f "$out.old" "$out.new"
 done
 echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
 "$py" "$top/bench/bench_cliff.py" "$build/.libs" 100000 1000000 "$tmp"
