@@ -34,9 +34,13 @@ enum {
 	MT_REC_OBJECT = 3, /* [3, type, size, addr, refcnt, length, value,
 			      edges...]; type nil = the previous object's */
 	MT_REC_END = 4,    /* [4, objects, edges, names, reachable, checksum] */
-	MT_REC_WARNING = 5 /* [5, str]  something the capture could not do
+	MT_REC_WARNING = 5, /* [5, str]  something the capture could not do
 			      (e.g. a plugin it disabled); any number, after
 			      the header and before END */
+	MT_REC_MARK = 6     /* [6, nbits, bin]  memtrack.mark(): bit i (byte
+			      i / 8, bit i % 8) set when object i existed at
+			      the mark; at most once, after the last OBJECT,
+			      nbits = the object count; with header mark_time */
 };
 
 /* Relation (edge kind): the one table of relations.  Adding one is a row

@@ -59,6 +59,13 @@ mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err);
 /* The END record, valid after mt_reader_next returned MT_END. */
 const mt_trailer *mt_reader_trailer(const mt_reader *r);
 
+/* The MARK record (memtrack.mark()), valid after mt_reader_next returned
+ * MT_END: false when the dump has none; else *bits (one bit per object,
+ * object i = byte i / 8, bit i % 8; points into the buffer given to
+ * mt_reader_new) and *nbits (= the object count). */
+bool mt_reader_mark(const mt_reader *r, const uint8_t **bits,
+		    uint64_t *nbits);
+
 /* Bytes consumed so far (for progress). */
 uint64_t mt_reader_offset(const mt_reader *r);
 

@@ -77,6 +77,13 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
 			    mt_err *err);
 
+/* Writes the MARK record (dump.h, doc/format.md): bit i of bits (byte
+ * i / 8, bit i % 8) says object i existed at memtrack.mark().  After the
+ * last object (nbits must be the number written, and no object may follow),
+ * at most once; the header must have mark_time != 0 (the reader checks). */
+mt_status mt_writer_mark(mt_writer *w, const uint8_t *bits, uint64_t nbits,
+			 mt_err *err);
+
 /* Counters so far. */
 uint64_t mt_writer_objects(const mt_writer *w);
 uint64_t mt_writer_edges(const mt_writer *w);

@@ -6,6 +6,7 @@ memtrack_la_SOURCES = \
 	src/capture/walk.c src/capture/walk.h src/capture/walkpriv.h \
 	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
 	src/capture/objtable.c src/capture/objtable.h \
+	src/capture/mark.c src/capture/mark.h \
 	src/capture/py_internals.c src/capture/pyint.h \
 	src/capture/greenlet.c src/capture/greenlet.h
 # Bundled plugins (plugins/capture.def) are compiled into the extension with

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mark.h"
 #include "memtrack/reader.h"
 #include "memtrack/writer.h"
 #include "pyint.h"
@@ -667,6 +668,9 @@ static PyObject *plugin_summary(const mt_dumpplugins *dp)
 	return Py_BuildValue("(NN)", names, warns);
 }
 
+/* memtrack.mark()'s objects (below, mark), NULL: none. */
+static mt_mark *g_mark;
+
 static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = {"path", "collect", "plugins", NULL};
@@ -739,7 +743,9 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	if (st == MT_OK) {
 		if (sigs)
 			signals_publish(mt_writer_tmp_path(wr));
-		st = mt_walk_dump(wr, expected, &hb.h, &dp,
+		if (g_mark)
+			hb.h.mark_time = mt_mark_time(g_mark);
+		st = mt_walk_dump(wr, expected, &hb.h, &dp, g_mark,
 				  sigs ? &g_cancel : NULL, &res, &err);
 	}
 	if (sigs)
@@ -810,6 +816,96 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	return record_of(sizeof keys / sizeof keys[0], keys, vals);
 }
 
+/* ---- mark -------------------------------------------------------------------
+ * memtrack.mark(): the objects alive now, as (address, type) pairs in C
+ * memory (mark.h), found by the dump's own walk writing nothing
+ * (mt_walk_mark: same roots, referents and unreachable tail, the same
+ * rules: no Python code runs during it).  A later dump writes which of its
+ * objects the mark has (MARK record, header mark_time).  One mark per
+ * process; the GIL serialises mark() and dump(). */
+
+static PyObject *mt_mark_fn(PyObject *self, PyObject *args, PyObject *kwds)
+{
+	static char *kwlist[] = {"", "collect", NULL};
+	PyObject *what = NULL;
+	int collect = 1;
+	(void)self;
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$p:mark", kwlist, &what,
+					 &collect))
+		return NULL;
+	if (what == Py_None) {
+		mt_mark_free(g_mark);
+		g_mark = NULL;
+		Py_RETURN_NONE;
+	}
+	if (what && what != Py_True) {
+		PyErr_Format(PyExc_TypeError,
+			     "mark() argument must be True (mark) or None "
+			     "(forget the mark), not %.100s",
+			     Py_TYPE(what)->tp_name);
+		return NULL;
+	}
+	double t0 = now_mono(), when = now_real();
+	if (collect && gc_call("collect") < 0)
+		return NULL;
+	size_t expected = allocated_blocks();
+	/* the plugins of an automatic dump: they may reach objects */
+	mt_dumpplugins dp;
+	if (mt_plugins_select(Py_None, &dp) < 0)
+		return NULL;
+	if (PyErr_CheckSignals() < 0) {
+		mt_plugins_release(&dp);
+		return NULL;
+	}
+	int was_enabled = gc_call("isenabled");
+	if (was_enabled < 0 || gc_call("disable") < 0) {
+		mt_plugins_release(&dp);
+		return NULL;
+	}
+	bool sigs = !g_active;
+	if (sigs)
+		signals_install();
+	mt_err err;
+	mt_err_clear(&err);
+	mt_mark *m = NULL;
+	size_t walked = 0;
+	mt_status st = mt_walk_mark(expected, &dp, when,
+				    sigs ? &g_cancel : NULL, &m, &walked, &err);
+	if (sigs)
+		signals_restore();
+	if (was_enabled && gc_call("enable") < 0)
+		PyErr_Clear();
+	mt_plugins_release(&dp);
+	if (st == MT_CANCELLED) {
+		/* the Python handler runs now (KeyboardInterrupt) */
+		if (PyErr_CheckSignals() == 0)
+			PyErr_SetString(PyExc_InterruptedError,
+					"memtrack.mark was interrupted by a "
+					"signal; the previous mark is kept");
+		return NULL;
+	}
+	if (st == MT_NOMEM)
+		return PyErr_Format(PyExc_MemoryError,
+				    "memtrack.mark: out of memory (%s); the "
+				    "previous mark is kept",
+				    err.detail[0] ? err.detail : "walk");
+	if (st != MT_OK)
+		return PyErr_Format(PyExc_RuntimeError, "memtrack.mark: %s",
+				    err.detail);
+	mt_mark_free(g_mark);
+	g_mark = m;
+	static const char *const keys[] = {"objects", "bytes", "seconds",
+					   "time"};
+	PyObject *vals[] = {
+	    PyLong_FromSize_t(mt_mark_count(m)),
+	    PyLong_FromSize_t(mt_mark_bytes(m)),
+	    PyFloat_FromDouble(now_mono() - t0),
+	    PyFloat_FromDouble(mt_mark_time(m)),
+	};
+	(void)walked;
+	return record_of(sizeof keys / sizeof keys[0], keys, vals);
+}
+
 /* ---- read ------------------------------------------------------------------
  */
 
@@ -871,7 +967,7 @@ static PyObject *header_dict(const mt_header *h)
 	    "implementation", "build",	    "executable", "pid",
 	    "argv",	      "time",	    "rss",	  "vms",
 	    "ptr_size",	      "gc_header",  "collected",  "threads",
-	    "warnings",	      "start_time", "boot_id"};
+	    "warnings",	      "start_time", "boot_id",	  "mark_time"};
 	PyObject *vals[] = {PyLong_FromUnsignedLong(h->format_version),
 			    S(h->memtrack_version),
 			    S(h->python_version),
@@ -891,7 +987,8 @@ static PyObject *header_dict(const mt_header *h)
 			    threads,
 			    warns,
 			    PyFloat_FromDouble(h->start_time),
-			    h->boot_id ? S(h->boot_id) : Py_NewRef(Py_None)};
+			    h->boot_id ? S(h->boot_id) : Py_NewRef(Py_None),
+			    PyFloat_FromDouble(h->mark_time)};
 #undef S
 	return record_of(sizeof keys / sizeof keys[0], keys, vals);
 }
@@ -1117,13 +1214,20 @@ static PyObject *mt_read(PyObject *self, PyObject *args, PyObject *kwds)
 		}
 	}
 	const mt_trailer *tr = mt_reader_trailer(r);
-	static const char *const keys[] = {"header", "names", "roots",
-					   "objects", "reachable"};
-	PyObject *vals[] = {header_dict(mt_reader_header(r)), names, roots,
-			    objects,
-			    PyLong_FromUnsignedLongLong(tr->reachable)};
+	const uint8_t *mbits;
+	uint64_t mnbits;
+	PyObject *marked =
+	    mt_reader_mark(r, &mbits, &mnbits)
+		? PyBytes_FromStringAndSize((const char *)mbits,
+					    (Py_ssize_t)((mnbits + 7) / 8))
+		: Py_NewRef(Py_None);
+	static const char *const keys[] = {"header",  "names",	   "roots",
+					   "objects", "reachable", "marked"};
+	PyObject *vals[] = {
+	    header_dict(mt_reader_header(r)),		names, roots, objects,
+	    PyLong_FromUnsignedLongLong(tr->reachable), marked};
 	names = roots = objects = NULL; /* record_of releases them */
-	result = record_of(5, keys, vals);
+	result = record_of(6, keys, vals);
 err:
 	Py_XDECREF(names);
 	Py_XDECREF(roots);
@@ -1169,6 +1273,24 @@ static PyMethodDef methods[] = {
      "  bytes       the same as file_bytes (its former name)\n"
      "Raises OSError (a refused or unwritable target), MemoryError or\n"
      "RuntimeError."},
+    {"mark", (PyCFunction)(void (*)(void))mt_mark_fn,
+     METH_VARARGS | METH_KEYWORDS,
+     "mark($module, what=True, /, *, collect=True)\n--\n\n"
+     "Remember which objects are alive now (heapy's setrelheap): the\n"
+     "address and type of every object a dump would write, kept in C\n"
+     "memory (about 9 bytes per object; no Python object is created or\n"
+     "kept).  Every later dump() records which of its objects existed at\n"
+     "the mark (same address, same type: its MARK record) and the mark's\n"
+     "time (header mark_time); memtrack-tui then opens on the objects new\n"
+     "since the mark.  A second mark() replaces the first; mark(None)\n"
+     "forgets it (what: True to mark, None to forget).  No Python code runs "
+     "while it walks (the rules of\n"
+     "dump(), doc/capture.md).\n\n"
+     "collect: run gc.collect() first.\n\n"
+     "Returns a Record: objects (marked), bytes (C memory the mark\n"
+     "holds), seconds (wall time of the call), time (the mark's time,\n"
+     "seconds since the epoch); mark(None) returns None.  Raises\n"
+     "MemoryError (the previous mark is kept) or KeyboardInterrupt."},
     {"plugins", mt_plugins, METH_NOARGS,
      "plugins($module, /)\n--\n\n"
      "The capture plugins this memtrack knows: one dict per plugin with\n"
@@ -1183,7 +1305,11 @@ static PyMethodDef methods[] = {
      "             python_version, implementation, build, executable, pid,\n"
      "             argv, time, rss, vms, ptr_size, gc_header, collected,\n"
      "             threads ([(id, name or None)]), warnings,\n"
-     "             start_time, boot_id (None when unknown)\n"
+     "             start_time, boot_id (None when unknown), mark_time\n"
+     "             (memtrack.mark()'s time, 0.0 without a mark)\n"
+     "  marked     None, or for a dump taken with a mark set a bytes\n"
+     "             bitmap: object i existed at the mark when bit i % 8\n"
+     "             of marked[i // 8] is set\n"
      "             (doc/format.md, Header map)\n"
      "  names      the name table (list of str)\n"
      "  roots      the ROOTS edges (list of Edge)\n"

@@ -380,8 +380,11 @@ static long utf8_prefix(const unsigned char *t, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		unsigned c = t[i];
-		size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-			 : (c >> 3) == 30 ? 4 : 0;
+		size_t k = c < 0x80	    ? 1
+			   : (c >> 5) == 6  ? 2
+			   : (c >> 4) == 14 ? 3
+			   : (c >> 3) == 30 ? 4
+					    : 0;
 		if (!k)
 			return -1;
 		if (i + k > n)
@@ -420,8 +423,8 @@ static void host_fail(mt_plugin_sink *s, const char *reason)
 }
 
 static const mt_plugin_host g_host = {
-    MT_PLUGIN_API_VERSION, host_size,     host_length, host_edge,
-    host_buffer,           host_value,    host_readable, host_fail,
+    MT_PLUGIN_API_VERSION, host_size,  host_length,   host_edge,
+    host_buffer,	   host_value, host_readable, host_fail,
 };
 
 /* ---- a visit ---------------------------------------------------------------- */
@@ -459,8 +462,7 @@ static void commit_edges(mt_plugin_sink *s)
 		const char *name = s->names + e->name_off;
 		if (e->buf) {
 			uint32_t idx = 0;
-			mt_status st = mt_writer_name(w->wr, name, e->name_len,
-						      &idx, w->err);
+			mt_status st = mt_walk_name(w, name, e->name_len, &idx);
 			if (st != MT_OK) {
 				w->st = st;
 				return;
@@ -478,8 +480,8 @@ static void commit_edges(mt_plugin_sink *s)
 	}
 }
 
-int mt_sink_visit(mt_plugin_sink *s, const mt_prow *r, PyObject *o,
-		  mt_obj *ob, size_t *size, int *has_size)
+int mt_sink_visit(mt_plugin_sink *s, const mt_prow *r, PyObject *o, mt_obj *ob,
+		  size_t *size, int *has_size)
 {
 	mt_walk *w = s->w;
 	s->plugin = r->plugin->p;

@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 
 #include "greenlet.h"
+#include "mark.h"
 #include "memtrack/writer.h"
 #include "objtable.h"
 #include "pyint.h"
@@ -61,27 +62,27 @@ static PyObject *g_key_sizeof;
 static const struct {
 	const char *module, *attr, *tp_name;
 } g_sizeof_rows[] = {
-	{"_collections", "deque", "collections.deque"},
-	{"_collections", "OrderedDict", "collections.OrderedDict"},
-	{"array", "array", "array.array"},
-	{"_io", "BufferedReader", "_io.BufferedReader"},
-	{"_io", "BufferedWriter", "_io.BufferedWriter"},
-	{"_io", "BufferedRandom", "_io.BufferedRandom"},
-	{"_io", "BytesIO", "_io.BytesIO"},
-	{"_struct", "Struct", "_struct.Struct"},
-	{"_pickle", "Pickler", "_pickle.Pickler"},
-	{"_pickle", "Unpickler", "_pickle.Unpickler"},
-	{"_decimal", "Decimal", "decimal.Decimal"},
-	{"itertools", "product", "itertools.product"},
-	{"itertools", "combinations", "itertools.combinations"},
-	{"itertools", "combinations_with_replacement",
-	 "itertools.combinations_with_replacement"},
-	{"itertools", "permutations", "itertools.permutations"},
-	{"_elementtree", "Element", "xml.etree.ElementTree.Element"},
-	/* numpy's array_sizeof: basic size, dims and strides, and the data
+    {"_collections", "deque", "collections.deque"},
+    {"_collections", "OrderedDict", "collections.OrderedDict"},
+    {"array", "array", "array.array"},
+    {"_io", "BufferedReader", "_io.BufferedReader"},
+    {"_io", "BufferedWriter", "_io.BufferedWriter"},
+    {"_io", "BufferedRandom", "_io.BufferedRandom"},
+    {"_io", "BytesIO", "_io.BytesIO"},
+    {"_struct", "Struct", "_struct.Struct"},
+    {"_pickle", "Pickler", "_pickle.Pickler"},
+    {"_pickle", "Unpickler", "_pickle.Unpickler"},
+    {"_decimal", "Decimal", "decimal.Decimal"},
+    {"itertools", "product", "itertools.product"},
+    {"itertools", "combinations", "itertools.combinations"},
+    {"itertools", "combinations_with_replacement",
+     "itertools.combinations_with_replacement"},
+    {"itertools", "permutations", "itertools.permutations"},
+    {"_elementtree", "Element", "xml.etree.ElementTree.Element"},
+    /* numpy's array_sizeof: basic size, dims and strides, and the data
 	 * buffer when the array owns it (fields only, PyLong_FromSsize_t).
 	 * Not numpy's scalars: theirs looks up a dtype. */
-	{"numpy", "ndarray", "numpy.ndarray"},
+    {"numpy", "ndarray", "numpy.ndarray"},
 };
 #define N_SIZEOF_ROWS (sizeof(g_sizeof_rows) / sizeof(g_sizeof_rows[0]))
 static PyCFunction g_sizeof_fn[N_SIZEOF_ROWS]; /* NULL: not learnt yet */
@@ -96,8 +97,8 @@ static PyCFunction g_object_sizeof; /* object.__sizeof__: quick refusal */
 static const struct {
 	const char *module, *attr, *tp_name;
 } g_traverse_rows[] = {
-	{"_collections", "defaultdict", "collections.defaultdict"},
-	{"_collections", "OrderedDict", "collections.OrderedDict"},
+    {"_collections", "defaultdict", "collections.defaultdict"},
+    {"_collections", "OrderedDict", "collections.OrderedDict"},
 };
 #define N_TRAVERSE_ROWS (sizeof(g_traverse_rows) / sizeof(g_traverse_rows[0]))
 static traverseproc g_traverse_fn[N_TRAVERSE_ROWS];
@@ -180,13 +181,19 @@ void mt_edge_int(mt_walk *w, mt_relation rel, uint64_t label, mt_ref target)
 	mt_walk_push_edge(w, mt_walk_ref_id(w, target), rel, label);
 }
 
+mt_status mt_walk_name(mt_walk *w, const char *s, size_t n, uint32_t *idx)
+{
+	*idx = 0;
+	return w->wr ? mt_writer_name(w->wr, s, n, idx, w->err) : MT_OK;
+}
+
 void mt_walk_edge_name_n(mt_walk *w, mt_relation rel, const char *name,
 			 size_t n, mt_ref target)
 {
 	uint32_t idx = 0;
 	if (!target || w->st != MT_OK)
 		return;
-	mt_status st = mt_writer_name(w->wr, name, n, &idx, w->err);
+	mt_status st = mt_walk_name(w, name, n, &idx);
 	if (st != MT_OK) {
 		w->st = st;
 		return;
@@ -218,8 +225,9 @@ void mt_edge_item(mt_walk *w, uint64_t pos, PyObject *key, PyObject *value)
 	uint32_t kid = mt_walk_ref_id(w, (mt_ref)(uintptr_t)key);
 	mt_walk_push_edge(w, kid, MT_REL_KEY, pos);
 	if (value)
-		mt_walk_push_edge(w, mt_walk_ref_id(w, (mt_ref)(uintptr_t)value), MT_REL_KEYVAL,
-			  kid);
+		mt_walk_push_edge(w,
+				  mt_walk_ref_id(w, (mt_ref)(uintptr_t)value),
+				  MT_REL_KEYVAL, kid);
 }
 
 /* keyval edge whose key may be new: the target is introduced first, then
@@ -369,8 +377,7 @@ static void visit_instance_dict(mt_walk *w, PyObject *o)
 		uint32_t idx = 0, vid = 0;
 		if (w->st != MT_OK)
 			break;
-		mt_status st =
-		    mt_writer_name(w->wr, "__dict__", 8, &idx, w->err);
+		mt_status st = mt_walk_name(w, "__dict__", 8, &idx);
 		if (st != MT_OK) {
 			w->st = st;
 			break;
@@ -432,7 +439,8 @@ static int cover_reserve(mt_walk *w, size_t need)
 		cap <<= 1;
 	if (cap == w->cover_cap)
 		return 0;
-	uintptr_t *c = cap <= ((size_t)1 << 32) ? calloc(cap, sizeof(*c)) : NULL;
+	uintptr_t *c = cap <= ((size_t)1 << 32) ? calloc(cap, sizeof(*c))
+						: NULL;
 	uint32_t *log = c ? malloc(cap / 2 * sizeof(*log)) : NULL;
 	if (!log) {
 		free(c);
@@ -440,8 +448,8 @@ static int cover_reserve(mt_walk *w, size_t need)
 		return -1;
 	}
 	for (size_t k = 0; k < w->ncover; k++)
-		log[k] = (uint32_t)cover_insert(c, cap,
-						w->cover[w->cover_log[k]]);
+		log[k] =
+		    (uint32_t)cover_insert(c, cap, w->cover[w->cover_log[k]]);
 	free(w->cover);
 	free(w->cover_log);
 	w->cover = c;
@@ -549,8 +557,8 @@ static int c_sizeof(PyObject *o, size_t *size)
 	PyMethodDescrObject *md = (PyMethodDescrObject *)m;
 	PyMethodDef *def = md->d_method;
 	if (!def || def->ml_meth == g_object_sizeof ||
-	    !(def->ml_flags & METH_NOARGS) || !sizeof_allowed(def->ml_meth) || !md->d_common.d_type ||
-	    !PyObject_TypeCheck(o, md->d_common.d_type))
+	    !(def->ml_flags & METH_NOARGS) || !sizeof_allowed(def->ml_meth) ||
+	    !md->d_common.d_type || !PyObject_TypeCheck(o, md->d_common.d_type))
 		return 0;
 	PyObject *r = def->ml_meth(o, NULL);
 	if (!r) {
@@ -629,6 +637,14 @@ static void typeinfo_build(mt_walk *w, PyTypeObject *tp, mt_typeinfo *ti)
 	ti->greenlet = (ti->row->type == &PyBaseObject_Type ||
 			ti->row == &mt_kind_other) &&
 		       mt_greenlet_type(tp);
+	ti->mtype = MT_MARK_NOTYPE;
+	if (w->mb) {
+		ti->mtype = mt_markb_type(w->mb, (uintptr_t)tp);
+		if (ti->mtype == MT_MARK_NOTYPE)
+			mt_walk_fail(w, MT_NOMEM, "mark types");
+	} else if (w->mark) {
+		ti->mtype = mt_mark_type(w->mark, (uintptr_t)tp);
+	}
 }
 
 static inline size_t typeinfo_home(const mt_walk *w, PyTypeObject *tp)
@@ -694,6 +710,7 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 		return;
 	mt_typeinfo ti = *tip; /* a plugin visit may not grow the cache,
 				  but keep no pointer into it anyway */
+	w->cur_mtype = ti.mtype;
 	ob->type = mt_walk_ref_id(w, (mt_ref)(uintptr_t)tp);
 	ob->addr = (uint64_t)(uintptr_t)o;
 	ob->refcnt = (uint64_t)Py_REFCNT(o);
@@ -720,6 +737,12 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	}
 	if (!complete)
 		traverse_rest(w, o);
+	if (w->mb) { /* a mark walk needs no size (and calls no __sizeof__) */
+		if (w->st == MT_OK &&
+		    mt_markb_add(w->mb, (uintptr_t)o, ti.mtype))
+			mt_walk_fail(w, MT_NOMEM, "mark");
+		return;
+	}
 	if (!sized) {
 		size = ti.row->size(o);
 		/* an exact modelled builtin is an instance of no allowlisted
@@ -743,6 +766,47 @@ uint32_t mt_walk_vrec_id(mt_walk *w, mt_vrec *v)
 	}
 	v->id1 = id + 1;
 	return id;
+}
+
+/* A dump with a mark: sets bit id when the object existed at the mark
+ * (same address, same type), a virtual dict when its owner did.  Virtual
+ * frames and plugin buffers are never marked. */
+static void mark_bit(mt_walk *w, uint32_t id, mt_ref r)
+{
+	size_t byte = id >> 3;
+	if (byte >= w->mbits_cap) {
+		size_t cap = w->mbits_cap ? w->mbits_cap * 2 : 65536;
+		while (cap <= byte)
+			cap *= 2;
+		uint8_t *b = realloc(w->mbits, cap);
+		if (!b) {
+			mt_walk_fail(w, MT_NOMEM, "mark bits");
+			return;
+		}
+		memset(b + w->mbits_cap, 0, cap - w->mbits_cap);
+		w->mbits = b;
+		w->mbits_cap = cap;
+	}
+	uint32_t t;
+	switch (MT_REF_TAG(r)) {
+	case MT_REF_OBJ:
+		t = w->cur_mtype;
+		break;
+	case MT_REF_VDICT: {
+		const mt_typeinfo *ti =
+		    typeinfo(w, Py_TYPE((PyObject *)MT_REF_PTR(r)));
+		if (!ti)
+			return;
+		t = ti->mtype;
+		break;
+	}
+	default:
+		return;
+	}
+	uintptr_t a = (uintptr_t)MT_REF_PTR(r);
+	if (mt_mark_has(w->mark, a, t) ||
+	    (MT_REF_TAG(r) == MT_REF_OBJ && mt_mark_static(w->mark, a)))
+		w->mbits[byte] |= (uint8_t)(1u << (id & 7));
 }
 
 static void process(mt_walk *w, uint32_t id)
@@ -786,6 +850,10 @@ static void process(mt_walk *w, uint32_t id)
 		break;
 	}
 	if (w->st != MT_OK)
+		return;
+	if (w->mark)
+		mark_bit(w, id, r);
+	if (!w->wr)
 		return;
 	mt_status st =
 	    mt_writer_object(w->wr, id, &ob, w->edges, w->nedges, w->err);
@@ -848,7 +916,8 @@ static void run_queue(mt_walk *w, uint32_t *next)
 		(*next)++;
 		if ((id & 4095) == 0 && w->cancel && *w->cancel) {
 			w->st = mt_err_set(w->err, MT_CANCELLED, MT_NO_OFFSET,
-					   MT_NO_OFFSET, "interrupted by a signal");
+					   MT_NO_OFFSET,
+					   "interrupted by a signal");
 		}
 	}
 }
@@ -898,12 +967,12 @@ static void learn_sizeof(void)
 	if (!mods || !PyDict_Check(mods))
 		return;
 	for (size_t i = 0; i < N_TRAVERSE_ROWS; i++) {
-		PyTypeObject *t = g_traverse_fn[i]
-				      ? NULL
-				      : imported_type(mods,
-						      g_traverse_rows[i].module,
-						      g_traverse_rows[i].attr,
-						      g_traverse_rows[i].tp_name);
+		PyTypeObject *t =
+		    g_traverse_fn[i]
+			? NULL
+			: imported_type(mods, g_traverse_rows[i].module,
+					g_traverse_rows[i].attr,
+					g_traverse_rows[i].tp_name);
 		if (t && t->tp_base == &PyDict_Type &&
 		    t->tp_traverse != PyDict_Type.tp_traverse)
 			g_traverse_fn[i] = t->tp_traverse;
@@ -911,9 +980,10 @@ static void learn_sizeof(void)
 	for (size_t i = 0; i < N_SIZEOF_ROWS; i++) {
 		if (g_sizeof_fn[i])
 			continue;
-		PyObject *t = (PyObject *)imported_type(
-		    mods, g_sizeof_rows[i].module, g_sizeof_rows[i].attr,
-		    g_sizeof_rows[i].tp_name);
+		PyObject *t =
+		    (PyObject *)imported_type(mods, g_sizeof_rows[i].module,
+					      g_sizeof_rows[i].attr,
+					      g_sizeof_rows[i].tp_name);
 		if (!t)
 			continue;
 #if PY_VERSION_HEX >= 0x030C0000
@@ -975,23 +1045,73 @@ static void write_warnings(mt_walk *w)
 					  strlen(dp->warnings[i]), w->err);
 }
 
+static void walk_init(mt_walk *w, mt_writer *wr, struct mt_dumpplugins *plugins,
+		      const volatile sig_atomic_t *cancel, mt_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	w->err = err;
+	w->cancel = cancel;
+	w->st = MT_OK;
+	w->wr = wr;
+	w->plugins = plugins;
+	mt_sink_init(&w->sink, w);
+	learn_sizeof(); /* modules imported since the last dump */
+}
+
+static void walk_destroy(mt_walk *w)
+{
+	mt_objtable_destroy(&w->tab);
+	free(w->edges);
+	free(w->cover);
+	free(w->cover_log);
+	free(w->extra);
+	free(w->types);
+	free(w->mbits);
+	mt_sink_destroy(&w->sink);
+}
+
+/* The roots (their edges are in w->edges when this returns, for the ROOTS
+ * record), the breadth-first walk, then the unreachable tail; *reachable
+ * gets the count of the first phase. */
+static void walk_roots(mt_walk *w)
+{
+	mt_py_roots(w);
+	if (w->st == MT_OK && w->wr)
+		w->st = mt_writer_roots(w->wr, w->edges, w->nedges, w->err);
+	w->total_edges += w->nedges;
+}
+
+static void walk_rest(mt_walk *w, uint64_t *reachable)
+{
+	uint32_t next = 0;
+	run_queue(w, &next);
+	*reachable = w->tab.count;
+	if (w->st == MT_OK) {
+		gc_arg a = {w, &next};
+		mt_py_gc_foreach(gc_cb, &a);
+	}
+}
+
+static void cancelled(mt_walk *w)
+{
+	if (w->st == MT_OK && w->cancel && *w->cancel)
+		w->st = mt_err_set(w->err, MT_CANCELLED, MT_NO_OFFSET,
+				   MT_NO_OFFSET, "interrupted by a signal");
+}
+
 mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		       struct mt_dumpplugins *plugins,
-		       const volatile sig_atomic_t *cancel,
-		       mt_walk_result *res, mt_err *err)
+		       const struct mt_mark *mark,
+		       const volatile sig_atomic_t *cancel, mt_walk_result *res,
+		       mt_err *err)
 {
 	mt_walk w;
-	memset(&w, 0, sizeof(w));
-	w.err = err;
-	w.cancel = cancel;
-	w.st = MT_OK;
-	w.wr = wr;
-	w.plugins = plugins;
-	mt_sink_init(&w.sink, &w);
+	walk_init(&w, wr, plugins, cancel, err);
+	w.mark = mark;
 	memset(res, 0, sizeof(*res));
-	learn_sizeof(); /* modules imported since the last dump */
 	if (mt_objtable_init(&w.tab, expected) < 0) {
 		mt_writer_abort(wr);
+		mt_sink_destroy(&w.sink);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object table for %zu objects", expected);
 	}
@@ -1003,22 +1123,19 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 	mt_status st = mt_writer_header(w.wr, &h, err);
 	mt_py_thread_names_free(threads, h.nthreads);
 	if (st == MT_OK) {
-		mt_py_roots(&w);
-		if (w.st == MT_OK)
-			w.st = mt_writer_roots(w.wr, w.edges, w.nedges, err);
-		w.total_edges += w.nedges;
-		uint32_t next = 0;
-		run_queue(&w, &next);
-		uint64_t reachable = w.tab.count;
-		if (w.st == MT_OK) {
-			gc_arg a = {&w, &next};
-			mt_py_gc_foreach(gc_cb, &a);
+		uint64_t reachable = 0;
+		walk_roots(&w);
+		walk_rest(&w, &reachable);
+		if (w.st == MT_OK && mark) {
+			/* bits of the ids past the last marked one are 0 */
+			uint32_t n = w.tab.count;
+			uint8_t zero = 0;
+			w.st =
+			    mt_writer_mark(w.wr, n ? w.mbits : &zero, n, err);
 		}
 		write_warnings(&w);
+		cancelled(&w);
 		st = w.st;
-		if (st == MT_OK && w.cancel && *w.cancel)
-			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
-					MT_NO_OFFSET, "interrupted by a signal");
 		if (st == MT_OK) {
 			res->objects = mt_writer_objects(w.wr);
 			res->edges = mt_writer_edges(w.wr);
@@ -1032,13 +1149,59 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 	}
 	if (w.wr)
 		mt_writer_abort(w.wr);
-	mt_objtable_destroy(&w.tab);
-	free(w.edges);
-	free(w.cover);
-	free(w.cover_log);
-	free(w.extra);
-	free(w.types);
-	mt_sink_destroy(&w.sink);
+	walk_destroy(&w);
+	return st;
+}
+
+mt_status mt_walk_mark(size_t expected, struct mt_dumpplugins *plugins,
+		       double time, const volatile sig_atomic_t *cancel,
+		       struct mt_mark **out, size_t *objects, mt_err *err)
+{
+	mt_walk w;
+	mt_mark_builder mb;
+	memset(&mb, 0, sizeof mb);
+	*out = NULL;
+	*objects = 0;
+	walk_init(&w, NULL, plugins, cancel, err);
+	w.mb = &mb;
+	if (mt_objtable_init(&w.tab, expected) < 0) {
+		mt_sink_destroy(&w.sink);
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "object table for %zu objects", expected);
+	}
+	uint64_t reachable = 0;
+	walk_roots(&w);
+	walk_rest(&w, &reachable);
+	cancelled(&w);
+	/* The small ints live as long as the interpreter (3.9, 3.10: on the
+	 * heap, so mt_mark_static does not cover them); marked even when
+	 * nothing refers to them now.  PyLong_FromLong returns the cached
+	 * object (no allocation, no Python code).  A duplicate key is
+	 * harmless. */
+	const mt_typeinfo *ti = w.st == MT_OK ? typeinfo(&w, &PyLong_Type)
+					      : NULL;
+	for (long v = -5; ti && v <= 256 && w.st == MT_OK; v++) {
+		PyObject *o = PyLong_FromLong(v);
+		if (!o)
+			break;
+		if (mt_markb_add(&mb, (uintptr_t)o, ti->mtype))
+			mt_walk_fail(&w, MT_NOMEM, "mark");
+		Py_DECREF(o);
+	}
+	if (PyErr_Occurred())
+		PyErr_Clear();
+	mt_status st = w.st;
+	*objects = w.tab.count;
+	/* the table goes before the mark is built: less memory at once */
+	walk_destroy(&w);
+	if (st == MT_OK) {
+		*out = mt_mark_build(&mb, time);
+		if (!*out)
+			st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+					MT_NO_OFFSET, "mark of %zu objects",
+					*objects);
+	}
+	mt_markb_free(&mb);
 	return st;
 }
 

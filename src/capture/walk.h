@@ -67,10 +67,22 @@ int mt_walk_init_module(void);
  * or an error in *err (the writer has been aborted then: no file is left
  * under the target). */
 struct mt_dumpplugins;
+struct mt_mark;
+/* mark: the objects of memtrack.mark() (may be NULL); with one, hdr must
+ * have its mark_time and the dump gets a MARK record. */
 mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		       struct mt_dumpplugins *plugins,
-		       const volatile sig_atomic_t *cancel,
-		       mt_walk_result *res, mt_err *err);
+		       const struct mt_mark *mark,
+		       const volatile sig_atomic_t *cancel, mt_walk_result *res,
+		       mt_err *err);
+
+/* memtrack.mark(): the same walk (same roots, same referents, same
+ * unreachable tail) writing nothing; *out gets the (address, type) of every
+ * real object met (mark.h), made at `time`.  MT_OK, MT_NOMEM or
+ * MT_CANCELLED (err says). */
+mt_status mt_walk_mark(size_t expected, struct mt_dumpplugins *plugins,
+		       double time, const volatile sig_atomic_t *cancel,
+		       struct mt_mark **out, size_t *objects, mt_err *err);
 
 /* ---- edge sink (for the visitors) ---------------------------------- */
 

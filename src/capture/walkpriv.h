@@ -161,8 +161,8 @@ void mt_sink_destroy(mt_plugin_sink *s);
 /* Runs plugin row r on o: returns 1 when the visit was valid (its edges
  * are in the walk, *ob and *size set from what it reported), 0 when the
  * plugin failed (it is disabled, with a warning; nothing was written). */
-int mt_sink_visit(mt_plugin_sink *s, const mt_prow *r, PyObject *o,
-		  mt_obj *ob, size_t *size, int *has_size);
+int mt_sink_visit(mt_plugin_sink *s, const mt_prow *r, PyObject *o, mt_obj *ob,
+		  size_t *size, int *has_size);
 /* Fills the record of a virtual object (tag MT_REF_VREC). */
 void mt_sink_vobject(mt_plugin_sink *s, mt_vrec *v, mt_obj *ob);
 
@@ -171,16 +171,18 @@ void mt_sink_vobject(mt_plugin_sink *s, mt_vrec *v, mt_obj *ob);
 /* What the walk knows about one type (per dump, by address). */
 typedef struct mt_typeinfo {
 	PyTypeObject *tp;
-	const mt_kind *row;   /* built-in kind of the nearest modelled base */
-	PyTypeObject *base;   /* that base (NULL: no modelled base)         */
-	const mt_prow *prow;  /* plugin row of a nearer level, or NULL      */
-	uint8_t complete;     /* with row: no tp_traverse needed            */
-	uint8_t pcomplete;    /* with prow: no tp_traverse needed           */
-	uint8_t greenlet;     /* greenlet.greenlet or a subclass            */
+	const mt_kind *row;  /* built-in kind of the nearest modelled base */
+	PyTypeObject *base;  /* that base (NULL: no modelled base)         */
+	const mt_prow *prow; /* plugin row of a nearer level, or NULL      */
+	uint8_t complete;    /* with row: no tp_traverse needed            */
+	uint8_t pcomplete;   /* with prow: no tp_traverse needed           */
+	uint8_t greenlet;    /* greenlet.greenlet or a subclass            */
+	uint32_t mtype;	     /* mark walk: index in the builder's types;
+				 dump with a mark: mt_mark_type */
 } mt_typeinfo;
 
 struct mt_walk {
-	mt_writer *wr;
+	mt_writer *wr; /* NULL: a mark walk (mt_walk_mark), nothing written */
 	mt_err *err;
 	mt_status st;
 	mt_objtable tab;
@@ -204,11 +206,20 @@ struct mt_walk {
 	size_t ntypes, types_cap;
 	mt_dumpplugins *plugins; /* NULL: none */
 	mt_plugin_sink sink;
+	/* memtrack.mark(): a mark walk gathers into mb; a dump with a mark
+	 * sets bit id of mbits for each object the mark has */
+	struct mt_mark_builder *mb;
+	const struct mt_mark *mark;
+	uint8_t *mbits;
+	size_t mbits_cap;
+	uint32_t cur_mtype; /* mtype of the object process_real did */
 	char name[512];
 	char v1[320], v2[320];
 };
 
 /* Edge helpers of walk.c used by kinds.c and plugsink.c. */
+/* The name index of s[0..n) (interned by the writer; 0 in a mark walk). */
+mt_status mt_walk_name(mt_walk *w, const char *s, size_t n, uint32_t *idx);
 void mt_walk_fail(mt_walk *w, mt_status st, const char *what);
 uint32_t mt_walk_ref_id(mt_walk *w, mt_ref r);
 void mt_walk_push_edge(mt_walk *w, uint32_t target, mt_relation rel,

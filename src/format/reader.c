@@ -29,6 +29,8 @@ struct mt_reader {
 	uint64_t addr_prev;
 	uint32_t type_prev; /* type of the previous object record */
 	bool roots_seen, ended;
+	const uint8_t *mark; /* the MARK record's bits, NULL: none */
+	uint64_t mark_nbits, mark_offset;
 	mt_edge *ebuf;
 	size_t ecap;
 	mt_trailer trailer;
@@ -659,6 +661,13 @@ static mt_status read_end(mt_reader *r, uint64_t off, uint32_t n, mt_err *err)
 				  "0x%016llx",
 				  (unsigned long long)t->checksum,
 				  (unsigned long long)sum);
+	if ((r->mark != NULL) != (r->hdr.mark_time != 0))
+		return mt_err_set(err, MT_TYPE, r->mark ? r->mark_offset : off,
+				  c->record,
+				  r->mark ? "MARK record without header "
+					    "mark_time"
+					  : "header has mark_time but the dump "
+					    "has no MARK record");
 	r->ended = true;
 	return MT_END;
 }
@@ -686,6 +695,54 @@ static mt_status read_warning(mt_reader *r, uint64_t off, uint32_t n,
 		return mt_err_set(err, MT_NOMEM, off, c->record, "warnings");
 	r->hdr.nwarnings++;
 	return MT_OK;
+}
+
+/* [6, nbits, bin]: kept (a pointer into the buffer), not returned. */
+static mt_status read_mark(mt_reader *r, uint64_t off, uint32_t n,
+			   mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	const char *s;
+	uint32_t len;
+	uint64_t nbits, foff;
+	mt_status st;
+	if (n != 3)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "MARK record has %u elements, expected 3", n);
+	if (r->mark)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "MARK record repeated");
+	foff = mt_mpk_offset(c);
+	if ((st = mt_mpk_uint(c, &nbits, err)))
+		return st;
+	if (nbits != r->objects || r->hi != r->objects)
+		return mt_err_set(err, MT_COUNT, foff, c->record,
+				  "MARK record covers %llu objects, the dump "
+				  "has %llu so far",
+				  (unsigned long long)nbits,
+				  (unsigned long long)r->objects);
+	foff = mt_mpk_offset(c);
+	if ((st = mt_mpk_bin(c, &s, &len, err)))
+		return st;
+	if (len != (nbits + 7) / 8)
+		return mt_err_set(err, MT_COUNT, foff, c->record,
+				  "MARK record has %u bytes for %llu objects",
+				  len, (unsigned long long)nbits);
+	if (nbits % 8 && ((const uint8_t *)s)[len - 1] >> (nbits % 8))
+		return mt_err_set(err, MT_RANGE, foff, c->record,
+				  "MARK record has bits past the last object");
+	r->mark = (const uint8_t *)s;
+	r->mark_nbits = nbits;
+	r->mark_offset = off;
+	return MT_OK;
+}
+
+bool mt_reader_mark(const mt_reader *r, const uint8_t **bits,
+		    uint64_t *nbits)
+{
+	*bits = r->mark;
+	*nbits = r->mark ? r->mark_nbits : 0;
+	return r->mark != NULL;
 }
 
 mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
@@ -742,6 +799,10 @@ next:
 		r->roots_seen = true;
 		return MT_OK;
 	case MT_REC_OBJECT:
+		if (r->mark)
+			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
+					  "OBJECT record after the MARK "
+					  "record");
 		rec->kind = MT_RECORD_OBJECT;
 		return read_object(r, rec, n, err);
 	case MT_REC_END:
@@ -751,9 +812,13 @@ next:
 		if ((st = read_warning(r, rec->offset, n, err)))
 			return st;
 		goto next;
+	case MT_REC_MARK:
+		if ((st = read_mark(r, rec->offset, n, err)))
+			return st;
+		goto next;
 	}
 	return mt_err_set(err, MT_RANGE, toff, c->record,
-			  "unknown record tag %llu (expected 1-5)",
+			  "unknown record tag %llu (expected 1-6)",
 			  (unsigned long long)tag);
 }
 

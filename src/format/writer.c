@@ -51,7 +51,7 @@ struct mt_writer {
 	mt_status failed; /* sticky first failure */
 	mt_err failure;
 	bool created; /* the temporary file exists */
-	bool header_done, roots_done;
+	bool header_done, roots_done, mark_done;
 	uint32_t hi;      /* one past the highest id introduced */
 	uint64_t objects; /* object records written */
 	uint64_t edges;
@@ -691,6 +691,31 @@ mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
 	return w->failed ? fail(w, err) : MT_OK;
 }
 
+mt_status mt_writer_mark(mt_writer *w, const uint8_t *bits, uint64_t nbits,
+			 mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (!w->header_done)
+		return bug(w, err, "MARK written before the header");
+	if (w->mark_done)
+		return bug(w, err, "MARK written twice");
+	if (nbits != w->objects || w->objects != w->hi)
+		return bug(w, err, "MARK does not cover every object");
+	uint64_t nbytes = (nbits + 7) / 8;
+	if (nbytes > UINT32_MAX)
+		return bug(w, err, "MARK longer than 4 GiB");
+	if (nbits % 8 && (bits[nbytes - 1] >> (nbits % 8)))
+		return bug(w, err, "MARK has bits past the last object");
+	msgpack_pack_array(&w->pk, 3);
+	msgpack_pack_unsigned_int(&w->pk, MT_REC_MARK);
+	msgpack_pack_uint64(&w->pk, nbits);
+	msgpack_pack_bin(&w->pk, (size_t)nbytes);
+	msgpack_pack_bin_body(&w->pk, bits, (size_t)nbytes);
+	w->mark_done = true;
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
 /* Writes a reference to `id` relative to hi (dump.h): at most 5 bytes.
  * Returns NULL if id was not introduced yet. */
 static inline uint8_t *put_ref(mt_writer *w, uint8_t *p, uint32_t id)
@@ -886,6 +911,8 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "object written before the header");
+	if (w->mark_done)
+		return bug(w, err, "object written after the MARK record");
 	if (id != w->objects)
 		return bug(w, err, "object records out of id order");
 	if (id > w->hi)

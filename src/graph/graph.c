@@ -88,6 +88,7 @@ struct mt_graph {
 	const char **hdr_argv;
 	mt_thread_name *hdr_threads;
 	char **hdr_warnings;	 /* copies of the dump's WARNING records */
+	uint8_t *mark;		 /* MARK record: bit per id; NULL: none */
 	uint32_t dict_type;	 /* id of builtins.dict or MT_NO_ID  */
 	uint64_t dict_name;	 /* name index of "__dict__" or UINT64_MAX */
 	uint32_t builtin[BT_N_]; /* ids of builtins types, MT_NO_ID: none */
@@ -924,6 +925,21 @@ mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
 	tr = mt_reader_trailer(r);
 	if ((st = copy_warnings(g, mt_reader_header(r), err)) != MT_OK)
 		goto fail;
+	{
+		const uint8_t *bits;
+		uint64_t nbits;
+		if (mt_reader_mark(r, &bits, &nbits)) {
+			/* nbits == g->n (the reader checked) */
+			size_t nb = (size_t)((nbits + 7) / 8);
+			g->mark = malloc(nb ? nb : 1);
+			if (!g->mark) {
+				st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+						MT_NO_OFFSET, "mark");
+				goto fail;
+			}
+			memcpy(g->mark, bits, nb);
+		}
+	}
 	g->reachable = tr->reachable > g->n ? g->n : (uint32_t)tr->reachable;
 	mt_reader_free(r);
 	r = NULL;
@@ -1032,6 +1048,7 @@ void mt_graph_free(mt_graph *g)
 	for (size_t i = 0; g->hdr_warnings && i < g->hdr.nwarnings; i++)
 		free(g->hdr_warnings[i]);
 	free(g->hdr_warnings);
+	free(g->mark);
 	free(g);
 }
 
@@ -1041,6 +1058,13 @@ uint32_t mt_graph_count(const mt_graph *g) { return g->n; }
 uint32_t mt_graph_edge_count(const mt_graph *g) { return g->ne; }
 uint32_t mt_graph_reachable(const mt_graph *g) { return g->reachable; }
 const mt_header *mt_graph_header(const mt_graph *g) { return &g->hdr; }
+
+bool mt_graph_has_mark(const mt_graph *g) { return g->mark != NULL; }
+
+bool mt_graph_marked(const mt_graph *g, uint32_t id)
+{
+	return g->mark && id < g->n && (g->mark[id >> 3] >> (id & 7)) & 1;
+}
 
 size_t mt_graph_memory(const mt_graph *g)
 {
@@ -1052,7 +1076,8 @@ size_t mt_graph_memory(const mt_graph *g)
 		   12 +
 	       g->vacap + g->namescap + g->namecap * sizeof(size_t) +
 	       g->nroots * sizeof(mt_edge) +
-	       g->typescap * sizeof(struct type_label) + g->tlabcap;
+	       g->typescap * sizeof(struct type_label) + g->tlabcap +
+	       (g->mark ? ((size_t)g->n + 7) / 8 : 0);
 }
 
 uint32_t mt_graph_type(const mt_graph *g, uint32_t id) { return g->type[id]; }

@@ -75,14 +75,14 @@ class TestApi(unittest.TestCase):
         d = self.d
         self.assertIsInstance(d, memtrack.Record)
         self.assertIsInstance(d, dict)
-        self.assertEqual(set(d), {"header", "names", "roots", "objects", "reachable"})
+        self.assertEqual(set(d), {"header", "names", "roots", "objects", "reachable", "marked"})
         for k in d:
             self.assertIs(getattr(d, k), d[k])
         with self.assertRaises(AttributeError):
             d.nonexistent
         self.assertIn("objects", dir(d))
         self.assertIn("keys", dir(d))
-        self.assertEqual(list(d.keys()), ["header", "names", "roots", "objects", "reachable"])
+        self.assertEqual(list(d.keys()), ["header", "names", "roots", "objects", "reachable", "marked"])
 
     def test_header_fields(self):
         h = self.d.header
@@ -153,6 +153,8 @@ class TestApi(unittest.TestCase):
                          "(path, *, collect=True, plugins=None)")
         self.assertEqual(str(inspect.signature(memtrack.read)), "(path)")
         self.assertEqual(str(inspect.signature(memtrack.plugins)), "()")
+        self.assertEqual(str(inspect.signature(memtrack.mark)),
+                         "(what=True, /, *, collect=True)")
         # read takes its path by keyword too, as the signature says
         self.assertEqual(len(memtrack.read(path=self.path).objects), len(self.d.objects))
 
@@ -161,7 +163,7 @@ class TestApi(unittest.TestCase):
         public = [n for n in dir(memtrack) if not n.startswith("_")]
         self.assertEqual(sorted(n for n in public if callable(getattr(memtrack, n))),
                          ["Edge", "Location", "Object", "Record", "TypeName", "dump",
-                          "plugins", "read"])
+                          "mark", "plugins", "read"])
         for n in public:
             f = getattr(memtrack, n)
             if callable(f):

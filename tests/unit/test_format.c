@@ -727,6 +727,142 @@ static void test_reader_process_keys(void **state)
 	assert_int_equal(err.offset, 63);
 }
 
+/* The MARK record: written after the last object with header mark_time,
+ * read back as a bitmap; the writer refuses one that does not cover every
+ * object or comes twice, and the reader one without mark_time, mark_time
+ * without one, and an OBJECT after it. */
+/* Object 0: the type `type`, its own type. */
+static void put_self_type(mt_writer *w)
+{
+	mt_err err;
+	mt_obj o = {.type = 0, .size = 400, .addr = 0x5000, .refcnt = 100,
+		    .length = MT_NO_LENGTH,
+		    .value = {.kind = MT_VAL_QUALNAME, .s = "builtins", .slen = 8,
+			      .s2 = "type", .s2len = 4}};
+	assert_int_equal(mt_writer_object(w, 0, &o, NULL, 0, &err), MT_OK);
+}
+
+static void write_marked(const char *path, double mark_time, bool mark,
+			 bool object_after)
+{
+	mt_writer *w;
+	mt_err err;
+	mt_header h = test_header();
+	h.mark_time = mark_time;
+	assert_int_equal(mt_writer_new(&w, path, &err), MT_OK);
+	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	/* 10 objects: 0 the type (of itself), 1..9 ints */
+	put_self_type(w);
+	for (uint32_t i = 1; i < 10; i++) {
+		mt_obj o = {.type = 0, .size = 28, .addr = 0x9000 + 32 * i,
+			    .refcnt = 1, .length = MT_NO_LENGTH,
+			    .value = {.kind = MT_VAL_INT, .i = i}};
+		assert_int_equal(mt_writer_object(w, i, &o, NULL, 0, &err),
+				 MT_OK);
+	}
+	uint8_t bits[2] = {0x05, 0x02}; /* ids 0, 2, 9 */
+	if (mark) {
+		/* not every object, bits past the last one: refused */
+		mt_writer *w2;
+		assert_int_equal(mt_writer_new(&w2, path_in("bad.mp"), &err),
+				 MT_OK);
+		assert_int_equal(mt_writer_header(w2, &h, &err), MT_OK);
+		put_self_type(w2);
+		uint8_t one = 0x03;
+		assert_int_equal(mt_writer_mark(w2, &one, 1, &err), MT_ARG);
+		mt_writer_abort(w2);
+		assert_int_equal(mt_writer_mark(w, bits, 10, &err), MT_OK);
+	}
+	if (object_after) {
+		mt_obj o = {.type = 0, .size = 28, .addr = 0xa000, .refcnt = 1,
+			    .length = MT_NO_LENGTH};
+		assert_int_equal(mt_writer_object(w, 10, &o, NULL, 0, &err),
+				 MT_ARG);
+		mt_writer_abort(w);
+		return;
+	}
+	assert_int_equal(mt_writer_finish(w, 10, &err), MT_OK);
+}
+
+static void test_mark_record(void **state)
+{
+	char path[512]; /* path_in's buffer is reused */
+	snprintf(path, sizeof path, "%s", path_in("marked.mp"));
+	size_t len;
+	mt_reader *r;
+	mt_record rec;
+	mt_err err;
+	const uint8_t *bits;
+	uint64_t nbits;
+	write_marked(path, 1795314950.5, true, false);
+	uint8_t *buf = slurp(path, &len);
+	assert_int_equal(mt_reader_new(&r, buf, len, &err), MT_OK);
+	assert_true(mt_reader_header(r)->mark_time == 1795314950.5);
+	mt_status st;
+	while ((st = mt_reader_next(r, &rec, &err)) == MT_OK)
+		assert_int_equal(rec.kind, MT_RECORD_OBJECT);
+	assert_int_equal(st, MT_END);
+	assert_true(mt_reader_mark(r, &bits, &nbits));
+	assert_int_equal(nbits, 10);
+	assert_int_equal(bits[0], 0x05);
+	assert_int_equal(bits[1], 0x02);
+	mt_reader_free(r);
+	/* a bit past the last object, the byte count, a repeated MARK:
+	 * patch the bytes (the checksum is checked at END, after these) */
+	size_t at = 0;
+	for (size_t i = 0; i + 4 < len; i++)
+		if (buf[i] == 0x93 && buf[i + 1] == 6 && buf[i + 2] == 10 &&
+		    buf[i + 3] == 0xc4)
+			at = i;
+	assert_true(at > 0);
+	buf[at + 6] = 0x06; /* bit 10 */
+	assert_int_equal(read_all(buf, len, &err, NULL), MT_RANGE);
+	assert_int_equal(err.offset, at + 3);
+	buf[at + 6] = 0x02;
+	buf[at + 2] = 11; /* 11 objects */
+	assert_int_equal(read_all(buf, len, &err, NULL), MT_COUNT);
+	assert_int_equal(err.offset, at + 2);
+	free(buf);
+
+	/* no mark: no bitmap */
+	write_marked(path, 0, false, false);
+	buf = slurp(path, &len);
+	assert_int_equal(mt_reader_new(&r, buf, len, &err), MT_OK);
+	while ((st = mt_reader_next(r, &rec, &err)) == MT_OK)
+		;
+	assert_int_equal(st, MT_END);
+	assert_false(mt_reader_mark(r, &bits, &nbits));
+	assert_int_equal(nbits, 0);
+	mt_reader_free(r);
+	free(buf);
+	/* mark_time without MARK, MARK without mark_time */
+	write_marked(path, 1795314950.5, false, false);
+	buf = slurp(path, &len);
+	assert_int_equal(read_all(buf, len, &err, NULL), MT_TYPE);
+	assert_non_null(strstr(err.detail, "no MARK record"));
+	free(buf);
+	mt_writer *w;
+	mt_header h = test_header();
+	assert_int_equal(mt_writer_new(&w, path, &err), MT_OK);
+	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	put_self_type(w);
+	uint8_t one = 1;
+	assert_int_equal(mt_writer_mark(w, &one, 1, &err), MT_OK);
+	assert_int_equal(mt_writer_mark(w, &one, 1, &err), MT_ARG);
+	mt_writer_abort(w);
+	assert_int_equal(mt_writer_new(&w, path, &err), MT_OK);
+	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	put_self_type(w);
+	assert_int_equal(mt_writer_mark(w, &one, 1, &err), MT_OK);
+	assert_int_equal(mt_writer_finish(w, 1, &err), MT_OK);
+	buf = slurp(path, &len);
+	assert_int_equal(read_all(buf, len, &err, NULL), MT_TYPE);
+	assert_non_null(strstr(err.detail, "without header mark_time"));
+	free(buf);
+	/* the writer refuses an object after the MARK */
+	write_marked(path, 1795314950.5, true, true);
+}
+
 static void test_checksum_chunking(void **state)
 {
 	uint8_t data[1000];
@@ -809,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_writer_target_changes),
 		cmocka_unit_test(test_reader_duplicate_key),
 		cmocka_unit_test(test_reader_process_keys),
+		cmocka_unit_test(test_mark_record),
 		cmocka_unit_test(test_checksum_chunking),
 		cmocka_unit_test(test_random_corruption),
 	};

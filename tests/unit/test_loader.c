@@ -18,6 +18,7 @@
 #include "fixture.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
+#include "memtrack/writer.h"
 
 static char tmpdir[] = "/tmp/mt_test_loader_XXXXXX";
 
@@ -687,10 +688,72 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* memtrack.mark(): the MARK record's bits are the graph's marked ids; a
+ * dump without one has no mark and no marked object. */
+static void test_mark(void **state)
+{
+	mt_writer *w;
+	mt_graph *g;
+	mt_err err;
+	(void)state;
+	mt_header h = {.memtrack_version = "0.1.0",
+		       .python_version = "3.11.7",
+		       .py_major = 3,
+		       .py_minor = 11,
+		       .py_micro = 7,
+		       .ptr_size = 8,
+		       .gc_header = 16,
+		       .pid = 77,
+		       .start_time = 1795314000.5,
+		       .boot_id = "b00t",
+		       .mark_time = 1795314100.25};
+	assert_int_equal(mt_writer_new(&w, tmp_path("mark.mp"), &err), MT_OK);
+	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	for (uint32_t i = 0; i < 11; i++) {
+		mt_obj o = {.type = 0, .size = 28, .addr = 0x9000 + 32 * i,
+			    .refcnt = 1, .length = MT_NO_LENGTH};
+		if (i == 0)
+			o.value = (mt_value){.kind = MT_VAL_QUALNAME,
+					     .s = "builtins",
+					     .slen = 8,
+					     .s2 = "type",
+					     .s2len = 4};
+		assert_int_equal(mt_writer_object(w, i, &o, NULL, 0, &err),
+				 MT_OK);
+	}
+	uint8_t bits[2] = {0x85, 0x04}; /* 0, 2, 7, 10 */
+	assert_int_equal(mt_writer_mark(w, bits, 11, &err), MT_OK);
+	assert_int_equal(mt_writer_finish(w, 0, &err), MT_OK);
+	assert_int_equal(mt_graph_load(&g, tmp_path("mark.mp"), NULL, NULL, &err),
+			 MT_OK);
+	const mt_header *gh = mt_graph_header(g);
+	assert_true(gh->mark_time == 1795314100.25);
+	assert_true(gh->start_time == 1795314000.5);
+	assert_string_equal(gh->boot_id, "b00t");
+	assert_true(mt_graph_has_mark(g));
+	for (uint32_t i = 0; i < 11; i++)
+		assert_int_equal(mt_graph_marked(g, i),
+				 i == 0 || i == 2 || i == 7 || i == 10);
+	assert_false(mt_graph_marked(g, 11));
+	assert_false(mt_graph_marked(g, UINT32_MAX));
+	mt_graph_free(g);
+
+	/* the fixture writes no mark (and no process keys) */
+	assert_int_equal(fx_write_canned("demo", tmp_path("nomark.mp"), &err),
+			 MT_OK);
+	assert_int_equal(
+	    mt_graph_load(&g, tmp_path("nomark.mp"), NULL, NULL, &err), MT_OK);
+	assert_false(mt_graph_has_mark(g));
+	assert_false(mt_graph_marked(g, 0));
+	assert_true(mt_graph_header(g)->mark_time == 0);
+	mt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_mark),
 	    cmocka_unit_test(test_type_labels),
 	    cmocka_unit_test(test_canned_heaps),
 	    cmocka_unit_test(test_cancel),
