@@ -38,17 +38,6 @@
 
 static const char *progname = "memtrack-tui";
 
-/* TEMPORARY (issue 10, while diff.c and the comparison browser are being
- * written): weak, so the program links before they land. */
-#pragma weak mt_browser_new_multi
-static bool not_yet(void *fn, const char *what)
-{
-	if (fn)
-		return false;
-	fprintf(stderr, "%s: %s: not yet\n", progname, what);
-	return true;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(
@@ -901,12 +890,6 @@ int main(int argc, char **argv)
 	/* loaded before the terminal is taken over: errors stay one line */
 	if ((rc = load_dumps(&d, &c)) != 0)
 		goto done;
-	if (d.n > 1 && !c.batch && !c.nexprs &&
-	    not_yet((void *)mt_browser_new_multi,
-		    "comparing dumps in the browser")) {
-		rc = 1;
-		goto done;
-	}
 	if (c.mine && !c.nexprs && d.n == 1) {
 		/* the report of the program's objects: h (hp.Mine) by -B */
 		char *e = mt_xmalloc(strlen(c.by_name ? c.by_name : "") + 16);

@@ -169,6 +169,10 @@ run -e 'h - h0' "$D" "$M"
 	sed -n 3p "$T/err" | grep -q '^error: .*process start time' ||
 	fail "-e h - h0 on fixtures: $rc $(cat "$T/err")"
 
+## the browser with two dumps: a terminal, or --headless (the comparison
+## view's screens are tests/browser/test_screens.sh's)
+error "two dumps, no terminal" 'not a terminal' "$D" "$M"
+
 ## three dumps: memlab's rule needs one process; fixtures are not
 error "three processes" "^memtrack-tui: $D, $M: no leak candidates: .*process" \
 	--batch "$D" "$M" "$D"
@@ -286,6 +290,15 @@ run -e 'h - h0' "$A" "$E"
 run -e 'h.diff(h0)' "$A" "$E"
 [ "$rc" -eq 0 ] && grep -q '^Summary of difference operation' "$T/out" ||
 	fail "-e h.diff(h0) across processes: $rc $(cat "$T/err")"
+# the browser, headless: opened on the comparison, the files named as given
+run --headless --keys q "$A" "$C"
+[ "$rc" -eq 0 ] && grep -q "^ OLD a.mp " "$T/out" && grep -q "^ NEW c.mp " "$T/out" ||
+	fail "--headless A C: $rc $(cat "$T/out" "$T/err")"
+grep -q ' +400 .* __main__.Leak$' "$T/out" || fail "--headless A C: no Leak row"
+run --headless --size 100x20 --keys q "$A" "$B" "$C"
+[ "$rc" -eq 0 ] && grep -q "^leak candidates" "$T/out" &&
+	grep -q ' 200 .* __main__.Leak$' "$T/out" ||
+	fail "--headless A B C: $rc $(cat "$T/out" "$T/err")"
 # three dumps, one from another process
 error "A B E" "^memtrack-tui: $B, $E: no leak candidates: .*different processes" \
 	--batch "$A" "$B" "$E"
