@@ -452,7 +452,8 @@ static void save_mark(mt_browser *b, bview *v, int letter)
 	mt_err err;
 	mt_err_clear(&err);
 	char name[2] = {(char)letter, 0};
-	mt_status st = mt_query_bind_set(b->q, name, t.set, &err);
+	/* a set of another dump (h0's) is bound with its dump */
+	mt_status st = mt_query_bind_set_of(b->q, name, t.set, t.of, &err);
 	if (st == MT_OK) {
 		char *what = target_text(b, v);
 		char *m = bv_printf("%s: %zu object%s saved (%s)", name,

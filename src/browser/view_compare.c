@@ -1004,7 +1004,7 @@ static mt_status open_leaks(mt_browser *b, mt_err *err)
 	mt_qresult r = {MT_QRESULT_SET};
 	r.set = s;
 	snprintf(r.er, sizeof r.er, "clodo");
-	r.expr = mt_xstrdup("h & h1 - h0");
+	r.expr = mt_xstrdup("hp.Leaks"); /* the query layer's name of it */
 	st = bv_open_partition(b, &r, NULL, "leak candidates", err);
 	mt_qresult_destroy(&r);
 	return st;

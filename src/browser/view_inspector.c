@@ -56,6 +56,7 @@ static bool insp_enter(mt_browser *b, bview *v, brow *r)
 	mt_err_clear(&err);
 	mt_qresult res = {MT_QRESULT_SET};
 	mt_status st = MT_OK;
+	res.of = v->res.of; /* an object of the view's dump */
 	if (!(res.expr = object_expr(b, r->obj))) {
 		/* virtual: named by the set it was reached through */
 		mt_qresult by;

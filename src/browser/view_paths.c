@@ -122,7 +122,9 @@ static mt_status open_objects(mt_browser *b, const uint32_t *ids, size_t n,
 		return st;
 	char name[32];
 	snprintf(name, sizeof name, "paths%u", ++bound_sets);
-	st = mt_query_bind_set(b->q, name, s, err);
+	/* a set of another dump (a comparison's OLD) is bound with it */
+	st = mt_query_bind_set_of(b->q, name, s,
+				  b->nside ? b->side[b->cur].q : NULL, err);
 	mt_set_unref(s);
 	if (!st)
 		st = mt_query_eval(b->q, name, &res, err);

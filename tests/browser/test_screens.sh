@@ -249,4 +249,90 @@ done
 screen more-prompt demo ":h.rp<Enter>:_.more<Enter>" --size 80x16
 grep -q '^> *10: ' "$T/out" || fail "more-prompt: _.more does not show line 10"
 
+# comparing dumps (memtrack-tui OLD NEW, A B C): cmp-old and cmp-new are
+# two dumps of one process (identity: New and Deleted), cmp-other the
+# later one from another process, cmp-c a third dump of the process
+for d in cmp-old cmp-new cmp-c cmp-other; do
+	"$MKDUMP" $d "$T/$d.mp" || exit 99
+done
+# cscreen NAME "DUMP..." KEYS [ARGS...]: as screen, with several dumps
+cscreen() {
+	name=$1 dumps=$2 keys=$3
+	shift 3
+	set -- "$@"
+	for d in $dumps; do
+		set -- "$@" "$T/$d.mp"
+	done
+	run --headless --keys "$keys" "$@"
+	[ "$rc" -eq 0 ] || fail "$name: exit status $rc: $(cat "$T/err")"
+	[ -s "$T/err" ] && fail "$name: unexpected stderr: $(cat "$T/err")"
+	if [ -n "$MEMTRACK_REGEN" ]; then
+		cp "$T/out" "$SCREENS/$name.txt"
+	fi
+	diff -u "$SCREENS/$name.txt" "$T/out" >&2 || fail "$name: screen differs"
+}
+P2="cmp-old cmp-new"
+# two panes at 120 columns and more, one table below; w switches
+for size in 140x30 120x30 80x30 60x20; do
+	w=${size%x*}
+	cscreen compare-$w "$P2" '' --size $size
+done
+grep -q '^ *+ .* dict of __main__\.Session$' "$SCREENS/compare-120.txt" ||
+	fail "compare-120: no + marker on a kind only in NEW"
+grep -q '^ *- .*-48 B .* types\.SimpleNamespace$' "$SCREENS/compare-120.txt" ||
+	fail "compare-120: no - marker and signed delta on a kind only in OLD"
+cscreen compare-w-120 "$P2" 'w' --size 120x16
+cscreen compare-w-80 "$P2" 'w' --size 80x16
+cscreen compare-ascii "$P2" 'jj' --size 120x12 --ascii
+cscreen compare-bytes "$P2" 'jj' --size 80x12 --bytes
+# Enter: the kind on both sides (a kind only in NEW: OLD empty); back
+cscreen compare-enter "$P2" 'jjj<Enter>' --size 120x12
+cscreen compare-enter-new-only "$P2" 'jj<Enter>' --size 80x12
+cscreen compare-back "$P2" 'jjj<Enter>h' --size 80x12
+# re-partition and R F D M on both sides
+cscreen compare-t "$P2" 't' --size 120x16
+cscreen compare-row-e "$P2" 'jjje' --size 120x12
+cscreen compare-R "$P2" 'jjjjjjjR' --size 80x12
+cscreen compare-F "$P2" 'jjjjF' --size 80x12
+cscreen compare-D "$P2" 'jjjjjD' --size 80x12
+cscreen compare-M "$P2" 'M' --size 80x12
+cscreen compare-marked-t "$P2" 'jj<Space>jj<Space>t' --size 80x12
+# Tab: the focus on one side; Enter opens that side's row alone, with
+# its dump on line 0 (OLD: 85 objects)
+cscreen compare-tab "$P2" '<Tab>jjjj' --size 120x12
+cscreen compare-tab-old-enter "$P2" '<Tab>jjjj<Enter>' --size 100x10
+grep -q '^fixture.py  pid 4242  85 objects' "$T/out" ||
+	fail "compare-tab-old-enter: not OLD's dump on line 0"
+grep -q '^h0\[' "$T/out" || fail "compare-tab-old-enter: not h0's row"
+cscreen compare-tab-new-enter "$P2" '<Tab><Tab>jjjj<Enter>' --size 100x10
+cscreen compare-tab-old-missing "$P2" '<Tab>jj<Enter>' --size 100x10
+# a mark on OLD's side names OLD's objects in the prompt
+cscreen compare-old-mark "$P2" '<Tab>jjjj<Enter>jmq:q<Enter>' --size 100x10
+grep -q '^fixture.py  pid 4242  85 objects' "$T/out" ||
+	fail "compare-old-mark: q is not a set of OLD"
+# sorting by the absolute differences; hiding the unchanged rows;
+# filter and search as in one dump
+cscreen compare-sort-count "$P2" '#' --size 80x16
+cscreen compare-sort-kind "$P2" 'a' --size 80x16
+cscreen compare-sort-retained "$P2" 'r' --size 80x16
+cscreen compare-hide "$P2" 'x' --size 80x16
+cscreen compare-hide-again "$P2" 'xx' --size 80x16
+cscreen compare-filter "$P2" '\Session<Enter>' --size 80x12
+cscreen compare-search "$P2" '/float<Enter>' --size 80x12
+cscreen compare-help "$P2" '?G' --size 80x16
+# across processes: aggregate deltas, no identity, the reason
+cscreen compare-other "cmp-old cmp-other" '' --size 120x12
+grep -q 'no identity: the dumps come from different processes' "$T/out" ||
+	fail "compare-other: no reason for the missing identity"
+cscreen compare-other-tab "cmp-old cmp-other" '<Tab>jjjj<Enter>' --size 100x10
+# three dumps: memlab's leak candidates (hp.Leaks), W: A against C
+cscreen compare-three "cmp-old cmp-new cmp-c" '' --size 100x14
+grep -q '^hp\.Leaks  (18 objects' "$T/out" ||
+	fail "compare-three: not the 18 leak candidates"
+cscreen compare-three-W "cmp-old cmp-new cmp-c" 'W' --size 120x14
+cscreen compare-three-WW "cmp-old cmp-new cmp-c" 'WW' --size 100x14
+cscreen compare-three-enter "cmp-old cmp-new cmp-c" 'j<Enter>' --size 100x10
+run --headless --keys 'W' "$T/demo.mp"
+grep -q 'W: no other start view' "$T/out" || fail "W on one dump: no message"
+
 finish
