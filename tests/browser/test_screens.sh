@@ -334,5 +334,15 @@ cscreen compare-three-WW "cmp-old cmp-new cmp-c" 'WW' --size 100x14
 cscreen compare-three-enter "cmp-old cmp-new cmp-c" 'j<Enter>' --size 100x10
 run --headless --keys 'W' "$T/demo.mp"
 grep -q 'W: no other start view' "$T/out" || fail "W on one dump: no message"
+# P: the paths of both sides, each group marked (view_cpaths.c)
+cscreen compare-P "$P2" 'jjjjjP' --size 100x14
+# a dump with a mark opens on the objects new since it; W: the whole heap
+"$MKDUMP" cmp-mark "$T/cmp-mark.mp" || exit 99
+cscreen mark-start cmp-mark '' --size 100x14
+grep -q '^h - hp\.Marked  (21 objects' "$T/out" ||
+	fail "mark-start: not the 21 objects new since the mark"
+cscreen mark-W cmp-mark 'W' --size 100x10
+cscreen mark-WW cmp-mark 'WW' --size 100x10
+cscreen mark-enter cmp-mark 'jj<Enter>' --size 100x10
 
 finish

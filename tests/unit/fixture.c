@@ -33,6 +33,8 @@ struct fx {
 	uint64_t pid;	   /* 0: the default, 4242 */
 	double start_time; /* the header's process identity (fx_process) */
 	const char *boot_id;
+	uint32_t mark_upto; /* fx_mark: nodes below it existed at the mark */
+	double mark_time;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -70,6 +72,12 @@ void fx_process(fx *f, uint64_t pid, double start_time, const char *boot_id)
 	f->pid = pid;
 	f->start_time = start_time;
 	f->boot_id = boot_id;
+}
+
+void fx_mark(fx *f, uint32_t upto, double mark_time)
+{
+	f->mark_upto = upto;
+	f->mark_time = mark_time;
 }
 
 void fx_free(fx *f)
@@ -259,6 +267,7 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map_out,
 	    .threads = f->threads,
 	    .start_time = f->start_time,
 	    .boot_id = f->boot_id,
+	    .mark_time = f->mark_upto ? f->mark_time : 0,
 	};
 	uint32_t *map = xrealloc(NULL, (f->n + 1) * sizeof *map);
 	uint32_t *order = xrealloc(NULL, (f->n + 1) * sizeof *order);
@@ -319,6 +328,17 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map_out,
 		k = edges_of(f, node, ix);
 		if ((st = edges_out(f, w, ix, k, map, ed, err)) != MT_OK ||
 		    (st = mt_writer_object(w, id, &o, ed, k, err)) != MT_OK)
+			goto fail;
+	}
+	if (f->mark_upto) { /* the MARK record: a bit per object */
+		uint8_t *bits = xrealloc(NULL, f->n / 8 + 1);
+		memset(bits, 0, f->n / 8 + 1);
+		for (id = 0; id < f->n; id++)
+			if (order[id] < f->mark_upto)
+				bits[id / 8] |= (uint8_t)(1u << (id % 8));
+		st = mt_writer_mark(w, bits, f->n, err);
+		free(bits);
+		if (st != MT_OK)
 			goto fail;
 	}
 	st = mt_writer_finish(w, reachable, err);
@@ -681,6 +701,13 @@ mt_status fx_write_canned(const char *name, const char *path, mt_err *err)
 		build_demo(f, 1);
 		add_sessions(f, 3, 6);
 		fx_process(f, name[4] == 'n' ? 4242 : 5151, 1795314000.5, NULL);
+	} else if (!strcmp(name, "cmp-mark")) { /* cmp-new, marked at
+						    cmp-old's objects */
+		build_demo(f, 0);
+		uint32_t upto = (uint32_t)f->n;
+		add_sessions(f, 3, 6);
+		fx_process(f, 4242, 1795314000.5, NULL);
+		fx_mark(f, upto, 1795314900.0);
 	} else if (!strcmp(name, "cmp-c")) { /* later still: 5 sessions */
 		build_demo(f, 1);
 		add_sessions(f, 5, 6);

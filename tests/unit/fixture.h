@@ -45,6 +45,10 @@ void fx_thread(fx *f, uint64_t id, const char *name);
  * (NULL: none; borrowed until fx_write). */
 void fx_process(fx *f, uint64_t pid, double start_time, const char *boot_id);
 
+/* memtrack.mark(): the nodes made before node `upto` existed at a mark
+ * set at mark_time (header mark_time and a MARK record). */
+void fx_mark(fx *f, uint32_t upto, double mark_time);
+
 /* Writes the dump; map (may be NULL, else one entry per node) receives the
  * object id of each node; *reachable (may be NULL) the reachable count. */
 mt_status fx_write(fx *f, const char *path, uint32_t *map, uint32_t *reachable,
@@ -56,7 +60,8 @@ mt_status fx_write(fx *f, const char *path, uint32_t *map, uint32_t *reachable,
  * (long class names differing only in the middle, for narrow screens);
  * comparisons: "cmp-old" (demo), "cmp-new" and "cmp-c" (later dumps of
  * the same process: objects new and gone, an address reused by another
- * type, a new class), "cmp-other" (cmp-new from another process).
+ * type, a new class), "cmp-other" (cmp-new from another process),
+ * "cmp-mark" (demo then new objects, with a mark between).
  * Returns MT_ARG for an unknown name. */
 mt_status fx_write_canned(const char *name, const char *path, mt_err *err);
 
