@@ -11,8 +11,8 @@
  * Enter on a group opens the objects its paths end at on both sides as a
  * comparison (bv_open_compare; one object on one side alone: the
  * inspector); Enter on a step, the objects at that step on the side the
- * step rows come from.  Sets are bound to names (`cpaths1`, ...) in the
- * session of their dump: OLD's in its own session (oq), NEW's in b->q.
+ * step rows come from.  Sets are bound to names in b->q: `cpaths1` of
+ * NEW, `cpaths1_h0` of OLD (bound with its dump).
  *
  * The view's data (priv) maps each row, by its natural index, to its pair
  * and step; labels are made when the view opens (OLD's steps with OLD's
@@ -135,43 +135,54 @@ static uint32_t *objects_at(const cpview *cv, int s, size_t gi, uint32_t step,
 	return ids;
 }
 
-/* ids[0..n) of side s as a result of b->q's view: bound to `name` in the
- * session of that side's dump (OLD's: cv->oq, its mt_qresult.of). */
+/* The b->side index of side s (OLD, NEW). */
+static int side_index(const mt_browser *b, const cpview *cv, int s)
+{
+	return s == OLD ? cv->oside : (int)b->nside - 1;
+}
+
+/* ids[0..n) of side s bound to `name` in b->q (OLD's with its dump:
+ * mt_query_bind_set_of), evaluated there. */
 static mt_status side_result(mt_browser *b, cpview *cv, int s,
 			     const uint32_t *ids, size_t n, const char *name,
 			     mt_qresult *out, mt_err *err)
 {
-	mt_query *q = s == OLD ? cv->oq : b->q;
 	mt_set *set;
 	mt_status st = mt_set_from_ids(&set, ids, n, err);
 	if (st)
 		return st;
-	st = mt_query_bind_set(q, name, set, err);
+	st = mt_query_bind_set_of(b->q, name, set, s == OLD ? cv->oq : NULL,
+				  err);
 	mt_set_unref(set);
 	if (!st)
-		st = mt_query_eval(q, name, out, err);
-	if (!st && s == OLD)
-		out->of = cv->oq;
+		st = mt_query_eval(b->q, name, out, err);
 	return st;
 }
 
-/* Opens object ids[0] of side s in the inspector. */
+/* Opens object id of side s in the inspector. */
 static mt_status open_one(mt_browser *b, cpview *cv, int s, uint32_t id,
 			  const char *crumb, mt_err *err)
 {
 	mt_qresult res;
-	mt_query *q = s == OLD ? cv->oq : b->q;
-	bool named = mt_query_object(q, id, &res, err) == MT_OK;
+	bv_use_side(b, side_index(b, cv, s));
+	bool named = bv_query_object(b, id, &res, err) == MT_OK;
 	if (!named)
 		mt_err_clear(err); /* a virtual object: no hp.Id */
-	else if (s == OLD)
-		res.of = cv->oq;
-	bv_use_side(b, s == OLD ? cv->oside : (int)b->nside - 1);
 	mt_status st =
 	    bv_open_inspector(b, id, named ? &res : NULL, crumb, err);
 	if (named)
 		mt_qresult_destroy(&res);
 	return st;
+}
+
+/* The names of a group's objects: cpathsN in NEW, cpathsN_h0 in OLD. */
+static void side_name(const mt_browser *b, const cpview *cv, int s, unsigned k,
+		      char *buf, size_t n)
+{
+	if (s == OLD)
+		snprintf(buf, n, "cpaths%u_%s", k, b->side[cv->oside].name);
+	else
+		snprintf(buf, n, "cpaths%u", k);
 }
 
 /* Opens ids[s][0..n[s]) of both sides: a comparison, or the inspector for
@@ -183,15 +194,17 @@ static mt_status open_objects(mt_browser *b, cpview *cv, uint32_t *ids[2],
 		int s = n[OLD] ? OLD : NEW;
 		return open_one(b, cv, s, ids[s][0], crumb, err);
 	}
-	char name[32];
-	snprintf(name, sizeof name, "cpaths%u", ++bound_sets);
+	unsigned k = ++bound_sets;
+	char name[2][48];
 	mt_qresult res[2];
 	memset(res, 0, sizeof res);
 	mt_status st = MT_OK;
-	for (int s = OLD; s <= NEW && !st; s++)
+	for (int s = OLD; s <= NEW && !st; s++) {
+		side_name(b, cv, s, k, name[s], sizeof name[s]);
 		if (n[s])
-			st = side_result(b, cv, s, ids[s], n[s], name, &res[s],
-					 err);
+			st = side_result(b, cv, s, ids[s], n[s], name[s],
+					 &res[s], err);
+	}
 	if (!st)
 		st = bv_open_compare(b, cv->oside, &res[OLD], &res[NEW], NULL,
 				     crumb, err);
@@ -200,12 +213,11 @@ static mt_status open_objects(mt_browser *b, cpview *cv, uint32_t *ids[2],
 			mt_qresult_destroy(&res[s]);
 	if (!st) {
 		char co[MT_FMT_COUNT_MAX], cn[MT_FMT_COUNT_MAX];
-		char *msg =
-		    bv_printf("%s + %s objects, bound to %s in %s and %s",
-			      mt_fmt_count(co, sizeof co, n[OLD]),
-			      mt_fmt_count(cn, sizeof cn, n[NEW]), name,
-			      b->side[cv->oside].name,
-			      b->side[b->nside - 1].name);
+		char *msg = bv_printf("%s + %s objects, bound to %s and %s",
+				      mt_fmt_count(co, sizeof co, n[OLD]),
+				      mt_fmt_count(cn, sizeof cn, n[NEW]),
+				      n[OLD] ? name[OLD] : "-",
+				      n[NEW] ? name[NEW] : "-");
 		bv_msg(b, false, msg);
 		free(msg);
 	}
@@ -219,8 +231,8 @@ static mt_status open_side(mt_browser *b, cpview *cv, int s,
 {
 	if (n == 1)
 		return open_one(b, cv, s, ids[0], crumb, err);
-	char name[32];
-	snprintf(name, sizeof name, "cpaths%u", ++bound_sets);
+	char name[48];
+	side_name(b, cv, s, ++bound_sets, name, sizeof name);
 	mt_qresult res;
 	mt_status st = side_result(b, cv, s, ids, n, name, &res, err);
 	if (st)
@@ -229,10 +241,8 @@ static mt_status open_side(mt_browser *b, cpview *cv, int s,
 	mt_qresult_destroy(&res);
 	if (!st) {
 		char cnt[MT_FMT_COUNT_MAX];
-		char *msg = bv_printf(
-		    "%s objects, bound to %s in %s",
-		    mt_fmt_count(cnt, sizeof cnt, n), name,
-		    b->side[s == OLD ? cv->oside : (int)b->nside - 1].name);
+		char *msg = bv_printf("%s objects, bound to %s",
+				      mt_fmt_count(cnt, sizeof cnt, n), name);
 		bv_msg(b, false, msg);
 		free(msg);
 	}
@@ -342,7 +352,7 @@ static mt_status pair_rows(mt_browser *b, bview *v, cpview *cv, size_t *cap,
 	mt_strbuf t;
 	mt_strbuf_init(&t);
 	int was = b->cur;
-	bv_use_side(b, s == OLD ? cv->oside : (int)b->nside - 1);
+	bv_use_side(b, side_index(b, cv, s));
 	for (uint32_t k = 0; k < len && rc == MT_OK; k++) {
 		size_t n = 0;
 		uint32_t *ids = objects_at(cv, s, gi, k, &n, err);

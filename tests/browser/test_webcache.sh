@@ -112,13 +112,16 @@ expect2 compare-paths '\/^__main__.Response$/<Enter>jP' \
 	"^ +\[.*\]   __main__\.Response \(3,000 objects\)\$"
 # Enter on the group: its objects on both sides, compared (all 1500 new)
 expect2 compare-paths-enter '\/^__main__.Response$/<Enter>jP<Enter>' \
-	'^cpaths[0-9]+ ⇄ cpaths[0-9]+  \(\+1500 objects, \+[0-9.]+ kB; 1500 new, 0 gone\)$' \
+	'^cpaths1_h0 ⇄ cpaths1  \(\+1500 objects, \+[0-9.]+ kB; 1500 new, 0 gone\)$' \
 	'› paths › grew group 0$' \
-	'^1,500 \+ 3,000 objects, bound to cpaths[0-9]+ in h0 and h'
+	'^1,500 \+ 3,000 objects, bound to cpaths1_h0 and cpaths1 '
+# the names evaluate to each side's objects (OLD's 1500 responses)
+expect2 compare-paths-names '\/^__main__.Response$/<Enter>jP<Enter>:cpaths1_h0<Enter>' \
+	'^cpaths1_h0  \(1,500 objects, '
 # Enter on the last step: NEW's objects there, alone
 expect2 compare-paths-step '\/^__main__.Response$/<Enter>jP<End><Enter>' \
-	'^cpaths[0-9]+  \(3,000 objects, ' '› grew group 0 step [0-9]+$' \
-	'^3,000 objects, bound to cpaths[0-9]+ in h'
+	'^cpaths1  \(3,000 objects, ' '› grew group 0 step [0-9]+$' \
+	'^3,000 objects, bound to cpaths1 '
 
 # Paths only on one side, on fixture dumps: "many" has no thread, "demo"
 # a frame of main(); the marks are words, Enter opens the side that has it.
