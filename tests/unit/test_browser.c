@@ -720,6 +720,220 @@ static void test_escape(void **state)
 	mt_strbuf_destroy(&o);
 }
 
+/* ---- comparing dumps (view_compare.c) ---- */
+
+/* Dumps n canned fixtures and loads them. */
+static void load_canned(const char *const *names, size_t n, mt_graph **gs,
+			char paths[][64])
+{
+	mt_err err;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(paths[i], 64, "/tmp/mt_test_browser.%ld.%zu.mp",
+			 (long)getpid(), i);
+		assert_int_equal(fx_write_canned(names[i], paths[i], &err),
+				 MT_OK);
+		assert_int_equal(mt_graph_load(&gs[i], paths[i], NULL, NULL,
+					       &err),
+				 MT_OK);
+	}
+}
+
+static void free_canned(mt_graph **gs, char paths[][64], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		mt_graph_free(gs[i]);
+		unlink(paths[i]);
+	}
+}
+
+/* The row of view v whose label is `label` (NULL: none). */
+static brow *row_labelled(bview *v, const char *label)
+{
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].label && !strcmp(v->rows[i].label, label))
+			return &v->rows[i];
+	return NULL;
+}
+
+/* The screen line whose text ends with `label` (NULL: none). */
+static const char *screen_row(mt_browser *b, const char *label)
+{
+	const mt_screen *s = mt_browser_screen(b);
+	size_t n = strlen(label);
+	for (int i = 0; i < s->rows; i++) {
+		const char *t = s->lines[i].text;
+		size_t m = strlen(t);
+		if (m > n && !strcmp(t + m - n, label) && t[m - n - 1] == ' ')
+			return t;
+	}
+	return NULL;
+}
+
+/* Two dumps of one process: rows of the difference table in |ΔSize|
+ * order, signed deltas, the one-side markers, New/Deleted, x, #, Enter
+ * on both sides, a partition key on both, Tab and Enter on OLD alone. */
+static void test_compare(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"cmp-old", "cmp-new"};
+	mt_graph *gs[2];
+	char paths[2][64];
+	load_canned(names, 2, gs, paths);
+	tui t;
+	tui_init(&t);
+	t.cols = 140;
+	t.rows = 40;
+	mt_browser *b = NULL;
+	mt_err err;
+	const char *files[] = {"old.mp", "new.mp"};
+	mt_browser_opts o = {.files = files};
+	assert_int_equal(mt_browser_new_multi(&b, (const mt_graph *const *)gs,
+					      2, &t.ui, &o, &err),
+			 MT_OK);
+	mt_browser_draw(b);
+	assert_int_equal(mt_browser_depth(b), 1);
+	bview *v = bv_top(b);
+	assert_true(v->ops->caps & BV_CMP);
+	assert_non_null(b->match[0]); /* one process: identity */
+	assert_ptr_equal(b->g, gs[1]);
+	assert_non_null(strstr(line(b, 0), "OLD old.mp  fixture.py"));
+	assert_non_null(strstr(line(b, 1), "NEW new.mp  fixture.py"));
+	assert_non_null(strstr(line(b, 2), "h0 \xe2\x87\x84 h  (+21 objects"));
+	assert_non_null(strstr(line(b, 4), "New Deleted"));
+	/* the "all" row first */
+	assert_true(v->rows[v->vis[0]].all);
+	/* signs and markers, on screen */
+	const char *l = screen_row(b, "dict of __main__.Session");
+	assert_non_null(l);
+	assert_int_equal(l[2], '+');
+	assert_non_null(strstr(l, " +696 B "));
+	l = screen_row(b, "types.SimpleNamespace");
+	assert_non_null(l);
+	assert_int_equal(l[2], '-');
+	assert_non_null(strstr(l, " -48 B "));
+	l = screen_row(b, "int");
+	assert_non_null(l);
+	assert_int_equal(l[2], ' ');
+	/* |ΔSize| order: sizes of the rows as the screen shows them */
+	brow *sess = row_labelled(v, "dict of __main__.Session");
+	brow *ns = row_labelled(v, "types.SimpleNamespace");
+	brow *str = row_labelled(v, "str");
+	assert_non_null(sess);
+	assert_non_null(ns);
+	assert_non_null(str);
+	size_t ksess = 0, kns = 0, kstr = 0;
+	for (size_t k = 0; k < v->nvis; k++) {
+		if (&v->rows[v->vis[k]] == sess)
+			ksess = k;
+		if (&v->rows[v->vis[k]] == ns)
+			kns = k;
+		if (&v->rows[v->vis[k]] == str)
+			kstr = k;
+	}
+	assert_true(ksess < kstr && kstr < kns); /* 696 > 670 > 48 */
+	/* x: only changed rows; again: all */
+	size_t all = v->nvis;
+	keys(b, "x");
+	assert_true(v->nvis < all);
+	assert_null(screen_row(b, "int"));
+	assert_non_null(screen_row(b, "types.SimpleNamespace"));
+	keys(b, "x");
+	assert_int_equal(v->nvis, all);
+	/* #: by |ΔCount|: str (+12) first */
+	keys(b, "#");
+	assert_ptr_equal(&v->rows[v->vis[1]], str);
+	assert_non_null(strstr(line(b, t.rows - 1), "|\xce\x94" "count|"));
+	keys(b, "s");
+	/* Enter on str: a comparison of str on both sides */
+	v->cur = kstr;
+	keys(b, "\n");
+	assert_int_equal(mt_browser_depth(b), 2);
+	bview *e = bv_top(b);
+	assert_true(e->ops->caps & BV_CMP);
+	assert_non_null(strstr(line(b, 2), "h0["));
+	assert_non_null(strstr(line(b, 2), "(+12 objects"));
+	assert_int_equal(mt_set_count(e->set), str->count);
+	/* t on both sides: still a comparison, by type */
+	keys(b, "t");
+	assert_int_equal(mt_browser_depth(b), 3);
+	assert_true(bv_top(b)->ops->caps & BV_CMP);
+	assert_non_null(strstr(line(b, 2), ".bytype"));
+	keys(b, "hh");
+	assert_ptr_equal(bv_top(b), v);
+	/* Tab: OLD; Enter opens OLD's row alone, on OLD's dump */
+	v->cur = kns;
+	keys(b, "\t");
+	assert_non_null(strstr(line(b, 0), ">OLD"));
+	keys(b, "\n");
+	assert_int_equal(mt_browser_depth(b), 2);
+	assert_false(bv_top(b)->ops->caps & BV_CMP);
+	assert_ptr_equal(b->g, gs[0]);
+	assert_int_equal(bv_top(b)->side, 0);
+	assert_non_null(strstr(line(b, 0), "85 objects"));
+	keys(b, "h");
+	assert_ptr_equal(b->g, gs[1]);
+	/* Tab again: NEW; a kind NEW lacks beeps with a message */
+	keys(b, "\t");
+	assert_non_null(strstr(line(b, 1), ">NEW"));
+	keys(b, "\n");
+	assert_int_equal(mt_browser_depth(b), 1);
+	assert_non_null(strstr(line(b, t.rows - 1), "error: not in NEW"));
+	mt_browser_free(b);
+	free_canned(gs, paths, 2);
+}
+
+/* Across processes: no identity (no New/Deleted, the reason on line 2);
+ * three dumps: the leak candidates are hp.Leaks, W: A against C; more
+ * than three refused. */
+static void test_compare_other_three(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"cmp-old", "cmp-other", "cmp-new",
+					    "cmp-c"};
+	mt_graph *gs[4];
+	char paths[4][64];
+	load_canned(names, 4, gs, paths);
+	tui t;
+	tui_init(&t);
+	t.cols = 120;
+	mt_browser *b = NULL;
+	mt_err err;
+	assert_int_equal(mt_browser_new_multi(&b, (const mt_graph *const *)gs,
+					      2, &t.ui, NULL, &err),
+			 MT_OK);
+	mt_browser_draw(b);
+	assert_null(b->match[0]);
+	assert_non_null(strstr(line(b, 2), "no identity: "));
+	assert_null(strstr(line(b, 4), "New"));
+	mt_browser_free(b);
+	/* A B C */
+	const mt_graph *abc[3] = {gs[0], gs[2], gs[3]};
+	assert_int_equal(mt_browser_new_multi(&b, abc, 3, &t.ui, NULL, &err),
+			 MT_OK);
+	mt_browser_draw(b);
+	bview *v = bv_top(b);
+	assert_false(v->ops->caps & BV_CMP);
+	assert_string_equal(v->expr, "hp.Leaks");
+	mt_qresult q;
+	assert_int_equal(mt_query_eval(b->q, "h & h1 - h0", &q, &err), MT_OK);
+	assert_true(mt_set_equal(q.set, v->set));
+	mt_qresult_destroy(&q);
+	assert_int_equal(mt_set_count(v->set), 18);
+	keys(b, "W");
+	assert_int_equal(mt_browser_depth(b), 2);
+	assert_true(bv_top(b)->ops->caps & BV_CMP);
+	assert_non_null(strstr(line(b, 1), "NEW"));
+	keys(b, "W");
+	assert_int_equal(mt_browser_depth(b), 1);
+	mt_browser_free(b);
+	b = NULL;
+	assert_int_equal(mt_browser_new_multi(&b, (const mt_graph *const *)gs,
+					      4, &t.ui, NULL, &err),
+			 MT_ARG);
+	assert_null(b);
+	free_canned(gs, paths, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +954,8 @@ int main(void)
 	    cmocka_unit_test(test_headless_script),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_compare_other_three),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
