@@ -178,7 +178,7 @@ static const ccol cols[C_END] = {
 };
 
 /* The layouts, widest first within each mode: two panes, one table. */
-#define NLAYOUT 3
+#define NLAYOUT 4
 static const int panes[NLAYOUT][C_END + 1] = {
     {C_MARK, C_OCOUNT, C_OSIZE, C_ORET, C_SEP, C_NCOUNT, C_NSIZE, C_NRET, C_SEP,
      C_DCOUNT, C_DSIZE, C_DRET, C_NEW, C_DEL, C_END},
@@ -186,12 +186,15 @@ static const int panes[NLAYOUT][C_END + 1] = {
      C_DSIZE, C_DRET, C_NEW, C_DEL, C_END},
     {C_MARK, C_OCOUNT, C_OSIZE, C_SEP, C_NCOUNT, C_NSIZE, C_SEP, C_DSIZE,
      C_DRET, C_END},
+    {C_MARK, C_OCOUNT, C_OSIZE, C_SEP, C_NCOUNT, C_NSIZE, C_SEP, C_DSIZE,
+     C_END},
 };
 static const int table[NLAYOUT][C_END + 1] = {
     {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_NEW, C_ALLOC, C_DEL,
      C_FREED, C_END},
     {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_NEW, C_DEL, C_END},
     {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_END},
+    {C_MARK, C_DCOUNT, C_DSIZE, C_DRET, C_END}, /* the differences */
 };
 
 static bool wide_mode(const mt_browser *b)
