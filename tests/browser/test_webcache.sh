@@ -99,6 +99,17 @@ for re in '^Summary of difference operation \(A-B\)\.$' \
 	grep -Eq -- "$re" "$T/out" || fail "batch: no line matches /$re/"
 done
 grep -q 'ResponseCache$' "$T/out" && fail "batch: the cache itself did not change"
+# README.md's "Finding a leak with two dumps" shows this table (CPython
+# 3.11's sizes); the totals of A and B vary with the environment
+if "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+	mask='s/^  \([AB]\) \{1,\}[0-9]\{1,\} \{1,\}[0-9]\{1,\}$/  \1 TOTALS/'
+	sed -n '/^\$ memtrack-tui --batch old\.mp new\.mp$/,/^```$/p' \
+		"$MEMTRACK_SRCDIR/README.md" | sed '1d;$d' | sed "$mask" >"$T/readme"
+	sed "$mask" "$T/out" >"$T/batch"
+	[ -s "$T/readme" ] || fail "README.md: no '\$ memtrack-tui --batch old.mp new.mp' block"
+	diff -u "$T/readme" "$T/batch" >&2 ||
+		fail "README.md's two-dump table differs from memtrack-tui's"
+fi
 expect2 compare-start '' "^ OLD .*old\.mp  webcache\.py  pid $n " \
 	"^ NEW .*new\.mp  webcache\.py  pid $n " \
 	"^ +1500 +$s . +3000 +$s . +\+$s .* __main__\.Response\$"
