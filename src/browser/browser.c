@@ -137,10 +137,17 @@ mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 	if (mt_graph_has_mark(g)) {
 		st = open_since_mark(b, err);
 		b->alt = open_heap;
-		b->alt_crumb = "whole heap";
-		if (st == MT_OK)
+		b->alt_crumb = "heap";
+		if (st == MT_OK) {
 			bv_msg(b, false, "the objects new since the mark "
 					 "(W: the whole heap)");
+		} else if (st != MT_NOMEM && st != MT_CANCELLED) {
+			/* the whole heap then, with the reason */
+			bv_err(b, "new since the mark", err);
+			b->alt = NULL;
+			mt_err_clear(err);
+			st = open_heap(b, err);
+		}
 	} else {
 		st = open_heap(b, err);
 	}

@@ -330,7 +330,6 @@ cscreen compare-three "cmp-old cmp-new cmp-c" '' --size 100x14
 grep -q '^hp\.Leaks  (18 objects' "$T/out" ||
 	fail "compare-three: not the 18 leak candidates"
 cscreen compare-three-W "cmp-old cmp-new cmp-c" 'W' --size 120x14
-cscreen compare-three-WW "cmp-old cmp-new cmp-c" 'WW' --size 100x14
 cscreen compare-three-enter "cmp-old cmp-new cmp-c" 'j<Enter>' --size 100x10
 run --headless --keys 'W' "$T/demo.mp"
 grep -q 'W: no other start view' "$T/out" || fail "W on one dump: no message"
@@ -343,6 +342,10 @@ grep -q '^h - hp\.Marked  (21 objects' "$T/out" ||
 	fail "mark-start: not the 21 objects new since the mark"
 cscreen mark-W cmp-mark 'W' --size 100x10
 cscreen mark-WW cmp-mark 'WW' --size 100x10
+sed -n 3p "$T/out" | grep -q '^new since the mark$' || fail "mark-WW: W again is not back"
+cscreen compare-three-WW "cmp-old cmp-new cmp-c" 'WW' --size 100x14
+sed -n 3p "$T/out" | grep -q '^leak candidates$' ||
+	fail "compare-three-WW: W again is not back"
 cscreen mark-enter cmp-mark 'jj<Enter>' --size 100x10
 
 finish
