@@ -1,5 +1,6 @@
 /* mkdump: writes a canned fixture dump (tests/unit/fixture.h) for the shell
- * tests: `mkdump demo|many|empty|evil|long OUT.mp`. */
+ * tests: `mkdump demo|many|empty|evil|long|cmp-old|cmp-new|cmp-c|cmp-other|
+ * cmp-mark OUT.mp` (fixture.h). */
 #include "config.h"
 
 #include <stdio.h>
@@ -11,7 +12,8 @@ int main(int argc, char **argv)
 	mt_err err;
 	char buf[512];
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkdump demo|many|empty|evil|long OUT.mp\n");
+		fprintf(stderr, "usage: mkdump demo|many|empty|evil|long|"
+				"cmp-old|cmp-new|cmp-c|cmp-other|cmp-mark OUT.mp\n");
 		return 2;
 	}
 	mt_err_clear(&err);
