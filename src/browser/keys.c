@@ -395,6 +395,9 @@ static bool all_retained(mt_browser *b, bview *v)
 	b->ret_paused = false;
 	if (b->dom_state == 2)
 		b->dom_state = 0; /* asked again after a cancel */
+	for (size_t i = 0; i < b->nside; i++) /* each dump's (a comparison) */
+		if (b->side[i].dom_state == 2)
+			b->side[i].dom_state = 0;
 	if (bv_missing_retained(b, v, 0, v->nrows)) {
 		size_t *save = v->vis, nsave = v->nvis;
 		size_t *all = mt_xmalloc(v->nrows * sizeof *all);

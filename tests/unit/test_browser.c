@@ -934,6 +934,37 @@ static void test_compare_other_three(void **state)
 	free_canned(gs, paths, 4);
 }
 
+/* Cancelling the dominator trees of a comparison leaves `...`; `r` asks
+ * both dumps again. */
+static void test_compare_cancel(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"cmp-old", "cmp-new"};
+	mt_graph *gs[2];
+	char paths[2][64];
+	load_canned(names, 2, gs, paths);
+	tui t;
+	tui_init(&t);
+	t.cancel = true;
+	mt_browser *b = NULL;
+	mt_err err;
+	assert_int_equal(mt_browser_new_multi(&b, (const mt_graph *const *)gs,
+					      2, &t.ui, NULL, &err),
+			 MT_OK);
+	mt_browser_draw(b);
+	const char *l = screen_row(b, "types.SimpleNamespace");
+	assert_non_null(l);
+	assert_non_null(strstr(l, "..."));
+	t.cancel = false;
+	keys(b, "r");
+	l = screen_row(b, "types.SimpleNamespace");
+	assert_non_null(l);
+	assert_null(strstr(l, "..."));
+	assert_non_null(strstr(l, "-48 B"));
+	mt_browser_free(b);
+	free_canned(gs, paths, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -956,6 +987,7 @@ int main(void)
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_compare),
 	    cmocka_unit_test(test_compare_other_three),
+	    cmocka_unit_test(test_compare_cancel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
