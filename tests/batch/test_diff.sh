@@ -263,6 +263,9 @@ sed '/^Leak candidates/,$d' "$T/out" >"$T/ac"
 run --batch --all "$A" "$C"
 echo >>"$T/out"
 cmp -s "$T/out" "$T/ac" || fail "--batch A B C does not start with A C's table"
+# the same set as the query's hp.Leaks (h0 = A, h1 = B, h = C)
+run --all -e 'hp.Leaks' "$A" "$B" "$C"
+sed 1d "$T/leaks" | cmp -s - "$T/out" || fail "--batch A B C's candidates are not hp.Leaks"
 
 ## -e: h is NEW (the last dump), h0 OLD (the first), h1 the second of
 ## three; h - h0 the objects new in NEW, h0 - h those gone
