@@ -263,6 +263,11 @@ sed '/^Leak candidates/,$d' "$T/out" >"$T/ac"
 run --batch --all "$A" "$C"
 echo >>"$T/out"
 cmp -s "$T/out" "$T/ac" || fail "--batch A B C does not start with A C's table"
+# the gate with three dumps compares C with A
+run --batch --fail-on-growth="$((leak * 4 / 3 - 1))" "$A" "$B" "$C"
+[ "$rc" -eq 3 ] || fail "--fail-on-growth A B C below C's Leaks: status $rc"
+run --batch --fail-on-growth=1G "$A" "$B" "$C"
+[ "$rc" -eq 0 ] || fail "--fail-on-growth=1G A B C: status $rc"
 # the same set as the query's hp.Leaks (h0 = A, h1 = B, h = C)
 run --all -e 'hp.Leaks' "$A" "$B" "$C"
 sed 1d "$T/leaks" | cmp -s - "$T/out" || fail "--batch A B C's candidates are not hp.Leaks"
