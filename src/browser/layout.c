@@ -207,8 +207,20 @@ mt_status mt_browser_title(const mt_graph *g, uint64_t total, bool bytes,
 	return o->nomem ? MT_NOMEM : MT_OK;
 }
 
+/* Comparing dumps, a view of one of them names it first: its role (OLD
+ * NEW, or A B C) and its file. */
 static void title_line(mt_browser *b, mt_strbuf *o)
 {
+	static const char *const roles[2][3] = {{"OLD", "NEW", ""},
+						{"A", "B", "C"}};
+	if (b->nside == 2 || b->nside == 3) {
+		const bside *s = &b->side[b->cur];
+		mt_strbuf_printf(o, "%s ", roles[b->nside - 2][b->cur]);
+		if (s->file) {
+			const char *f = strrchr(s->file, '/');
+			mt_strbuf_printf(o, "%s  ", f && f[1] ? f + 1 : s->file);
+		}
+	}
 	mt_browser_title(b->g, b->heap_size, b->opts.bytes, o);
 }
 

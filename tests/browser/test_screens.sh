@@ -301,14 +301,14 @@ cscreen compare-marked-t "$P2" 'jj<Space>jj<Space>t' --size 80x12
 # its dump on line 0 (OLD: 85 objects)
 cscreen compare-tab "$P2" '<Tab>jjjj' --size 120x12
 cscreen compare-tab-old-enter "$P2" '<Tab>jjjj<Enter>' --size 100x10
-grep -q '^fixture.py  pid 4242  85 objects' "$T/out" ||
+grep -q '^OLD cmp-old.mp  fixture.py  pid 4242  85 objects' "$T/out" ||
 	fail "compare-tab-old-enter: not OLD's dump on line 0"
 grep -q '^h0\[' "$T/out" || fail "compare-tab-old-enter: not h0's row"
 cscreen compare-tab-new-enter "$P2" '<Tab><Tab>jjjj<Enter>' --size 100x10
 cscreen compare-tab-old-missing "$P2" '<Tab>jj<Enter>' --size 100x10
 # a mark on OLD's side names OLD's objects in the prompt
 cscreen compare-old-mark "$P2" '<Tab>jjjj<Enter>jmq:q<Enter>' --size 100x10
-grep -q '^fixture.py  pid 4242  85 objects' "$T/out" ||
+grep -q '^OLD cmp-old.mp  fixture.py  pid 4242  85 objects' "$T/out" ||
 	fail "compare-old-mark: q is not a set of OLD"
 # sorting by the absolute differences; hiding the unchanged rows;
 # filter and search as in one dump
@@ -327,6 +327,8 @@ grep -q 'no identity: the dumps come from different processes' "$T/out" ||
 cscreen compare-other-tab "cmp-old cmp-other" '<Tab>jjjj<Enter>' --size 100x10
 # three dumps: memlab's leak candidates (hp.Leaks), W: A against C
 cscreen compare-three "cmp-old cmp-new cmp-c" '' --size 100x14
+grep -q '^C cmp-c.mp  fixture.py  pid 4242  112 objects' "$T/out" ||
+	fail "compare-three: line 0 does not name C"
 grep -q '^hp\.Leaks  (18 objects' "$T/out" ||
 	fail "compare-three: not the 18 leak candidates"
 cscreen compare-three-W "cmp-old cmp-new cmp-c" 'W' --size 120x14
