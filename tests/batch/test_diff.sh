@@ -150,6 +150,13 @@ run --batch --fail-on-growth=0 "$D" "$M"
 cmp -s "$T/out" "$GOLDEN/diff-clodo.txt" || fail "shrinking heap: the table differs"
 run --batch --fail-on-growth=0 "$D" "$D"
 [ "$rc" -eq 0 ] || fail "same heap: status $rc"
+# with --mine the gate compares the program's objects (0 -> 10046 bytes;
+# the whole heap grew by 4155 only)
+run --batch --mine --fail-on-growth=10045 "$M" "$D"
+[ "$rc" -eq 3 ] && cmp -s "$T/out" "$GOLDEN/diff-mine.txt" ||
+	fail "--mine --fail-on-growth=10045: status $rc"
+run --batch --mine --fail-on-growth=10046 "$M" "$D"
+[ "$rc" -eq 0 ] || fail "--mine --fail-on-growth=10046: status $rc"
 # --by does not change the totals the gate compares
 run --batch --by type --fail-on-growth=4154 "$M" "$D"
 [ "$rc" -eq 3 ] || fail "--by type --fail-on-growth: status $rc"
