@@ -310,6 +310,10 @@ cscreen compare-tab-old-missing "$P2" '<Tab>jj<Enter>' --size 100x10
 cscreen compare-old-mark "$P2" '<Tab>jjjj<Enter>jmq:q<Enter>' --size 100x10
 grep -q '^OLD cmp-old.mp  fixture.py  pid 4242  85 objects' "$T/out" ||
 	fail "compare-old-mark: q is not a set of OLD"
+# the prompt: h is NEW, h0 OLD; a set of OLD opens on OLD's side
+cscreen compare-prompt-new "$P2" ':h - h0<Enter>' --size 100x12
+cscreen compare-prompt-gone "$P2" ':h0 - h<Enter>' --size 100x12
+grep -q '^OLD cmp-old.mp ' "$T/out" || fail "compare-prompt-gone: not on OLD"
 # sorting by the absolute differences; hiding the unchanged rows;
 # filter and search as in one dump
 cscreen compare-sort-count "$P2" '#' --size 80x16
