@@ -28,3 +28,10 @@ tests_python_mt_testplugin_la_LDFLAGS = -module -avoid-version -shared \
 # tests/python (run by tests/python/check.sh) is listed in tests/local.mk.
 EXTRA_DIST += doc/capture.md plugins/capture.def tests/python/test_plugins.py
 noinst_HEADERS += include/memtrack/plugin.h
+
+# The mark's set (mark.c has no Python): a unit test of its own.
+check_PROGRAMS += tests/unit/test_mark
+TESTS += tests/unit/test_mark
+tests_unit_test_mark_SOURCES = tests/unit/test_mark.c src/capture/mark.c
+tests_unit_test_mark_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_mark_LDADD = $(CMOCKA_LIBS)

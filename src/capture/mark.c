@@ -57,6 +57,21 @@ uint32_t mt_markb_type(mt_mark_builder *b, uintptr_t tp)
 	return (uint32_t)b->ntypes++;
 }
 
+void mt_markb_reserve(mt_mark_builder *b, size_t n)
+{
+	if (n <= b->cap || n > SIZE_MAX / sizeof *b->addr)
+		return;
+	uint64_t *a = realloc(b->addr, n * sizeof *a);
+	if (!a)
+		return;
+	b->addr = a;
+	uint32_t *ty = realloc(b->type, n * sizeof *ty);
+	if (!ty)
+		return;
+	b->type = ty;
+	b->cap = n;
+}
+
 int mt_markb_add(mt_mark_builder *b, uintptr_t addr, uint32_t t)
 {
 	if (b->n == b->cap) {
@@ -252,6 +267,18 @@ uint32_t mt_mark_type(const mt_mark *m, uintptr_t tp)
 	}
 	return lo < m->ntypes && m->types[lo].tp == tp ? m->types[lo].ix
 						       : MT_MARK_NOTYPE;
+}
+
+void mt_mark_prefetch(const mt_mark *m, uintptr_t addr, uint32_t t, int stage)
+{
+	uint64_t a = (uint64_t)addr >> 3;
+	if (t == MT_MARK_NOTYPE || a >> (64 - m->tbits))
+		return;
+	size_t b = bucket(m, a << m->tbits | t);
+	if (stage == 0)
+		__builtin_prefetch(&m->dir[b]);
+	else
+		__builtin_prefetch(&m->keys[m->dir[b]]);
 }
 
 bool mt_mark_has(const mt_mark *m, uintptr_t addr, uint32_t t)

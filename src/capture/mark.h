@@ -40,6 +40,8 @@ typedef struct mt_mark_builder {
 /* Appends a type; returns its index, or MT_MARK_NOTYPE when out of
  * memory. */
 uint32_t mt_markb_type(mt_mark_builder *b, uintptr_t tp);
+/* Sizes the builder for about n objects (a hint: no error). */
+void mt_markb_reserve(mt_mark_builder *b, size_t n);
 /* Appends an object of type index t; 0, or -1 when out of memory. */
 int mt_markb_add(mt_mark_builder *b, uintptr_t addr, uint32_t t);
 /* Frees the builder's arrays (after mt_mark_build or instead of it). */
@@ -57,6 +59,11 @@ void mt_mark_free(mt_mark *m);
 uint32_t mt_mark_type(const mt_mark *m, uintptr_t tp);
 /* Whether an object at addr of type index t (mt_mark_type) was marked. */
 bool mt_mark_has(const mt_mark *m, uintptr_t addr, uint32_t t);
+
+/* Prefetching for a lookup soon (the walk does it some objects ahead):
+ * stage 0 the directory entry of (addr, t), stage 1 its keys (after stage
+ * 0 had time to arrive). */
+void mt_mark_prefetch(const mt_mark *m, uintptr_t addr, uint32_t t, int stage);
 
 /* Whether addr is in the static storage (a writable segment) of the
  * executable or a shared object that was loaded at the mark: an object

@@ -902,6 +902,26 @@ static inline void prefetch_vdict(mt_walk *w, uint32_t id, int stage)
 	}
 }
 
+/* A dump with a mark: the mark's directory entry (stage 0) then keys
+ * (stage 1) of an object ahead in the queue.  Its header was prefetched
+ * earlier; its type's entry is looked up only if the cache has it. */
+static inline void prefetch_mark(mt_walk *w, uint32_t id, int stage)
+{
+	mt_ref r = mt_objtable_key(&w->tab, id);
+	if (MT_REF_TAG(r) != MT_REF_OBJ && MT_REF_TAG(r) != MT_REF_VDICT)
+		return;
+	PyTypeObject *tp = Py_TYPE((PyObject *)MT_REF_PTR(r));
+	if (!w->types_cap)
+		return;
+	size_t i = typeinfo_home(w, tp);
+	for (; w->types[i].tp; i = (i + 1) & (w->types_cap - 1))
+		if (w->types[i].tp == tp) {
+			mt_mark_prefetch(w->mark, (uintptr_t)MT_REF_PTR(r),
+					 w->types[i].mtype, stage);
+			return;
+		}
+}
+
 static void run_queue(mt_walk *w, uint32_t *next)
 {
 	while (*next < w->tab.count && w->st == MT_OK) {
@@ -912,6 +932,10 @@ static void run_queue(mt_walk *w, uint32_t *next)
 			prefetch_vdict(w, id + PF_DIST, 0);
 		if (id + PF_DIST / 2 < count)
 			prefetch_vdict(w, id + PF_DIST / 2, 1);
+		if (w->mark && id + PF_DIST < count)
+			prefetch_mark(w, id + PF_DIST, 0);
+		if (w->mark && id + PF_DIST / 2 < count)
+			prefetch_mark(w, id + PF_DIST / 2, 1);
 		process(w, id);
 		(*next)++;
 		if ((id & 4095) == 0 && w->cancel && *w->cancel) {
@@ -1164,6 +1188,7 @@ mt_status mt_walk_mark(size_t expected, struct mt_dumpplugins *plugins,
 	*objects = 0;
 	walk_init(&w, NULL, plugins, cancel, err);
 	w.mb = &mb;
+	mt_markb_reserve(&mb, expected);
 	if (mt_objtable_init(&w.tab, expected) < 0) {
 		mt_sink_destroy(&w.sink);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,

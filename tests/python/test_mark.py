@@ -224,6 +224,40 @@ class Mark(unittest.TestCase):
         self.assertEqual(s["new"].get("__main__.After"), 30)
         self.assertNotIn("__main__.After", s["marked"])
 
+    def test_no_python_code_runs(self):
+        # objects whose methods would run if the walk asked them anything,
+        # and a profiler that sees every Python call: between mark()'s
+        # c_call and c_return events there is none
+        r = child("""
+            calls = []
+            class Trap:
+                def __sizeof__(self): calls.append("sizeof"); return 10
+                def __getattr__(self, n): calls.append("getattr " + n); raise AttributeError(n)
+                def __eq__(self, o): calls.append("eq"); return False
+                def __hash__(self): calls.append("hash"); return 1
+                def __del__(self): calls.append("del")
+                @property
+                def p(self): calls.append("property"); return 1
+            class Slotted:
+                __slots__ = ("a",)
+                def __sizeof__(self): calls.append("slotted sizeof"); return 1
+            traps = [Trap() for i in range(50)]
+            d = {Trap(): Trap() for i in range(20)}
+            s = Slotted(); s.a = Trap()
+            calls.clear()  # building the dict hashed and compared
+            events = []
+            def prof(frame, event, arg):
+                events.append((event, getattr(arg, "__name__", None) if arg else frame.f_code.co_name))
+            sys.setprofile(prof)
+            memtrack.mark(collect=False)
+            sys.setprofile(None)
+            start = events.index(("c_call", "mark"))
+            end = events.index(("c_return", "mark"))
+            report({"calls": calls, "inside": events[start + 1:end]})
+        """)
+        self.assertEqual(r["calls"], [])
+        self.assertEqual(r["inside"], [])
+
     def test_reused_address_of_another_type_is_new(self):
         # Old instances freed after the mark leave their memory to new
         # objects of the same size: those of another type are new, those of
