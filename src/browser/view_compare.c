@@ -53,8 +53,13 @@ typedef struct cmpv {
 	crow *x; /* by brow.index (the "all" row last) */
 	size_t nx;
 	bool identity; /* New and Deleted figures       */
-	bool hide;     /* x: unchanged rows hidden      */
-	int focus;     /* -1: both, OLD, NEW            */
+	/* for the Retained figures: each side's classifier (the one the
+	 * difference table partitioned by) and the kind of every member of
+	 * its set, made on first need, so a row's set is one scan */
+	mt_classifier *cls[2];
+	uint32_t *kinds[2];
+	bool hide; /* x: unchanged rows hidden      */
+	int focus; /* -1: both, OLD, NEW            */
 } cmpv;
 
 static cmpv *priv(const bview *v) { return v->priv; }
@@ -586,6 +591,78 @@ static mt_status row_side_set(mt_browser *b, bview *v, brow *r, int s,
 	return st;
 }
 
+/* The kind on side s of diff row d (MT_NO_ID: absent there). */
+static uint32_t side_kind(const cmpv *c, int s, const mt_diff_row *d)
+{
+	uint32_t row = s == OLD ? d->old_row : d->new_row;
+	if (row == MT_NO_ID)
+		return MT_NO_ID;
+	return mt_partition_row_at(mt_diff_partition(c->d, s), row)->kind;
+}
+
+/* The objects of row r on side s (the "all" row: of the rows shown) as a
+ * plain set, for its Retained figure: one scan of the side's kinds, as
+ * view.c makes a partition row's set (*out NULL: none on that side). */
+static mt_status kind_set(mt_browser *b, bview *v, brow *r, int s, mt_set **out,
+			  mt_err *err)
+{
+	cmpv *c = priv(v);
+	*out = NULL;
+	if (!c->res[s].kind)
+		return MT_OK;
+	const mt_set *set = c->res[s].set;
+	if (r->all && v->nvis == v->nrows) {
+		*out = mt_set_ref((mt_set *)set);
+		return MT_OK;
+	}
+	size_t cnt = mt_set_count(set);
+	const uint32_t *ids = mt_set_ids(set);
+	mt_status st = MT_OK;
+	if (!c->kinds[s]) {
+		bside *sd = &b->side[side_index(b, c, s)];
+		bv_quiet(b, cnt);
+		if (cnt && cnt == mt_graph_count(sd->g)) {
+			st = mt_ctx_classify_all(sd->ctx, c->cls[s],
+						 &c->kinds[s], err);
+		} else {
+			uint32_t *k = mt_xmalloc((cnt ? cnt : 1) * sizeof *k);
+			for (size_t j = 0; j < cnt && st == MT_OK; j++)
+				st = mt_classifier_classify(c->cls[s], ids[j],
+							    &k[j], err);
+			if (st == MT_OK)
+				c->kinds[s] = k;
+			else
+				free(k);
+		}
+		bv_quiet(b, 0);
+		if (st != MT_OK)
+			return st;
+	}
+	/* the kinds wanted, sorted */
+	uint32_t *want = mt_xmalloc((v->nvis ? v->nvis : 1) * sizeof *want);
+	size_t n = 0;
+	for (size_t k = 0; k < v->nvis; k++) {
+		const brow *o = r->all ? &v->rows[v->vis[k]] : r;
+		if (!o->all) {
+			uint32_t kd = side_kind(c, s, c->x[o->index].d);
+			if (kd != MT_NO_ID)
+				want[n++] = kd;
+		}
+		if (!r->all)
+			break;
+	}
+	qsort(want, n, sizeof *want, mt_cmp_u32);
+	uint32_t *sel = mt_xmalloc((cnt ? cnt : 1) * sizeof *sel);
+	size_t m = 0;
+	for (size_t j = 0; j < cnt && n; j++)
+		if (n == 1 ? c->kinds[s][j] == want[0]
+			   : bsearch(&c->kinds[s][j], want, n, sizeof *want,
+				     mt_cmp_u32) != NULL)
+			sel[m++] = ids[j];
+	free(want);
+	return mt_set_adopt(out, sel, m, err);
+}
+
 static mt_status cmp_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 {
 	cmpv *c = priv(v);
@@ -593,9 +670,9 @@ static mt_status cmp_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 	int was = b->cur;
 	mt_status st = MT_OK;
 	for (int s = OLD; s <= NEW && st == MT_OK; s++) {
-		mt_qresult t;
-		st = row_side_set(b, v, r, s, &t, err);
-		if (st != MT_OK || !t.kind)
+		mt_set *t = NULL;
+		st = kind_set(b, v, r, s, &t, err);
+		if (st != MT_OK || !t)
 			continue;
 		bv_use_side(b, side_index(b, c, s));
 		mt_dominance *dom = bv_dominance(b);
@@ -603,9 +680,9 @@ static mt_status cmp_retained(mt_browser *b, bview *v, brow *r, mt_err *err)
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, NULL);
 		else
-			st = mt_dominance_domisize(dom, t.set, &ret[s], err);
+			st = mt_dominance_domisize(dom, t, &ret[s], err);
 		bv_use_side(b, was);
-		mt_qresult_destroy(&t);
+		mt_set_unref(t);
 	}
 	if (st != MT_OK)
 		return st;
@@ -811,6 +888,10 @@ static void cmp_destroy(bview *v)
 	mt_qresult_destroy(&c->res[OLD]);
 	mt_qresult_destroy(&c->res[NEW]);
 	mt_diff_free(c->d);
+	for (int s = OLD; s <= NEW; s++) {
+		mt_classifier_unref(c->cls[s]);
+		free(c->kinds[s]);
+	}
 	free(c->x);
 	free(c);
 	v->priv = NULL;
@@ -861,6 +942,13 @@ mt_status bv_open_compare(mt_browser *b, int oside, const mt_qresult *old,
 				 b->match[oside], err);
 		bv_quiet(b, 0);
 	}
+	/* the classifiers the table used (the context's cache holds them) */
+	if (st == MT_OK)
+		st = mt_ctx_classifier(b->side[oside].ctx, er, &c->cls[OLD],
+				       err);
+	if (st == MT_OK)
+		st = mt_ctx_classifier(b->side[b->nside - 1].ctx, er,
+				       &c->cls[NEW], err);
 	if (st != MT_OK) {
 		mt_set_unref(empty);
 		cmp_destroy(&(bview){.priv = c});
