@@ -1103,8 +1103,14 @@ static mt_status open_leaks(mt_browser *b, mt_err *err)
 
 mt_status bv_open_multi(mt_browser *b, mt_err *err)
 {
-	if (b->nside == 2)
-		return open_a_c(b, err);
+	if (b->nside == 2) {
+		mt_status st = open_a_c(b, err);
+		if (st == MT_OK)
+			bv_msg(b, false,
+			       "Tab: focus OLD / NEW  w: layout  x: "
+			       "hide unchanged");
+		return st;
+	}
 	b->alt = open_a_c;
 	b->alt_crumb = "A against C";
 	if (!b->ab || !b->match[1]) {
