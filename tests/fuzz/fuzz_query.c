@@ -6,7 +6,12 @@
  * classifier cache carry from one line to the next as in the browser's
  * prompt.  Each line also goes through tab completion, and a failing one
  * through the error text with its caret; the last one through
- * mt_query_eval as the browser calls it.  Any result or error value is
+ * mt_query_eval as the browser calls it.  The session compares dumps
+ * as memtrack-tui A B C does (doc/query.md, "Comparing dumps"): `h` is the
+ * fixture's "cmp-c", `h0` "cmp-old" (the demo heap) and `h1` "cmp-new",
+ * later dumps of one process, with identity between h0 and h (h1 - h0 and
+ * hp.Leaks make the other matches), so sets of three dumps mix in every
+ * operator.  Any result or error value is
  * fine; a crash, a sanitizer report or a leak is a finding.  Built by
  * ./configure --enable-fuzzing CC=clang; tests/fuzz/run.sh runs it.
  */
@@ -21,27 +26,38 @@
 
 #include "fixture.h"
 #include "memtrack/ctx.h"
+#include "memtrack/diff.h"
 #include "memtrack/graph.h"
 #include "memtrack/query.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static mt_graph *g;
+/* h (cmp-c), h0 (cmp-old), h1 (cmp-new); h0 matched to h */
+static const char *const heaps[3] = {"cmp-c", "cmp-old", "cmp-new"};
+static mt_graph *g[3];
+static mt_match *m0;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char path[64];
 	mt_err err;
-	snprintf(path, sizeof path, "/tmp/mt_fuzz_query.%ld.mp",
-		 (long)getpid());
-	if (fx_write_canned("demo", path, &err) != MT_OK ||
-	    mt_graph_load(&g, path, NULL, NULL, &err) != MT_OK) {
-		fprintf(stderr, "fuzz_query: cannot make the fixed heap: %s\n",
-			err.detail);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "/tmp/mt_fuzz_query.%ld.mp",
+			 (long)getpid());
+		if (fx_write_canned(heaps[i], path, &err) != MT_OK ||
+		    mt_graph_load(&g[i], path, NULL, NULL, &err) != MT_OK) {
+			fprintf(stderr,
+				"fuzz_query: cannot make the fixed heap: %s\n",
+				err.detail);
+			abort();
+		}
+		unlink(path);
+	}
+	if (mt_match_new(&m0, g[1], g[0], &err) != MT_OK) {
+		fprintf(stderr, "fuzz_query: no identity: %s\n", err.detail);
 		abort();
 	}
-	unlink(path);
 	return 0;
 }
 
@@ -54,15 +70,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	mt_ctx *ctx = NULL;
-	mt_query *q = NULL;
+	mt_ctx *ctx[3] = {NULL, NULL, NULL};
+	mt_query *qs[3] = {NULL, NULL, NULL}, *q;
 	mt_err err;
-	if (mt_ctx_new(&ctx, g, &err) != MT_OK ||
-	    mt_query_new(&q, ctx, &err) != MT_OK) {
-		mt_ctx_free(ctx);
-		free(text);
-		return 0;
-	}
+	for (int i = 0; i < 3; i++)
+		if (mt_ctx_new(&ctx[i], g[i], &err) != MT_OK ||
+		    mt_query_new(&qs[i], ctx[i], &err) != MT_OK)
+			goto done;
+	q = qs[0];
+	if (mt_query_add_dump(q, "h0", qs[1], m0, &err) != MT_OK ||
+	    mt_query_add_dump(q, "h1", qs[2], NULL, &err) != MT_OK)
+		goto done;
 	mt_strbuf out;
 	mt_strbuf_init(&out);
 	char *line = text, *last = text;
@@ -85,13 +103,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mt_qresult r;
 	if (mt_query_eval(q, last, &r, &err) == MT_OK) {
-		if (r.kind == MT_QRESULT_SET)
+		if (r.kind == MT_QRESULT_SET) {
 			(void)mt_query_bind_last(q, "m", &err);
+			/* a front end deriving from it (the set may be of h0
+			 * or h1: the result says) */
+			mt_qresult d;
+			if (mt_query_by(q, &r, "rcs", &d, &err) == MT_OK)
+				mt_qresult_destroy(&d);
+			if (mt_query_attr(q, &r, "referrers", &d, &err) ==
+			    MT_OK)
+				mt_qresult_destroy(&d);
+		}
 		mt_qresult_destroy(&r);
 	}
 	mt_strbuf_destroy(&out);
-	mt_query_free(q);
-	mt_ctx_free(ctx);
+done:
+	for (int i = 0; i < 3; i++) /* h's session first: it names the others */
+		mt_query_free(qs[i]);
+	for (int i = 0; i < 3; i++)
+		mt_ctx_free(ctx[i]);
 	free(text);
 	return 0;
 }

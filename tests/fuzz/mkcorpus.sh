@@ -9,6 +9,7 @@
 #                   doc/*.md (`-e '...'` arguments and code spans), each
 #                   set attribute of doc/query.md on h and on a row, each
 #                   kind constructor, and a few multi-line sessions
+#                   (some over several dumps: h0, h1)
 #
 # Generated files are named seed-*; anything else in a corpus directory (a
 # crash input kept as a regression test, crash-<what>) is left alone.
@@ -75,5 +76,11 @@ q $'h.bytype[1:3]\n_.byid\n_[0].sp'
 q $'h.by(\'Type&Size\')\n_.all\n_[-1].domisize'
 q $'h.bycycle[0]\n_.dot\n_[0].pathsin'
 q $'hp.Size(100).alt(\'>=\')\n(h & _).bymodule\n~_'
+# comparing dumps: h, h0 and h1 (fuzz_query's session has three)
+q $'h - h0\n_.byrcs\n_[0].referrers & h0'
+q $'h0 - h\n_.byid\n_[0].sp'
+q $'h.diff(h0)\n_.more\n_.all'
+q $'hp.Leaks\n(h & h1) - h0\nh1 | h'
+q $'h1.bytype[0]\n_.referrers - h\nh.diff(_)'
 chmod 644 "$corpus"/*/seed-*
 ls "$corpus"/* | grep -c seed- | sed 's/^/seed files: /'
