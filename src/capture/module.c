@@ -1,8 +1,10 @@
-/* The `memtrack` extension module: dump() and read().
+/* The `memtrack` extension module: dump(), mark() and read().
  *
  * dump() gathers the header (before the walk, while creating Python objects
  * is still harmless), optionally runs gc.collect(), and hands over to the
- * walker (walk.c), which runs without creating any Python object.  read()
+ * walker (walk.c), which runs without creating any Python object.  mark()
+ * runs the same walk writing nothing and keeps the objects' addresses and
+ * types in C memory (mark.c) for the dumps after it.  read()
  * decodes a dump with the validating reader into plain Python data for tests
  * and scripts; its shape is documented in doc/capture.md.
  */
@@ -1329,9 +1331,11 @@ static struct PyModuleDef moddef = {
     "memtrack",
     "memtrack: capture the Python heap into a dump file.\n\n"
     "dump(path) writes this process's whole object graph to a file that\n"
-    "memtrack-tui browses and queries; read(path) decodes one into Python\n"
-    "data; plugins() lists the capture plugins.  __version__ is the\n"
-    "memtrack version, layout the interpreter layout the module reads.",
+    "memtrack-tui browses and queries; mark() remembers the objects alive\n"
+    "now, so that later dumps say which objects are new since (mark(None)\n"
+    "forgets); read(path) decodes a dump into Python data; plugins() lists\n"
+    "the capture plugins.  __version__ is the memtrack version, layout\n"
+    "the interpreter layout the module reads.",
     -1,
     methods,
     NULL,
