@@ -2,8 +2,9 @@
  *
  * Owns the command line and the process: parses options, loads the dumps
  * (src/graph: one, or two or three to compare), then either prints a report
- * (--batch: the partition table of the whole heap, or with two dumps heapy's
- * difference table, diff.h), evaluates each -e expression with the query
+ * (--batch: the partition table of the whole heap; with two dumps heapy's
+ * difference table, diff.h; with three C - A and memlab's leak candidates),
+ * evaluates each -e expression with the query
  * language (src/query; with several dumps `h` is the last, `h0` the first,
  * `h1` the second of three) and prints its result, or runs the browser
  * (browser.h) on the terminal (term.h) or headless (headless.h: keys from a
