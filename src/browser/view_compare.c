@@ -183,8 +183,10 @@ static const ccol cols[C_END] = {
 };
 
 /* The layouts, widest first within each mode: two panes, one table. */
-#define NLAYOUT 4
+#define NLAYOUT 5
 static const int panes[NLAYOUT][C_END + 1] = {
+    {C_MARK, C_OCOUNT, C_OSIZE, C_ORET, C_SEP, C_NCOUNT, C_NSIZE, C_NRET, C_SEP,
+     C_DCOUNT, C_DSIZE, C_DRET, C_NEW, C_ALLOC, C_DEL, C_FREED, C_END},
     {C_MARK, C_OCOUNT, C_OSIZE, C_ORET, C_SEP, C_NCOUNT, C_NSIZE, C_NRET, C_SEP,
      C_DCOUNT, C_DSIZE, C_DRET, C_NEW, C_DEL, C_END},
     {C_MARK, C_OCOUNT, C_OSIZE, C_SEP, C_NCOUNT, C_NSIZE, C_SEP, C_DCOUNT,
@@ -197,6 +199,8 @@ static const int panes[NLAYOUT][C_END + 1] = {
 static const int table[NLAYOUT][C_END + 1] = {
     {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_NEW, C_ALLOC, C_DEL,
      C_FREED, C_END},
+    {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_NEW, C_ALLOC, C_DEL,
+     C_FREED, C_END}, /* as wide as the panes' first */
     {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_NEW, C_DEL, C_END},
     {C_MARK, C_COUNT, C_DCOUNT, C_SIZE, C_DSIZE, C_DRET, C_END},
     {C_MARK, C_DCOUNT, C_DSIZE, C_DRET, C_END}, /* the differences */

@@ -273,7 +273,7 @@ cscreen() {
 }
 P2="cmp-old cmp-new"
 # two panes at 120 columns and more, one table below; w switches
-for size in 140x30 120x30 80x30 60x20; do
+for size in 160x30 140x30 120x30 80x30 60x20; do
 	w=${size%x*}
 	cscreen compare-$w "$P2" '' --size $size
 done
