@@ -781,10 +781,11 @@ next:
 		r->names++;
 		return MT_OK;
 	case MT_REC_ROOTS:
-		if (r->roots_seen || r->objects)
+		if (r->roots_seen || r->objects || r->mark)
 			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
 					  "ROOTS record %s",
 					  r->roots_seen ? "repeated"
+					  : r->mark     ? "after the MARK record"
 							: "after objects");
 		if ((n - 1) % 3)
 			return mt_err_set(err, MT_TYPE, rec->offset, c->record,

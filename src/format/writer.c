@@ -801,7 +801,7 @@ mt_status mt_writer_roots(mt_writer *w, const mt_edge *edges, size_t n,
 {
 	if (w->failed)
 		return fail(w, err);
-	if (!w->header_done || w->roots_done || w->objects)
+	if (!w->header_done || w->roots_done || w->objects || w->mark_done)
 		return bug(w, err, "roots written out of order");
 	if (n > (UINT32_MAX - 1) / 3)
 		return bug(w, err, "too many root edges");

@@ -859,8 +859,14 @@ static void test_mark_record(void **state)
 	assert_int_equal(read_all(buf, len, &err, NULL), MT_TYPE);
 	assert_non_null(strstr(err.detail, "without header mark_time"));
 	free(buf);
-	/* the writer refuses an object after the MARK */
+	/* the writer refuses an object after the MARK, and the ROOTS */
 	write_marked(path, 1795314950.5, true, true);
+	h.mark_time = 1795314950.5;
+	assert_int_equal(mt_writer_new(&w, path, &err), MT_OK);
+	assert_int_equal(mt_writer_header(w, &h, &err), MT_OK);
+	assert_int_equal(mt_writer_mark(w, &one, 0, &err), MT_OK);
+	assert_int_equal(mt_writer_roots(w, NULL, 0, &err), MT_ARG);
+	mt_writer_abort(w);
 }
 
 static void test_checksum_chunking(void **state)
