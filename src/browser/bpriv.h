@@ -273,6 +273,16 @@ mt_status bv_shown(mt_browser *b, bview *v, mt_qresult *out, mt_err *err);
  * `h & hp.Id(A)` (`h0 & hp.Id(A)` for an object of OLD: of set). */
 mt_status bv_query_object(mt_browser *b, uint32_t id, mt_qresult *out,
 			  mt_err *err);
+/* ids[0..n) of the dump b shows now bound to `name` in b->q (with
+ * their dump: mt_query_bind_set_of) and evaluated there: views that open
+ * objects they found (paths) name them so the prompt can use them. */
+mt_status bv_bind_ids(mt_browser *b, const char *name, const uint32_t *ids,
+		      size_t n, mt_qresult *out, mt_err *err);
+/* Opens ids[0..n) (n >= 1) of the dump b shows now: one object in the
+ * inspector, several as a set bound to `name` (bv_bind_ids), saying so
+ * on the status line. */
+mt_status bv_open_ids(mt_browser *b, const char *name, const uint32_t *ids,
+		      size_t n, const char *crumb, mt_err *err);
 /* The row bv_target takes when nothing is marked (NULL: the whole view
  * as it opened, no row and no filter). */
 brow *bv_target_row(bview *v);

@@ -650,6 +650,51 @@ mt_status bv_query_object(mt_browser *b, uint32_t id, mt_qresult *out,
 	return MT_OK;
 }
 
+mt_status bv_bind_ids(mt_browser *b, const char *name, const uint32_t *ids,
+		      size_t n, mt_qresult *out, mt_err *err)
+{
+	mt_set *s;
+	mt_status st = mt_set_from_ids(&s, ids, n, err);
+	if (st != MT_OK)
+		return st;
+	/* a set of another dump (a comparison's OLD) is bound with it */
+	st = mt_query_bind_set_of(b->q, name, s,
+				  b->nside ? b->side[b->cur].q : NULL, err);
+	mt_set_unref(s);
+	if (st == MT_OK)
+		st = mt_query_eval(b->q, name, out, err);
+	return st;
+}
+
+mt_status bv_open_ids(mt_browser *b, const char *name, const uint32_t *ids,
+		      size_t n, const char *crumb, mt_err *err)
+{
+	mt_qresult res;
+	mt_status st;
+	if (n == 1) {
+		bool named = bv_query_object(b, ids[0], &res, err) == MT_OK;
+		if (!named)
+			mt_err_clear(err); /* a virtual object: no hp.Id */
+		st = bv_open_inspector(b, ids[0], named ? &res : NULL, crumb,
+				       err);
+		if (named)
+			mt_qresult_destroy(&res);
+		return st;
+	}
+	if ((st = bv_bind_ids(b, name, ids, n, &res, err)) != MT_OK)
+		return st;
+	st = bv_open_set(b, &res, NULL, crumb, false, err);
+	mt_qresult_destroy(&res);
+	if (st == MT_OK) {
+		char cnt[MT_FMT_COUNT_MAX];
+		char *msg = bv_printf("%s objects, bound to %s",
+				      mt_fmt_count(cnt, sizeof cnt, n), name);
+		bv_msg(b, false, msg);
+		free(msg);
+	}
+	return st;
+}
+
 /* ---- pieces the views share ---- */
 
 /* Points hs and hl at the first `word` at or after byte `at` of the header

@@ -141,38 +141,14 @@ static int side_index(const mt_browser *b, const cpview *cv, int s)
 	return s == OLD ? cv->oside : (int)b->nside - 1;
 }
 
-/* ids[0..n) of side s bound to `name` in b->q (OLD's with its dump:
- * mt_query_bind_set_of), evaluated there. */
+/* ids[0..n) of side s bound to `name` in b->q (OLD's with its dump),
+ * evaluated there. */
 static mt_status side_result(mt_browser *b, cpview *cv, int s,
 			     const uint32_t *ids, size_t n, const char *name,
 			     mt_qresult *out, mt_err *err)
 {
-	mt_set *set;
-	mt_status st = mt_set_from_ids(&set, ids, n, err);
-	if (st)
-		return st;
-	st = mt_query_bind_set_of(b->q, name, set, s == OLD ? cv->oq : NULL,
-				  err);
-	mt_set_unref(set);
-	if (!st)
-		st = mt_query_eval(b->q, name, out, err);
-	return st;
-}
-
-/* Opens object id of side s in the inspector. */
-static mt_status open_one(mt_browser *b, cpview *cv, int s, uint32_t id,
-			  const char *crumb, mt_err *err)
-{
-	mt_qresult res;
 	bv_use_side(b, side_index(b, cv, s));
-	bool named = bv_query_object(b, id, &res, err) == MT_OK;
-	if (!named)
-		mt_err_clear(err); /* a virtual object: no hp.Id */
-	mt_status st =
-	    bv_open_inspector(b, id, named ? &res : NULL, crumb, err);
-	if (named)
-		mt_qresult_destroy(&res);
-	return st;
+	return bv_bind_ids(b, name, ids, n, out, err);
 }
 
 /* The names of a group's objects: cpathsN in NEW, cpathsN_h0 in OLD. */
@@ -192,7 +168,8 @@ static mt_status open_objects(mt_browser *b, cpview *cv, uint32_t *ids[2],
 {
 	if (n[OLD] + n[NEW] == 1) {
 		int s = n[OLD] ? OLD : NEW;
-		return open_one(b, cv, s, ids[s][0], crumb, err);
+		bv_use_side(b, side_index(b, cv, s));
+		return bv_open_ids(b, "", ids[s], 1, crumb, err);
 	}
 	unsigned k = ++bound_sets;
 	char name[2][48];
@@ -229,24 +206,11 @@ static mt_status open_side(mt_browser *b, cpview *cv, int s,
 			   const uint32_t *ids, size_t n, const char *crumb,
 			   mt_err *err)
 {
-	if (n == 1)
-		return open_one(b, cv, s, ids[0], crumb, err);
-	char name[48];
-	side_name(b, cv, s, ++bound_sets, name, sizeof name);
-	mt_qresult res;
-	mt_status st = side_result(b, cv, s, ids, n, name, &res, err);
-	if (st)
-		return st;
-	st = bv_open_set(b, &res, NULL, crumb, false, err);
-	mt_qresult_destroy(&res);
-	if (!st) {
-		char cnt[MT_FMT_COUNT_MAX];
-		char *msg = bv_printf("%s objects, bound to %s",
-				      mt_fmt_count(cnt, sizeof cnt, n), name);
-		bv_msg(b, false, msg);
-		free(msg);
-	}
-	return st;
+	char name[48] = "";
+	if (n > 1)
+		side_name(b, cv, s, ++bound_sets, name, sizeof name);
+	bv_use_side(b, side_index(b, cv, s));
+	return bv_open_ids(b, name, ids, n, crumb, err);
 }
 
 static bool cp_enter(mt_browser *b, bview *v, brow *r)

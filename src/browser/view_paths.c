@@ -101,45 +101,15 @@ static uint32_t *objects_at(const pview *pv, uint32_t gi, uint32_t step,
 	return ids;
 }
 
-/* Opens objects ids[0..n): one in the inspector, several as a set. */
+/* Opens objects ids[0..n): one in the inspector, several as a set
+ * named pathsN. */
 static mt_status open_objects(mt_browser *b, const uint32_t *ids, size_t n,
 			      const char *crumb, mt_err *err)
 {
-	mt_qresult res;
-	mt_status st;
-	if (n == 1) {
-		bool named = bv_query_object(b, ids[0], &res, err) == MT_OK;
-		if (!named)
-			mt_err_clear(err); /* a virtual object: no hp.Id */
-		st = bv_open_inspector(b, ids[0], named ? &res : NULL, crumb,
-				       err);
-		if (named)
-			mt_qresult_destroy(&res);
-		return st;
-	}
-	mt_set *s;
-	if ((st = mt_set_from_ids(&s, ids, n, err)))
-		return st;
-	char name[32];
-	snprintf(name, sizeof name, "paths%u", ++bound_sets);
-	/* a set of another dump (a comparison's OLD) is bound with it */
-	st = mt_query_bind_set_of(b->q, name, s,
-				  b->nside ? b->side[b->cur].q : NULL, err);
-	mt_set_unref(s);
-	if (!st)
-		st = mt_query_eval(b->q, name, &res, err);
-	if (st)
-		return st;
-	st = bv_open_set(b, &res, NULL, crumb, false, err);
-	mt_qresult_destroy(&res);
-	if (!st) {
-		char cnt[MT_FMT_COUNT_MAX];
-		char *msg = bv_printf("%s objects, bound to %s",
-				      mt_fmt_count(cnt, sizeof cnt, n), name);
-		bv_msg(b, false, msg);
-		free(msg);
-	}
-	return st;
+	char name[32] = "";
+	if (n > 1)
+		snprintf(name, sizeof name, "paths%u", ++bound_sets);
+	return bv_open_ids(b, name, ids, n, crumb, err);
 }
 
 static bool paths_enter(mt_browser *b, bview *v, brow *r)
