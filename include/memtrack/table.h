@@ -54,4 +54,10 @@ mt_status mt_table_format(const mt_partition *p, size_t first, unsigned flags,
 mt_status mt_table_wrap(mt_strbuf *out, const char *text, size_t len,
 			size_t width, size_t ind1, size_t ind2);
 
+/* Appends one row of a heapy table: prefix[0..plen) (the numbers) and
+ * the label, wrapped to MT_TABLE_WIDTH under the label column; a label's
+ * further lines ('\n'-separated) each wrapped the same way. */
+mt_status mt_table_row(mt_strbuf *out, const char *prefix, size_t plen,
+		       const char *label);
+
 #endif

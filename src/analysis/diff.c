@@ -662,32 +662,11 @@ static mt_status format_row(mt_strbuf *out, size_t index, const mt_diff_row *r,
 			    int64_t cumul, uint64_t b_size)
 {
 	char pct[64], prefix[192];
-	const char *label = r->label, *nl = strchr(label, '\n');
-	size_t first = nl ? (size_t)(nl - label) : strlen(label), plen;
-	mt_strbuf line;
-	mt_status st;
-	int k;
-
 	percent_of_b(pct, sizeof pct, cumul, b_size);
-	k = snprintf(prefix, sizeof prefix, "%6zu %6lld %8lld %9lld %s ", index,
-		     (long long)count_delta(r), (long long)size_delta(r),
-		     (long long)cumul, pct);
-	plen = k < 0 ? 0 : (size_t)k;
-	mt_strbuf_init(&line);
-	mt_strbuf_add(&line, prefix, plen);
-	mt_strbuf_add(&line, label, first);
-	st = line.nomem ? MT_NOMEM
-			: mt_table_wrap(out, line.s, line.len, MT_TABLE_WIDTH,
-					0, plen);
-	mt_strbuf_destroy(&line);
-	while (st == MT_OK && nl) {
-		const char *piece = nl + 1;
-		nl = strchr(piece, '\n');
-		st = mt_table_wrap(out, piece,
-				   nl ? (size_t)(nl - piece) : strlen(piece),
-				   MT_TABLE_WIDTH, plen, plen);
-	}
-	return st;
+	int k = snprintf(prefix, sizeof prefix, "%6zu %6lld %8lld %9lld %s ",
+			 index, (long long)count_delta(r),
+			 (long long)size_delta(r), (long long)cumul, pct);
+	return mt_table_row(out, prefix, k < 0 ? 0 : (size_t)k, r->label);
 }
 
 mt_status mt_diff_format_from(const mt_diff *d, size_t first, unsigned flags,

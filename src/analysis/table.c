@@ -283,12 +283,9 @@ size_t mt_table_row_prefix(const mt_partition *p, size_t i, char *buf, size_t n)
 	return row_prefix(p, i, buf, n, false);
 }
 
-static mt_status format_row(const mt_partition *p, size_t i, mt_strbuf *out,
-			    bool human)
+mt_status mt_table_row(mt_strbuf *out, const char *prefix, size_t plen,
+		       const char *label)
 {
-	const char *label = mt_partition_row_at(p, i)->label;
-	char prefix[160];
-	size_t plen = row_prefix(p, i, prefix, sizeof prefix, human);
 	const char *nl = strchr(label, '\n');
 	size_t first = nl ? (size_t)(nl - label) : strlen(label);
 	mt_strbuf line;
@@ -311,6 +308,15 @@ static mt_status format_row(const mt_partition *p, size_t i, mt_strbuf *out,
 				   MT_TABLE_WIDTH, plen, plen);
 	}
 	return st;
+}
+
+static mt_status format_row(const mt_partition *p, size_t i, mt_strbuf *out,
+			    bool human)
+{
+	char prefix[160];
+	size_t plen = row_prefix(p, i, prefix, sizeof prefix, human);
+	return mt_table_row(out, prefix, plen,
+			    mt_partition_row_at(p, i)->label);
 }
 
 mt_status mt_table_format(const mt_partition *p, size_t first, unsigned flags,
