@@ -33,6 +33,15 @@ bool mt_same_process(const mt_header *a, const mt_header *b, const char **why)
 {
 	static _Thread_local char msg[200];
 	double dt;
+	if (a->py_major != b->py_major || a->py_minor != b->py_minor ||
+	    a->py_micro != b->py_micro) {
+		snprintf(msg, sizeof msg,
+			 "the dumps come from different Python versions (%u.%u.%u "
+			 "and %u.%u.%u)",
+			 a->py_major, a->py_minor, a->py_micro, b->py_major,
+			 b->py_minor, b->py_micro);
+		goto no;
+	}
 	if (a->pid != b->pid) {
 		snprintf(msg, sizeof msg,
 			 "the dumps come from different processes (pid %llu "

@@ -737,7 +737,12 @@ static void test_diff_identity(void **state)
 
 static void test_same_process(void **state)
 {
-	mt_header a = {.pid = 12, .start_time = 100.0, .boot_id = "x"};
+	mt_header a = {.pid = 12,
+		       .start_time = 100.0,
+		       .boot_id = "x",
+		       .py_major = 3,
+		       .py_minor = 11,
+		       .py_micro = 7};
 	mt_header b = a;
 	const char *why = "unset";
 	(void)state;
@@ -759,6 +764,12 @@ static void test_same_process(void **state)
 	b.boot_id = "y";
 	assert_false(mt_same_process(&a, &b, &why));
 	assert_non_null(strstr(why, "different boots"));
+	b = a;
+	b.py_minor = 13; /* another interpreter: named before the pid */
+	b.pid = 34;
+	assert_false(mt_same_process(&a, &b, &why));
+	assert_string_equal(why, "the dumps come from different Python "
+				 "versions (3.11.7 and 3.13.7)");
 	b = a;
 	b.start_time = 0; /* written before the key */
 	assert_false(mt_same_process(&a, &b, &why));
