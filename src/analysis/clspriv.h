@@ -83,7 +83,8 @@ static inline uint32_t mt_pool_len(const struct mt_pool *p, uint32_t s)
 }
 static inline const uint32_t *mt_pool_at(const struct mt_pool *p, uint32_t s)
 {
-	return p->e + p->off[s];
+	/* e is NULL while only empty arrays were added */
+	return p->e ? p->e + p->off[s] : NULL;
 }
 /* Appends a[0..n) (hash h) as array *id, not entered in the hash. */
 int mt_pool_add(struct mt_pool *p, const uint32_t *a, uint32_t n, uint32_t h,

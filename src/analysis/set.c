@@ -65,7 +65,8 @@ mt_status mt_set_from_ids(mt_set **out, const uint32_t *src, size_t n,
 	uint32_t *ids = alloc_ids(n);
 	if (!ids)
 		return nomem(err, n);
-	memcpy(ids, src, n * sizeof *ids);
+	if (n) /* src may be NULL for no ids */
+		memcpy(ids, src, n * sizeof *ids);
 	bool sorted = true;
 	for (size_t i = 1; i < n && sorted; i++)
 		sorted = ids[i - 1] < ids[i];
