@@ -37,6 +37,9 @@ endif
 memtrack_tui_SOURCES += src/browser/term.c src/browser/term.h \
 	src/browser/term_rl.c src/browser/termpriv.h
 memtrack_tui_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(READLINE_CFLAGS)
+# main.c loads the dumps of a comparison at the same time
+memtrack_tui_CFLAGS = $(AM_CFLAGS) -pthread
+memtrack_tui_LDFLAGS = $(AM_LDFLAGS) -pthread
 memtrack_tui_LDADD += $(NCURSES_LIBS) $(READLINE_LIBS)
 ## Smoke test of the terminal front end in tmux (skips without tmux).
 TESTS += tests/browser/test_tmux.sh
