@@ -28,15 +28,15 @@ echo "date: $(date -u +%Y-%m-%d)"
 for n in "${sizes[@]}"; do
     out="$tmp/memtrack-bench-$n.mp"
     echo "--- $n objects"
-    "$py" "$top/bench/bench_capture.py" "$build/.libs" "$n" "$out"
+    "$py" "$top/bench/bench_capture.py" "$build/python" "$n" "$out"
     "$build/bench/bench_load" "$out" | grep -v '^objects:\|^edges:'
     "$build/bench/bench_analysis" "$out"
     "$build/bench/bench_browser" "$out"
     rm -f "$out"
-    "$py" "$top/bench/bench_compare.py" "$build/.libs" "$n" "$out.old" "$out.new" |
+    "$py" "$top/bench/bench_compare.py" "$build/python" "$n" "$out.old" "$out.new" |
         grep -v '^python:'
     "$build/bench/bench_compare" "$out.old" "$out.new"
     rm -f "$out.old" "$out.new"
 done
 echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
-"$py" "$top/bench/bench_cliff.py" "$build/.libs" 100000 1000000 "$tmp"
+"$py" "$top/bench/bench_cliff.py" "$build/python" 100000 1000000 "$tmp"

@@ -3,8 +3,10 @@
 `pip install .` calls build_wheel(), which runs the same build as
 `./configure && make`: ./configure (autoreconf -fi first when the tree has
 none) for the interpreter running pip (PYTHON=sys.executable) in a fresh
-temporary directory, `make memtrack.la`, and packs the module
-(memtrack<EXT_SUFFIX>) into a wheel tagged for that interpreter.  Only the
+temporary directory, `make python/memtrack/.stamp` (the extension and the
+build tree's copy of the package), and packs the package (memtrack/: its
+Python files and _memtrack<EXT_SUFFIX>) into a wheel tagged for that
+interpreter.  Only the
 standard library is used and nothing is downloaded.  The source tree gets
 nothing but what autoreconf writes when ./configure is missing.
 
@@ -66,7 +68,7 @@ def _run(cmd, cwd):
 
 
 def _build_module(config_settings):
-    """Configures and builds; returns (path of the built module, builddir,
+    """Configures and builds; returns (the built package directory, builddir,
     whether builddir is temporary)."""
     cs = config_settings or {}
     configure = os.path.join(SRCDIR, "configure")
@@ -81,9 +83,9 @@ def _build_module(config_settings):
         _run([configure, "-q", "PYTHON=" + sys.executable]
              + cs.get("configure", "").split(), builddir)
     _run(["make", "-s", "-j%s" % cs.get("jobs", os.cpu_count() or 1),
-          "memtrack.la"], builddir)
-    built = os.path.join(builddir, ".libs", "memtrack.so")
-    if not os.path.exists(built):
+          "python/memtrack/.stamp"], builddir)
+    built = os.path.join(builddir, "python", "memtrack")
+    if not os.path.exists(os.path.join(built, "_memtrack.so")):
         raise RuntimeError("memtrack_backend: make did not build %s" % built)
     return built, builddir, temporary
 
@@ -113,16 +115,22 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     built, builddir, temporary = _build_module(config_settings)
+    files = []
     try:
-        with open(built, "rb") as f:
-            module = f.read()
+        for fn in sorted(os.listdir(built)):
+            if fn.startswith("."):
+                continue
+            with open(os.path.join(built, fn), "rb") as f:  # follows the link
+                data = f.read()
+            if fn == "_memtrack.so":
+                fn = "_memtrack" + sysconfig.get_config_var("EXT_SUFFIX")
+            files.append((NAME + "/" + fn, data))
     finally:
         if temporary:
             shutil.rmtree(builddir, ignore_errors=True)
     tag = _tag()
     info = _dist_info()
-    files = [
-        (NAME + sysconfig.get_config_var("EXT_SUFFIX"), module),
+    files += [
         (info + "/METADATA", _metadata().encode()),
         (info + "/WHEEL", ("Wheel-Version: 1.0\nGenerator: memtrack_backend\n"
                            "Root-Is-Purelib: false\nTag: %s\n" % tag).encode()),

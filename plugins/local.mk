@@ -2,7 +2,7 @@
 ## are compiled into the `memtrack` extension and listed in
 ## plugins/capture.def; analysis classifiers (include/memtrack/classifier.h)
 ## go into the analysis library and are listed in plugins/classifiers.def.
-## Each plugin's local.mk appends its sources to memtrack_la_SOURCES and/or
+## Each plugin's local.mk appends its sources to _memtrack_la_SOURCES and/or
 ## libmtanalysis_la_SOURCES, so this file is included from Makefile.am after
 ## src/capture/local.mk and src/analysis/local.mk.  doc/plugins.md.
 include $(srcdir)/plugins/numpy/local.mk

@@ -116,7 +116,7 @@ stdlib_programs() {
 }
 tag=$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
 log "stdlib programs on the default python3 ($tag)"
-stdlib_programs python3 "$top/_build/check/.libs" "$tag"
+stdlib_programs python3 "$top/_build/check/python" "$tag"
 
 # 3: the capture module on every other CPython 3.9+
 # the interpreter `make check` already covered (python3 may be a pyenv shim)
@@ -142,13 +142,13 @@ for py in "${pythons[@]}"; do
         (cd "$dir" && "$top/configure" -q PYTHON="$py"); then
         if make -s -C "$dir" -j"$jobs" memtrack.la >/dev/null; then
             # the golden tests query dumps with the -Werror build's binary
-            out=$(MEMTRACK_TUI="$top/_build/check/memtrack-tui" "$py" tests/python/run.py "$dir/.libs" 2>&1)
+            out=$(MEMTRACK_TUI="$top/_build/check/memtrack-tui" "$py" tests/python/run.py "$dir/python" 2>&1)
             n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
             if [ -n "$n" ]; then
                 set -- $n
                 add "$1" "$3" "python $tag"
                 [ "$3" -eq 0 ] || printf '%s\n' "$out" | grep -A 30 '^FAIL' | head -n 120 >&2
-                stdlib_programs "$py" "$dir/.libs" "$tag"
+                stdlib_programs "$py" "$dir/python" "$tag"
             else
                 printf '%s\n' "$out" | tail -n 40 >&2
                 add 0 1 "python $tag (runner crashed)"

@@ -233,7 +233,7 @@ for v in "${pythons[@]}"; do
     fi
     [ -n "$tui" ] || tui=$b/memtrack-tui
     out=$(in_chroot 1800 env MEMTRACK_TUI="$tui" "${guppy_env[@]}" "python$v" \
-        "$work/src/tests/python/run.py" "$b/.libs" 2>&1)
+        "$work/src/tests/python/run.py" "$b/python" 2>&1)
     n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
     printf '%s\n' "$out" >"$root$b/test.log"
     if [ -z "$n" ]; then
@@ -250,7 +250,7 @@ for v in "${pythons[@]}"; do
     p=$1 f=$3
     # the corpus programs that need only the standard library
     out=$(in_chroot 1800 "python$v" "$work/src/tests/programs/run.py" \
-        --python "/usr/bin/python$v" --module-dir "$b/.libs" --tui "$tui" \
+        --python "/usr/bin/python$v" --module-dir "$b/python" --tui "$tui" \
         --out "$b/programs" --jobs "${MEMTRACK_JOBS:-2}" \
         prog_asyncio prog_generators prog_threads 2>&1)
     n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)

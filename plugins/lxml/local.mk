@@ -1,2 +1,2 @@
 ## plugins/lxml: the libxml2 trees behind lxml's documents (capture).
-memtrack_la_SOURCES += plugins/lxml/lxml.c
+_memtrack_la_SOURCES += plugins/lxml/lxml.c

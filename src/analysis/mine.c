@@ -183,7 +183,8 @@ static bool rule_mine(const mt_graph *g, const libdirs *l, uint32_t mod)
 	char *name = module_name(g, mod);
 	char *file = module_file(g, mod);
 	bool mine;
-	if (!name || !strcmp(name, "memtrack")) /* the tool, not the program */
+	if (!name || !strcmp(name, "memtrack") ||
+	    !strncmp(name, "memtrack.", 9)) /* the tool, not the program */
 		mine = false;
 	else if (!file)
 		mine = !strcmp(name, "__main__");

@@ -1,8 +1,12 @@
-## src/capture: the `memtrack` CPython extension module.  Links the format
-## library only (never libpython, never -no-undefined, never the graph lib).
-pyexec_LTLIBRARIES += memtrack.la
-memtrack_la_SOURCES = \
-	src/capture/module.c \
+## src/capture: the `memtrack` Python package: the CPython extension module
+## `memtrack._memtrack` and the package's Python files
+## (src/capture/memtrack/).  The extension links the format library only
+## (never libpython, never -no-undefined, never the graph lib).
+memtrackpkgdir = $(pyexecdir)/memtrack
+memtrackpkg_LTLIBRARIES = _memtrack.la
+_memtrack_la_SOURCES = \
+	src/capture/module.c src/capture/modhooks.h \
+	src/capture/tracker.c src/capture/proclog.c src/capture/report_py.c \
 	src/capture/walk.c src/capture/walk.h src/capture/walkpriv.h \
 	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
 	src/capture/objtable.c src/capture/objtable.h \
@@ -11,11 +15,32 @@ memtrack_la_SOURCES = \
 	src/capture/greenlet.c src/capture/greenlet.h
 # Bundled plugins (plugins/capture.def) are compiled into the extension with
 # MT_PLUGIN_BUNDLED: their plugins/<name>/local.mk add their sources to
-# memtrack_la_SOURCES.
-memtrack_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS) -DMT_PLUGIN_BUNDLED
-memtrack_la_CFLAGS = $(AM_CFLAGS) -fno-strict-aliasing
-memtrack_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
-memtrack_la_LIBADD = libmtformat.la
+# _memtrack_la_SOURCES.
+_memtrack_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_CPPFLAGS) -DMT_PLUGIN_BUNDLED
+_memtrack_la_CFLAGS = $(AM_CFLAGS) -fno-strict-aliasing
+_memtrack_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
+_memtrack_la_LIBADD = libmtformat.la
+
+# The package's Python files: installed beside _memtrack.so, and copied with
+# a link to .libs/_memtrack.so into the build tree's python/memtrack/, the
+# directory tests put first on sys.path (tests/python/check.sh).  A new
+# Python file of the package: one more name here.
+memtrack_py = \
+	src/capture/memtrack/__init__.py src/capture/memtrack/__main__.py \
+	src/capture/memtrack/classtracker.py src/capture/memtrack/stats.py \
+	src/capture/memtrack/proclog.py
+dist_memtrackpkg_DATA = $(memtrack_py)
+python/memtrack/.stamp: $(memtrack_py) _memtrack.la
+	$(AM_V_GEN)$(MKDIR_P) python/memtrack && \
+	for f in $(memtrack_py); do \
+	  cp "$(srcdir)/$$f" python/memtrack/ || exit 1; \
+	done && \
+	ln -sf ../../.libs/_memtrack.so python/memtrack/_memtrack.so && \
+	touch $@
+all-local: python/memtrack/.stamp
+clean-local: clean-local-python
+clean-local-python:
+	-rm -rf python
 
 # The misbehaving capture plugin of tests/python/test_plugins.py, loaded by
 # path (tests/python/.libs/mt_testplugin.so).  Other test plugins: +=.

@@ -1,4 +1,5 @@
-/* The `memtrack` extension module: dump(), mark() and read().
+/* The `memtrack._memtrack` extension module: dump(), mark() and read().
+ * The package `memtrack` (src/capture/memtrack/__init__.py) re-exports it.
  *
  * dump() gathers the header (before the walk, while creating Python objects
  * is still harmless), optionally runs gc.collect(), and hands over to the
@@ -27,6 +28,7 @@
 
 #include "mark.h"
 #include "memtrack/reader.h"
+#include "modhooks.h"
 #include "memtrack/writer.h"
 #include "pyint.h"
 #include "walk.h"
@@ -41,7 +43,7 @@ static inline PyObject *Py_NewRef(PyObject *o)
 #endif
 
 /* An interpreter whose layout memtrack does not know (pyint.h): only
- * PyInit_memtrack is compiled, and it refuses to import. */
+ * PyInit__memtrack is compiled, and it refuses to import. */
 #if !MT_PY_LAYOUT_KNOWN
 #define MT_FREE_THREADED 1
 #else
@@ -792,6 +794,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 	struct stat sb;
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 		res.bytes = (uint64_t)sb.st_size;
+	mt_proclog_dump_marker(path);
 	double secs = now_mono() - t0;
 	PyObject *pstr = PyUnicode_DecodeFSDefault(path);
 	Py_DECREF(pathb);
@@ -1328,7 +1331,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef moddef = {
     PyModuleDef_HEAD_INIT,
-    "memtrack",
+    "memtrack._memtrack",
     "memtrack: capture the Python heap into a dump file.\n\n"
     "dump(path) writes this process's whole object graph to a file that\n"
     "memtrack-tui browses and queries; mark() remembers the objects alive\n"
@@ -1345,8 +1348,8 @@ static struct PyModuleDef moddef = {
 
 #endif /* !MT_FREE_THREADED */
 
-PyMODINIT_FUNC PyInit_memtrack(void);
-PyMODINIT_FUNC PyInit_memtrack(void)
+PyMODINIT_FUNC PyInit__memtrack(void);
+PyMODINIT_FUNC PyInit__memtrack(void)
 {
 	/* Never misread a heap: an interpreter whose layout this build does
 	 * not know (another version, a free-threaded build, a patch release
@@ -1378,7 +1381,9 @@ PyMODINIT_FUNC PyInit_memtrack(void)
 	    PyModule_AddObject(m, "Location",
 			       Py_NewRef((PyObject *)g_location_t)) < 0 ||
 	    PyModule_AddObject(m, "Record", Py_NewRef((PyObject *)g_record_t)) <
-		0) {
+		0 ||
+	    mt_tracker_init_module(m) < 0 || mt_proclog_init_module(m) < 0 ||
+	    mt_report_init_module(m) < 0) {
 		Py_DECREF(m);
 		return NULL;
 	}

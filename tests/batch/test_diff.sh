@@ -226,8 +226,8 @@ del keep[:100]
 memtrack.dump(out + "/c.mp")
 EOF
 mkdir "$T/other"
-pyrun "$T/prog.py" "$MEMTRACK_BUILDDIR/.libs" "$T" >&2 &&
-	pyrun "$T/prog.py" "$MEMTRACK_BUILDDIR/.libs" "$T/other" once >&2 || exit 99
+pyrun "$T/prog.py" "$MEMTRACK_BUILDDIR/python" "$T" >&2 &&
+	pyrun "$T/prog.py" "$MEMTRACK_BUILDDIR/python" "$T/other" once >&2 || exit 99
 A="$T/a.mp"
 B="$T/b.mp"
 C="$T/c.mp"

@@ -9,13 +9,13 @@ if [ -n "$MEMTRACK_ASAN_RUNTIME" ]; then
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 	export LD_PRELOAD ASAN_OPTIONS
 fi
-if ! PYTHONPATH="$MEMTRACK_BUILDDIR/.libs" "$python" \
+if ! PYTHONPATH="$MEMTRACK_BUILDDIR/python" "$python" \
 	"$MEMTRACK_SRCDIR/examples/webcache.py" "$T/web.mp" >"$T/py.out" 2>&1; then
 	echo "skip: cannot capture the example: $(tail -1 "$T/py.out")"
 	exit 77
 fi
 # two dumps of one run, 3000 requests apart: the response cache grew
-PYTHONPATH="$MEMTRACK_BUILDDIR/.libs" "$python" \
+PYTHONPATH="$MEMTRACK_BUILDDIR/python" "$python" \
 	"$MEMTRACK_SRCDIR/examples/webcache.py" "$T/old.mp" --later "$T/new.mp" \
 	>"$T/py2.out" 2>&1 || fail "webcache.py --later: $(tail -1 "$T/py2.out")"
 unset LD_PRELOAD

@@ -54,7 +54,7 @@ fi
 
 tui=${MEMTRACK_TUI:-$top/_build/check/memtrack-tui}
 asan=${MEMTRACK_ASAN_TUI:-$top/_build/asan/memtrack-tui}
-args=(--module-dir "$dir/.libs" --tui "$tui" --jobs "$jobs" --out "$top/_build/programs")
+args=(--module-dir "$dir/python" --tui "$tui" --jobs "$jobs" --out "$top/_build/programs")
 [ -x "$asan" ] && args+=(--asan-tui "$asan") || log "programs: no ASan memtrack-tui at $asan"
 [ -n "$heapy" ] && args+=(--heapy-dir "$heapy")
 exec "$py" tests/programs/run.py "${args[@]}" "$@"

@@ -8,4 +8,4 @@ if [ -n "${MEMTRACK_ASAN_RUNTIME:-}" ]; then
     ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
     export LD_PRELOAD ASAN_OPTIONS
 fi
-exec "$MEMTRACK_PYTHON" "$MEMTRACK_SRCDIR/tests/python/run.py" "$MEMTRACK_BUILDDIR/.libs"
+exec "$MEMTRACK_PYTHON" "$MEMTRACK_SRCDIR/tests/python/run.py" "$MEMTRACK_BUILDDIR/python"

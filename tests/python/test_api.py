@@ -162,8 +162,9 @@ class TestApi(unittest.TestCase):
         self.assertGreater(len(memtrack.__doc__), 100)
         public = [n for n in dir(memtrack) if not n.startswith("_")]
         self.assertEqual(sorted(n for n in public if callable(getattr(memtrack, n))),
-                         ["Edge", "Location", "Object", "Record", "TypeName", "dump",
-                          "mark", "plugins", "read"])
+                         ["ClassTracker", "ConsoleStats", "Edge", "HtmlStats",
+                          "Location", "Object", "ProcessLog", "Record", "Stats",
+                          "TypeName", "dump", "mark", "plugins", "read"])
         for n in public:
             f = getattr(memtrack, n)
             if callable(f):

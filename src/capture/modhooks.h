@@ -1,0 +1,22 @@
+/* The extension's parts that add names to the module `memtrack._memtrack`.
+ * PyInit__memtrack (module.c) calls each hook once, in this order; a hook
+ * returns 0, or -1 with a Python exception set.  A new part adds one line
+ * here and one call there. */
+#ifndef MT_CAPTURE_MODHOOKS_H
+#define MT_CAPTURE_MODHOOKS_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* tracker.c: the ClassTracker's C core (Registry). */
+int mt_tracker_init_module(PyObject *m);
+/* proclog.c: the process memory log (ProcessLog). */
+int mt_proclog_init_module(PyObject *m);
+/* report_py.c: the HTML report writer (_html_report). */
+int mt_report_init_module(PyObject *m);
+
+/* proclog.c: after a successful dump() to path, a marker naming the dump in
+ * every process log this process is writing.  Never fails, never raises. */
+void mt_proclog_dump_marker(const char *path);
+
+#endif
