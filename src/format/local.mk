@@ -8,6 +8,9 @@ libmtformat_la_SOURCES = \
 	src/format/mpk.c src/format/mpk.h \
 	src/format/writer.c \
 	src/format/reader.c \
+	src/format/json.c src/format/json.h \
+	src/format/series.c src/format/report.c \
+	include/memtrack/series.h \
 	include/memtrack/error.h include/memtrack/dump.h \
 	include/memtrack/writer.h include/memtrack/reader.h \
 	include/memtrack/checksum.h
@@ -25,4 +28,9 @@ TESTS += tests/unit/test_util
 tests_unit_test_util_SOURCES = tests/unit/test_util.c
 tests_unit_test_util_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_util_LDADD = libmtformat.la $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_series
+TESTS += tests/unit/test_series
+tests_unit_test_series_SOURCES = tests/unit/test_series.c
+tests_unit_test_series_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_series_LDADD = libmtformat.la $(CMOCKA_LIBS)
 endif
