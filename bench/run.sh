@@ -20,7 +20,7 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
 py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
-make -s -C "$build" memtrack.la bench/bench_load bench/bench_analysis bench/bench_browser \
+make -s -C "$build" python/memtrack/.stamp bench/bench_load bench/bench_analysis bench/bench_browser \
     bench/bench_compare >/dev/null
 tmp=${TMPDIR:-/tmp}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"

@@ -140,7 +140,7 @@ for py in "${pythons[@]}"; do
     mkdir -p "$dir"
     if { [ -f "$dir/Makefile" ] && [ ! configure -nt "$dir/config.status" ]; } ||
         (cd "$dir" && "$top/configure" -q PYTHON="$py"); then
-        if make -s -C "$dir" -j"$jobs" memtrack.la >/dev/null; then
+        if make -s -C "$dir" -j"$jobs" python/memtrack/.stamp >/dev/null; then
             # the golden tests query dumps with the -Werror build's binary
             out=$(MEMTRACK_TUI="$top/_build/check/memtrack-tui" "$py" tests/python/run.py "$dir/python" 2>&1)
             n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)

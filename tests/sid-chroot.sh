@@ -223,8 +223,8 @@ for v in "${pythons[@]}"; do
         continue
     fi
     # memtrack-tui (for the golden tests) from the first build directory
-    targets=memtrack.la
-    [ -n "$tui" ] || targets="memtrack.la memtrack-tui"
+    targets=python/memtrack/.stamp
+    [ -n "$tui" ] || targets="python/memtrack/.stamp memtrack-tui"
     if ! in_chroot 1800 make -s -C "$b" -j"${MEMTRACK_JOBS:-2}" $targets >>"$root$b/build.log" 2>&1; then
         grep -E 'error|Error' "$root$b/build.log" | head -n 20 >&2
         echo "$what (build failed): 0 passed, 1 failed"

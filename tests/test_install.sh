@@ -39,7 +39,8 @@ site=$("$vpy" -c 'import sysconfig; print(sysconfig.get_path("platlib"))')
 PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1 "$T/venv/bin/pip" install \
 	--no-index "$src" >"$T/pip.log" 2>&1 ||
 	fail "pip install . failed: $(tail -n 20 "$T/pip.log")"
-ls "$site"/memtrack*.so >/dev/null 2>&1 || fail "no module in $site"
+ls "$site"/memtrack/_memtrack*.so "$site"/memtrack/__init__.py >/dev/null 2>&1 ||
+	fail "no package memtrack (__init__.py, _memtrack*.so) in $site"
 (cd "$T" && "$vpy" -c '
 import sys, memtrack
 site = sys.argv[1]
@@ -47,6 +48,7 @@ assert memtrack.__file__.startswith(site + "/"), memtrack.__file__
 s = memtrack.dump("venv.mp")
 d = memtrack.read("venv.mp")
 assert len(d.objects) == s.objects and s.heap_bytes > 0
+import memtrack.__main__, memtrack.classtracker, memtrack.stats, memtrack.proclog
 print("venv ok", memtrack.__version__, s.objects)
 ' "$site") || fail "the venv's memtrack does not work"
 "$T/venv/bin/pip" uninstall -y memtrack >"$T/un.log" 2>&1 ||
@@ -65,11 +67,12 @@ if ! grep '^ac_cs_config=' "$MEMTRACK_BUILDDIR/config.status" |
 	[ -x "$p/bin/memtrack-tui" ] || fail "no $p/bin/memtrack-tui"
 	[ -f "$p/share/man/man1/memtrack-tui.1" ] || fail "no man page under $p"
 	pydir=$("$MEMTRACK_PYTHON" -c 'import sys; print("lib/python%d.%d/site-packages" % sys.version_info[:2])')
-	ls "$p/$pydir"/memtrack*.so >/dev/null 2>&1 ||
+	ls "$p/$pydir"/memtrack/_memtrack*.so "$p/$pydir"/memtrack/__main__.py >/dev/null 2>&1 ||
 		fail "module not in $p/$pydir: $(cd "$p" && find . -name 'memtrack*')"
 	PYTHONPATH=$p/$pydir "$MEMTRACK_PYTHON" -c '
-import sys, memtrack
-assert memtrack.__file__.startswith(sys.argv[1]), memtrack.__file__' "$p/$pydir" ||
+import sys, memtrack, memtrack._memtrack
+assert memtrack.__file__.startswith(sys.argv[1]), memtrack.__file__
+assert memtrack._memtrack.__file__.startswith(sys.argv[1]), memtrack._memtrack.__file__' "$p/$pydir" ||
 		fail "the installed module does not import"
 	"$p/bin/memtrack-tui" --version >/dev/null || fail "installed memtrack-tui does not run"
 	echo "make install prefix ok"

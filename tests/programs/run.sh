@@ -31,7 +31,7 @@ if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/config.status" ]; then
         exit 1
     }
 fi
-make -s -C "$dir" -j"$jobs" memtrack.la >/dev/null || {
+make -s -C "$dir" -j"$jobs" python/memtrack/.stamp >/dev/null || {
     echo "0 passed, 1 failed (module build for $py failed)"
     exit 1
 }
