@@ -28,7 +28,8 @@ _memtrack_la_LIBADD = libmtformat.la
 memtrack_py = \
 	src/capture/memtrack/__init__.py src/capture/memtrack/__main__.py \
 	src/capture/memtrack/classtracker.py src/capture/memtrack/stats.py \
-	src/capture/memtrack/proclog.py
+	src/capture/memtrack/proclog.py \
+	src/capture/memtrack/_logcli.py
 dist_memtrackpkg_DATA = $(memtrack_py)
 python/memtrack/.stamp: $(memtrack_py) _memtrack.la
 	$(AM_V_GEN)$(MKDIR_P) python/memtrack && \

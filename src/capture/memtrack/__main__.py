@@ -10,6 +10,7 @@ import sys
 
 COMMANDS = [
     # name, module, summary
+    ("log", "_logcli", "log another process's memory over time (JSON lines)"),
 ]
 
 
