@@ -570,23 +570,15 @@ static long live_index(Registry *r, PyObject *o)
 /* ---- sizes ---------------------------------------------------------------- */
 
 /* Flat size with asizeof's meaning: __sizeof__ (the kinds table's C
- * formula) plus the GC header and pre-header, rounded up to 8. */
+ * formula of the nearest modelled base, which counts the subtype's basic
+ * size as CPython's __sizeof__ does) plus the GC header and pre-header,
+ * rounded up to 8. */
 static size_t flat_size(PyObject *o)
 {
-	PyTypeObject *t = Py_TYPE(o);
 	const mt_kind *k = NULL;
-	PyTypeObject *b;
-	for (b = t; b; b = b->tp_base)
-		if ((k = mt_kind_exact(b)))
-			break;
-	size_t s;
-	if (!k || k->size == mt_basic_size)
-		s = mt_basic_size(o);
-	else {
-		s = k->size(o);
-		if (t->tp_basicsize > b->tp_basicsize)
-			s += (size_t)(t->tp_basicsize - b->tp_basicsize);
-	}
+	for (PyTypeObject *b = Py_TYPE(o); b && !k; b = b->tp_base)
+		k = mt_kind_exact(b);
+	size_t s = k ? k->size(o) : mt_basic_size(o);
 	s += mt_py_presize(o);
 	return (s + 7) & ~(size_t)7;
 }
