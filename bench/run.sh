@@ -40,3 +40,5 @@ for n in "${sizes[@]}"; do
 done
 echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
 "$py" "$top/bench/bench_cliff.py" "$build/python" 100000 1000000 "$tmp"
+echo "--- process log (a ProcessLog at 10 samples/s for 20 s)"
+"$py" "$top/bench/bench_proclog.py" "$build/python" 20 0.1
