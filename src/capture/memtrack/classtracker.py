@@ -142,7 +142,7 @@ class TrackedObject(object):
 
     def __init__(self, tracker, index):
         reg = tracker._reg
-        (oid, name, tp, birth, _death, level, trace, basic, _keep, _alive, lost) = (
+        (oid, name, tp, birth, _death, _level, trace, basic, _keep, _alive, _lost) = (
             reg.entry(index)
         )
         self._tracker = tracker
@@ -154,10 +154,6 @@ class TrackedObject(object):
         self._basic = basic
         self._snapshots = None
         self._snapshots_gen = None
-        # an entry whose death the allocator hook could not see (another
-        # allocator hook removed memtrack's for a while): death is the time
-        # memtrack noticed
-        self.lost = bool(lost)
         mod = getattr(tp, "__module__", None)
         qual = getattr(tp, "__qualname__", None) or tp.__name__
         if not isinstance(mod, str) or mod == "builtins":
@@ -172,6 +168,13 @@ class TrackedObject(object):
     @property
     def death(self):
         return self._tracker._reg.death(self._index)
+
+    @property
+    def lost(self):
+        """True when the object's release was not seen (another allocator
+        hook had removed memtrack's for a while): death is then the time
+        memtrack noticed."""
+        return bool(self._tracker._reg.entry(self._index)[10])
 
     @property
     def snapshots(self):
