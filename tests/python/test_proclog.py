@@ -4,7 +4,9 @@ kernel's VmHWM, logging another process from outside, refused and
 unwritable paths, fork, and the end of the interpreter."""
 import json
 import os
+import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -14,6 +16,9 @@ import time
 import unittest
 
 from mtutil import MODULE_DIR, run_child
+
+SRCDIR = os.environ.get("MEMTRACK_SRCDIR") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 SAMPLE_KEYS = {"t": float, "rss": int, "vms": int, "peak_rss": int,
                "minflt": int, "majflt": int, "cpu_user": (int, float),
@@ -438,6 +443,29 @@ class Cli(unittest.TestCase):
                          "memtrack log: /proc/%d: Permission denied\n" % pid)
         self.assertEqual(os.listdir(self.dir), [])
 
+    def test_ctrl_c(self):
+        out = os.path.join(self.dir, "i.log")
+        child = subprocess.Popen(["sleep", "30"])
+        env = dict(os.environ, PYTHONPATH=MODULE_DIR)
+        try:
+            p = subprocess.Popen([sys.executable, "-m", "memtrack", "log",
+                                  "--pid", str(child.pid), "--interval",
+                                  "0.05", out], stderr=subprocess.PIPE,
+                                 text=True, env=env)
+            deadline = time.monotonic() + 30
+            while not os.path.exists(out) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.2)
+            p.send_signal(signal.SIGINT)
+            err = p.communicate(timeout=30)[1]
+        finally:
+            child.kill()
+            child.wait()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("(interrupted)", err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertGreaterEqual(len(read_log(out)), 3)
+
     def test_usage(self):
         p = cli(["--help"])
         self.assertEqual(p.returncode, 0)
@@ -448,6 +476,49 @@ class Cli(unittest.TestCase):
         p = subprocess.run([sys.executable, "-m", "memtrack", "--help"],
                            capture_output=True, text=True, env=env)
         self.assertIn("log", p.stdout)
+
+
+class Readme(unittest.TestCase):
+    """README.md's "A memory log over time": its job.py is run and the
+    lines its sed command prints have the README's keys, label, argv and
+    dump path, and tell the README's story."""
+
+    def test_readme_example(self):
+        with open(os.path.join(SRCDIR, "README.md"), encoding="utf-8") as f:
+            text = f.read()
+        sec = text[text.index("## A memory log over time"):]
+        sec = sec[:sec.index("\n## ", 3)]
+        code = re.search(r"```python\n(.*?)```", sec, re.S).group(1)
+        block = re.search(r"```\n(\$ python3 job.py\n.*?)```", sec,
+                          re.S).group(1).splitlines()
+        self.assertEqual(block[0], "$ python3 job.py")
+        self.assertTrue(block[1].startswith("$ "))
+        want = [json.loads(x) for x in block[2:]]
+        d = tempfile.mkdtemp(prefix="mt-proclog-readme-")
+        try:
+            with open(os.path.join(d, "job.py"), "w") as f:
+                f.write(code)
+            env = dict(os.environ, PYTHONPATH=MODULE_DIR)
+            subprocess.run([sys.executable, "job.py"], cwd=d, env=env,
+                           check=True, timeout=120)
+            p = subprocess.run(["sh", "-c", block[1][2:]], cwd=d, check=True,
+                               capture_output=True, text=True)
+            got = [json.loads(x) for x in p.stdout.splitlines()]
+            real = os.path.realpath(d)
+        finally:
+            shutil.rmtree(d)
+        self.assertEqual([list(x) for x in got], [list(x) for x in want])
+        first, label, dump, last = got
+        self.assertEqual(first["argv"], want[0]["argv"])
+        self.assertEqual(first["interval"], want[0]["interval"])
+        self.assertEqual(label["label"], want[1]["label"])
+        self.assertEqual(os.path.basename(want[2]["dump"]), "rows.mp")
+        self.assertEqual(dump["dump"], os.path.join(real, "rows.mp"))
+        # the story the README's numbers tell
+        for g in (got, want):
+            self.assertGreater(g[1]["rss"], g[0]["rss"] + (60 << 20))
+            self.assertLess(g[3]["rss"], g[1]["rss"] - (60 << 20))
+            self.assertGreaterEqual(g[3]["peak_rss"], g[1]["rss"])
 
 
 if __name__ == "__main__":
