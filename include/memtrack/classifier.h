@@ -94,7 +94,7 @@ typedef struct mt_classifier_def {
 } mt_classifier_def;
 
 /* The table: *n rows, built-ins first (clodo type rcs via size id idset
- * unity module surplus cycle), then plugins' in list order.  Static. */
+ * unity module surplus cycle prod), then plugins' in list order.  Static. */
 const mt_classifier_def *const *mt_classifier_defs(size_t *n);
 /* The row named name (or its alias), case-insensitively; NULL if none. */
 const mt_classifier_def *mt_classifier_def_find(const char *name);

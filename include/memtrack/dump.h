@@ -33,14 +33,20 @@ enum {
 	MT_REC_ROOTS = 2,  /* [2, edges...]             edges of the root     */
 	MT_REC_OBJECT = 3, /* [3, type, size, addr, refcnt, length, value,
 			      edges...]; type nil = the previous object's */
-	MT_REC_END = 4,    /* [4, objects, edges, names, reachable, checksum] */
+	MT_REC_END = 4,	   /* [4, objects, edges, names, reachable, checksum] */
 	MT_REC_WARNING = 5, /* [5, str]  something the capture could not do
 			      (e.g. a plugin it disabled); any number, after
 			      the header and before END */
-	MT_REC_MARK = 6     /* [6, nbits, bin]  memtrack.mark(): bit i (byte
+	MT_REC_MARK = 6,    /* [6, nbits, bin]  memtrack.mark(): bit i (byte
 			      i / 8, bit i % 8) set when object i existed at
 			      the mark; at most once, after the last OBJECT,
 			      nbits = the object count; with header mark_time */
+	MT_REC_SITES = 7    /* [7, files, sites, bin]  allocation sites
+			      (tracemalloc): files = array of str, sites =
+			      array of uint, (file index, line) per site,
+			      bin = one unsigned LEB128 per object, 0 = no
+			      known site, k = site k (1-based); at most once,
+			      after the last OBJECT */
 };
 
 /* Relation (edge kind): the one table of relations.  Adding one is a row

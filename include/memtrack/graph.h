@@ -100,6 +100,16 @@ void mt_graph_roots(const mt_graph *g, const mt_edge **edges, size_t *n);
 bool mt_graph_has_mark(const mt_graph *g);
 bool mt_graph_marked(const mt_graph *g, uint32_t id);
 
+/* Allocation sites (tracemalloc; the SITES record, doc/format.md):
+ * whether the dump has them; the site of id (0: none known, else 1 ..
+ * mt_graph_site_count; always 0 without them); the file (NULL for site 0
+ * or out of range) and *line of a site. */
+bool mt_graph_has_sites(const mt_graph *g);
+uint32_t mt_graph_site(const mt_graph *g, uint32_t id);
+uint32_t mt_graph_site_count(const mt_graph *g);
+const char *mt_graph_site_file(const mt_graph *g, uint32_t site,
+			       uint32_t *line);
+
 /* Name table: NUL-terminated name of index idx, or NULL if out of range. */
 const char *mt_graph_name(const mt_graph *g, uint64_t idx);
 uint32_t mt_graph_name_count(const mt_graph *g);

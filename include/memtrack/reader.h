@@ -66,6 +66,39 @@ const mt_trailer *mt_reader_trailer(const mt_reader *r);
 bool mt_reader_mark(const mt_reader *r, const uint8_t **bits,
 		    uint64_t *nbits);
 
+/* The SITES record (allocation sites, tracemalloc), valid after
+ * mt_reader_next returned MT_END and until mt_reader_free. */
+typedef struct mt_sites_rec {
+	uint32_t nfiles;
+	const char *const *files; /* NUL-terminated copies */
+	uint32_t nsites;
+	/* site k (1..nsites): line site_line[k-1] of file site_file[k-1] */
+	const uint32_t *site_file, *site_line;
+	/* one unsigned LEB128 per object (validated: exactly the object
+	 * count, each at most nsites): 0 = no known site, k = site k; points
+	 * into the buffer given to mt_reader_new; read with mt_sites_next */
+	const uint8_t *codes;
+	size_t ncodes;
+} mt_sites_rec;
+
+/* False when the dump has no SITES record (*out zeroed). */
+bool mt_reader_sites(const mt_reader *r, mt_sites_rec *out);
+
+/* The value at *p of a validated SITES bin; advances *p. */
+static inline uint32_t mt_sites_next(const uint8_t **p)
+{
+	uint32_t v = 0;
+	unsigned shift = 0;
+	const uint8_t *q = *p;
+	while (*q & 0x80) {
+		v |= (uint32_t)(*q++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint32_t)*q++ << shift;
+	*p = q;
+	return v;
+}
+
 /* Bytes consumed so far (for progress). */
 uint64_t mt_reader_offset(const mt_reader *r);
 

@@ -84,6 +84,18 @@ mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
 mt_status mt_writer_mark(mt_writer *w, const uint8_t *bits, uint64_t nbits,
 			 mt_err *err);
 
+/* Writes the SITES record (dump.h, doc/format.md): the allocation site of
+ * every object, as tracemalloc recorded it.  files[0..nfiles) (file_lens
+ * bytes each, copied) are the file names; site k (1..nsites) is line
+ * site_line[k-1] of file site_file[k-1]; obj_site[i] is object i's site,
+ * 0 for none.  After the last object (nobjects must be the number
+ * written, and no object may follow), at most once. */
+mt_status mt_writer_sites(mt_writer *w, const char *const *files,
+			  const uint32_t *file_lens, uint32_t nfiles,
+			  const uint32_t *site_file, const uint32_t *site_line,
+			  uint32_t nsites, const uint32_t *obj_site,
+			  uint64_t nobjects, mt_err *err);
+
 /* Counters so far. */
 uint64_t mt_writer_objects(const mt_writer *w);
 uint64_t mt_writer_edges(const mt_writer *w);

@@ -7,7 +7,7 @@ libmtanalysis_la_SOURCES = \
 	src/analysis/cls_table.c src/analysis/classifiers.def \
 	src/analysis/cls_type.c src/analysis/cls_scalar.c \
 	src/analysis/cls_sets.c src/analysis/cls_surplus.c \
-	src/analysis/cls_cycle.c \
+	src/analysis/cls_cycle.c src/analysis/cls_prod.c \
 	src/analysis/ctx.c \
 	src/analysis/partition.c \
 	src/analysis/table.c \
@@ -87,6 +87,12 @@ tests_unit_test_kind_SOURCES = tests/unit/test_kind.c \
 	tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_kind_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_kind_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+# allocation sites: SITES record, graph, the prod classifier
+check_PROGRAMS += tests/unit/test_prod
+TESTS += tests/unit/test_prod
+tests_unit_test_prod_SOURCES = tests/unit/test_prod.c
+tests_unit_test_prod_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_prod_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif
 
 # dominance of sets, navigation, shortest paths, reference patterns, DOT

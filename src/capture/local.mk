@@ -11,6 +11,7 @@ _memtrack_la_SOURCES = \
 	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
 	src/capture/objtable.c src/capture/objtable.h \
 	src/capture/mark.c src/capture/mark.h \
+	src/capture/allocsite.c src/capture/allocsite.h \
 	src/capture/py_internals.c src/capture/pyint.h \
 	src/capture/greenlet.c src/capture/greenlet.h
 # Bundled plugins (plugins/capture.def) are compiled into the extension with

@@ -677,13 +677,13 @@ static mt_mark *g_mark;
 
 static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"path", "collect", "plugins", NULL};
+	static char *kwlist[] = {"path", "collect", "plugins", "sites", NULL};
 	PyObject *pathb = NULL, *plugins = Py_None;
-	int collect = 1;
+	int collect = 1, sites = 1;
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|$pO:dump", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|$pOp:dump", kwlist,
 					 PyUnicode_FSConverter, &pathb,
-					 &collect, &plugins))
+					 &collect, &plugins, &sites))
 		return NULL;
 	const char *path = PyBytes_AS_STRING(pathb);
 	double t0 = now_mono();
@@ -749,7 +749,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 			signals_publish(mt_writer_tmp_path(wr));
 		if (g_mark)
 			hb.h.mark_time = mt_mark_time(g_mark);
-		st = mt_walk_dump(wr, expected, &hb.h, &dp, g_mark,
+		st = mt_walk_dump(wr, expected, &hb.h, &dp, g_mark, sites,
 				  sigs ? &g_cancel : NULL, &res, &err);
 	}
 	if (sigs)
@@ -1256,14 +1256,17 @@ static PyObject *mt_plugins(PyObject *self, PyObject *noargs)
  * `--`), which inspect.signature() and help() read. */
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))mt_dump, METH_VARARGS | METH_KEYWORDS,
-     "dump($module, /, path, *, collect=True, plugins=None)\n--\n\n"
+     "dump($module, /, path, *, collect=True, plugins=None, sites=True)\n"
+     "--\n\n"
      "Write the whole object graph of this process to path (a memtrack\n"
      "dump, doc/format.md), through a private temporary file renamed at\n"
      "the end: an error, Ctrl-C or SIGTERM never leaves a partial file.\n\n"
      "collect: run gc.collect() first.\n"
      "plugins: None = every bundled capture plugin whose module is\n"
      "imported; else a list of plugin names and shared-object paths\n"
-     "([] = none).\n\n"
+     "([] = none).\n"
+     "sites: when tracemalloc traces, record each object's allocation\n"
+     "site (its SITES record: memtrack-tui's byprod).\n\n"
      "Returns a Record (a dict whose keys are also attributes):\n"
      "  objects     number of objects written\n"
      "  edges       number of references written (roots included)\n"

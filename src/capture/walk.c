@@ -32,6 +32,7 @@
 #include <structmember.h>
 #include <sys/stat.h>
 
+#include "allocsite.h"
 #include "greenlet.h"
 #include "mark.h"
 #include "memtrack/writer.h"
@@ -1125,7 +1126,7 @@ static void cancelled(mt_walk *w)
 
 mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		       struct mt_dumpplugins *plugins,
-		       const struct mt_mark *mark,
+		       const struct mt_mark *mark, int sites,
 		       const volatile sig_atomic_t *cancel, mt_walk_result *res,
 		       mt_err *err)
 {
@@ -1150,6 +1151,9 @@ mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		uint64_t reachable = 0;
 		walk_roots(&w);
 		walk_rest(&w, &reachable);
+		/* after the walk: the lookup creates (and frees) tuples */
+		if (w.st == MT_OK && sites && mt_allocsite_tracing())
+			w.st = mt_allocsite_write(w.wr, &w.tab, cancel, err);
 		if (w.st == MT_OK && mark) {
 			/* bits of the ids past the last marked one are 0 */
 			uint32_t n = w.tab.count;

@@ -69,10 +69,12 @@ int mt_walk_init_module(void);
 struct mt_dumpplugins;
 struct mt_mark;
 /* mark: the objects of memtrack.mark() (may be NULL); with one, hdr must
- * have its mark_time and the dump gets a MARK record. */
+ * have its mark_time and the dump gets a MARK record.  sites: when
+ * tracemalloc traces, the dump gets a SITES record (allocsite.h; the
+ * caller has disabled the collector). */
 mt_status mt_walk_dump(mt_writer *wr, size_t expected, const mt_header *hdr,
 		       struct mt_dumpplugins *plugins,
-		       const struct mt_mark *mark,
+		       const struct mt_mark *mark, int sites,
 		       const volatile sig_atomic_t *cancel, mt_walk_result *res,
 		       mt_err *err);
 

@@ -31,6 +31,8 @@ struct mt_reader {
 	bool roots_seen, ended;
 	const uint8_t *mark; /* the MARK record's bits, NULL: none */
 	uint64_t mark_nbits, mark_offset;
+	bool has_sites;
+	mt_sites_rec sites; /* arrays owned (files: in allocs) */
 	mt_edge *ebuf;
 	size_t ecap;
 	mt_trailer trailer;
@@ -745,6 +747,136 @@ bool mt_reader_mark(const mt_reader *r, const uint8_t **bits,
 	return r->mark != NULL;
 }
 
+/* [7, files, sites, bin]: kept (decoded tables, the bin validated), not
+ * returned. */
+static mt_status read_sites(mt_reader *r, uint64_t off, uint32_t n, mt_err *err)
+{
+	mt_mpk *c = &r->c;
+	mt_sites_rec *sr = &r->sites;
+	uint32_t nf, ns, len;
+	uint64_t foff;
+	const char *s;
+	mt_status st;
+	if (n != 4)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "SITES record has %u elements, expected 4",
+				  n);
+	if (r->has_sites)
+		return mt_err_set(err, MT_TYPE, off, c->record,
+				  "SITES record repeated");
+	if (r->hi != r->objects)
+		return mt_err_set(err, MT_BADREF, off, c->record,
+				  "SITES record before the objects referenced "
+				  "so far have records");
+	if ((st = mt_mpk_array(c, &nf, err)))
+		return st;
+	if (nf > (uint64_t)(c->end - c->p))
+		return mt_err_set(err, MT_TRUNCATED, mt_mpk_offset(c),
+				  c->record,
+				  "SITES files of %u entries cannot "
+				  "fit",
+				  nf);
+	const char **files = malloc((nf ? nf : 1) * sizeof *files);
+	if (!files)
+		return nomem(r, err);
+	sr->files = files;
+	for (uint32_t i = 0; i < nf; i++) {
+		if ((st = mt_mpk_str(c, &s, &len, err)))
+			return st;
+		if (!(files[i] = keep(r, s, len)))
+			return nomem(r, err);
+	}
+	sr->nfiles = nf;
+	foff = mt_mpk_offset(c);
+	if ((st = mt_mpk_array(c, &ns, err)))
+		return st;
+	if (ns % 2)
+		return mt_err_set(err, MT_TYPE, foff, c->record,
+				  "SITES sites have %u numbers, expected 2 "
+				  "per site",
+				  ns);
+	if (ns > (uint64_t)(c->end - c->p))
+		return mt_err_set(err, MT_TRUNCATED, foff, c->record,
+				  "SITES sites of %u numbers cannot fit", ns);
+	ns /= 2;
+	uint32_t *sf = malloc((ns ? ns : 1) * sizeof *sf);
+	uint32_t *sl = malloc((ns ? ns : 1) * sizeof *sl);
+	sr->site_file = sf;
+	sr->site_line = sl;
+	if (!sf || !sl)
+		return nomem(r, err);
+	for (uint32_t k = 0; k < ns; k++) {
+		uint64_t f, l;
+		foff = mt_mpk_offset(c);
+		if ((st = mt_mpk_uint(c, &f, err)))
+			return st;
+		if (f >= nf)
+			return mt_err_set(err, MT_RANGE, foff, c->record,
+					  "SITES site %u names file %llu of "
+					  "%u",
+					  k + 1, (unsigned long long)f, nf);
+		foff = mt_mpk_offset(c);
+		if ((st = mt_mpk_uint(c, &l, err)))
+			return st;
+		if (l > UINT32_MAX)
+			return mt_err_set(err, MT_RANGE, foff, c->record,
+					  "SITES site %u has line %llu", k + 1,
+					  (unsigned long long)l);
+		sf[k] = (uint32_t)f;
+		sl[k] = (uint32_t)l;
+	}
+	sr->nsites = ns;
+	foff = mt_mpk_offset(c);
+	if ((st = mt_mpk_bin(c, &s, &len, err)))
+		return st;
+	const uint8_t *p = (const uint8_t *)s, *end = p + len;
+	uint64_t count = 0;
+	while (p < end) {
+		uint64_t v = 0;
+		unsigned shift = 0;
+		for (;;) {
+			if (p == end || shift > 28)
+				return mt_err_set(err, MT_RANGE, foff,
+						  c->record,
+						  "SITES value %llu is cut or "
+						  "too long",
+						  (unsigned long long)count);
+			uint8_t b = *p++;
+			v |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+			if (!(b & 0x80))
+				break;
+		}
+		if (v > ns)
+			return mt_err_set(err, MT_RANGE, foff, c->record,
+					  "SITES gives object %llu site %llu "
+					  "of %u",
+					  (unsigned long long)count,
+					  (unsigned long long)v, ns);
+		count++;
+	}
+	if (count != r->objects)
+		return mt_err_set(err, MT_COUNT, foff, c->record,
+				  "SITES record covers %llu objects, the dump "
+				  "has %llu",
+				  (unsigned long long)count,
+				  (unsigned long long)r->objects);
+	sr->codes = (const uint8_t *)s;
+	sr->ncodes = len;
+	r->has_sites = true;
+	return MT_OK;
+}
+
+bool mt_reader_sites(const mt_reader *r, mt_sites_rec *out)
+{
+	if (!r->has_sites) {
+		memset(out, 0, sizeof *out);
+		return false;
+	}
+	*out = r->sites;
+	return true;
+}
+
 mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
 {
 	mt_mpk *c = &r->c;
@@ -781,12 +913,14 @@ next:
 		r->names++;
 		return MT_OK;
 	case MT_REC_ROOTS:
-		if (r->roots_seen || r->objects || r->mark)
+		if (r->roots_seen || r->objects || r->mark || r->has_sites)
 			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
 					  "ROOTS record %s",
 					  r->roots_seen ? "repeated"
-					  : r->mark     ? "after the MARK record"
-							: "after objects");
+					  : r->mark ? "after the MARK record"
+					  : r->has_sites
+					      ? "after the SITES record"
+					      : "after objects");
 		if ((n - 1) % 3)
 			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
 					  "ROOTS record has %u elements, "
@@ -800,10 +934,10 @@ next:
 		r->roots_seen = true;
 		return MT_OK;
 	case MT_REC_OBJECT:
-		if (r->mark)
+		if (r->mark || r->has_sites)
 			return mt_err_set(err, MT_TYPE, rec->offset, c->record,
-					  "OBJECT record after the MARK "
-					  "record");
+					  "OBJECT record after the %s record",
+					  r->mark ? "MARK" : "SITES");
 		rec->kind = MT_RECORD_OBJECT;
 		return read_object(r, rec, n, err);
 	case MT_REC_END:
@@ -817,9 +951,13 @@ next:
 		if ((st = read_mark(r, rec->offset, n, err)))
 			return st;
 		goto next;
+	case MT_REC_SITES:
+		if ((st = read_sites(r, rec->offset, n, err)))
+			return st;
+		goto next;
 	}
 	return mt_err_set(err, MT_RANGE, toff, c->record,
-			  "unknown record tag %llu (expected 1-6)",
+			  "unknown record tag %llu (expected 1-7)",
 			  (unsigned long long)tag);
 }
 
@@ -834,5 +972,8 @@ void mt_reader_free(mt_reader *r)
 	free((void *)r->hdr.threads);
 	free((void *)r->hdr.warnings);
 	free(r->ebuf);
+	free((void *)r->sites.files);
+	free((void *)r->sites.site_file);
+	free((void *)r->sites.site_line);
 	free(r);
 }

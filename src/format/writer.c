@@ -51,7 +51,7 @@ struct mt_writer {
 	mt_status failed; /* sticky first failure */
 	mt_err failure;
 	bool created; /* the temporary file exists */
-	bool header_done, roots_done, mark_done;
+	bool header_done, roots_done, mark_done, sites_done;
 	uint32_t hi;      /* one past the highest id introduced */
 	uint64_t objects; /* object records written */
 	uint64_t edges;
@@ -716,6 +716,79 @@ mt_status mt_writer_mark(mt_writer *w, const uint8_t *bits, uint64_t nbits,
 	return w->failed ? fail(w, err) : MT_OK;
 }
 
+/* Bytes of the unsigned LEB128 encoding of v. */
+static size_t leb_len(uint32_t v)
+{
+	size_t n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+mt_status mt_writer_sites(mt_writer *w, const char *const *files,
+			  const uint32_t *file_lens, uint32_t nfiles,
+			  const uint32_t *site_file, const uint32_t *site_line,
+			  uint32_t nsites, const uint32_t *obj_site,
+			  uint64_t nobjects, mt_err *err)
+{
+	if (w->failed)
+		return fail(w, err);
+	if (!w->header_done)
+		return bug(w, err, "SITES written before the header");
+	if (w->sites_done)
+		return bug(w, err, "SITES written twice");
+	if (nobjects != w->objects || w->objects != w->hi)
+		return bug(w, err, "SITES does not cover every object");
+	if (nsites > UINT32_MAX / 2)
+		return bug(w, err, "too many sites");
+	uint64_t nbytes = 0;
+	for (uint64_t i = 0; i < nobjects; i++) {
+		if (obj_site[i] > nsites)
+			return bug(w, err,
+				   "SITES names a site it does not have");
+		nbytes += leb_len(obj_site[i]);
+	}
+	for (uint32_t k = 0; k < nsites; k++)
+		if (site_file[k] >= nfiles)
+			return bug(w, err,
+				   "SITES names a file it does not have");
+	if (nbytes > UINT32_MAX)
+		return bug(w, err, "SITES longer than 4 GiB");
+	msgpack_pack_array(&w->pk, 4);
+	msgpack_pack_unsigned_int(&w->pk, MT_REC_SITES);
+	msgpack_pack_array(&w->pk, nfiles);
+	for (uint32_t i = 0; i < nfiles; i++) {
+		msgpack_pack_str(&w->pk, file_lens[i]);
+		msgpack_pack_str_body(&w->pk, files[i], file_lens[i]);
+	}
+	msgpack_pack_array(&w->pk, (size_t)nsites * 2);
+	for (uint32_t k = 0; k < nsites; k++) {
+		msgpack_pack_uint32(&w->pk, site_file[k]);
+		msgpack_pack_uint32(&w->pk, site_line[k]);
+	}
+	msgpack_pack_bin(&w->pk, (size_t)nbytes);
+	for (uint64_t i = 0; i < nobjects && !w->failed;) {
+		uint8_t *p = room(w, 4096 * 5);
+		if (!p)
+			break;
+		uint8_t *q = p;
+		for (uint64_t end = i + 4096 < nobjects ? i + 4096 : nobjects;
+		     i < end; i++) {
+			uint32_t v = obj_site[i];
+			while (v >= 0x80) {
+				*q++ = (uint8_t)(v | 0x80);
+				v >>= 7;
+			}
+			*q++ = (uint8_t)v;
+		}
+		w->used += (size_t)(q - p);
+	}
+	w->sites_done = true;
+	return w->failed ? fail(w, err) : MT_OK;
+}
+
 /* Writes a reference to `id` relative to hi (dump.h): at most 5 bytes.
  * Returns NULL if id was not introduced yet. */
 static inline uint8_t *put_ref(mt_writer *w, uint8_t *p, uint32_t id)
@@ -801,7 +874,8 @@ mt_status mt_writer_roots(mt_writer *w, const mt_edge *edges, size_t n,
 {
 	if (w->failed)
 		return fail(w, err);
-	if (!w->header_done || w->roots_done || w->objects || w->mark_done)
+	if (!w->header_done || w->roots_done || w->objects || w->mark_done ||
+	    w->sites_done)
 		return bug(w, err, "roots written out of order");
 	if (n > (UINT32_MAX - 1) / 3)
 		return bug(w, err, "too many root edges");
@@ -911,8 +985,10 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "object written before the header");
-	if (w->mark_done)
-		return bug(w, err, "object written after the MARK record");
+	if (w->mark_done || w->sites_done)
+		return bug(w, err,
+			   "object written after the MARK or SITES "
+			   "record");
 	if (id != w->objects)
 		return bug(w, err, "object records out of id order");
 	if (id > w->hi)

@@ -89,6 +89,10 @@ struct mt_graph {
 	mt_thread_name *hdr_threads;
 	char **hdr_warnings;	 /* copies of the dump's WARNING records */
 	uint8_t *mark;		 /* MARK record: bit per id; NULL: none */
+	/* SITES record: site per id (0 none, k site k), NULL: no record;
+	 * site k is line site_line[k-1] of files[site_file[k-1]] */
+	uint32_t *site, *site_file, *site_line, nsites, nfiles;
+	char **files;
 	uint32_t dict_type;	 /* id of builtins.dict or MT_NO_ID  */
 	uint64_t dict_name;	 /* name index of "__dict__" or UINT64_MAX */
 	uint32_t builtin[BT_N_]; /* ids of builtins types, MT_NO_ID: none */
@@ -481,6 +485,35 @@ static mt_status copy_header(mt_graph *g, const mt_header *h, mt_err *err)
 }
 
 /* The WARNING records (the reader has all of them once it read END). */
+/* The SITES record (allocation sites), copied: the reader's tables die
+ * with it. */
+static mt_status copy_sites(mt_graph *g, const mt_reader *r, mt_err *err)
+{
+	mt_sites_rec sr;
+	if (!mt_reader_sites(r, &sr))
+		return MT_OK;
+	g->site = malloc(((size_t)g->n ? g->n : 1) * sizeof *g->site);
+	g->site_file = malloc((sr.nsites ? sr.nsites : 1) * sizeof(uint32_t));
+	g->site_line = malloc((sr.nsites ? sr.nsites : 1) * sizeof(uint32_t));
+	g->files = calloc(sr.nfiles ? sr.nfiles : 1, sizeof *g->files);
+	if (!g->site || !g->site_file || !g->site_line || !g->files)
+		goto nomem;
+	g->nfiles = sr.nfiles;
+	for (uint32_t i = 0; i < sr.nfiles; i++)
+		if (!(g->files[i] = strdup(sr.files[i])))
+			goto nomem;
+	memcpy(g->site_file, sr.site_file, sr.nsites * sizeof(uint32_t));
+	memcpy(g->site_line, sr.site_line, sr.nsites * sizeof(uint32_t));
+	g->nsites = sr.nsites;
+	const uint8_t *p = sr.codes;
+	for (uint32_t id = 0; id < g->n; id++) /* count checked by the reader */
+		g->site[id] = mt_sites_next(&p);
+	return MT_OK;
+nomem:
+	return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "allocation sites");
+}
+
 static mt_status copy_warnings(mt_graph *g, const mt_header *h, mt_err *err)
 {
 	if (!h->nwarnings)
@@ -940,6 +973,8 @@ mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
 			memcpy(g->mark, bits, nb);
 		}
 	}
+	if ((st = copy_sites(g, r, err)) != MT_OK)
+		goto fail;
 	g->reachable = tr->reachable > g->n ? g->n : (uint32_t)tr->reachable;
 	mt_reader_free(r);
 	r = NULL;
@@ -1049,6 +1084,12 @@ void mt_graph_free(mt_graph *g)
 		free(g->hdr_warnings[i]);
 	free(g->hdr_warnings);
 	free(g->mark);
+	free(g->site);
+	free(g->site_file);
+	free(g->site_line);
+	for (uint32_t i = 0; g->files && i < g->nfiles; i++)
+		free(g->files[i]);
+	free(g->files);
 	free(g);
 }
 
@@ -1066,6 +1107,25 @@ bool mt_graph_marked(const mt_graph *g, uint32_t id)
 	return g->mark && id < g->n && (g->mark[id >> 3] >> (id & 7)) & 1;
 }
 
+bool mt_graph_has_sites(const mt_graph *g) { return g->site != NULL; }
+
+uint32_t mt_graph_site(const mt_graph *g, uint32_t id)
+{
+	return g->site && id < g->n ? g->site[id] : 0;
+}
+
+uint32_t mt_graph_site_count(const mt_graph *g) { return g->nsites; }
+
+const char *mt_graph_site_file(const mt_graph *g, uint32_t site, uint32_t *line)
+{
+	if (!g->site || site == 0 || site > g->nsites) {
+		*line = 0;
+		return NULL;
+	}
+	*line = g->site_line[site - 1];
+	return g->files[g->site_file[site - 1]];
+}
+
 size_t mt_graph_memory(const mt_graph *g)
 {
 	size_t n = g->cap, ne = g->ecap;
@@ -1077,7 +1137,9 @@ size_t mt_graph_memory(const mt_graph *g)
 	       g->vacap + g->namescap + g->namecap * sizeof(size_t) +
 	       g->nroots * sizeof(mt_edge) +
 	       g->typescap * sizeof(struct type_label) + g->tlabcap +
-	       (g->mark ? ((size_t)g->n + 7) / 8 : 0);
+	       (g->mark ? ((size_t)g->n + 7) / 8 : 0) +
+	       (g->site ? (size_t)g->n * 4 : 0) + (size_t)g->nsites * 8 +
+	       (size_t)g->nfiles * sizeof(char *);
 }
 
 uint32_t mt_graph_type(const mt_graph *g, uint32_t id) { return g->type[id]; }

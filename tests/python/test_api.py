@@ -150,7 +150,7 @@ class TestApi(unittest.TestCase):
 
     def test_signatures(self):
         self.assertEqual(str(inspect.signature(memtrack.dump)),
-                         "(path, *, collect=True, plugins=None)")
+                         "(path, *, collect=True, plugins=None, sites=True)")
         self.assertEqual(str(inspect.signature(memtrack.read)), "(path)")
         self.assertEqual(str(inspect.signature(memtrack.plugins)), "()")
         self.assertEqual(str(inspect.signature(memtrack.mark)),
