@@ -196,6 +196,25 @@ mt_status mt_series_print_summary(const mt_series *s, char **text, mt_err *err);
  * there (doc/report.md shows it).  Malloc'd into *text. */
 mt_status mt_series_log_summary(const mt_series *s, char **text, mt_err *err);
 
+/* ---- the HTML report ---- */
+
+/* Writes one self-contained HTML page on series[0..n) (logs and stats in
+ * any mix) to path out: summary tables, each tracked class over time, the
+ * per-snapshot distribution, the RSS timeline with its labels and dump
+ * markers, as inline SVG (no script, no network, no external file).
+ * names[i] is how the page names series[i] (a path; names or names[i] may
+ * be NULL: not named).  Written to a temporary file in out's directory
+ * (mode 0600: it holds reprs, like the stats file) and renamed over out;
+ * on failure out is untouched and the temporary removed.  MT_IO with
+ * sys_errno and the path in the detail. */
+mt_status mt_report_html(const char *out, const mt_series *const *series,
+			 const char *const *names, size_t n, mt_err *err);
+
+/* The same page into a malloc'd NUL-terminated *html (caller frees). */
+mt_status mt_report_html_text(const mt_series *const *series,
+			      const char *const *names, size_t n, char **html,
+			      mt_err *err);
+
 /* pympler's pp(): "%4d     B" up to 1024, else "%7.2f KB" (MB, GB...)
  * in powers of 1024.  buf holds at least 16 bytes; returns buf. */
 char *mt_series_pp(char *buf, size_t n, double bytes);

@@ -286,8 +286,11 @@ static mt_status parse_log(sp *p, const char *buf, size_t n)
 			mt_err_clear(p->err);
 			break;
 		}
+		if (st == MT_TRUNCATED && nl && p->err)
+			p->err->code =
+			    MT_SYNTAX; /* the line ends, not the file */
 		if (st)
-			return st;
+			return st == MT_TRUNCATED && nl ? MT_SYNTAX : st;
 		if (p->j.nodes[0].type != MT_JSON_OBJ)
 			return bad(p, 0, MT_TYPE,
 				   "expected a sample (an object)", NULL);

@@ -232,7 +232,8 @@ static void test_log_broken(void **state)
 	/* the same cut on a line with its newline: an error */
 	snprintf(buf, sizeof buf, "%.*s\n", (int)n, LOG);
 	assert_int_equal(mt_series_parse(buf, n + 1, MT_FILE_LOG, &s, &err),
-			 MT_TRUNCATED);
+			 MT_SYNTAX);
+	assert_int_equal(err.code, MT_SYNTAX);
 	assert_string_equal(err.detail,
 			    "line 5, column 32: expected ',' or '}'");
 	assert_int_equal(s.nsamples, 0);
