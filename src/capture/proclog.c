@@ -847,11 +847,15 @@ static int proclog_init(PyObject *self_, PyObject *args, PyObject *kwds)
 	e = pthread_create(&l->thread, NULL, sampler, l);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
+		/* the file holds only its first line: not a log of anything */
+		unlink(l->path);
 		oserror(e, NULL, self->path);
 		goto out;
 	}
 	pthread_setname_np(l->thread, "memtrack-log");
+	pthread_mutex_lock(&l->mu);
 	l->started = true;
+	pthread_mutex_unlock(&l->mu);
 	list_add(l);
 	self->log = l;
 	l = NULL;
@@ -1048,7 +1052,12 @@ static PyObject *get_closed(PyObject *self_, void *c)
 {
 	(void)c;
 	pl_log *l = ((ProcLog *)self_)->log;
-	return PyBool_FromLong(!l || l->closed);
+	if (!l)
+		Py_RETURN_TRUE;
+	pthread_mutex_lock(&l->mu);
+	bool closed = l->closed;
+	pthread_mutex_unlock(&l->mu);
+	return PyBool_FromLong(closed);
 }
 
 static PyObject *get_running(PyObject *self_, void *c)
