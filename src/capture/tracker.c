@@ -41,6 +41,8 @@
 
 #if MT_PY_LAYOUT_KNOWN
 
+#include <frameobject.h>
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -50,6 +52,15 @@
 #include <structmember.h>
 #include <time.h>
 #include <unistd.h>
+
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *trk_newref(PyObject *o)
+{
+	Py_INCREF(o);
+	return o;
+}
+#define Py_NewRef trk_newref
+#endif
 
 #define TRK_MAX_REGS 64
 #define TRK_MAX_INSTALLS 16
@@ -344,8 +355,10 @@ static int gc_mark_cb(void *arg, PyObject *o)
 }
 
 /* After the hook was out of the chain: every live entry not in the GC lists
- * (or whose type changed) died at an unknown time before t. */
-static void check_lost(double t)
+ * (or whose type changed) died at an unknown time before t, and so did an
+ * entry at the address of `fresh` (an object being initialised now, so new
+ * at an address reused; may be NULL). */
+static void check_lost(double t, PyObject *fresh)
 {
 	trk_map found = {0};
 	if (!g_live_total)
@@ -359,7 +372,8 @@ static void check_lost(double t)
 			trk_entry *e = &r->e[k];
 			if (!e->alive)
 				continue;
-			if (map_find(&found, (uintptr_t)e->obj) >= 0 &&
+			if (e->obj != fresh &&
+			    map_find(&found, (uintptr_t)e->obj) >= 0 &&
 			    Py_TYPE(e->obj) == (PyTypeObject *)PyList_GET_ITEM(
 						   r->types, e->type))
 				continue;
@@ -373,9 +387,9 @@ static void check_lost(double t)
 	map_free(&found);
 }
 
-/* Makes sure the free hook sees PyObject_Free.  0, or -1 with an
- * exception. */
-static int hook_ensure(void)
+/* Makes sure the free hook sees PyObject_Free (fresh: see check_lost).
+ * 0, or -1 with an exception. */
+static int hook_ensure(PyObject *fresh)
 {
 	if (g_top && hook_is_top())
 		return 0;
@@ -395,7 +409,7 @@ static int hook_ensure(void)
 	int again = g_top != NULL;
 	g_top = in;
 	if (again)
-		check_lost(now());
+		check_lost(now(), fresh);
 	return 0;
 }
 
@@ -509,13 +523,14 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 			     Py_TYPE(o)->tp_name);
 		return -1;
 	}
+	/* first: a release the hook missed may have freed this address */
+	if (hook_ensure(skip < 0 ? o : NULL) < 0)
+		return -1;
 	if (skip < 0)
 		skip = 0;
 	uintptr_t block = (uintptr_t)o - mt_py_presize(o);
 	if (r->nlive && map_find(&r->live, block) >= 0)
 		return 0;
-	if (hook_ensure() < 0)
-		return -1;
 	uint32_t tid;
 	if (type_id(r, Py_TYPE(o), &tid) < 0)
 		return -1;
@@ -1088,7 +1103,7 @@ static int gc_total_cb(void *arg, PyObject *o)
  * entry is sized.  0, or -1 with an exception. */
 static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 {
-	if (hook_ensure() < 0)
+	if (hook_ensure(NULL) < 0)
 		return -1;
 	if (grow((void **)&r->snaps, &r->snaps_cap, r->nsnaps + 1,
 		 sizeof *r->snaps) < 0) {
@@ -1503,7 +1518,7 @@ static PyObject *reg_track_class(PyObject *self, PyObject *args)
 		h->trace = trace;
 		Py_RETURN_FALSE;
 	}
-	if (hook_ensure() < 0)
+	if (hook_ensure(NULL) < 0)
 		return NULL;
 	PyObject *orig = PyObject_GetAttrString(cls, "__init__");
 	if (!orig)
@@ -1752,7 +1767,7 @@ static PyObject *reg_start(PyObject *self, PyObject *args)
 	pthread_mutex_unlock(&r->mu);
 	if (r->running)
 		Py_RETURN_FALSE;
-	if (hook_ensure() < 0)
+	if (hook_ensure(NULL) < 0)
 		return NULL;
 #if PY_VERSION_HEX < 0x03090000
 	PyEval_InitThreads();
