@@ -1,13 +1,14 @@
 """memtrack.ClassTracker benchmark: what tracking costs an instantiation.
 
-    python3 bench/bench_tracker.py MODULE_DIR [N [PYMPLER_DIR]]
+    python3 bench/bench_tracker.py MODULE_DIR [N [PYMPLER]]
 
 Creates N instances (default 200000) of a small class (an __init__ setting
 two attributes) into a list, then drops the list, five times, the runs
 taking turns; the best time per instance of each phase is kept.  Side by side: the class not
 tracked ("plain"), tracked by memtrack's ClassTracker (trace=False, and
-trace=True), and tracked by pympler's ClassTracker when PYMPLER_DIR (a
-directory holding the `pympler` package) is given.  Each run uses a class
+trace=True), and tracked by pympler's ClassTracker when PYMPLER is given: a directory
+holding the `pympler` package, or pympler's source tarball (unpacked into a
+temporary directory); absent, the line "pympler: not found" says so.  Each run uses a class
 of its own, so one tracker's hook never sees another's instances.  Then one
 snapshot of the N memtrack-tracked instances (level 0) is timed.
 
@@ -18,7 +19,11 @@ Prints one "name: value" line per figure:
 """
 
 import gc
+import os
+import shutil
 import sys
+import tarfile
+import tempfile
 import time
 
 REPEAT = 5
@@ -57,6 +62,18 @@ def main():
     runs.append(("memtrack", lambda c: mt.track_class(c)))
     mt_trace = ClassTracker()
     runs.append(("memtrack_trace", lambda c: mt_trace.track_class(c, trace=True)))
+    if pympler_dir and not os.path.exists(pympler_dir):
+        print("pympler: not found (%s)" % pympler_dir)
+        pympler_dir = None
+    if pympler_dir and pympler_dir.endswith(".tar.gz"):
+        work = tempfile.mkdtemp(prefix="bench-pympler-")
+        with tarfile.open(pympler_dir) as t:
+            t.extractall(work)
+        (top,) = os.listdir(work)
+        pympler_dir = os.path.join(work, top)
+        import atexit
+
+        atexit.register(shutil.rmtree, work, True)
     if pympler_dir:
         sys.path.insert(0, pympler_dir)
         from pympler.classtracker import ClassTracker as PT

@@ -17,3 +17,4 @@ EXTRA_DIST += bench/run.sh bench/bench_capture.py bench/bench_cliff.py \
 	bench/benchutil.h bench/bench_compare.py
 EXTRA_DIST += bench/bench_mark.py
 EXTRA_DIST += bench/bench_proclog.py
+EXTRA_DIST += bench/bench_tracker.py

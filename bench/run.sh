@@ -42,3 +42,5 @@ echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
 "$py" "$top/bench/bench_cliff.py" "$build/python" 100000 1000000 "$tmp"
 echo "--- process log (a ProcessLog at 10 samples/s for 20 s)"
 "$py" "$top/bench/bench_proclog.py" "$build/python" 20 0.1
+echo "--- ClassTracker (200k instantiations: plain, tracked by memtrack, by pympler)"
+"$py" "$top/bench/bench_tracker.py" "$build/python" 200000 "$top/../shared/thirdparty/pympler-1.1.tar.gz"
