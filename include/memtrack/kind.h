@@ -15,6 +15,7 @@
  *          `<=` subset, `>=` superset, `<`/`>` strict
  *   Rcs    the same with the CLODO labels of the referrers
  *   Module the module's name; Id the object's address
+ *   Prod   the allocation site (file, line), heapy's order (below)
  * `!=` on any atom is Not(atom).  And, Or and Not combine kinds; Anything
  * and Nothing are the trivial kinds, and trivial combinations are
  * simplified when built (Anything & K = K, Nothing | K = K, ~~K = K, ...).
@@ -68,6 +69,18 @@ mt_status mt_kind_rcs(mt_kind **out, const char *const *labels, size_t n,
 		      mt_err *err);
 mt_status mt_kind_module(mt_kind **out, const char *name, mt_err *err);
 mt_status mt_kind_id(mt_kind **out, uint64_t addr, mt_err *err);
+/* hp.Prod(file, line): heapy's producer kinds over the allocation sites
+ * (graph.h mt_graph_site; the prod classifier).  file NULL and line
+ * MT_KIND_NOLINE are heapy's None: with ==, a kind with a None matches
+ * nothing; alternatives order sites as heapy does (a <= b: a's file starts
+ * with b's and a's line is at most b's, None fields skipped), so
+ * hp.Prod('/srv/app') is mt_kind_prod("/srv/app", NOLINE) with `<`.
+ * mt_kind_prod_unknown: hp.Prod(), the objects without a known site.  In
+ * a dump without sites no object matches any of them. */
+#define MT_KIND_NOLINE UINT64_MAX
+mt_status mt_kind_prod(mt_kind **out, const char *file, uint64_t line,
+		       mt_err *err);
+mt_status mt_kind_prod_unknown(mt_kind **out, mt_err *err);
 
 /* K.alt(cmp): cmp is "==", "!=", "<", "<=", ">=" or ">" (MT_ARG else, or
  * for And/Or/Not/Anything/Nothing, or an order cmp on Clodo dict kinds,

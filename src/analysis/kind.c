@@ -27,6 +27,7 @@ typedef enum {
 	K_VIA,
 	K_RCS,
 	K_MODULE,
+	K_PROD,
 	K_ID,
 	K_AND,
 	K_OR,
@@ -37,8 +38,9 @@ struct mt_kind {
 	size_t refs;
 	ktag tag;
 	mt_kind_cmp cmp;
-	char *label;   /* TYPE, CLODO, MODULE */
-	uint64_t num;  /* SIZE, ID */
+	char *label;   /* TYPE, CLODO, MODULE; PROD: the file, NULL: None */
+	uint64_t num;  /* SIZE, ID; PROD: the line, MT_KIND_NOLINE: None */
+	bool unknown;  /* PROD: heapy's Prod(), no known site */
 	char **strs;   /* VIA, RCS: sorted, unique */
 	size_t nstrs;
 	mt_kind *a, *b; /* AND, OR, NOT */
@@ -135,6 +137,20 @@ mt_status mt_kind_size(mt_kind **out, uint64_t size, mt_err *err)
 mt_status mt_kind_module(mt_kind **out, const char *name, mt_err *err)
 {
 	return make(out, K_MODULE, name, 0, err);
+}
+
+mt_status mt_kind_prod(mt_kind **out, const char *file, uint64_t line,
+		       mt_err *err)
+{
+	return make(out, K_PROD, file, line, err);
+}
+
+mt_status mt_kind_prod_unknown(mt_kind **out, mt_err *err)
+{
+	mt_status st = make(out, K_PROD, NULL, MT_KIND_NOLINE, err);
+	if (st == MT_OK)
+		(*out)->unknown = true;
+	return st;
 }
 
 mt_status mt_kind_id(mt_kind **out, uint64_t addr, mt_err *err)
@@ -251,6 +267,7 @@ mt_status mt_kind_alt(mt_kind **out, mt_kind *k, const char *cmp, mt_err *err)
 		return nomem(err);
 	n->cmp = c;
 	n->num = k->num;
+	n->unknown = k->unknown;
 	if (k->label && !(n->label = strdup(k->label)))
 		goto fail;
 	if (k->nstrs) {
@@ -409,6 +426,27 @@ static void brief(const mt_kind *k, mt_strbuf *out)
 		break;
 	case K_MODULE:
 		mt_strbuf_printf(out, "<module %s>", k->label);
+		break;
+	case K_PROD:
+		if (k->unknown && k->cmp == MT_KCMP_EQ) {
+			mt_strbuf_add(out, "unknown", 7);
+			break;
+		}
+		if (k->cmp != MT_KCMP_EQ || !k->label ||
+		    k->num == MT_KIND_NOLINE)
+			mt_strbuf_printf(out, "<producer %s ", opname[k->cmp]);
+		if (k->unknown)
+			mt_strbuf_add(out, "unknown", 7);
+		else
+			mt_strbuf_printf(out, "%s:", k->label ? k->label : "*");
+		if (!k->unknown && k->num == MT_KIND_NOLINE)
+			mt_strbuf_addc(out, '*', 1);
+		else if (!k->unknown)
+			mt_strbuf_printf(out, "%llu",
+					 (unsigned long long)k->num);
+		if (k->cmp != MT_KCMP_EQ || !k->label ||
+		    k->num == MT_KIND_NOLINE)
+			mt_strbuf_addc(out, '>', 1);
 		break;
 	case K_ID:
 		mt_strbuf_printf(out, "<id 0x%llx>", (unsigned long long)k->num);
@@ -668,6 +706,60 @@ static bool num_cmp(uint64_t x, uint64_t y, mt_kind_cmp c)
 	}
 }
 
+/* heapy's producer order (hv_cli_prod_le): a <= b when both are None
+ * (no known site), or neither is and, field by field where neither is
+ * None, a's file starts with b's and a's line is at most b's. */
+struct site {
+	bool none;
+	const char *file; /* NULL: None */
+	uint64_t line;	  /* MT_KIND_NOLINE: None */
+};
+
+static bool site_le(const struct site *a, const struct site *b)
+{
+	if (a->none || b->none)
+		return a->none && b->none;
+	if (a->file && b->file && strncmp(a->file, b->file, strlen(b->file)))
+		return false;
+	return a->line == MT_KIND_NOLINE || b->line == MT_KIND_NOLINE ||
+	       a->line <= b->line;
+}
+
+static bool site_eq(const struct site *a, const struct site *b)
+{
+	if (a->none || b->none)
+		return a->none && b->none;
+	return a->line == b->line &&
+	       (a->file && b->file ? !strcmp(a->file, b->file)
+				   : a->file == b->file);
+}
+
+/* Object id against a PROD atom; no object matches in a dump without
+ * allocation sites. */
+static bool prod_match(const mt_graph *g, const mt_kind *k, uint32_t id)
+{
+	uint32_t line;
+	if (!mt_graph_has_sites(g))
+		return false;
+	const char *f = mt_graph_site_file(g, mt_graph_site(g, id), &line);
+	struct site x = {f == NULL, f, line};
+	struct site K = {k->unknown, k->label, k->num};
+	switch (k->cmp) {
+	case MT_KCMP_EQ:
+		return site_eq(&x, &K);
+	case MT_KCMP_NE:
+		return !site_eq(&x, &K);
+	case MT_KCMP_LT:
+		return site_le(&x, &K) && !site_eq(&x, &K);
+	case MT_KCMP_LE:
+		return site_le(&x, &K);
+	case MT_KCMP_GE:
+		return site_le(&K, &x);
+	default:
+		return site_le(&K, &x) && !site_eq(&x, &K);
+	}
+}
+
 static bool eval(struct ev *e, const mt_kind *k, uint32_t id)
 {
 	mt_classifier *c;
@@ -692,6 +784,8 @@ static bool eval(struct ev *e, const mt_kind *k, uint32_t id)
 	case K_ID:
 		return !mt_graph_virtual(e->g, id) &&
 		       num_cmp(mt_graph_addr(e->g, id), k->num, k->cmp);
+	case K_PROD:
+		return prod_match(e->g, k, id);
 	default:
 		break;
 	}

@@ -155,6 +155,40 @@ mt_status q_hp_module(mt_query *q, q_args *a, val *out, mt_err *err)
 	return kind_result(out, st, k, a->apos[0], err);
 }
 
+/* hp.Prod(), hp.Prod('prefix'), hp.Prod(file or None, line or None):
+ * heapy's producer kinds (kind.h mt_kind_prod). */
+mt_status q_hp_prod(mt_query *q, q_args *a, val *out, mt_err *err)
+{
+	(void)q;
+	mt_kind *k = NULL, *alt = NULL;
+	mt_status st;
+	if (a->n == 0) {
+		st = mt_kind_prod_unknown(&k, err);
+		return kind_result(out, st, k, a->pos, err);
+	}
+	if (a->n == 1) {
+		if ((st = want(a, 0, V_STR, "a str", "Prod", err)))
+			return st;
+		st = mt_kind_prod(&k, a->v[0].s, MT_KIND_NOLINE, err);
+		if (st == MT_OK) {
+			st = mt_kind_alt(&alt, k, "<", err);
+			mt_kind_unref(k);
+		}
+		return kind_result(out, st, alt, a->apos[0], err);
+	}
+	if (a->v[0].k != V_NONE && a->v[0].k != V_STR)
+		return want(a, 0, V_STR, "a str or None", "Prod", err);
+	if (a->v[1].k != V_NONE && a->v[1].k != V_INT)
+		return want(a, 1, V_INT, "an int or None", "Prod", err);
+	if (a->v[1].k == V_INT && a->v[1].i < 0)
+		return qerr(err, MT_RANGE, a->apos[1],
+			    "Prod() line must not be negative");
+	st = mt_kind_prod(
+	    &k, a->v[0].k == V_STR ? a->v[0].s : NULL,
+	    a->v[1].k == V_INT ? (uint64_t)a->v[1].i : MT_KIND_NOLINE, err);
+	return kind_result(out, st, k, a->apos[0], err);
+}
+
 /* out's expression hp.Clodo('label') / hp.Clodo(dictof='label') when a
  * name without its module was resolved. */
 static mt_status clodo_expr(val *out, bool dictof, const char *label,

@@ -305,6 +305,7 @@ mt_status q_hp_size(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_via(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_rcs(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_module(mt_query *, q_args *, val *, mt_err *);
+mt_status q_hp_prod(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_id(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_anything(mt_query *, q_args *, val *, mt_err *);
 mt_status q_hp_nothing(mt_query *, q_args *, val *, mt_err *);

@@ -66,6 +66,10 @@ const q_def q_defs[] = {
      "objects whose referrers are of those kinds", q_hp_rcs},
     {"Module", Q_ON_HP, 1, 1, false, "'name'", "the module of that name",
      q_hp_module},
+    {"Prod", Q_ON_HP, 0, 2, false, "['file' [, line]]",
+     "objects allocated there (tracemalloc): () unknown, ('prefix') "
+     "files under it, ('file', line) that line",
+     q_hp_prod},
     {"Id", Q_ON_HP, 1, 1, false, "address", "the object at that address",
      q_hp_id},
     {"Anything", Q_ON_HP, ATTR, "the kind of every object", q_hp_anything},

@@ -21,7 +21,9 @@
 
 #include "memtrack/classifier.h"
 #include "memtrack/graph.h"
+#include "memtrack/kind.h"
 #include "memtrack/reader.h"
+#include "memtrack/set.h"
 #include "memtrack/writer.h"
 
 #define NOBJ 400
@@ -321,12 +323,96 @@ static void test_graph_and_classifier(void **state)
 	mt_graph_free(g);
 }
 
+/* How many objects of the whole graph k selects. */
+static size_t select_count(const mt_graph *g, mt_kind *k)
+{
+	mt_err err;
+	mt_set *all, *sel;
+	assert_int_equal(mt_set_all(&all, g, &err), MT_OK);
+	assert_int_equal(mt_kind_select(k, g, all, &sel, &err), MT_OK);
+	size_t n = mt_set_count(sel);
+	mt_set_unref(sel);
+	mt_set_unref(all);
+	mt_kind_unref(k);
+	return n;
+}
+
+static const char *brief_of(mt_kind *k)
+{
+	static char text[128];
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	assert_int_equal(mt_kind_brief(k, &b), MT_OK);
+	snprintf(text, sizeof text, "%s", b.s ? b.s : "");
+	mt_strbuf_destroy(&b);
+	return text;
+}
+
+/* hp.Prod kinds with heapy's order: Prod() unknown, (file, line) exact,
+ * (prefix) files under it, (None, line) with >= / <= a line range. */
+static void test_prod_kinds(void **state)
+{
+	mt_err err;
+	mt_graph *g;
+	mt_kind *k, *a, *b;
+	(void)state;
+	mt_writer *w = write_objects(path, NOBJ);
+	assert_int_equal(mt_writer_sites(w, files, file_lens, 2, site_file,
+					 site_line, NSITES, obj_site, NOBJ,
+					 &err),
+			 MT_OK);
+	assert_int_equal(mt_writer_finish(w, NOBJ, &err), MT_OK);
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	/* object i has site i % 301: sites 0 (unknown) for ids 0 and 301 */
+	assert_int_equal(mt_kind_prod_unknown(&k, &err), MT_OK);
+	assert_string_equal(brief_of(k), "unknown");
+	assert_int_equal(select_count(g, k), 2);
+	/* site 2 (models.py:20): ids 2 and 303 */
+	assert_int_equal(mt_kind_prod(&k, "/srv/app/models.py", 20, &err),
+			 MT_OK);
+	assert_string_equal(brief_of(k), "/srv/app/models.py:20");
+	assert_int_equal(select_count(g, k), 2);
+	/* None with ==: never */
+	assert_int_equal(mt_kind_prod(&k, NULL, 20, &err), MT_OK);
+	assert_int_equal(select_count(g, k), 0);
+	/* files under /srv/app: the even sites, 150 of 300: ids 2, 4 .. 300
+	 * (150) and 302 .. 398 even (49) */
+	assert_int_equal(mt_kind_prod(&a, "/srv/app", MT_KIND_NOLINE, &err),
+			 MT_OK);
+	assert_int_equal(mt_kind_alt(&k, a, "<", &err), MT_OK);
+	mt_kind_unref(a);
+	assert_string_equal(brief_of(k), "<producer < /srv/app:*>");
+	assert_int_equal(select_count(g, k), 150 + 49);
+	/* lines 30 .. 50: sites 3, 4, 5: ids 3 4 5 304 305 306 */
+	assert_int_equal(mt_kind_prod(&a, NULL, 30, &err), MT_OK);
+	assert_int_equal(mt_kind_alt(&b, a, ">=", &err), MT_OK);
+	mt_kind_unref(a);
+	assert_int_equal(mt_kind_prod(&a, NULL, 50, &err), MT_OK);
+	mt_kind *c;
+	assert_int_equal(mt_kind_alt(&c, a, "<=", &err), MT_OK);
+	mt_kind_unref(a);
+	assert_int_equal(mt_kind_and(&k, b, c, &err), MT_OK);
+	mt_kind_unref(b);
+	mt_kind_unref(c);
+	assert_int_equal(select_count(g, k), 6);
+	mt_graph_free(g);
+
+	/* a dump without sites: no object matches, not even Prod() */
+	w = write_objects(path, 10);
+	assert_int_equal(mt_writer_finish(w, 10, &err), MT_OK);
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_kind_prod_unknown(&k, &err), MT_OK);
+	assert_int_equal(select_count(g, k), 0);
+	mt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_record),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_graph_and_classifier),
+	    cmocka_unit_test(test_prod_kinds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1069,13 +1069,21 @@ static void test_help_and_tables(void **state)
 	assert_string_equal(c, "help");
 	free(c);
 	expect_err(q, "hp.Nosuch", MT_TYPE, 3,
-		   "(try Type, Clodo, Size, Via, Rcs, Module, Id, Anything, "
-		   "Nothing, Mine, Owned, Marked, Leaks, heap, dot)");
+		   "(try Type, Clodo, Size, Via, Rcs, Module, Prod, Id, "
+		   "Anything, Nothing, Mine, Owned, Marked, Leaks, heap, dot)");
+	/* hp.Prod: its arguments; the fixture has no allocation sites, so
+	 * no object matches (tests/unit/test_prod.c has the kinds) */
+	expect_err(q, "hp.Prod(1)", MT_TYPE, 8, "must be a str");
+	expect_err(q, "hp.Prod('f', 'x')", MT_TYPE, 13, "an int or None");
+	expect_err(q, "hp.Prod('f', -1)", MT_RANGE, 13, "negative");
+	expect(q, "hp.Prod()", "unknown\n");
+	expect(q, "hp.Prod('/srv/app')", "<producer < /srv/app:*>\n");
+	expect(q, "(h & hp.Prod()).count", "0\n");
 	expect_err(q, "hp.Size(1).nosuch", MT_TYPE, 11, "(try alt, dictof)");
 	expect_err(q, "h.count(1)", MT_TYPE, 7, "not callable");
 	expect_err(q, "h.by('type', 'size')", MT_TYPE, 4, "takes 1 argument");
 	expect_err(q, "hp.Type(name='x')", MT_TYPE, 13, "no keyword");
-	expect(q, "hp", "<hp: Type Clodo Size Via Rcs Module Id Anything "
+	expect(q, "hp", "<hp: Type Clodo Size Via Rcs Module Prod Id Anything "
 			"Nothing Mine Owned Marked Leaks heap dot>\n");
 	expect(q, "h.by", "<method by>\n");
 	mt_query_free(q);
