@@ -19,6 +19,10 @@ from mtutil import MODULE_DIR, run_child
 
 SRCDIR = os.environ.get("MEMTRACK_SRCDIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..")
+# Under AddressSanitizer (a --enable-sanitizers build, tests/python/check.sh
+# preloads its runtime) freed memory stays in ASan's quarantine: the RSS
+# does not fall after a free.
+ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
 
 SAMPLE_KEYS = {"t": float, "rss": int, "vms": int, "peak_rss": int,
                "minflt": int, "majflt": int, "cpu_user": (int, float),
@@ -203,7 +207,8 @@ class Format(unittest.TestCase):
         big = [d for d in lines if d.get("label") == "big"][0]
         self.assertGreater(big["rss"], r["before"] + (60 << 20))
         # freed: the RSS fell, the peak stayed
-        self.assertLess(last["rss"], big["rss"] - (50 << 20))
+        if not ASAN:
+            self.assertLess(last["rss"], big["rss"] - (50 << 20))
         peaks = [d["peak_rss"] for d in lines]
         self.assertEqual(peaks, sorted(peaks))
 
@@ -423,6 +428,9 @@ class Cli(unittest.TestCase):
         if os.geteuid() != 0 or not shutil.which("unshare") \
                 or not shutil.which("setpriv"):
             self.skipTest("needs root, unshare and setpriv")
+        if ASAN:
+            self.skipTest("AddressSanitizer's runtime cannot run without "
+                          "/proc")
         pid = os.getpid()
         out = os.path.join(self.dir, "x.log")
         script = (
@@ -517,7 +525,8 @@ class Readme(unittest.TestCase):
         # the story the README's numbers tell
         for g in (got, want):
             self.assertGreater(g[1]["rss"], g[0]["rss"] + (60 << 20))
-            self.assertLess(g[3]["rss"], g[1]["rss"] - (60 << 20))
+            if g is want or not ASAN:
+                self.assertLess(g[3]["rss"], g[1]["rss"] - (60 << 20))
             self.assertGreaterEqual(g[3]["peak_rss"], g[1]["rss"])
 
 

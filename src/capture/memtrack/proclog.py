@@ -17,6 +17,7 @@ PID OUT` logs another process from outside.
 """
 
 import atexit
+import os
 import sys
 import weakref
 
@@ -41,7 +42,7 @@ class ProcessLog(_memtrack._ProcLog):
     pid: the process to sample; None is this process (only the logs of
         this process get dump markers).
     argv: the command line recorded in the first line (default: sys.argv
-        for this process, [] for another).
+        when the log is of this process, [] for another).
 
     Each line is one JSON object: t (Unix time), rss, vms, peak_rss
     (the kernel's VmHWM), minflt, majflt (bytes and counts), cpu_user,
@@ -61,7 +62,7 @@ class ProcessLog(_memtrack._ProcLog):
 
     def __init__(self, path, interval=1.0, *, pid=None, argv=None):
         if argv is None:
-            argv = list(sys.argv) if pid is None else []
+            argv = list(sys.argv) if pid in (None, 0, os.getpid()) else []
         super().__init__(path, interval, pid=pid or 0, argv=argv)
         _running.add(self)
 
