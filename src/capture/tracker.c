@@ -415,7 +415,13 @@ static int hook_ensure(PyObject *fresh)
 
 /* ---- entries -------------------------------------------------------------- */
 
-static size_t flat_size(PyObject *o);
+/* asizeof.basicsize's meaning at birth (pympler's first sample): the
+ * type's basic and item sizes with the GC header and pre-header, rounded
+ * up to 8 (cheap: no table lookup on the creation path). */
+static size_t birth_size(PyObject *o)
+{
+	return (mt_basic_size(o) + mt_py_presize(o) + 7) & ~(size_t)7;
+}
 
 static int name_id(Registry *r, PyObject *name, uint32_t *out)
 {
@@ -560,7 +566,7 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 	e->death = NAN;
 	e->name = name;
 	e->type = tid;
-	e->basic = (uint32_t)flat_size(o);
+	e->basic = (uint32_t)birth_size(o);
 	e->level = (uint8_t)(level < 0 ? 0 : level > 255 ? 255 : level);
 	e->keep = keep != 0;
 	e->alive = 1;
@@ -584,15 +590,35 @@ static long live_index(Registry *r, PyObject *o)
 
 /* ---- sizes ---------------------------------------------------------------- */
 
+/* The kinds table's row of the nearest modelled base of t, through a
+ * direct-mapped cache (per sizer: a type freed between snapshots cannot
+ * leave a stale row). */
+#define TRK_KCACHE 256
+typedef struct trk_kcache {
+	PyTypeObject *t;
+	const mt_kind *k;
+} trk_kcache;
+
+static const mt_kind *kind_of(trk_kcache *c, PyTypeObject *t)
+{
+	trk_kcache *slot = &c[addr_hash((uintptr_t)t) & (TRK_KCACHE - 1)];
+	if (slot->t == t)
+		return slot->k;
+	const mt_kind *k = NULL;
+	for (PyTypeObject *b = t; b && !k; b = b->tp_base)
+		k = mt_kind_exact(b);
+	slot->t = t;
+	slot->k = k;
+	return k;
+}
+
 /* Flat size with asizeof's meaning: __sizeof__ (the kinds table's C
  * formula of the nearest modelled base, which counts the subtype's basic
  * size as CPython's __sizeof__ does) plus the GC header and pre-header,
  * rounded up to 8. */
-static size_t flat_size(PyObject *o)
+static size_t flat_size(trk_kcache *c, PyObject *o)
 {
-	const mt_kind *k = NULL;
-	for (PyTypeObject *b = Py_TYPE(o); b && !k; b = b->tp_base)
-		k = mt_kind_exact(b);
+	const mt_kind *k = kind_of(c, Py_TYPE(o));
 	size_t s = k ? k->size(o) : mt_basic_size(o);
 	s += mt_py_presize(o);
 	return (s + 7) & ~(size_t)7;
@@ -648,6 +674,7 @@ typedef struct trk_sizer {
 	size_t ntext, text_cap;
 	int named; /* the current object's refs need names */
 	int oom;
+	trk_kcache kc[TRK_KCACHE];
 } trk_sizer;
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -976,7 +1003,7 @@ static int32_t size_entry(trk_sizer *z, PyObject *root, int level,
 		} else if (ignored((PyObject *)r)) {
 			enter = 0;
 		} else {
-			fl = flat_size((PyObject *)r);
+			fl = flat_size(z->kc, (PyObject *)r);
 		}
 		f->flat = fl;
 		f->size = fl;
