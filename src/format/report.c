@@ -585,6 +585,31 @@ static void html_row_size(tb *b, const char *what, int64_t v, const char *at)
 			  mt_fmt_count(c, sizeof c, (uint64_t)v), at);
 }
 
+/* The time a series' charts and tables count from: its earliest sample,
+ * snapshot or birth (0 when it has none). */
+static double series_origin(const mt_series *s)
+{
+	double t = -1;
+	if (s->nsamples)
+		t = s->samples[0].t;
+	if (s->nsnapshots && (t < 0 || s->snapshots[0].t < t))
+		t = s->snapshots[0].t;
+	for (uint32_t k = 0; k < s->nobjects; k++)
+		if (s->objects[k].birth >= 0 &&
+		    (t < 0 || s->objects[k].birth < t))
+			t = s->objects[k].birth;
+	return t < 0 ? 0 : t;
+}
+
+/* "Times from 2026-12-03 08:05:19.519 UTC." */
+static void html_origin(tb *b, double origin)
+{
+	char when[96];
+	fmt_utc(when, sizeof when, origin, 1);
+	tb_printf(b, "<p class=\"origin\">Times are seconds from %s UTC.</p>\n",
+		  when);
+}
+
 static void html_process(tb *b, const mt_series *s)
 {
 	tb_puts(b, "<p class=\"proc\">");
@@ -700,7 +725,8 @@ static void html_samples(tb *b, const mt_series *s, int idx, double origin)
 			tb_printf(b,
 				  "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
 				  "x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-				  "stroke-dasharray=\"4 3\"/>"
+				  "stroke-width=\"2\" stroke-dasharray=\"4 3\" "
+				  "shape-rendering=\"crispEdges\"/>"
 				  "<text x=\"%.1f\" y=\"%.1f\" class=\"mk\" "
 				  "fill=\"%s\">%d</text>\n",
 				  m ? "dump" : "label", px, a.top, px,
@@ -773,6 +799,7 @@ static void html_log(tb *b, const mt_series *s, const char *name, int idx,
 	}
 	tb_puts(b, "</h2>\n");
 	html_process(b, s);
+	html_origin(b, origin);
 	if (s->warning[0]) {
 		tb_puts(b, "<p class=\"warn\">");
 		tb_esc(b, s->warning);
@@ -1118,6 +1145,50 @@ static void html_class(tb *b, const mt_series *s, int idx, uint32_t c,
 	tb_puts(b, "</section>\n");
 }
 
+/* Without process samples: the RSS the snapshots recorded, if any. */
+static void html_snapshot_rss(tb *b, const mt_series *s, int idx, double origin)
+{
+	double vmax = 0;
+	uint32_t n = 0;
+	char id[32];
+	for (uint32_t k = 0; k < s->nsnapshots; k++) {
+		if (s->snapshots[k].rss == MT_SERIES_NA)
+			continue;
+		n++;
+		if ((double)s->snapshots[k].rss > vmax)
+			vmax = (double)s->snapshots[k].rss;
+	}
+	if (!n)
+		return;
+	tb_puts(b, "<h3>Process memory at the snapshots</h3>\n");
+	axes a = {.left = 80, .top = 30, .w = 700, .h = 200, .origin = origin};
+	axes_ranges(&a, s->snapshots[0].t, s->snapshots[s->nsnapshots - 1].t,
+		    vmax);
+	snprintf(id, sizeof id, "snaprss-%d", idx);
+	svg_open(b, id, 1000, 270, "RSS at the snapshots");
+	svg_axes(b, &a, 1);
+	tb_printf(b,
+		  "<polyline class=\"rss\" fill=\"none\" stroke=\"%s\" "
+		  "stroke-width=\"2\" points=\"",
+		  RSS_COLOUR);
+	for (uint32_t k = 0, j = 0; k < s->nsnapshots; k++)
+		if (s->snapshots[k].rss != MT_SERIES_NA)
+			tb_printf(b, "%s%.1f,%.1f", j++ ? " " : "",
+				  ax_x(&a, s->snapshots[k].t),
+				  ax_y(&a, (double)s->snapshots[k].rss));
+	tb_puts(b, "\"/>\n");
+	for (uint32_t k = 0; k < s->nsnapshots; k++)
+		if (s->snapshots[k].rss != MT_SERIES_NA)
+			tb_printf(b,
+				  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
+				  "fill=\"%s\"/>\n",
+				  ax_x(&a, s->snapshots[k].t),
+				  ax_y(&a, (double)s->snapshots[k].rss),
+				  RSS_COLOUR);
+	svg_close(b, "The process' RSS when each snapshot was taken (no "
+		     "process log in this file).");
+}
+
 static void html_stats(tb *b, const mt_series *s, const char *name, int idx,
 		       double origin)
 {
@@ -1133,6 +1204,7 @@ static void html_stats(tb *b, const mt_series *s, const char *name, int idx,
 	}
 	tb_puts(b, "</h2>\n");
 	html_process(b, s);
+	html_origin(b, origin);
 	tb_printf(
 	    b, "<p>%lu snapshot%s, %lu tracked object%s of %lu class%s.</p>\n",
 	    (unsigned long)s->nsnapshots, s->nsnapshots == 1 ? "" : "s",
@@ -1168,6 +1240,8 @@ static void html_stats(tb *b, const mt_series *s, const char *name, int idx,
 	if (s->nsamples) {
 		tb_puts(b, "<h3>Process memory</h3>\n");
 		html_samples(b, s, idx, origin);
+	} else {
+		html_snapshot_rss(b, s, idx, origin);
 	}
 	(void)h;
 	tb_puts(b, "</section>\n");
@@ -1197,39 +1271,20 @@ mt_status mt_report_html_text(const mt_series *const *series,
 			      mt_err *err)
 {
 	tb b = {0};
-	double origin = 0;
-	int have = 0;
-	/* One time origin for the page: the earliest time of any series, so
-	 * a log and a stats file of one process line up. */
-	for (size_t i = 0; i < n; i++) {
-		const mt_series *s = series[i];
-		double t = -1;
-		if (s->nsamples)
-			t = s->samples[0].t;
-		if (s->nsnapshots && (t < 0 || s->snapshots[0].t < t))
-			t = s->snapshots[0].t;
-		for (uint32_t k = 0; k < s->nobjects; k++)
-			if (t < 0 || (s->objects[k].birth >= 0 &&
-				      s->objects[k].birth < t))
-				t = s->objects[k].birth;
-		if (t >= 0 && (!have || t < origin)) {
-			origin = t;
-			have = 1;
-		}
-	}
-	char when[96];
-	fmt_utc(when, sizeof when, origin, 1);
+	/* The policy makes the browser refuse any script and any load: the
+	 * page stands alone, and a repr in it cannot run or fetch anything. */
 	tb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-		    "charset=\"utf-8\">\n<title>memtrack report</title>\n");
+		    "charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-"
+		    "Policy\" content=\"default-src 'none'; style-src "
+		    "'unsafe-inline'\">\n<title>memtrack report</title>\n");
 	tb_puts(&b, STYLE);
 	tb_puts(&b, "</head><body>\n<h1>memtrack report</h1>\n");
-	tb_printf(&b,
-		  "<p>Times are seconds from %s UTC (the first time in the "
-		  "files). Sizes in kB, MB, GB are 1000s of bytes; pympler's "
-		  "tables (KB, MB) count in 1024s.</p>\n",
-		  have ? when : "the start");
+	tb_puts(&b, "<p>Times are seconds from the first time of each file "
+		    "(its section gives it). Sizes in kB, MB, GB are 1000s of "
+		    "bytes; pympler's tables (KB, MB) count in 1024s.</p>\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *name = names ? names[i] : NULL;
+		double origin = series_origin(series[i]);
 		if (series[i]->kind == MT_FILE_STATS)
 			html_stats(&b, series[i], name, (int)i, origin);
 		else
