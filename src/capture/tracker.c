@@ -1874,6 +1874,21 @@ static PyTypeObject Registry_Type = {
     .tp_new = reg_new,
 };
 
+/* fork: the child has no periodic thread (only the forking thread goes on),
+ * and the thread's mutex may have been held in the parent. */
+static void trk_atfork_child(void)
+{
+	for (size_t i = 0; i < g_nregs; i++) {
+		Registry *r = g_regs[i];
+		if (!r)
+			continue;
+		r->running = 0;
+		r->stop = 0;
+		pthread_mutex_init(&r->mu, NULL);
+		pthread_cond_init(&r->cv, NULL);
+	}
+}
+
 /* atexit: stops every periodic thread before finalisation starts. */
 static PyObject *trk_atexit(PyObject *m, PyObject *unused)
 {
@@ -1893,6 +1908,13 @@ int mt_tracker_init_module(PyObject *m)
 	if (PyType_Ready(&InitHook_Type) < 0 ||
 	    PyType_Ready(&Registry_Type) < 0)
 		return -1;
+	static int atfork_done;
+	if (!atfork_done && pthread_atfork(NULL, NULL, trk_atfork_child) != 0) {
+		PyErr_SetString(PyExc_RuntimeError,
+				"memtrack: pthread_atfork failed");
+		return -1;
+	}
+	atfork_done = 1;
 	if (PyModule_AddObject(m, "Registry",
 			       Py_NewRef((PyObject *)&Registry_Type)) < 0)
 		return -1;

@@ -4,6 +4,7 @@ birth and death, traces, keep, detach, snapshots and their sizes, periodic
 snapshots, tracemalloc started or stopped while tracking, the end of the
 interpreter with periodic snapshots running."""
 import gc
+import os
 import subprocess
 import sys
 import textwrap
@@ -375,6 +376,39 @@ class Periodic(unittest.TestCase):
             t0 = time.monotonic()
             t.stop_periodic_snapshots()
             self.assertLess(time.monotonic() - t0, 5)
+        finally:
+            t.stop_periodic_snapshots()
+            t.clear()
+
+    def test_fork_while_running(self):
+        t = ClassTracker()
+        try:
+            t.track_class(Plain)
+            a = Plain()
+            t.start_periodic_snapshots(0.02)
+            time.sleep(0.1)
+            pid = os.fork()
+            if pid == 0:  # the child: no thread; the tracker still works
+                code = 1
+                try:
+                    n = len(t.snapshots)
+                    time.sleep(0.2)
+                    quiet = len(t.snapshots) == n
+                    t.stop_periodic_snapshots()
+                    t.create_snapshot("child")
+                    b = Plain()
+                    del b
+                    ok = t.index[__name__ + ".Plain"][-1].death is not None
+                    code = 0 if quiet and ok else 2
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            self.assertTrue(os.WIFEXITED(status))
+            self.assertEqual(os.WEXITSTATUS(status), 0)
+            n = len(t.snapshots)
+            time.sleep(0.1)
+            self.assertGreater(len(t.snapshots), n)  # the parent's runs on
+            del a
         finally:
             t.stop_periodic_snapshots()
             t.clear()
