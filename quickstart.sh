@@ -42,6 +42,8 @@ packages=(build-essential autoconf automake libtool autoconf-archive pkg-config
     python3-twisted python3-docutils)
 # and memtrack-tui under valgrind (tests/query/test_valgrind.sh)
 [ "$mode" = test ] && packages+=(valgrind)
+# and the HTML report in headless Chromium (tests/report/test_html.sh)
+[ "$mode" = test ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
