@@ -537,22 +537,32 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 	uintptr_t block = (uintptr_t)o - mt_py_presize(o);
 	if (r->nlive && map_find(&r->live, block) >= 0)
 		return 0;
-	uint32_t tid;
-	if (type_id(r, Py_TYPE(o), &tid) < 0)
+	/* Python objects are made first (the trace, the type's slot): a
+	 * collection they start can run __del__ methods that track objects
+	 * too, so the array is grown only afterwards */
+	PyObject *tr = NULL;
+	if (trace && !(tr = stack_trace(skip)))
 		return -1;
+	uint32_t tid;
+	if (type_id(r, Py_TYPE(o), &tid) < 0) {
+		Py_XDECREF(tr);
+		return -1;
+	}
+	if (r->nlive && map_find(&r->live, block) >= 0) {
+		Py_XDECREF(tr);
+		return 0;
+	}
 	if (r->n == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 256;
 		trk_entry *ne = realloc(r->e, ncap * sizeof *ne);
 		if (!ne) {
+			Py_XDECREF(tr);
 			PyErr_NoMemory();
 			return -1;
 		}
 		r->e = ne;
 		r->cap = ncap;
 	}
-	PyObject *tr = NULL;
-	if (trace && !(tr = stack_trace(skip)))
-		return -1;
 	if (r->n >= UINT32_MAX ||
 	    map_put(&r->live, block, (uint32_t)r->n) < 0) {
 		Py_XDECREF(tr);
@@ -1140,7 +1150,8 @@ static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 	double t = now();
 	trk_sizer z = {0};
 	uint64_t total = 0;
-	int32_t *roots = calloc(r->n ? r->n : 1, sizeof *roots);
+	size_t n0 = r->n;
+	int32_t *roots = calloc(n0 ? n0 : 1, sizeof *roots);
 	if (!roots)
 		z.oom = 1;
 	for (size_t i = 0; roots && i < r->n; i++)
@@ -1189,7 +1200,7 @@ static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 		atotal = (int64_t)a.all;
 	}
 	/* the walk is over: Python objects may be made (and collected) */
-	for (size_t i = first; i < r->n && !z.oom; i++) {
+	for (size_t i = first; i < n0 && i < r->n && !z.oom; i++) {
 		trk_entry *e = &r->e[i];
 		if (roots[i] < 0 || !e->nsamples ||
 		    e->samples[e->nsamples - 1].t != t)
@@ -1202,6 +1213,15 @@ static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 			sizer_free(&z);
 			return -1;
 		}
+		/* a collection may have run __del__ code that tracked objects
+		 * (moving the array) or cleared the tracker */
+		if (i >= r->n || r->e[i].nsamples == 0 ||
+		    r->e[i].samples[r->e[i].nsamples - 1].t != t ||
+		    r->e[i].samples[r->e[i].nsamples - 1].tree) {
+			Py_DECREF(tree);
+			continue;
+		}
+		e = &r->e[i];
 		e->samples[e->nsamples - 1].tree = tree;
 	}
 	int oom = z.oom;
