@@ -89,11 +89,12 @@ struct pl_log {
 	pid_t owner;		/* the process writing the log */
 	bool self;		/* pid == owner at creation */
 	int64_t interval_ns;
-	uint64_t lines; /* lines written */
-	uint64_t peak;	/* the largest peak_rss taken so far */
-	pid_t tid;	/* the sampler's thread id while it runs */
-	char *path;	/* as given */
-	char *buf;	/* the line being built */
+	uint64_t lines;	       /* lines written */
+	uint64_t peak;	       /* the largest peak_rss taken so far */
+	struct timespec start; /* CLOCK_MONOTONIC of the first line's sample */
+	pid_t tid;	       /* the sampler's thread id while it runs */
+	char *path;	       /* as given */
+	char *buf;	       /* the line being built */
 	size_t len, cap;
 	bool nomem;
 	pl_log *next, *prev;
@@ -447,13 +448,13 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* Samples at start + k * interval (no drift); a slot missed (the machine
- * was busy) is skipped, not written late twice. */
+/* Samples at start + k * interval (start: the first line's sample; no
+ * drift); a slot missed (the machine was busy) is skipped, not written
+ * late twice. */
 static void *sampler(void *arg)
 {
 	pl_log *l = arg;
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct timespec next = l->start;
 	pthread_mutex_lock(&l->mu);
 	l->tid = gettid();
 	while (!l->stop && !l->ended) {
@@ -789,6 +790,7 @@ static int proclog_init(PyObject *self_, PyObject *args, PyObject *kwds)
 	}
 	int e = open_proc(l);
 	pl_sample s;
+	clock_gettime(CLOCK_MONOTONIC, &l->start);
 	if (!e)
 		e = take_sample(l, &s);
 	if (e) {
