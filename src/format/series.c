@@ -393,7 +393,8 @@ static mt_status collect_classes(sp *p, uint32_t snaps, uint32_t objs)
 		}
 		names[n++] = mt_json_str(&p->j, c, NULL);
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	st = MT_OK;
 	if (!(s->classes = calloc(n ? n : 1, sizeof *s->classes))) {
 		free(names);
@@ -459,8 +460,9 @@ static mt_status read_snapshot(sp *p, uint32_t sn)
 	}
 	x = &s->snapshots[s->nsnapshots];
 	x->ncstats = s->ncstats - x->first_cstat;
-	qsort(s->cstats + x->first_cstat, x->ncstats, sizeof *s->cstats,
-	      cmp_cstat);
+	if (x->ncstats)
+		qsort(s->cstats + x->first_cstat, x->ncstats, sizeof *s->cstats,
+		      cmp_cstat);
 	/* A repeated key: keep the last (mt_json_get's rule). */
 	uint32_t w = x->first_cstat;
 	for (uint32_t r = x->first_cstat; r < s->ncstats; r++) {
