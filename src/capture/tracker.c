@@ -196,6 +196,86 @@ static void map_free(trk_map *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* The live blocks of a registry: block -> entry index, with an exact
+ * bitmap per 4 KiB page in front of it (one bit per 16-byte granule: a
+ * tracked block is an object, at least 16 bytes, so no two share a
+ * granule).  The free hook tests the bit, in a table small enough to stay
+ * in cache, and looks the big map up only for a tracked block. */
+typedef struct trk_live {
+	trk_map map;   /* block -> entry index */
+	trk_map pages; /* page number + 1 -> index in bits */
+	uint64_t (*bits)[4];
+	size_t nbits, bits_cap;
+} trk_live;
+
+static inline uint64_t *live_page(const trk_live *l, uintptr_t block)
+{
+	long j = map_find(&l->pages, (block >> 12) + 1);
+	return j < 0 ? NULL : l->bits[l->pages.vals[j]];
+}
+
+/* Slot of block in l->map, or -1. */
+static inline long live_find(const trk_live *l, uintptr_t block)
+{
+	if (!l->map.n)
+		return -1;
+	uint64_t *b = live_page(l, block);
+	unsigned g = (unsigned)(block >> 4) & 255u;
+	if (!b || !((b[g >> 6] >> (g & 63)) & 1))
+		return -1;
+	return map_find(&l->map, block);
+}
+
+static int live_put(trk_live *l, uintptr_t block, uint32_t idx)
+{
+	uint64_t *b = live_page(l, block);
+	if (!b) {
+		if (l->nbits == l->bits_cap) {
+			size_t nc = l->bits_cap ? l->bits_cap * 2 : 64;
+			void *q = realloc(l->bits, nc * sizeof *l->bits);
+			if (!q)
+				return -1;
+			l->bits = q;
+			l->bits_cap = nc;
+		}
+		if (map_put(&l->pages, (block >> 12) + 1, (uint32_t)l->nbits) <
+		    0)
+			return -1;
+		b = l->bits[l->nbits++];
+		memset(b, 0, sizeof *l->bits);
+	}
+	if (map_put(&l->map, block, idx) < 0)
+		return -1;
+	unsigned g = (unsigned)(block >> 4) & 255u;
+	b[g >> 6] |= (uint64_t)1 << (g & 63);
+	return 0;
+}
+
+static void live_del_slot(trk_live *l, size_t slot)
+{
+	uintptr_t block = l->map.keys[slot];
+	uint64_t *b = live_page(l, block);
+	unsigned g = (unsigned)(block >> 4) & 255u;
+	if (b)
+		b[g >> 6] &= ~((uint64_t)1 << (g & 63));
+	map_del_slot(&l->map, slot);
+}
+
+static void live_clear(trk_live *l)
+{
+	map_clear(&l->map);
+	if (l->nbits)
+		memset(l->bits, 0, l->nbits * sizeof *l->bits);
+}
+
+static void live_free(trk_live *l)
+{
+	map_free(&l->map);
+	map_free(&l->pages);
+	free(l->bits);
+	memset(l, 0, sizeof *l);
+}
+
 /* ---- the registry's records ---------------------------------------------- */
 
 /* A size sample of one entry at one snapshot. */
@@ -229,7 +309,7 @@ typedef struct trk_snap {
 typedef struct Registry {
 	PyObject_HEAD trk_entry *e;
 	size_t n, cap;
-	trk_map live; /* block -> entry index, live entries only */
+	trk_live live; /* block -> entry index, live entries only */
 	size_t nlive;
 	PyObject *names;      /* list of str */
 	PyObject *name_index; /* dict str -> int */
@@ -285,11 +365,11 @@ static void hook_free_block(void *p)
 		Registry *r = g_regs[i];
 		if (!r || !r->nlive)
 			continue;
-		long j = map_find(&r->live, (uintptr_t)p);
+		long j = live_find(&r->live, (uintptr_t)p);
 		if (j < 0)
 			continue;
-		uint32_t idx = r->live.vals[j];
-		map_del_slot(&r->live, (size_t)j);
+		uint32_t idx = r->live.map.vals[j];
+		live_del_slot(&r->live, (size_t)j);
 		if (t == 0)
 			t = now();
 		entry_died(r, idx, t);
@@ -377,9 +457,9 @@ static void check_lost(double t, PyObject *fresh)
 			    Py_TYPE(e->obj) == (PyTypeObject *)PyList_GET_ITEM(
 						   r->types, e->type))
 				continue;
-			long j = map_find(&r->live, e->block);
+			long j = live_find(&r->live, e->block);
 			if (j >= 0)
-				map_del_slot(&r->live, (size_t)j);
+				live_del_slot(&r->live, (size_t)j);
 			e->lost = 1;
 			entry_died(r, k, t);
 		}
@@ -535,7 +615,7 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 	if (skip < 0)
 		skip = 0;
 	uintptr_t block = (uintptr_t)o - mt_py_presize(o);
-	if (r->nlive && map_find(&r->live, block) >= 0)
+	if (r->nlive && live_find(&r->live, block) >= 0)
 		return 0;
 	/* Python objects are made first (the trace, the type's slot): a
 	 * collection they start can run __del__ methods that track objects
@@ -548,7 +628,7 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 		Py_XDECREF(tr);
 		return -1;
 	}
-	if (r->nlive && map_find(&r->live, block) >= 0) {
+	if (r->nlive && live_find(&r->live, block) >= 0) {
 		Py_XDECREF(tr);
 		return 0;
 	}
@@ -564,7 +644,7 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 		r->cap = ncap;
 	}
 	if (r->n >= UINT32_MAX ||
-	    map_put(&r->live, block, (uint32_t)r->n) < 0) {
+	    live_put(&r->live, block, (uint32_t)r->n) < 0) {
 		Py_XDECREF(tr);
 		PyErr_NoMemory();
 		return -1;
@@ -594,8 +674,8 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 /* Index of the live entry of o, or -1. */
 static long live_index(Registry *r, PyObject *o)
 {
-	long j = map_find(&r->live, (uintptr_t)o - mt_py_presize(o));
-	return j < 0 ? -1 : (long)r->live.vals[j];
+	long j = live_find(&r->live, (uintptr_t)o - mt_py_presize(o));
+	return j < 0 ? -1 : (long)r->live.map.vals[j];
 }
 
 /* ---- sizes ---------------------------------------------------------------- */
@@ -1426,7 +1506,7 @@ static void reg_clear_entries(Registry *r)
 	/* detach first: frees caused by the releases below find nothing */
 	g_live_total -= r->nlive;
 	r->nlive = 0;
-	map_clear(&r->live);
+	live_clear(&r->live);
 	r->e = NULL;
 	r->n = r->cap = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1466,7 +1546,7 @@ static void reg_dealloc(PyObject *self)
 		while (g_nregs && !g_regs[g_nregs - 1])
 			g_nregs--;
 	}
-	map_free(&r->live);
+	live_free(&r->live);
 	map_free(&r->type_index);
 	free(r->snaps);
 	Py_CLEAR(r->names);
