@@ -1192,7 +1192,6 @@ static void html_snapshot_rss(tb *b, const mt_series *s, int idx, double origin)
 static void html_stats(tb *b, const mt_series *s, const char *name, int idx,
 		       double origin)
 {
-	char h[MT_FMT_SIZE_MAX];
 	tb_printf(b,
 		  "<section id=\"stats-%d\" class=\"stats\"><h2>Tracked "
 		  "classes",
@@ -1243,7 +1242,6 @@ static void html_stats(tb *b, const mt_series *s, const char *name, int idx,
 	} else {
 		html_snapshot_rss(b, s, idx, origin);
 	}
-	(void)h;
 	tb_puts(b, "</section>\n");
 }
 

@@ -87,7 +87,7 @@ typedef struct {
 	mt_series *s;
 	mt_err *err;
 	uint32_t cap_samples, cap_snapshots, cap_cstats, cap_objects,
-	    cap_frames, cap_sizes, cap_refs, cap_nodes, cap_classes;
+	    cap_frames, cap_sizes, cap_refs, cap_nodes;
 } sp;
 
 /* An error about node i: MT_TYPE (or code) at its byte, "line L, column
