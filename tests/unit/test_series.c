@@ -4,7 +4,8 @@
  * writer's last line, a bad line); a tracker stats document (classes,
  * snapshots, objects, traces, sizes, referents trees); pympler's pp and
  * print_summary (the expected text made by pympler's own pp and trunc
- * with print_summary's format strings); a log's summary. */
+ * with print_summary's format strings); a log's summary; the HTML page's
+ * text (escaping, its policy, its charts). */
 #include "config.h"
 
 #include <math.h>
@@ -497,6 +498,63 @@ static void test_log_summary(void **state)
 	mt_series_destroy(&s);
 }
 
+static void test_html_text(void **state)
+{
+	static const char log[] =
+	    "{\"memtrack_log\": 1, \"t\": 10, \"rss\": 1000, \"argv\": "
+	    "[\"a<b>\"]}\n"
+	    "{\"t\": 11, \"rss\": 3000, \"label\": "
+	    "\"<script>alert('x')</script> \\u0001 \xff\"}\n"
+	    "{\"t\": 12, \"rss\": 2000, \"dump\": \"/tmp/a&b.mp\"}\n";
+	mt_series a, b;
+	mt_err err;
+	char *html;
+	(void)state;
+	assert_int_equal(
+	    mt_series_parse(log, sizeof log - 1, MT_FILE_LOG, &a, &err), MT_OK);
+	assert_int_equal(mt_series_parse(STATS, sizeof STATS - 1, MT_FILE_STATS,
+					 &b, &err),
+			 MT_OK);
+	const mt_series *v[] = {&b, &a};
+	const char *names[] = {"stats <1>", NULL};
+	assert_int_equal(mt_report_html_text(v, names, 2, &html, &err), MT_OK);
+	/* no script, no load: the policy says so and the text has none */
+	assert_non_null(strstr(html, "<meta http-equiv=\"Content-Security-"
+				     "Policy\" content=\"default-src 'none'; "
+				     "style-src 'unsafe-inline'\">"));
+	assert_null(strstr(html, "<script"));
+	assert_non_null(strstr(html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/"
+				     "script&gt; \xef\xbf\xbd \xef\xbf\xbd"));
+	assert_non_null(strstr(html, "<code>a&lt;b&gt;</code>"));
+	assert_non_null(strstr(html, "<td>/tmp/a&amp;b.mp</td>"));
+	assert_non_null(strstr(html, "Tracked classes <code>stats &lt;1&gt;"
+				     "</code>"));
+	/* the charts of both, by their ids */
+	const char *ids[] = {"classes-0", "distribution-0", "class-0-0",
+			     "class-0-1", "class-0-2",	    "rss-0",
+			     "rss-1"};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "<svg id=\"%s\"", ids[i]);
+		if (!strstr(html, want))
+			fail_msg("no %s in the page", want);
+	}
+	/* the stats file's samples (its "log") chart as a log's, and neither
+	 * has a VMS */
+	assert_null(strstr(html, "<svg id=\"vms-"));
+	/* each section counts from its own first time */
+	assert_non_null(strstr(html, "Times are seconds from 1970-01-01 "
+				     "00:00:10.000 UTC."));
+	assert_non_null(strstr(html, "Times are seconds from 1970-01-01 "
+				     "00:16:40.000 UTC."));
+	/* the instance table: the Factory's trace's innermost frame */
+	assert_non_null(strstr(html, "<code>prog.py:5</code> in "
+				     "<code>make</code>"));
+	free(html);
+	mt_series_destroy(&a);
+	mt_series_destroy(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +568,7 @@ int main(void)
 	    cmocka_unit_test(test_pp),
 	    cmocka_unit_test(test_print_summary),
 	    cmocka_unit_test(test_log_summary),
+	    cmocka_unit_test(test_html_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
