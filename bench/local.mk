@@ -16,5 +16,6 @@ bench_bench_compare_LDADD = libmtbrowser.la
 EXTRA_DIST += bench/run.sh bench/bench_capture.py bench/bench_cliff.py \
 	bench/benchutil.h bench/bench_compare.py
 EXTRA_DIST += bench/bench_mark.py
+EXTRA_DIST += bench/bench_byprod.py
 EXTRA_DIST += bench/bench_proclog.py
 EXTRA_DIST += bench/bench_tracker.py
