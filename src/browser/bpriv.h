@@ -63,10 +63,15 @@ enum {
 				 whole view; the cursor starts on it       */
 	BV_STOPS = 1 << 8,    /* the cursor stops only on the first row and
 				 on rows that open something (Up, Down)    */
-	BV_CMP = 1 << 9	      /* compares dumps (view_compare.c): the sort
+	BV_CMP = 1 << 9,      /* compares dumps (view_compare.c): the sort
 				 keys sort by the absolute differences, the
 				 row keys act on both sides (ops->by,
 				 ops->follow), w x Tab apply             */
+	BV_TIME = 1 << 10     /* a timeline (view_timeline.c): Left Right
+				 move in time, V, Space marks a dump
+				 marker (keys.c prefers such a row to
+				 one of the same key the view cannot
+				 take)                                   */
 };
 
 struct bview;
@@ -198,6 +203,10 @@ struct mt_browser {
 	const char *alt_crumb;
 	int cmp_layout; /* w: 0 by the width (two panes at 120 columns or
 			   more), 1 two panes, 2 one table */
+	/* a browser of a series file (mt_browser_new_series: g, ctx and q
+	 * are NULL): line 0 of the views without title lines of their own
+	 * (malloc'd); NULL for dumps */
+	char *title;
 };
 
 /* browser.c */
@@ -369,6 +378,57 @@ void bk_cmp_focus(mt_browser *b, bview *v, int arg);
 void bk_whole(mt_browser *b, bview *v, int arg);
 /* Opens the first view of a comparison browser (browser.c). */
 mt_status bv_open_multi(mt_browser *b, mt_err *err);
+/* view_timeline.c: a process log (s and file borrowed until the browser
+ * is freed): the chart of RSS over time above its samples; Enter on dump
+ * markers opens them (one; two or three: their comparison). */
+struct mt_series;
+mt_status bv_open_timeline(mt_browser *b, const struct mt_series *s,
+			   const char *file, mt_err *err);
+/* keys of the timeline (BV_TIME): Left Right a column of the chart back
+ * or on (arg -1, 1), V RSS / VMS, Space marks a dump marker */
+void bk_time_move(mt_browser *b, bview *v, int dir);
+void bk_chart_vms(mt_browser *b, bview *v, int arg);
+void bk_mark_dump(mt_browser *b, bview *v, int arg);
+/* view_tracker.c: a tracker stats document (borrowed as above):
+ * print_summary per snapshot under the chart of the class under the
+ * cursor and the RSS; Enter: a class's instances, then one instance. */
+mt_status bv_open_tracker(mt_browser *b, const struct mt_series *s,
+			  const char *file, mt_err *err);
+/* The chart pieces (view_timeline.c) of the series views: a step chart
+ * of values v[0..n) (MT_SERIES_NA: none) at times t[0..n) (ascending)
+ * over the time axis t0..t1, the whole width after an 8-cell label and
+ * the axis; block cells (eighths of a cell), ASCII with b->opts.ascii. */
+typedef struct bchart {
+	double t0, t1;
+	const double *t;
+	const int64_t *v;
+	size_t n;
+	int height;	   /* rows of the area */
+	bool has_cursor;   /* a cursor at cursor_t (^ under the axis) */
+	double cursor_t;
+	const char *marks; /* n chars or NULL: 'L' label, 'D' dump, 'S'
+			      snapshot (a tick), 0 none, on the axis */
+	const char *name;  /* the series ("RSS"): the area's last label */
+} bchart;
+int bv_chart_width(const mt_browser *b); /* cells of the area */
+int bv_chart_col(const mt_browser *b, const bchart *c, double t);
+/* row 0..height-1 of the area; the axis with the marks; the line of the
+ * start, the end and the cursor; one line of levels (c->name first) */
+void bv_chart_area(mt_browser *b, const bchart *c, int row, mt_strbuf *o);
+void bv_chart_axis(mt_browser *b, const bchart *c, mt_strbuf *o);
+void bv_chart_times(mt_browser *b, const bchart *c, mt_strbuf *o);
+void bv_chart_strip(mt_browser *b, const bchart *c, mt_strbuf *o);
+/* The last `cells` values of v[0..n) as one line of levels, padded. */
+void bv_spark(mt_browser *b, const int64_t *v, size_t n, size_t cells,
+	      mt_strbuf *o);
+/* "25.0ms" (under 0.1 s), "12.5s", "3m05s", "2h10m" (negative:
+ * "-1.0s"). */
+void bv_fmt_dur(char *buf, size_t n, double seconds);
+/* A signed size difference: "+1.20 MB", "-48 B", "0 B" (B: bytes). */
+void bv_fmt_delta(const mt_browser *b, char *buf, size_t n, int64_t d);
+/* "prog  pid N" of a series file. */
+void bv_series_who(const struct mt_series *s, mt_strbuf *o);
+
 /* view_text.c */
 mt_status bv_open_text(mt_browser *b, const char *text, const char *title,
 		       const char *expr, const char *crumb, mt_err *err);

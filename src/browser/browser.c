@@ -22,6 +22,7 @@
 #include "bpriv.h"
 #include "memtrack/diff.h"
 #include "memtrack/dominator.h"
+#include "memtrack/series.h"
 
 void bv_msg(mt_browser *b, bool error, const char *text)
 {
@@ -244,6 +245,31 @@ mt_status mt_browser_new_multi(mt_browser **out, const mt_graph *const *gs,
 	return MT_OK;
 }
 
+mt_status mt_browser_new_series(mt_browser **out, const struct mt_series *s,
+				const char *path, mt_ui *ui,
+				const mt_browser_opts *opts, mt_err *err)
+{
+	*out = NULL;
+	mt_browser *b = calloc(1, sizeof *b);
+	if (!b)
+		return mt_nomem(err);
+	b->ui = ui;
+	if (opts)
+		b->opts = *opts;
+	mt_strbuf_init(&b->tmp);
+	ui->size(ui, &b->rows, &b->cols);
+	b->title = mt_xstrdup("");
+	mt_status st = s->kind == MT_FILE_STATS
+			   ? bv_open_tracker(b, s, path, err)
+			   : bv_open_timeline(b, s, path, err);
+	if (st != MT_OK) {
+		mt_browser_free(b);
+		return st;
+	}
+	*out = b;
+	return MT_OK;
+}
+
 void mt_browser_free(mt_browser *b)
 {
 	if (!b)
@@ -275,6 +301,7 @@ void mt_browser_free(mt_browser *b)
 	mt_query_free(b->q);
 	mt_ctx_free(b->ctx);
 	bv_screen_free(&b->screen);
+	free(b->title);
 	free(b->search);
 	free(b->msg);
 	mt_strbuf_destroy(&b->tmp);

@@ -43,6 +43,17 @@ mt_status mt_browser_new_multi(mt_browser **out, const mt_graph *const *gs,
 			       size_t n, mt_ui *ui,
 			       const mt_browser_opts *opts, mt_err *err);
 
+/* A browser over a series file s (series.h: a process log or a tracker
+ * stats document; s and path borrowed until mt_browser_free): a log
+ * opens on its timeline, stats on print_summary per snapshot.  path:
+ * the file as given (its name in the header; a dump marker's relative
+ * path is relative to its directory).  No dump, no query session: `:`
+ * only saves the screen.  Caller frees. */
+struct mt_series;
+mt_status mt_browser_new_series(mt_browser **out, const struct mt_series *s,
+				const char *path, mt_ui *ui,
+				const mt_browser_opts *opts, mt_err *err);
+
 /* Lays the screen out and draws it; then computes the Retained sizes still
  * missing on screen (long work through ui->progress) and draws again. */
 void mt_browser_draw(mt_browser *b);

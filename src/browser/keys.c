@@ -39,6 +39,7 @@ enum {
 	S_PROMPT,
 	S_HELP,
 	S_CMP,
+	S_TIME,
 	S_COUNT
 };
 
@@ -53,6 +54,7 @@ static const char *const section_title[S_COUNT] = {
 	[S_PROMPT] = "Prompt",
 	[S_HELP] = "Help",
 	[S_CMP] = "Comparing dumps (memtrack-tui OLD NEW, A B C)",
+	[S_TIME] = "Timelines (memtrack-tui LOG: a process log)",
 };
 
 /* Status-line hint groups, in the order the status line shows them; a
@@ -60,6 +62,7 @@ static const char *const section_title[S_COUNT] = {
 enum {
 	H_NONE,
 	H_ENTER, /* word: the view's own (view_ops.hint) */
+	H_TIME,
 	H_BACK,
 	H_SEARCH,
 	H_CLOSE,
@@ -74,7 +77,7 @@ enum {
 static const char *const hint_word[H_COUNT] = {
 	[H_BACK] = "back",   [H_SEARCH] = "search", [H_CLOSE] = "close",
 	[H_HELP] = "help",   [H_QUERY] = "query",   [H_FOLLOW] = "",
-	[H_BY] = "by",	     [H_SORT] = "sort",
+	[H_BY] = "by",	     [H_SORT] = "sort",   [H_TIME] = "time",
 };
 
 typedef struct bkey {
@@ -602,6 +605,20 @@ static const bkey key_table[] = {
 	 "the other start view: A against C (three dumps), the whole\n"
 	 "heap (a dump with a mark); W there: back",
 	 H_NONE, NULL, 0, 0, bk_whole, 0},
+
+	/* after "open" and "back": their keys in the other views */
+	{"time-back", {MT_KEY_LEFT}, BV_TIME, S_TIME, "Left, Right",
+	 "the cursor one column of the chart back / on in time",
+	 H_TIME, "Left Right", 0, 0, bk_time_move, -1},
+	{"time-on", {MT_KEY_RIGHT}, BV_TIME, S_TIME, NULL, NULL, H_NONE,
+	 NULL, 0, 0, bk_time_move, 1},
+	{"chart-vms", {'V'}, BV_TIME, S_TIME, "V",
+	 "the chart shows VMS / RSS again", H_NONE, NULL, 0, 0,
+	 bk_chart_vms, 0},
+	{"mark-dump", {' '}, BV_TIME, S_TIME, "Space",
+	 "mark / unmark a dump marker; Enter on a dump marker opens it\n"
+	 "with the marked ones: their comparison in time order (q: back)",
+	 H_NONE, NULL, 0, 0, bk_mark_dump, 0},
 };
 
 #define NKEYS (sizeof key_table / sizeof key_table[0])
@@ -639,6 +656,33 @@ static const bkey *find_key(int key)
 			if (*k == key)
 				return &key_table[i];
 	return NULL;
+}
+
+/* The row of key `key` for a view with caps: of the rows the view can
+ * take, the one that needs the most (a timeline's Left is "time-back",
+ * not "back"), the first of those; else the first row (it beeps). */
+static int nbits(unsigned x)
+{
+	int n = 0;
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+static const bkey *find_key_for(int key, unsigned caps)
+{
+	const bkey *best = NULL;
+	int most = -1;
+	for (size_t i = 0; i < NKEYS; i++)
+		for (const int *k = key_table[i].keys; *k; k++) {
+			unsigned need = key_table[i].needs;
+			if (*k != key || (need & ~caps) ||
+			    nbits(need) <= most)
+				continue;
+			best = &key_table[i];
+			most = nbits(need);
+		}
+	return best ? best : find_key(key);
 }
 
 /* The partition key `key`, unless a row of the table has it. */
@@ -680,7 +724,7 @@ bool mt_browser_key(mt_browser *b, int key)
 		return true;
 	}
 	unsigned caps = v->ops->caps;
-	const bkey *k = find_key(key);
+	const bkey *k = find_key_for(key, caps);
 	bycls c;
 	if (k && (k->needs & ~caps) == 0)
 		k->run(b, v, k->arg);

@@ -213,6 +213,10 @@ static void title_line(mt_browser *b, mt_strbuf *o)
 {
 	static const char *const roles[2][3] = {{"OLD", "NEW", ""},
 						{"A", "B", "C"}};
+	if (!b->g) { /* a series file (no dump): its own line */
+		mt_strbuf_printf(o, "%s", b->title ? b->title : "");
+		return;
+	}
 	if (b->nside == 2 || b->nside == 3) {
 		const bside *s = &b->side[b->cur];
 		mt_strbuf_printf(o, "%s ", roles[b->nside - 2][b->cur]);

@@ -1,7 +1,8 @@
 ## src/browser: memtrack-tui.  Curses and readline live only here, in the
 ## terminal front end (term.c, term_rl.c); nothing else links them.
 bin_PROGRAMS += memtrack-tui
-memtrack_tui_SOURCES = src/browser/main.c
+memtrack_tui_SOURCES = src/browser/main.c \
+	src/browser/series_main.c src/browser/series_main.h
 memtrack_tui_LDADD = libmtbrowser.la libmtquery.la libmtanalysis.la \
 	libmtgraph.la
 ## The browser core (no curses, no readline): views, layout, key dispatch,
@@ -15,6 +16,7 @@ libmtbrowser_la_SOURCES = src/browser/browser.c src/browser/browser.h \
 	src/browser/focus.c \
 	src/browser/view_compare.c \
 	src/browser/view_cpaths.c \
+	src/browser/view_timeline.c src/browser/view_tracker.c \
 	src/browser/layout.c src/browser/bpriv.h \
 	src/browser/headless.c src/browser/headless.h src/browser/ui.h
 libmtbrowser_la_LIBADD = libmtquery.la
@@ -65,6 +67,15 @@ EXTRA_DIST += tests/batch/test_diff.sh tests/golden/diff-clodo.txt \
 	tests/golden/diff-type.txt tests/golden/diff-rcs.txt \
 	tests/golden/diff-same.txt tests/golden/diff-from-empty.txt \
 	tests/golden/diff-mine.txt
+## Series files: --batch summaries and --html (series_main.c), and the
+## page in headless Chromium (skipped without chromium).
+TESTS += tests/batch/test_series.sh tests/report/test_html.sh
+EXTRA_DIST += tests/batch/test_series.sh tests/report/test_html.sh \
+	tests/report/pixels.py tests/batch/series/app.jsonl \
+	tests/batch/series/proc.jsonl tests/batch/series/tracker.stats \
+	tests/batch/series/tracker-pympler.txt tests/golden/series-log.txt \
+	tests/golden/series-proc.txt tests/golden/series-stats.txt \
+	tests/golden/series-both.txt
 check_PROGRAMS += tests/unit/mkdump
 tests_unit_mkdump_SOURCES = tests/unit/mkdump.c tests/unit/fixture.c \
 	tests/unit/fixture.h

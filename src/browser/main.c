@@ -24,10 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "browser.h"
 #include "headless.h"
+#include "series_main.h"
 #include "term.h"
 
 #include "memtrack/ctx.h"
@@ -35,6 +37,7 @@
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
+#include "memtrack/series.h"
 #include "memtrack/table.h"
 #include "memtrack/util.h"
 
@@ -78,6 +81,10 @@ static void usage(FILE *f)
 	    "500k, 2MiB)\n"
 	    "      --bytes      sizes in exact bytes (default: kB, MB, GB;"
 	    " key B)\n"
+	    "      --html=OUT   write the HTML report of process logs and "
+	    "tracker stats\n"
+	    "                   files to OUT (--batch on them prints their "
+	    "summaries)\n"
 	    "      --human      with --batch on one dump: sizes in kB, MB, "
 	    "GB and a first\n"
 	    "                   line with the RSS share (not heapy's exact "
@@ -158,6 +165,8 @@ typedef struct dumps {
 	size_t n;
 	char *const *paths;
 	mt_graph *g[MAX_DUMPS];
+	mt_series *series; /* instead: a process log or tracker stats (the
+			      browser on paths[0]; n is 0) */
 } dumps;
 
 /* The query sessions over the dumps (one each) and, for each earlier dump
@@ -507,6 +516,9 @@ typedef struct tui_opts {
 static mt_status browser_open(mt_browser **b, const dumps *d, mt_ui *ui,
 			      mt_browser_opts *bo, mt_err *err)
 {
+	if (d->series)
+		return mt_browser_new_series(b, d->series, d->paths[0], ui, bo,
+					     err);
 	if (d->n == 1)
 		return mt_browser_new(b, d->g[0], ui, bo, err);
 	bo->files = (const char *const *)d->paths;
@@ -599,6 +611,7 @@ static int run_terminal(const dumps *d, const tui_opts *o)
 
 enum {
 	OPT_HEADLESS = 256,
+	OPT_HTML,
 	OPT_KEYS,
 	OPT_KEYS_FILE,
 	OPT_SIZE,
@@ -646,7 +659,8 @@ typedef struct cli {
 	int batch, all, mine;
 	char **exprs; /* -e, in order */
 	size_t nexprs;
-	int64_t growth; /* --fail-on-growth's bytes, or -1 */
+	int64_t growth;	  /* --fail-on-growth's bytes, or -1 */
+	const char *html; /* --html OUT (series_main.c), or NULL */
 	tui_opts to;
 	char *const *paths; /* the dumps, npaths of them */
 	size_t npaths;
@@ -681,6 +695,9 @@ static int option(cli *c, int ch, char **argv)
 		return 0;
 	case OPT_HEADLESS:
 		c->to.headless = true;
+		return -1;
+	case OPT_HTML:
+		c->html = optarg;
 		return -1;
 	case OPT_KEYS:
 		c->to.keys = optarg;
@@ -755,6 +772,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"headless", no_argument, NULL, OPT_HEADLESS},
+	    {"html", required_argument, NULL, OPT_HTML},
 	    {"keys", required_argument, NULL, OPT_KEYS},
 	    {"keys-file", required_argument, NULL, OPT_KEYS_FILE},
 	    {"size", required_argument, NULL, OPT_SIZE},
@@ -860,6 +878,48 @@ static void *load_thread(void *arg)
 	return NULL;
 }
 
+/* The browser on a process log or tracker stats file (their --batch and
+ * --html are series_main's): the file loaded into d->series before
+ * anything is shown.  Returns -1 when the command line names no such
+ * file (or one that cannot be read: the dump loader says why), else 0,
+ * or 1 after a one-line error. */
+static int load_series(dumps *d, const cli *c)
+{
+	mt_file_kind kind = MT_FILE_UNKNOWN;
+	mt_err err;
+	mt_err_clear(&err);
+	if (c->batch || c->nexprs)
+		return -1;
+	for (size_t i = 0; i < c->npaths; i++) {
+		struct stat st;
+		/* a FIFO or a device is the dump loader's to refuse: reading
+		 * its first bytes could block */
+		if (stat(c->paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (mt_series_sniff(c->paths[i], &kind, &err) != MT_OK) {
+			mt_err_clear(&err);
+			continue;
+		}
+		if (kind != MT_FILE_LOG && kind != MT_FILE_STATS)
+			continue;
+		if (c->npaths > 1) {
+			fprintf(stderr,
+				"%s: %s: a %s opens alone (only dumps "
+				"compare)\n",
+				progname, c->paths[i],
+				kind == MT_FILE_LOG ? "process log"
+						    : "tracker stats file");
+			return 1;
+		}
+		d->paths = c->paths;
+		d->series = mt_xcalloc(1, sizeof *d->series);
+		if (mt_series_load(c->paths[i], d->series, &err) != MT_OK)
+			return fail_err(c->paths[i], &err);
+		return 0;
+	}
+	return -1;
+}
+
 /* Loads the dumps of the command line, all before anything is shown: the
  * first here with its progress on stderr (for a person waiting for the
  * browser), the others at the same time by threads of their own (a
@@ -923,7 +983,20 @@ int main(int argc, char **argv)
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
 			setlocale(LC_CTYPE, "");
 	}
+	/* process logs and tracker stats: --batch, --html (series_main.c) */
+	series_cli sc = {progname, c.paths, c.npaths, c.batch,
+			 c.nexprs, c.html,  stdout,   stderr};
+	if ((rc = series_main(&sc)) >= 0) {
+		free(c.exprs);
+		return rc;
+	}
 	/* loaded before the terminal is taken over: errors stay one line */
+	if ((rc = load_series(&d, &c)) >= 0) {
+		if (rc == 0)
+			rc = c.to.headless ? run_headless(&d, &c.to)
+					   : run_terminal(&d, &c.to);
+		goto done;
+	}
 	if ((rc = load_dumps(&d, &c)) != 0)
 		goto done;
 	if (c.mine && !c.nexprs && d.n == 1) {
@@ -950,6 +1023,8 @@ int main(int argc, char **argv)
 done:
 	for (size_t i = 0; i < d.n; i++)
 		mt_graph_free(d.g[i]);
+	mt_series_destroy(d.series);
+	free(d.series);
 	free(c.exprs);
 	return rc;
 }

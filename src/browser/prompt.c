@@ -232,7 +232,9 @@ void bk_prompt(mt_browser *b, bview *v, int arg)
 {
 	(void)v;
 	(void)arg;
-	char *line = b->ui->readline(b->ui, ":", "query", complete, b, NULL);
+	/* a series file has no dump: :save-screen only */
+	char *line = b->ui->readline(b->ui, ":", "query",
+				     b->q ? complete : NULL, b, NULL);
 	if (!line)
 		return;
 	char *e = line;
@@ -250,6 +252,9 @@ void bk_prompt(mt_browser *b, bview *v, int arg)
 			bv_msg(b, true, "error: save-screen needs a path");
 		else
 			save_screen(b, p);
+	} else if (n && !b->q) {
+		bv_msg(b, true, "error: no heap dump here: the query language "
+				"works on dumps");
 	} else if (n) {
 		eval(b, e);
 	}

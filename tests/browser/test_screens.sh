@@ -354,4 +354,95 @@ sed -n 3p "$T/out" | grep -q '^leak candidates$' ||
 	fail "compare-three-WW: W again is not back"
 cscreen mark-enter cmp-mark 'jj<Enter>' --size 100x10
 
+# series files (issue 11): a process log opens on its timeline (the chart
+# of RSS over time above its samples), tracker stats on print_summary per
+# snapshot under the chart of the class under the cursor and the RSS.
+# The log's dump markers name the fixture dumps (relative to the log).
+awk 'BEGIN {
+	for (i = 0; i < 40; i++) {
+		rss = i < 20 ? 20000000 + i * i * 80000 : 52000000 - (i - 20) * 900000
+		line = sprintf("{\"t\": %.2f, \"rss\": %d, \"vms\": %d, \"peak_rss\": %d, \"minflt\": %d, \"majflt\": 0, \"cpu_user\": %.2f, \"cpu_sys\": %.2f", 1764750000 + i * 0.5, rss, 90000000 + i * 1000000, rss, 100 + i * 37, i * 0.05, i * 0.01)
+		if (i == 0)
+			line = line ", \"memtrack_log\": 1, \"pid\": 4242, \"interval\": 0.5, \"argv\": [\"app.py\", \"--n\", \"3\"]"
+		if (i == 8)
+			line = line ", \"label\": \"cache warm\""
+		if (i == 14)
+			line = line ", \"dump\": \"cmp-old.mp\""
+		if (i == 30)
+			line = line ", \"label\": \"after \\u2615 cleanup\", \"dump\": \"cmp-new.mp\""
+		print line "}"
+	}
+}' >"$T/app.log"
+cat >"$T/track.stats" <<'END'
+{"memtrack_stats": 1, "pid": 4242, "argv": ["track.py"], "snapshots": [
+ {"t": 1764750001.0, "desc": "start", "tracked_total": 440, "asizeof_total": null, "rss": 20000000, "vms": null,
+  "classes": {"app.Factory": {"sum": 440, "avg": 440, "active": 1, "pct": 0.0}, "app.models.AVeryLongClassNameThatPymplerTruncates": {"sum": 0, "avg": 0, "active": 0, "pct": 0.0}, "app.Employee": {"sum": 0, "avg": 0, "active": 0, "pct": 0.0}}},
+ {"t": 1764750003.0, "desc": "after populate: caf\u00e9 \u2615 and a long description", "tracked_total": 9504, "asizeof_total": 2000000, "rss": 26000000, "vms": null,
+  "classes": {"app.Factory": {"sum": 504, "avg": 504, "active": 1, "pct": 0.02}, "app.models.AVeryLongClassNameThatPymplerTruncates": {"sum": 1000, "avg": 1000, "active": 1, "pct": 0.05}, "app.Employee": {"sum": 8000, "avg": 1600, "active": 5, "pct": 0.4}}},
+ {"t": 1764750006.0, "desc": "after dropping three", "tracked_total": 4704, "asizeof_total": 1980000, "rss": 24000000, "vms": null,
+  "classes": {"app.Factory": {"sum": 504, "avg": 504, "active": 1, "pct": 0.02}, "app.models.AVeryLongClassNameThatPymplerTruncates": {"sum": 1000, "avg": 1000, "active": 1, "pct": 0.05}, "app.Employee": {"sum": 3200, "avg": 1600, "active": 2, "pct": 0.16}}}],
+ "objects": [
+  {"id": 139872000000000, "class": "app.Employee", "name": "Employee", "repr": "<app.Employee object at 0x7f3618a1c000>", "birth": 1764750002.0, "death": null, "level": 2,
+   "trace": [["track.py", 40, "<module>"], ["track.py", 22, "populate"], ["app.py", 7, "__init__"]],
+   "sizes": [[1764750003.0, 1600, 56], [1764750006.0, 1600, 56]],
+   "refs": [[1764750006.0, [["__dict__", 1400, 104, [["[V] name: 'Ada'", 56, 56, []], ["[V] tasks: [...]", 1200, 88, [["[0] 'design'", 60, 60, []]]]]], ["__class__", 0, 0, []]]]]},
+  {"id": 139872000000064, "class": "app.Employee", "name": "Employee", "repr": "<app.Employee object at 0x7f3618a1c040>", "birth": 1764750002.5, "death": 1764750005.0, "level": 0,
+   "trace": null, "sizes": [[1764750003.0, 1600, 56]], "refs": []},
+  {"id": 139872000000128, "class": "app.Factory", "name": "Factory", "repr": "<app.Factory object at 0x7f3618a1c080>", "birth": 1764750000.5, "death": null, "level": 0,
+   "trace": null, "sizes": [[1764750001.0, 440, 440], [1764750003.0, 504, 504]], "refs": []}],
+ "log": []}
+END
+# sscreen NAME FILE KEYS [ARGS...]: as screen, on $T/FILE
+sscreen() {
+	name=$1 file=$2 keys=$3
+	shift 3
+	run --headless --keys "$keys" "$@" "$T/$file"
+	[ "$rc" -eq 0 ] || fail "$name: exit status $rc: $(cat "$T/err")"
+	[ -s "$T/err" ] && fail "$name: unexpected stderr: $(cat "$T/err")"
+	if [ -n "$MEMTRACK_REGEN" ]; then
+		cp "$T/out" "$SCREENS/$name.txt"
+	fi
+	diff -u "$SCREENS/$name.txt" "$T/out" >&2 || fail "$name: screen differs"
+}
+for size in 120x30 80x24; do
+	w=${size%x*}
+	sscreen timeline-start-$w app.log '' --size $size
+	sscreen tracker-start-$w track.stats '' --size $size
+done
+grep -q '^LOG app.log  app.py  pid 4242  RSS min 20.0 MB  peak 52.0 MB  final 34.9 MB  40 samples over 19.5s every 0.5s$' \
+	"$SCREENS/timeline-start-120.txt" || fail "timeline-start-120: header"
+sed -n 10p "$SCREENS/timeline-start-120.txt" | grep -q '^       0└.*L.*D.*D' ||
+	fail "timeline-start-120: no label and dump markers on the axis"
+# the cursor in time: Right and Left a column, End the last sample
+sscreen timeline-right app.log '<Right><Right><Right>'
+grep -q '^sample 4 of 40 ' "$T/out" || fail "timeline-right: not sample 4"
+sscreen timeline-end-left app.log '<End><Left><Left>'
+sscreen timeline-vms app.log 'V'
+sscreen timeline-ascii app.log 'jjjjjjjj' --ascii
+sscreen timeline-small app.log 'jj' --size 80x12
+sscreen timeline-search app.log '/cache<Enter>'
+grep -q 'label: cache warm' "$T/out" || fail "timeline-search: no label"
+# two dump markers: Space on one, Enter on the other opens their
+# comparison (OLD the earlier); q there is back on the timeline
+sscreen timeline-mark app.log '/dump<Enter><Space>'
+sscreen timeline-compare app.log '/dump<Enter><Space>n<Enter>' --size 120x16
+grep -q '^ OLD cmp-old.mp ' "$T/out" || fail "timeline-compare: OLD is not cmp-old"
+grep -q '^ NEW cmp-new.mp ' "$T/out" || fail "timeline-compare: NEW is not cmp-new"
+sscreen timeline-compare-back app.log '/dump<Enter><Space>n<Enter>q'
+grep -q '^LOG app.log' "$T/out" || fail "timeline-compare-back: not the timeline"
+sscreen timeline-one-dump app.log '/dump<Enter><Enter>' --size 100x14
+sscreen timeline-query app.log ':h<Enter>'
+sscreen timeline-help app.log '?'
+# tracker stats: the class under the cursor over time; Enter: its
+# instances, then one instance (sizes, referents, trace)
+sscreen tracker-class track.stats 'jjjjj' --size 100x30
+grep -q '^app.Employee: 8.00 kB in 5 at snapshot 2' "$T/out" ||
+	fail "tracker-class: not app.Employee at snapshot 2"
+sscreen tracker-instances track.stats 'jjjjj<Enter>' --size 100x16
+sscreen tracker-instance track.stats 'jjjjj<Enter><Enter>' --size 100x40
+grep -q 'track.py:22 in populate' "$T/out" || fail "tracker-instance: no trace"
+sscreen tracker-instance-dead track.stats 'jjjjj<Enter>j<Enter>' --size 100x30
+sscreen tracker-ascii track.stats 'jjj' --ascii --size 100x24
+sscreen tracker-filter track.stats '\Employee<Enter>' --size 100x24
+
 finish

@@ -93,7 +93,8 @@ wait_layout() {
 	return 1
 }
 
-# start [VAR=VALUE...]: starts memtrack-tui on the demo dump in a new
+# start [VAR=VALUE...]: starts memtrack-tui on the demo dump ($MT_FILE
+# when set) in a new
 # server, under a shell that then prints its exit status and the tty modes
 # and stays, so the state the program left the terminal in can be read.
 start() {
@@ -101,7 +102,7 @@ start() {
 	tm new-session -d -s mt -x 80 -y 24 \
 		sh -c '"$@"; echo "memtrack-exit=$?"; stty -a; exec sleep 60' \
 		sh env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \
-		XDG_STATE_HOME="$STATE" "$@" "$TUI" "$T/demo.mp" ||
+		XDG_STATE_HOME="$STATE" "$@" "$TUI" "${MT_FILE:-$T/demo.mp}" ||
 		{ echo "tmux new-session failed" >&2; exit 99; }
 }
 
@@ -233,5 +234,28 @@ else
 			{ fail "SIGTERM: the tty is not back in canonical mode with echo"; show SIGTERM; }
 	fi
 fi
+
+# ---- a process log: the timeline in block cells, Left Right in time, --
+# ---- and the ASCII chart on a terminal that is not UTF-8 -----------------
+printf '%s\n' \
+	'{"memtrack_log": 1, "pid": 7, "interval": 1, "argv": ["app.py"], "t": 100.0, "rss": 10000000, "vms": 50000000}' \
+	'{"t": 101.0, "rss": 30000000, "vms": 60000000, "label": "warm"}' \
+	'{"t": 102.0, "rss": 20000000, "vms": 70000000}' >"$T/app.log"
+MT_FILE=$T/app.log
+start
+wait_for "LOG app.log" "a log opens on its timeline" || exit 1
+has "$(printf '\342\226\210')" || { fail "timeline: no block cells"; show timeline; }
+tm send-keys -t mt Right
+wait_for "sample 2 of 3" "Right moves the cursor in time"
+has "label: warm" || { fail "Right: the sample's label is not shown"; show Right; }
+tm send-keys -t mt Left
+wait_for "sample 1 of 3" "Left moves it back"
+quit "Q on the timeline"
+start LANG=C LC_ALL=C
+wait_for "LOG app.log" "the timeline under LANG=C" || exit 1
+has "#" || { fail "LANG=C: no ASCII chart"; show "LANG=C"; }
+has "$(printf '\342\226\210')" && { fail "LANG=C: block cells"; show "LANG=C"; }
+quit "Q on the ASCII timeline"
+MT_FILE=
 
 finish

@@ -18,6 +18,7 @@
 #include "bpriv.h"
 #include "browser.h"
 #include "memtrack/classifier.h"
+#include "memtrack/series.h"
 #include "fixture.h"
 #include "headless.h"
 
@@ -39,6 +40,7 @@ typedef struct tui {
 	bool live_cancel;    /* then Esc */
 	bool cancel;
 	int rows, cols;
+	char line0[256]; /* line 0 of the last screen drawn */
 } tui;
 
 static void t_size(mt_ui *ui, int *r, int *c)
@@ -50,8 +52,9 @@ static void t_size(mt_ui *ui, int *r, int *c)
 static void t_draw(mt_ui *ui, const mt_screen *s)
 {
 	tui *t = ui->priv;
-	(void)s;
 	t->draws++;
+	snprintf(t->line0, sizeof t->line0, "%s",
+		 s->rows ? s->lines[0].text : "");
 }
 static int t_getkey(mt_ui *ui)
 {
@@ -562,7 +565,9 @@ static void test_key_table(void **state)
 	    {'i', "by-id"},	 {'y', "by-cycle"},
 	    {'x', "compare-hide"},	 {MT_KEY_TAB, "compare-focus"},
 	    {'w', "compare-layout"},	 {'W', "whole"},
-	    {'X', NULL},
+	    {'X', NULL},	 {MT_KEY_LEFT, "back"},
+	    {MT_KEY_RIGHT, "open"},	 {' ', "mark"},
+	    {'V', "chart-vms"},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const char *r = bk_request(want[i].key, buf, sizeof buf);
@@ -965,6 +970,295 @@ static void test_compare_cancel(void **state)
 	free_canned(gs, paths, 2);
 }
 
+
+/* ---- series files: the timeline of a process log, tracker stats ---- */
+
+static const char LOG5[] =
+    "{\"memtrack_log\": 1, \"pid\": 77, \"interval\": 1.0, \"argv\": "
+    "[\"/srv/app.py\"], \"t\": 1000.0, \"rss\": 10000000, \"vms\": "
+    "100000000}\n"
+    "{\"t\": 1001.0, \"rss\": 20000000, \"vms\": 110000000, \"label\": "
+    "\"warm\"}\n"
+    "{\"t\": 1002.0, \"rss\": 40000000, \"vms\": 120000000}\n"
+    "{\"t\": 1003.0, \"rss\": 30000000, \"vms\": 130000000, \"dump\": "
+    "\"%s\"}\n"
+    "{\"t\": 1004.0, \"rss\": 25000000, \"vms\": 400000000, \"dump\": "
+    "\"%s\"}\n";
+
+static mt_browser *start_series(tui *t, mt_series *s, const char *json,
+				bool ascii)
+{
+	mt_err err;
+	mt_browser *b = NULL;
+	mt_browser_opts o = {.ascii = ascii};
+	assert_int_equal(mt_series_parse(json, strlen(json), MT_FILE_UNKNOWN,
+					 s, &err),
+			 MT_OK);
+	assert_int_equal(mt_browser_new_series(&b, s, "/logs/run.log", &t->ui,
+					       &o, &err),
+			 MT_OK);
+	mt_browser_draw(b);
+	return b;
+}
+
+/* The sample under the cursor of the timeline. */
+static uint32_t cur_sample(mt_browser *b)
+{
+	bview *v = bv_top(b);
+	return v->rows[v->vis[v->cur]].index;
+}
+
+static void test_timeline(void **state)
+{
+	(void)state;
+	char json[2048];
+	snprintf(json, sizeof json, LOG5, "/nonexistent/a.mp",
+		 "/nonexistent/b.mp");
+	tui t;
+	tui_init(&t);
+	mt_series s;
+	mt_browser *b = start_series(&t, &s, json, false);
+	/* the header: the log, min / peak / final RSS, the samples */
+	assert_string_equal(line(b, 0),
+			    "LOG run.log  app.py  pid 77  RSS min 10.0 MB  peak "
+			    "40.0 MB  final 25.0 MB  5 sam");
+	assert_string_equal(b->title, "LOG run.log  app.py  pid 77  RSS min "
+				      "10.0 MB  peak 40.0 MB  final 25.0 MB  5 "
+				      "samples over 4.0s every 1s");
+	/* the area: the peak's column is full on the top row, the first
+	 * sample's on the bottom row named after the series */
+	assert_non_null(strstr(line(b, 1), " 40.0 MB\xe2\x94\xa4"));
+	assert_non_null(strstr(line(b, 1), "\xe2\x96\x88"));
+	assert_true(strncmp(line(b, 8), "     RSS\xe2\x94\x82\xe2\x96\x88", 14) ==
+		    0);
+	/* the axis: the label before the dump markers */
+	const char *ax = line(b, 9), *L = strchr(ax, 'L'), *D = strchr(ax, 'D');
+	assert_non_null(L);
+	assert_non_null(D);
+	assert_true(L < D);
+	assert_non_null(strstr(line(b, 10), "\xe2\x96\xb2"));
+	assert_non_null(strstr(line(b, 10), "+4.0s"));
+	assert_true(strncmp(line(b, 11), "sample 1 of 5  ", 15) == 0);
+	assert_non_null(strstr(line(b, 23), "Left Right time"));
+	/* Left Right: a column of the chart at a time; beeps at the ends */
+	assert_true(mt_browser_key(b, MT_KEY_LEFT));
+	assert_int_equal(t.beeps, 1);
+	assert_int_equal(mt_browser_depth(b), 1);
+	assert_true(mt_browser_key(b, MT_KEY_RIGHT));
+	mt_browser_draw(b);
+	assert_int_equal(cur_sample(b), 1);
+	assert_non_null(strstr(line(b, 11), "sample 2 of 5"));
+	assert_non_null(strstr(line(b, 11), "label: warm"));
+	assert_true(mt_browser_key(b, MT_KEY_END));
+	assert_true(mt_browser_key(b, MT_KEY_RIGHT));
+	assert_int_equal(t.beeps, 2);
+	assert_true(mt_browser_key(b, MT_KEY_LEFT));
+	assert_int_equal(cur_sample(b), 3);
+	/* V: VMS */
+	keys(b, "V");
+	assert_true(strncmp(line(b, 8), "     VMS", 8) == 0);
+	assert_non_null(strstr(line(b, 1), "400 MB"));
+	keys(b, "V");
+	assert_true(strncmp(line(b, 8), "     RSS", 8) == 0);
+	/* Space marks dump markers only */
+	keys(b, "g ");
+	assert_int_equal(t.beeps, 3);
+	keys(b, "jjj ");
+	assert_true(bv_top(b)->rows[3].marked);
+	assert_non_null(strstr(line(b, 23), "1 dump marked"));
+	/* Enter on the other: their comparison; a dump that cannot be
+	 * read says so, and the timeline stays */
+	keys(b, "j");
+	assert_true(mt_browser_key(b, MT_KEY_ENTER));
+	mt_browser_draw(b);
+	assert_int_equal(mt_browser_depth(b), 1);
+	assert_non_null(strstr(line(b, 23), "error: a.mp: "));
+	/* a row without a dump opens nothing */
+	int beeps = t.beeps;
+	keys(b, "g\n");
+	assert_int_equal(t.beeps, beeps + 1);
+	/* no dump, no queries: `:` says so */
+	static const char *const lines[] = {"h"};
+	t.lines = lines;
+	t.nlines = 1;
+	keys(b, ":");
+	assert_non_null(strstr(line(b, 23), "error: no heap dump here"));
+	/* the help's line 0 is the log's */
+	keys(b, "?");
+	assert_int_equal(mt_browser_depth(b), 2);
+	assert_true(strncmp(line(b, 0), "LOG run.log  app.py", 19) == 0);
+	mt_browser_free(b);
+	mt_series_destroy(&s);
+}
+
+/* --ascii: no byte above 0x7f in the chart; a too small screen keeps
+ * the rows. */
+static void test_timeline_ascii(void **state)
+{
+	(void)state;
+	char json[2048];
+	snprintf(json, sizeof json, LOG5, "a.mp", "b.mp");
+	tui t;
+	tui_init(&t);
+	mt_series s;
+	mt_browser *b = start_series(&t, &s, json, true);
+	for (int i = 1; i <= 10; i++)
+		for (const char *p = line(b, i); *p; p++)
+			assert_true((unsigned char)*p < 0x80);
+	assert_non_null(strchr(line(b, 1), '#'));
+	assert_non_null(strchr(line(b, 10), '^'));
+	t.rows = 8;
+	keys(b, "\x0c");
+	assert_non_null(strstr(line(b, 0), "Index     Time       RSS"));
+	assert_non_null(strstr(line(b, 1), "     0    +0.0s"));
+	mt_browser_free(b);
+	mt_series_destroy(&s);
+}
+
+/* Two dump markers open their comparison (OLD the earlier) in a browser
+ * of its own; the end of the input there ends the timeline too. */
+static void test_timeline_compare(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"cmp-old", "cmp-new"};
+	char paths[2][64];
+	mt_err err;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(paths[i], 64, "/tmp/mt_test_browser.%ld.tl%zu.mp",
+			 (long)getpid(), i);
+		assert_int_equal(fx_write_canned(names[i], paths[i], &err),
+				 MT_OK);
+	}
+	char json[2048];
+	snprintf(json, sizeof json, LOG5, paths[0], paths[1]);
+	tui t;
+	tui_init(&t);
+	t.cols = 140;
+	mt_series s;
+	mt_browser *b = start_series(&t, &s, json, false);
+	static const int script[] = {'q'};
+	t.keys = script;
+	t.nkeys = 1;
+	keys(b, "jjj j");
+	/* q on the comparison's first view: back to the timeline */
+	assert_true(mt_browser_key(b, MT_KEY_ENTER));
+	assert_int_equal(t.pos, 1);
+	assert_true(strncmp(t.line0, " OLD ", 5) == 0);
+	assert_non_null(strstr(t.line0, ".tl0.mp"));
+	assert_int_equal(mt_browser_depth(b), 1);
+	/* one dump marker alone opens that dump */
+	bv_top(b)->rows[3].marked = 0;
+	t.pos = 0;
+	assert_true(mt_browser_key(b, MT_KEY_ENTER));
+	assert_true(strncmp(t.line0, "fixture.py  pid 4242  106 objects", 33) ==
+		    0);
+	/* the script ends in the comparison: the browser ends */
+	keys(b, "k j");
+	t.nkeys = 0;
+	assert_false(mt_browser_key(b, MT_KEY_ENTER));
+	assert_true(strncmp(t.line0, " OLD ", 5) == 0);
+	mt_browser_free(b);
+	mt_series_destroy(&s);
+	unlink(paths[0]);
+	unlink(paths[1]);
+}
+
+static const char STATS2[] =
+    "{\"memtrack_stats\": 1, \"pid\": 9, \"argv\": [\"track.py\"], "
+    "\"snapshots\": ["
+    "{\"t\": 50.0, \"desc\": \"first\", \"tracked_total\": 300, "
+    "\"asizeof_total\": 4000, \"rss\": 1000000, \"vms\": null, "
+    "\"classes\": {\"m.A\": {\"sum\": 100, \"avg\": 100, \"active\": 1, "
+    "\"pct\": 2.5}, \"m.B\": {\"sum\": 200, \"avg\": 100, \"active\": 2, "
+    "\"pct\": 5.0}}},"
+    "{\"t\": 52.0, \"desc\": \"second\", \"tracked_total\": 5300, "
+    "\"asizeof_total\": 9000, \"rss\": 3000000, \"vms\": null, "
+    "\"classes\": {\"m.A\": {\"sum\": 5100, \"avg\": 1700, \"active\": 3, "
+    "\"pct\": 56.7}, \"m.B\": {\"sum\": 200, \"avg\": 100, \"active\": 2, "
+    "\"pct\": 2.2}}}],"
+    "\"objects\": ["
+    "{\"id\": 4096, \"class\": \"m.A\", \"name\": \"A\", \"repr\": \"<m.A "
+    "object at 0x1000>\", \"birth\": 49.0, \"death\": null, \"level\": 1, "
+    "\"trace\": [[\"app.py\", 10, \"<module>\"], [\"app.py\", 42, "
+    "\"make\"]], \"sizes\": [[50.0, 100, 56], [52.0, 1700, 56]], \"refs\": "
+    "[[52.0, [[\"__dict__\", 1600, 104, [[\"[V] data: [...]\", 1496, 88, "
+    "[]]]]]]]},"
+    "{\"id\": 8192, \"class\": \"m.A\", \"name\": \"A\", \"repr\": \"<m.A "
+    "object at 0x2000>\", \"birth\": 51.0, \"death\": 51.5, \"level\": 0, "
+    "\"trace\": null, \"sizes\": [[51.0, 64, 64]], \"refs\": []},"
+    "{\"id\": 12288, \"class\": \"m.B\", \"name\": \"B\", \"repr\": \"<m.B "
+    "object at 0x3000>\", \"birth\": 49.5, \"death\": null, \"level\": 0, "
+    "\"trace\": null, \"sizes\": [[50.0, 100, 100]], \"refs\": []}]}";
+
+static void test_tracker(void **state)
+{
+	(void)state;
+	tui t;
+	tui_init(&t);
+	t.cols = 110;
+	mt_series s;
+	mt_browser *b = start_series(&t, &s, STATS2, false);
+	assert_string_equal(line(b, 0), "STATS run.log  track.py  pid 9  2 "
+					"snapshots over 2.0s  2 classes  3 "
+					"objects");
+	/* the rows are print_summary's lines (--batch's), then a
+	 * sparkline on the class rows */
+	char *sum = NULL;
+	mt_err err;
+	assert_int_equal(mt_series_print_summary(&s, &sum, &err), MT_OK);
+	int first = 3 + 9; /* title lines, line 1, crumb, columns */
+	const char *p = strchr(sum, '\n') + 1;
+	for (int i = 0; i < 6; i++) {
+		const char *nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_true(strlen(line(b, first + i)) >= (size_t)(nl - p) + 2);
+		assert_memory_equal(line(b, first + i) + 2, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	free(sum);
+	/* the chart: the snapshot's tracked total, then the class under the
+	 * cursor; its figures on the expression line */
+	assert_non_null(strstr(line(b, 1), "5.30 kB"));
+	assert_non_null(strstr(line(b, 7), "     RSS\xe2\x94\x82"));
+	assert_true(strncmp(line(b, 9), "snapshot 1 of 2 (+0.0s) first", 29) ==
+		    0);
+	keys(b, "j");
+	assert_non_null(strstr(line(b, 1), "5.10 kB"));
+	assert_string_equal(line(b, 9), "m.A: 100 B in 1 at snapshot 1 (+0.0s)"
+					"  peak 5.10 kB");
+	/* a snapshot's line opens nothing; a class its instances */
+	int beeps = t.beeps;
+	keys(b, "k\n");
+	assert_int_equal(t.beeps, beeps + 1);
+	keys(b, "jjjj\n"); /* m.A at the second snapshot */
+	assert_int_equal(mt_browser_depth(b), 2);
+	assert_int_equal(bv_top(b)->nrows, 2);
+	assert_non_null(strstr(line(b, 1), "m.A: 2 instances tracked, 1 at "
+					   "snapshot 2"));
+	assert_non_null(strstr(line(b, 4), "   -1.0s    alive   1.70 kB "));
+	assert_non_null(strstr(line(b, 5), "   +1.0s    +1.5s         - "));
+	assert_non_null(strstr(line(b, 5), "<m.A object at 0x2000>"));
+	/* an instance: sizes, referents, trace */
+	keys(b, "\n");
+	assert_int_equal(mt_browser_depth(b), 3);
+	bview *v = bv_top(b);
+	mt_strbuf all;
+	mt_strbuf_init(&all);
+	for (size_t i = 0; i < v->nrows; i++)
+		mt_strbuf_printf(&all, "%s\n", v->rows[i].label);
+	assert_non_null(strstr(all.s, "\nReferents at +2.0s (size, flat "
+				      "size)\n  __dict__  1.60 kB  (flat 104 "
+				      "B)\n    [V] data: [...]  1.50 kB  (flat "
+				      "88 B)\n"));
+	assert_non_null(strstr(all.s, "\n  app.py:10 in <module>\n  app.py:42 "
+				      "in make\n"));
+	mt_strbuf_destroy(&all);
+	keys(b, "hhG");
+	assert_non_null(strstr(line(b, 9), "m.B: 200 B in 2 at snapshot 2"));
+	mt_browser_free(b);
+	mt_series_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -988,6 +1282,10 @@ int main(void)
 	    cmocka_unit_test(test_compare),
 	    cmocka_unit_test(test_compare_other_three),
 	    cmocka_unit_test(test_compare_cancel),
+	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_timeline_ascii),
+	    cmocka_unit_test(test_timeline_compare),
+	    cmocka_unit_test(test_tracker),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
