@@ -219,11 +219,14 @@ void bv_chart_times(mt_browser *b, const bchart *c, mt_strbuf *o)
 	bv_fmt_dur(t1 + 1, sizeof t1 - 1, c->t1 - c->t0);
 	t1[0] = '+';
 	size_t l0 = strlen(t0), l1 = strlen(t1);
-	if (l0 <= (size_t)w)
-		memcpy(cell, t0, l0);
-	if (l0 + 1 + l1 <= (size_t)w)
-		memcpy(cell + w - (int)l1, t1, l1);
 	int cur = c->has_cursor ? bv_chart_col(b, c, c->cursor_t) : -1;
+	/* the start and the end; the cursor over one pushes it aside */
+	int at0 = cur >= 0 && cur <= (int)l0 ? cur + 2 : 0;
+	int at1 = cur >= w - (int)l1 - 1 ? cur - 1 - (int)l1 : w - (int)l1;
+	if (at0 + (int)l0 <= at1 - 1 && at0 + (int)l0 <= w)
+		memcpy(cell + at0, t0, l0);
+	if (at1 >= at0 + (int)l0 + 1 && at1 + (int)l1 <= w)
+		memcpy(cell + at1, t1, l1);
 	mt_strbuf_printf(o, "%*s", CHART_Y, "");
 	for (int x = 0; x < w; x++) {
 		if (x == cur)
