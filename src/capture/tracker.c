@@ -1,4 +1,4 @@
-/* The ClassTracker's C core: memtrack._memtrack.Registry.
+/* The ClassTracker's C core: memtrack._memtrack._Registry.
  *
  * A Registry owns the tracked objects of one ClassTracker as a flat array of
  * entries (one per tracked instance, in the order they were tracked: no
@@ -1962,7 +1962,7 @@ static PyMethodDef reg_methods[] = {
     {NULL, NULL, 0, NULL}};
 
 static PyTypeObject Registry_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "memtrack._memtrack.Registry",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "memtrack._memtrack._Registry",
     .tp_basicsize = sizeof(Registry),
     .tp_dealloc = reg_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
@@ -2015,7 +2015,7 @@ int mt_tracker_init_module(PyObject *m)
 		return -1;
 	}
 	atfork_done = 1;
-	if (PyModule_AddObject(m, "Registry",
+	if (PyModule_AddObject(m, "_Registry",
 			       Py_NewRef((PyObject *)&Registry_Type)) < 0)
 		return -1;
 	PyObject *fn = PyCFunction_New(&g_atexit_def, NULL);

@@ -510,7 +510,8 @@ class Tracemalloc(unittest.TestCase):
 class Package(unittest.TestCase):
     def test_names(self):
         self.assertIs(memtrack.ClassTracker, ClassTracker)
-        self.assertTrue(hasattr(memtrack._memtrack, "Registry"))
+        self.assertTrue(hasattr(memtrack._memtrack, "_Registry"))
+        self.assertNotIn("Registry", dir(memtrack))
 
     def test_stats(self):
         t = ClassTracker()

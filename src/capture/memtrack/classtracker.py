@@ -1,7 +1,7 @@
 """memtrack.ClassTracker: pympler's ClassTracker API over memtrack's C core.
 
 The tracked objects, their sizes and the snapshots live in a C Registry
-(memtrack._memtrack.Registry): instances are recorded by a C `__init__`
+(memtrack._memtrack._Registry): instances are recorded by a C `__init__`
 hook without a Python object per instance, their deaths are seen exactly by
 a hook on the object allocator (no weak references: `__slots__` classes
 without `__weakref__` are tracked), sizes are computed in C without running
@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from inspect import isclass
 
-from memtrack._memtrack import Registry
+from memtrack._memtrack import _Registry as Registry
 
 __all__ = ["ClassTracker", "TrackedObject", "Snapshot", "Asized"]
 
