@@ -118,6 +118,15 @@ static int map_grow(trk_map *m)
 	return 0;
 }
 
+/* Room for n keys without growing.  0, or -1 when out of memory. */
+static int map_reserve(trk_map *m, size_t n)
+{
+	while ((n + 1) * 2 > m->cap)
+		if (map_grow(m) < 0)
+			return -1;
+	return 0;
+}
+
 /* Slot of key, or -1. */
 static inline long map_find(const trk_map *m, uintptr_t key)
 {
@@ -317,6 +326,9 @@ typedef struct Registry {
 	trk_map type_index;   /* type address -> index in types */
 	trk_snap *snaps;
 	size_t nsnaps, snaps_cap;
+	/* the sizer's sets, kept between snapshots (cleared, not freed: fresh
+	 * pages cost more than a memset) */
+	trk_map seen_keep, excl_keep;
 	int slot; /* index in g_regs */
 	/* periodic snapshots */
 	pthread_t thread;
@@ -1229,6 +1241,12 @@ static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 	}
 	double t = now();
 	trk_sizer z = {0};
+	z.seen = r->seen_keep;
+	z.excl = r->excl_keep;
+	memset(&r->seen_keep, 0, sizeof r->seen_keep);
+	memset(&r->excl_keep, 0, sizeof r->excl_keep);
+	map_clear(&z.seen);
+	map_clear(&z.excl);
 	uint64_t total = 0;
 	size_t n0 = r->n;
 	int32_t *roots = calloc(n0 ? n0 : 1, sizeof *roots);
@@ -1236,6 +1254,10 @@ static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 		z.oom = 1;
 	for (size_t i = 0; roots && i < r->n; i++)
 		roots[i] = -1;
+	/* sized once: the objects seen are a few per tracked object */
+	if (map_reserve(&z.excl, r->nlive) < 0 ||
+	    map_reserve(&z.seen, 4 * r->nlive) < 0)
+		z.oom = 1;
 	for (size_t i = 0; i < r->n && !z.oom; i++)
 		if (r->e[i].alive &&
 		    map_put(&z.excl, (uintptr_t)r->e[i].obj, 0) < 0)
@@ -1306,6 +1328,10 @@ static int reg_snapshot(Registry *r, PyObject *desc, int compute_total)
 	}
 	int oom = z.oom;
 	free(roots);
+	r->seen_keep = z.seen;
+	r->excl_keep = z.excl;
+	memset(&z.seen, 0, sizeof z.seen);
+	memset(&z.excl, 0, sizeof z.excl);
 	sizer_free(&z);
 	if (oom) {
 		PyErr_NoMemory();
@@ -1547,6 +1573,8 @@ static void reg_dealloc(PyObject *self)
 			g_nregs--;
 	}
 	live_free(&r->live);
+	map_free(&r->seen_keep);
+	map_free(&r->excl_keep);
 	map_free(&r->type_index);
 	free(r->snaps);
 	Py_CLEAR(r->names);
