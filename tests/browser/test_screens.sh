@@ -65,6 +65,7 @@ screen key-o demo 'o'
 screen key-i demo 'i'
 screen key-u demo 'u'
 screen key-y demo 'y'
+screen key-p demo 'p'
 screen key-c-again demo 'c'
 # following references
 screen key-R demo 'jjR'
