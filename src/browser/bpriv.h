@@ -421,8 +421,8 @@ void bv_chart_strip(mt_browser *b, const bchart *c, mt_strbuf *o);
 /* The last `cells` values of v[0..n) as one line of levels, padded. */
 void bv_spark(mt_browser *b, const int64_t *v, size_t n, size_t cells,
 	      mt_strbuf *o);
-/* "25.0ms" (under 0.1 s), "12.5s", "3m05s", "2h10m" (negative:
- * "-1.0s"). */
+/* "25.0ms" (under 0.1 s), "1.25s", "12.5s", "3m05s", "2h10m"
+ * (negative: "-1.00s"). */
 void bv_fmt_dur(char *buf, size_t n, double seconds);
 /* A signed size difference: "+1.20 MB", "-48 B", "0 B" (B: bytes). */
 void bv_fmt_delta(const mt_browser *b, char *buf, size_t n, int64_t d);

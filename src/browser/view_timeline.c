@@ -198,6 +198,8 @@ void bv_fmt_dur(char *buf, size_t n, double s)
 		s = -s;
 	if (s > 0 && s < 0.1)
 		snprintf(buf, n, "%s%.1fms", sign, s * 1000);
+	else if (s < 10)
+		snprintf(buf, n, "%s%.2fs", sign, s);
 	else if (s < 60)
 		snprintf(buf, n, "%s%.1fs", sign, s);
 	else if (s < 3600)

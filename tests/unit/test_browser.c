@@ -1024,7 +1024,7 @@ static void test_timeline(void **state)
 			    "40.0 MB  final 25.0 MB  5 sam");
 	assert_string_equal(b->title, "LOG run.log  app.py  pid 77  RSS min "
 				      "10.0 MB  peak 40.0 MB  final 25.0 MB  5 "
-				      "samples over 4.0s every 1s");
+				      "samples over 4.00s every 1s");
 	/* the area: the peak's column is full on the top row, the first
 	 * sample's on the bottom row named after the series */
 	assert_non_null(strstr(line(b, 1), " 40.0 MB\xe2\x94\xa4"));
@@ -1037,7 +1037,7 @@ static void test_timeline(void **state)
 	assert_non_null(D);
 	assert_true(L < D);
 	assert_non_null(strstr(line(b, 10), "\xe2\x96\xb2"));
-	assert_non_null(strstr(line(b, 10), "+4.0s"));
+	assert_non_null(strstr(line(b, 10), "+4.00s"));
 	assert_true(strncmp(line(b, 11), "sample 1 of 5  ", 15) == 0);
 	assert_non_null(strstr(line(b, 23), "Left Right time"));
 	/* Left Right: a column of the chart at a time; beeps at the ends */
@@ -1110,7 +1110,7 @@ static void test_timeline_ascii(void **state)
 	t.rows = 8;
 	keys(b, "\x0c");
 	assert_non_null(strstr(line(b, 0), "Index     Time       RSS"));
-	assert_non_null(strstr(line(b, 1), "     0    +0.0s"));
+	assert_non_null(strstr(line(b, 1), "     0   +0.00s"));
 	mt_browser_free(b);
 	mt_series_destroy(&s);
 }
@@ -1199,7 +1199,7 @@ static void test_tracker(void **state)
 	mt_series s;
 	mt_browser *b = start_series(&t, &s, STATS2, false);
 	assert_string_equal(line(b, 0), "STATS run.log  track.py  pid 9  2 "
-					"snapshots over 2.0s  2 classes  3 "
+					"snapshots over 2.00s  2 classes  3 "
 					"objects");
 	/* the rows are print_summary's lines (--batch's), then a
 	 * sparkline on the class rows */
@@ -1220,11 +1220,11 @@ static void test_tracker(void **state)
 	 * cursor; its figures on the expression line */
 	assert_non_null(strstr(line(b, 1), "5.30 kB"));
 	assert_non_null(strstr(line(b, 7), "     RSS\xe2\x94\x82"));
-	assert_true(strncmp(line(b, 9), "snapshot 1 of 2 (+0.0s) first", 29) ==
+	assert_true(strncmp(line(b, 9), "snapshot 1 of 2 (+0.00s) first", 29) ==
 		    0);
 	keys(b, "j");
 	assert_non_null(strstr(line(b, 1), "5.10 kB"));
-	assert_string_equal(line(b, 9), "m.A: 100 B in 1 at snapshot 1 (+0.0s)"
+	assert_string_equal(line(b, 9), "m.A: 100 B in 1 at snapshot 1 (+0.00s)"
 					"  peak 5.10 kB");
 	/* a snapshot's line opens nothing; a class its instances */
 	int beeps = t.beeps;
@@ -1235,8 +1235,8 @@ static void test_tracker(void **state)
 	assert_int_equal(bv_top(b)->nrows, 2);
 	assert_non_null(strstr(line(b, 1), "m.A: 2 instances tracked, 1 at "
 					   "snapshot 2"));
-	assert_non_null(strstr(line(b, 4), "   -1.0s    alive   1.70 kB "));
-	assert_non_null(strstr(line(b, 5), "   +1.0s    +1.5s         - "));
+	assert_non_null(strstr(line(b, 4), "  -1.00s    alive   1.70 kB "));
+	assert_non_null(strstr(line(b, 5), "  +1.00s   +1.50s         - "));
 	assert_non_null(strstr(line(b, 5), "<m.A object at 0x2000>"));
 	/* an instance: sizes, referents, trace */
 	keys(b, "\n");
@@ -1246,7 +1246,7 @@ static void test_tracker(void **state)
 	mt_strbuf_init(&all);
 	for (size_t i = 0; i < v->nrows; i++)
 		mt_strbuf_printf(&all, "%s\n", v->rows[i].label);
-	assert_non_null(strstr(all.s, "\nReferents at +2.0s (size, flat "
+	assert_non_null(strstr(all.s, "\nReferents at +2.00s (size, flat "
 				      "size)\n  __dict__  1.60 kB  (flat 104 "
 				      "B)\n    [V] data: [...]  1.50 kB  (flat "
 				      "88 B)\n"));
