@@ -32,6 +32,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/python/test_byprod.py \
 	tests/python/test_report.py \
 	tests/python/test_stats.py tests/python/test_pympler_side.py tests/python/pympler_util.py \
+	tests/python/test_readme_tracker.py \
 	tests/python/test_classtracker.py \
 	tests/python/test_query_compare.py \
 	tests/python/test_rich_heap.py tests/python/test_sizes.py \
