@@ -3,14 +3,16 @@
     python3 bench/bench_tracker.py MODULE_DIR [N [PYMPLER]]
 
 Creates N instances (default 200000) of a small class (an __init__ setting
-two attributes) into a list, then drops the list, five times, the runs
-taking turns; the best time per instance of each phase is kept.  Side by side: the class not
-tracked ("plain"), tracked by memtrack's ClassTracker (trace=False, and
-trace=True), and tracked by pympler's ClassTracker when PYMPLER is given: a directory
-holding the `pympler` package, or pympler's source tarball (unpacked into a
-temporary directory); absent, the line "pympler: not found" says so.  Each run uses a class
-of its own, so one tracker's hook never sees another's instances.  Then one
-snapshot of the N memtrack-tracked instances (level 0) is timed.
+two attributes) into a list, then drops the list, three times, the runs
+taking turns; the best time per instance of each phase is kept.  Side by
+side: the class not tracked ("plain"), tracked by memtrack's ClassTracker
+(trace=False, and trace=True), and tracked by pympler's ClassTracker when
+PYMPLER is given: a directory holding the `pympler` package, or pympler's
+source tarball (unpacked into a temporary directory); absent, the line
+"pympler: not found" says so.  Each run uses a class of its own, so one
+tracker's hook never sees another's instances; the trackers forget their
+records between rounds.  Then one snapshot of N memtrack-tracked
+instances (level 0) is timed.
 
 Prints one "name: value" line per figure:
   n, create_ns_<run>, free_ns_<run> (per instance), create_ratio_<run> and
@@ -26,7 +28,7 @@ import tarfile
 import tempfile
 import time
 
-REPEAT = 5
+REPEAT = 3
 
 
 def make_class(name):
@@ -82,6 +84,7 @@ def main():
         runs.append(("pympler", lambda c: pt.track_class(c)))
 
     print("n: %d" % n)
+    trackers = [mt, mt_trace] + ([pt] if pympler_dir else [])
     classes = []
     for name, track in runs:
         cls = make_class("C_" + name)
@@ -96,13 +99,15 @@ def main():
             c, f = measure_once(cls, n)
             res[name] = (min(res[name][0], c), min(res[name][1], f))
             # forget the dead objects' entries, keep tracking the classes
-            mt.detach_all()
-            mt_trace.detach_all()
+            for t in trackers:
+                t.detach_all()
             for k_name, k in classes:
                 if k_name == "memtrack":
                     mt.track_class(k)
                 elif k_name == "memtrack_trace":
                     mt_trace.track_class(k, trace=True)
+                elif k_name == "pympler":
+                    pt.track_class(k)
     for name, (c, f) in res.items():
         print("create_ns_%s: %.0f" % (name, c / n * 1e9))
         print("free_ns_%s: %.0f" % (name, f / n * 1e9))
