@@ -202,6 +202,11 @@ guppy_env=()
 if [ -f "$guppy" ]; then
     cp "$guppy" "$root$work/" && guppy_env=(MEMTRACK_GUPPY="$work/$(basename "$guppy")")
 fi
+# pympler, the oracle of test_pympler_side.py (pure Python, unpacked by the test)
+pympler=${MEMTRACK_PYMPLER:-$top/../shared/thirdparty/pympler-1.1.tar.gz}
+if [ -f "$pympler" ]; then
+    cp "$pympler" "$root$work/" && guppy_env+=(MEMTRACK_PYMPLER="$work/$(basename "$pympler")")
+fi
 # the chroot's own autotools (sid's automake differs from bookworm's)
 if ! in_chroot 600 sh -c "cd $work/src && autoreconf -fi" >"$root$work/autoreconf.log" 2>&1; then
     tail -n 20 "$root$work/autoreconf.log" >&2
