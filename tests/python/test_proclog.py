@@ -421,6 +421,26 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
         self.assertIn("refusing to replace", p.stderr)
+        # a directory without write permission (as root: without the
+        # capabilities that override it)
+        ro = os.path.join(self.dir, "ro")
+        os.mkdir(ro, 0o500)
+        args = ["--pid", str(os.getpid()), os.path.join(ro, "x.log")]
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                return
+            env = dict(os.environ, PYTHONPATH=MODULE_DIR)
+            p = subprocess.run(["setpriv", "--bounding-set=-all",
+                                "--inh-caps=-all", sys.executable, "-m",
+                                "memtrack", "log"] + args,
+                               capture_output=True, text=True, env=env,
+                               timeout=60)
+        else:
+            p = cli(args)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr, "memtrack log: %s: Permission denied\n"
+                         % os.path.join(ro, "x.log"))
+        self.assertEqual(os.listdir(ro), [])
 
     def test_unreadable_proc(self):
         # /proc/PID whose files cannot be read (a hidepid-like /proc): a
