@@ -338,6 +338,43 @@ class Lifetime(unittest.TestCase):
         self.assertEqual(lines[1]["label"], "last words")
         self.assertGreaterEqual(lines[2]["t"], r["t"])
 
+    def test_full_disk_ends_the_log(self):
+        # a 16 KiB tmpfs in a private mount namespace fills up: the thread
+        # stops, wait() returns, label() and close() raise ENOSPC
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            self.skipTest("needs root and unshare")
+        d = tempfile.mkdtemp(prefix="mt-proclog-full-")
+        code = textwrap.dedent("""
+            import errno, os, sys
+            sys.path.insert(0, %r)
+            import memtrack
+            log = memtrack.ProcessLog(os.path.join(%r, "x.log"), 0.001)
+            ended = log.wait(60)
+            out = [ended, log.running]
+            for f in (lambda: log.label("x"), log.close):
+                try:
+                    f()
+                    out.append("no error")
+                except OSError as e:
+                    out.append(errno.errorcode[e.errno])
+            log.close()                       # reported once
+            print(out, os.path.getsize(os.path.join(%r, "x.log")))
+        """) % (MODULE_DIR, d, d)
+        try:
+            p = subprocess.run(
+                ["unshare", "-m", "sh", "-c",
+                 "mount -t tmpfs -o size=16k none '%s' && exec '%s' -c '%s'"
+                 % (d, sys.executable, code.replace("'", "'\\''"))],
+                capture_output=True, text=True, timeout=120)
+        finally:
+            shutil.rmtree(d)
+        if p.returncode != 0 and "mount" in p.stderr:
+            self.skipTest("tmpfs: " + p.stderr.strip())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out, size = p.stdout.rsplit(" ", 1)
+        self.assertEqual(out, "[True, False, 'ENOSPC', 'ENOSPC']")
+        self.assertEqual(int(size), 16384)
+
     def test_collected_log_is_closed(self):
         r = run_child("""
             p = os.path.join(tmpdir, "x.log")
