@@ -470,6 +470,19 @@ static mt_status open_instance(mt_browser *b, const tinst *p, uint32_t obj,
 	}
 	if (!ob->nsizes)
 		mt_strbuf_printf(&t, "  (none recorded)\n");
+	mt_strbuf_printf(&t, "\nAt each snapshot (its size then: the last "
+			     "recorded; - not alive)\n");
+	for (uint32_t k = 0; k < s->nsnapshots; k++) {
+		const mt_series_snapshot *sn = &s->snapshots[k];
+		int64_t z = ob->birth <= sn->t ? size_at(s, ob, sn->t)
+					       : MT_SERIES_NA;
+		fmt_at(a, sizeof a, sn->t, p->t0);
+		mt_strbuf_printf(&t, "  %2u %9s %9s  %s\n", k + 1, a,
+				 z == MT_SERIES_NA
+				     ? "-"
+				     : bv_size(b, c, sizeof c, (uint64_t)z),
+				 sn->desc);
+	}
 	if (ob->nrefs) {
 		const mt_series_refs *rf =
 		    &s->refs[ob->first_refs + ob->nrefs - 1];
