@@ -157,7 +157,9 @@ typedef struct mt_series {
 /* Reads the first bytes of path and says what it is: a dump (its magic),
  * a log (the first line is a JSON object with "memtrack_log"), a stats
  * document (a JSON object whose first key is "memtrack_stats"), or
- * MT_FILE_UNKNOWN.  MT_IO (with sys_errno) when it cannot be read. */
+ * MT_FILE_UNKNOWN.  MT_IO (with sys_errno) when it cannot be read; MT_IO
+ * without waiting when it is not a regular file (a FIFO, a directory...:
+ * "PATH is a FIFO, not a regular file"). */
 mt_status mt_series_sniff(const char *path, mt_file_kind *kind, mt_err *err);
 
 /* The same on bytes already read (the file's first n bytes, or all of it). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -722,11 +723,25 @@ mt_file_kind mt_series_sniff_mem(const char *buf, size_t n)
 static mt_status read_file(const char *path, size_t limit, char **out,
 			   size_t *n, mt_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO with no writer would wait forever (the
+	 * check below refuses it); it changes nothing for a regular file */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	if (fd < 0)
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0)
 		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		const char *what = S_ISDIR(sb.st_mode)	  ? "a directory"
+				   : S_ISFIFO(sb.st_mode) ? "a FIFO"
+				   : S_ISCHR(sb.st_mode)  ? "a character device"
+				   : S_ISBLK(sb.st_mode)  ? "a block device"
+				   : S_ISSOCK(sb.st_mode) ? "a socket"
+							  : "a special file";
+		close(fd);
+		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%s is %s, not a regular file", path, what);
+	}
 	for (;;) {
 		if (len == cap) {
 			if (cap >= limit)

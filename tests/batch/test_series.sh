@@ -94,6 +94,10 @@ expect_error "--html missing file" \
 expect_error "--html unwritable" \
 	"^memtrack-tui: $T/no/r\\.html: input/output error: cannot create a temporary file for $T/no/r\\.html: No such file or directory\$" \
 	--html "$T/no/r.html" "$S/app.jsonl"
+mkfifo "$T/fifo.jsonl" || exit 99
+expect_error "--html on a FIFO (at once, no wait)" \
+	"^memtrack-tui: $T/fifo\\.jsonl: input/output error: $T/fifo\\.jsonl is a FIFO, not a regular file\$" \
+	--html "$T/r.html" "$T/fifo.jsonl"
 [ -e "$T/r.html" ] && fail "--html wrote a page after an error"
 # a dump still goes to the dump's report
 run --batch "$T/demo.mp"
