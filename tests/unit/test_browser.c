@@ -1252,6 +1252,8 @@ static void test_tracker(void **state)
 				      "88 B)\n"));
 	assert_non_null(strstr(all.s, "\n  app.py:10 in <module>\n  app.py:42 "
 				      "in make\n"));
+	assert_non_null(strstr(all.s, "\n   1    +0.00s     100 B  first\n"
+				      "   2    +2.00s   1.70 kB  second\n"));
 	mt_strbuf_destroy(&all);
 	keys(b, "hhG");
 	assert_non_null(strstr(line(b, 9), "m.B: 200 B in 2 at snapshot 2"));
