@@ -15,6 +15,7 @@ libmtformat_la_SOURCES = \
 	include/memtrack/writer.h include/memtrack/reader.h \
 	include/memtrack/checksum.h
 libmtformat_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
+EXTRA_DIST += doc/report.md
 libmtformat_la_LIBADD = $(MSGPACK_LIBS)
 
 if HAVE_CMOCKA
