@@ -1259,6 +1259,23 @@ static void test_tracker(void **state)
 	assert_non_null(strstr(line(b, 9), "m.B: 200 B in 2 at snapshot 2"));
 	mt_browser_free(b);
 	mt_series_destroy(&s);
+	/* the RSS beneath: the file's process samples when it has them
+	 * (the peak between the snapshots), else the snapshots' */
+	char with_log[sizeof STATS2 + 256];
+	snprintf(with_log, sizeof with_log,
+		 "%.*s, \"log\": [{\"t\": 50.0, \"rss\": 1000000}, {\"t\": "
+		 "51.0, \"rss\": 9000000}, {\"t\": 52.0, \"rss\": 1000000}]}",
+		 (int)strlen(STATS2) - 1, STATS2);
+	t.cols = 80;
+	b = start_series(&t, &s, with_log, false);
+	assert_int_equal(s.nsamples, 3);
+	const char *strip = line(b, 7), *full = strstr(strip, "\xe2\x96\x88");
+	assert_true(strncmp(strip, "     RSS\xe2\x94\x82\xe2\x96\x81", 14) == 0);
+	assert_non_null(full);
+	/* the full cell is in the middle of the strip */
+	assert_true(full - strip > 40 && full - strip < 14 + 3 * 60);
+	mt_browser_free(b);
+	mt_series_destroy(&s);
 }
 
 int main(void)
