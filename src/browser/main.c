@@ -50,13 +50,17 @@ static void usage(FILE *f)
 	    "Usage: %s [OPTION]... HEAP.mp\n"
 	    "  or:  %s [OPTION]... OLD.mp NEW.mp\n"
 	    "  or:  %s [OPTION]... A.mp B.mp C.mp\n"
+	    "  or:  %s [OPTION]... LOG | STATS\n"
 	    "Explore a memtrack heap dump: an interactive browser on the "
 	    "terminal,\n"
 	    "or a report with --batch / -e.  Two dumps are compared (what "
 	    "NEW has\n"
 	    "more or less than OLD); three give the leak candidates "
 	    "(objects of B\n"
-	    "still alive in C that were not in A) and A against C.\n"
+	    "still alive in C that were not in A) and A against C.  A "
+	    "process log\n"
+	    "(memtrack.ProcessLog) opens on its RSS timeline, tracker stats\n"
+	    "(Stats.dump_stats) on pympler's print_summary per snapshot.\n"
 	    "\n"
 	    "  -b, --batch      print results to standard output and exit "
 	    "(two dumps:\n"
@@ -111,7 +115,7 @@ static void usage(FILE *f)
 	    "Exit status: 0, 1 on an error, 3 when --fail-on-growth's limit "
 	    "is passed.\n"
 	    "In the browser, ? shows every key.  See memtrack-tui(1).\n",
-	    progname, progname, progname);
+	    progname, progname, progname, progname);
 }
 
 /* Writes s[0..n) to f as the browser shows text from a dump
