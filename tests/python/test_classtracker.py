@@ -322,7 +322,9 @@ class Sizes(unittest.TestCase):
         # level 2: the dict's items have no referents listed
         self.assertTrue(all(not r.refs for r in dz.refs))
         self.assertIn("size=", z.format())
+        self.assertEqual(self.t.objects[id(a)]._resolution_level, 2)
         self.t.track_change(a, 0)
+        self.assertEqual(self.t.objects[id(a)]._resolution_level, 0)
         self.t.create_snapshot()
         z0 = self.t.objects[id(a)].snapshots[-1][1]
         self.assertEqual(z0.refs, ())

@@ -170,6 +170,14 @@ class TrackedObject(object):
         return self._tracker._reg.death(self._index)
 
     @property
+    def _resolution_level(self):
+        """The resolution level of the next snapshots (pympler's
+        attribute name)."""
+        return self._tracker._reg.entry(self._index)[5]
+
+    resolution_level = _resolution_level
+
+    @property
     def lost(self):
         """True when the object's release was not seen (another allocator
         hook had removed memtrack's for a while): death is then the time
