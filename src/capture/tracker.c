@@ -1808,6 +1808,41 @@ static PyObject *reg_entry(PyObject *self, PyObject *arg)
 			     (int)e->keep, (int)e->alive, (int)e->lost);
 }
 
+/* lifetimes() -> (names, name index per record, births, deaths (None while
+ * alive)), for the history without a Python object per record */
+static PyObject *reg_lifetimes(PyObject *self, PyObject *unused)
+{
+	(void)unused;
+	Registry *r = (Registry *)self;
+	Py_ssize_t n = (Py_ssize_t)r->n;
+	PyObject *ni = PyList_New(n), *b = PyList_New(n), *d = PyList_New(n);
+	if (!ni || !b || !d)
+		goto fail;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		/* a collection (these allocations) may run __del__ code that
+		 * clears the tracker: a record gone is (0, nan, None) */
+		trk_entry *e = (size_t)i < r->n ? &r->e[i] : NULL;
+		PyObject *x = PyLong_FromUnsignedLong(e ? e->name : 0);
+		PyObject *y = PyFloat_FromDouble(e ? e->birth : NAN);
+		PyObject *z = opt_time(e ? e->death : NAN);
+		if (!x || !y || !z) {
+			Py_XDECREF(x);
+			Py_XDECREF(y);
+			Py_XDECREF(z);
+			goto fail;
+		}
+		PyList_SET_ITEM(ni, i, x);
+		PyList_SET_ITEM(b, i, y);
+		PyList_SET_ITEM(d, i, z);
+	}
+	return Py_BuildValue("(ONNN)", r->names, ni, b, d);
+fail:
+	Py_XDECREF(ni);
+	Py_XDECREF(b);
+	Py_XDECREF(d);
+	return NULL;
+}
+
 /* death(i) -> float or None (cheap: the only field that changes) */
 static PyObject *reg_death(PyObject *self, PyObject *arg)
 {
@@ -1972,6 +2007,8 @@ static PyMethodDef reg_methods[] = {
      "entry(i) -> (id, name, type, birth, death, level, trace, basic, "
      "keep, alive, lost)"},
     {"death", reg_death, METH_O, "death(i) -> float or None"},
+    {"lifetimes", reg_lifetimes, METH_NOARGS,
+     "lifetimes() -> (names, name index per record, births, deaths)"},
     {"obj", reg_obj, METH_O, "obj(i) -> the object if alive, else None"},
     {"samples", reg_samples, METH_O,
      "samples(i) -> [(t, size, flat, tree), ...]"},

@@ -272,21 +272,23 @@ class ClassTracker(object):
     def history(self):
         """{name: [(time, instances alive)...]}: one step per creation and
         per death."""
-        self._sync()
         h = defaultdict(list)
         for name, steps in self._hist_base.items():
             h[name] = list(steps)
-        for name, tobjs in self._index.items():
-            ev = []
-            for t in tobjs:
-                ev.append((t.birth, 1))
-                d = t.death
-                if d is not None:
-                    ev.append((d, -1))
-            ev.sort(key=lambda e: e[0])
+        names, which, births, deaths = self._reg.lifetimes()
+        ev = defaultdict(list)
+        for k, b, d in zip(which, births, deaths):
+            if b != b:  # a record cleared meanwhile
+                continue
+            e = ev[names[k]]
+            e.append((b, 1))
+            if d is not None:
+                e.append((d, -1))
+        for name, e in ev.items():
+            e.sort(key=lambda x: x[0])
             series = h[name]
             n = series[-1][1] if series else 0
-            for when, step in ev:
+            for when, step in e:
                 n += step
                 series.append((when, n))
         return h
