@@ -184,7 +184,10 @@ static void fmt_utc(char *buf, size_t n, double t, int with_date)
 		sec++;
 		ms -= 1000;
 	}
-	gmtime_r(&sec, &tm);
+	if (!gmtime_r(&sec, &tm)) {
+		snprintf(buf, n, "%.3f s after 1970", t);
+		return;
+	}
 	if (with_date)
 		snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
@@ -360,6 +363,8 @@ static const char *const palette[] = {
 /* At most this many classes get their own band in the stacked chart; the
  * others are summed into one "other" band. */
 #define MAX_BANDS 9
+/* Tick lines per axis, at most. */
+#define MAX_TICKS 12
 /* Instances listed per class. */
 #define MAX_INSTANCES 100
 
@@ -420,6 +425,12 @@ static void tb_esc_trunc(tb *b, const char *s, size_t max)
 	free(t);
 }
 
+/* A chart's value as a byte count or count for the axis labels. */
+static uint64_t u64_of(double v)
+{
+	return !(v > 0) ? 0 : v >= 1.8e19 ? UINT64_MAX : (uint64_t)v;
+}
+
 static const char *hsize(char *buf, size_t n, int64_t v)
 {
 	if (v == MT_SERIES_NA)
@@ -451,7 +462,10 @@ static double ax_y(const axes *a, double v)
  * over span. */
 static double nice_step(double span, int want)
 {
-	double raw = span / want, p = pow(10, floor(log10(raw)));
+	double raw = span / want;
+	if (!(raw > 0) || !isfinite(raw))
+		return 1;
+	double p = pow(10, floor(log10(raw)));
 	double f = raw / p;
 	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
 }
@@ -461,6 +475,10 @@ static void axes_ranges(axes *a, double t0, double t1, double vmax)
 	if (!(t1 > t0)) {
 		t0 -= 0.5;
 		t1 += 0.5;
+	}
+	if (!(t1 > t0)) { /* times so large that 0.5 s is lost in them */
+		t0 = nextafter(t0, -HUGE_VAL);
+		t1 = nextafter(t1, HUGE_VAL);
 	}
 	a->t0 = t0;
 	a->t1 = t1;
@@ -490,7 +508,12 @@ static void svg_axes(tb *b, const axes *a, int sizes)
 {
 	char buf[MT_FMT_COUNT_MAX];
 	double step = nice_step(a->v1 - a->v0, 5);
-	for (double v = a->v0; v <= a->v1 + step / 2; v += step) {
+	/* Ticks by index, at most MAX_TICKS: a step too small for the
+	 * values' magnitude would never move a running sum. */
+	for (int k = 0; k <= MAX_TICKS; k++) {
+		double v = a->v0 + k * step;
+		if (v > a->v1 + step / 2)
+			break;
 		double y = ax_y(a, v);
 		tb_printf(
 		    b,
@@ -498,8 +521,8 @@ static void svg_axes(tb *b, const axes *a, int sizes)
 		    "y2=\"%.1f\" stroke=\"#e0e0e0\"/>"
 		    "<text x=\"%.1f\" y=\"%.1f\" class=\"ty\">%s</text>\n",
 		    a->left, y, a->left + a->w, y, a->left - 6, y + 4,
-		    sizes ? mt_fmt_size(buf, sizeof buf, (uint64_t)v)
-			  : mt_fmt_count(buf, sizeof buf, (uint64_t)v));
+		    sizes ? mt_fmt_size(buf, sizeof buf, u64_of(v))
+			  : mt_fmt_count(buf, sizeof buf, u64_of(v)));
 	}
 	double span = a->t1 - a->t0, tstep = nice_step(span, 8);
 	/* as many decimals as the step needs: 0.25 s steps show 2 */
@@ -507,7 +530,10 @@ static void svg_axes(tb *b, const axes *a, int sizes)
 	if (dec > 6)
 		dec = 6;
 	double first = ceil((a->t0 - a->origin) / tstep) * tstep + a->origin;
-	for (double t = first; t <= a->t1 + tstep * 1e-9; t += tstep) {
+	for (int k = 0; k <= MAX_TICKS; k++) {
+		double t = first + k * tstep;
+		if (t > a->t1 + tstep * 1e-9)
+			break;
 		double x = ax_x(a, t), rel = t - a->origin;
 		if (fabs(rel) < tstep * 1e-6)
 			rel = 0;
@@ -989,7 +1015,7 @@ static void html_distribution(tb *b, const mt_series *s, int idx,
 		char h1[MT_FMT_SIZE_MAX];
 		tb_printf(b, "<text x=\"%d\" y=\"%d\" class=\"lg\">%s</text>\n",
 			  left + bw + 10, y + 15,
-			  mt_fmt_size(h1, sizeof h1, (uint64_t)total));
+			  mt_fmt_size(h1, sizeof h1, u64_of(total)));
 	}
 	svg_close(b, "Each snapshot's tracked total split by class (the "
 		     "colours of the chart above).");

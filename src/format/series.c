@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,11 @@ static mt_status get_num(sp *p, uint32_t obj, const char *key, double *out,
 	}
 	if (!mt_json_num(&p->j, i, out))
 		return bad(p, i, MT_TYPE, "is not a number", key);
+	/* Times, seconds, averages and percents: NaN, Infinity or beyond
+	 * 1e15 (a Unix time 30 million years away, a petabyte) is no value
+	 * of these files. */
+	if (!isfinite(*out) || fabs(*out) > 1e15)
+		return bad(p, i, MT_RANGE, "is out of range", key);
 	return MT_OK;
 }
 
@@ -617,7 +623,7 @@ static mt_status read_object(sp *p, uint32_t o)
 			return mt_nomem(p->err);
 		mt_series_size *y = &s->sizes[s->nsizes];
 		if (type_of(p, z) != MT_JSON_ARR || p->j.nodes[z].count < 3 ||
-		    !mt_json_num(&p->j, a, &y->t) ||
+		    !mt_json_num(&p->j, a, &y->t) || !(fabs(y->t) <= 1e15) ||
 		    !mt_json_int(&p->j, (b = p->j.nodes[a].end), &y->size) ||
 		    !mt_json_int(&p->j, (c = p->j.nodes[b].end), &y->flat))
 			return bad(p, z, MT_TYPE,
@@ -634,7 +640,7 @@ static mt_status read_object(sp *p, uint32_t o)
 		uint32_t a = r + 1, b;
 		mt_series_refs y;
 		if (type_of(p, r) != MT_JSON_ARR || p->j.nodes[r].count < 2 ||
-		    !mt_json_num(&p->j, a, &y.t) ||
+		    !mt_json_num(&p->j, a, &y.t) || !(fabs(y.t) <= 1e15) ||
 		    type_of(p, (b = p->j.nodes[a].end)) != MT_JSON_ARR)
 			return bad(p, r, MT_TYPE,
 				   "expected referents [time, [referents...]]",

@@ -257,6 +257,14 @@ static void test_log_broken(void **state)
 	assert_int_equal(
 	    mt_series_parse(bad, strlen(bad), MT_FILE_LOG, &s, &err), MT_RANGE);
 	assert_string_equal(err.detail, "line 2, column 1: \"t\" is missing");
+	bad = "{\"memtrack_log\": 1, \"t\": NaN}\n";
+	assert_int_equal(
+	    mt_series_parse(bad, strlen(bad), MT_FILE_LOG, &s, &err), MT_RANGE);
+	assert_string_equal(err.detail,
+			    "line 1, column 26: \"t\" is out of range");
+	bad = "{\"memtrack_log\": 1, \"t\": 1e300}\n";
+	assert_int_equal(
+	    mt_series_parse(bad, strlen(bad), MT_FILE_LOG, &s, &err), MT_RANGE);
 	bad = "{\"t\": 1}\n";
 	assert_int_equal(
 	    mt_series_parse(bad, strlen(bad), MT_FILE_LOG, &s, &err), MT_MAGIC);
