@@ -295,6 +295,16 @@ class Files(unittest.TestCase):
         with open(p) as f, open(self.path("t.json")) as g:
             self.assertEqual(json.load(f), json.load(g))
 
+    def test_text_is_utf8(self):
+        # a lone surrogate (a file name's undecodable byte) becomes '?'
+        tr = sample()
+        tr.index["mod.A"][0].repr = "<caf\u00e9 \udc80>"
+        p = self.path("s.json")
+        Stats(tracker=tr).dump_stats(p)
+        with open(p, "rb") as f:
+            self.assertIn("<caf\u00e9 ?>".encode("utf-8"), f.read())
+        self.assertEqual(Stats(filename=p).index["mod.A"][0].repr, "<caf\u00e9 ?>")
+
     def test_log_kept(self):
         p = self.path("s.json")
         st = Stats(tracker=sample())
@@ -401,6 +411,74 @@ class Html(unittest.TestCase):
         finally:
             _memtrack._html_report = real
             shutil.rmtree(d, ignore_errors=True)
+
+
+REAL = r"""
+import io
+from memtrack import ClassTracker, ConsoleStats
+
+class Node(object):
+    def __init__(self, n):
+        self.items = list(range(n))
+
+class Slotted(object):
+    __slots__ = ("a", "b")
+    def __init__(self):
+        self.a = "x" * 100
+        self.b = None
+
+def make():
+    return [Node(n) for n in (10, 100)], [Slotted() for _ in range(3)]
+
+tracker = ClassTracker()
+tracker.track_class(Node, trace=True, resolution_level=2)
+tracker.track_class(Slotted)
+tracker.create_snapshot("empty")
+nodes, slotted = make()
+tracker.create_snapshot("made")
+del nodes[0], slotted[1:]
+tracker.create_snapshot("freed")
+path = os.path.join(tmpdir, "stats.json")
+tracker.stats.dump_stats(path)
+
+def text(st):
+    st.stream = io.StringIO()
+    st.print_summary()
+    st.sort_stats("classname", "birth").print_stats()
+    return st.stream.getvalue()
+
+with open(path) as f:
+    doc = json.load(f)
+report({"live": text(tracker.stats), "loaded": text(ConsoleStats(filename=path)),
+        "doc": doc})
+"""
+
+
+class RealTracker(unittest.TestCase):
+    """memtrack's own ClassTracker through Stats, live and from its file."""
+
+    def test_live_and_loaded(self):
+        from mtutil import run_child
+
+        res = run_child(REAL)
+        self.assertEqual(res["loaded"], res["live"])
+        live = res["live"]
+        self.assertRegex(live, r"\nmade +active +0     B +average +pct\n"
+                               r"  __main__\.Node +2 .*\n  __main__\.Slotted +3 ")
+        self.assertRegex(live, r"\nfreed +active .*\n  __main__\.Node +1 .*\n"
+                               r"  __main__\.Slotted +1 ")
+        self.assertEqual(live.count("( free )"), 3)
+        self.assertIn(" in make\n", live)
+        self.assertIn("[V] items: <list object at 0x", live)
+        doc = res["doc"]
+        self.assertEqual([s["desc"] for s in doc["snapshots"]], ["empty", "made", "freed"])
+        node = [o for o in doc["objects"] if o["class"] == "__main__.Node"][1]
+        self.assertEqual((node["level"], node["death"], len(node["sizes"])), (2, None, 3))
+        self.assertIn("make", [f[2] for f in node["trace"]])  # then <listcomp> before 3.12
+        self.assertEqual([r[1][0][0] for r in node["refs"]], ["__dict__", "__dict__"])
+        t = doc["snapshots"][1]
+        self.assertEqual(t["tracked_total"], sum(c["sum"] for c in t["classes"].values()))
+        self.assertGreater(t["rss"], 0)
 
 
 if __name__ == "__main__":

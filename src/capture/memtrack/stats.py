@@ -20,6 +20,9 @@ statistics hold (a birth or a snapshot) when the times are Unix times
 (memtrack's), as they are (pympler's, relative to its import) otherwise.
 """
 
+import bisect
+import contextlib
+import gc
 import io
 import json
 import os
@@ -213,6 +216,8 @@ def _merge_into(base, other, level):
     Recursion depth is the trees' depth: the resolution level."""
     base.size += other.size
     base.flat += other.flat
+    if not other.refs and level == 0:
+        return
     if level > 0:
         base.name = _ref_key(base)
     refs = list(base.refs)
@@ -230,23 +235,26 @@ def _merge_into(base, other, level):
     base.refs = tuple(refs)
 
 
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic GC off while records are read and made: they are many
+    small acyclic objects (a tracker's TrackedObjects and Asized, built on
+    first use; parsed JSON), and the collections they would trigger only
+    cost time (1e5 objects x 4 snapshots: print_summary 5 s -> 2 s here)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 # ---- the document ----------------------------------------------------------
 
 
-def _text(s):
-    """`s` as a str that encodes to UTF-8 (lone surrogates become '?')."""
-    if s is None:
-        return None
-    s = str(s)
-    try:
-        s.encode("utf-8")
-        return s
-    except UnicodeEncodeError:
-        return s.encode("utf-8", "replace").decode("utf-8")
-
-
 def _node(a):
-    return [_text(a.name if a.name is not None else ""), int(a.size), int(a.flat),
+    return [str(a.name if a.name is not None else ""), int(a.size), int(a.flat),
             [_node(r) for r in a.refs]]
 
 
@@ -308,7 +316,8 @@ class Stats(object):
         if isinstance(data, str):
             data = data.encode("utf-8")
         try:
-            doc = json.loads(data.decode("utf-8"))
+            with _no_gc():
+                doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as e:
             raise ValueError("%s: not a memtrack stats document (not JSON: %s)" % (what, e))
         if not isinstance(doc, dict) or "memtrack_stats" not in doc:
@@ -317,7 +326,8 @@ class Stats(object):
             raise ValueError("%s: stats document version %r, this memtrack reads %d" %
                              (what, doc["memtrack_stats"], FORMAT_VERSION))
         try:
-            self._load(doc)
+            with _no_gc():
+                self._load(doc)
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError("%s: malformed stats document (%s: %s)" % (what, type(e).__name__, e))
         except ValueError as e:
@@ -368,15 +378,21 @@ class Stats(object):
         self._annotations = {}
         self._derived = {}
         # the merged referent trees are not in the document: from the objects
-        for snap in snapshots:
-            if snap.classes is not None:
-                self._annotations[id(snap)] = (snap, snap.classes)
-                for cls, info in snap.classes.items():
-                    info["merged"] = self._merged(cls, snap.timestamp)
+        annotated = [snap for snap in snapshots if snap.classes is not None]
+        for snap in annotated:
+            self._annotations[id(snap)] = (snap, snap.classes)
+        for cls in index:
+            mine = [snap for snap in annotated if cls in snap.classes]
+            for snap, info in zip(mine, self._figures(cls, mine)):
+                snap.classes[cls]["merged"] = info["merged"]
 
     def document(self):
         """The stats document (doc/tracker.md) as a dict of JSON values;
         annotates every snapshot first."""
+        with _no_gc():
+            return self._document()
+
+    def _document(self):
         self.annotate()
         snapshots = []
         for snap in self.snapshots:
@@ -384,11 +400,11 @@ class Stats(object):
             ok = proc is not None and getattr(proc, "available", True)
             classes = {}
             for cls, info in sorted(self.annotate_snapshot(snap).items()):
-                classes[_text(cls)] = {"sum": int(info["sum"]), "avg": info["avg"],
-                                       "active": int(info["active"]), "pct": info["pct"]}
+                classes[str(cls)] = {"sum": int(info["sum"]), "avg": info["avg"],
+                                     "active": int(info["active"]), "pct": info["pct"]}
             snapshots.append({
                 "t": snap.timestamp,
-                "desc": _text(snap.desc or ""),
+                "desc": str(snap.desc or ""),
                 "tracked_total": int(snap.tracked_total or 0),
                 "asizeof_total": int(snap.asizeof_total) if snap.asizeof_total else None,
                 "rss": int(proc.rss) if ok and getattr(proc, "rss", None) is not None else None,
@@ -399,22 +415,22 @@ class Stats(object):
         for cls in sorted(self.index):
             for tobj in self.index[cls]:
                 trace = getattr(tobj, "trace", None)
+                snaps = tobj.snapshots
                 objects.append({
                     "id": int(tobj.id),
-                    "class": _text(cls),
-                    "name": _text(tobj.name),
-                    "repr": _text(tobj.repr or ""),
+                    "class": str(cls),
+                    "name": str(tobj.name),
+                    "repr": str(tobj.repr or ""),
                     "birth": tobj.birth,
                     "death": tobj.death,
                     "level": _level(tobj),
                     "trace": None if trace is None else
-                    [[_text(f[0]), int(f[1]), _text(f[2])] for f in trace],
-                    "sizes": [[t, int(a.size), int(a.flat)] for (t, a) in tobj.snapshots],
-                    "refs": [[t, [_node(r) for r in a.refs]] for (t, a) in tobj.snapshots
-                             if a.refs],
+                    [[str(f[0]), int(f[1]), str(f[2])] for f in trace],
+                    "sizes": [[t, int(a.size), int(a.flat)] for (t, a) in snaps],
+                    "refs": [[t, [_node(r) for r in a.refs]] for (t, a) in snaps if a.refs],
                 })
         doc = {"memtrack_stats": FORMAT_VERSION, "pid": self.pid, "argv":
-               [_text(a) for a in self.argv], "snapshots": snapshots, "objects": objects}
+               [str(a) for a in self.argv], "snapshots": snapshots, "objects": objects}
         if self.log:
             doc["log"] = list(self.log)
         return doc
@@ -427,8 +443,10 @@ class Stats(object):
         (pympler)."""
         if self.tracker is not None:
             self.tracker.stop_periodic_snapshots()
-        data = json.dumps(self.document(), ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":")).encode("utf-8") + b"\n"
+        # a lone surrogate (from a name, a repr...) is written as '?'
+        with _no_gc():
+            data = json.dumps(self.document(), ensure_ascii=False, allow_nan=False,
+                              separators=(",", ":")).encode("utf-8", "replace") + b"\n"
         if isinstance(fdump, (str, bytes, os.PathLike)):
             _write_file(os.fsdecode(fdump), data)
             return
@@ -446,14 +464,21 @@ class Stats(object):
         (pympler also sets them as attributes: classname, size, tsize)."""
         if self.sorted:
             return
+        with _no_gc():
+            self._fill_sorted()
+
+    def _fill_sorted(self):
         tmax, largest = None, None
         for snap in self.snapshots:
             if largest is None or snap.tracked_total > largest:
                 tmax, largest = snap.timestamp, snap.tracked_total
         for cls in list(self.index):
             for tobj in self.index[cls]:
-                size = tobj.get_max_size()
-                tsize = tobj.get_size_at_time(tmax) if tmax is not None else 0
+                size, tsize = 0, 0
+                for (t, a) in tobj.snapshots:  # get_max_size, get_size_at_time(tmax)
+                    size = max(size, a.size)
+                    if t == tmax:
+                        tsize = a.size
                 self._derived[id(tobj)] = (cls, size, tsize)
                 for attr, value in (("classname", cls), ("size", size), ("tsize", tsize)):
                     try:
@@ -489,7 +514,8 @@ class Stats(object):
                               ", ".join(SORT_KEYS)))
         keys = keys or SORT_KEYS
         self._init_sort()
-        self.sorted.sort(key=lambda tobj: tuple(self._value(tobj, k) for k in keys))
+        with _no_gc():
+            self.sorted.sort(key=lambda tobj: tuple([self._value(tobj, k) for k in keys]))
         return self
 
     def reverse_order(self):
@@ -500,34 +526,73 @@ class Stats(object):
 
     # -- per-class summaries --
 
-    def annotate(self):
-        """Annotates every snapshot (annotate_snapshot)."""
-        for snap in self.snapshots:
-            self.annotate_snapshot(snap)
-
-    def _merged(self, cls, timestamp):
-        merged = Asized(0, 0)
+    def _figures(self, cls, snaps):
+        """[{'sum', 'avg', 'pct', 'active', 'merged'}] of class `cls` at each
+        snapshot of `snaps`, in one pass over its objects: each object's
+        size records are read once (the last one at a snapshot's time
+        counts, as get_size_at_time), the active counts come from the
+        sorted births and deaths (born before, not dead at the time)."""
+        pos = {}
+        for j, snap in enumerate(snaps):
+            pos.setdefault(snap.timestamp, []).append(j)
+        sums = [0] * len(snaps)
+        merged = [Asized(0, 0) for _ in snaps]
+        births, deaths = [], []
         for tobj in self.index.get(cls, ()):
-            sized = None
+            at = {}
             for (t, a) in tobj.snapshots:
-                if t == timestamp:
-                    sized = a
-            if sized is not None:
-                _merge_into(merged, sized, 0)
-        return merged
+                if t in pos:
+                    at[t] = a
+            for t, a in at.items():
+                for j in pos[t]:
+                    sums[j] += a.size
+                    _merge_into(merged[j], a, 0)
+            birth, death = tobj.birth, tobj.death
+            if death is None or death > birth:  # else never alive at a snapshot
+                births.append(birth)
+                if death is not None:
+                    deaths.append(death)
+        births.sort()
+        deaths.sort()
+        out = []
+        for j, snap in enumerate(snaps):
+            ts = snap.timestamp
+            # a death at or before ts follows a birth before ts
+            active = bisect.bisect_left(births, ts) - bisect.bisect_right(deaths, ts)
+            whole = snap.total or 0
+            out.append({"sum": sums[j], "avg": sums[j] / active if active else 0,
+                        "pct": sums[j] * 100.0 / whole if whole else 0, "active": active,
+                        "merged": merged[j]})
+        return out
 
-    def _class_info(self, snap, cls):
-        ts = snap.timestamp
-        total = 0
-        active = 0
-        for tobj in self.index[cls]:
-            total += tobj.get_size_at_time(ts)
-            if tobj.birth < ts and (tobj.death is None or tobj.death > ts):
-                active += 1
-        whole = snap.total or 0
-        return {"sum": total, "avg": total / active if active else 0,
-                "pct": total * 100.0 / whole if whole else 0, "active": active,
-                "merged": self._merged(cls, ts)}
+    def _classes_of(self, snapshot):
+        """The classes dict of `snapshot` (created empty where the snapshot
+        has none), remembered."""
+        entry = self._annotations.get(id(snapshot))
+        if entry is not None and entry[0] is snapshot:
+            return entry[1]
+        classes = getattr(snapshot, "classes", None)
+        if classes is None:
+            classes = {}
+            try:
+                snapshot.classes = classes
+            except AttributeError:
+                pass
+        self._annotations[id(snapshot)] = (snapshot, classes)
+        return classes
+
+    def annotate(self):
+        """Annotates every snapshot (annotate_snapshot), all at once."""
+        with _no_gc():
+            self._annotate(self.snapshots)
+
+    def _annotate(self, snaps):
+        tables = [self._classes_of(s) for s in snaps]
+        for cls in list(self.index):
+            todo = [j for j, t in enumerate(tables) if cls not in t]
+            if todo:
+                for j, info in zip(todo, self._figures(cls, [snaps[j] for j in todo])):
+                    tables[j][cls] = info
 
     def annotate_snapshot(self, snapshot):
         """The per-class figures of `snapshot`, computed once (also set as
@@ -537,22 +602,8 @@ class Stats(object):
         % of snapshot.total, 'merged': their referent trees merged by
         name (an Asized)}}.  A class tracked after the first annotation is
         added then."""
-        entry = self._annotations.get(id(snapshot))
-        if entry is not None and entry[0] is snapshot:
-            classes = entry[1]
-        else:
-            classes = getattr(snapshot, "classes", None)
-            if classes is None:
-                classes = {}
-                try:
-                    snapshot.classes = classes
-                except AttributeError:
-                    pass
-            self._annotations[id(snapshot)] = (snapshot, classes)
-        for cls in list(self.index):
-            if cls not in classes:
-                classes[cls] = self._class_info(snapshot, cls)
-        return classes
+        self._annotate([snapshot])
+        return self._classes_of(snapshot)
 
     @property
     def tracked_classes(self):
@@ -587,11 +638,11 @@ class ConsoleStats(Stats):
                     level))
                 self._print_refs(ref.refs, total, prefix + "  ", level + 1)
 
-    def print_object(self, tobj):
+    def print_object(self, tobj, _origin=None):
         """One tracked object: name, address (``( free )`` once dead) and
         repr, its trace, its size at each snapshot with the referents, its
         death time."""
-        origin = self._origin()
+        origin = self._origin() if _origin is None else _origin
         w = self.stream.write
         if tobj.death is not None:
             w("%-32s ( free )   %-35s\n" % (trunc(tobj.name, 32, left=True),
@@ -623,8 +674,9 @@ class ConsoleStats(Stats):
             chosen = [t for t in chosen if clsname in self._derived[id(t)][0]]
         if isinstance(limit, float) and limit <= 1.0:
             limit = max(1, int(len(self.sorted) * limit))
+        origin = self._origin()
         for tobj in chosen[:int(limit)]:
-            self.print_object(tobj)
+            self.print_object(tobj, origin)
 
     def print_summary(self):
         """Prints each snapshot's per-class table (pympler's layout: the
@@ -632,6 +684,7 @@ class ConsoleStats(Stats):
         create_snapshot(compute_total=True)), then per class the active
         instances, their total and average size and their share of the
         snapshot's total)."""
+        self.annotate()
         classlist = self.tracked_classes
         w = self.stream.write
         w("---- SUMMARY " + "-" * 66 + "\n")
