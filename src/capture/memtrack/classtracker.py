@@ -141,25 +141,51 @@ class TrackedObject(object):
     birth."""
 
     def __init__(self, tracker, index):
-        reg = tracker._reg
         (oid, name, tp, birth, _death, _level, trace, basic, _keep, _alive, _lost) = (
-            reg.entry(index)
+            tracker._reg.entry(index)
         )
         self._tracker = tracker
         self._index = index
         self.id = oid
         self.name = name
         self.birth = birth
-        self.trace = [tuple(f) + (None, None) for f in trace] if trace else None
+        self._type = tp
+        self._trace = trace
         self._basic = basic
         self._snapshots = None
         self._snapshots_gen = None
-        mod = getattr(tp, "__module__", None)
-        qual = getattr(tp, "__qualname__", None) or tp.__name__
-        if not isinstance(mod, str) or mod == "builtins":
-            self.repr = "<%s object at 0x%x>" % (qual, oid)
-        else:
-            self.repr = "<%s.%s object at 0x%x>" % (mod, qual, oid)
+
+    # repr and trace are made when first read (Stats reads them for few
+    # objects; an index of 1e5 objects need not format 1e5 texts)
+    @property
+    def repr(self):
+        r = self.__dict__.get("_repr")
+        if r is None:
+            tp, oid = self._type, self.id
+            mod = getattr(tp, "__module__", None)
+            qual = getattr(tp, "__qualname__", None) or tp.__name__
+            if not isinstance(mod, str) or mod == "builtins":
+                r = "<%s object at 0x%x>" % (qual, oid)
+            else:
+                r = "<%s.%s object at 0x%x>" % (mod, qual, oid)
+            self._repr = r
+        return r
+
+    @repr.setter
+    def repr(self, value):
+        self._repr = value
+
+    @property
+    def trace(self):
+        t = self.__dict__.get("_trace_list", False)
+        if t is False:
+            t = [tuple(f) + (None, None) for f in self._trace] if self._trace else None
+            self._trace_list = t
+        return t
+
+    @trace.setter
+    def trace(self, value):
+        self._trace_list = value
 
     def ref(self):
         """The object while it is alive, else None (like a weakref)."""
