@@ -50,7 +50,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_load tests/fuzz/fuzz_analysis \
-	tests/fuzz/fuzz_query
+	tests/fuzz/fuzz_query tests/fuzz/fuzz_series
 tests_fuzz_fuzz_load_SOURCES = tests/fuzz/fuzz_load.c
 tests_fuzz_fuzz_load_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_load_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
@@ -65,9 +65,14 @@ tests_fuzz_fuzz_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_fuzz_fuzz_query_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_query_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_query_LDADD = libmtquery.la
+tests_fuzz_fuzz_series_SOURCES = tests/fuzz/fuzz_series.c
+tests_fuzz_fuzz_series_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_series_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_series_LDADD = libmtformat.la
 endif
 EXTRA_DIST += tests/fuzz/fuzz_load.c tests/fuzz/fuzz_analysis.c \
-	tests/fuzz/fuzz_query.c tests/fuzz/run.sh tests/fuzz/mkcorpus.sh \
+	tests/fuzz/fuzz_query.c tests/fuzz/fuzz_series.c \
+	tests/fuzz/run.sh tests/fuzz/mkcorpus.sh \
 	tests/fuzz/query.dict doc/fuzzing.md
 # The seed corpora are many small files: copied from the source tree (never
 # the build tree) into the tarball as a whole.

@@ -9,6 +9,7 @@
 #   fuzz_analysis  the loader and the analysis on inputs whose END record
 #                  is repaired (counts, checksum) so they pass the reader
 #   fuzz_query     query expressions on a small fixed heap
+#   fuzz_series    process logs and tracker stats: parse, summaries, HTML
 #
 # Two results per target: "corpus" (every committed input, the crash
 # inputs kept as regression tests included, runs clean) and "fuzz" (no
@@ -22,7 +23,7 @@ cd "$top"
 secs=${1:-${MEMTRACK_FUZZ_SECONDS:-75}}
 build=${MEMTRACK_FUZZ_BUILDDIR:-_build/fuzz}
 jobs=${MEMTRACK_JOBS:-2}
-targets=(fuzz_load fuzz_analysis fuzz_query)
+targets=(fuzz_load fuzz_analysis fuzz_query fuzz_series)
 passed=0
 failed=0
 log() { printf '==> %s\n' "$*" >&2; }
