@@ -55,6 +55,7 @@ tests_python_mt_testplugin_la_LDFLAGS = -module -avoid-version -shared \
 # tests/python (run by tests/python/check.sh) is listed in tests/local.mk.
 EXTRA_DIST += doc/capture.md plugins/capture.def tests/python/test_plugins.py
 EXTRA_DIST += doc/proclog.md
+EXTRA_DIST += doc/tracker.md
 noinst_HEADERS += include/memtrack/plugin.h
 
 # The mark's set (mark.c has no Python): a unit test of its own.
