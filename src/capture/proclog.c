@@ -12,12 +12,11 @@
  * sample), so lines are whole and in time order; each line is written by
  * the time the call returns (no stdio buffer), so `tail -f` sees it.
  *
- * The file is a new one: `<path>.tmp.<random>` is created exclusively
- * (O_EXCL|O_NOFOLLOW, mode 0600 whatever the umask), gets the first line,
- * and is renamed onto path: a regular file there is replaced (the caller
- * named it), anything else (a directory, a symbolic link, a device, a
- * FIFO, a socket) is refused, as mt_writer_check_target refuses it for a
- * dump; an absent target is taken with RENAME_NOREPLACE.
+ * The file is a new one, made as a dump's is (safefile.h): a private
+ * temporary file beside path (O_EXCL|O_NOFOLLOW, mode 0600 whatever the
+ * umask) gets the first line and is renamed onto path at once; a regular
+ * file there is replaced (the caller named it), anything else (a
+ * directory, a symbolic link, a device, a FIFO, a socket) is refused.
  *
  * Running logs are in one list (g_mu) so that mt_proclog_dump_marker can
  * write a "dump" line in each log of this process.  A fork() child has no
@@ -49,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtrack/safefile.h"
 #include "memtrack/util.h"
 
 #if PY_VERSION_HEX < 0x030A0000
@@ -483,147 +483,25 @@ static void *sampler(void *arg)
 
 /* ---- the file ------------------------------------------------------------ */
 
-static const char *file_kind(mode_t m)
+/* Creates the log file at path holding first[0..n): a private temporary
+ * file beside it (safefile.h), renamed onto it at once, so the log is
+ * there while the program runs.  Returns the descriptor (open for
+ * appending), or -1 with *err filled. */
+static int create_file(const char *path, const char *first, size_t n,
+		       mt_err *err)
 {
-	return S_ISDIR(m)    ? "a directory"
-	       : S_ISLNK(m)  ? "a symbolic link"
-	       : S_ISCHR(m)  ? "a character device"
-	       : S_ISBLK(m)  ? "a block device"
-	       : S_ISFIFO(m) ? "a FIFO"
-	       : S_ISSOCK(m) ? "a socket"
-			     : "not a regular file";
-}
-
-/* Absent (*absent) or a regular file: 0; else the errno that says why
- * (EISDIR, ELOOP for a symbolic link, EEXIST) with *why set. */
-static int check_target(int dirfd, const char *base, bool *absent,
-			const char **why)
-{
-	struct stat st;
-	*absent = false;
-	*why = NULL;
-	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
-		*why = "a directory";
-		return EISDIR;
+	mt_safefile f;
+	if (mt_safefile_open(&f, path, "a process log", O_APPEND, err))
+		return -1;
+	if (mt_safefile_write(&f, first, n, err) ||
+	    mt_safefile_rename(&f, err)) {
+		mt_safefile_abort(&f);
+		return -1;
 	}
-	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (errno == ENOENT) {
-			*absent = true;
-			return 0;
-		}
-		return errno;
-	}
-	if (S_ISREG(st.st_mode))
-		return 0;
-	*why = file_kind(st.st_mode);
-	return S_ISDIR(st.st_mode)   ? EISDIR
-	       : S_ISLNK(st.st_mode) ? ELOOP
-				     : EEXIST;
-}
-
-/* Random letters and digits for the temporary name (O_EXCL makes the
- * creation safe; the randomness makes the name unpredictable). */
-static void random_name(char *out, size_t n)
-{
-	static const char digits[] = "abcdefghijklmnopqrstuvwxyz"
-				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned counter;
-	uint8_t r[16];
-	if (n > sizeof r)
-		n = sizeof r;
-	if (getrandom(r, n, GRND_NONBLOCK) != (ssize_t)n) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^
-			     ((uint64_t)++counter << 40);
-		for (size_t i = 0; i < n; i++) {
-			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-			r[i] = (uint8_t)(x >> 33);
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		out[i] = digits[r[i] % (sizeof digits - 1)];
-	out[n] = '\0';
-}
-
-/* Creates the log file at path holding first[0..n): a temporary file
- * beside it, renamed onto it.  Returns the descriptor (open for writing at
- * its end), or -1 with *e the errno and *why a reason for the message
- * (NULL: strerror says it). */
-static int create_file(const char *path, const char *first, size_t n, int *e,
-		       const char **why)
-{
-	*why = NULL;
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	char *dir =
-	    slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
-		  : strdup(".");
-	char *tmp = malloc(strlen(base) + 32);
-	int dirfd = -1, fd = -1;
-	if (!dir || !tmp) {
-		*e = ENOMEM;
-		goto fail;
-	}
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		*e = errno;
-		goto fail;
-	}
-	bool absent;
-	if ((*e = check_target(dirfd, base, &absent, why)) != 0)
-		goto fail;
-	for (int tries = 0; fd < 0; tries++) {
-		char rnd[13];
-		random_name(rnd, 12);
-		snprintf(tmp, strlen(base) + 32, "%s.tmp.%s", base, rnd);
-		fd = openat(dirfd, tmp,
-			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				O_APPEND | O_CLOEXEC,
-			    0600);
-		if (fd < 0 && (errno != EEXIST || tries == 100)) {
-			*e = errno;
-			goto fail;
-		}
-	}
-	(void)fchmod(fd, 0600); /* the umask may have taken the owner's bits */
-	if ((*e = write_all(fd, first, n)) != 0)
-		goto fail_unlink;
-	bool done = false;
-#ifdef RENAME_NOREPLACE
-	if (absent) {
-		if (renameat2(dirfd, tmp, dirfd, base, RENAME_NOREPLACE) == 0)
-			done = true;
-		else if (errno != EEXIST && errno != EINVAL &&
-			 errno != ENOSYS) {
-			*e = errno;
-			goto fail_unlink;
-		}
-	}
-#endif
-	if (!done) {
-		/* present, or it appeared: check it again, as a dump does */
-		if ((*e = check_target(dirfd, base, &absent, why)) != 0)
-			goto fail_unlink;
-		if (renameat(dirfd, tmp, dirfd, base) != 0) {
-			*e = errno;
-			goto fail_unlink;
-		}
-	}
-	close(dirfd);
-	free(dir);
-	free(tmp);
+	int fd = f.fd;
+	f.fd = -1;
+	mt_safefile_release(&f);
 	return fd;
-fail_unlink:
-	close(fd);
-	fd = -1;
-	unlinkat(dirfd, tmp, 0);
-fail:
-	if (dirfd >= 0)
-		close(dirfd);
-	free(dir);
-	free(tmp);
-	return -1;
 }
 
 /* ---- the log ------------------------------------------------------------- */
@@ -703,14 +581,11 @@ typedef struct {
 
 /* OSError(e, text, path) as the subclass e selects; text is strerror(e),
  * or says why the target was refused. */
+/* OSError(e, why or strerror(e), path), of the subclass e names. */
 static PyObject *oserror(int e, const char *why, PyObject *path)
 {
-	PyObject *text =
-	    why ? PyUnicode_FromFormat(
-		      "refusing to replace it: it is %s (a process "
-		      "log replaces only a regular file)",
-		      why)
-		: PyUnicode_FromString(strerror(e));
+	PyObject *text = why ? PyUnicode_DecodeFSDefault(why)
+			     : PyUnicode_FromString(strerror(e));
 	PyObject *a = text ? (path ? Py_BuildValue("(iOO)", e, text, path)
 				   : Py_BuildValue("(iO)", e, text))
 			   : NULL;
@@ -833,12 +708,17 @@ static int proclog_init(PyObject *self_, PyObject *args, PyObject *kwds)
 		PyErr_NoMemory();
 		goto out;
 	}
-	const char *why;
+	mt_err ferr;
+	mt_err_clear(&ferr);
 	PyThreadState *ts = PyEval_SaveThread();
-	l->fd = create_file(l->path, l->buf, l->len, &e, &why);
+	l->fd = create_file(l->path, l->buf, l->len, &ferr);
 	PyEval_RestoreThread(ts);
 	if (l->fd < 0) {
-		oserror(e, why, self->path);
+		if (ferr.code == MT_NOMEM)
+			PyErr_NoMemory();
+		else
+			oserror(ferr.sys_errno ? ferr.sys_errno : EINVAL,
+				ferr.detail, self->path);
 		goto out;
 	}
 	l->lines = 1;

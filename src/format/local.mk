@@ -6,13 +6,14 @@ libmtformat_la_SOURCES = \
 	src/format/relation.c \
 	src/format/util.c include/memtrack/util.h \
 	src/format/mpk.c src/format/mpk.h \
-	src/format/writer.c \
+	src/format/writer.c src/format/safefile.c \
 	src/format/reader.c \
 	src/format/json.c src/format/json.h \
 	src/format/series.c src/format/report.c \
 	include/memtrack/series.h \
 	include/memtrack/error.h include/memtrack/dump.h \
 	include/memtrack/writer.h include/memtrack/reader.h \
+	include/memtrack/safefile.h \
 	include/memtrack/checksum.h
 libmtformat_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
 EXTRA_DIST += doc/report.md

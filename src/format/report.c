@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtrack/safefile.h"
 #include "memtrack/series.h"
 #include "memtrack/util.h"
 
@@ -1325,53 +1326,17 @@ mt_status mt_report_html(const char *out, const mt_series *const *series,
 	mt_status st = mt_report_html_text(series, names, n, &html, err);
 	if (st)
 		return st;
-	size_t len = strlen(out);
-	char *tmp = malloc(len + 16);
-	if (!tmp) {
-		free(html);
-		return mt_nomem(err);
+	/* a private temporary file renamed over out: the page names the
+	 * program's command line and paths */
+	mt_safefile f;
+	st = mt_safefile_open(&f, out, "a report", 0, err);
+	if (st == MT_OK) {
+		st = mt_safefile_write(&f, html, strlen(html), err);
+		if (st == MT_OK)
+			st = mt_safefile_commit(&f, err);
+		else
+			mt_safefile_abort(&f);
 	}
-	memcpy(tmp, out, len);
-	memcpy(tmp + len, ".tmp-XXXXXX", 12);
-	int fd = mkstemp(tmp);
-	const char *what = "create a temporary file for";
-	size_t hl = strlen(html), done = 0;
-	if (fd < 0)
-		goto fail;
-	what = "write";
-	while (done < hl) {
-		ssize_t w = write(fd, html + done, hl - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		done += (size_t)w;
-	}
-	if (fsync(fd) != 0 && errno != EINVAL)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	what = "rename the temporary file to";
-	if (rename(tmp, out) != 0)
-		goto fail;
-	free(tmp);
 	free(html);
-	return MT_OK;
-fail : {
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	if (fd >= 0 || strcmp(what, "create a temporary file for") != 0)
-		unlink(tmp);
-	free(tmp);
-	free(html);
-	mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET, "cannot %s %s: %s",
-		   what, out, strerror(e));
-	if (err)
-		err->sys_errno = e;
-	return MT_IO;
-}
+	return st;
 }

@@ -1,8 +1,7 @@
 /* Streaming dump writer (writer.h).
  *
- * Owns the target's directory (an open descriptor: every later step names
- * the temporary file and the target relative to it), the temporary output
- * file, a 1 MiB output buffer fed by msgpack-c's packer, the running
+ * Owns the output file (a mt_safefile: a private temporary file beside
+ * the target, renamed onto it by mt_writer_finish), a 1 MiB output buffer fed by msgpack-c's packer, the running
  * checksum of everything flushed, the relative-reference counter `hi` and a
  * small open-addressing table interning names.  The first failure is sticky:
  * every later call returns it, and only abort/finish (which then unlink the
@@ -24,6 +23,7 @@
 #include <msgpack.h>
 
 #include "memtrack/checksum.h"
+#include "memtrack/safefile.h"
 #include "memtrack/writer.h"
 
 #define BUF_SIZE (1u << 20)
@@ -36,13 +36,7 @@ typedef struct name_slot {
 } name_slot;
 
 struct mt_writer {
-	int fd;
-	int dirfd;	  /* the target's directory */
-	char *path;	  /* the target, as given */
-	char *tmp_path;	  /* the temporary file: path's directory + tmp_name */
-	const char *base; /* the target's last component (in path) */
-	const char *tmp_name; /* the temporary file's name (in tmp_path) */
-	bool target_absent;   /* no target when the writer was created */
+	mt_safefile sf; /* the output file */
 	uint8_t *buf;
 	size_t used;
 	uint64_t flushed; /* bytes written to the file so far */
@@ -50,7 +44,6 @@ struct mt_writer {
 	msgpack_packer pk;
 	mt_status failed; /* sticky first failure */
 	mt_err failure;
-	bool created; /* the temporary file exists */
 	bool header_done, roots_done, mark_done, sites_done;
 	uint32_t hi;      /* one past the highest id introduced */
 	uint64_t objects; /* object records written */
@@ -67,7 +60,7 @@ static mt_status flush(mt_writer *w)
 	size_t n = w->used;
 	mt_hash64_update(&w->hash, p, n);
 	while (n) {
-		ssize_t k = write(w->fd, p, n);
+		ssize_t k = write(w->sf.fd, p, n);
 		if (k <= 0) {
 			/* a partial write is followed by one that fails;
 			 * 0 for a non-empty write means no space */
@@ -76,7 +69,7 @@ static mt_status flush(mt_writer *w)
 				continue;
 			w->failed = mt_err_set(&w->failure, MT_IO, MT_NO_OFFSET,
 					       MT_NO_OFFSET, "writing %s: %s",
-					       w->tmp_path, strerror(e));
+					       w->sf.tmp_path, strerror(e));
 			w->failure.sys_errno = e;
 			return w->failed;
 		}
@@ -278,208 +271,34 @@ static void writer_free(mt_writer *w)
 		free(w->names[i].s);
 	free(w->names);
 	free(w->buf);
-	if (w->dirfd >= 0)
-		close(w->dirfd);
-	free(w->path);
-	free(w->tmp_path);
 	free(w);
-}
-
-/* IO failure with the errno that caused it. */
-static mt_status io_err(mt_err *err, int e, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static mt_status io_err(mt_err *err, int e, const char *fmt, ...)
-{
-	char detail[sizeof err->detail];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
-	va_end(ap);
-	mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET, "%s", detail);
-	if (err)
-		err->sys_errno = e;
-	return MT_IO;
-}
-
-/* What a non-regular file is, for messages. */
-static const char *file_kind(mode_t m)
-{
-	return S_ISDIR(m)    ? "a directory"
-	       : S_ISLNK(m)  ? "a symbolic link"
-	       : S_ISCHR(m)  ? "a character device"
-	       : S_ISBLK(m)  ? "a block device"
-	       : S_ISFIFO(m) ? "a FIFO"
-	       : S_ISSOCK(m) ? "a socket"
-			     : "not a regular file";
-}
-
-/* Checks the target `base` in dirfd: absent (*absent = true) or a regular
- * file is fine; anything else is refused with an errno that says why
- * (EISDIR, ELOOP for a symbolic link, EEXIST for the other kinds).  The
- * check does not follow a symbolic link: renaming onto one replaces the
- * link, which is not what its owner meant either. */
-static mt_status check_target(int dirfd, const char *base, const char *path,
-			      bool *absent, mt_err *err)
-{
-	struct stat st;
-	*absent = false;
-	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-		return io_err(err, EISDIR, "refusing to write %s: it is %s",
-			      path, "a directory");
-	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (errno == ENOENT) {
-			*absent = true;
-			return MT_OK;
-		}
-		return io_err(err, errno, "cannot check %s: %s", path,
-			      strerror(errno));
-	}
-	if (S_ISREG(st.st_mode))
-		return MT_OK;
-	int e = S_ISDIR(st.st_mode)   ? EISDIR
-		: S_ISLNK(st.st_mode) ? ELOOP
-				      : EEXIST;
-	return io_err(err, e,
-		      "refusing to replace %s: it is %s (a dump replaces only "
-		      "a regular file)",
-		      path, file_kind(st.st_mode));
-}
-
-/* Opens the directory of path; *base points into path at the last
- * component.  Returns the descriptor, or -1 with errno set. */
-static int open_dir(const char *path, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash) {
-		*base = path;
-		return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	*base = slash + 1;
-	size_t n = slash == path ? 1 : (size_t)(slash - path);
-	char *dir = malloc(n + 1);
-	if (!dir) {
-		errno = ENOMEM;
-		return -1;
-	}
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int e = errno;
-	free(dir);
-	errno = e;
-	return fd;
 }
 
 mt_status mt_writer_check_target(const char *path, mt_err *err)
 {
-	if (!path || !*path)
-		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "empty output path");
-	const char *base;
-	int dirfd = open_dir(path, &base);
-	if (dirfd < 0)
-		return io_err(err, errno, "cannot create %s: %s", path,
-			      strerror(errno));
-	bool absent;
-	mt_status st = check_target(dirfd, base, path, &absent, err);
-	close(dirfd);
-	return st;
+	return mt_safefile_check(path, "a dump", err);
 }
-
-/* Fills name[0..n) with random letters and digits: from getrandom(), or,
- * if the kernel gives none, from a mix of the clock, the pid and a counter
- * (the file is created with O_EXCL all the same: randomness makes the name
- * unpredictable, never the creation unsafe). */
-static void random_suffix(char *name, size_t n)
-{
-	static const char digits[] = "abcdefghijklmnopqrstuvwxyz"
-				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned counter;
-	uint8_t rnd[32];
-	if (n > sizeof rnd)
-		n = sizeof rnd;
-	if (getrandom(rnd, n, GRND_NONBLOCK) != (ssize_t)n) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^
-			     ((uint64_t)getpid() << 16) ^ ++counter;
-		for (size_t i = 0; i < n; i++) {
-			x += 0x9e3779b97f4a7c15ULL; /* splitmix64 */
-			uint64_t z = x;
-			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-			rnd[i] = (uint8_t)(z ^ (z >> 31));
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		name[i] = digits[rnd[i] % (sizeof digits - 1)];
-}
-
-#define TMP_INFIX ".tmp."
-#define TMP_RANDOM 12
 
 mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
 {
 	*out = NULL;
-	if (!path || !*path)
-		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "empty output path");
 	mt_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
-	size_t plen = strlen(path);
-	w->fd = -1;
-	w->dirfd = -1;
-	w->path = malloc(plen + 1);
-	w->tmp_path = malloc(plen + sizeof TMP_INFIX + TMP_RANDOM);
 	w->buf = malloc(BUF_SIZE);
 	w->names_cap = 64;
 	w->names = calloc(w->names_cap, sizeof *w->names);
-	if (!w->path || !w->tmp_path || !w->buf || !w->names) {
+	if (!w->buf || !w->names) {
 		writer_free(w);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
 	}
-	memcpy(w->path, path, plen + 1);
-	w->dirfd = open_dir(w->path, &w->base);
-	if (w->dirfd < 0) {
-		io_err(err, errno, "cannot create %s: %s", path,
-		       strerror(errno));
-		writer_free(w);
-		return MT_IO;
-	}
-	mt_status st =
-	    check_target(w->dirfd, w->base, path, &w->target_absent, err);
+	/* private to the user: a dump holds a preview of every string of
+	 * the process */
+	mt_status st = mt_safefile_open(&w->sf, path, "a dump", 0, err);
 	if (st) {
 		writer_free(w);
 		return st;
 	}
-	/* <path>.tmp.<random>, created exclusively (never through a link
-	 * someone planted, never over an existing file) and private to the
-	 * user: a dump holds a preview of every string of the process. */
-	memcpy(w->tmp_path, path, plen);
-	memcpy(w->tmp_path + plen, TMP_INFIX, sizeof TMP_INFIX - 1);
-	char *rnd = w->tmp_path + plen + sizeof TMP_INFIX - 1;
-	rnd[TMP_RANDOM] = '\0';
-	w->tmp_name = w->tmp_path + (w->base - w->path);
-	for (int tries = 0; w->fd < 0; tries++) {
-		random_suffix(rnd, TMP_RANDOM);
-		w->fd = openat(w->dirfd, w->tmp_name,
-			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				   O_CLOEXEC,
-			       0600);
-		if (w->fd < 0 && (errno != EEXIST || tries == 100)) {
-			io_err(err, errno, "cannot create %s: %s", w->tmp_path,
-			       strerror(errno));
-			writer_free(w);
-			return MT_IO;
-		}
-	}
-	w->created = true;
-	/* the umask may have taken the owner's bits too */
-	(void)fchmod(w->fd, 0600);
 	mt_hash64_init(&w->hash);
 	msgpack_packer_init(&w->pk, w, pk_write);
 	mt_err_clear(&w->failure);
@@ -489,7 +308,7 @@ mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
 
 const char *mt_writer_tmp_path(const mt_writer *w)
 {
-	return w->tmp_path;
+	return w->sf.tmp_path;
 }
 
 static void pack_cstr(msgpack_packer *pk, const char *s)
@@ -1085,37 +904,6 @@ uint64_t mt_writer_bytes(const mt_writer *w)
 }
 
 
-/* The final step: the temporary file takes the target's name.  rename()
- * never follows a symbolic link at the target (it would replace the link)
- * and never puts a file over a directory; the target is checked again here
- * because it may have changed during the walk.  When there was no target,
- * RENAME_NOREPLACE makes "still absent" and the rename one atomic step.
- * What remains between a check and renameat() is a race only with someone
- * who can replace entries in that directory anyway. */
-static mt_status rename_onto_target(mt_writer *w, mt_err *err)
-{
-#ifdef RENAME_NOREPLACE
-	if (w->target_absent) {
-		if (renameat2(w->dirfd, w->tmp_name, w->dirfd, w->base,
-			      RENAME_NOREPLACE) == 0)
-			return MT_OK;
-		/* EEXIST: it appeared meanwhile; EINVAL, ENOSYS: not
-		 * supported here.  Check it as any other target. */
-		if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
-			return io_err(err, errno, "renaming %s: %s",
-				      w->tmp_path, strerror(errno));
-	}
-#endif
-	bool absent;
-	mt_status st = check_target(w->dirfd, w->base, w->path, &absent, err);
-	if (st)
-		return st;
-	if (renameat(w->dirfd, w->tmp_name, w->dirfd, w->base) != 0)
-		return io_err(err, errno, "renaming %s: %s", w->tmp_path,
-			      strerror(errno));
-	return MT_OK;
-}
-
 mt_status mt_writer_finish(mt_writer *w, uint64_t reachable, mt_err *err)
 {
 	mt_status s = MT_OK;
@@ -1146,28 +934,11 @@ mt_status mt_writer_finish(mt_writer *w, uint64_t reachable, mt_err *err)
 		s = fail(w, err);
 		goto abort;
 	}
-	if (fsync(w->fd) != 0) {
-		s = io_err(err, errno, "syncing %s: %s", w->tmp_path,
-			   strerror(errno));
-		goto abort;
-	}
-	int fd = w->fd;
-	w->fd = -1;
-	/* Linux closes the descriptor even when close() fails with EINTR,
-	 * and the data is synced already */
-	if (close(fd) != 0 && errno != EINTR) {
-		s = io_err(err, errno, "closing %s: %s", w->tmp_path,
-			   strerror(errno));
-		goto abort;
-	}
-	if ((s = rename_onto_target(w, err)) != MT_OK)
-		goto abort;
-	/* make the rename durable too; the dump is in place already, so a
-	 * failure here (a file system that cannot sync a directory) is not
-	 * reported */
-	(void)fsync(w->dirfd);
+	/* synced, renamed onto the target (checked again: it may have
+	 * changed during the walk); on failure the temporary file is gone */
+	s = mt_safefile_commit(&w->sf, err);
 	writer_free(w);
-	return MT_OK;
+	return s;
 abort:
 	mt_writer_abort(w);
 	return s;
@@ -1178,10 +949,7 @@ void mt_writer_abort(mt_writer *w)
 	if (!w)
 		return;
 	int e = errno; /* keep the cause of the failure for the caller */
-	if (w->fd >= 0)
-		close(w->fd);
-	if (w->created)
-		unlinkat(w->dirfd, w->tmp_name, 0);
+	mt_safefile_abort(&w->sf);
 	writer_free(w);
 	errno = e;
 }

@@ -92,8 +92,14 @@ expect_error "--html missing file" \
 	"^memtrack-tui: $T/none\\.log: input/output error: No such file or directory\$" \
 	--html "$T/r.html" "$T/none.log"
 expect_error "--html unwritable" \
-	"^memtrack-tui: $T/no/r\\.html: input/output error: cannot create a temporary file for $T/no/r\\.html: No such file or directory\$" \
+	"^memtrack-tui: $T/no/r\\.html: input/output error: cannot create $T/no/r\\.html: No such file or directory\$" \
 	--html "$T/no/r.html" "$S/app.jsonl"
+ln -s "$T/kept.html" "$T/link.html" || exit 99
+expect_error "--html onto a symbolic link (refused, as for a dump)" \
+	"^memtrack-tui: $T/link\\.html: input/output error: refusing to replace $T/link\\.html: it is a symbolic link \\(a report replaces only a regular file\\)\$" \
+	--html "$T/link.html" "$S/app.jsonl"
+[ -L "$T/link.html" ] && [ ! -e "$T/kept.html" ] ||
+	fail "--html onto a symbolic link changed it"
 mkfifo "$T/fifo.jsonl" || exit 99
 expect_error "--html on a FIFO (at once, no wait)" \
 	"^memtrack-tui: $T/fifo\\.jsonl: input/output error: $T/fifo\\.jsonl is a FIFO, not a regular file\$" \

@@ -57,8 +57,8 @@ class Result(unittest.TestResult):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: run.py MODULE_DIR", file=sys.stderr)
+    if len(argv) < 2:
+        print("usage: run.py MODULE_DIR [test_x.py ...]", file=sys.stderr)
         return 2
     moddir = os.path.abspath(argv[1])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -68,7 +68,13 @@ def main(argv):
     import memtrack  # noqa: F401  (fail early with a clear ImportError)
     print("memtrack from %s on Python %s" % (memtrack.__file__, sys.version.split()[0]),
           flush=True)
-    suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py", top_level_dir=here)
+    if len(argv) > 2:  # only these files
+        suite = unittest.TestSuite(
+            unittest.defaultTestLoader.loadTestsFromName(os.path.basename(f)[:-3])
+            for f in argv[2:])
+    else:
+        suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py",
+                                                    top_level_dir=here)
     result = Result()
     suite.run(result)
     print("%d passed, %d failed" % (result.passed, result.failed))
