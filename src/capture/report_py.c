@@ -1,11 +1,13 @@
 /* memtrack._memtrack._html_report: the HTML report writer (series.h,
  * src/format/report.c) for Python, so that HtmlStats.create_html and
  * memtrack-tui --html write the same page from one writer.  The files are
- * loaded and the page written without the GIL. */
+ * loaded and the page written without the GIL.  _write_private: bytes to
+ * a file by the rules of a dump (safefile.h), for Stats.dump_stats. */
 #include "config.h"
 
 #include "modhooks.h"
 
+#include "memtrack/safefile.h"
 #include "memtrack/series.h"
 
 /* Raises the error of a failed load or write: OSError (errno, text, path)
@@ -162,7 +164,51 @@ done:
 	return ret;
 }
 
+PyDoc_STRVAR(write_private_doc,
+	     "_write_private(path, data, what)\n--\n\n"
+	     "Write the bytes `data` to `path` as memtrack writes a dump "
+	     "(include/memtrack/safefile.h):\nthrough a private temporary "
+	     "file beside it (mode 0600) renamed onto it; only\nan absent "
+	     "path or a regular file is replaced (`what`, e.g. 'a stats "
+	     "file',\nnames the file in the refusal).  Nothing is left "
+	     "behind on an error.\nRaises OSError.");
+
+static PyObject *write_private(PyObject *self, PyObject *args)
+{
+	PyObject *path_b = NULL;
+	Py_buffer data;
+	const char *what;
+	(void)self;
+	if (!PyArg_ParseTuple(args, "O&y*s:_write_private",
+			      PyUnicode_FSConverter, &path_b, &data, &what))
+		return NULL;
+	const char *path = PyBytes_AS_STRING(path_b);
+	mt_err err;
+	mt_err_clear(&err);
+	mt_safefile f;
+	mt_status st;
+	Py_BEGIN_ALLOW_THREADS
+	st = mt_safefile_open(&f, path, what, 0, &err);
+	if (st == MT_OK) {
+		st = mt_safefile_write(&f, data.buf, (size_t)data.len, &err);
+		if (st == MT_OK)
+			st = mt_safefile_commit(&f, &err);
+		else
+			mt_safefile_abort(&f);
+	}
+	Py_END_ALLOW_THREADS
+	PyBuffer_Release(&data);
+	if (st != MT_OK) {
+		raise_err(path, &err);
+		Py_DECREF(path_b);
+		return NULL;
+	}
+	Py_DECREF(path_b);
+	Py_RETURN_NONE;
+}
+
 static PyMethodDef report_methods[] = {
+    {"_write_private", write_private, METH_VARARGS, write_private_doc},
     {"_html_report", (PyCFunction)(void (*)(void))html_report,
      METH_VARARGS | METH_KEYWORDS, html_report_doc},
     {NULL, NULL, 0, NULL},

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Run the capture tests: tests/python/run.py MODULE_DIR
+"""Run the capture tests: tests/python/run.py MODULE_DIR [test_x.py ...]
 
-Imports `memtrack` from MODULE_DIR (the directory holding memtrack*.so),
-runs every tests/python/test_*.py with unittest, prints each failure, and
+Imports `memtrack` from MODULE_DIR (the directory holding the package
+memtrack/: the build tree's python/), runs every tests/python/test_*.py (or
+only the files named) with unittest, prints each failure, and
 ends with exactly one line `N passed, N failed`; exits 1 if any failed.
 Tests that need a heap of their own run it in a subprocess (mtutil.run_child),
 which finds the module through MEMTRACK_MODULE_DIR.

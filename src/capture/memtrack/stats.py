@@ -26,10 +26,7 @@ import gc
 import io
 import json
 import os
-import secrets
 import shutil
-import stat
-import string
 import sys
 import tempfile
 
@@ -724,70 +721,12 @@ class HtmlStats(Stats):
 
 # ---- writing a file safely (the rules of memtrack.dump, doc/capture.md) ----
 
-_LETTERS = string.ascii_letters + string.digits
-
-
-def _refuse(path, st):
-    import errno
-
-    if stat.S_ISDIR(st.st_mode):
-        code, kind = errno.EISDIR, "a directory"
-    elif stat.S_ISLNK(st.st_mode):
-        code, kind = errno.ELOOP, "a symbolic link"
-    else:
-        code, kind = errno.EEXIST, "not a regular file"
-    raise OSError(code, "memtrack: refusing to replace %s" % kind, path)
-
-
-def _check_target(path):
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if not stat.S_ISREG(st.st_mode):
-        _refuse(path, st)
-
 
 def _write_file(path, data):
-    """`data` to `path` through `<path>.tmp.<12 letters>` (O_EXCL, no
-    link followed, mode 0600), fsynced and renamed onto `path`; the target
-    must be absent or a regular file (checked before and again before the
-    rename).  Nothing is left under either name on an error."""
-    _check_target(path)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
-        os, "O_CLOEXEC", 0)
-    while True:
-        tmp = "%s.tmp.%s" % (path, "".join(secrets.choice(_LETTERS) for _ in range(12)))
-        try:
-            fd = os.open(tmp, flags, 0o600)
-            break
-        except FileExistsError:
-            continue
-    try:
-        try:
-            os.fchmod(fd, 0o600)
-            view = memoryview(data)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _check_target(path)
-        os.rename(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    """`data` to `path` through a private temporary file (O_EXCL, mode
+    0600) renamed onto it, by the C code that writes dumps and logs
+    (include/memtrack/safefile.h): only an absent path or a regular file
+    is replaced; nothing is left behind on an error."""
+    from . import _memtrack
+
+    _memtrack._write_private(path, data, "a stats file")
