@@ -388,16 +388,21 @@ static void hook_free_block(void *p)
 	}
 }
 
+/* The last block allocated through a hook (under the GIL, as every
+ * PYMEM_DOMAIN_OBJ call): an instance that is this block came through the
+ * hook, so the hook is still in the chain (reg_track's fast path). */
+static void *g_last_alloc;
+
 static void *hook_malloc(void *ctx, size_t n)
 {
 	trk_install *in = ctx;
-	return in->prev.malloc(in->prev.ctx, n);
+	return g_last_alloc = in->prev.malloc(in->prev.ctx, n);
 }
 
 static void *hook_calloc(void *ctx, size_t n, size_t s)
 {
 	trk_install *in = ctx;
-	return in->prev.calloc(in->prev.ctx, n, s);
+	return g_last_alloc = in->prev.calloc(in->prev.ctx, n, s);
 }
 
 /* An object of a tracked class moved by realloc: CPython reallocates only
@@ -621,14 +626,18 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 			     Py_TYPE(o)->tp_name);
 		return -1;
 	}
-	/* first: a release the hook missed may have freed this address */
-	if (hook_ensure(skip < 0 ? o : NULL) < 0)
+	uintptr_t block = (uintptr_t)o - mt_py_presize(o);
+	/* first: a release the hook missed may have freed this address (an
+	 * instance just allocated through the hook needs no check: the hook
+	 * is in the chain) */
+	if (!(g_top && skip < 0 && block == (uintptr_t)g_last_alloc) &&
+	    hook_ensure(skip < 0 ? o : NULL) < 0)
 		return -1;
 	if (skip < 0)
 		skip = 0;
-	uintptr_t block = (uintptr_t)o - mt_py_presize(o);
 	if (r->nlive && live_find(&r->live, block) >= 0)
 		return 0;
+	size_t ntypes = (size_t)PyList_GET_SIZE(r->types);
 	/* Python objects are made first (the trace, the type's slot): a
 	 * collection they start can run __del__ methods that track objects
 	 * too, so the array is grown only afterwards */
@@ -640,7 +649,9 @@ static int reg_track(Registry *r, PyObject *o, uint32_t name, int level,
 		Py_XDECREF(tr);
 		return -1;
 	}
-	if (r->nlive && live_find(&r->live, block) >= 0) {
+	/* Python code may have run only if a trace or a type entry was made */
+	if ((tr || (size_t)PyList_GET_SIZE(r->types) != ntypes) && r->nlive &&
+	    live_find(&r->live, block) >= 0) {
 		Py_XDECREF(tr);
 		return 0;
 	}
