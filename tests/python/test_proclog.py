@@ -515,10 +515,14 @@ class Cli(unittest.TestCase):
         child = subprocess.Popen(["sleep", "30"])
         env = dict(os.environ, PYTHONPATH=MODULE_DIR)
         try:
+            # a process started in the background inherits SIGINT
+            # ignored (CI): Python then installs no KeyboardInterrupt
             p = subprocess.Popen([sys.executable, "-m", "memtrack", "log",
                                   "--pid", str(child.pid), "--interval",
                                   "0.05", out], stderr=subprocess.PIPE,
-                                 text=True, env=env)
+                                 text=True, env=env,
+                                 preexec_fn=lambda: signal.signal(
+                                     signal.SIGINT, signal.SIG_DFL))
             deadline = time.monotonic() + 30
             while not os.path.exists(out) and time.monotonic() < deadline:
                 time.sleep(0.02)
