@@ -1798,18 +1798,28 @@ static PyObject *opt_time(double t)
 	return isnan(t) ? Py_NewRef(Py_None) : PyFloat_FromDouble(t);
 }
 
+/* Index arg (an int) into [0, n): -1 with IndexError(what) or the
+ * conversion's error. */
+static Py_ssize_t index_arg(PyObject *arg, size_t n, const char *what)
+{
+	Py_ssize_t i = PyLong_AsSsize_t(arg);
+	if (i == -1 && PyErr_Occurred())
+		return -1;
+	if (i < 0 || (size_t)i >= n) {
+		PyErr_SetString(PyExc_IndexError, what);
+		return -1;
+	}
+	return i;
+}
+
 /* entry(i) -> (id, name, type, birth, death, level, trace, basic, keep,
  * alive, lost) */
 static PyObject *reg_entry(PyObject *self, PyObject *arg)
 {
 	Registry *r = (Registry *)self;
-	Py_ssize_t i = PyLong_AsSsize_t(arg);
-	if (i == -1 && PyErr_Occurred())
+	Py_ssize_t i = index_arg(arg, r->n, "no such entry");
+	if (i < 0)
 		return NULL;
-	if (i < 0 || (size_t)i >= r->n) {
-		PyErr_SetString(PyExc_IndexError, "no such entry");
-		return NULL;
-	}
 	trk_entry *e = &r->e[i];
 	return Py_BuildValue("(NOOdNiOIiii)", PyLong_FromVoidPtr(e->obj),
 			     PyList_GET_ITEM(r->names, e->name),
@@ -1858,13 +1868,9 @@ fail:
 static PyObject *reg_death(PyObject *self, PyObject *arg)
 {
 	Registry *r = (Registry *)self;
-	Py_ssize_t i = PyLong_AsSsize_t(arg);
-	if (i == -1 && PyErr_Occurred())
+	Py_ssize_t i = index_arg(arg, r->n, "no such entry");
+	if (i < 0)
 		return NULL;
-	if (i < 0 || (size_t)i >= r->n) {
-		PyErr_SetString(PyExc_IndexError, "no such entry");
-		return NULL;
-	}
 	return opt_time(r->e[i].death);
 }
 
@@ -1872,13 +1878,9 @@ static PyObject *reg_death(PyObject *self, PyObject *arg)
 static PyObject *reg_obj(PyObject *self, PyObject *arg)
 {
 	Registry *r = (Registry *)self;
-	Py_ssize_t i = PyLong_AsSsize_t(arg);
-	if (i == -1 && PyErr_Occurred())
+	Py_ssize_t i = index_arg(arg, r->n, "no such entry");
+	if (i < 0)
 		return NULL;
-	if (i < 0 || (size_t)i >= r->n) {
-		PyErr_SetString(PyExc_IndexError, "no such entry");
-		return NULL;
-	}
 	trk_entry *e = &r->e[i];
 	if (!e->alive || Py_REFCNT(e->obj) <= 0)
 		Py_RETURN_NONE;
@@ -1889,13 +1891,9 @@ static PyObject *reg_obj(PyObject *self, PyObject *arg)
 static PyObject *reg_samples(PyObject *self, PyObject *arg)
 {
 	Registry *r = (Registry *)self;
-	Py_ssize_t i = PyLong_AsSsize_t(arg);
-	if (i == -1 && PyErr_Occurred())
+	Py_ssize_t i = index_arg(arg, r->n, "no such entry");
+	if (i < 0)
 		return NULL;
-	if (i < 0 || (size_t)i >= r->n) {
-		PyErr_SetString(PyExc_IndexError, "no such entry");
-		return NULL;
-	}
 	trk_entry *e = &r->e[i];
 	PyObject *l = PyList_New(e->nsamples);
 	for (uint32_t k = 0; l && k < e->nsamples; k++) {
@@ -1917,13 +1915,9 @@ static PyObject *reg_samples(PyObject *self, PyObject *arg)
 static PyObject *reg_snap(PyObject *self, PyObject *arg)
 {
 	Registry *r = (Registry *)self;
-	Py_ssize_t j = PyLong_AsSsize_t(arg);
-	if (j == -1 && PyErr_Occurred())
+	Py_ssize_t j = index_arg(arg, r->nsnaps, "no such snapshot");
+	if (j < 0)
 		return NULL;
-	if (j < 0 || (size_t)j >= r->nsnaps) {
-		PyErr_SetString(PyExc_IndexError, "no such snapshot");
-		return NULL;
-	}
 	trk_snap *s = &r->snaps[j];
 	return Py_BuildValue("(dOKLLL)", s->t, s->desc,
 			     (unsigned long long)s->tracked_total,
