@@ -15,6 +15,12 @@ int mt_proclog_init_module(PyObject *m);
 /* report_py.c: the HTML report writer (_html_report). */
 int mt_report_init_module(PyObject *m);
 
+/* module.c: raises OSError(*args) as the subclass its errno names
+ * (FileNotFoundError...), made at once: an exception set from a bare
+ * OSError type and an argument tuple is matched as plain OSError by
+ * `except FileNotFoundError` on 3.9 and 3.10. */
+void mt_py_set_oserror(PyObject *args);
+
 /* proclog.c: after a successful dump() to path, a marker naming the dump in
  * every process log this process is writing.  Never fails, never raises. */
 void mt_proclog_dump_marker(const char *path);

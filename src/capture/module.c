@@ -416,7 +416,7 @@ static void signals_restore(void)
  * (IsADirectoryError, InterruptedError...), built at once: an exception
  * left for the interpreter to normalise reaches a `with` block's __exit__
  * as plain OSError on 3.9 and 3.10. */
-static void set_oserror(PyObject *args)
+void mt_py_set_oserror(PyObject *args)
 {
 	PyObject *e = PyObject_Call(PyExc_OSError, args, NULL);
 	if (e) {
@@ -440,7 +440,7 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 		    text ? Py_BuildValue("(iOO)", err->sys_errno, text, fn)
 			 : NULL;
 		if (a)
-			set_oserror(a);
+			mt_py_set_oserror(a);
 		Py_XDECREF(a);
 		Py_XDECREF(text);
 		Py_XDECREF(fn);
@@ -774,7 +774,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 				     fn)
 			       : NULL;
 			if (a)
-				set_oserror(a);
+				mt_py_set_oserror(a);
 			Py_XDECREF(a);
 			Py_XDECREF(fn);
 		}
@@ -1103,7 +1103,7 @@ static void not_regular(mode_t m, PyObject *path)
 					  text, path)
 			  : NULL;
 	if (a)
-		set_oserror(a);
+		mt_py_set_oserror(a);
 	Py_XDECREF(a);
 	Py_XDECREF(text);
 }

@@ -589,13 +589,8 @@ static PyObject *oserror(int e, const char *why, PyObject *path)
 	PyObject *a = text ? (path ? Py_BuildValue("(iOO)", e, text, path)
 				   : Py_BuildValue("(iO)", e, text))
 			   : NULL;
-	if (a) {
-		PyObject *x = PyObject_Call(PyExc_OSError, a, NULL);
-		if (x) {
-			PyErr_SetObject((PyObject *)Py_TYPE(x), x);
-			Py_DECREF(x);
-		}
-	}
+	if (a)
+		mt_py_set_oserror(a);
 	Py_XDECREF(a);
 	Py_XDECREF(text);
 	return NULL;

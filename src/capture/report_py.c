@@ -26,7 +26,7 @@ static void raise_err(const char *path, const mt_err *err)
 					       err->detail,
 					       PyUnicode_DecodeFSDefault, path);
 		if (args) {
-			PyErr_SetObject(PyExc_OSError, args);
+			mt_py_set_oserror(args);
 			Py_DECREF(args);
 		}
 		return;
