@@ -53,6 +53,15 @@ def cli(args, timeout=60, **kw):
                           env=env, **kw)
 
 
+
+def unshare_refused():
+    """Why `unshare -m` cannot make a private mount namespace here (in a
+    chroot, whose root is no mount point: 'cannot change root filesystem
+    propagation'), or None."""
+    p = subprocess.run(["unshare", "-m", "true"], capture_output=True,
+                       text=True, timeout=60)
+    return None if p.returncode == 0 else "unshare -m: " + p.stderr.strip()
+
 class Format(unittest.TestCase):
     def check_sample(self, d):
         for k, ty in SAMPLE_KEYS.items():
@@ -343,6 +352,9 @@ class Lifetime(unittest.TestCase):
         # stops, wait() returns, label() and close() raise ENOSPC
         if os.geteuid() != 0 or not shutil.which("unshare"):
             self.skipTest("needs root and unshare")
+        why = unshare_refused()
+        if why:
+            self.skipTest(why)
         d = tempfile.mkdtemp(prefix="mt-proclog-full-")
         code = textwrap.dedent("""
             import errno, os, sys
@@ -487,6 +499,9 @@ class Cli(unittest.TestCase):
         if os.geteuid() != 0 or not shutil.which("unshare") \
                 or not shutil.which("setpriv"):
             self.skipTest("needs root, unshare and setpriv")
+        why = unshare_refused()
+        if why:
+            self.skipTest(why)
         if ASAN:
             self.skipTest("AddressSanitizer's runtime cannot run without "
                           "/proc")
