@@ -89,13 +89,11 @@ static void fmt_dcount(char *buf, size_t n, uint64_t o, uint64_t w)
 static void fmt_dsize(const mt_browser *b, char *buf, size_t n, uint64_t o,
 		      uint64_t w)
 {
-	char sz[32];
-	if (w == o) {
+	if (w == o)
 		snprintf(buf, n, "0");
-		return;
-	}
-	bv_size(b, sz, sizeof sz, w > o ? w - o : o - w);
-	snprintf(buf, n, "%c%s", w > o ? '+' : '-', sz);
+	else
+		bv_fmt_delta(b, buf, n,
+			     w > o ? (int64_t)(w - o) : -(int64_t)(o - w));
 }
 
 /* The figures of row r: of its diff row, or of the rows shown for the
