@@ -7,6 +7,7 @@ memtrackpkg_LTLIBRARIES = _memtrack.la
 _memtrack_la_SOURCES = \
 	src/capture/module.c src/capture/modhooks.h \
 	src/capture/tracker.c src/capture/proclog.c src/capture/report_py.c \
+	src/capture/bgdump.c src/capture/trigger.c \
 	src/capture/walk.c src/capture/walk.h src/capture/walkpriv.h \
 	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
 	src/capture/objtable.c src/capture/objtable.h \
@@ -30,7 +31,9 @@ memtrack_py = \
 	src/capture/memtrack/__init__.py src/capture/memtrack/__main__.py \
 	src/capture/memtrack/classtracker.py src/capture/memtrack/stats.py \
 	src/capture/memtrack/proclog.py \
-	src/capture/memtrack/_logcli.py
+	src/capture/memtrack/_logcli.py \
+	src/capture/memtrack/_runcli.py \
+	src/capture/memtrack/_dumpcli.py src/capture/memtrack/_attach.py
 dist_memtrackpkg_DATA = $(memtrack_py)
 python/memtrack/.stamp: $(memtrack_py) _memtrack.la
 	$(AM_V_GEN)$(MKDIR_P) python/memtrack && \

@@ -14,6 +14,11 @@ int mt_tracker_init_module(PyObject *m);
 int mt_proclog_init_module(PyObject *m);
 /* report_py.c: the HTML report writer (_html_report). */
 int mt_report_init_module(PyObject *m);
+/* bgdump.c: dumps in a forked child (dump(background=True), its handle). */
+int mt_bgdump_init_module(PyObject *m);
+/* trigger.c: dumps on a signal or an RSS bound (dump_on_signal, dump_when),
+ * and the file names they make (_dump_name). */
+int mt_trigger_init_module(PyObject *m);
 
 /* module.c: raises OSError(*args) as the subclass its errno names
  * (FileNotFoundError...), made at once: an exception set from a bare

@@ -1386,7 +1386,8 @@ PyMODINIT_FUNC PyInit__memtrack(void)
 	    PyModule_AddObject(m, "Record", Py_NewRef((PyObject *)g_record_t)) <
 		0 ||
 	    mt_tracker_init_module(m) < 0 || mt_proclog_init_module(m) < 0 ||
-	    mt_report_init_module(m) < 0) {
+	    mt_report_init_module(m) < 0 || mt_bgdump_init_module(m) < 0 ||
+	    mt_trigger_init_module(m) < 0) {
 		Py_DECREF(m);
 		return NULL;
 	}

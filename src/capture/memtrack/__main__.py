@@ -11,6 +11,8 @@ import sys
 COMMANDS = [
     # name, module, summary
     ("log", "_logcli", "log another process's memory over time (JSON lines)"),
+    ("dump", "_dumpcli", "dump a running Python process that never imported memtrack"),
+    ("run", "_runcli", "run a script with dumps on a signal or at its exit"),
 ]
 
 
