@@ -23,6 +23,10 @@
 # reach the mirror then only warns).  MEMTRACK_SID_MIRROR (default
 # http://deb.debian.org/debian) picks the mirror; every network step has a
 # time limit, so an unreachable mirror fails in minutes, not never.
+# MEMTRACK_SID_WORK (default /root/memtrack) is the work folder inside the
+# chroot, so that two runs at once do not share one; MEMTRACK_SID_TESTS
+# (default: all) names the Python tests to run (test_x.py ..., as for
+# tests/python/run.py) and skips the corpus programs.
 set -uo pipefail
 
 mode=${1:-test}
@@ -41,7 +45,8 @@ pythons=(3.13 3.14)
 packages=(python3.13-dev python3.14-dev gcc libc6-dev make pkg-config autoconf
     automake libtool autoconf-archive libmsgpack-c-dev libcmocka-dev
     libncurses-dev libreadline-dev
-    python3-numpy python3-lxml) # the plugins' tests (numpy 2.x, lxml 6.x)
+    python3-numpy python3-lxml # the plugins' tests (numpy 2.x, lxml 6.x)
+    gdb)                       # python3 -m memtrack dump --pid (attach)
 # apt inside the chroot: the mirror's Release file may be past its
 # Valid-Until date; no stalled connection may hang the run
 apt_opts=(-o Acquire::Check-Valid-Until=false -o Acquire::http::Timeout=30
@@ -189,7 +194,7 @@ log "chroot ready in $(($(date +%s) - t0)) s: $root"
 
 # ---- build and test ----------------------------------------------------------
 t1=$(date +%s)
-work=/root/memtrack
+work=${MEMTRACK_SID_WORK:-/root/memtrack}
 rm -rf --one-file-system "$root$work" || die "cannot remove $root$work"
 rm -rf --one-file-system "$root"/tmp/mt-* 2>/dev/null # earlier runs' dumps
 mkdir -p "$root$work/src" || die "cannot create $root$work"
@@ -238,7 +243,7 @@ for v in "${pythons[@]}"; do
     fi
     [ -n "$tui" ] || tui=$b/memtrack-tui
     out=$(in_chroot 1800 env MEMTRACK_TUI="$tui" "${guppy_env[@]}" "python$v" \
-        "$work/src/tests/python/run.py" "$b/python" 2>&1)
+        "$work/src/tests/python/run.py" "$b/python" ${MEMTRACK_SID_TESTS:-} 2>&1)
     n=$(printf '%s\n' "$out" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
     printf '%s\n' "$out" >"$root$b/test.log"
     if [ -z "$n" ]; then
@@ -253,6 +258,10 @@ for v in "${pythons[@]}"; do
         status=1
     fi
     p=$1 f=$3
+    if [ -n "${MEMTRACK_SID_TESTS:-}" ]; then
+        echo "$what: $p passed, $f failed"
+        continue
+    fi
     # the corpus programs that need only the standard library
     out=$(in_chroot 1800 "python$v" "$work/src/tests/programs/run.py" \
         --python "/usr/bin/python$v" --module-dir "$b/python" --tui "$tui" \
