@@ -19,3 +19,4 @@ EXTRA_DIST += bench/bench_mark.py
 EXTRA_DIST += bench/bench_byprod.py
 EXTRA_DIST += bench/bench_proclog.py
 EXTRA_DIST += bench/bench_tracker.py
+EXTRA_DIST += bench/bench_vs_heapy.py bench/heapy_util.py

@@ -11,7 +11,8 @@
 # browser's keys; bench_compare.py dumps two heaps of one process (a tenth
 # of the objects replaced) and bench_compare opens them as a comparison.
 # Then bench_cliff.py compares a heap of many objects the
-# walker runs tp_traverse on, after a big one, with a plain heap.  Dumps go to
+# walker runs tp_traverse on, after a big one, with a plain heap, and
+# bench_vs_heapy.py times dump() against heapy's hp.heap() on one heap.  Dumps go to
 # $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,8 @@ for n in "${sizes[@]}"; do
 done
 echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
 "$py" "$top/bench/bench_cliff.py" "$build/python" 100000 1000000 "$tmp"
+echo "--- against heapy (warm hp.heap(), side by side: benchmark heap and docutils)"
+"$py" "$top/bench/bench_vs_heapy.py" "$build/python"
 echo "--- process log (a ProcessLog at 10 samples/s for 20 s)"
 "$py" "$top/bench/bench_proclog.py" "$build/python" 20 0.1
 echo "--- ClassTracker (200k instantiations: plain, tracked by memtrack, by pympler)"
