@@ -7,7 +7,7 @@ memtrackpkg_LTLIBRARIES = _memtrack.la
 _memtrack_la_SOURCES = \
 	src/capture/module.c src/capture/modhooks.h \
 	src/capture/tracker.c src/capture/proclog.c src/capture/report_py.c \
-	src/capture/bgdump.c src/capture/trigger.c \
+	src/capture/bgdump.c src/capture/bgdump.h src/capture/trigger.c \
 	src/capture/walk.c src/capture/walk.h src/capture/walkpriv.h \
 	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
 	src/capture/objtable.c src/capture/objtable.h \

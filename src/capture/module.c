@@ -26,10 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allocsite.h"
+#include "bgdump.h"
 #include "mark.h"
 #include "memtrack/reader.h"
-#include "modhooks.h"
 #include "memtrack/writer.h"
+#include "modhooks.h"
 #include "pyint.h"
 #include "walk.h"
 #include "walkpriv.h"
@@ -453,6 +455,34 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 	return NULL;
 }
 
+/* bgdump.h: the same exceptions from a background child's report (status
+ * -1: the child refused to walk, RuntimeError with its reason). */
+PyObject *mt_py_dump_failure(int status, int sys_errno, const char *reason,
+			     const char *path)
+{
+	if (status == MT_IO && sys_errno) {
+		PyObject *fn = PyUnicode_DecodeFSDefault(path);
+		PyObject *text = fn ? PyUnicode_FromFormat(
+					  "memtrack.dump failed: %s", reason)
+				    : NULL;
+		PyObject *a = text ? Py_BuildValue("(iOO)", sys_errno, text, fn)
+				   : NULL;
+		if (a)
+			mt_py_set_oserror(a);
+		Py_XDECREF(a);
+		Py_XDECREF(text);
+		Py_XDECREF(fn);
+		return NULL;
+	}
+	PyErr_Format(status == MT_IO	  ? PyExc_OSError
+		     : status == MT_NOMEM ? PyExc_MemoryError
+					  : PyExc_RuntimeError,
+		     "memtrack.dump('%s') failed: %s", path, reason);
+	return NULL;
+}
+
+void mt_py_dump_done(const char *path) { mt_proclog_dump_marker(path); }
+
 /* ---- the named results ------------------------------------------------------
  * read() and dump() return named data: a Record is a dict whose keys are
  * also attributes (d.header.rss == d["header"]["rss"]), Object, Edge,
@@ -621,6 +651,11 @@ out:
 	return d;
 }
 
+PyObject *mt_py_record_of(size_t n, const char *const *keys, PyObject **vals)
+{
+	return record_of(n, keys, vals);
+}
+
 /* A struct sequence of type t from n new references (NULL: fails, every
  * item is released). */
 static PyObject *seq_of(PyTypeObject *t, size_t n, PyObject **items)
@@ -675,20 +710,185 @@ static PyObject *plugin_summary(const mt_dumpplugins *dp)
 /* memtrack.mark()'s objects (below, mark), NULL: none. */
 static mt_mark *g_mark;
 
+/* ---- background dumps (bgdump.h) -------------------------------------------
+ * The child of dump(background=True): it runs no Python code.  It inherits
+ * the prepared header and plugins, the mark and the disabled collector from
+ * the parent, and walks with the same code as a foreground dump.
+ *
+ * Locks another thread may have held at the fork, and what the child does
+ * about each:
+ *   - glibc's malloc: fork() takes every arena lock around the fork (the
+ *     child's are free); C libraries' pthread_atfork handlers run too;
+ *   - obmalloc, the type cache, the GC lists, the thread list: protected by
+ *     the GIL, which the forking thread holds;
+ *   - tracemalloc's table lock: taken without the GIL by raw frees
+ *     (PyMem_RawFree of any thread) and needed by the walk's allocations
+ *     (an allowed C __sizeof__ returns an int) and by the site lookup.  The
+ *     child is single-threaded, so the lock is either free for the whole
+ *     walk or held forever: the child takes it once first (the probe of
+ *     mt_allocsite_tracing) under a 2 s alarm; when the alarm rings, the
+ *     child reports that and exits (RuntimeError from wait());
+ *   - stdio: the child writes only with write(2) (walk.c's message about a
+ *     bad reference, a memtrack bug, is the one fprintf). */
+
+typedef struct {
+	const char *path;
+	size_t expected;
+	header_buf *hb;
+	mt_dumpplugins *dp;
+	int sites, report;
+} bg_args;
+
+static int g_child_fd = -1;
+static mt_bgdump_out g_child_out; /* a report made before it is needed */
+static char g_child_line[4608];	  /* the _report line, ready to write */
+static const char *g_child_path;
+
+static void child_line(const char *reason)
+{
+	snprintf(g_child_line, sizeof g_child_line,
+		 "memtrack: background dump to %s failed: %s\n", g_child_path,
+		 reason);
+}
+
+static void child_fail_now(void)
+{
+	mt_bgdump_send_result(g_child_fd, &g_child_out, NULL, 0);
+	if (g_child_line[0]) {
+		ssize_t k = write(2, g_child_line, strlen(g_child_line));
+		(void)k;
+	}
+	_exit(1);
+}
+
+static void on_probe_alarm(int sig)
+{
+	(void)sig;
+	child_fail_now();
+}
+
+/* The text after a report: plugin names, then warnings, NUL-ended. */
+static char *child_text(const mt_dumpplugins *dp, mt_bgdump_out *o, size_t *len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < dp->nact; i++)
+		if (!dp->act[i].disabled)
+			n += strlen(dp->act[i].p->name) + 1;
+	for (size_t i = 0; i < dp->nwarnings; i++)
+		n += strlen(dp->warnings[i]) + 1;
+	char *t = malloc(n ? n : 1), *p = t;
+	*len = 0;
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < dp->nact; i++)
+		if (!dp->act[i].disabled) {
+			size_t k = strlen(dp->act[i].p->name) + 1;
+			memcpy(p, dp->act[i].p->name, k);
+			p += k;
+			o->nplugins++;
+		}
+	for (size_t i = 0; i < dp->nwarnings; i++) {
+		size_t k = strlen(dp->warnings[i]) + 1;
+		memcpy(p, dp->warnings[i], k);
+		p += k;
+		o->nwarnings++;
+	}
+	*len = n;
+	return t;
+}
+
+static void bg_child(void *arg, int fd)
+{
+	bg_args *a = arg;
+	double t0 = now_mono();
+	g_child_fd = fd;
+	g_child_path = a->path;
+	g_child_line[0] = '\0';
+	memset(&g_child_out, 0, sizeof g_child_out);
+	g_child_out.status = -1;
+	snprintf(g_child_out.reason, sizeof g_child_out.reason,
+		 "tracemalloc's lock was held by another thread when the "
+		 "process forked (the child cannot take it); try again");
+	if (a->report)
+		child_line(g_child_out.reason);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_probe_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(2);
+	(void)mt_allocsite_tracing();
+	alarm(0);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGALRM, &sa, NULL);
+
+	mt_walk_result res;
+	memset(&res, 0, sizeof res);
+	mt_err err;
+	mt_err_clear(&err);
+	/* SIGINT and SIGTERM are SIG_DFL here (bgdump.c): the handlers remove
+	 * the temporary file and the child dies of the signal */
+	signals_install();
+	mt_writer *wr = NULL;
+	mt_status st = mt_writer_new(&wr, a->path, &err);
+	if (st == MT_OK) {
+		signals_publish(mt_writer_tmp_path(wr));
+		mt_bgdump_send_tmp(fd, mt_writer_tmp_path(wr));
+		st = mt_walk_dump(wr, a->expected, &a->hb->h, a->dp, g_mark,
+				  a->sites, &g_cancel, &res, &err);
+	}
+	signals_restore(); /* dies here of a signal met before the file */
+	mt_bgdump_out *o = &g_child_out;
+	memset(o, 0, sizeof *o);
+	o->status = (int32_t)st;
+	o->sys_errno = st == MT_IO ? err.sys_errno : 0;
+	if (st == MT_OK) {
+		struct stat sb;
+		if (stat(a->path, &sb) == 0 && S_ISREG(sb.st_mode))
+			res.bytes = (uint64_t)sb.st_size;
+	} else {
+		mt_err_format(&err, o->reason, sizeof o->reason);
+		if (a->report)
+			child_line(o->reason);
+	}
+	o->objects = res.objects;
+	o->edges = res.edges;
+	o->bytes = res.bytes;
+	o->heap_bytes = res.heap_bytes;
+	o->reachable = res.reachable;
+	o->seconds = now_mono() - t0;
+	size_t len = 0;
+	char *text = st == MT_OK ? child_text(a->dp, o, &len) : NULL;
+	if (st != MT_OK)
+		child_fail_now();
+	mt_bgdump_send_result(fd, o, text, len);
+	_exit(0);
+}
+
 static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"path", "collect", "plugins", "sites", NULL};
+	static char *kwlist[] = {"path",       "collect", "plugins", "sites",
+				 "background", "_report", NULL};
 	PyObject *pathb = NULL, *plugins = Py_None;
-	int collect = 1, sites = 1;
+	int collect = 1, sites = 1, background = 0, report = 0;
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|$pOp:dump", kwlist,
-					 PyUnicode_FSConverter, &pathb,
-					 &collect, &plugins, &sites))
+	if (!PyArg_ParseTupleAndKeywords(
+		args, kwds, "O&|$pOppp:dump", kwlist, PyUnicode_FSConverter,
+		&pathb, &collect, &plugins, &sites, &background, &report))
 		return NULL;
 	const char *path = PyBytes_AS_STRING(pathb);
 	double t0 = now_mono();
 	mt_err err;
 	mt_err_clear(&err);
+	const char *why = background ? mt_bgdump_refusal() : NULL;
+	if (why) {
+		PyErr_Format(PyExc_RuntimeError,
+			     "memtrack.dump(background=True) is not possible "
+			     "here: %s",
+			     why);
+		Py_DECREF(pathb);
+		return NULL;
+	}
 	/* A target that will be refused fails now, before the collection
 	 * (which runs finalizers) and before the walk. */
 	mt_status st = mt_writer_check_target(path, &err);
@@ -734,6 +934,23 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		mt_plugins_release(&dp);
 		Py_DECREF(pathb);
 		return NULL;
+	}
+	if (background) {
+		if (g_mark)
+			hb.h.mark_time = mt_mark_time(g_mark);
+		bg_args a = {.path = path,
+			     .expected = expected,
+			     .hb = &hb,
+			     .dp = &dp,
+			     .sites = sites,
+			     .report = report};
+		PyObject *h = mt_bgdump_start(path, report, t0, bg_child, &a);
+		if (was_enabled && gc_call("enable") < 0)
+			PyErr_Clear();
+		header_free(&hb);
+		mt_plugins_release(&dp);
+		Py_DECREF(pathb);
+		return h;
 	}
 	mt_walk_result res;
 	memset(&res, 0, sizeof res);
@@ -1256,7 +1473,8 @@ static PyObject *mt_plugins(PyObject *self, PyObject *noargs)
  * `--`), which inspect.signature() and help() read. */
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))mt_dump, METH_VARARGS | METH_KEYWORDS,
-     "dump($module, /, path, *, collect=True, plugins=None, sites=True)\n"
+     "dump($module, /, path, *, collect=True, plugins=None, sites=True,\n"
+     "     background=False)\n"
      "--\n\n"
      "Write the whole object graph of this process to path (a memtrack\n"
      "dump, doc/format.md), through a private temporary file renamed at\n"
@@ -1280,7 +1498,14 @@ static PyMethodDef methods[] = {
      "  warnings    the dump's warnings, as str\n"
      "  bytes       the same as file_bytes (its former name)\n"
      "Raises OSError (a refused or unwritable target), MemoryError or\n"
-     "RuntimeError."},
+     "RuntimeError.\n\n"
+     "background: prepare here (collection, plugins, header), then walk\n"
+     "and write in a forked child while the program goes on; returns a\n"
+     "BackgroundDump at once (pid, path, pause, done(), wait(timeout)):\n"
+     "its wait() returns the Record above (seconds: the child's walk;\n"
+     "pause: this call's time) or raises the child's failure.  Refused\n"
+     "(RuntimeError) in a subinterpreter or a free-threaded build; a\n"
+     "failed fork() raises OSError.  doc/capture.md, Background dumps."},
     {"mark", (PyCFunction)(void (*)(void))mt_mark_fn,
      METH_VARARGS | METH_KEYWORDS,
      "mark($module, what=True, /, *, collect=True)\n--\n\n"
