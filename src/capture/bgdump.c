@@ -692,8 +692,23 @@ PyObject *mt_bgdump_start(const char *path, int report, double t0,
 	return (PyObject *)h;
 }
 
+static PyObject *py_active(PyObject *self, PyObject *noargs)
+{
+	(void)self;
+	(void)noargs;
+	return PyLong_FromLong(mt_bgdump_active());
+}
+
+static PyMethodDef bg_functions[] = {
+    {"_background_active", py_active, METH_NOARGS,
+     "_background_active($module, /)\n--\n\n"
+     "Background dumps of this process whose child is not reaped yet."},
+    {NULL, NULL, 0, NULL}};
+
 int mt_bgdump_init_module(PyObject *m)
 {
+	if (PyModule_AddFunctions(m, bg_functions) < 0)
+		return -1;
 	if (!g_handle_t) {
 		g_handle_t = (PyTypeObject *)PyType_FromSpec(&handle_spec);
 		if (!g_handle_t)
