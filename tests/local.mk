@@ -29,6 +29,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/python/test_heapy_labels.py tests/python/test_heapy_diff.py \
 	tests/python/test_perturb.py tests/python/test_reach.py \
 	tests/python/test_proclog.py \
+	tests/python/test_background.py \
 	tests/python/test_triggers.py tests/python/test_run.py \
 	tests/python/test_byprod.py \
 	tests/python/test_report.py \
