@@ -991,8 +991,16 @@ static PyObject *py_trigger_atexit(PyObject *self, PyObject *noargs)
 {
 	(void)self;
 	(void)noargs;
-	for (rt_state *s = g_watchers; s; s = s->next)
+	/* rt_stop releases the GIL while it joins: another thread may free
+	 * a state meanwhile, so the list is walked again from its head */
+	for (;;) {
+		rt_state *s = g_watchers;
+		while (s && !s->started)
+			s = s->next;
+		if (!s)
+			break;
 		rt_stop(s);
+	}
 	Py_RETURN_NONE;
 }
 
@@ -1119,8 +1127,8 @@ static PyMethodDef trigger_methods[] = {
      "file does not exist yet.  Each call takes a new number."},
     {"dump_on_signal", (PyCFunction)(void (*)(void))py_dump_on_signal,
      METH_VARARGS | METH_KEYWORDS,
-     "dump_on_signal($module, /, signum=signal.SIGUSR2, directory='.',\n"
-     "               background=True)\n--\n\n"
+     "dump_on_signal($module, /, signum=signal.SIGUSR2, directory='.', "
+     "background=True)\n--\n\n"
      "From now on, each signum makes a dump into directory, named\n"
      "PROG.PID.YYYYMMDD-HHMMSS.SEQ.mp, at the interpreter's next safe\n"
      "point (Python's own signal handling: the main thread, between\n"

@@ -387,6 +387,18 @@ class Names(unittest.TestCase):
         self.assertRegex(r["e"], r"^\./tool\.%d\.\d{8}-\d{6}\.007\.mp$" % pid)
         self.assertRegex(r["f"], r"^\./python\.%d\.\d{8}-\d{6}\.008\.mp$" % pid)
 
+    def test_signatures(self):
+        import inspect
+        self.assertEqual(str(inspect.signature(memtrack._memtrack._dump_name)),
+                         "(directory, prog=None, pid=None, when=None)")
+        self.assertEqual(str(inspect.signature(memtrack.dump_on_signal)),
+                         "(signum=<Signals.SIGUSR2: %d>, directory='.', "
+                         "background=True)" % signal.SIGUSR2)
+        self.assertEqual(str(inspect.signature(memtrack.dump_when)),
+                         "(*, rss_above, directory='.', background=True, "
+                         "interval=0.1)")
+        self.assertEqual(str(inspect.signature(memtrack.trigger_errors)), "()")
+
     def test_bad_arguments(self):
         n = memtrack._memtrack._dump_name
         self.assertRaises(TypeError, n, ".", 5)
