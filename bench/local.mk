@@ -20,3 +20,4 @@ EXTRA_DIST += bench/bench_byprod.py
 EXTRA_DIST += bench/bench_proclog.py
 EXTRA_DIST += bench/bench_tracker.py
 EXTRA_DIST += bench/bench_vs_heapy.py bench/heapy_util.py
+EXTRA_DIST += bench/bench_background.py

@@ -43,6 +43,8 @@ echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
 "$py" "$top/bench/bench_cliff.py" "$build/python" 100000 1000000 "$tmp"
 echo "--- against heapy (warm hp.heap(), side by side: benchmark heap and docutils)"
 "$py" "$top/bench/bench_vs_heapy.py" "$build/python"
+echo "--- background dump (the pause against warm hp.heap(), copy-on-write)"
+"$py" "$top/bench/bench_background.py" "$build/python"
 echo "--- process log (a ProcessLog at 10 samples/s for 20 s)"
 "$py" "$top/bench/bench_proclog.py" "$build/python" 20 0.1
 echo "--- ClassTracker (200k instantiations: plain, tracked by memtrack, by pympler)"
