@@ -705,6 +705,12 @@ static PyMethodDef bg_functions[] = {
      "Background dumps of this process whose child is not reaped yet."},
     {NULL, NULL, 0, NULL}};
 
+void mt_bgdump_set_pause(PyObject *handle, double pause)
+{
+	if (handle && Py_TYPE(handle) == g_handle_t)
+		((BgHandle *)handle)->pause = pause;
+}
+
 int mt_bgdump_init_module(PyObject *m)
 {
 	if (PyModule_AddFunctions(m, bg_functions) < 0)

@@ -55,6 +55,10 @@ const char *mt_bgdump_refusal(void);
 PyObject *mt_bgdump_start(const char *path, int report, double t0,
 			  mt_bgdump_child_fn fn, void *arg);
 
+/* Sets the handle's pause (seconds of the dump() call, measured by the
+ * caller once it has cleaned up after the fork). */
+void mt_bgdump_set_pause(PyObject *handle, double pause);
+
 /* Child side.  Tells the parent the temporary file's path (removed by
  * the parent when the child is killed before it could remove it). */
 void mt_bgdump_send_tmp(int fd, const char *tmp);

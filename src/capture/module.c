@@ -950,6 +950,7 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 		header_free(&hb);
 		mt_plugins_release(&dp);
 		Py_DECREF(pathb);
+		mt_bgdump_set_pause(h, now_mono() - t0);
 		return h;
 	}
 	mt_walk_result res;
