@@ -12,7 +12,8 @@ returns; the child's walk time from wait()), and hp.heap().  Best of each
 and the ratio are printed; absolute times vary a lot on shared machines,
 the ratio less.
 
-Copy-on-write: two more background dumps, one while the parent sleeps
+Copy-on-write (first, before heapy runs: its memory freed meanwhile
+would count as the child's): two background dumps, one while the parent sleeps
 (quiet) and one while it rewrites an attribute of every Rec in a loop until
 the child is done (busy).  For each: the parent's private memory
 (Private_Clean + Private_Dirty of /proc/self/smaps_rollup) just after the
@@ -127,6 +128,16 @@ def main():
                         "memtrack-bench-bg-%d.mp" % os.getpid())
     print("python: %s" % sys.version.split()[0])
     print("rss_before: %s" % mib(rollup()[0] + rollup()[1]))
+    # copy-on-write first, before heapy's memory comes and goes
+    for busy in (False, True):
+        c = cow_run(memtrack, path, recs, busy)
+        name = "busy" if busy else "quiet"
+        print("cow_%s: parent private growth %s, child peak private %s, "
+              "MemAvailable drop %s, walk %.3f s, pause %.4f s%s" % (
+                  name, mib(c["parent_copied"]), mib(c["child_peak_private"]),
+                  mib(c["memavailable_drop"]), c["walk"], c["pause"],
+                  ", %d passes over the Recs" % c["passes"] if busy else ""),
+              flush=True)
     if hp is not None:
         hp.heap()  # warm: heapy's first call builds its tables
     pauses, walks, heapy = [], [], []
@@ -158,14 +169,6 @@ def main():
               % (min(heapy) / min(pauses)))
     else:
         print("heapy_warm_heap_s: heapy did not build")
-    for busy in (False, True):
-        c = cow_run(memtrack, path, recs, busy)
-        name = "busy" if busy else "quiet"
-        print("cow_%s: parent private growth %s, child peak private %s, "
-              "MemAvailable drop %s, walk %.3f s, pause %.4f s%s" % (
-                  name, mib(c["parent_copied"]), mib(c["child_peak_private"]),
-                  mib(c["memavailable_drop"]), c["walk"], c["pause"],
-                  ", %d passes over the Recs" % c["passes"] if busy else ""))
     del recs
 
 
