@@ -24,7 +24,16 @@
  * ELOOP for a symbolic link, EEXIST for the other refused kinds).
  *
  * Memory: the buffer plus the name-interning table (one entry per distinct
- * attribute/local/root name), independent of the number of objects.
+ * attribute/local/root name), independent of the number of objects; 4
+ * buffers (4 MiB) once the output thread runs.
+ *
+ * Threads: once the first 1 MiB buffer is full, a second thread checksums
+ * and writes the full buffers while the caller encodes the next ones (off
+ * with mt_writer_set_thread).  It runs no Python code and receives no
+ * asynchronous signal; a write error it meets is returned by the caller's
+ * next call (or by mt_writer_finish) exactly as if the caller had written;
+ * mt_writer_finish and mt_writer_abort join it.  The file's bytes are the
+ * same with or without it.  A writer is used from one thread at a time.
  *
  * The writer assigns nothing: the caller gives absolute object ids and the
  * writer encodes them relative to its running counter `hi` (dump.h).  Object
@@ -33,6 +42,8 @@
  */
 #ifndef MEMTRACK_WRITER_H
 #define MEMTRACK_WRITER_H
+
+#include <stdbool.h>
 
 #include "memtrack/dump.h"
 #include "memtrack/error.h"
@@ -48,6 +59,10 @@ mt_status mt_writer_check_target(const char *path, mt_err *err);
  * on MT_OK.  Caller frees with mt_writer_finish or mt_writer_abort. */
 mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err);
 
+/* Whether a second thread writes the output (default true).  Call before
+ * the first 1 MiB is written; later calls change nothing. */
+void mt_writer_set_thread(mt_writer *w, bool on);
+
 /* The temporary file's path (the target's directory as given + its name),
  * e.g. for a signal handler that must remove it; valid until w is freed. */
 const char *mt_writer_tmp_path(const mt_writer *w);
@@ -59,8 +74,8 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *hdr, mt_err *err);
 /* Interns a name (attribute, local variable, root edge ...) and returns its
  * index in *index, writing a NAME record the first time a name is seen.
  * s need not be NUL-terminated; it is copied. */
-mt_status mt_writer_name(mt_writer *w, const char *s, size_t n,
-			 uint32_t *index, mt_err *err);
+mt_status mt_writer_name(mt_writer *w, const char *s, size_t n, uint32_t *index,
+			 mt_err *err);
 
 /* Writes the ROOTS record.  At most once, before the first object. */
 mt_status mt_writer_roots(mt_writer *w, const mt_edge *edges, size_t n,
@@ -74,8 +89,7 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 /* Writes a WARNING record: one line of UTF-8 text (s[0..n), copied) about
  * something the capture could not do (a plugin it disabled...).  Any time
  * after the header, before mt_writer_finish. */
-mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
-			    mt_err *err);
+mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n, mt_err *err);
 
 /* Writes the MARK record (dump.h, doc/format.md): bit i of bits (byte
  * i / 8, bit i % 8) says object i existed at memtrack.mark().  After the

@@ -1,17 +1,45 @@
 /* Streaming dump writer (writer.h).
  *
  * Owns the output file (a mt_safefile: a private temporary file beside
- * the target, renamed onto it by mt_writer_finish), a 1 MiB output buffer fed by msgpack-c's packer, the running
+ * the target, renamed onto it by mt_writer_finish), a 1 MiB output buffer
+ * fed by msgpack-c's packer and the direct encoders below, the running
  * checksum of everything flushed, the relative-reference counter `hi` and a
  * small open-addressing table interning names.  The first failure is sticky:
  * every later call returns it, and only abort/finish (which then unlink the
  * temporary file) remain useful.
+ *
+ * The output thread: the caller's thread encodes; checksumming and writing
+ * a full buffer go to a second thread (struct out_thread), started when the
+ * first buffer fills (a dump under 1 MiB never starts it) unless
+ * mt_writer_set_thread turned it off.  The buffer is then one of NSLOTS
+ * slots of a ring: the caller fills slot (head + nfull) % NSLOTS while the
+ * thread writes slot head, and a caller that finds every slot full waits
+ * (memory stays NSLOTS MiB however slow the disk).  Every
+ * WRITEBACK_STEP bytes the thread also asks the kernel to start writing
+ * the pages out (sync_file_range), so the fsync of mt_writer_finish, part
+ * of the caller's pause, waits only for the last few MiB instead of the
+ * whole file.  The thread only hashes, write()s and starts writeback: no
+ * Python, no allocation, every signal blocked
+ * except the synchronous ones (SIGXFSZ included: a write past
+ * RLIMIT_FSIZE signals the thread that writes, as it did the caller), so
+ * Ctrl-C and SIGTERM reach the caller's handlers as before.  Its failure
+ * (the errno of a write) is published through `failed` and taken over as
+ * the writer's sticky failure at the caller's next call, or at the latest
+ * by mt_writer_finish, with the same message and errno as a write from the
+ * caller's thread.  mt_writer_finish queues the last buffer and joins the
+ * thread before it writes the checksum; mt_writer_abort stops the thread
+ * after its current write and joins it before the temporary file is
+ * removed.  The bytes of the file do not depend on whether the thread
+ * runs or on how the bytes are cut into blocks.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +55,29 @@
 #include "memtrack/writer.h"
 
 #define BUF_SIZE (1u << 20)
+#define NSLOTS 4 /* buffers of the ring when the output thread runs */
+#define THREAD_STACK (256u << 10)
+#define WRITEBACK_STEP (8u << 20) /* the thread starts writeback this often */
+
+/* The output thread and its ring (see the file comment).  mu guards
+ * head, nfull, len, closing, stop and ended. */
+typedef struct out_thread {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t more;   /* a slot was queued, or closing/stop was set */
+	pthread_cond_t room;   /* a slot was written, or the thread ended */
+	uint8_t *slot[NSLOTS]; /* slot[0] is the writer's first buffer */
+	size_t len[NSLOTS];
+	unsigned head;	/* next slot to write */
+	unsigned nfull; /* queued slots: head, head + 1, ... */
+	bool closing;	/* write what is queued, then end */
+	bool stop;	/* end after the current write */
+	bool ended;	/* the thread left its loop */
+	bool joined;
+	atomic_bool failed; /* set (release) once `failure` is written */
+	mt_err failure;
+	uint64_t written, synced; /* the thread's: file offsets */
+} out_thread;
 
 typedef struct name_slot {
 	char *s;
@@ -37,15 +88,17 @@ typedef struct name_slot {
 
 struct mt_writer {
 	mt_safefile sf; /* the output file */
-	uint8_t *buf;
+	uint8_t *buf;	/* the buffer being filled (a slot of t->slot) */
 	size_t used;
-	uint64_t flushed; /* bytes written to the file so far */
-	mt_hash64 hash;
+	uint64_t flushed; /* bytes handed on (written or queued) so far */
+	mt_hash64 hash;	  /* the output thread's while it runs */
+	out_thread *t;	  /* NULL until the first buffer fills */
+	bool no_thread;	  /* mt_writer_set_thread(w, false) */
 	msgpack_packer pk;
 	mt_status failed; /* sticky first failure */
 	mt_err failure;
 	bool header_done, roots_done, mark_done, sites_done;
-	uint32_t hi;      /* one past the highest id introduced */
+	uint32_t hi;	  /* one past the highest id introduced */
 	uint64_t objects; /* object records written */
 	uint64_t edges;
 	uint64_t addr_prev;
@@ -54,10 +107,11 @@ struct mt_writer {
 	uint32_t names_cap, names_count;
 };
 
-static mt_status flush(mt_writer *w)
+/* Checksums and writes p[0..n) to the file; on failure fills *failure
+ * (MT_IO, the errno) and returns it.  Runs on either thread. */
+static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
+			     mt_err *failure)
 {
-	const uint8_t *p = w->buf;
-	size_t n = w->used;
 	mt_hash64_update(&w->hash, p, n);
 	while (n) {
 		ssize_t k = write(w->sf.fd, p, n);
@@ -67,15 +121,183 @@ static mt_status flush(mt_writer *w)
 			int e = k == 0 ? ENOSPC : errno;
 			if (e == EINTR)
 				continue;
-			w->failed = mt_err_set(&w->failure, MT_IO, MT_NO_OFFSET,
-					       MT_NO_OFFSET, "writing %s: %s",
-					       w->sf.tmp_path, strerror(e));
-			w->failure.sys_errno = e;
-			return w->failed;
+			mt_err_set(failure, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+				   "writing %s: %s", w->sf.tmp_path,
+				   strerror(e));
+			failure->sys_errno = e;
+			return MT_IO;
 		}
 		p += k;
 		n -= (size_t)k;
 	}
+	return MT_OK;
+}
+
+static void *out_thread_main(void *arg)
+{
+	mt_writer *w = arg;
+	out_thread *t = w->t;
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		while (!t->nfull && !t->closing && !t->stop)
+			pthread_cond_wait(&t->more, &t->mu);
+		if (t->stop || !t->nfull)
+			break;
+		unsigned i = t->head;
+		pthread_mutex_unlock(&t->mu);
+		mt_status st =
+		    write_block(w, t->slot[i], t->len[i], &t->failure);
+		pthread_mutex_lock(&t->mu);
+		if (st) {
+			atomic_store_explicit(&t->failed, true,
+					      memory_order_release);
+			break;
+		}
+		t->written += t->len[i];
+		t->head = (i + 1) % NSLOTS;
+		t->nfull--;
+		pthread_cond_signal(&t->room);
+		if (t->written - t->synced >= WRITEBACK_STEP) {
+			/* start writing the pages out now, so that the fsync
+			 * of mt_writer_finish waits only for the last ones;
+			 * an error here shows again at that fsync */
+			pthread_mutex_unlock(&t->mu);
+			(void)sync_file_range(w->sf.fd, (off_t)t->synced,
+					      (off_t)(t->written - t->synced),
+					      SYNC_FILE_RANGE_WRITE);
+			pthread_mutex_lock(&t->mu);
+			t->synced = t->written;
+		}
+	}
+	t->ended = true;
+	pthread_cond_signal(&t->room);
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static void out_thread_free(out_thread *t)
+{
+	for (unsigned i = 0; i < NSLOTS; i++)
+		free(t->slot[i]);
+	pthread_cond_destroy(&t->room);
+	pthread_cond_destroy(&t->more);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+/* Starts the output thread with w->buf as its first slot.  Without memory
+ * or a thread the writer goes on writing from the caller's thread. */
+static void out_thread_start(mt_writer *w)
+{
+	out_thread *t = calloc(1, sizeof *t);
+	if (!t)
+		return;
+	if (pthread_mutex_init(&t->mu, NULL)) {
+		free(t);
+		return;
+	}
+	if (pthread_cond_init(&t->more, NULL)) {
+		pthread_mutex_destroy(&t->mu);
+		free(t);
+		return;
+	}
+	if (pthread_cond_init(&t->room, NULL)) {
+		pthread_cond_destroy(&t->more);
+		pthread_mutex_destroy(&t->mu);
+		free(t);
+		return;
+	}
+	atomic_init(&t->failed, false);
+	for (unsigned i = 1; i < NSLOTS; i++)
+		if (!(t->slot[i] = malloc(BUF_SIZE))) {
+			out_thread_free(t);
+			return;
+		}
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr)) {
+		out_thread_free(t);
+		return;
+	}
+	(void)pthread_attr_setstacksize(&attr, THREAD_STACK);
+	/* the thread inherits the mask: signals for the process go to the
+	 * caller's thread (or another of the program's), as before */
+	sigset_t all, old;
+	sigfillset(&all);
+	static const int sync_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+					SIGXFSZ};
+	for (size_t i = 0; i < sizeof sync_sigs / sizeof sync_sigs[0]; i++)
+		sigdelset(&all, sync_sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	t->slot[0] = w->buf;
+	w->t = t;
+	int rc = pthread_create(&t->tid, &attr, out_thread_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		w->t = NULL;
+		t->slot[0] = NULL; /* still w->buf */
+		out_thread_free(t);
+	}
+}
+
+/* Takes over the output thread's failure, if any, as the sticky one. */
+static inline bool failed(mt_writer *w)
+{
+	if (!w->failed && w->t &&
+	    atomic_load_explicit(&w->t->failed, memory_order_acquire)) {
+		w->failure = w->t->failure;
+		w->failed = w->failure.code;
+	}
+	return w->failed != MT_OK;
+}
+
+/* Queues the buffer for the output thread and takes the next free slot,
+ * waiting while every slot is queued. */
+static mt_status hand_off(mt_writer *w)
+{
+	out_thread *t = w->t;
+	pthread_mutex_lock(&t->mu);
+	t->len[(t->head + t->nfull) % NSLOTS] = w->used;
+	t->nfull++;
+	pthread_cond_signal(&t->more);
+	while (t->nfull == NSLOTS && !t->ended)
+		pthread_cond_wait(&t->room, &t->mu);
+	uint8_t *next = t->slot[(t->head + t->nfull) % NSLOTS];
+	pthread_mutex_unlock(&t->mu);
+	w->flushed += w->used;
+	w->used = 0;
+	if (failed(w))
+		return w->failed;
+	w->buf = next;
+	return MT_OK;
+}
+
+/* Ends the output thread: after what is queued (closing) or after its
+ * current write (stop), and joins it. */
+static void out_thread_end(mt_writer *w, bool stop)
+{
+	out_thread *t = w->t;
+	pthread_mutex_lock(&t->mu);
+	if (stop)
+		t->stop = true;
+	else
+		t->closing = true;
+	pthread_cond_signal(&t->more);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->tid, NULL);
+	t->joined = true;
+}
+
+/* The buffer is full, or the dump ends: hand it on (the first full buffer
+ * starts the output thread), or write it from this thread. */
+static mt_status flush(mt_writer *w)
+{
+	if (!w->t && !w->no_thread)
+		out_thread_start(w);
+	if (w->t && !w->t->joined)
+		return hand_off(w);
+	if (write_block(w, w->buf, w->used, &w->failure))
+		return w->failed = MT_IO;
 	w->flushed += w->used;
 	w->used = 0;
 	return MT_OK;
@@ -85,7 +307,7 @@ static mt_status flush(mt_writer *w)
 static int pk_write(void *data, const char *src, size_t len)
 {
 	mt_writer *w = data;
-	if (w->failed)
+	if (failed(w))
 		return -1;
 	while (len) {
 		size_t room = BUF_SIZE - w->used;
@@ -114,7 +336,7 @@ static int pk_write(void *data, const char *src, size_t len)
 static inline uint8_t *room(mt_writer *w, size_t need)
 {
 	if (BUF_SIZE - w->used < need) {
-		if (w->failed || flush(w))
+		if (failed(w) || flush(w))
 			return NULL;
 	}
 	return w->buf + w->used;
@@ -270,7 +492,10 @@ static void writer_free(mt_writer *w)
 	for (uint32_t i = 0; w->names && i < w->names_cap; i++)
 		free(w->names[i].s);
 	free(w->names);
-	free(w->buf);
+	if (w->t)
+		out_thread_free(w->t); /* w->buf is one of its slots */
+	else
+		free(w->buf);
 	free(w);
 }
 
@@ -284,13 +509,15 @@ mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
 	*out = NULL;
 	mt_writer *w = calloc(1, sizeof *w);
 	if (!w)
-		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  NULL);
 	w->buf = malloc(BUF_SIZE);
 	w->names_cap = 64;
 	w->names = calloc(w->names_cap, sizeof *w->names);
 	if (!w->buf || !w->names) {
 		writer_free(w);
-		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  NULL);
 	}
 	/* private to the user: a dump holds a preview of every string of
 	 * the process */
@@ -306,10 +533,13 @@ mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
 	return MT_OK;
 }
 
-const char *mt_writer_tmp_path(const mt_writer *w)
+void mt_writer_set_thread(mt_writer *w, bool on)
 {
-	return w->sf.tmp_path;
+	if (!w->t)
+		w->no_thread = !on;
 }
+
+const char *mt_writer_tmp_path(const mt_writer *w) { return w->sf.tmp_path; }
 
 static void pack_cstr(msgpack_packer *pk, const char *s)
 {
@@ -327,7 +557,7 @@ static void pack_key(msgpack_packer *pk, const char *key)
 
 mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (w->header_done)
 		return bug(w, err, "header written twice");
@@ -336,7 +566,7 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 	msgpack_pack_str_body(pk, MT_DUMP_MAGIC, MT_DUMP_MAGIC_LEN);
 	msgpack_pack_unsigned_int(pk, MT_DUMP_VERSION);
 
-	static const char *const fields[] = {"type",   "size",   "addr",
+	static const char *const fields[] = {"type",   "size",	 "addr",
 					     "refcnt", "length", "value"};
 	msgpack_pack_map(pk, 19 + (h->mark_time != 0));
 	pack_key(pk, "memtrack");
@@ -407,7 +637,7 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 		int lk;
 	} rels[] = {
 #define MT_REL_ROW_(name, c, str, lk, ...) {c, str, lk},
-		MT_RELATION_LIST(MT_REL_ROW_)
+	    MT_RELATION_LIST(MT_REL_ROW_)
 #undef MT_REL_ROW_
 	};
 	static const char *const lk_names[] = {"int", "name", "ref"};
@@ -419,7 +649,7 @@ mt_status mt_writer_header(mt_writer *w, const mt_header *h, mt_err *err)
 		pack_cstr(pk, lk_names[rels[i].lk]);
 	}
 	w->header_done = true;
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	return MT_OK;
 }
@@ -453,10 +683,10 @@ static bool names_grow(mt_writer *w)
 	return true;
 }
 
-mt_status mt_writer_name(mt_writer *w, const char *s, size_t n,
-			 uint32_t *index, mt_err *err)
+mt_status mt_writer_name(mt_writer *w, const char *s, size_t n, uint32_t *index,
+			 mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "name written before the header");
@@ -494,10 +724,9 @@ mt_status mt_writer_name(mt_writer *w, const char *s, size_t n,
 	return w->failed ? fail(w, err) : MT_OK;
 }
 
-mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
-			    mt_err *err)
+mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n, mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "warning written before the header");
@@ -513,7 +742,7 @@ mt_status mt_writer_warning(mt_writer *w, const char *s, size_t n,
 mt_status mt_writer_mark(mt_writer *w, const uint8_t *bits, uint64_t nbits,
 			 mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "MARK written before the header");
@@ -552,7 +781,7 @@ mt_status mt_writer_sites(mt_writer *w, const char *const *files,
 			  uint32_t nsites, const uint32_t *obj_site,
 			  uint64_t nobjects, mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "SITES written before the header");
@@ -663,7 +892,8 @@ static mt_status pack_edges(mt_writer *w, const mt_edge *edges, size_t n,
 				*p++ = (uint8_t)rel; /* codes < 128: fixint */
 				uint8_t *q = put_ref(w, p, e->target);
 				if (!q) {
-					what = "edge target id not yet introduced";
+					what =
+					    "edge target id not yet introduced";
 				} else if (lk == MT_LABEL_REF) {
 					p = e->label > UINT32_MAX
 						? NULL
@@ -691,7 +921,7 @@ static mt_status pack_edges(mt_writer *w, const mt_edge *edges, size_t n,
 mt_status mt_writer_roots(mt_writer *w, const mt_edge *edges, size_t n,
 			  mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (!w->header_done || w->roots_done || w->objects || w->mark_done ||
 	    w->sites_done)
@@ -800,7 +1030,7 @@ static mt_status pack_object_slow(mt_writer *w, const mt_obj *o,
 mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 			   const mt_edge *edges, size_t n, mt_err *err)
 {
-	if (w->failed)
+	if (failed(w))
 		return fail(w, err);
 	if (!w->header_done)
 		return bug(w, err, "object written before the header");
@@ -888,46 +1118,46 @@ mt_status mt_writer_object(mt_writer *w, uint32_t id, const mt_obj *o,
 	return w->failed ? fail(w, err) : MT_OK;
 }
 
-uint64_t mt_writer_objects(const mt_writer *w)
-{
-	return w->objects;
-}
+uint64_t mt_writer_objects(const mt_writer *w) { return w->objects; }
 
-uint64_t mt_writer_edges(const mt_writer *w)
-{
-	return w->edges;
-}
+uint64_t mt_writer_edges(const mt_writer *w) { return w->edges; }
 
-uint64_t mt_writer_bytes(const mt_writer *w)
-{
-	return w->flushed + w->used;
-}
-
+uint64_t mt_writer_bytes(const mt_writer *w) { return w->flushed + w->used; }
 
 mt_status mt_writer_finish(mt_writer *w, uint64_t reachable, mt_err *err)
 {
 	mt_status s = MT_OK;
-	if (w->failed) {
+	if (failed(w)) {
 		s = fail(w, err);
 		goto abort;
 	}
 	if (w->objects != w->hi || reachable > w->objects) {
-		s = bug(w, err, w->objects != w->hi
-				    ? "an introduced id has no object record"
-				    : "reachable count above object count");
+		s = bug(w, err,
+			w->objects != w->hi
+			    ? "an introduced id has no object record"
+			    : "reachable count above object count");
 		goto abort;
 	}
 	/* The checksum covers every byte before the checksum itself, the END
-	 * record's counts included: flush them through the hash first. */
+	 * record's counts included: flush them through the hash first (and
+	 * the output thread, if it runs, ends: the hash is ours again). */
 	msgpack_pack_array(&w->pk, 6);
 	msgpack_pack_unsigned_int(&w->pk, MT_REC_END);
 	msgpack_pack_uint64(&w->pk, w->objects);
 	msgpack_pack_uint64(&w->pk, w->edges);
 	msgpack_pack_uint64(&w->pk, w->names_count);
 	msgpack_pack_uint64(&w->pk, reachable);
-	if (w->failed || flush(w)) {
+	w->no_thread = true; /* not for the last buffer */
+	if (failed(w) || flush(w)) {
 		s = fail(w, err);
 		goto abort;
+	}
+	if (w->t) {
+		out_thread_end(w, false);
+		if (failed(w)) {
+			s = fail(w, err);
+			goto abort;
+		}
 	}
 	msgpack_pack_uint64(&w->pk, mt_hash64_final(&w->hash));
 	if (flush(w)) {
@@ -949,6 +1179,9 @@ void mt_writer_abort(mt_writer *w)
 	if (!w)
 		return;
 	int e = errno; /* keep the cause of the failure for the caller */
+	/* before the file goes: the thread may be writing to it */
+	if (w->t && !w->t->joined)
+		out_thread_end(w, true);
 	mt_safefile_abort(&w->sf);
 	writer_free(w);
 	errno = e;
