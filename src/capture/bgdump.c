@@ -32,6 +32,14 @@
 #include "memtrack/error.h"
 #include "modhooks.h"
 
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *Py_NewRef(PyObject *o)
+{
+	Py_INCREF(o);
+	return o;
+}
+#endif
+
 #define BG_BUF_MAX (64 * 1024)
 
 typedef struct bg_job {
