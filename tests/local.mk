@@ -31,6 +31,7 @@ EXTRA_DIST += tests/run-all.sh tests/sid-chroot.sh \
 	tests/python/test_proclog.py \
 	tests/python/test_background.py \
 	tests/python/test_triggers.py tests/python/test_run.py \
+	tests/python/test_attach.py \
 	tests/python/test_byprod.py \
 	tests/python/test_report.py \
 	tests/python/test_stats.py tests/python/test_pympler_side.py tests/python/pympler_util.py \
