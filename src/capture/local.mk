@@ -67,3 +67,11 @@ TESTS += tests/unit/test_mark
 tests_unit_test_mark_SOURCES = tests/unit/test_mark.c src/capture/mark.c
 tests_unit_test_mark_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_mark_LDADD = $(CMOCKA_LIBS)
+
+# The walker's identity table (objtable.c has no Python): a unit test.
+check_PROGRAMS += tests/unit/test_objtable
+TESTS += tests/unit/test_objtable
+tests_unit_test_objtable_SOURCES = tests/unit/test_objtable.c \
+	src/capture/objtable.c
+tests_unit_test_objtable_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_objtable_LDADD = $(CMOCKA_LIBS)

@@ -1,6 +1,8 @@
 /* mt_objtable: dense ids for addresses; see objtable.h for the layout and
- * the memory bound.  The hash is a multiplicative hash of the key, reduced to
- * the slot count by a multiply-high (any slot count), with linear probing. */
+ * the memory bound.  A key's region (key >> 16) is found in the directory
+ * (open addressing, power of two, load at most 1/2); the region's own table
+ * is probed linearly from a multiply-high reduction of a hash of the key's
+ * low 16 bits, comparing those bits in the slot. */
 #include "config.h"
 
 #include "objtable.h"
@@ -9,110 +11,192 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#define MIN_DIR 64
 #define MIN_SLOTS 1024
+#define REGION_MASK (((uintptr_t)1 << MT_OBJTABLE_REGION_BITS) - 1)
 
-static void free_slots(mt_objtable *t)
+static size_t region_size(uint32_t nslots)
 {
-	if (t->slots)
-		munmap(t->slots, t->slots_bytes);
-	t->slots = NULL;
-	t->slots_bytes = 0;
-	t->nslots = 0;
+	return sizeof(mt_objregion) +
+	       (size_t)nslots * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
-/* Zeroed slots from mmap: huge pages where the kernel allows (the probes
- * are random, so TLB misses dominate on big heaps); pages are only resident
- * once touched.  Returns the mapping (bytes in *bytes) or NULL. */
-static uint32_t *map_slots(size_t nslots, size_t *bytes)
+static mt_objregion *region_new(uint32_t nslots)
 {
-	size_t b = nslots * sizeof(uint32_t);
-	b = (b + 4095) & ~(size_t)4095;
-	void *p = mmap(NULL, b, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	mt_objregion *r = malloc(region_size(nslots));
+	if (!r)
 		return NULL;
-#ifdef MADV_HUGEPAGE
-	if (b >= ((size_t)4 << 20))
-		(void)madvise(p, b, MADV_HUGEPAGE);
-#endif
-	*bytes = b;
-	return p;
-}
-
-static int alloc_slots(mt_objtable *t, size_t nslots)
-{
-	size_t bytes = 0;
-	uint32_t *p = map_slots(nslots, &bytes);
-	if (!p)
-		return -1;
-	t->slots = p;
-	t->slots_bytes = bytes;
-	t->nslots = nslots;
-	return 0;
+	r->nslots = nslots;
+	r->count = 0;
+	r->offs = (uint16_t *)(r->ids + nslots);
+	/* an empty slot is an id of 0; offs of empty slots are never read */
+	memset(r->ids, 0, nslots * sizeof(uint32_t));
+	return r;
 }
 
 int mt_objtable_init(mt_objtable *t, size_t expected)
 {
 	memset(t, 0, sizeof(*t));
-	size_t n = expected + expected / 2;
-	if (n < MIN_SLOTS)
-		n = MIN_SLOTS;
-	if (n > ((size_t)1 << 33))
-		n = (size_t)1 << 33;
-	return alloc_slots(t, n);
+	/* one region per 64 KiB: objects of about 64 bytes on average fill
+	 * about 1000 per region, so expected / 512 directory slots keep the
+	 * load near 1/2 */
+	size_t cap = MIN_DIR;
+	while (cap < expected / 512 && cap < ((size_t)1 << 30))
+		cap *= 2;
+	t->dir = calloc(cap, sizeof(*t->dir));
+	if (!t->dir)
+		return -1;
+	t->dir_cap = cap;
+	return 0;
+}
+
+#define CHUNK_BYTES (MT_OBJTABLE_CHUNK * sizeof(uintptr_t))
+
+/* A chunk of the key array: CHUNK_BYTES (2 MiB) mapped at a multiple of its
+ * size, with MADV_HUGEPAGE, so that filling it takes one page fault instead
+ * of 512 (they were 6% of a dump).  Resident once touched, like malloc's.
+ * NULL when out of memory. */
+static uintptr_t *chunk_new(void)
+{
+	size_t b = CHUNK_BYTES;
+	char *p = mmap(NULL, 2 * b, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	char *a = (char *)(((uintptr_t)p + b - 1) & ~(uintptr_t)(b - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + b < p + 2 * b)
+		munmap(a + b, (size_t)(p + 2 * b - (a + b)));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(a, b, MADV_HUGEPAGE);
+#endif
+	return (uintptr_t *)a;
 }
 
 void mt_objtable_destroy(mt_objtable *t)
 {
 	for (size_t i = 0; i < t->nchunks; i++)
-		free(t->chunks[i]);
+		munmap(t->chunks[i], CHUNK_BYTES);
 	free(t->chunks);
-	free_slots(t);
+	for (size_t i = 0; i < t->dir_cap; i++)
+		free(t->dir[i].r);
+	free(t->dir);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Grows the slot array by 3/2 and reinserts every hashed id.  The new slots
- * are mapped before the old ones are unmapped, so a failure leaves the table
- * as it was; the keys come from the array, so the old slots go before the
- * copy touches the new ones (address space for both for a moment, resident
- * memory only for the new ones).  Appended ids are not reinserted: their
- * keys have bit 0 set (objtable.h). */
-static int grow(mt_objtable *t)
+/* Doubles the directory.  Returns 0, or -1 (the directory unchanged). */
+static int dir_grow(mt_objtable *t)
 {
-	size_t nslots = t->nslots + t->nslots / 2, bytes = 0;
-	uint32_t *slots = map_slots(nslots, &bytes);
-	if (!slots)
+	size_t cap = t->dir_cap * 2;
+	mt_objdirent *d = calloc(cap, sizeof(*d));
+	if (!d)
 		return -1;
-	munmap(t->slots, t->slots_bytes);
-	t->slots = slots;
-	t->slots_bytes = bytes;
-	t->nslots = nslots;
-	for (uint32_t id = 0; id < t->count; id++) {
-		uintptr_t key = mt_objtable_key(t, id);
-		if (key & 1u) /* appended (tagged, unhashed) ids */
+	mt_objdirent *old = t->dir;
+	size_t oldcap = t->dir_cap;
+	t->dir = d;
+	t->dir_cap = cap;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].region1)
 			continue;
-		size_t i = mt_objtable_home(t, key);
-		while (t->slots[i])
-			if (++i == t->nslots)
-				i = 0;
-		t->slots[i] = id + 1;
+		size_t j = mt_objtable_dirhome(t, old[i].region1);
+		while (d[j].region1)
+			j = (j + 1) & (cap - 1);
+		d[j] = old[i];
 	}
+	free(old);
 	return 0;
+}
+
+/* The directory slot of key's region: its entry, or the empty slot where
+ * it would go. */
+static mt_objdirent *dir_slot(const mt_objtable *t, uintptr_t r1)
+{
+	size_t i = mt_objtable_dirhome(t, r1);
+	while (t->dir[i].region1 && t->dir[i].region1 != r1)
+		i = (i + 1) & (t->dir_cap - 1);
+	return &t->dir[i];
+}
+
+/* The table of key's region, made (empty) if it has none.  NULL when out
+ * of memory (the table unchanged). */
+static mt_objregion *region_get(mt_objtable *t, uintptr_t key)
+{
+	uintptr_t r1 = (key >> MT_OBJTABLE_REGION_BITS) + 1;
+	if (r1 == t->last_region1)
+		return t->last;
+	mt_objdirent *e = dir_slot(t, r1);
+	if (!e->region1) {
+		if ((t->ndir + 1) * 2 > t->dir_cap) {
+			if (dir_grow(t) < 0)
+				return NULL;
+			e = dir_slot(t, r1);
+		}
+		mt_objregion *r = region_new(MIN_SLOTS);
+		if (!r)
+			return NULL;
+		t->region_bytes += region_size(MIN_SLOTS);
+		e->region1 = r1;
+		e->r = r;
+		t->ndir++;
+	}
+	t->last_region1 = r1;
+	t->last = e->r;
+	return e->r;
+}
+
+/* Probes r for the low bits off: returns 1 with *id set, or 0 with *at set
+ * to the empty slot that ends the run. */
+static inline int probe(const mt_objregion *r, uint16_t off, uint32_t *id,
+			uint32_t *at)
+{
+	uint32_t n = r->nslots, i = mt_objtable_home(n, off), s;
+	while ((s = r->ids[i]) != 0) {
+		if (r->offs[i] == off) {
+			*id = s - 1;
+			return 1;
+		}
+		if (++i == n)
+			i = 0;
+	}
+	*at = i;
+	return 0;
+}
+
+/* Replaces the table of the region whose directory slot is e by one 3/2 as
+ * big (twice below 1024 slots: never, with MIN_SLOTS at 1024).  Returns the new table, or NULL (nothing changed). */
+static mt_objregion *region_grow(mt_objtable *t, mt_objdirent *e)
+{
+	mt_objregion *old = e->r;
+	uint32_t n = old->nslots < 1024 ? old->nslots * 2
+					: old->nslots + old->nslots / 2;
+	mt_objregion *r = region_new(n);
+	if (!r)
+		return NULL;
+	for (uint32_t i = 0; i < old->nslots; i++) {
+		if (!old->ids[i])
+			continue;
+		uint32_t j = mt_objtable_home(n, old->offs[i]);
+		while (r->ids[j])
+			if (++j == n)
+				j = 0;
+		r->ids[j] = old->ids[i];
+		r->offs[j] = old->offs[i];
+	}
+	r->count = old->count;
+	t->region_bytes += region_size(n) - region_size(old->nslots);
+	free(old);
+	e->r = r;
+	if (t->last_region1 == e->region1)
+		t->last = r;
+	return r;
 }
 
 int mt_objtable_find(const mt_objtable *t, uintptr_t key, uint32_t *id)
 {
-	size_t i = mt_objtable_home(t, key);
-	uint32_t s;
-	while ((s = t->slots[i]) != 0) {
-		if (mt_objtable_key(t, s - 1) == key) {
-			*id = s - 1;
-			return 1;
-		}
-		if (++i == t->nslots)
-			i = 0;
-	}
-	return 0;
+	const mt_objregion *r = mt_objtable_region(t, key);
+	uint32_t at;
+	return r && probe(r, (uint16_t)(key & REGION_MASK), id, &at);
 }
 
 static int push_key(mt_objtable *t, uintptr_t key, uint32_t *id)
@@ -130,7 +214,7 @@ static int push_key(mt_objtable *t, uintptr_t key, uint32_t *id)
 			t->chunks = nc;
 			t->chunks_cap = cap;
 		}
-		t->chunks[c] = malloc(MT_OBJTABLE_CHUNK * sizeof(uintptr_t));
+		t->chunks[c] = chunk_new();
 		if (!t->chunks[c])
 			return -1;
 		t->nchunks++;
@@ -148,29 +232,31 @@ int mt_objtable_append(mt_objtable *t, uintptr_t key, uint32_t *id)
 
 int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
 {
-	size_t i = mt_objtable_home(t, key);
-	uint32_t s;
-	while ((s = t->slots[i]) != 0) {
-		if (mt_objtable_key(t, s - 1) == key) {
-			*id = s - 1;
-			return 0;
-		}
-		if (++i == t->nslots)
-			i = 0;
-	}
+	mt_objregion *r = region_get(t, key);
+	if (!r)
+		return -1;
+	uint16_t off = (uint16_t)(key & REGION_MASK);
+	uint32_t i;
+	if (probe(r, off, id, &i))
+		return 0;
 	/* grow before the insertion that would pass a load of 3/4: on any
 	 * failure the table is left unchanged (never full, so probes end) */
-	if (((size_t)t->hashed + 1) * 4 > t->nslots * 3) {
-		if (grow(t) < 0)
+	if (((size_t)r->count + 1) * 4 > (size_t)r->nslots * 3) {
+		mt_objdirent *e =
+		    dir_slot(t, (key >> MT_OBJTABLE_REGION_BITS) + 1);
+		r = region_grow(t, e);
+		if (!r)
 			return -1;
-		i = mt_objtable_home(t, key);
-		while (t->slots[i])
-			if (++i == t->nslots)
+		i = mt_objtable_home(r->nslots, off);
+		while (r->ids[i])
+			if (++i == r->nslots)
 				i = 0;
 	}
 	if (push_key(t, key, id) < 0)
 		return -1;
-	t->slots[i] = *id + 1;
+	r->ids[i] = *id + 1;
+	r->offs[i] = off;
+	r->count++;
 	t->hashed++;
 	return 1;
 }
@@ -178,5 +264,6 @@ int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
 size_t mt_objtable_bytes(const mt_objtable *t)
 {
 	return t->nchunks * MT_OBJTABLE_CHUNK * sizeof(uintptr_t) +
-	       t->chunks_cap * sizeof(uintptr_t *) + t->slots_bytes;
+	       t->chunks_cap * sizeof(uintptr_t *) +
+	       t->dir_cap * sizeof(mt_objdirent) + t->region_bytes;
 }

@@ -1,25 +1,40 @@
 /* mt_objtable: the walker's identity table, address <-> dense id.
  *
  * Objects get dense uint32 ids in discovery order.  The table keeps
- *   - the id -> key array, in fixed chunks of 64Ki keys (no big realloc
- *     copies; the chunk-pointer array is tiny), which is also the BFS queue:
+ *   - the id -> key array, in fixed chunks of 256Ki keys (2 MiB: one huge
+ *     page each; no big realloc copies; the chunk-pointer array is tiny),
+ *     which is also the BFS queue:
  *     the walker processes ids in order and reads each key back from here;
- *   - an open-addressing hash set of uint32 ids keyed by the key they map to
- *     (the key is read back through the array, so a slot costs 4 bytes).
- *     Any slot count (range reduction by multiply-high, not a mask), so it is
- *     pre-sized to 3/2 of the expected count instead of the next power of two
- *     above twice it; it grows by 3/2 when the load would pass 3/4 (the
- *     new slots are mapped before the old are unmapped, so a failed growth
- *     leaves the table valid).  The slot array is mmap'ed with
- *     MADV_HUGEPAGE (random probes, TLB-bound).
+ *   - key -> id by address region: a key's high bits (key >> 16: a 64 KiB
+ *     region of the address space) pick a small open-addressing table of
+ *     that region, found through a directory (open addressing by region
+ *     number, with the last region used cached); the region's table holds,
+ *     per slot, the key's low 16 bits and the id + 1 (0 = empty slot), in
+ *     two arrays of one allocation (6 bytes a slot).  A probe compares the
+ *     low bits in the slot itself, never reading the key array back, and
+ *     since the walk meets objects roughly in allocation order (a list's
+ *     items, an object's dict, its values), consecutive lookups fall in the
+ *     same few region tables, which stay in cache; a table keyed by a hash
+ *     of the whole address put every lookup on a random cache line of tens
+ *     of megabytes.  A region's table has any slot count (multiply-high
+ *     range reduction of a 16-bit hash of the low bits), from 1024 (a
+ *     dense region holds one to two thousand objects: one or two growths);
+ *     it grows by 3/2 when its load would pass 3/4 (the new table is
+ *     allocated before the old is freed, so a failed growth leaves the
+ *     table valid).
  * Keys that are known to be referenced exactly once (virtual dicts: only their
  * owner refers to them) are appended without entering the hash set.
  * A key is an address with a tag in its low bits (mt_ref in walk.h); the table
- * does not interpret it.  Memory: 8 bytes per object for the array plus 4 bytes
- * per hash slot for each hashed object at a load between 1/2 and 3/4 (about 6
- * bytes per hashed object when pre-sized right), so about 14 bytes per object;
- * nothing else grows with the heap.  C memory only (malloc/mmap), so building
- * the table never touches the Python heap being measured.
+ * does not interpret it.  Memory: 8 bytes per object for the array plus 6 bytes
+ * per slot for each hashed object at a load between 1/2 and 3/4 (about 10
+ * bytes per hashed object in full regions), so about 18 bytes per object,
+ * less where many are appended; plus 16 bytes per directory slot (one region
+ * per 64 KiB of address space holding an object, at a load of at most 1/2),
+ * and at least 1024 slots (6 KiB) per such region: at most 10% of the
+ * address space the heap's objects span, when each region holds one big
+ * object.
+ * Nothing else grows with the heap.  C memory only (malloc), so building the
+ * table never touches the Python heap being measured.
  */
 #ifndef MT_CAPTURE_OBJTABLE_H
 #define MT_CAPTURE_OBJTABLE_H
@@ -27,17 +42,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MT_OBJTABLE_REGION_BITS 16
+
+/* One region's table: ids[nslots] (id + 1, 0 = empty) then offs[nslots]
+ * (the key's low 16 bits) in the same allocation. */
+typedef struct mt_objregion {
+	uint32_t nslots; /* any count >= 8 */
+	uint32_t count;	 /* keys in this table */
+	uint16_t *offs;
+	uint32_t ids[];
+} mt_objregion;
+
+/* A directory slot: region number + 1 (0 = empty) and its table. */
+typedef struct mt_objdirent {
+	uintptr_t region1;
+	mt_objregion *r;
+} mt_objdirent;
+
 typedef struct mt_objtable {
 	uintptr_t **chunks; /* chunks[i] holds keys of ids i*CHUNK ..  */
 	size_t nchunks, chunks_cap;
-	uint32_t count;	    /* ids assigned so far                      */
-	uint32_t hashed;    /* ids in the hash set                      */
-	uint32_t *slots;    /* hash slots: id + 1, 0 = empty            */
-	size_t nslots;	    /* slot count (any size)                    */
-	size_t slots_bytes; /* mapped bytes of slots                    */
+	uint32_t count;	   /* ids assigned so far                      */
+	uint32_t hashed;   /* ids in the hash set                      */
+	mt_objdirent *dir; /* open addressing, power of two            */
+	size_t dir_cap, ndir;
+	uintptr_t last_region1; /* cache of the last directory lookup    */
+	mt_objregion *last;
+	size_t region_bytes; /* allocated bytes of the region tables    */
 } mt_objtable;
 
-#define MT_OBJTABLE_CHUNK_BITS 16
+#define MT_OBJTABLE_CHUNK_BITS 18
 #define MT_OBJTABLE_CHUNK ((size_t)1 << MT_OBJTABLE_CHUNK_BITS)
 
 /* Initialises an empty table sized for about `expected` objects.
@@ -53,32 +87,48 @@ int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id);
 
 /* Assigns the next id to key without entering it in the hash set: for keys
  * referenced exactly once (find/intern will not see them).  Appended keys
- * must have bit 0 set and interned keys bit 0 clear (that is how a regrowth
- * tells them apart).  Returns 0, or -1
+ * must have bit 0 set and interned keys bit 0 clear.  Returns 0, or -1
  * on out of memory or id overflow (the table unchanged). */
 int mt_objtable_append(mt_objtable *t, uintptr_t key, uint32_t *id);
 
-static inline uint64_t mt_objtable_hash(uintptr_t key)
+static inline size_t mt_objtable_dirhome(const mt_objtable *t, uintptr_t r1)
 {
-	uint64_t h = (uint64_t)key;
-	h ^= h >> 29;
-	h *= UINT64_C(0x9e3779b97f4a7c15);
-	h ^= h >> 32;
-	return h;
+	uint64_t h = (uint64_t)r1 * UINT64_C(0x9e3779b97f4a7c15);
+	return (size_t)(h >> 32) & (t->dir_cap - 1);
 }
 
-/* Home slot of a key: multiply-high range reduction. */
-static inline size_t mt_objtable_home(const mt_objtable *t, uintptr_t key)
+/* The table of key's region, or NULL. */
+static inline mt_objregion *mt_objtable_region(const mt_objtable *t,
+					       uintptr_t key)
 {
-	return (size_t)(((unsigned __int128)mt_objtable_hash(key) *
-			 (unsigned __int128)t->nslots) >>
-			64);
+	uintptr_t r1 = (key >> MT_OBJTABLE_REGION_BITS) + 1;
+	if (r1 == t->last_region1)
+		return t->last;
+	for (size_t i = mt_objtable_dirhome(t, r1);;
+	     i = (i + 1) & (t->dir_cap - 1)) {
+		if (t->dir[i].region1 == r1)
+			return t->dir[i].r;
+		if (!t->dir[i].region1)
+			return NULL;
+	}
+}
+
+/* Home slot of a key's low bits in a region table of n slots. */
+static inline uint32_t mt_objtable_home(uint32_t n, uint16_t off)
+{
+	uint32_t h = ((uint32_t)off * 0x9e3779b1u) >> 16;
+	return (uint32_t)(((uint64_t)(h & 0xffffu) * n) >> 16);
 }
 
 /* Prefetches the home slot of key (for a lookup soon after). */
 static inline void mt_objtable_prefetch(const mt_objtable *t, uintptr_t key)
 {
-	__builtin_prefetch(&t->slots[mt_objtable_home(t, key)]);
+	const mt_objregion *r = mt_objtable_region(t, key);
+	if (r) {
+		uint32_t i = mt_objtable_home(r->nslots, (uint16_t)key);
+		__builtin_prefetch(&r->offs[i]);
+		__builtin_prefetch(&r->ids[i]);
+	}
 }
 
 /* Returns 1 and sets *id if key is known, else 0. */
