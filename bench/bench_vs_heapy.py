@@ -26,7 +26,9 @@ Heaps:
 Prints "name: value" lines; per heap: objects (memtrack's count),
 memtrack_seconds and memtrack_nocollect_seconds (best of R), heapy_seconds
 (best of R), heapy_cold_seconds (the warm-up call), ratio = heapy /
-memtrack (> 1: memtrack faster; target >= 2).  heapy is built with the
+memtrack (> 1: memtrack faster; target >= 2), then the same from the CPU
+time of the process (time.process_time: every thread's; steadier than the
+wall time on a loaded machine, where a call may wait for a core).  heapy is built with the
 interpreter's normal optimisation (heapy_util.py, cached in the temp dir).
 """
 
@@ -97,9 +99,12 @@ def heap_docutils(k):
     return trees
 
 
-def timed(fn):
+def timed(fn, cpu=None):
+    c = time.process_time()
     t = time.perf_counter()
     r = fn()
+    if cpu is not None:
+        cpu.append(time.process_time() - c)
     return time.perf_counter() - t, r
 
 
@@ -107,14 +112,15 @@ def compare(label, memtrack, hp, out, rounds):
     gc.collect()
     cold, _ = timed(hp.heap)  # warm-up, not counted
     mt, mtn, hs = [], [], []
+    mtc, mtnc, hsc = [], [], []
     objects = 0
     for _ in range(rounds):
-        s, summ = timed(lambda: memtrack.dump(out, collect=True))
+        s, summ = timed(lambda: memtrack.dump(out, collect=True), mtc)
         mt.append(s)
         objects = summ["objects"]
-        s, _ = timed(lambda: memtrack.dump(out, collect=False))
+        s, _ = timed(lambda: memtrack.dump(out, collect=False), mtnc)
         mtn.append(s)
-        s, h = timed(hp.heap)
+        s, h = timed(hp.heap, hsc)
         hs.append(s)
         heapy_count = h.count
         del h
@@ -128,6 +134,10 @@ def compare(label, memtrack, hp, out, rounds):
     print("heapy_cold_seconds: %.3f" % cold)
     print("ratio: %.2f (heapy / memtrack; without the collection: %.2f)"
           % (min(hs) / min(mt), min(hs) / min(mtn)))
+    print("cpu_seconds: memtrack %.3f, without the collection %.3f, heapy %.3f"
+          % (min(mtc), min(mtnc), min(hsc)))
+    print("cpu_ratio: %.2f (without the collection: %.2f)"
+          % (min(hsc) / min(mtc), min(hsc) / min(mtnc)))
     sys.stdout.flush()
 
 
