@@ -6,7 +6,8 @@
 #
 # BUILD_DIR is a configured memtrack build (./quickstart.sh example makes
 # _build/main).  For each size: bench_capture.py builds the synthetic heap in
-# that build's Python and dumps it; bench_load loads the dump,
+# that build's Python and dumps it; bench_load loads the dump, bench_writer
+# writes its records again with the writer's output thread on and off,
 # bench_analysis times the heavy queries on it and bench_browser the
 # browser's keys; bench_compare.py dumps two heaps of one process (a tenth
 # of the objects replaced) and bench_compare opens them as a comparison.
@@ -22,7 +23,7 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
 py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
 make -s -C "$build" python/memtrack/.stamp bench/bench_load bench/bench_analysis bench/bench_browser \
-    bench/bench_compare >/dev/null
+    bench/bench_compare bench/bench_writer >/dev/null
 tmp=${TMPDIR:-/tmp}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"
 echo "date: $(date -u +%Y-%m-%d)"
@@ -31,6 +32,8 @@ for n in "${sizes[@]}"; do
     echo "--- $n objects"
     "$py" "$top/bench/bench_capture.py" "$build/python" "$n" "$out"
     "$build/bench/bench_load" "$out" | grep -v '^objects:\|^edges:'
+    "$build/bench/bench_writer" "$out" "$out.w" 3 | grep -v '^objects:\|^dump_bytes:'
+    rm -f "$out.w"
     "$build/bench/bench_analysis" "$out"
     "$build/bench/bench_browser" "$out"
     rm -f "$out"
