@@ -3,6 +3,11 @@
 bin_PROGRAMS += memtrack-tui
 memtrack_tui_SOURCES = src/browser/main.c \
 	src/browser/series_main.c src/browser/series_main.h
+## --attach PID (attach.c): the configured interpreter and the package's
+## directory run `python3 -m memtrack dump --pid`.
+memtrack_tui_SOURCES += src/browser/attach.c src/browser/attach.h
+EXTRA_DIST += doc/attach.md tests/browser/test_attach.sh
+TESTS += tests/browser/test_attach.sh
 memtrack_tui_LDADD = libmtbrowser.la libmtquery.la libmtanalysis.la \
 	libmtgraph.la
 ## The browser core (no curses, no readline): views, layout, key dispatch,
@@ -39,6 +44,7 @@ endif
 memtrack_tui_SOURCES += src/browser/term.c src/browser/term.h \
 	src/browser/term_rl.c src/browser/termpriv.h
 memtrack_tui_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(READLINE_CFLAGS)
+memtrack_tui_CPPFLAGS += -DMT_PYTHON='"$(PYTHON)"' -DMT_PKGDIR='"$(pyexecdir)"'
 # main.c loads the dumps of a comparison at the same time
 memtrack_tui_CFLAGS = $(AM_CFLAGS) -pthread
 memtrack_tui_LDFLAGS = $(AM_LDFLAGS) -pthread

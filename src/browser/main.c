@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "browser.h"
 #include "headless.h"
 #include "series_main.h"
@@ -51,6 +52,7 @@ static void usage(FILE *f)
 	    "  or:  %s [OPTION]... OLD.mp NEW.mp\n"
 	    "  or:  %s [OPTION]... A.mp B.mp C.mp\n"
 	    "  or:  %s [OPTION]... LOG | STATS\n"
+	    "  or:  %s [OPTION]... --attach=PID\n"
 	    "Explore a memtrack heap dump: an interactive browser on the "
 	    "terminal,\n"
 	    "or a report with --batch / -e.  Two dumps are compared (what "
@@ -62,6 +64,11 @@ static void usage(FILE *f)
 	    "(memtrack.ProcessLog) opens on its RSS timeline, tracker stats\n"
 	    "(Stats.dump_stats) on pympler's print_summary per snapshot.\n"
 	    "\n"
+	    "      --attach=PID dump the running Python process PID first "
+	    "(python3 -m\n"
+	    "                   memtrack dump --pid: gdb; the file goes to "
+	    "the current\n"
+	    "                   directory) and open that dump\n"
 	    "  -b, --batch      print results to standard output and exit "
 	    "(two dumps:\n"
 	    "                   heapy's difference table NEW - OLD)\n"
@@ -115,7 +122,7 @@ static void usage(FILE *f)
 	    "Exit status: 0, 1 on an error, 3 when --fail-on-growth's limit "
 	    "is passed.\n"
 	    "In the browser, ? shows every key.  See memtrack-tui(1).\n",
-	    progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname);
 }
 
 /* Writes s[0..n) to f as the browser shows text from a dump
@@ -627,7 +634,8 @@ enum {
 	OPT_HUMAN,
 	OPT_BYTES,
 	OPT_MINE,
-	OPT_FAIL_ON_GROWTH
+	OPT_FAIL_ON_GROWTH,
+	OPT_ATTACH
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
@@ -663,8 +671,9 @@ typedef struct cli {
 	int batch, all, mine;
 	char **exprs; /* -e, in order */
 	size_t nexprs;
-	int64_t growth;	  /* --fail-on-growth's bytes, or -1 */
-	const char *html; /* --html OUT (series_main.c), or NULL */
+	int64_t growth;	    /* --fail-on-growth's bytes, or -1 */
+	const char *html;   /* --html OUT (series_main.c), or NULL */
+	const char *attach; /* --attach PID, or NULL */
 	tui_opts to;
 	char *const *paths; /* the dumps, npaths of them */
 	size_t npaths;
@@ -747,6 +756,14 @@ static int option(cli *c, int ch, char **argv)
 			"with k, M, G, KiB, MiB, GiB: 1M, 500k)\n",
 			progname, optarg);
 		return 1;
+	case OPT_ATTACH:
+		if (mt_attach_valid_pid(optarg)) {
+			c->attach = optarg;
+			return -1;
+		}
+		fprintf(stderr, "%s: bad process id '%s' for --attach\n",
+			progname, optarg);
+		return 1;
 	case ':':
 		fprintf(stderr,
 			"%s: option '%s' needs an argument (try --help)\n",
@@ -789,6 +806,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"human", no_argument, NULL, OPT_HUMAN},
 	    {"mine", no_argument, NULL, OPT_MINE},
 	    {"fail-on-growth", required_argument, NULL, OPT_FAIL_ON_GROWTH},
+	    {"attach", required_argument, NULL, OPT_ATTACH},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -798,6 +816,15 @@ static int parse_args(cli *c, int argc, char **argv)
 			return rc;
 	c->paths = argv + optind;
 	c->npaths = (size_t)(argc - optind);
+	if (c->attach && c->npaths) {
+		fprintf(stderr,
+			"%s: --attach opens the dump it makes: no heap file "
+			"with it\n",
+			progname);
+		return 1;
+	}
+	if (c->attach)
+		c->npaths = 1; /* its dump: paths set once it is made */
 	if (c->npaths == 0 || c->npaths > MAX_DUMPS) {
 		fprintf(stderr, "%s: %s (try --help)\n", progname,
 			c->npaths ? "more than three heap files given (HEAP, "
@@ -982,6 +1009,17 @@ int main(int argc, char **argv)
 		free(c.exprs);
 		return rc;
 	}
+	char *attached[2] = {NULL, NULL};
+	if (c.attach) {
+		if (mt_attach_dump(progname, c.attach, &attached[0]) != 0) {
+			free(c.exprs);
+			return 1;
+		}
+		fprintf(stderr, "%s: the dump of pid %s: ", progname, c.attach);
+		put_text(stderr, attached[0], strlen(attached[0]), "");
+		fputc('\n', stderr);
+		c.paths = attached;
+	}
 	if (c.to.headless) {
 		/* display widths must not depend on the caller's locale */
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
@@ -1030,5 +1068,6 @@ done:
 	mt_series_destroy(d.series);
 	free(d.series);
 	free(c.exprs);
+	free(attached[0]);
 	return rc;
 }

@@ -329,13 +329,6 @@ def _gdb_error(pid, text, timeout):
     return "gdb: %s" % text
 
 
-def _prog(argv0):
-    name = os.path.basename(argv0 or "")
-    if name.endswith(".py"):
-        name = name[:-3]
-    return name
-
-
 def _place(src, out, directory, pid, argv0):
     """Moves the finished dump to out, or to a new name in directory."""
     if out is not None:
@@ -345,7 +338,9 @@ def _place(src, out, directory, pid, argv0):
     from . import _memtrack
 
     for _ in range(100):
-        dst = _memtrack._dump_name(directory, _prog(argv0), pid)
+        # the target's sys.argv[0]: _dump_name takes its basename
+        # without .py ('python' when empty)
+        dst = _memtrack._dump_name(directory, argv0 or "", pid)
         try:
             os.link(src, dst)
         except FileExistsError:
