@@ -44,6 +44,8 @@ packages=(build-essential autoconf automake libtool autoconf-archive pkg-config
 [ "$mode" = test ] && packages+=(valgrind)
 # and the HTML report in headless Chromium (tests/report/test_html.sh)
 [ "$mode" = test ] && packages+=(chromium)
+# gdb: python3 -m memtrack dump --pid and memtrack-tui --attach (doc/attach.md)
+packages+=(gdb)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
