@@ -36,7 +36,8 @@ if mode == "raise":
 if mode == "kill":
     raise KeyboardInterrupt
 if mode == "signal":
-    print("handler=%s" % getattr(signal.getsignal(int(sys.argv[2])), "__name__", "?"))
+    print("handler=%s" % getattr(signal.getsignal(int(sys.argv[2])), "__name__", "?"),
+          flush=True)
     d = sys.argv[3]
     os.kill(os.getpid(), int(sys.argv[2]))
     t0 = time.monotonic()
@@ -152,6 +153,12 @@ class Run(unittest.TestCase):
             # (its temporary file is never .mp): the file is whole
             self.assertTrue(has_str(os.path.join(d, files[0]),
                                     "run-sentinel-" + d))
+
+    def test_no_signal(self):
+        a = run(["--signal", "none", "sub/prog.py", "signal",
+                 str(int(signal.SIGUSR2)), self.tmp], self.tmp)
+        self.assertEqual(a.returncode, -signal.SIGUSR2, a.stderr)
+        self.assertIn("handler=?", a.stdout)
 
     def test_module(self):
         with open(os.path.join(self.tmp, "mymod.py"), "w") as f:

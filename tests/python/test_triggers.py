@@ -327,6 +327,51 @@ class RssBound(unittest.TestCase):
         self.assertEqual([r["background"], r["interval"], r["rss_above"],
                           r["directory"]], [False, 0.01, True, True])
 
+    def test_waits_for_a_running_background_dump(self):
+        # a signal's background dump runs: the RSS trigger's dump is asked
+        # for again each interval, made once that one ended, never skipped
+        r = run_child("""
+            import signal, time
+            heap = [[i] for i in range(1500000)]
+            os.makedirs(tmpdir, exist_ok=True)
+            memtrack.dump_on_signal(directory=tmpdir)
+            os.kill(os.getpid(), signal.SIGUSR2)
+            for i in range(100): pass
+            t = memtrack.dump_when(rss_above=1, directory=tmpdir, interval=0.01)
+            t0 = time.monotonic()
+            while t.result is None and time.monotonic() - t0 < 120:
+                time.sleep(0.01)
+            res = t.result.wait(120)
+            report({"errs": memtrack.trigger_errors(), "path": t.path,
+                    "objects": res["objects"], "files": sorted(os.listdir(tmpdir))})
+        """)
+        self.assertEqual(r["errs"], [])
+        self.assertTrue(r["path"].endswith(".002.mp"), r["path"])
+        self.assertEqual(len(r["files"]), 2, r["files"])
+        self.assertGreater(r["objects"], 1500000)
+
+    def test_fork_child_with_a_watcher(self):
+        # the child has no watcher thread: its copy is stopped, and its exit
+        # (atexit) does not wait for a thread that is not there
+        r = run_child("""
+            import time
+            t = memtrack.dump_when(rss_above=1 << 50, interval=0.01)
+            pid = os.fork()
+            if pid == 0:
+                ok = (not t.active) and not t.fired
+                t.cancel()
+                os._exit(0 if ok else 3)
+            _, st = os.waitpid(pid, 0)
+            p2 = os.fork()
+            if p2 == 0:
+                sys.exit(0)   # atexit runs in the child
+            _, st2 = os.waitpid(p2, 0)
+            report({"st": os.WEXITSTATUS(st), "st2": os.WEXITSTATUS(st2),
+                    "active": t.active})
+        """, timeout=60)
+        self.assertEqual(r, {"st": 0, "st2": 0, "active": True,
+                             "_tmpdir": r["_tmpdir"]})
+
     def test_bad_arguments(self):
         with self.assertRaises(TypeError):
             memtrack.dump_when()
