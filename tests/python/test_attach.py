@@ -123,11 +123,15 @@ def state(pid):
 class Target:
     """A target process in one of TARGET's modes, ready when made."""
 
-    def __init__(self, mode, python=None):
-        self.p = subprocess.Popen([python or sys.executable, "-c", TARGET,
-                                   mode], stdin=subprocess.DEVNULL,
+    def __init__(self, mode, python=None, env=None, pre=""):
+        e = dict(os.environ)
+        e.pop("PYTHONPATH", None)
+        e.update(env or {})
+        self.p = subprocess.Popen([python or sys.executable, "-c",
+                                   pre + "\n" + TARGET, mode],
+                                  stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE)
+                                  stderr=subprocess.PIPE, env=e)
         line = self._line(30)
         if line != "ready":
             self.close()
@@ -195,7 +199,7 @@ class AttachTest(unittest.TestCase):
         self.assertEqual(a["n"], 1000)
         self.assertTrue(a["memtrack"])
         names = set(NAMES) | {"a", "b", "socket", "r", "w", "n", "go",
-                              "work", "t", "itertools"}
+                              "work", "t", "itertools", "memtrack"}
         self.assertLessEqual(set(a["names"]), names, a["names"])
         out_, err_ = t.close()
         self.assertEqual(out_, "")
@@ -248,7 +252,56 @@ class AttachTest(unittest.TestCase):
         self.assertEqual(os.listdir(self.tmp), [os.path.basename(path)])
         self.assertEqual(Dump(path).count_type("__main__.AttachSentinel"), 1)
 
+    def test_twice(self):
+        # the second attach finds memtrack imported (from here) and reuses it
+        t = self.target("sleep")
+        for name in ("1.mp", "2.mp"):
+            out = os.path.join(self.tmp, name)
+            p = run_cli(["--pid", str(t.pid), out])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(Dump(out).count_type("__main__.AttachSentinel"),
+                             1)
+        self.assertTrue(t.ask()["path_same"])
+        self.assertEqual(t.close(), ("", ""))
+
+    def test_another_memtrack_in_the_target(self):
+        # the target imported a module named memtrack from elsewhere: it is
+        # not replaced, and the command says so
+        fake = os.path.join(self.tmp, "fake")
+        os.makedirs(os.path.join(fake, "memtrack"))
+        open(os.path.join(fake, "memtrack", "__init__.py"), "w").close()
+        t = Target("sleep", env={"PYTHONPATH": fake}, pre="import memtrack")
+        self.targets.append(t)
+        p = run_cli(["--pid", str(t.pid), os.path.join(self.tmp, "x.mp")])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertRegex(p.stderr, r"^memtrack dump: pid %d could not import "
+                         r"memtrack from .*: the target already "
+                         r"imported another memtrack \(%s" % (t.pid, fake))
+        self.assertEqual(t.close(), ("", ""))
+
     # -- errors: one line, exit status 1, the target left running -------
+
+    def test_already_traced(self):
+        strace = shutil.which("strace")
+        if not strace:
+            self.skipTest("no strace to trace the target")
+        t = self.target("sleep")
+        s = subprocess.Popen([strace, "-o", "/dev/null", "-p", str(t.pid)],
+                             stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                with open("/proc/%d/status" % t.pid) as f:
+                    if "TracerPid:\t0\n" not in f.read():
+                        break
+                time.sleep(0.05)
+            p = run_cli(["--pid", str(t.pid), os.path.join(self.tmp,
+                                                           "x.mp")])
+            self.assert_fails(p, "pid %d is already traced by pid %d"
+                              % (t.pid, s.pid))
+        finally:
+            s.terminate()
+            s.wait()
+        self.assertFalse(t.ask()["memtrack"])
 
     def assert_fails(self, p, pattern):
         self.assertEqual(p.returncode, 1, p.stderr)

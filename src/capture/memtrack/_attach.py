@@ -4,8 +4,8 @@ that run outside the CLI.
 In the target: `run()`, called by the payload (`payload()`: a short
 program the target runs through PyRun_SimpleStringFlags at a safe point,
 in a fresh namespace, that checks the interpreter, imports memtrack from
-this installation with sys.path restored afterwards, calls run() and never
-lets anything escape or print).  run() dumps and writes the result as
+this installation's package directory by its path (sys.path untouched),
+calls run() and never lets anything escape or print).  run() dumps and writes the result as
 JSON to a status file in the CLI's private directory (written to a
 temporary name and renamed, so the CLI never reads half of it).
 
@@ -121,15 +121,22 @@ def _memtrack_attach(P):
                 fail("another: the target already imported another "
                      "memtrack (%s)" % where)
                 return
-        saved = list(sys.path)
-        had = P["dir"] in sys.path_importer_cache
-        sys.path.insert(0, P["dir"])
-        try:
-            import memtrack._attach as A
-        finally:
-            sys.path[:] = saved
-            if not had:
-                sys.path_importer_cache.pop(P["dir"], None)
+        if old is None:
+            # the package from its directory, by its path: sys.path is
+            # not touched (a module of the target's own path could
+            # otherwise shadow memtrack, or one of ours its modules)
+            import importlib.util
+            spec = importlib.util.spec_from_file_location(
+                "memtrack", P["pkg"] + "/__init__.py",
+                submodule_search_locations=[P["pkg"]])
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules["memtrack"] = mod
+            try:
+                spec.loader.exec_module(mod)
+            except BaseException:
+                del sys.modules["memtrack"]
+                raise
+        import memtrack._attach as A
         A.run(P["status"], P["out"], P["background"], P["collect"])
     except BaseException as e:
         fail("import: %s: %s" % (type(e).__name__, e))
@@ -139,9 +146,9 @@ _memtrack_attach(%r)
 
 def payload(params):
     """The program the target runs (a str: PyRun_SimpleStringFlags'
-    argument): exec in a namespace of its own.  params: status, out, dir
-    (the directory holding the package), pkg (the package directory),
-    python ('X.Y' + abiflags), background, collect."""
+    argument): exec in a namespace of its own.  params: status, out, pkg
+    (the package directory), python ('X.Y' + abiflags), background,
+    collect."""
     inner = _PAYLOAD.replace("%r", repr(params))
     return "exec(%r, {'__name__': '_memtrack_attach'})" % inner
 

@@ -27,10 +27,8 @@ import threading
 import time
 
 PROG = "python3 -m memtrack dump"
-# The package directory and the one that holds it (what the target puts
-# on sys.path for its import).
+# The package directory: the target imports memtrack from it by path.
 PKG = os.path.dirname(os.path.abspath(__file__))
-PKG_PARENT = os.path.dirname(PKG)
 PYTHON = "%d.%d%s" % (sys.version_info[0], sys.version_info[1],
                       getattr(sys, "abiflags", ""))
 
@@ -387,7 +385,6 @@ def attach(args):
             "payload": {
                 "status": status,
                 "out": os.path.join(priv, "dump.mp"),
-                "dir": PKG_PARENT,
                 "pkg": PKG,
                 "python": PYTHON,
                 "background": args.background,
@@ -422,7 +419,7 @@ def attach(args):
                 raise Failure("pid %d: %s" % (args.pid, rest))
             if res.get("early"):
                 raise Failure("pid %d could not import memtrack from %s: %s"
-                              % (args.pid, PKG_PARENT, rest))
+                              % (args.pid, PKG, rest))
             raise Failure("pid %d: the dump failed: %s" % (args.pid, text))
         path = _place(os.path.join(priv, "dump.mp"), out, where, args.pid,
                       res.get("argv0"))
