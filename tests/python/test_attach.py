@@ -123,11 +123,11 @@ def state(pid):
 class Target:
     """A target process in one of TARGET's modes, ready when made."""
 
-    def __init__(self, mode, python=None, env=None, pre=""):
+    def __init__(self, mode, python=None, env=None, pre="", prefix=()):
         e = dict(os.environ)
         e.pop("PYTHONPATH", None)
         e.update(env or {})
-        self.p = subprocess.Popen([python or sys.executable, "-c",
+        self.p = subprocess.Popen(list(prefix) + [python or sys.executable, "-c",
                                    pre + "\n" + TARGET, mode],
                                   stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE,
@@ -368,6 +368,19 @@ class AttachTest(unittest.TestCase):
         p = run_cli(["--pid", str(t.pid), os.path.join(self.tmp, "x.mp")])
         self.assert_fails(p, r"pid %d runs Python 3\.\d+; this memtrack is "
                           "built for %s" % (t.pid, re.escape(mine)))
+        self.assertFalse(t.ask()["memtrack"])
+
+    def test_other_mount_namespace(self):
+        unshare = shutil.which("unshare")
+        if not unshare or subprocess.run([unshare, "-m", "true"],
+                                          capture_output=True).returncode:
+            self.skipTest("unshare -m cannot make a mount namespace here")
+        t = Target("sleep", prefix=[unshare, "-m"])
+        self.targets.append(t)
+        p = run_cli(["--pid", str(t.pid), os.path.join(self.tmp, "x.mp")])
+        self.assert_fails(p, "pid %d is in another mount namespace "
+                          r"\(a container\): run this command inside it"
+                          % t.pid)
         self.assertFalse(t.ask()["memtrack"])
 
     def test_timeout_leaves_target_running(self):

@@ -440,6 +440,9 @@ def main(argv):
     except Failure as e:
         sys.stderr.write("memtrack dump: %s\n" % e)
         return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("memtrack dump: interrupted\n")
+        return 1
     sys.stdout.write(path + "\n")
     sys.stdout.flush()
     sys.stderr.write(
