@@ -275,6 +275,11 @@ def gdb_main():  # pragma: no cover (runs inside gdb)
                     killer.kill()
                 killer.wait()
             wait = min(wait * 1.5, 1.0)
+            if not gdb.selected_inferior().pid or not main.is_valid():
+                attached = False
+                bp = None
+                _say("ERROR", "exited: the process exited meanwhile")
+                return
             main.switch()
             if bp.hit_count > hits and \
                     int(gdb.parse_and_eval("$pc")) == addr["PyCallable_Check"]:
@@ -315,7 +320,7 @@ def gdb_main():  # pragma: no cover (runs inside gdb)
         gdb.parse_and_eval("(void)PyMem_RawFree((void*)%d)" % buf)
         _say("CALLED")
         _say("RAN", str(rc))
-    except gdb.error as e:
+    except Exception as e:  # gdb.error, or a thread or process gone
         _say("ERROR", "gdb: %s" % str(e).strip().replace("\n", " "))
     finally:
         try:

@@ -322,6 +322,8 @@ def _gdb_error(pid, text, timeout):
     if kind == "timeout":
         return ("timeout: no safe point in pid %d within %g s (%s); the "
                 "target runs on, unchanged" % (pid, timeout, rest))
+    if kind == "exited":
+        return "pid %d exited during the attach" % pid
     if kind == "aborted":
         return "interrupted: the target runs on, unchanged"
     return "gdb: %s" % text
