@@ -467,10 +467,12 @@ static PyObject *handle_wait(PyObject *o, PyObject *args, PyObject *kwds)
 		if (PyErr_CheckSignals() < 0)
 			return NULL;
 		if (timeout >= 0 && mono() >= deadline) {
+			char secs[32]; /* PyErr_Format has no %g */
+			snprintf(secs, sizeof secs, "%g", timeout);
 			PyErr_Format(PyExc_TimeoutError,
 				     "memtrack: the background dump to %R "
-				     "(pid %ld) is still running after %g s",
-				     h->path, h->pid, timeout);
+				     "(pid %ld) is still running after %s s",
+				     h->path, h->pid, secs);
 			return NULL;
 		}
 	}

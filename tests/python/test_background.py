@@ -60,7 +60,7 @@ def go(bg):
     # (repr, not json.dump: its closures make a cycle, never collected
     # here; os.write, not a text file: its encoder changes the shared
     # keys of the encoder class)
-    fd = os.open(P + suffix + ".txt", os.O_WRONLY | os.O_CREAT, 0o600)
+    fd = os.open(P + suffix + ".txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.write(fd, repr(dict(r, kind=type(r).__name__)).encode())
     os.close(fd)
 for rnd in range(2):
@@ -424,21 +424,23 @@ class Lifetime(unittest.TestCase):
             p = os.path.join(tmpdir, "w.mp")
             h = memtrack.dump(p, background=True)
             os.kill(h.pid, signal.SIGSTOP)
-            out = {"done": h.done()}
-            t0 = time.monotonic()
-            try:
-                h.wait(0.3)
-            except TimeoutError as e:
-                out["timeout"] = [time.monotonic() - t0, str(e)]
-            # Ctrl-C (SIGINT to this process only) while waiting
-            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
-            t0 = time.monotonic()
-            try:
-                h.wait()
-            except KeyboardInterrupt:
-                out["kbd"] = time.monotonic() - t0
-            out["done2"] = h.done()
-            os.kill(h.pid, signal.SIGCONT)
+            try:  # the stopped child keeps our stdout open: never leave it
+                out = {"done": h.done()}
+                t0 = time.monotonic()
+                try:
+                    h.wait(0.3)
+                except TimeoutError as e:
+                    out["timeout"] = [time.monotonic() - t0, str(e)]
+                # Ctrl-C (SIGINT to this process only) while waiting
+                threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+                t0 = time.monotonic()
+                try:
+                    h.wait()
+                except KeyboardInterrupt:
+                    out["kbd"] = time.monotonic() - t0
+                out["done2"] = h.done()
+            finally:
+                os.kill(h.pid, signal.SIGCONT)
             res = h.wait(60)
             out["objects"] = res.objects
             out["same"] = h.wait() == res
@@ -449,7 +451,7 @@ class Lifetime(unittest.TestCase):
         self.assertFalse(r["done"])
         self.assertFalse(r["done2"])
         self.assertGreaterEqual(r["timeout"][0], 0.29)
-        self.assertIn("still running", r["timeout"][1])
+        self.assertIn("is still running after 0.3 s", r["timeout"][1])
         self.assertGreaterEqual(r["kbd"], 0.25)
         self.assertLess(r["kbd"], 5)
         self.assertGreater(r["objects"], 1000)
