@@ -60,7 +60,7 @@ def _parser():
     p.add_argument("out", metavar="OUT", nargs="?",
                    help="the dump to write (default: DIR/PROG.PID."
                    "YYYYMMDD-HHMMSS.SEQ.mp)")
-    p.add_argument("--directory", metavar="DIR", default=".",
+    p.add_argument("--directory", metavar="DIR", default=None,
                    help="where the dump goes when OUT is not given "
                    "(default: the current directory)")
     p.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
@@ -367,6 +367,8 @@ def _wait_status(path, pid, priv):
 def attach(args):
     """The whole command; returns (path, summary, how) or raises
     Failure."""
+    if args.out is not None and args.directory is not None:
+        raise Failure("OUT and --directory: give one or the other")
     uid, gid = _precheck(args.pid)
     gdb = _gdb()
     out = os.path.abspath(args.out) if args.out else None
@@ -374,7 +376,7 @@ def attach(args):
         _check_out(out)
         where = os.path.dirname(out)
     else:
-        where = os.path.abspath(args.directory)
+        where = os.path.abspath(args.directory or ".")
         if not os.path.isdir(where):
             raise Failure("%s: no such directory" % args.directory)
     priv = _private_dir(where, uid, gid)
