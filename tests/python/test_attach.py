@@ -178,10 +178,10 @@ class AttachTest(unittest.TestCase):
         self.targets.append(t)
         return t
 
-    def dump_ok(self, mode, *extra):
+    def dump_ok(self, mode, *extra, python=None):
         """Dumps a target of this mode; checks the dump and the target
         afterwards; returns (Dump, target, the CLI's result)."""
-        t = self.target(mode)
+        t = self.target(mode, python)
         out = os.path.join(self.tmp, "t.mp")
         p = run_cli(["--pid", str(t.pid), out] + list(extra))
         if p.returncode != 0:
@@ -228,6 +228,17 @@ class AttachTest(unittest.TestCase):
         self.assertEqual(len(ws), 1)
         self.assertLess(ws[0], d.reachable, "the worker's local is reached "
                         "from its frame")
+
+    def test_distribution_python(self):
+        # the same X.Y built by the distribution (no debug information:
+        # gdb has only the exported symbols), when it is not this one
+        mine = "/usr/bin/python%d.%d" % sys.version_info[:2]
+        if not os.path.exists(mine) or \
+                os.path.realpath(mine) == os.path.realpath(sys.executable):
+            self.skipTest("no other build of Python %d.%d here"
+                          % sys.version_info[:2])
+        for mode in ("sleep", "busy"):
+            self.dump_ok(mode, python=mine)
 
     def test_no_collect(self):
         self.dump_ok("busy", "--no-collect")
@@ -362,6 +373,9 @@ class AttachTest(unittest.TestCase):
         others = sorted(glob.glob("/root/.pyenv/versions/3.*/bin/python3"))
         others = [o for o in others if "/%s." % mine not in o
                   and re.search(r"/3\.(9|1\d)\.", o)]
+        others += [o for o in sorted(glob.glob("/usr/bin/python3.*"))
+                   if re.search(r"/python3\.\d+$", o)
+                   and not o.endswith("/python" + mine)]
         if not others:
             self.skipTest("no other Python 3 interpreter here")
         t = self.target("busy", python=others[0])
