@@ -665,9 +665,15 @@ PyObject *mt_bgdump_start(const char *path, int report, double t0,
 		close(p[1]);
 		j->refs = 1;
 		job_release(j);
+		PyObject *text = PyUnicode_FromFormat(
+		    "memtrack.dump(background=True): cannot start its reaper "
+		    "thread: %s",
+		    strerror(e));
+		if (text)
+			set_oserror(e, text, h->path);
+		Py_XDECREF(text);
 		Py_DECREF(h);
-		errno = e;
-		return PyErr_SetFromErrno(PyExc_OSError);
+		return NULL;
 	}
 	h->job = j;
 	pid_t pid = fork();

@@ -945,8 +945,13 @@ static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
 			     .sites = sites,
 			     .report = report};
 		PyObject *h = mt_bgdump_start(path, report, t0, bg_child, &a);
+		/* the failure's exception aside while the collector is
+		 * switched back on (a Python call) */
+		PyObject *et, *ev, *tb;
+		PyErr_Fetch(&et, &ev, &tb);
 		if (was_enabled && gc_call("enable") < 0)
 			PyErr_Clear();
+		PyErr_Restore(et, ev, tb);
 		header_free(&hb);
 		mt_plugins_release(&dp);
 		Py_DECREF(pathb);

@@ -529,6 +529,46 @@ class Refusals(unittest.TestCase):
         self.assertEqual(r["out"], "IsADirectoryError")
         self.assertEqual(r["active"], 0)
 
+    def test_fork_fails(self):
+        # RLIMIT_NPROC of 2 for a user that has no other process: the
+        # interpreter and the reaper thread take both, fork() fails
+        # (root is exempt from the limit, hence another user; it needs an
+        # interpreter and module it can read)
+        if not shutil.which("setpriv"):
+            self.skipTest("needs setpriv")
+        if os.geteuid() != 0:
+            self.skipTest("needs root (to become another user)")
+        d = tempfile.mkdtemp(prefix="mt-bg-nproc-")
+        os.chmod(d, 0o777)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = subprocess.run(nobody + [sys.executable, "-c", "import sys; sys.path.insert(0, %r); "
+                                         "import memtrack" % MODULE_DIR],
+                               capture_output=True, text=True, timeout=60)
+        if probe.returncode:
+            shutil.rmtree(d)
+            self.skipTest("uid 65534 cannot run this interpreter and module: "
+                          + (probe.stderr.strip().splitlines() or ["?"])[-1])
+        code = textwrap.dedent("""
+            import errno, gc, resource, sys
+            sys.path.insert(0, %r)
+            import memtrack
+            resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
+            try:
+                memtrack.dump(%r, background=True)
+                out = "no error"
+            except OSError as e:
+                out = [type(e).__name__, errno.errorcode[e.errno], e.filename]
+            print(out, memtrack._memtrack._background_active(), gc.isenabled())
+        """) % (MODULE_DIR, os.path.join(d, "x.mp"))
+        p = subprocess.run(nobody + [sys.executable, "-c", code],
+                           capture_output=True, text=True, timeout=120)
+        left = os.listdir(d)
+        shutil.rmtree(d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "%r 0 True" % (
+            ["BlockingIOError", "EAGAIN", os.path.join(d, "x.mp")],))
+        self.assertEqual(left, [])
+
     def test_handle_not_constructible(self):
         import memtrack
         with self.assertRaises(TypeError):
