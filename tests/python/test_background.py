@@ -530,29 +530,18 @@ class Refusals(unittest.TestCase):
         self.assertEqual(r["active"], 0)
 
     def test_fork_fails(self):
-        # RLIMIT_NPROC of 2 for a user that has no other process: the
-        # interpreter and the reaper thread take both, fork() fails
-        # (root is exempt from the limit, hence another user; it needs an
-        # interpreter and module it can read)
-        if not shutil.which("setpriv"):
-            self.skipTest("needs setpriv")
-        if os.geteuid() != 0:
-            self.skipTest("needs root (to become another user)")
+        # a process limit of 2 tasks: the interpreter and the reaper
+        # thread take both, fork() fails with EAGAIN.  A pids cgroup of
+        # its own (cgroup v1 or v2), else RLIMIT_NPROC as uid 65534 (root
+        # is exempt from that limit).
         d = tempfile.mkdtemp(prefix="mt-bg-nproc-")
         os.chmod(d, 0o777)
-        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = subprocess.run(nobody + [sys.executable, "-c", "import sys; sys.path.insert(0, %r); "
-                                         "import memtrack" % MODULE_DIR],
-                               capture_output=True, text=True, timeout=60)
-        if probe.returncode:
-            shutil.rmtree(d)
-            self.skipTest("uid 65534 cannot run this interpreter and module: "
-                          + (probe.stderr.strip().splitlines() or ["?"])[-1])
         code = textwrap.dedent("""
             import errno, gc, resource, sys
             sys.path.insert(0, %r)
             import memtrack
-            resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
+            if sys.argv[1] == "nproc":
+                resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
             try:
                 memtrack.dump(%r, background=True)
                 out = "no error"
@@ -560,10 +549,37 @@ class Refusals(unittest.TestCase):
                 out = [type(e).__name__, errno.errorcode[e.errno], e.filename]
             print(out, memtrack._memtrack._background_active(), gc.isenabled())
         """) % (MODULE_DIR, os.path.join(d, "x.mp"))
-        p = subprocess.run(nobody + [sys.executable, "-c", code],
-                           capture_output=True, text=True, timeout=120)
-        left = os.listdir(d)
-        shutil.rmtree(d)
+        cg = None
+        for root in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
+            if os.geteuid() == 0 and os.path.exists(os.path.join(root, "cgroup.procs")):
+                try:
+                    cg = os.path.join(root, "mt-bg-test-%d" % os.getpid())
+                    os.mkdir(cg)
+                    with open(os.path.join(cg, "pids.max"), "w") as f:
+                        f.write("2")
+                    break
+                except OSError:
+                    if os.path.isdir(cg):
+                        os.rmdir(cg)
+                    cg = None
+        try:
+            if cg:
+                cmd = ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg,
+                       sys.executable, "-c", code, "cgroup"]
+            elif shutil.which("setpriv") and os.geteuid() == 0:
+                cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                       sys.executable, "-c", code, "nproc"]
+            else:
+                self.skipTest("needs root and a pids cgroup or setpriv")
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            if not cg and p.returncode:
+                self.skipTest("uid 65534 cannot run this interpreter and module: "
+                              + (p.stderr.strip().splitlines() or ["?"])[-1])
+            left = os.listdir(d)
+        finally:
+            shutil.rmtree(d)
+            if cg:
+                os.rmdir(cg)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.strip(), "%r 0 True" % (
             ["BlockingIOError", "EAGAIN", os.path.join(d, "x.mp")],))
