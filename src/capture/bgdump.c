@@ -254,6 +254,7 @@ static void *reaper(void *arg)
 typedef struct {
 	PyObject_HEAD bg_job *job;
 	long pid;
+	pid_t owner; /* the process that forked the child (os.fork copies) */
 	double pause;
 	PyObject *path;	  /* str */
 	PyObject *result; /* the Record, once decoded */
@@ -265,7 +266,9 @@ static PyTypeObject *g_handle_t;
 static void handle_dealloc(PyObject *o)
 {
 	BgHandle *h = (BgHandle *)o;
-	if (h->job)
+	/* in a copy made by os.fork() the job's mutex may be copied held:
+	 * the job is left alone there */
+	if (h->job && h->owner == getpid())
 		job_release(h->job);
 	Py_XDECREF(h->path);
 	Py_XDECREF(h->result);
@@ -410,10 +413,18 @@ static PyObject *outcome(BgHandle *h)
 
 static PyObject *handle_done(PyObject *o, PyObject *noargs)
 {
+	BgHandle *h = (BgHandle *)o;
 	(void)noargs;
-	if (!((BgHandle *)o)->job)
+	if (!h->job)
 		Py_RETURN_TRUE;
-	return PyBool_FromLong(job_finished(((BgHandle *)o)->job));
+	if (h->owner != getpid()) {
+		PyErr_Format(PyExc_RuntimeError,
+			     "memtrack: the background dump to %R (pid %ld) "
+			     "belongs to process %ld, not this one",
+			     h->path, h->pid, (long)h->owner);
+		return NULL;
+	}
+	return PyBool_FromLong(job_finished(h->job));
 }
 
 /* wait(timeout=None): slices of at most 0.1 s without the GIL, the
@@ -442,6 +453,14 @@ static PyObject *handle_wait(PyObject *o, PyObject *args, PyObject *kwds)
 	bg_job *j = h->job;
 	if (!j) {
 		PyErr_SetString(PyExc_RuntimeError, "not a started dump");
+		return NULL;
+	}
+	if (h->owner != getpid()) {
+		/* a copy made by os.fork(): the reaper stayed in the parent */
+		PyErr_Format(PyExc_RuntimeError,
+			     "memtrack: the background dump to %R (pid %ld) "
+			     "belongs to process %ld, not this one",
+			     h->path, h->pid, (long)h->owner);
 		return NULL;
 	}
 	for (;;) {
@@ -482,9 +501,12 @@ static PyObject *handle_wait(PyObject *o, PyObject *args, PyObject *kwds)
 static PyObject *handle_repr(PyObject *o)
 {
 	BgHandle *h = (BgHandle *)o;
-	return PyUnicode_FromFormat(
-	    "<BackgroundDump pid=%ld path=%R %s>", h->pid, h->path,
-	    !h->job || job_finished(h->job) ? "finished" : "running");
+	return PyUnicode_FromFormat("<BackgroundDump pid=%ld path=%R %s>",
+				    h->pid, h->path,
+				    h->owner != getpid() ? "of another process"
+				    : !h->job || job_finished(h->job)
+					? "finished"
+					: "running");
 }
 
 static PyObject *get_pid(PyObject *o, void *c)
@@ -616,6 +638,7 @@ PyObject *mt_bgdump_start(const char *path, int report, double t0,
 	if (!h)
 		return NULL;
 	h->job = NULL;
+	h->owner = getpid();
 	h->result = h->exc = NULL;
 	h->pid = 0;
 	h->pause = 0;

@@ -440,6 +440,35 @@ class Lifetime(unittest.TestCase):
         self.assertEqual(r["tasks"], 1)
         self.assertGreater(r["n"], 1000)
 
+    def test_handle_in_os_fork_child(self):
+        # os.fork() copies the handle, not its reaper: the copy refuses
+        r = run_child("""
+            h = memtrack.dump(os.path.join(tmpdir, "f.mp"), background=True)
+            rd, wr = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                out = []
+                for f in (h.done, h.wait):
+                    try:
+                        f()
+                        out.append("no error")
+                    except RuntimeError as e:
+                        out.append(str(e))
+                os.write(wr, json.dumps([out, repr(h)]).encode())
+                os._exit(0)
+            os.close(wr)
+            child = json.loads(os.read(rd, 65536))
+            os.waitpid(pid, 0)
+            report({"child": child, "objects": h.wait(60).objects,
+                    "me": os.getpid(), "dumper": h.pid})
+        """)
+        (done, wait), rep = r["child"]
+        msg = "(pid %d) belongs to process %d, not this one" % (r["dumper"], r["me"])
+        self.assertIn(msg, done)
+        self.assertIn(msg, wait)
+        self.assertIn("of another process", rep)
+        self.assertGreater(r["objects"], 1000)
+
     def test_wait_timeout_and_ctrl_c(self):
         r = run_child("""
             import signal, threading, time
