@@ -679,7 +679,7 @@ static int typeinfo_grow(mt_walk *w)
 
 /* What the walk knows about tp (computed the first time), or NULL when out
  * of memory (the walk then stops). */
-static const mt_typeinfo *typeinfo(mt_walk *w, PyTypeObject *tp)
+static mt_typeinfo *typeinfo(mt_walk *w, PyTypeObject *tp)
 {
 	if (w->types_cap) {
 		size_t i = typeinfo_home(w, tp);
@@ -706,13 +706,21 @@ static const mt_typeinfo *typeinfo(mt_walk *w, PyTypeObject *tp)
 static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 {
 	PyTypeObject *tp = Py_TYPE(o);
-	const mt_typeinfo *tip = typeinfo(w, tp);
+	mt_typeinfo *tip = typeinfo(w, tp);
 	if (!tip)
 		return;
+	/* the type's id from the cache once known: the same id interning
+	 * would return, without the table lookup */
+	if (tip->tid1) {
+		ob->type = tip->tid1 - 1;
+	} else {
+		ob->type = mt_walk_ref_id(w, (mt_ref)(uintptr_t)tp);
+		if (w->st == MT_OK)
+			tip->tid1 = ob->type + 1;
+	}
 	mt_typeinfo ti = *tip; /* a plugin visit may not grow the cache,
 				  but keep no pointer into it anyway */
 	w->cur_mtype = ti.mtype;
-	ob->type = mt_walk_ref_id(w, (mt_ref)(uintptr_t)tp);
 	ob->addr = (uint64_t)(uintptr_t)o;
 	ob->refcnt = (uint64_t)Py_REFCNT(o);
 	ob->length = MT_NO_LENGTH;

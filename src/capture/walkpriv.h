@@ -179,6 +179,7 @@ typedef struct mt_typeinfo {
 	uint8_t greenlet;    /* greenlet.greenlet or a subclass            */
 	uint32_t mtype;	     /* mark walk: index in the builder's types;
 				 dump with a mark: mt_mark_type */
+	uint32_t tid1;	     /* the type object's id + 1 once interned */
 } mt_typeinfo;
 
 struct mt_walk {
