@@ -290,6 +290,32 @@ class AttachTest(unittest.TestCase):
                          r"imported another memtrack \(%s" % (t.pid, fake))
         self.assertEqual(t.close(), ("", ""))
 
+    def test_target_of_another_user(self):
+        # as root, the private directory is given to the target's user and
+        # the dump made ours; a directory that user cannot enter is named
+        setpriv = shutil.which("setpriv")
+        if os.geteuid() != 0 or not setpriv:
+            self.skipTest("needs root and setpriv")
+        t = Target("sleep", prefix=[setpriv, "--reuid=65534",
+                                    "--regid=65534", "--clear-groups"])
+        self.targets.append(t)
+        os.chmod(self.tmp, 0o700)
+        out = os.path.join(self.tmp, "x.mp")
+        p = run_cli(["--pid", str(t.pid), out])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("the target's user (uid 65534) cannot enter %s"
+                      % self.tmp, p.stderr)
+        self.assertEqual(os.listdir(self.tmp), [])
+        os.chmod(self.tmp, 0o755)
+        p = run_cli(["--pid", str(t.pid), out])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = os.stat(out)
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o600))
+        self.assertEqual(Dump(out).count_type("__main__.AttachSentinel"), 1)
+        self.assertEqual(os.listdir(self.tmp), ["x.mp"])
+        self.assertTrue(t.ask()["memtrack"])
+        self.assertEqual(t.close(), ("", ""))
+
     # -- errors: one line, exit status 1, the target left running -------
 
     def test_already_traced(self):

@@ -302,6 +302,33 @@ def _leave_running(pid):
         time.sleep(0.02)
 
 
+def _reach_hint(where, uid, gid):
+    """Why a target of another user may not have written into where: the
+    first directory on the way it may not search (its owner, group and
+    other bits against the target's uid and gid; supplementary groups
+    are not looked at), as a clause for the message, or ''."""
+    if uid is None or uid == os.geteuid() or uid == 0:
+        return ""
+    d = where
+    while True:
+        try:
+            st = os.stat(d)
+        except OSError:
+            return ""
+        if st.st_uid == uid:
+            ok = st.st_mode & 0o100
+        elif st.st_gid == gid:
+            ok = st.st_mode & 0o010
+        else:
+            ok = st.st_mode & 0o001
+        if not ok:
+            return ("; the target's user (uid %d) cannot enter %s: write "
+                    "the dump where it can (e.g. under /tmp)" % (uid, d))
+        if d == "/":
+            return ""
+        d = os.path.dirname(d)
+
+
 def _gdb_error(pid, text, timeout):
     kind, _, rest = text.partition(": ")
     if kind == "attach":
@@ -415,7 +442,8 @@ def attach(args):
                 res = json.load(f)
         except (OSError, ValueError):
             raise Failure("the target did not report (PyRun_SimpleString "
-                          "returned %s)" % ran)
+                          "returned %s)%s" % (ran, _reach_hint(where, uid,
+                                                               gid)))
         if not res.get("ok"):
             text = res.get("error", "?")
             kind, _, rest = text.partition(": ")
