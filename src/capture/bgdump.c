@@ -149,6 +149,8 @@ static void send_msg(int fd, char kind, const void *a, size_t alen,
 		write_all(fd, b, blen);
 }
 
+void mt_bgdump_child_exit(int status) { _exit(status); }
+
 void mt_bgdump_send_tmp(int fd, const char *tmp)
 {
 	send_msg(fd, 'T', tmp, strlen(tmp) + 1, NULL, 0);
@@ -704,7 +706,7 @@ PyObject *mt_bgdump_start(const char *path, int report, double t0,
 		close(p[0]);
 		child_setup(p[1]);
 		fn(arg, p[1]);
-		_exit(127);
+		mt_bgdump_child_exit(127);
 	}
 	e = errno;
 	close(p[1]);

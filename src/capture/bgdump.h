@@ -59,6 +59,10 @@ PyObject *mt_bgdump_start(const char *path, int report, double t0,
  * caller once it has cleaned up after the fork). */
 void mt_bgdump_set_pause(PyObject *handle, double pause);
 
+/* Child side.  Ends the child (_exit: no atexit handler, no stdio flush,
+ * no Python finalisation: the program's, not ours).  The one exit of the
+ * capture library. */
+_Noreturn void mt_bgdump_child_exit(int status);
 /* Child side.  Tells the parent the temporary file's path (removed by
  * the parent when the child is killed before it could remove it). */
 void mt_bgdump_send_tmp(int fd, const char *tmp);

@@ -758,7 +758,7 @@ static void child_fail_now(void)
 		ssize_t k = write(2, g_child_line, strlen(g_child_line));
 		(void)k;
 	}
-	_exit(1);
+	mt_bgdump_child_exit(1);
 }
 
 static void on_probe_alarm(int sig)
@@ -862,7 +862,7 @@ static void bg_child(void *arg, int fd)
 	if (st != MT_OK)
 		child_fail_now();
 	mt_bgdump_send_result(fd, o, text, len);
-	_exit(0);
+	mt_bgdump_child_exit(0);
 }
 
 static PyObject *mt_dump(PyObject *self, PyObject *args, PyObject *kwds)
