@@ -565,6 +565,12 @@ class Refusals(unittest.TestCase):
         # is exempt from that limit).
         d = tempfile.mkdtemp(prefix="mt-bg-nproc-")
         os.chmod(d, 0o777)
+        # a copy of the package another user can read (the build tree may
+        # be in root's home)
+        pkg = tempfile.mkdtemp(prefix="mt-bg-pkg-")
+        os.chmod(pkg, 0o755)
+        shutil.copytree(os.path.join(MODULE_DIR, "memtrack"),
+                        os.path.join(pkg, "memtrack"))
         code = textwrap.dedent("""
             import errno, gc, resource, sys
             sys.path.insert(0, %r)
@@ -577,7 +583,7 @@ class Refusals(unittest.TestCase):
             except OSError as e:
                 out = [type(e).__name__, errno.errorcode[e.errno], e.filename]
             print(out, memtrack._memtrack._background_active(), gc.isenabled())
-        """) % (MODULE_DIR, os.path.join(d, "x.mp"))
+        """) % (pkg, os.path.join(d, "x.mp"))
         cg = None
         for root in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
             if os.geteuid() == 0 and os.path.exists(os.path.join(root, "cgroup.procs")):
@@ -607,6 +613,7 @@ class Refusals(unittest.TestCase):
             left = os.listdir(d)
         finally:
             shutil.rmtree(d)
+            shutil.rmtree(pkg)
             if cg:
                 os.rmdir(cg)
         self.assertEqual(p.returncode, 0, p.stderr)
