@@ -296,8 +296,15 @@ class AttachTest(unittest.TestCase):
         setpriv = shutil.which("setpriv")
         if os.geteuid() != 0 or not setpriv:
             self.skipTest("needs root and setpriv")
-        t = Target("sleep", prefix=[setpriv, "--reuid=65534",
-                                    "--regid=65534", "--clear-groups"])
+        nobody = [setpriv, "--reuid=65534", "--regid=65534",
+                  "--clear-groups"]
+        probe = subprocess.run(nobody + [sys.executable, "-c", "open(%r)" % (
+            os.path.join(MODULE_DIR, "memtrack", "__init__.py"))],
+                               capture_output=True)
+        if probe.returncode != 0:
+            self.skipTest("nobody cannot run this Python or read the "
+                          "package here")
+        t = Target("sleep", prefix=nobody)
         self.targets.append(t)
         os.chmod(self.tmp, 0o700)
         out = os.path.join(self.tmp, "x.mp")
