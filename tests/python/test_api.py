@@ -150,7 +150,7 @@ class TestApi(unittest.TestCase):
 
     def test_signatures(self):
         self.assertEqual(str(inspect.signature(memtrack.dump)),
-                         "(path, *, collect=True, plugins=None, sites=True)")
+                         "(path, *, collect=True, plugins=None, sites=True, background=False)")
         self.assertEqual(str(inspect.signature(memtrack.read)), "(path)")
         self.assertEqual(str(inspect.signature(memtrack.plugins)), "()")
         self.assertEqual(str(inspect.signature(memtrack.mark)),
@@ -162,9 +162,10 @@ class TestApi(unittest.TestCase):
         self.assertGreater(len(memtrack.__doc__), 100)
         public = [n for n in dir(memtrack) if not n.startswith("_")]
         self.assertEqual(sorted(n for n in public if callable(getattr(memtrack, n))),
-                         ["ClassTracker", "ConsoleStats", "Edge", "HtmlStats",
-                          "Location", "Object", "ProcessLog", "Record", "Stats",
-                          "TypeName", "dump", "mark", "plugins", "read"])
+                         ["BackgroundDump", "ClassTracker", "ConsoleStats", "Edge",
+                          "HtmlStats", "Location", "Object", "ProcessLog", "Record",
+                          "RssTrigger", "Stats", "TypeName", "dump", "dump_on_signal",
+                          "dump_when", "mark", "plugins", "read", "trigger_errors"])
         for n in public:
             f = getattr(memtrack, n)
             if callable(f):
