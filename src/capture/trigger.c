@@ -1138,7 +1138,7 @@ static PyMethodDef trigger_methods[] = {
      "call replaces the settings (and the signal); dump_on_signal(None)\n"
      "puts back the handler ours replaced.  Call it from the main\n"
      "thread.  A failed dump never raises into the program: one line on\n"
-     "stderr, kept by trigger_errors()."},
+     "standard error, kept by trigger_errors()."},
     {"dump_when", (PyCFunction)(void (*)(void))py_dump_when,
      METH_VARARGS | METH_KEYWORDS,
      "dump_when($module, /, *, rss_above, directory='.', background=True,\n"
@@ -1151,7 +1151,7 @@ static PyMethodDef trigger_methods[] = {
     {"trigger_errors", py_trigger_errors, METH_NOARGS,
      "trigger_errors($module, /)\n--\n\n"
      "The lines the triggers (dump_on_signal, dump_when) printed on\n"
-     "stderr for dumps that failed or were skipped, oldest first (the\n"
+     "standard error for dumps that failed or were skipped, oldest first (the\n"
      "last 32)."},
     {NULL, NULL, 0, NULL}};
 
