@@ -433,26 +433,7 @@ static PyObject *dump_error(mt_status st, const mt_err *err, const char *path)
 {
 	char msg[400];
 	mt_err_format(err, msg, sizeof(msg));
-	if (st == MT_IO && err->sys_errno) {
-		PyObject *fn = PyUnicode_DecodeFSDefault(path);
-		PyObject *text =
-		    fn ? PyUnicode_FromFormat("memtrack.dump failed: %s", msg)
-		       : NULL;
-		PyObject *a =
-		    text ? Py_BuildValue("(iOO)", err->sys_errno, text, fn)
-			 : NULL;
-		if (a)
-			mt_py_set_oserror(a);
-		Py_XDECREF(a);
-		Py_XDECREF(text);
-		Py_XDECREF(fn);
-		return NULL;
-	}
-	PyErr_Format(st == MT_IO      ? PyExc_OSError
-		     : st == MT_NOMEM ? PyExc_MemoryError
-				      : PyExc_RuntimeError,
-		     "memtrack.dump('%s') failed: %s", path, msg);
-	return NULL;
+	return mt_py_dump_failure((int)st, err->sys_errno, msg, path);
 }
 
 /* bgdump.h: the same exceptions from a background child's report (status

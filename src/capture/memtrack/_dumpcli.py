@@ -15,7 +15,6 @@ left running.
 
 import argparse
 import json
-import math
 import os
 import re
 import shutil
@@ -26,6 +25,8 @@ import tempfile
 import threading
 import time
 
+from memtrack._logcli import _seconds  # one reading of a number of seconds
+
 PROG = "python3 -m memtrack dump"
 # The package directory: the target imports memtrack from it by path.
 PKG = os.path.dirname(os.path.abspath(__file__))
@@ -35,17 +36,6 @@ PYTHON = "%d.%d%s" % (sys.version_info[0], sys.version_info[1],
 
 class Failure(Exception):
     """One line for stderr; the exit status is 1."""
-
-
-def _seconds(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a number of seconds: %r" % text)
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError("not a positive number of seconds: "
-                                         "%r" % text)
-    return v
 
 
 def _parser():
