@@ -46,14 +46,41 @@ static char *python_path(const char *pkgdir)
 	return s;
 }
 
+/* A memtrack-tui run from its build tree uses that tree's package
+ * (python/memtrack/ beside the program, or beside its .libs/), not an
+ * installed one of another version: dir gets it, or nothing (0). */
+static int build_tree_pkgdir(char *dir, size_t n)
+{
+	char exe[4096];
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (k <= 0)
+		return 0;
+	exe[k] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	static const char *const rel[] = {"/python", "/../python"};
+	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		char probe[4200];
+		snprintf(probe, sizeof probe, "%s%s/memtrack/__init__.py", exe,
+			 rel[i]);
+		if (access(probe, R_OK) == 0 &&
+		    (size_t)snprintf(dir, n, "%s%s", exe, rel[i]) < n)
+			return 1;
+	}
+	return 0;
+}
+
 int mt_attach_dump(const char *progname, const char *pid, char **path)
 {
 	const char *py = getenv("MEMTRACK_PYTHON");
 	const char *pkg = getenv("MEMTRACK_PYTHONPATH");
+	char tree[4200];
 	if (!py || !*py)
 		py = MT_PYTHON;
 	if (!pkg)
-		pkg = MT_PKGDIR;
+		pkg = build_tree_pkgdir(tree, sizeof tree) ? tree : MT_PKGDIR;
 	char *pp = python_path(pkg);
 	int fd[2];
 	if (!pp || pipe(fd) != 0) {

@@ -2,7 +2,8 @@
  *
  * Runs `PYTHON -m memtrack dump --pid PID --directory .` (doc/attach.md),
  * the interpreter and the package's directory being the configured ones
- * (MT_PYTHON, MT_PKGDIR) unless MEMTRACK_PYTHON and MEMTRACK_PYTHONPATH
+ * (MT_PYTHON, MT_PKGDIR; the build tree's python/ when the program runs
+ * from its build tree) unless MEMTRACK_PYTHON and MEMTRACK_PYTHONPATH
  * say otherwise, and reads the path of the dump it wrote from its
  * standard output.  The command's messages (its summary, or its one-line
  * error) go to our stderr as they are.  Part of the program, not of a
