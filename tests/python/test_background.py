@@ -472,6 +472,9 @@ class Lifetime(unittest.TestCase):
     def test_wait_timeout_and_ctrl_c(self):
         r = run_child("""
             import signal, threading, time
+            # Python's Ctrl-C handler, also where this test runs with
+            # SIGINT ignored (started in the background, as CI is)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             p = os.path.join(tmpdir, "w.mp")
             h = memtrack.dump(p, background=True)
             os.kill(h.pid, signal.SIGSTOP)
