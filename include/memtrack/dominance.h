@@ -36,6 +36,26 @@
  * mt_dominance_new, a single-object domisize is O(1) and a single-object
  * dominos visits only the subtree and the edges leaving it.
  *
+ * Retained for a page: mt_dominance_domisize_many gives up to 64 sets'
+ * domisize in one propagation.  Every object carries a 64-bit mask, bit i
+ * meaning "the root reaches it without entering set i"; a child of the
+ * virtual root starts with every bit but those of the sets it is in, an
+ * edge v -> w passes mask(v) minus w's sets' bits, and a worklist runs to
+ * the fixpoint (an object is queued again when its mask gains bits; masks
+ * only grow, so at most 64 times).  Then domisize(set i) is the size of
+ * the objects whose bit i is clear: as every object is reachable from the
+ * virtual root, what the root no longer reaches once set i is avoided is
+ * exactly T(set i, W) (the definition above).  The pass first walks,
+ * breadth-first, everything the root reaches avoiding all k sets (the
+ * full mask, final at once, each visited once), then propagates the
+ * partial masks from the sets' members it met into the rest only, so the
+ * re-queuing is confined to what the sets hold.  Cost: O(N + E) for the
+ * first walk plus the propagation under the sets (each object of it
+ * re-queued once per gained group of bits, in practice 1 or 2 times),
+ * one sum over N; memory 8 bytes per object (masks) plus 1 (which set an
+ * object is in: 0, one set, or several through a sorted side table),
+ * kept by the context until mt_dominance_trim or mt_dominance_free.
+ *
  * A context is not thread-safe (queries share its scratch memory).
  */
 #ifndef MEMTRACK_DOMINANCE_H
@@ -84,6 +104,29 @@ mt_status mt_dominance_domisize(mt_dominance *d, const mt_set *x,
 mt_status mt_dominance_tuple(mt_dominance *d, const mt_set *const *xs,
 			     size_t k, mt_set **outs, uint64_t *sizes,
 			     mt_err *err);
+
+/* The domisize of many sets in one pass (a page of a table's rows):
+ * sizes[i] = domisize(xs[i]) for i < k, exactly mt_dominance_domisize's
+ * figure, sets in any number (64 a pass) and overlapping or not.  xs
+ * borrowed for the call; cb (may be NULL) is asked every 2^18 objects
+ * visited, done/total in objects (MT_CANCELLED when it returns non-zero:
+ * sizes are then all 0).  See "Retained for a page" below for the
+ * algorithm and its cost. */
+mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
+				     size_t k, uint64_t *sizes,
+				     mt_progress_fn cb, void *cbdata,
+				     mt_err *err);
+/* The same for the rows of a partition without making their sets: the
+ * members are ids[0..n) (ascending, as a set's), member j of kind
+ * kinds[j]; row i is the members of kind want[i] (i < k, distinct). */
+mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
+				      const uint32_t *kinds, size_t n,
+				      const uint32_t *want, size_t k,
+				      uint64_t *sizes, mt_progress_fn cb,
+				      void *cbdata, mt_err *err);
+/* Releases the scratch memory of the page pass (9 bytes per object, kept
+ * between passes); the next pass allocates it again. */
+void mt_dominance_trim(mt_dominance *d);
 
 /* heapy's imdom(x): on MT_OK *out is a new set (caller unrefs). */
 mt_status mt_dominance_imdom(mt_dominance *d, const mt_set *x, mt_set **out,

@@ -28,6 +28,18 @@ struct mt_dominance {
 	size_t nchildren;
 	uint32_t *stack; /* n entries */
 	uint64_t *bm[NSCRATCH];
+	/* the page pass (mt_dominance_domisize_many), made on first use */
+	uint64_t *mask;	    /* n masks */
+	uint8_t *tag;	    /* n: 0, 1 + the one set, or TAG_MANY */
+	struct over *over;  /* objects of several sets, by id */
+	size_t nover, capover;
+};
+
+enum { TAG_MANY = 255, PAGE = 64, STEP = 1 << 18 };
+
+struct over {
+	uint32_t id;
+	uint64_t sets; /* bit i: in set i */
 };
 
 static inline int bit(const uint64_t *b, uint32_t i)
@@ -176,6 +188,7 @@ void mt_dominance_free(mt_dominance *d)
 		return;
 	for (int i = 0; i < NSCRATCH; i++)
 		free(d->bm[i]);
+	mt_dominance_trim(d);
 	free(d->children);
 	free(d->stack);
 	free(d);
@@ -490,4 +503,347 @@ mt_status mt_dominance_idom(const mt_dominance *d, uint32_t id, uint32_t *idom,
 				  id, d->n);
 	*idom = mt_domtree_idom(d->t, id);
 	return MT_OK;
+}
+
+/* ---- the page pass ---------------------------------------------------- */
+
+void mt_dominance_trim(mt_dominance *d)
+{
+	free(d->mask);
+	free(d->tag);
+	free(d->over);
+	d->mask = NULL;
+	d->tag = NULL;
+	d->over = NULL;
+	d->nover = d->capover = 0;
+}
+
+/* The masks and a cleared tag array (the masks are cleared by the pass). */
+static mt_status page_scratch(mt_dominance *d, mt_err *err)
+{
+	size_t n = d->n ? d->n : 1;
+	if (!d->mask)
+		d->mask = malloc(n * sizeof *d->mask);
+	if (!d->tag)
+		d->tag = malloc(n);
+	if (!d->mask || !d->tag) {
+		mt_dominance_trim(d);
+		return nomem(err, "retained masks", d->n);
+	}
+	memset(d->tag, 0, n);
+	d->nover = 0;
+	return MT_OK;
+}
+
+static mt_status over_add(mt_dominance *d, uint32_t id, uint64_t sets,
+			  mt_err *err)
+{
+	if (d->nover == d->capover) {
+		size_t cap = d->capover ? 2 * d->capover : 1024;
+		struct over *o = realloc(d->over, cap * sizeof *o);
+		if (!o)
+			return nomem(err, "retained side table", cap);
+		d->over = o;
+		d->capover = cap;
+	}
+	d->over[d->nover++] = (struct over){id, sets};
+	return MT_OK;
+}
+
+static int cmp_over(const void *a, const void *b)
+{
+	uint32_t x = ((const struct over *)a)->id,
+		 y = ((const struct over *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts the side table and merges each object's entries into one. */
+static void over_finish(mt_dominance *d)
+{
+	size_t m = 0;
+	qsort(d->over, d->nover, sizeof *d->over, cmp_over);
+	for (size_t i = 0; i < d->nover; i++)
+		if (m && d->over[m - 1].id == d->over[i].id)
+			d->over[m - 1].sets |= d->over[i].sets;
+		else
+			d->over[m++] = d->over[i];
+	d->nover = m;
+}
+
+/* Object v's sets as bits (v has a non-zero tag). */
+static inline uint64_t sets_of(const mt_dominance *d, uint32_t v)
+{
+	uint8_t t = d->tag[v];
+	if (t != TAG_MANY)
+		return 1ull << (t - 1);
+	size_t lo = 0, hi = d->nover;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->over[mid].id < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return d->over[lo].sets;
+}
+
+/* Tags the members of set i (bit i of a chunk). */
+static mt_status tag_set(mt_dominance *d, const mt_set *x, unsigned i,
+			 mt_err *err)
+{
+	const uint32_t *ids = mt_set_ids(x);
+	size_t n = mt_set_count(x);
+	for (size_t j = 0; j < n; j++) {
+		uint8_t *t = &d->tag[ids[j]];
+		mt_status st = MT_OK;
+		if (!*t)
+			*t = (uint8_t)(i + 1);
+		else if (*t != TAG_MANY) {
+			st = over_add(d, ids[j], 1ull << (*t - 1), err);
+			*t = TAG_MANY;
+		}
+		if (!st && *t == TAG_MANY)
+			st = over_add(d, ids[j], 1ull << i, err);
+		if (st)
+			return st;
+	}
+	return MT_OK;
+}
+
+struct ring {
+	uint32_t *a;
+	size_t n, head, count;
+};
+
+/* The propagation over tagged objects for k <= 64 sets (see dominance.h):
+ * sizes[0..k) get the sums.  Phase 1 walks the full-mask region breadth-
+ * first from the bottom of d->stack, and pushes the sets' members it meets
+ * at the top end (inq marks what is queued: they are at most N together,
+ * as a member never has the full mask); phase 2 runs the members and
+ * what they reach as a FIFO ring over the same array. */
+static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
+			   mt_progress_fn cb, void *cbdata, mt_err *err)
+{
+	const mt_graph *g = d->g;
+	const uint8_t *tag = d->tag;
+	uint64_t *mask = d->mask, *inq = scratch(d, 0, err);
+	if (!inq)
+		return MT_NOMEM;
+	const uint64_t full = k == PAGE ? ~0ull : (1ull << k) - 1;
+	const size_t n = d->n;
+	uint32_t *st = d->stack;
+	size_t qh = 0, qt = 0, top = n;
+	uint64_t done = 0;
+	memset(mask, 0, n * sizeof *mask);
+	for (size_t i = 0; i < k; i++)
+		sizes[i] = 0;
+#define VISIT(w, m)                                                          \
+	do {                                                                 \
+		uint64_t m_ = (m);                                           \
+		if (m_ & ~mask[w]) {                                         \
+			mask[w] |= m_;                                       \
+			if (!bit(inq, w)) {                                  \
+				setbit(inq, w);                              \
+				PUSH(w);                                     \
+			}                                                    \
+		}                                                            \
+	} while (0)
+#define TICK()                                                               \
+	do {                                                                 \
+		if (!(++done & (STEP - 1)) && cb &&                          \
+		    cb(cbdata, done < n ? done : n, n))                      \
+			goto cancelled;                                      \
+	} while (0)
+#define PUSH(w) (st[--top] = (w))
+	for (size_t i = 0; i < d->nchildren; i++) {
+		uint32_t c = d->children[i];
+		if (tag[c])
+			VISIT(c, full & ~sets_of(d, c));
+		else if (mask[c] != full) {
+			mask[c] = full;
+			st[qt++] = c;
+		}
+		while (qh < qt) {
+			uint32_t v = st[qh++], first, cnt;
+			TICK();
+			mt_graph_out(g, v, &first, &cnt);
+			for (uint32_t e = first; e < first + cnt; e++) {
+				uint32_t w = mt_graph_edge_target(g, e);
+				if (tag[w])
+					VISIT(w, full & ~sets_of(d, w));
+				else if (mask[w] != full) {
+					mask[w] = full;
+					st[qt++] = w;
+				}
+			}
+		}
+	}
+#undef PUSH
+	/* phase 2: the members met, in the order met, then what they reach */
+	for (size_t i = top, j = n - 1; i < j; i++, j--) {
+		uint32_t x = st[i];
+		st[i] = st[j];
+		st[j] = x;
+	}
+	struct ring r = {st, n, top, n - top};
+#define PUSH(w) (r.a[r.head + r.count < r.n ? r.head + r.count : \
+		     r.head + r.count - r.n] = (w), r.count++)
+	while (r.count) {
+		uint32_t v = r.a[r.head], first, cnt;
+		r.head = r.head + 1 == r.n ? 0 : r.head + 1;
+		r.count--;
+		inq[v >> 6] &= ~(1ull << (v & 63));
+		TICK();
+		uint64_t m = mask[v];
+		mt_graph_out(g, v, &first, &cnt);
+		for (uint32_t e = first; e < first + cnt; e++) {
+			uint32_t w = mt_graph_edge_target(g, e);
+			VISIT(w, tag[w] ? m & ~sets_of(d, w) : m);
+		}
+	}
+#undef PUSH
+#undef VISIT
+	/* domisize(i): the objects with bit i clear */
+	for (uint32_t v = 0; v < n; v++) {
+		uint64_t x = full & ~mask[v];
+		if (!x)
+			continue;
+		uint64_t sz = mt_graph_size(g, v);
+		for (; x; x &= x - 1)
+			sizes[__builtin_ctzll(x)] += sz;
+	}
+	return MT_OK;
+cancelled:
+#undef TICK
+	for (size_t i = 0; i < k; i++)
+		sizes[i] = 0;
+	return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET,
+			  "retained sizes");
+}
+
+/* Progress over chunks: chunk c of nc reports within its share. */
+struct chunked {
+	mt_progress_fn cb;
+	void *cbdata;
+	uint64_t base, n, total;
+};
+
+static int chunk_progress(void *data, uint64_t done, uint64_t total)
+{
+	struct chunked *c = data;
+	(void)total;
+	return c->cb(c->cbdata, c->base + done, c->total);
+}
+
+mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
+				     size_t k, uint64_t *sizes,
+				     mt_progress_fn cb, void *cbdata,
+				     mt_err *err)
+{
+	mt_status st = MT_OK;
+	for (size_t i = 0; i < k; i++) {
+		sizes[i] = 0;
+		if (!st)
+			st = check_ids(d, xs[i], err);
+	}
+	if (st || !k)
+		return st;
+	size_t nc = (k + PAGE - 1) / PAGE;
+	struct chunked ch = {cb, cbdata, 0, d->n, (uint64_t)d->n * nc};
+	for (size_t c = 0; c < nc && !st; c++) {
+		size_t base = c * PAGE, m = k - base < PAGE ? k - base : PAGE;
+		if (cb && cb(cbdata, ch.base, ch.total))
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "retained sizes");
+		if (!st)
+			st = page_scratch(d, err);
+		for (size_t i = 0; i < m && !st; i++)
+			st = tag_set(d, xs[base + i], (unsigned)i, err);
+		if (!st) {
+			over_finish(d);
+			st = page_pass(d, m, sizes + base,
+				       cb ? chunk_progress : NULL, &ch, err);
+		}
+		ch.base += d->n;
+	}
+	if (st)
+		for (size_t i = 0; i < k; i++)
+			sizes[i] = 0;
+	return st;
+}
+
+struct want {
+	uint32_t kind, row;
+};
+
+static int cmp_want(const void *a, const void *b)
+{
+	uint32_t x = ((const struct want *)a)->kind,
+		 y = ((const struct want *)b)->kind;
+	return x < y ? -1 : x > y;
+}
+
+mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
+				      const uint32_t *kinds, size_t n,
+				      const uint32_t *want, size_t k,
+				      uint64_t *sizes, mt_progress_fn cb,
+				      void *cbdata, mt_err *err)
+{
+	for (size_t i = 0; i < k; i++)
+		sizes[i] = 0;
+	if (n && ids[n - 1] >= d->n)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "object %u is not in the graph (%u objects)",
+				  ids[n - 1], d->n);
+	if (!k)
+		return MT_OK;
+	size_t nc = (k + PAGE - 1) / PAGE;
+	struct chunked ch = {cb, cbdata, 0, d->n, (uint64_t)d->n * nc};
+	struct want *w = malloc(PAGE * sizeof *w);
+	if (!w)
+		return nomem(err, "retained rows", k);
+	mt_status st = MT_OK;
+	for (size_t c = 0; c < nc && !st; c++) {
+		size_t base = c * PAGE, m = k - base < PAGE ? k - base : PAGE;
+		if (cb && cb(cbdata, ch.base, ch.total))
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "retained sizes");
+		if (!st)
+			st = page_scratch(d, err);
+		if (st)
+			break;
+		/* the kinds are dense: a direct table while it is small,
+		 * else a binary search over the m kinds */
+		uint32_t maxk = 0;
+		for (size_t i = 0; i < m; i++) {
+			w[i] = (struct want){want[base + i], (uint32_t)i};
+			maxk = want[base + i] > maxk ? want[base + i] : maxk;
+		}
+		qsort(w, m, sizeof *w, cmp_want);
+		uint8_t *row = maxk < (1u << 24) ? calloc(maxk + 1, 1) : NULL;
+		if (row)
+			for (size_t i = 0; i < m; i++)
+				row[w[i].kind] = (uint8_t)(w[i].row + 1);
+		for (size_t j = 0; j < n; j++) {
+			uint32_t kj = kinds[j];
+			if (row) {
+				if (kj <= maxk && row[kj])
+					d->tag[ids[j]] = row[kj];
+				continue;
+			}
+			struct want key = {kj, 0}, *f = bsearch(
+			    &key, w, m, sizeof *w, cmp_want);
+			if (f)
+				d->tag[ids[j]] = (uint8_t)(f->row + 1);
+		}
+		free(row);
+		st = page_pass(d, m, sizes + base, cb ? chunk_progress : NULL,
+			       &ch, err);
+		ch.base += d->n;
+	}
+	free(w);
+	if (st)
+		for (size_t i = 0; i < k; i++)
+			sizes[i] = 0;
+	return st;
 }

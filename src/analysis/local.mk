@@ -13,6 +13,7 @@ libmtanalysis_la_SOURCES = \
 	src/analysis/table.c \
 	src/analysis/set.c \
 	src/analysis/dominator.c \
+	src/analysis/savedidx.c include/memtrack/savedidx.h \
 	include/memtrack/partition.h include/memtrack/table.h \
 	include/memtrack/classifier.h include/memtrack/ctx.h \
 	include/memtrack/strbuf.h include/memtrack/set.h \
@@ -109,7 +110,8 @@ MT_DOMINANCE_TESTS = tests/unit/test_dominance tests/unit/test_navigate \
 check_PROGRAMS += $(MT_DOMINANCE_TESTS)
 TESTS += $(MT_DOMINANCE_TESTS)
 tests_unit_test_dominance_SOURCES = tests/unit/test_dominance.c \
-	tests/unit/graphgen.c tests/unit/graphgen.h
+	tests/unit/graphgen.c tests/unit/graphgen.h \
+	tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_dominance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_dominance_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 tests_unit_test_navigate_SOURCES = tests/unit/test_navigate.c \

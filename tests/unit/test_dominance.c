@@ -17,8 +17,10 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "graphgen.h"
 #include "memtrack/dominance.h"
+#include "memtrack/partition.h"
 #include "memtrack/navigate.h"
 
 static char path[256];
@@ -257,6 +259,68 @@ static void subtree_of(const mt_domtree *t, uint32_t n, uint32_t x,
 	}
 }
 
+/* The page pass against one domisize per set: sets[i] are the objects
+ * with in[v] & (1 << i) (overlapping), and a partition by kind[v]. */
+static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
+{
+	uint32_t n = mt_graph_count(g);
+	size_t k = 1 + (size_t)rand_r(seed) % 8;
+	unsigned pct = 1 + (unsigned)rand_r(seed) % 50;
+	uint32_t *ids = malloc((n + 1) * sizeof *ids);
+	uint32_t *kinds = malloc((n + 1) * sizeof *kinds);
+	uint32_t *all = malloc((n + 1) * sizeof *all);
+	mt_set *xs[8];
+	uint64_t got[8], want;
+	mt_err err;
+	for (size_t i = 0; i < k; i++) {
+		size_t m = 0;
+		for (uint32_t v = 0; v < n; v++)
+			if ((unsigned)rand_r(seed) % 100 < pct)
+				ids[m++] = v;
+		xs[i] = tg_set(ids, m);
+	}
+	assert_int_equal(mt_dominance_domisize_many(d, (const mt_set **)xs, k,
+						    got, NULL, NULL, &err),
+			 MT_OK);
+	for (size_t i = 0; i < k; i++) {
+		assert_int_equal(mt_dominance_domisize(d, xs[i], &want, &err),
+				 MT_OK);
+		assert_true(got[i] == want);
+		mt_set_unref(xs[i]);
+	}
+	/* a partition of a random subset into up to 6 kinds, rows asked
+	 * in a random order, some kinds left out */
+	size_t m = 0;
+	for (uint32_t v = 0; v < n; v++)
+		if ((unsigned)rand_r(seed) % 100 < 30 + pct) {
+			all[m] = v;
+			kinds[m++] = (uint32_t)rand_r(seed) % 6;
+		}
+	uint32_t wantk[6];
+	size_t nk = 0;
+	for (uint32_t kd = 0; kd < 6; kd++)
+		if (rand_r(seed) % 4)
+			wantk[nk++] = 5 - kd;
+	assert_int_equal(mt_dominance_domisize_kinds(d, all, kinds, m, wantk,
+						     nk, got, NULL, NULL,
+						     &err),
+			 MT_OK);
+	for (size_t i = 0; i < nk; i++) {
+		size_t c = 0;
+		for (size_t j = 0; j < m; j++)
+			if (kinds[j] == wantk[i])
+				ids[c++] = all[j];
+		mt_set *x = tg_set(ids, c);
+		assert_int_equal(mt_dominance_domisize(d, x, &want, &err),
+				 MT_OK);
+		assert_true(got[i] == want);
+		mt_set_unref(x);
+	}
+	free(ids);
+	free(kinds);
+	free(all);
+}
+
 static void check_graph(const mt_graph *g, unsigned *seed)
 {
 	uint32_t n = mt_graph_count(g);
@@ -309,6 +373,7 @@ static void check_graph(const mt_graph *g, unsigned *seed)
 					? (uint8_t)(1 + rand_r(seed) % parts)
 					: 0;
 		check_tuple(g, ds[r & 1], child, in, parts);
+		check_many(g, ds[r & 1], seed);
 	}
 	free(child);
 	free(in);
@@ -343,6 +408,141 @@ static void test_random_dense(void **state)
 static void test_random_chains_and_cycles(void **state)
 {
 	random_graphs(13, 1000, 40, 3, 1);
+}
+
+/* Every object its own set, more than one pass of 64: the dominator
+ * tree's retained sizes. */
+static void check_singletons(mt_graph *g, unsigned *seed, void *data)
+{
+	uint32_t n = mt_graph_count(g);
+	mt_domtree *t;
+	mt_dominance *d;
+	mt_err err;
+	(void)seed;
+	(void)data;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&d, g, NULL, &err), MT_OK);
+	mt_set **xs = malloc((n + 1) * sizeof *xs);
+	uint64_t *got = malloc((n + 1) * sizeof *got);
+	for (uint32_t x = 0; x < n; x++)
+		xs[x] = tg_set(&x, 1);
+	assert_int_equal(mt_dominance_domisize_many(d, (const mt_set **)xs, n,
+						    got, NULL, NULL, &err),
+			 MT_OK);
+	for (uint32_t x = 0; x < n; x++) {
+		assert_true(got[x] == mt_domtree_retained(t, x));
+		mt_set_unref(xs[x]);
+	}
+	free(xs);
+	free(got);
+	mt_dominance_free(d);
+	mt_domtree_free(t);
+}
+
+static void test_many_singletons(void **state)
+{
+	tg_for_random_graphs(14, 40, 300, 6, 1, path, check_singletons, NULL);
+}
+
+static int cancel_at(void *data, uint64_t done, uint64_t total)
+{
+	int *calls = data;
+	(void)done;
+	(void)total;
+	return ++*calls >= 2;
+}
+
+/* The canned heaps of the browser tests, by every classifier of a
+ * partition view: each row's figure from one pass is its domisize. */
+static void test_many_canned(void **state)
+{
+	static const char *const heaps[] = {"demo", "many", "cmp-new",
+					    "cmp-mark"};
+	static const char *const by[] = {"clodo", "type", "rcs", "via",
+					 "size", "id"};
+	mt_err err;
+	for (size_t h = 0; h < sizeof heaps / sizeof *heaps; h++) {
+		assert_int_equal(fx_write_canned(heaps[h], path, &err), MT_OK);
+		mt_graph *g = load();
+		uint32_t n = mt_graph_count(g);
+		mt_domtree *t;
+		mt_dominance *d[2];
+		assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err),
+				 MT_OK);
+		assert_int_equal(mt_dominance_new(&d[0], g, NULL, &err), MT_OK);
+		assert_int_equal(mt_dominance_new(&d[1], g, t, &err), MT_OK);
+		uint32_t *ids = malloc((n + 1) * sizeof *ids);
+		for (uint32_t v = 0; v < n; v++)
+			ids[v] = v;
+		for (size_t b = 0; b < sizeof by / sizeof *by; b++) {
+			mt_classifier *c;
+			uint32_t *kinds;
+			assert_int_equal(
+			    mt_classifier_new_named(&c, g, by[b], &err), MT_OK);
+			assert_int_equal(
+			    mt_classifier_classify_all(c, &kinds, &err), MT_OK);
+			uint32_t nk = mt_classifier_kind_count(c);
+			uint32_t *want = malloc((nk + 1) * sizeof *want);
+			uint64_t *got = malloc((nk + 1) * sizeof *got);
+			uint32_t *sel = malloc((n + 1) * sizeof *sel);
+			for (uint32_t i = 0; i < nk; i++)
+				want[i] = nk - 1 - i;
+			assert_int_equal(mt_dominance_domisize_kinds(
+					     d[b & 1], ids, kinds, n, want, nk,
+					     got, NULL, NULL, &err),
+					 MT_OK);
+			for (uint32_t i = 0; i < nk; i++) {
+				size_t m = 0;
+				uint64_t sz;
+				for (uint32_t v = 0; v < n; v++)
+					if (kinds[v] == want[i])
+						sel[m++] = v;
+				mt_set *x = tg_set(sel, m);
+				assert_int_equal(
+				    mt_dominance_domisize(d[0], x, &sz, &err),
+				    MT_OK);
+				assert_true(got[i] == sz);
+				mt_set_unref(x);
+			}
+			free(want);
+			free(got);
+			free(sel);
+			free(kinds);
+			mt_classifier_free(c);
+		}
+		/* cancelled: MT_CANCELLED and zeros; a bad id: MT_ARG */
+		int calls = 0;
+		uint32_t k0 = 0, bad = n;
+		uint64_t sz = 1;
+		mt_set *all = tg_set(ids, n), *badset = tg_set(&bad, 1);
+		const mt_set *one[] = {all};
+		if (n > (1u << 18))
+			fail();
+		assert_int_equal(mt_dominance_domisize_many(
+				     d[0], one, 1, &sz, cancel_at, &calls, &err),
+				 MT_OK); /* asked once only: N < 2^18 */
+		assert_int_equal(calls, 1);
+		calls = 1;
+		assert_int_equal(mt_dominance_domisize_many(
+				     d[0], one, 1, &sz, cancel_at, &calls, &err),
+				 MT_CANCELLED);
+		assert_true(sz == 0);
+		one[0] = badset;
+		assert_int_equal(mt_dominance_domisize_many(
+				     d[0], one, 1, &sz, NULL, NULL, &err),
+				 MT_ARG);
+		assert_int_equal(mt_dominance_domisize_kinds(
+				     d[0], &bad, &k0, 1, &k0, 1, &sz, NULL,
+				     NULL, &err),
+				 MT_ARG);
+		mt_set_unref(all);
+		mt_set_unref(badset);
+		free(ids);
+		mt_dominance_free(d[0]);
+		mt_dominance_free(d[1]);
+		mt_domtree_free(t);
+		mt_graph_free(g);
+	}
 }
 
 /* root -> a -> b -> d, a -> c -> d, d -> e; f -> e (f unreachable). */
@@ -464,6 +664,8 @@ int main(void)
 		cmocka_unit_test(test_random_sparse),
 		cmocka_unit_test(test_random_dense),
 		cmocka_unit_test(test_random_chains_and_cycles),
+		cmocka_unit_test(test_many_singletons),
+		cmocka_unit_test(test_many_canned),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
