@@ -13,7 +13,6 @@ libmtanalysis_la_SOURCES = \
 	src/analysis/table.c \
 	src/analysis/set.c \
 	src/analysis/dominator.c \
-	src/analysis/savedidx.c include/memtrack/savedidx.h \
 	include/memtrack/partition.h include/memtrack/table.h \
 	include/memtrack/classifier.h include/memtrack/ctx.h \
 	include/memtrack/strbuf.h include/memtrack/set.h \
