@@ -8,9 +8,11 @@
  * indices are positions 0..E-1 in the out-edge arrays (ordered by source id,
  * then by their order in the record).
  *
- * Memory: about 36 bytes per object plus 17 per edge (both directions) plus
+ * Memory: about 30 bytes per object plus 17 per edge (both directions) plus
  * the value previews; doc/loader.md has the layout and the limits (ids and
- * edge indices are uint32: at most 2^32-1 objects and edges).
+ * edge indices are uint32: at most 2^32-1 objects and edges).  The load's
+ * peak is that plus 16 MiB: mt_graph_load releases the file's pages as the
+ * reader is done with them.
  *
  * Everything returned by an accessor (strings, mt_value pointers, the root
  * edge array, the header) is owned by the graph and valid until

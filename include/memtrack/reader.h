@@ -99,8 +99,21 @@ static inline uint32_t mt_sites_next(const uint8_t **p)
 	return v;
 }
 
+/* Whether OBJECT records go through the direct decoder first (default
+ * true).  The records and errors are the same either way (the direct
+ * decoder leaves every record it is not sure of to the general one); the
+ * switch is for the tests that check this. */
+void mt_reader_set_direct(mt_reader *r, bool on);
+
 /* Bytes consumed so far (for progress). */
 uint64_t mt_reader_offset(const mt_reader *r);
+
+/* The reader is done with the buffer's first mt_reader_done(r) bytes
+ * (at most mt_reader_offset(r)): it reads them no more, its checksum has
+ * covered them, so a caller may release their pages (the loader does,
+ * doc/loader.md).  After END it still reads the data of the MARK and
+ * SITES records, which mt_reader_mark and mt_reader_sites point into. */
+uint64_t mt_reader_done(const mt_reader *r);
 
 void mt_reader_free(mt_reader *r);
 

@@ -2,9 +2,24 @@
  *
  * Owns: the decoded header (strings copied into one allocation list), the
  * relation label-kind table (built-in codes plus any declared in the
- * header), the running reference counter `hi`, record counters and one
- * growable edge buffer.  Decoding goes through the bounds-checked cursor of
- * mpk.h, so every error carries the byte offset and record number.
+ * header), the running reference counter `hi`, record counters, one
+ * growable edge buffer and the running checksum.  Decoding goes through the
+ * bounds-checked cursor of mpk.h, so every error carries the byte offset and
+ * record number.
+ *
+ * OBJECT records, nearly all of a dump, first go through a direct decoder
+ * (fast_object): the common encodings read straight from the bytes, every
+ * check of the general path made in place, nothing of the reader's state
+ * changed until the whole record has been decoded.  Anything else (an
+ * unusual encoding, a value out of range, a record cut short: whatever the
+ * general path might refuse) makes it give up, and the record is decoded
+ * again from its start by the general path, which then says exactly what
+ * it always said.  So the direct decoder changes speed, never results.
+ *
+ * The checksum is computed as the reader goes (every HASH_STEP bytes, over
+ * bytes just read, while they are in the cache), so the END record needs
+ * no second pass over the file and a caller can release the pages the
+ * reader is done with (mt_reader_done).
  */
 #include "config.h"
 
@@ -16,6 +31,7 @@
 #include "mpk.h"
 
 #define MAX_REL 64
+#define HASH_STEP (256u << 10)
 
 struct mt_reader {
 	mt_mpk c;
@@ -36,6 +52,9 @@ struct mt_reader {
 	mt_edge *ebuf;
 	size_t ecap;
 	mt_trailer trailer;
+	mt_hash64 hash; /* of base[0 .. hashed) */
+	uint64_t hashed;
+	bool no_direct; /* mt_reader_set_direct(r, false): tests */
 };
 
 /* Keeps a NUL-terminated copy of s[0..n) for the reader's lifetime. */
@@ -363,6 +382,7 @@ mt_status mt_reader_new(mt_reader **out, const void *buf, size_t len,
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
 	mt_mpk_init(&r->c, buf, len);
 	r->len = len;
+	mt_hash64_init(&r->hash);
 	for (unsigned i = 0; i < MAX_REL; i++)
 		r->label_kind[i] = (signed char)mt_relation_label_kind(i);
 	mt_status st = parse_header(r, err);
@@ -387,6 +407,26 @@ const mt_trailer *mt_reader_trailer(const mt_reader *r)
 uint64_t mt_reader_offset(const mt_reader *r)
 {
 	return mt_mpk_offset(&r->c);
+}
+
+void mt_reader_set_direct(mt_reader *r, bool on)
+{
+	r->no_direct = !on;
+}
+
+uint64_t mt_reader_done(const mt_reader *r)
+{
+	return r->hashed;
+}
+
+/* Brings the checksum up to offset `to` (at most the current offset). */
+static void hash_to(mt_reader *r, uint64_t to)
+{
+	if (to > r->hashed) {
+		mt_hash64_update(&r->hash, r->c.base + r->hashed,
+				 (size_t)(to - r->hashed));
+		r->hashed = to;
+	}
 }
 
 static inline mt_status read_ref(mt_reader *r, uint32_t *id, const char *what,
@@ -653,10 +693,8 @@ static mt_status read_end(mt_reader *r, uint64_t off, uint32_t n, mt_err *err)
 		return mt_err_set(err, MT_COUNT, foff[3], c->record,
 				  "reachable count %llu above object count",
 				  (unsigned long long)t->reachable);
-	mt_hash64 h;
-	mt_hash64_init(&h);
-	mt_hash64_update(&h, c->base, foff[4]);
-	uint64_t sum = mt_hash64_final(&h);
+	hash_to(r, foff[4]);
+	uint64_t sum = mt_hash64_final(&r->hash);
 	if (sum != t->checksum)
 		return mt_err_set(err, MT_CHECKSUM, foff[4], c->record,
 				  "END record says 0x%016llx, content gives "
@@ -877,6 +915,275 @@ bool mt_reader_sites(const mt_reader *r, mt_sites_rec *out)
 	return true;
 }
 
+/* ---- the direct decoder of OBJECT records (see the file comment) ---- */
+
+static inline uint64_t be(const uint8_t *p, unsigned w)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < w; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Each macro reads at p (bounded by e) or jumps to `slow`. */
+#define F_NEED(k)                                                              \
+	do {                                                                   \
+		if ((size_t)(e - p) < (size_t)(k))                             \
+			goto slow;                                             \
+	} while (0)
+
+/* A non-negative integer: fixint or uint 8/16/32/64. */
+#define F_UINT(v)                                                              \
+	do {                                                                   \
+		F_NEED(1);                                                     \
+		uint8_t b_ = *p;                                               \
+		if (b_ <= 0x7f) {                                              \
+			(v) = b_;                                              \
+			p++;                                                   \
+		} else if (b_ >= 0xcc && b_ <= 0xcf) {                         \
+			unsigned w_ = 1u << (b_ - 0xcc);                       \
+			F_NEED(1 + w_);                                        \
+			(v) = be(p + 1, w_);                                   \
+			p += 1 + w_;                                           \
+		} else {                                                       \
+			goto slow;                                             \
+		}                                                              \
+	} while (0)
+
+/* A signed 64-bit integer: also negative fixint and int 8/16/32/64. */
+#define F_INT(v)                                                               \
+	do {                                                                   \
+		F_NEED(1);                                                     \
+		uint8_t b_ = *p;                                               \
+		if (b_ <= 0x7f) {                                              \
+			(v) = b_;                                              \
+			p++;                                                   \
+		} else if (b_ >= 0xe0) {                                       \
+			(v) = (int8_t)b_;                                      \
+			p++;                                                   \
+		} else if (b_ >= 0xcc && b_ <= 0xcf) {                         \
+			unsigned w_ = 1u << (b_ - 0xcc);                       \
+			F_NEED(1 + w_);                                        \
+			uint64_t u_ = be(p + 1, w_);                           \
+			if (u_ > (uint64_t)INT64_MAX)                          \
+				goto slow;                                     \
+			(v) = (int64_t)u_;                                     \
+			p += 1 + w_;                                           \
+		} else if (b_ >= 0xd0 && b_ <= 0xd3) {                         \
+			unsigned w_ = 1u << (b_ - 0xd0);                       \
+			F_NEED(1 + w_);                                        \
+			uint64_t u_ = be(p + 1, w_);                           \
+			if (w_ < 8) {                                          \
+				uint64_t sign_ = 1ULL << (8 * w_ - 1);         \
+				u_ = (u_ ^ sign_) - sign_;                     \
+			}                                                      \
+			(v) = (int64_t)u_;                                     \
+			p += 1 + w_;                                           \
+		} else {                                                       \
+			goto slow;                                             \
+		}                                                              \
+	} while (0)
+
+/* A reference (doc/format.md): code 0 introduces hi, c >= 1 is hi - c. */
+#define F_REF(id)                                                              \
+	do {                                                                   \
+		uint64_t c_;                                                   \
+		F_UINT(c_);                                                    \
+		if (c_ == 0) {                                                 \
+			if (hi == UINT32_MAX)                                  \
+				goto slow;                                     \
+			(id) = hi++;                                           \
+		} else if (c_ > hi) {                                          \
+			goto slow;                                             \
+		} else {                                                       \
+			(id) = hi - (uint32_t)c_;                              \
+		}                                                              \
+	} while (0)
+
+/* A str: fixstr or str 8/16/32; s points into the buffer. */
+#define F_STR(s, n)                                                            \
+	do {                                                                   \
+		F_NEED(1);                                                     \
+		uint8_t b_ = *p;                                               \
+		uint64_t l_;                                                   \
+		if (b_ >= 0xa0 && b_ <= 0xbf) {                                \
+			l_ = b_ & 0x1f;                                        \
+			p++;                                                   \
+		} else if (b_ >= 0xd9 && b_ <= 0xdb) {                         \
+			unsigned w_ = 1u << (b_ - 0xd9);                       \
+			F_NEED(1 + w_);                                        \
+			l_ = be(p + 1, w_);                                    \
+			p += 1 + w_;                                           \
+		} else {                                                       \
+			goto slow;                                             \
+		}                                                              \
+		F_NEED(l_);                                                    \
+		(s) = (const char *)p;                                         \
+		(n) = (uint32_t)l_;                                            \
+		p += l_;                                                       \
+	} while (0)
+
+/* Decodes the OBJECT record at the cursor into *rec when it is in the
+ * encodings the writer uses and valid; true then, with the reader's state
+ * advanced as read_object would.  False (the state untouched, the cursor
+ * where it was) when the general path must read the record. */
+static bool fast_object(mt_reader *r, mt_record *rec)
+{
+	const uint8_t *p = r->c.p, *e = r->c.end;
+	uint32_t n, hi = r->hi, type;
+	mt_obj *o = &rec->obj;
+	uint64_t addr_prev = r->addr_prev;
+
+	F_NEED(2);
+	if (*p >= 0x90 && *p <= 0x9f) {
+		n = *p & 0x0f;
+		p++;
+	} else if (*p == 0xdc || *p == 0xdd) {
+		unsigned w = *p == 0xdc ? 2 : 4;
+		F_NEED(2 + w);
+		n = (uint32_t)be(p + 1, w);
+		p += 1 + w;
+	} else {
+		goto slow;
+	}
+	if (*p != MT_REC_OBJECT || n < 7 || (n - 7) % 3 || r->mark ||
+	    r->has_sites || r->objects >= UINT32_MAX || r->objects > hi)
+		goto slow;
+	p++;
+	uint32_t id = (uint32_t)r->objects;
+	if (id == hi)
+		hi++;
+	F_NEED(1);
+	if (*p == 0xc0) {
+		if (!r->objects)
+			goto slow;
+		type = r->type_prev;
+		p++;
+	} else {
+		F_REF(type);
+	}
+	F_UINT(o->size);
+	F_NEED(1);
+	if (*p == 0xc0) {
+		F_NEED(2);
+		if (p[1] != 0xc0)
+			goto slow;
+		p += 2;
+		o->addr = 0;
+		o->refcnt = 0;
+	} else {
+		int64_t delta;
+		F_INT(delta);
+		o->addr = addr_prev + (uint64_t)delta;
+		if (o->addr == 0)
+			goto slow;
+		addr_prev = o->addr;
+		F_UINT(o->refcnt);
+	}
+	F_NEED(1);
+	if (*p == 0xc0) {
+		o->length = MT_NO_LENGTH;
+		p++;
+	} else {
+		F_INT(o->length);
+	}
+	mt_value *v = &o->value;
+	memset(v, 0, sizeof *v);
+	F_NEED(1);
+	{
+		uint8_t b = *p;
+		if (b == 0xc0) {
+			v->kind = MT_VAL_NONE;
+			p++;
+		} else if ((b >= 0xa0 && b <= 0xbf) ||
+			   (b >= 0xd9 && b <= 0xdb)) {
+			v->kind = MT_VAL_STR;
+			F_STR(v->s, v->slen);
+		} else if (b <= 0x7f || b >= 0xe0 ||
+			   (b >= 0xcc && b <= 0xd3)) {
+			v->kind = MT_VAL_INT;
+			F_INT(v->i);
+		} else if (b == 0xcb) {
+			F_NEED(9);
+			uint64_t bits = be(p + 1, 8);
+			v->kind = MT_VAL_FLOAT;
+			memcpy(&v->d, &bits, 8);
+			p += 9;
+		} else if (b == 0xc2 || b == 0xc3) {
+			v->kind = MT_VAL_BOOL;
+			v->i = b == 0xc3;
+			p++;
+		} else if (b == 0x92) {
+			p++;
+			v->kind = MT_VAL_QUALNAME;
+			F_STR(v->s, v->slen);
+			F_STR(v->s2, v->s2len);
+		} else if (b == 0x93) {
+			p++;
+			v->kind = MT_VAL_CODE;
+			F_STR(v->s, v->slen);
+			F_INT(v->i);
+			F_STR(v->s2, v->s2len);
+		} else {
+			goto slow; /* bin, float32, other arrays, errors */
+		}
+	}
+	size_t k = (n - 7) / 3;
+	if (k > r->ecap) {
+		if (k > (size_t)(e - p) / 3)
+			goto slow;
+		size_t cap = r->ecap ? r->ecap : 64;
+		while (cap < k)
+			cap *= 2;
+		mt_edge *eb = realloc(r->ebuf, cap * sizeof *eb);
+		if (!eb)
+			goto slow;
+		r->ebuf = eb;
+		r->ecap = cap;
+	}
+	for (size_t i = 0; i < k; i++) {
+		mt_edge *ed = &r->ebuf[i];
+		F_NEED(3);
+		uint8_t rel = *p;
+		if (rel >= MAX_REL || r->label_kind[rel] < 0)
+			goto slow;
+		p++;
+		ed->rel = rel;
+		F_REF(ed->target);
+		int lk = r->label_kind[rel];
+		if (lk == MT_LABEL_REF) {
+			uint32_t lid;
+			F_REF(lid);
+			ed->label = lid;
+		} else {
+			F_UINT(ed->label);
+			if (lk == MT_LABEL_NAME && ed->label >= r->names)
+				goto slow;
+		}
+	}
+	/* valid: commit */
+	rec->kind = MT_RECORD_OBJECT;
+	rec->id = id;
+	o->type = type;
+	rec->edges = r->ebuf;
+	rec->nedges = k;
+	r->c.p = p;
+	r->hi = hi;
+	r->addr_prev = addr_prev;
+	r->type_prev = type;
+	r->objects++;
+	r->edges += k;
+	return true;
+slow:
+	return false;
+}
+
+#undef F_NEED
+#undef F_UINT
+#undef F_INT
+#undef F_REF
+#undef F_STR
+
 mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
 {
 	mt_mpk *c = &r->c;
@@ -889,6 +1196,10 @@ mt_status mt_reader_next(mt_reader *r, mt_record *rec, mt_err *err)
 next:
 	c->record = ++r->records;
 	rec->offset = mt_mpk_offset(c);
+	if (rec->offset - r->hashed >= HASH_STEP)
+		hash_to(r, rec->offset);
+	if (!r->no_direct && fast_object(r, rec))
+		return MT_OK;
 	if (c->p >= c->end)
 		return mt_err_set(err, MT_TRUNCATED, rec->offset, c->record,
 				  "expected a record or the END record");

@@ -1,17 +1,20 @@
 /* The loader and the in-memory graph (include/memtrack/graph.h).
  *
- * Owns struct mt_graph: per-object arrays indexed by id (type, size, refcnt,
- * length and value offset as uint32, addr as uint64), out-edges in CSR form
- * (out_start[N+1], out_target/out_label as uint32, out_rel as uint8), the
- * in-edges in CSR form (in_start[N+1], in_source, in_edge = the out-edge
- * index), the value arena, the name table, the root edges, a copy of the
- * header and the table of type labels.  Values that do not fit 32 bits
- * (sizes, refcounts, lengths, edge labels of 2^32-1 or more) are stored as
- * the sentinel WIDE in the array and in a `wide` side table sorted by index,
- * which stays tiny on real heaps (3.12's immortal refcount is the common
- * case).  Loading is one pass with the reader, appending to arrays sized from
- * the file length and grown by 1.5x, then one counting sort for the in-edges;
- * the file is unmapped before mt_graph_load returns.
+ * Owns struct mt_graph: per-object arrays indexed by id (type and value
+ * offset as uint32, size, refcnt and length as uint16, addr as uint64),
+ * out-edges in CSR form (out_start[N+1], out_target/out_label as uint32,
+ * out_rel as uint8), the in-edges in CSR form (in_start[N+1], in_source,
+ * in_edge = the out-edge index), the value arena, the name table, the root
+ * edges, a copy of the header and the table of type labels.  Values that do
+ * not fit their array (sizes and refcounts of 2^16-1 or more, lengths of
+ * 2^16-2 or more, edge labels of 2^32-1 or more) are stored as a sentinel
+ * in the array and in a `wide` side table sorted by index, which stays
+ * small on real heaps (big containers and strs, shared objects, 3.12's
+ * immortal refcount).  Loading is one pass with the reader, appending to
+ * arrays sized from the file length and grown by 1.5x, then one counting
+ * sort for the in-edges.  mt_graph_load releases the pages of its mapping
+ * that the reader is done with as it goes (mt_reader_done), so the file
+ * does not add to the peak, and unmaps the file before it returns.
  */
 #include "config.h"
 
@@ -28,10 +31,12 @@
 #include "typelabel.h"
 
 #define WIDE UINT32_MAX
-#define LEN_NONE UINT32_MAX
-#define LEN_WIDE (UINT32_MAX - 1)
+#define WIDE16 UINT16_MAX
+#define LEN_NONE UINT16_MAX
+#define LEN_WIDE (UINT16_MAX - 1)
 #define MAX_EDGES (UINT32_MAX - 1)
 #define PROGRESS_EVERY 65536
+#define RELEASE_STEP (16u << 20) /* mt_graph_load drops read pages this often */
 
 /* Side table for 64-bit values of a few entries, appended in index order. */
 struct wide {
@@ -59,7 +64,8 @@ struct mt_graph {
 	uint32_t n, ne, reachable;
 	size_t cap, ecap;
 	/* objects */
-	uint32_t *type, *size, *refcnt, *length, *voff;
+	uint32_t *type, *voff;
+	uint16_t *size, *refcnt, *length; /* WIDE16, LEN_*: side tables */
 	uint64_t *addr;
 	/* out-edges; out_start has cap+1 entries */
 	uint32_t *out_start, *out_target, *out_label;
@@ -158,6 +164,17 @@ static int put32(uint32_t *slot, struct wide *w, uint32_t ix, uint64_t v)
 	return wide_push(w, ix, v);
 }
 
+/* Stores v in *slot, or WIDE16 plus a side-table entry. */
+static int put16(uint16_t *slot, struct wide *w, uint32_t ix, uint64_t v)
+{
+	if (v < WIDE16) {
+		*slot = (uint16_t)v;
+		return 0;
+	}
+	*slot = WIDE16;
+	return wide_push(w, ix, v);
+}
+
 static size_t put_varint(uint8_t *p, uint64_t v)
 {
 	size_t n = 0;
@@ -210,9 +227,9 @@ static int grow_objects(mt_graph *g, size_t need)
 	if (nc > (size_t)UINT32_MAX)
 		nc = UINT32_MAX;
 	if (grow_array((void **)&g->type, nc, 4) ||
-	    grow_array((void **)&g->size, nc, 4) ||
-	    grow_array((void **)&g->refcnt, nc, 4) ||
-	    grow_array((void **)&g->length, nc, 4) ||
+	    grow_array((void **)&g->size, nc, 2) ||
+	    grow_array((void **)&g->refcnt, nc, 2) ||
+	    grow_array((void **)&g->length, nc, 2) ||
 	    grow_array((void **)&g->voff, nc, 4) ||
 	    grow_array((void **)&g->addr, nc, 8) ||
 	    grow_array((void **)&g->out_start, nc + 1, 4))
@@ -573,13 +590,13 @@ static mt_status add_object(mt_graph *g, const mt_record *rec, mt_err *err)
 				  "object arrays");
 	g->type[id] = o->type;
 	g->addr[id] = o->addr;
-	if (put32(&g->size[id], &g->wsize, id, o->size) ||
-	    put32(&g->refcnt[id], &g->wrefcnt, id, o->refcnt))
+	if (put16(&g->size[id], &g->wsize, id, o->size) ||
+	    put16(&g->refcnt[id], &g->wrefcnt, id, o->refcnt))
 		goto nomem;
 	if (o->length == MT_NO_LENGTH)
 		g->length[id] = LEN_NONE;
 	else if (o->length >= 0 && o->length < LEN_WIDE)
-		g->length[id] = (uint32_t)o->length;
+		g->length[id] = (uint16_t)o->length;
 	else {
 		g->length[id] = LEN_WIDE;
 		if (wide_push(&g->wlength, id, (uint64_t)o->length))
@@ -670,11 +687,13 @@ static bool mro_has_type(const mt_graph *g, uint32_t mro)
 	return false;
 }
 
-/* Whether object id, whose edges are [out_start[id], end), gets one. */
-static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end)
+/* Whether object id, whose edges are [out_start[id], end), gets one;
+ * edge_types has bit t set for the types t with TF_TYPE_EDGE. */
+static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end,
+			  const uint64_t *edge_types)
 {
-	const struct type_label *t = find_type(g, g->type[id]);
-	if (!t || !(t->flags & TF_TYPE_EDGE) || !g->addr[id])
+	uint32_t t = g->type[id];
+	if (!(edge_types[t / 64] >> (t % 64) & 1) || !g->addr[id])
 		return false;
 	/* a dump that already has the reference gets no second one */
 	for (uint32_t e = g->out_start[id]; e < end; e++)
@@ -718,26 +737,42 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 	}
 	if (!any)
 		return MT_OK;
+	/* a bit per id (freed below): a table lookup per object instead of
+	 * a binary search over the types */
+	uint64_t *edge_types = calloc((size_t)n / 64 + 1, 8);
+	if (!edge_types)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "ob_type edges");
+	for (size_t i = 0; i < g->ntypes; i++)
+		if (g->types[i].flags & TF_TYPE_EDGE)
+			edge_types[g->types[i].id / 64] |=
+			    1ull << (g->types[i].id % 64);
 	for (src = 0; src < n; src++)
-		if (has_type_edge(g, src, g->out_start[src + 1]))
+		if (has_type_edge(g, src, g->out_start[src + 1], edge_types))
 			add++;
-	if (!add)
+	if (!add) {
+		free(edge_types);
 		return MT_OK;
-	if (add > MAX_EDGES - ne)
-		return mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "more than %u edges with the ob_type edges",
-				  MAX_EDGES);
+	}
+	if (add > MAX_EDGES - ne) {
+		st = mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
+				"more than %u edges with the ob_type edges",
+				MAX_EDGES);
+		goto out;
+	}
 	g->obtype_name = find_name(g, "ob_type");
 	if (g->obtype_name == UINT64_MAX) {
 		if ((st = add_name(g, "ob_type", 7, err)) != MT_OK)
-			return st;
+			goto out;
 		g->obtype_name = g->nnames - 1;
 	}
 	if (grow_array((void **)&g->out_target, (size_t)ne + add, 4) ||
 	    grow_array((void **)&g->out_label, (size_t)ne + add, 4) ||
-	    grow_array((void **)&g->out_rel, (size_t)ne + add, 1))
-		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "ob_type edges");
+	    grow_array((void **)&g->out_rel, (size_t)ne + add, 1)) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				"ob_type edges");
+		goto out;
+	}
 	g->ecap = (size_t)ne + add;
 	/* add = synthetic edges of the sources <= src; w walks the wide
 	 * labels (sorted by edge index) back in step */
@@ -746,7 +781,7 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 	g->out_start[n] = ne + add;
 	for (src = n; src-- > 0 && add;) {
 		uint32_t s = g->out_start[src], e = next;
-		if (has_type_edge(g, src, e)) {
+		if (has_type_edge(g, src, e, edge_types)) {
 			uint32_t pos = e + add - 1;
 			g->out_target[pos] = g->type[src];
 			g->out_rel[pos] = MT_REL_INTERATTR;
@@ -766,7 +801,10 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 		next = s;
 	}
 	g->ne = (uint32_t)g->ecap;
-	return MT_OK;
+	st = MT_OK;
+out:
+	free(edge_types);
+	return st;
 }
 
 /* Shrinks the arrays to size, checks targets and builds the in-edges. */
@@ -811,9 +849,9 @@ static mt_status finish(mt_graph *g, mt_err *err)
 	/* Shrinking never fails in practice; ignore a refusal. */
 	if (n && n < g->cap) {
 		grow_array((void **)&g->type, n, 4);
-		grow_array((void **)&g->size, n, 4);
-		grow_array((void **)&g->refcnt, n, 4);
-		grow_array((void **)&g->length, n, 4);
+		grow_array((void **)&g->size, n, 2);
+		grow_array((void **)&g->refcnt, n, 2);
+		grow_array((void **)&g->length, n, 2);
 		grow_array((void **)&g->voff, n, 4);
 		grow_array((void **)&g->addr, n, 8);
 		grow_array((void **)&g->out_start, (size_t)n + 1, 4);
@@ -886,16 +924,19 @@ nomem:
 			  "in-edge arrays");
 }
 
-mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
-			       mt_progress_fn cb, void *cbdata, mt_err *err)
+/* Loads from buf[0..len); when `own` (mt_graph_load's private read-only
+ * mapping, page aligned) it drops the pages the reader is done with. */
+static mt_status load(mt_graph **out, const void *buf, size_t len, bool own,
+		      mt_progress_fn cb, void *cbdata, mt_err *err)
 {
 	static const char empty[1];
 	mt_graph *g;
 	mt_reader *r = NULL;
 	mt_record rec;
 	mt_status st;
-	uint64_t nrec = 0;
+	uint64_t nrec = 0, released = 0;
 	const mt_trailer *tr;
+	long page = own ? sysconf(_SC_PAGESIZE) : 0;
 
 	*out = NULL;
 	mt_err_clear(err);
@@ -948,6 +989,18 @@ mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
 				err->record = nrec + 1;
 			goto fail;
 		}
+		if (own && mt_reader_done(r) - released >= RELEASE_STEP &&
+		    page > 0) {
+			/* the reader is done with these pages: drop them from
+			 * the process (a private read-only mapping of an
+			 * unchanged file: a later access would read them
+			 * again from the file) */
+			uint64_t to = mt_reader_done(r) / (uint64_t)page *
+				      (uint64_t)page;
+			(void)madvise((char *)buf + released,
+				      (size_t)(to - released), MADV_DONTNEED);
+			released = to;
+		}
 		if (++nrec % PROGRESS_EVERY == 0 && cb &&
 		    cb(cbdata, mt_reader_offset(r), len)) {
 			st = mt_err_set(err, MT_CANCELLED, mt_reader_offset(r),
@@ -991,6 +1044,12 @@ fail:
 	mt_reader_free(r);
 	mt_graph_free(g);
 	return st;
+}
+
+mt_status mt_graph_load_buffer(mt_graph **out, const void *buf, size_t len,
+			       mt_progress_fn cb, void *cbdata, mt_err *err)
+{
+	return load(out, buf, len, false, cb, cbdata, err);
 }
 
 mt_status mt_graph_load(mt_graph **out, const char *path, mt_progress_fn cb,
@@ -1044,7 +1103,7 @@ mt_status mt_graph_load(mt_graph **out, const char *path, mt_progress_fn cb,
 		(void)madvise(map, len, MADV_SEQUENTIAL);
 	}
 	close(fd);
-	st = mt_graph_load_buffer(out, map, len, cb, cbdata, err);
+	st = load(out, map, len, map != NULL, cb, cbdata, err);
 	if (map)
 		munmap(map, len);
 	return st;
@@ -1129,7 +1188,8 @@ const char *mt_graph_site_file(const mt_graph *g, uint32_t site, uint32_t *line)
 size_t mt_graph_memory(const mt_graph *g)
 {
 	size_t n = g->cap, ne = g->ecap;
-	return sizeof *g + n * (5 * 4 + 8) + ((size_t)g->n + 1) * 4 * 2 +
+	return sizeof *g + n * (2 * 4 + 3 * 2 + 8) +
+	       ((size_t)g->n + 1) * 4 * 2 +
 	       ne * 9 + (size_t)g->ne * 8 +
 	       (g->wsize.cap + g->wrefcnt.cap + g->wlength.cap +
 		g->wlabel.cap) *
@@ -1147,7 +1207,7 @@ uint32_t mt_graph_type(const mt_graph *g, uint32_t id) { return g->type[id]; }
 uint64_t mt_graph_size(const mt_graph *g, uint32_t id)
 {
 	uint32_t v = g->size[id];
-	return v == WIDE ? wide_get(&g->wsize, id) : v;
+	return v == WIDE16 ? wide_get(&g->wsize, id) : v;
 }
 
 uint64_t mt_graph_addr(const mt_graph *g, uint32_t id) { return g->addr[id]; }
@@ -1160,7 +1220,7 @@ bool mt_graph_virtual(const mt_graph *g, uint32_t id)
 uint64_t mt_graph_refcnt(const mt_graph *g, uint32_t id)
 {
 	uint32_t v = g->refcnt[id];
-	return v == WIDE ? wide_get(&g->wrefcnt, id) : v;
+	return v == WIDE16 ? wide_get(&g->wrefcnt, id) : v;
 }
 
 int64_t mt_graph_length(const mt_graph *g, uint32_t id)

@@ -14,4 +14,11 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c \
 	tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_loader_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_loader_LDADD = libmtanalysis.la libmtgraph.la $(CMOCKA_LIBS)
+# the reader's direct decoder against its general path; the loader's page
+# release
+check_PROGRAMS += tests/unit/test_direct
+TESTS += tests/unit/test_direct
+tests_unit_test_direct_SOURCES = tests/unit/test_direct.c
+tests_unit_test_direct_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_direct_LDADD = libmtgraph.la $(CMOCKA_LIBS)
 endif
