@@ -31,6 +31,21 @@
  * after its current write and joins it before the temporary file is
  * removed.  The bytes of the file do not depend on whether the thread
  * runs or on how the bytes are cut into blocks.
+ *
+ * Direct output: when the thread starts, the file is switched to O_DIRECT
+ * where the file system allows it, so the thread's writes go from the ring
+ * to the disk without the kernel copying them into the page cache (that
+ * copy, and the page cache's bookkeeping, took about a fifth of a dump's
+ * CPU time here: doc/benchmarks.md, "Direct output"), and a big dump does
+ * not push the program's own files out of the page cache.  Direct writes
+ * need buffers, lengths and file offsets that are multiples of DIO_ALIGN:
+ * the slots are allocated so aligned, and a hand-off queues only the
+ * buffer's whole DIO_ALIGN blocks and moves the rest (under DIO_ALIGN
+ * bytes) to the front of the next slot, so the thread's writes stay
+ * aligned and in order.  The last buffer and the checksum are written
+ * without O_DIRECT: write_block switches it off for the first write that
+ * is not aligned, and for good when a direct write fails with EINVAL (a
+ * file system that accepts the flag but not the write).
  */
 #include "config.h"
 
@@ -58,6 +73,12 @@
 #define NSLOTS 4 /* buffers of the ring when the output thread runs */
 #define THREAD_STACK (256u << 10)
 #define WRITEBACK_STEP (8u << 20) /* the thread starts writeback this often */
+#define DIO_ALIGN 4096u /* buffer, length and offset of a direct write */
+/* room() is never asked for more than this (an OBJECT record whose value
+ * takes at most half a buffer: mt_writer_object), so a buffer that starts
+ * with a carried tail of under DIO_ALIGN bytes has the room asked for */
+#define ROOM_MAX (BUF_SIZE / 2 + 64)
+_Static_assert(ROOM_MAX + DIO_ALIGN <= BUF_SIZE, "room after a carried tail");
 
 /* The output thread and its ring (see the file comment).  mu guards
  * head, nfull, len, closing, stop and ended. */
@@ -94,6 +115,8 @@ struct mt_writer {
 	mt_hash64 hash;	  /* the output thread's while it runs */
 	out_thread *t;	  /* NULL until the first buffer fills */
 	bool no_thread;	  /* mt_writer_set_thread(w, false) */
+	bool direct;	  /* the file is O_DIRECT (only the writing thread
+			     changes it: write_block) */
 	msgpack_packer pk;
 	mt_status failed; /* sticky first failure */
 	mt_err failure;
@@ -107,12 +130,29 @@ struct mt_writer {
 	uint32_t names_cap, names_count;
 };
 
+/* Back to writes through the page cache (the file comment). */
+static void direct_off(mt_writer *w)
+{
+	int fl = fcntl(w->sf.fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(w->sf.fd, F_SETFL, fl & ~O_DIRECT);
+	w->direct = false;
+}
+
+static inline bool dio_aligned(const uint8_t *p, size_t n)
+{
+	return !(((uintptr_t)p | n) & (DIO_ALIGN - 1));
+}
+
 /* Checksums and writes p[0..n) to the file; on failure fills *failure
- * (MT_IO, the errno) and returns it.  Runs on either thread. */
+ * (MT_IO, the errno) and returns it.  Runs on either thread, never on
+ * both at once. */
 static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 			     mt_err *failure)
 {
 	mt_hash64_update(&w->hash, p, n);
+	if (w->direct && !dio_aligned(p, n))
+		direct_off(w);
 	while (n) {
 		ssize_t k = write(w->sf.fd, p, n);
 		if (k <= 0) {
@@ -121,6 +161,10 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 			int e = k == 0 ? ENOSPC : errno;
 			if (e == EINTR)
 				continue;
+			if (e == EINVAL && w->direct) {
+				direct_off(w);
+				continue;
+			}
 			mt_err_set(failure, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
 				   "writing %s: %s", w->sf.tmp_path,
 				   strerror(e));
@@ -129,8 +173,17 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 		}
 		p += k;
 		n -= (size_t)k;
+		if (w->direct && !dio_aligned(p, n))
+			direct_off(w); /* after a short direct write */
 	}
 	return MT_OK;
+}
+
+/* A buffer of BUF_SIZE bytes aligned for direct writes, or NULL. */
+static uint8_t *buf_alloc(void)
+{
+	void *p = NULL;
+	return posix_memalign(&p, DIO_ALIGN, BUF_SIZE) ? NULL : p;
 }
 
 static void *out_thread_main(void *arg)
@@ -209,7 +262,7 @@ static void out_thread_start(mt_writer *w)
 	}
 	atomic_init(&t->failed, false);
 	for (unsigned i = 1; i < NSLOTS; i++)
-		if (!(t->slot[i] = malloc(BUF_SIZE))) {
+		if (!(t->slot[i] = buf_alloc())) {
 			out_thread_free(t);
 			return;
 		}
@@ -230,6 +283,13 @@ static void out_thread_start(mt_writer *w)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	t->slot[0] = w->buf;
 	w->t = t;
+	/* nothing written yet (the thread starts at the first full buffer):
+	 * every write of the thread starts at a multiple of DIO_ALIGN */
+	if (w->flushed == 0) {
+		int fl = fcntl(w->sf.fd, F_GETFL);
+		w->direct =
+		    fl >= 0 && fcntl(w->sf.fd, F_SETFL, fl | O_DIRECT) == 0;
+	}
 	int rc = pthread_create(&t->tid, &attr, out_thread_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
@@ -252,22 +312,32 @@ static inline bool failed(mt_writer *w)
 }
 
 /* Queues the buffer for the output thread and takes the next free slot,
- * waiting while every slot is queued. */
-static mt_status hand_off(mt_writer *w)
+ * waiting while every slot is queued.  Unless `all`, only the buffer's
+ * whole DIO_ALIGN blocks are queued and the rest moves to the front of the
+ * next slot (the file comment, "Direct output"). */
+static mt_status hand_off(mt_writer *w, bool all)
 {
 	out_thread *t = w->t;
+	size_t n = all ? w->used : w->used & ~(size_t)(DIO_ALIGN - 1);
+	size_t tail = w->used - n;
 	pthread_mutex_lock(&t->mu);
-	t->len[(t->head + t->nfull) % NSLOTS] = w->used;
+	t->len[(t->head + t->nfull) % NSLOTS] = n;
 	t->nfull++;
 	pthread_cond_signal(&t->more);
 	while (t->nfull == NSLOTS && !t->ended)
 		pthread_cond_wait(&t->room, &t->mu);
 	uint8_t *next = t->slot[(t->head + t->nfull) % NSLOTS];
 	pthread_mutex_unlock(&t->mu);
-	w->flushed += w->used;
-	w->used = 0;
-	if (failed(w))
+	w->flushed += n;
+	if (failed(w)) {
+		w->flushed += tail;
+		w->used = 0;
 		return w->failed;
+	}
+	/* the thread never writes into a slot, and the walker fills this
+	 * one again only after NSLOTS - 1 others: the tail is intact */
+	memmove(next, w->buf + n, tail);
+	w->used = tail;
 	w->buf = next;
 	return MT_OK;
 }
@@ -295,7 +365,7 @@ static mt_status flush(mt_writer *w)
 	if (!w->t && !w->no_thread)
 		out_thread_start(w);
 	if (w->t && !w->t->joined)
-		return hand_off(w);
+		return hand_off(w, w->no_thread); /* all of the last one */
 	if (write_block(w, w->buf, w->used, &w->failure))
 		return w->failed = MT_IO;
 	w->flushed += w->used;
@@ -314,7 +384,7 @@ static int pk_write(void *data, const char *src, size_t len)
 		if (room == 0) {
 			if (flush(w))
 				return -1;
-			room = BUF_SIZE;
+			room = BUF_SIZE - w->used; /* a carried tail */
 		}
 		size_t take = len < room ? len : room;
 		memcpy(w->buf + w->used, src, take);
@@ -511,7 +581,7 @@ mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
 	if (!w)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  NULL);
-	w->buf = malloc(BUF_SIZE);
+	w->buf = buf_alloc();
 	w->names_cap = 64;
 	w->names = calloc(w->names_cap, sizeof *w->names);
 	if (!w->buf || !w->names) {

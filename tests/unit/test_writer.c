@@ -7,8 +7,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,6 +138,7 @@ typedef struct {
 	int tasks_during;	   /* threads seen while writing */
 	long other_tid;		   /* a thread that is not ours */
 	char sigblk[32];	   /* its SigBlk line at the last look */
+	bool direct_seen;	   /* the temporary file was O_DIRECT */
 } dump_run;
 
 static char big[700 * 1024]; /* a value too big for the direct path */
@@ -230,6 +233,49 @@ static void look_at_threads(dump_run *r)
 	fclose(f);
 }
 
+/* Whether the temporary file being written is O_DIRECT now (its flags in
+ * /proc/self/fdinfo). */
+static void look_at_file(dump_run *r, mt_writer *w)
+{
+	const char *tmp = mt_writer_tmp_path(w);
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char p[300], link[600], line[128];
+		snprintf(p, sizeof p, "/proc/self/fd/%s", e->d_name);
+		ssize_t k = readlink(p, link, sizeof link - 1);
+		if (k <= 0)
+			continue;
+		link[k] = 0;
+		if (strcmp(link, tmp) != 0)
+			continue;
+		snprintf(p, sizeof p, "/proc/self/fdinfo/%s", e->d_name);
+		FILE *f = fopen(p, "r");
+		if (!f)
+			continue;
+		unsigned long flags = 0;
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "flags: %lo", &flags) == 1 &&
+			    (flags & O_DIRECT))
+				r->direct_seen = true;
+		fclose(f);
+	}
+	closedir(d);
+}
+
+/* Whether files in tmpdir can be opened O_DIRECT. */
+static bool direct_supported(void)
+{
+	const char *p = path_in("probe");
+	int fd = open(p, O_WRONLY | O_CREAT | O_DIRECT, 0600);
+	if (fd >= 0) {
+		close(fd);
+		unlink(p);
+	}
+	return fd >= 0;
+}
+
 /* Writes a dump of r->n objects: object 0 is the type of every object;
  * object i refers to i + 1 (introducing it), to i / 2 by a name, and every
  * third one to i - 1 by a key; names and warnings come between objects;
@@ -281,8 +327,10 @@ static void write_dump(const char *path, dump_run *r)
 			e[ne++] = (mt_edge){i - 1, MT_REL_KEYVAL, i / 3};
 		note_failure(r, w, mt_writer_object(w, i, &o, e, ne, &err),
 			     &err);
-		if (i % 20000 == 0)
+		if (i % 20000 == 0) {
 			look_at_threads(r);
+			look_at_file(r, w);
+		}
 		if (r->abort_at && i == r->abort_at) {
 			mt_writer_abort(w);
 			return;
@@ -326,6 +374,10 @@ static void test_same_bytes(void **state)
 	/* the thread ran (a second task appeared) only when asked */
 	assert_int_equal(a.tasks_during, 1);
 	assert_int_equal(b.tasks_during, 2);
+	/* and its writes bypassed the page cache where the file system
+	 * allows it; the bytes are the same all the same */
+	assert_false(a.direct_seen);
+	assert_int_equal(b.direct_seen, direct_supported());
 	size_t la, lb;
 	uint8_t *fa = slurp(path_in("plain.mp"), &la);
 	uint8_t *fb = slurp(path_in("threaded.mp"), &lb);
