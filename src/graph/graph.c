@@ -552,14 +552,28 @@ static mt_status copy_warnings(mt_graph *g, const mt_header *h, mt_err *err)
 
 /* ---- records ------------------------------------------------------------- */
 
+/* Whether relation code rel has a name-index label (dump.h's table,
+ * compiled into a switch: this runs for every edge). */
+static inline bool rel_has_name(unsigned rel)
+{
+	switch (rel) {
+#define MT_REL_NAMECASE_(name, code, str, lk, ...)                             \
+	case code:                                                             \
+		return lk == MT_LABEL_NAME;
+		MT_RELATION_LIST(MT_REL_NAMECASE_)
+#undef MT_REL_NAMECASE_
+	default:
+		return false;
+	}
+}
+
 static mt_status check_labels(const mt_graph *g, const mt_record *rec,
 			      mt_err *err)
 {
 	size_t i;
 	for (i = 0; i < rec->nedges; i++) {
 		const mt_edge *e = &rec->edges[i];
-		if (mt_relation_label_kind(e->rel) == MT_LABEL_NAME &&
-		    e->label >= g->nnames)
+		if (e->label >= g->nnames && rel_has_name(e->rel))
 			return mt_err_set(
 			    err, MT_RANGE, rec->offset, MT_NO_OFFSET,
 			    "edge %zu: name index %llu, but %u names so far", i,
@@ -766,14 +780,19 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 			goto out;
 		g->obtype_name = g->nnames - 1;
 	}
-	if (grow_array((void **)&g->out_target, (size_t)ne + add, 4) ||
-	    grow_array((void **)&g->out_label, (size_t)ne + add, 4) ||
-	    grow_array((void **)&g->out_rel, (size_t)ne + add, 1)) {
-		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
-				"ob_type edges");
-		goto out;
+	/* finish() shrinks the edge arrays after this: they usually have
+	 * room already */
+	if ((size_t)ne + add > g->ecap) {
+		if (grow_array((void **)&g->out_target, (size_t)ne + add, 4) ||
+		    grow_array((void **)&g->out_label, (size_t)ne + add, 4) ||
+		    grow_array((void **)&g->out_rel, (size_t)ne + add, 1)) {
+			st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+					MT_NO_OFFSET, "ob_type edges");
+			goto out;
+		}
+		g->ecap = (size_t)ne + add;
 	}
-	g->ecap = (size_t)ne + add;
+	uint32_t total = ne + add;
 	/* add = synthetic edges of the sources <= src; w walks the wide
 	 * labels (sorted by edge index) back in step */
 	w = g->wlabel.n;
@@ -800,7 +819,7 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 		g->out_start[src] = s + add;
 		next = s;
 	}
-	g->ne = (uint32_t)g->ecap;
+	g->ne = total;
 	st = MT_OK;
 out:
 	free(edge_types);
@@ -857,12 +876,6 @@ static mt_status finish(mt_graph *g, mt_err *err)
 		grow_array((void **)&g->out_start, (size_t)n + 1, 4);
 		g->cap = n;
 	}
-	if (ne && ne < g->ecap) {
-		grow_array((void **)&g->out_target, ne, 4);
-		grow_array((void **)&g->out_label, ne, 4);
-		grow_array((void **)&g->out_rel, ne, 1);
-		g->ecap = ne;
-	}
 	if (g->valen && g->valen < g->vacap) {
 		grow_array((void **)&g->va, g->valen, 1);
 		g->vacap = g->valen;
@@ -889,6 +902,12 @@ static mt_status finish(mt_graph *g, mt_err *err)
 	if ((st = add_type_edges(g, err)) != MT_OK)
 		return st;
 	ne = g->ne;
+	if (ne && ne < g->ecap) {
+		grow_array((void **)&g->out_target, ne, 4);
+		grow_array((void **)&g->out_label, ne, 4);
+		grow_array((void **)&g->out_rel, ne, 1);
+		g->ecap = ne;
+	}
 
 	/* Counting sort by target; stable, so sources come in id order. */
 	g->in_start = calloc((size_t)n + 1, 4);
@@ -935,6 +954,7 @@ static mt_status load(mt_graph **out, const void *buf, size_t len, bool own,
 	mt_record rec;
 	mt_status st;
 	uint64_t nrec = 0, released = 0;
+	size_t populated = 0; /* own: buf[0..populated) is mapped in */
 	const mt_trailer *tr;
 	long page = own ? sysconf(_SC_PAGESIZE) : 0;
 
@@ -950,10 +970,13 @@ static mt_status load(mt_graph **out, const void *buf, size_t len, bool own,
 	for (size_t k = 0; k < BT_N_; k++)
 		g->builtin[k] = MT_NO_ID;
 	g->valen = 4;
-	/* A dump takes about 20 bytes per object: size the arrays for 16. */
+	/* A dump takes about 20 bytes per object: size the arrays for 16,
+	 * the value arena for half the file (values take fewer bytes than
+	 * their records).  Only the pages written become resident; growing
+	 * would copy where realloc cannot remap. */
 	if (grow_objects(g, len / 16 + 1) ||
 	    grow_edges(g, (len / 16) + (len / 64) + 1) ||
-	    grow_bytes((void **)&g->va, &g->vacap, len / 8 + 4)) {
+	    grow_bytes((void **)&g->va, &g->vacap, len / 2 + 4)) {
 		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				"object arrays");
 		goto fail;
@@ -988,6 +1011,19 @@ static mt_status load(mt_graph **out, const void *buf, size_t len, bool own,
 			if (err && err->record == MT_NO_OFFSET)
 				err->record = nrec + 1;
 			goto fail;
+		}
+		if (own && populated < len &&
+		    mt_reader_offset(r) + RELEASE_STEP / 2 > populated) {
+			/* map the next pages in one call instead of a page
+			 * fault for every few of them */
+			size_t to = populated + RELEASE_STEP;
+			if (to > len)
+				to = len;
+#ifdef MADV_POPULATE_READ
+			(void)madvise((char *)buf + populated, to - populated,
+				      MADV_POPULATE_READ);
+#endif
+			populated = to;
 		}
 		if (own && mt_reader_done(r) - released >= RELEASE_STEP &&
 		    page > 0) {
