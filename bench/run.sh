@@ -14,7 +14,12 @@
 # Then bench_cliff.py compares a heap of many objects the
 # walker runs tp_traverse on, after a big one, with a plain heap, and
 # bench_vs_heapy.py times dump() against heapy's hp.heap() on one heap.  Dumps go to
-# $TMPDIR (default /tmp) and are removed afterwards.  See doc/benchmarks.md.
+# $TMPDIR (default /tmp) and are removed afterwards.  With
+# MEMTRACK_BENCH_BIG set to object counts (e.g. "80000000 200000000"),
+# gen_bigdump writes a synthetic dump of each size to /var/tmp/memtrack-big
+# and bench_load loads it holding /tmp/memtrack-big.lock, so that two runs
+# of several GiB never overlap; the dump is removed afterwards.  See
+# doc/benchmarks.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build/main}
@@ -23,7 +28,7 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000)
 py=$(sed -n 's/^PYTHON = //p' "$build/Makefile")
 make -s -C "$build" python/memtrack/.stamp bench/bench_load bench/bench_analysis bench/bench_browser \
-    bench/bench_compare bench/bench_writer >/dev/null
+    bench/bench_compare bench/bench_writer bench/gen_bigdump >/dev/null
 tmp=${TMPDIR:-/tmp}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)"
 echo "date: $(date -u +%Y-%m-%d)"
@@ -41,6 +46,14 @@ for n in "${sizes[@]}"; do
         grep -v '^python:'
     "$build/bench/bench_compare" "$out.old" "$out.new"
     rm -f "$out.old" "$out.new"
+done
+for n in ${MEMTRACK_BENCH_BIG:-}; do
+    big=/var/tmp/memtrack-big
+    mkdir -p "$big"
+    echo "--- big heap: $n objects (gen_bigdump, then bench_load)"
+    "$build/bench/gen_bigdump" "$n" "$big/bench-$n.mp"
+    flock /tmp/memtrack-big.lock "$build/bench/bench_load" "$big/bench-$n.mp"
+    rm -f "$big/bench-$n.mp"
 done
 echo "--- cliff (deques after a big defaultdict, against lists and a dict)"
 "$py" "$top/bench/bench_cliff.py" "$build/python" 100000 1000000 "$tmp"
