@@ -27,6 +27,8 @@
  *                         borrowed from the context until mt_ctx_free
  *                         (mt_set_ref the set to keep it longer);
  *   - partitions and kinds arrays: new, the caller frees them.
+ * The dominator tree may come from a saved index beside the dump
+ * (mt_ctx_use_saved_index, savedidx.h) and is saved there once built.
  * Not thread-safe: one thread uses a context at a time.
  */
 #ifndef MEMTRACK_CTX_H
@@ -41,6 +43,7 @@
 #include "memtrack/error.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
+#include "memtrack/savedidx.h"
 #include "memtrack/set.h"
 
 typedef struct mt_ctx mt_ctx;
@@ -99,6 +102,32 @@ mt_status mt_ctx_dominance(mt_ctx *c, mt_dominance **out, mt_err *err);
 /* Whether the tree is built already (no work), so a view can show
  * "Retained: press r" instead of starting a long build by itself. */
 bool mt_ctx_has_domtree(const mt_ctx *c);
+
+/* Saved indexes (savedidx.h): the dominator tree is taken from the index
+ * beside the dump at dump_path (copied) when it is valid for this graph,
+ * else built and saved there (progress "saved index" while one is
+ * checked, "saving index" while one is written; cancelling either only
+ * loses the index).  before is the dump's key taken before the graph was
+ * loaded (mt_savedidx_probe; copied): the index is used or saved only when
+ * the dump still has that key and it fits the graph.  Call before the
+ * first mt_ctx_domtree; without this call nothing is read or written. */
+void mt_ctx_use_saved_index(mt_ctx *c, const char *dump_path,
+			    const mt_savedidx_key *before);
+
+typedef enum {
+	MT_CTX_INDEX_OFF,      /* no saved index asked for */
+	MT_CTX_INDEX_PENDING,  /* asked for, the tree not needed yet */
+	MT_CTX_INDEX_REUSED,   /* the tree came from the index */
+	MT_CTX_INDEX_SAVED,    /* built and saved (no index before) */
+	MT_CTX_INDEX_REPLACED, /* an index was ignored; built and saved */
+	MT_CTX_INDEX_UNSAVED   /* built, no index saved */
+} mt_ctx_index_state;
+
+/* What became of the saved index, and *note (may be NULL): a one-line
+ * text for a status line, borrowed until mt_ctx_free, set for REPLACED
+ * ("saved index ignored (...): saved again") and UNSAVED ("no saved
+ * index: ..."), else NULL. */
+mt_ctx_index_state mt_ctx_index(const mt_ctx *c, const char **note);
 
 /* Reference cycles (scc.h), computed once (progress "reference cycles"):
  * comp[i] is object i's cycle number or MT_NO_ID; sizes[k] the object

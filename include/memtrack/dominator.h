@@ -52,4 +52,17 @@ uint64_t mt_domtree_total(const mt_domtree *t);
 /* Bytes the tree holds. */
 size_t mt_domtree_memory(const mt_domtree *t);
 
+/* For saved indexes (savedidx.h) only.  The tree's arrays by object id
+ * (borrowed until mt_domtree_free), and a tree over arrays kept elsewhere
+ * (borrowed until mt_domtree_free, which then calls release(arg) when
+ * release is not NULL): idom and retained of n objects as
+ * mt_domtree_idom and mt_domtree_retained give them, total their sum.
+ * The caller vouches for them (idom values below n or MT_NO_ID). */
+void mt_domtree_arrays_(const mt_domtree *t, const uint32_t **idom,
+			const uint64_t **retained);
+mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
+			   const uint32_t *idom, const uint64_t *retained,
+			   uint64_t total, void (*release)(void *), void *arg,
+			   mt_err *err);
+
 #endif

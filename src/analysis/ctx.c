@@ -7,9 +7,15 @@
  * shared, reference-counted block: CYCLE classifiers keep their own
  * reference, clspriv.h).  A failed or cancelled build leaves its member
  * NULL, so the next call builds again.
+ *
+ * The saved index (savedidx.h), when asked for: the first mt_ctx_domtree
+ * probes the dump again (it must have the key taken before the load and
+ * fit the graph), maps a valid index instead of building, or builds and
+ * saves.  Its state and note are the context's (mt_ctx_index).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,11 @@ struct mt_ctx {
 	mt_domtree *dt;
 	mt_dominance *dom;
 	struct mt_cycles *cy;
+	/* the saved index */
+	mt_ctx_index_state idx_state;
+	char *idx_dump, *idx_path;
+	mt_savedidx_key idx_key; /* the dump's, before the load */
+	char *idx_note;
 };
 
 mt_status mt_ctx_new(mt_ctx **out, const mt_graph *g, mt_err *err)
@@ -58,6 +69,9 @@ void mt_ctx_free(mt_ctx *c)
 	mt_domtree_free(c->dt);
 	mt_cycles_unref_(c->cy);
 	mt_set_unref(c->all);
+	free(c->idx_dump);
+	free(c->idx_path);
+	free(c->idx_note);
 	free(c);
 }
 
@@ -184,11 +198,130 @@ mt_status mt_ctx_partition(mt_ctx *c, mt_classifier *cls, const mt_set *s,
 
 /* ---- dominators and cycles ---------------------------------------------------- */
 
+/* ---- the saved index ----------------------------------------------------- */
+
+void mt_ctx_use_saved_index(mt_ctx *c, const char *dump_path,
+			    const mt_savedidx_key *before)
+{
+	free(c->idx_dump);
+	free(c->idx_path);
+	c->idx_dump = strdup(dump_path);
+	c->idx_path = mt_savedidx_path(dump_path);
+	c->idx_key = *before;
+	c->idx_state = c->idx_dump && c->idx_path ? MT_CTX_INDEX_PENDING
+						  : MT_CTX_INDEX_OFF;
+}
+
+mt_ctx_index_state mt_ctx_index(const mt_ctx *c, const char **note)
+{
+	if (note)
+		*note = c->idx_note;
+	return c->idx_state;
+}
+
+/* Why e failed, for a note: its detail (savedidx.c's say what was wrong
+ * with the index, an MT_IO's name the file and the system's reason), else
+ * the status. */
+static void reason(const mt_err *e, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s",
+		 e->detail[0] ? e->detail : mt_status_str(e->code));
+}
+
+static void set_note(mt_ctx *c, mt_ctx_index_state st, const char *text)
+{
+	free(c->idx_note);
+	c->idx_note = text ? strdup(text) : NULL;
+	c->idx_state = st;
+}
+
+/* Before a build: the tree from the index (MT_OK, c->dt set), or
+ * MT_CANCELLED (err set), or MT_END: build, and save when *save; *ignored
+ * holds why an existing index was refused ("" when none was there). */
+static mt_status index_load(mt_ctx *c, bool *save, char *ignored, size_t n,
+			    mt_err *err)
+{
+	struct labelled l = {c, "saved index"};
+	mt_savedidx_key now;
+	mt_err e;
+	mt_status st;
+	char why[256];
+	*save = false;
+	ignored[0] = 0;
+	mt_err_clear(&e);
+	if ((st = mt_savedidx_probe(c->idx_dump, &now, &e)) != MT_OK) {
+		reason(&e, why, sizeof why);
+		char note[300];
+		snprintf(note, sizeof note, "no saved index: %s", why);
+		set_note(c, MT_CTX_INDEX_UNSAVED, note);
+		return MT_END;
+	}
+	if (!mt_savedidx_key_same(&now, &c->idx_key) ||
+	    !mt_savedidx_key_fits(&now, c->g)) {
+		set_note(c, MT_CTX_INDEX_UNSAVED,
+			 "no saved index: the dump changed after it was "
+			 "loaded");
+		return MT_END;
+	}
+	*save = true;
+	st = mt_savedidx_load(c->idx_path, &c->idx_key, c->g, &c->dt,
+			      labelled_progress, &l, &e);
+	if (st == MT_OK) {
+		set_note(c, MT_CTX_INDEX_REUSED, NULL);
+		return MT_OK;
+	}
+	c->dt = NULL;
+	if (st == MT_CANCELLED) {
+		if (err)
+			*err = e;
+		return st;
+	}
+	if (!(st == MT_IO && e.sys_errno == ENOENT))
+		reason(&e, ignored, n);
+	return MT_END;
+}
+
+/* After a build: saves the tree, and says what became of the index. */
+static void index_save(mt_ctx *c, const char *ignored)
+{
+	struct labelled l = {c, "saving index"};
+	char why[256], note[600];
+	mt_err e;
+	mt_err_clear(&e);
+	mt_status st = mt_savedidx_save(c->idx_path, &c->idx_key, c->g, c->dt,
+					labelled_progress, &l, &e);
+	if (st == MT_OK && !ignored[0]) {
+		set_note(c, MT_CTX_INDEX_SAVED, NULL);
+		return;
+	}
+	if (st == MT_OK) {
+		snprintf(note, sizeof note, "saved index ignored (%s): saved "
+					    "again", ignored);
+		set_note(c, MT_CTX_INDEX_REPLACED, note);
+		return;
+	}
+	reason(&e, why, sizeof why);
+	if (ignored[0])
+		snprintf(note, sizeof note,
+			 "saved index ignored (%s), not saved again: %s",
+			 ignored, why);
+	else
+		snprintf(note, sizeof note, "no saved index: %s", why);
+	set_note(c, MT_CTX_INDEX_UNSAVED, note);
+}
+
 mt_status mt_ctx_domtree(mt_ctx *c, const mt_domtree **out, mt_err *err)
 {
 	struct labelled l = {c, "dominator tree"};
 	mt_status st;
+	bool save = false;
+	char ignored[256] = "";
 	*out = NULL;
+	if (!c->dt && c->idx_state == MT_CTX_INDEX_PENDING) {
+		st = index_load(c, &save, ignored, sizeof ignored, err);
+		if (st == MT_CANCELLED)
+			return st;
+	}
 	if (!c->dt) {
 		/* asked once at the start too: small graphs report no steps */
 		if (mt_ctx_progress(c, l.what, 0, mt_graph_count(c->g)))
@@ -199,6 +332,8 @@ mt_status mt_ctx_domtree(mt_ctx *c, const mt_domtree **out, mt_err *err)
 			c->dt = NULL;
 			return st;
 		}
+		if (save)
+			index_save(c, ignored);
 	}
 	*out = c->dt;
 	return MT_OK;

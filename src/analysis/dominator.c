@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,11 @@ struct mt_domtree {
 	uint32_t *idom;     /* by id; MT_NO_ID = virtual root */
 	uint64_t *retained; /* by id */
 	uint64_t total;
+	/* a tree over arrays it does not own (mt_domtree_wrap_): freed by
+	 * release(arg) instead of free() */
+	void (*release)(void *);
+	void *arg;
+	bool borrowed;
 };
 
 typedef struct build {
@@ -341,9 +348,43 @@ void mt_domtree_free(mt_domtree *t)
 {
 	if (!t)
 		return;
-	free(t->idom);
-	free(t->retained);
+	if (t->borrowed) {
+		if (t->release)
+			t->release(t->arg);
+	} else {
+		free(t->idom);
+		free(t->retained);
+	}
 	free(t);
+}
+
+void mt_domtree_arrays_(const mt_domtree *t, const uint32_t **idom,
+			const uint64_t **retained)
+{
+	*idom = t->idom;
+	*retained = t->retained;
+}
+
+mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
+			   const uint32_t *idom, const uint64_t *retained,
+			   uint64_t total, void (*release)(void *), void *arg,
+			   mt_err *err)
+{
+	mt_domtree *t = calloc(1, sizeof *t);
+	*out = NULL;
+	if (!t)
+		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "dominator tree");
+	t->n = n;
+	/* never written through: the arrays are only read */
+	t->idom = (uint32_t *)(uintptr_t)idom;
+	t->retained = (uint64_t *)(uintptr_t)retained;
+	t->total = total;
+	t->release = release;
+	t->arg = arg;
+	t->borrowed = true;
+	*out = t;
+	return MT_OK;
 }
 
 uint32_t mt_domtree_idom(const mt_domtree *t, uint32_t id)

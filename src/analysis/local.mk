@@ -13,6 +13,7 @@ libmtanalysis_la_SOURCES = \
 	src/analysis/table.c \
 	src/analysis/set.c \
 	src/analysis/dominator.c \
+	src/analysis/savedidx.c include/memtrack/savedidx.h \
 	include/memtrack/partition.h include/memtrack/table.h \
 	include/memtrack/classifier.h include/memtrack/ctx.h \
 	include/memtrack/strbuf.h include/memtrack/set.h \
@@ -58,7 +59,17 @@ tests_unit_test_ctx_SOURCES = tests/unit/test_ctx.c tests/unit/graphgen.c \
 	tests/unit/graphgen.h
 tests_unit_test_ctx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_ctx_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
+
+# saved indexes beside the dump (savedidx.h) and the context's use of them
+check_PROGRAMS += tests/unit/test_savedidx
+TESTS += tests/unit/test_savedidx
+tests_unit_test_savedidx_SOURCES = tests/unit/test_savedidx.c \
+	tests/unit/graphgen.c tests/unit/graphgen.h
+tests_unit_test_savedidx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_savedidx_LDADD = libmtanalysis.la $(CMOCKA_LIBS)
 endif
+TESTS += tests/batch/test_savedidx.sh
+EXTRA_DIST += tests/batch/test_savedidx.sh
 
 # tests of classifiers, kinds and Python texts
 if HAVE_CMOCKA

@@ -182,6 +182,8 @@ struct mt_browser {
 			     prompt's, the status line goes above it */
 	char *msg;	  /* one-shot status message */
 	bool msg_err;
+	/* the contexts whose saved-index note was shown (browser.c) */
+	const mt_ctx *idx_noted[3];
 	bool quit;
 	bool ret_paused;  /* Retained cancelled: wait for `r` */
 	int pending;	  /* a prefix key waiting for its argument ('m') */

@@ -70,6 +70,39 @@ static uint64_t heap_size(const mt_graph *g)
 	return n;
 }
 
+/* The saved index of dump i of opts (index_dumps, index_keys), if any. */
+static void use_index(mt_ctx *c, const mt_browser_opts *opts, size_t i)
+{
+	if (opts && opts->index_dumps && opts->index_keys &&
+	    opts->index_dumps[i])
+		mt_ctx_use_saved_index(c, opts->index_dumps[i],
+				       &opts->index_keys[i]);
+}
+
+/* What became of the saved index of b->ctx, in the status line once per
+ * context: only when there is none or one was ignored. */
+static void index_note(mt_browser *b)
+{
+	const char *note = NULL;
+	mt_ctx_index(b->ctx, &note);
+	if (!note)
+		return;
+	for (size_t i = 0; i < sizeof b->idx_noted / sizeof *b->idx_noted; i++) {
+		if (b->idx_noted[i] == b->ctx)
+			return;
+		if (!b->idx_noted[i]) {
+			b->idx_noted[i] = b->ctx;
+			if (b->msg) { /* after the message already there */
+				char *m = bv_printf("%s; %s", b->msg, note);
+				bv_msg(b, b->msg_err, m);
+				free(m);
+			} else
+				bv_msg(b, false, note);
+			return;
+		}
+	}
+}
+
 /* A browser without views: b->g, ctx, q over g. */
 static mt_status browser_init(mt_browser **out, const mt_graph *g,
 			      mt_ui *ui, const mt_browser_opts *opts,
@@ -135,6 +168,7 @@ mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 	mt_status st = browser_init(&b, g, ui, opts, err);
 	if (st != MT_OK)
 		return st;
+	use_index(b->ctx, opts, 0);
 	if (mt_graph_has_mark(g)) {
 		st = open_since_mark(b, err);
 		b->alt = open_heap;
@@ -201,6 +235,7 @@ mt_status mt_browser_new_multi(mt_browser **out, const mt_graph *const *gs,
 	mt_status st = browser_init(&b, gs[n - 1], ui, opts, err);
 	if (st != MT_OK)
 		return st;
+	use_index(b->ctx, opts, n - 1);
 	b->nside = n;
 	b->cur = (int)n - 1;
 	b->side[n - 1].ctx = b->ctx;
@@ -218,6 +253,7 @@ mt_status mt_browser_new_multi(mt_browser **out, const mt_graph *const *gs,
 		st = mt_ctx_new(&s->ctx, gs[i], err);
 		if (st == MT_OK) {
 			mt_ctx_set_progress(s->ctx, ctx_progress, b);
+			use_index(s->ctx, opts, i);
 			st = mt_query_new(&s->q, s->ctx, err);
 		}
 	}
@@ -353,6 +389,7 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to)
 		n += v->rows[v->vis[k]].ret == RET_UNKNOWN;
 	if (!bv_dominance(b))
 		return false;
+	index_note(b);
 	for (size_t k = from; k < to && k < v->nvis; k++) {
 		brow *r = &v->rows[v->vis[k]];
 		if (r->ret != RET_UNKNOWN)

@@ -14,6 +14,7 @@
 
 #include "memtrack/error.h"
 #include "memtrack/graph.h"
+#include "memtrack/savedidx.h"
 #include "memtrack/strbuf.h"
 #include "ui.h"
 
@@ -27,6 +28,12 @@ typedef struct mt_browser_opts {
 	 * until mt_browser_free; one per dump), for the comparison's
 	 * header; NULL: none shown. */
 	const char *const *files;
+	/* Saved indexes (mt_ctx_use_saved_index): per dump in the order of
+	 * the graphs, its path (NULL: none for that dump) and its key taken
+	 * before the load (both borrowed for the constructor's call); NULL:
+	 * no saved index. */
+	const char *const *index_dumps;
+	const mt_savedidx_key *index_keys;
 } mt_browser_opts;
 
 /* A browser over g (borrowed until mt_browser_free) drawing through ui

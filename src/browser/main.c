@@ -38,6 +38,7 @@
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/query.h"
+#include "memtrack/savedidx.h"
 #include "memtrack/series.h"
 #include "memtrack/table.h"
 #include "memtrack/util.h"
@@ -104,6 +105,12 @@ static void usage(FILE *f)
 	    " (h is hp.Mine:\n"
 	    "                   not the interpreter's, the standard "
 	    "library's, site-packages')\n"
+	    "      --no-index   neither read nor write the saved index "
+	    "beside the dump\n"
+	    "                   (HEAP.mp.mtidx: the dominator tree and "
+	    "retained sizes;\n"
+	    "                   also when MEMTRACK_NO_INDEX is set and not "
+	    "empty)\n"
 	    "      --ascii      ASCII line drawing only\n"
 	    "      --no-mouse   do not take the mouse (wheel scrolling)\n"
 	    "      --no-color   no colours (also when NO_COLOR is set)\n"
@@ -178,19 +185,40 @@ typedef struct dumps {
 	mt_graph *g[MAX_DUMPS];
 	mt_series *series; /* instead: a process log or tracker stats (the
 			      browser on paths[0]; n is 0) */
+	/* saved indexes (savedidx.h): idx[i] is paths[i] when dump i has
+	 * one (its key taken before the load), NULL when not (--no-index,
+	 * MEMTRACK_NO_INDEX, or a dump whose end could not be read) */
+	const char *idx[MAX_DUMPS];
+	mt_savedidx_key key[MAX_DUMPS];
 } dumps;
 
 /* The query sessions over the dumps (one each) and, for each earlier dump
  * of the same process as the last, its match to the last (diff.h). */
 typedef struct sessions {
 	size_t n;
+	const char *path[MAX_DUMPS]; /* the dumps' */
 	mt_ctx *ctx[MAX_DUMPS];
 	mt_query *q[MAX_DUMPS];
 	mt_match *m[MAX_DUMPS];
 } sessions;
 
+/* Frees the sessions, after one line on stderr for each dump whose saved
+ * index was ignored or could not be saved (mt_ctx_index's note): batch
+ * runs say so too, nothing when an index was reused or saved. */
 static void sessions_free(sessions *s)
 {
+	for (size_t i = 0; i < s->n; i++) {
+		const char *note = NULL;
+		if (s->ctx[i])
+			mt_ctx_index(s->ctx[i], &note);
+		if (note) {
+			fprintf(stderr, "%s: ", progname);
+			put_text(stderr, s->path[i], strlen(s->path[i]), "");
+			fputs(": ", stderr);
+			put_text(stderr, note, strlen(note), "");
+			fputc('\n', stderr);
+		}
+	}
 	/* the last session borrows the others and the matches */
 	if (s->n)
 		mt_query_free(s->q[s->n - 1]);
@@ -213,11 +241,15 @@ static int sessions_open(sessions *s, const dumps *d, bool mine, bool names)
 	mt_err_clear(&err);
 	memset(s, 0, sizeof *s);
 	for (size_t i = 0; i < d->n; i++) {
+		s->path[i] = d->paths[i];
 		if (mt_ctx_new(&s->ctx[i], d->g[i], &err) != MT_OK ||
 		    mt_query_new(&s->q[i], s->ctx[i], &err) != MT_OK) {
 			s->n = i + 1;
 			return fail_err(d->paths[i], &err);
 		}
+		if (d->idx[i])
+			mt_ctx_use_saved_index(s->ctx[i], d->idx[i],
+					       &d->key[i]);
 		s->n = i + 1;
 		mt_query_set_mine(s->q[i], mine);
 	}
@@ -530,6 +562,8 @@ static mt_status browser_open(mt_browser **b, const dumps *d, mt_ui *ui,
 	if (d->series)
 		return mt_browser_new_series(b, d->series, d->paths[0], ui, bo,
 					     err);
+	bo->index_dumps = d->idx;
+	bo->index_keys = d->key;
 	if (d->n == 1)
 		return mt_browser_new(b, d->g[0], ui, bo, err);
 	bo->files = (const char *const *)d->paths;
@@ -635,7 +669,8 @@ enum {
 	OPT_BYTES,
 	OPT_MINE,
 	OPT_FAIL_ON_GROWTH,
-	OPT_ATTACH
+	OPT_ATTACH,
+	OPT_NO_INDEX
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
@@ -674,6 +709,7 @@ typedef struct cli {
 	int64_t growth;	    /* --fail-on-growth's bytes, or -1 */
 	const char *html;   /* --html OUT (series_main.c), or NULL */
 	const char *attach; /* --attach PID, or NULL */
+	bool no_index;	    /* --no-index or MEMTRACK_NO_INDEX */
 	tui_opts to;
 	char *const *paths; /* the dumps, npaths of them */
 	size_t npaths;
@@ -708,6 +744,9 @@ static int option(cli *c, int ch, char **argv)
 		return 0;
 	case OPT_HEADLESS:
 		c->to.headless = true;
+		return -1;
+	case OPT_NO_INDEX:
+		c->no_index = true;
 		return -1;
 	case OPT_HTML:
 		c->html = optarg;
@@ -807,6 +846,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"mine", no_argument, NULL, OPT_MINE},
 	    {"fail-on-growth", required_argument, NULL, OPT_FAIL_ON_GROWTH},
 	    {"attach", required_argument, NULL, OPT_ATTACH},
+	    {"no-index", no_argument, NULL, OPT_NO_INDEX},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -963,6 +1003,13 @@ static int load_dumps(dumps *d, const cli *c)
 	struct load_job job[MAX_DUMPS];
 	memset(job, 0, sizeof job);
 	d->paths = c->paths;
+	/* each dump's key before its load: its saved index is used only if
+	 * the dump still has it afterwards (mt_ctx_use_saved_index) */
+	for (size_t i = 0; i < c->npaths && !c->no_index; i++) {
+		mt_err kerr;
+		if (mt_savedidx_probe(c->paths[i], &d->key[i], &kerr) == MT_OK)
+			d->idx[i] = c->paths[i];
+	}
 	for (size_t i = 1; i < c->npaths; i++) {
 		job[i].path = c->paths[i];
 		mt_err_clear(&job[i].err);
@@ -1005,6 +1052,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return 1;
 	}
+	const char *noidx = getenv("MEMTRACK_NO_INDEX");
+	c.no_index = noidx && *noidx;
 	if ((rc = parse_args(&c, argc, argv)) >= 0) {
 		free(c.exprs);
 		return rc;

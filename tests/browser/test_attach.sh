@@ -62,7 +62,7 @@ grep -q '^State:.*[RS]' "/proc/$target/status" ||
 	fail "the target: $(grep State "/proc/$target/status")"
 
 # errors: one line, status 1, no file
-rm -f ./*.mp
+rm -f ./*.mp ./*.mp.mtidx # the dumps above and their saved indexes
 one_line() {
 	[ "$rc" -eq 1 ] || fail "$1: exit status $rc"
 	[ -s "$T/out" ] && fail "$1: something on stdout: $(head -c 200 "$T/out")"
