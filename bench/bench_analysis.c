@@ -10,7 +10,22 @@
  * (what the allocator kept); the full dominator tree with retained
  * sizes; domisize of a 100k-object set (the 100k largest-id objects of the
  * reachable part, a spread-out set); one shortest-path query (to the
- * object with the highest reachable id, the deepest the BFS goes). */
+ * object with the highest reachable id, the deepest the BFS goes).
+ *
+ * Then what the browser does on a big heap (issue 13), each step with its
+ * CPU time too and the longest wait between two progress reports:
+ *   - the dominance context (the virtual root's children);
+ *   - the heap by clodo as the partition view makes it (the kind of every
+ *     object, the rows from the kinds), the Retained figures of its first
+ *     page (PAGE rows) and "all" row in one pass
+ *     (mt_dominance_domisize_kinds), then of the second page (or the same
+ *     again when there is one page: warm); then the first 3 rows again
+ *     one domisize each (the way before, for the ratio; the figures must
+ *     be equal: "exact" says so);
+ *   - a re-partition of the whole heap by type: the kinds, the rows and
+ *     the first page's Retained;
+ *   - R on the biggest row by type: its set, its referrers, their kinds by
+ *     clodo, the rows and the first page's Retained. */
 #include "config.h"
 
 #include "benchutil.h"
@@ -23,12 +38,22 @@
 #include "memtrack/dominance.h"
 #include "memtrack/dominator.h"
 #include "memtrack/graph.h"
+#include "memtrack/navigate.h"
 #include "memtrack/partition.h"
 #include "memtrack/paths.h"
 #include "memtrack/set.h"
 
+enum { PAGE = 40 };
+
 static long base_kib;
 static double objects;
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void report(const char *step, double t)
 {
@@ -37,6 +62,70 @@ static void report(const char *step, double t)
 	       (double)(bench_status_kib("VmHWM") - base_kib) * 1024.0 / objects);
 	fflush(stdout);
 }
+
+/* The browser-side steps: wall and CPU seconds since the step's start,
+ * the longest wait between progress reports (or since the start: the
+ * step's own length when it reports nothing). */
+static double step_wall, step_cpu, last_tick, max_gap;
+
+static void step_start(void)
+{
+	step_wall = last_tick = bench_now();
+	step_cpu = cpu_now();
+	max_gap = 0;
+}
+
+static int tick(void *data, uint64_t done, uint64_t total)
+{
+	double now = bench_now();
+	(void)data;
+	(void)done;
+	(void)total;
+	if (now - last_tick > max_gap)
+		max_gap = now - last_tick;
+	last_tick = now;
+	return 0;
+}
+
+static double step_report(const char *step)
+{
+	double wall = bench_now() - step_wall;
+	tick(NULL, 0, 0);
+	printf("%-30s %8.3f s   cpu %8.3f s   longest gap %6.3f s   peak "
+	       "%6.1f B/obj\n",
+	       step, wall, cpu_now() - step_cpu, max_gap,
+	       (double)(bench_status_kib("VmHWM") - base_kib) * 1024.0 /
+		   objects);
+	fflush(stdout);
+	return wall;
+}
+
+/* Rows [from, from+PAGE) of p: their kinds into want; the count. */
+static size_t page_of(const mt_partition *p, size_t from, uint32_t *want)
+{
+	size_t k = 0;
+	for (size_t i = from; i < mt_partition_nrows(p) && k < PAGE; i++)
+		want[k++] = mt_partition_row_at(p, i)->kind;
+	return k;
+}
+
+/* The members of ids[0..n) (NULL: 0..n-1) of kind `kind`, a new set. */
+static mt_set *row_set(const uint32_t *ids, const uint32_t *kinds, size_t n,
+		       uint32_t kind, uint64_t count)
+{
+	uint32_t *sel = malloc((count ? count : 1) * sizeof *sel);
+	size_t m = 0;
+	mt_set *s;
+	mt_err err;
+	for (size_t j = 0; j < n && m < count; j++)
+		if (kinds[j] == kind)
+			sel[m++] = ids ? ids[j] : (uint32_t)j;
+	if (mt_set_adopt(&s, sel, m, &err))
+		return NULL;
+	return s;
+}
+
+static int browser_steps(mt_graph *g, const mt_domtree *t);
 
 static int die(const char *what, const mt_err *err)
 {
@@ -119,7 +208,148 @@ int main(int argc, char **argv)
 	mt_set_unref(target);
 	mt_dominance_free(d);
 	mt_set_unref(x);
+	if (browser_steps(g, t))
+		return 1;
 	mt_domtree_free(t);
 	mt_graph_free(g);
+	return 0;
+}
+
+static int browser_steps(mt_graph *g, const mt_domtree *t)
+{
+	mt_err err;
+	mt_dominance *d;
+	mt_classifier *clodo, *type;
+	mt_partition *p, *tp;
+	uint32_t *kinds, *tkinds, want[PAGE];
+	uint64_t sizes[PAGE];
+	size_t n = mt_graph_count(g);
+	int exact = 1;
+
+	step_start();
+	if (mt_dominance_new_progress(&d, g, t, tick, NULL, &err))
+		return die("dominance", &err);
+	step_report("dominance context");
+
+	/* the first screen: the heap by clodo, as the partition view makes
+	 * it (one classification pass: the kinds, the rows from them), and
+	 * the Retained of its first page and "all" row in one pass */
+	uint64_t every;
+	step_start();
+	if (mt_classifier_new_named(&clodo, g, "clodo", &err) ||
+	    mt_classifier_classify_all(clodo, &kinds, &err) ||
+	    mt_partition_from_kinds(&p, clodo, NULL, kinds, n, &err))
+		return die("clodo", &err);
+	step_report("partition by clodo (kinds)");
+	/* the second time is warm (the pass keeps its scratch memory); a
+	 * partition of one page only does the same page again */
+	int two = mt_partition_nrows(p) > PAGE;
+	for (int pg = 0; pg < 2; pg++) {
+		size_t k = page_of(p, (size_t)(pg && two) * PAGE, want);
+		step_start();
+		if (mt_dominance_domisize_kinds(d, NULL, kinds, n, want, k,
+						sizes, pg ? NULL : &every,
+						tick, NULL, &err))
+			return die("page", &err);
+		step_report(!pg ? "  first page's Retained"
+			    : two ? "  next page's Retained"
+				  : "  same page again");
+	}
+	/* the way before: one domisize a row */
+	page_of(p, 0, want);
+	double one = 0;
+	size_t nrow = mt_partition_nrows(p) < 3 ? mt_partition_nrows(p) : 3;
+	if (mt_dominance_domisize_kinds(d, NULL, kinds, n, want, nrow, sizes,
+					NULL, NULL, NULL, &err))
+		return die("page", &err);
+	for (size_t i = 0; i < nrow; i++) {
+		const mt_partition_row *r = mt_partition_row_at(p, i);
+		mt_set *s = row_set(NULL, kinds, n, r->kind, r->count);
+		uint64_t sz;
+		if (!s)
+			return die("row set", &err);
+		step_start();
+		if (mt_dominance_domisize(d, s, &sz, &err))
+			return die("domisize", &err);
+		one += bench_now() - step_wall;
+		exact &= sz == sizes[i];
+		mt_set_unref(s);
+	}
+	printf("%-30s %8.3f s   (a row, %zu rows; the one pass equals them: "
+	       "%s)\n",
+	       "  one domisize a row (before)", nrow ? one / (double)nrow : 0,
+	       nrow, exact ? "exact" : "MISMATCH");
+
+	/* re-partition by type */
+	double total = 0;
+	step_start();
+	if (mt_classifier_new_named(&type, g, "type", &err) ||
+	    mt_classifier_classify_all(type, &tkinds, &err))
+		return die("type", &err);
+	total += step_report("re-partition by type: kinds");
+	step_start();
+	if (mt_partition_from_kinds(&tp, type, NULL, tkinds, n, &err))
+		return die("type", &err);
+	total += step_report("  the rows from the kinds");
+	step_start();
+	size_t k = page_of(tp, 0, want);
+	if (mt_dominance_domisize_kinds(d, NULL, tkinds, n, want, k, sizes,
+					&every, tick, NULL, &err))
+		return die("page", &err);
+	total += step_report("  first page's Retained");
+	printf("%-30s %8.3f s\n", "  re-partition in all", total);
+
+	/* R on the biggest row by type */
+	const mt_partition_row *big = mt_partition_row_at(tp, 0);
+	mt_set *row, *refs;
+	mt_partition *rp;
+	total = 0;
+	printf("R on row 0 by type (%s): %llu objects\n", big->label,
+	       (unsigned long long)big->count);
+	step_start();
+	row = row_set(NULL, tkinds, n, big->kind, big->count);
+	if (!row)
+		return die("row", &err);
+	total += step_report("  the row's set");
+	step_start();
+	if (mt_nav_referrers(g, row, &refs, &err))
+		return die("referrers", &err);
+	total += step_report("  referrers");
+	printf("  (%zu referrers)\n", mt_set_count(refs));
+	step_start();
+	size_t nr = mt_set_count(refs);
+	uint32_t *rk = malloc((nr ? nr : 1) * sizeof *rk);
+	for (size_t j = 0; j < nr; j++) {
+		if (!(j & 0xffff))
+			tick(NULL, j, nr);
+		if (mt_classifier_classify(clodo, mt_set_ids(refs)[j], &rk[j],
+					   &err))
+			return die("classify", &err);
+	}
+	total += step_report("  their kinds by clodo");
+	step_start();
+	if (mt_partition_from_kinds(&rp, clodo, mt_set_ids(refs), rk, nr,
+				    &err))
+		return die("partition", &err);
+	total += step_report("  the rows from the kinds");
+	step_start();
+	k = page_of(rp, 0, want);
+	if (mt_dominance_domisize_kinds(d, mt_set_ids(refs), rk, nr, want, k,
+					sizes, &every, tick, NULL, &err))
+		return die("page", &err);
+	total += step_report("  first page's Retained");
+	printf("%-30s %8.3f s\n", "  R in all", total);
+
+	free(rk);
+	mt_partition_free(rp);
+	mt_set_unref(refs);
+	mt_set_unref(row);
+	free(tkinds);
+	mt_partition_free(tp);
+	mt_classifier_free(type);
+	free(kinds);
+	mt_partition_free(p);
+	mt_classifier_free(clodo);
+	mt_dominance_free(d);
 	return 0;
 }

@@ -117,13 +117,17 @@ mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
 				     mt_progress_fn cb, void *cbdata,
 				     mt_err *err);
 /* The same for the rows of a partition without making their sets: the
- * members are ids[0..n) (ascending, as a set's), member j of kind
- * kinds[j]; row i is the members of kind want[i] (i < k, distinct). */
+ * members are ids[0..n) (ascending, as a set's; NULL: every object, n
+ * being the graph's count), member j of kind kinds[j]; row i is the
+ * members of kind want[i] (i < k, distinct).  When union_size is not
+ * NULL it gets the domisize of all n members together (the table's "all"
+ * row) from the same pass, which then takes 63 rows. */
 mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      const uint32_t *kinds, size_t n,
 				      const uint32_t *want, size_t k,
-				      uint64_t *sizes, mt_progress_fn cb,
-				      void *cbdata, mt_err *err);
+				      uint64_t *sizes, uint64_t *union_size,
+				      mt_progress_fn cb, void *cbdata,
+				      mt_err *err);
 /* Releases the scratch memory of the page pass (9 bytes per object, kept
  * between passes); the next pass allocates it again. */
 void mt_dominance_trim(mt_dominance *d);

@@ -177,6 +177,15 @@ mt_status mt_partition_from_rows(mt_partition **out, const char *header,
 				 const mt_partition_row *rows, size_t n,
 				 mt_err *err);
 
+/* The same from kinds made already (mt_classifier_classify_all or one
+ * mt_classifier_classify per member): object ids[i] (i when ids is NULL,
+ * n then being the graph's count) is of kind kinds[i] of c.  No
+ * classification, one pass over the arrays.  Both borrowed for the call;
+ * caller frees *out. */
+mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
+				  const uint32_t *ids, const uint32_t *kinds,
+				  size_t n, mt_err *err);
+
 void mt_partition_free(mt_partition *p);
 
 size_t mt_partition_nrows(const mt_partition *p);

@@ -30,12 +30,15 @@ struct mt_dominance {
 	uint64_t *bm[NSCRATCH];
 	/* the page pass (mt_dominance_domisize_many), made on first use */
 	uint64_t *mask;	    /* n masks */
-	uint8_t *tag;	    /* n: 0, 1 + the one set, or TAG_MANY */
+	uint8_t *tag;	    /* n: 1 + the one set, or TAG_MANY (members) */
 	struct over *over;  /* objects of several sets, by id */
 	size_t nover, capover;
+	uint64_t every; /* bits every member has (the union's), else 0 */
 };
 
-enum { TAG_MANY = 255, PAGE = 64, STEP = 1 << 18 };
+/* tags: 1 + the one set; TAG_NONE: only in the union (every); TAG_MANY:
+ * several sets, in the side table */
+enum { TAG_NONE = 254, TAG_MANY = 255, PAGE = 64, STEP = 1 << 18 };
 
 struct over {
 	uint32_t id;
@@ -518,7 +521,9 @@ void mt_dominance_trim(mt_dominance *d)
 	d->nover = d->capover = 0;
 }
 
-/* The masks and a cleared tag array (the masks are cleared by the pass). */
+/* The masks, the tags and a cleared member bitmap (bm[2]): a tag is
+ * read only where the member bit is set, a mask only where the touched
+ * bit (bm[3], page_pass) is, so neither array is ever cleared. */
 static mt_status page_scratch(mt_dominance *d, mt_err *err)
 {
 	size_t n = d->n ? d->n : 1;
@@ -530,9 +535,9 @@ static mt_status page_scratch(mt_dominance *d, mt_err *err)
 		mt_dominance_trim(d);
 		return nomem(err, "retained masks", d->n);
 	}
-	memset(d->tag, 0, n);
 	d->nover = 0;
-	return MT_OK;
+	d->every = 0;
+	return scratch(d, 2, err) ? MT_OK : MT_NOMEM;
 }
 
 static mt_status over_add(mt_dominance *d, uint32_t id, uint64_t sets,
@@ -570,12 +575,14 @@ static void over_finish(mt_dominance *d)
 	d->nover = m;
 }
 
-/* Object v's sets as bits (v has a non-zero tag). */
+/* Object v's sets as bits (v is a member: bit v of bm[2]). */
 static inline uint64_t sets_of(const mt_dominance *d, uint32_t v)
 {
 	uint8_t t = d->tag[v];
+	if (t == TAG_NONE)
+		return d->every;
 	if (t != TAG_MANY)
-		return 1ull << (t - 1);
+		return 1ull << (t - 1) | d->every;
 	size_t lo = 0, hi = d->nover;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -593,11 +600,14 @@ static mt_status tag_set(mt_dominance *d, const mt_set *x, unsigned i,
 {
 	const uint32_t *ids = mt_set_ids(x);
 	size_t n = mt_set_count(x);
+	uint64_t *member = d->bm[2];
 	for (size_t j = 0; j < n; j++) {
 		uint8_t *t = &d->tag[ids[j]];
 		mt_status st = MT_OK;
-		if (!*t)
+		if (!bit(member, ids[j])) {
+			setbit(member, ids[j]);
 			*t = (uint8_t)(i + 1);
+		}
 		else if (*t != TAG_MANY) {
 			st = over_add(d, ids[j], 1ull << (*t - 1), err);
 			*t = TAG_MANY;
@@ -610,42 +620,47 @@ static mt_status tag_set(mt_dominance *d, const mt_set *x, unsigned i,
 	return MT_OK;
 }
 
-struct ring {
-	uint32_t *a;
-	size_t n, head, count;
-};
-
-/* The propagation over tagged objects for k <= 64 sets (see dominance.h):
- * sizes[0..k) get the sums.  Phase 1 walks the full-mask region breadth-
- * first from the bottom of d->stack, and pushes the sets' members it meets
- * at the top end (inq marks what is queued: they are at most N together,
- * as a member never has the full mask); phase 2 runs the members and
- * what they reach as a FIFO ring over the same array. */
+/* The propagation over the tagged members for k <= 64 sets (see
+ * dominance.h): sizes[0..k) get the sums.  Bitmaps: full (bm[1]) marks
+ * the objects whose mask is every bit, member (bm[2]) the sets' members,
+ * touched (bm[3]) the objects whose mask[] is valid (else 0), inq (bm[0])
+ * what is queued.  Phase 1 walks the full region breadth-first from the
+ * bottom of d->stack (bitmaps only) and pushes the members it meets at
+ * the top end: at most N entries together, as a member is never full.
+ * Phase 2 runs the members and what they reach as a FIFO ring over the
+ * same array, skipping the full region. */
 static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
 {
 	const mt_graph *g = d->g;
-	const uint8_t *tag = d->tag;
-	uint64_t *mask = d->mask, *inq = scratch(d, 0, err);
-	if (!inq)
+	uint64_t *mask = d->mask, *member = d->bm[2];
+	uint64_t *inq = scratch(d, 0, err),
+		 *full = inq ? scratch(d, 1, err) : NULL,
+		 *touched = full ? scratch(d, 3, err) : NULL;
+	if (!touched)
 		return MT_NOMEM;
-	const uint64_t full = k == PAGE ? ~0ull : (1ull << k) - 1;
+	const uint64_t all = k == PAGE ? ~0ull : (1ull << k) - 1;
 	const size_t n = d->n;
 	uint32_t *st = d->stack;
 	size_t qh = 0, qt = 0, top = n;
 	uint64_t done = 0;
-	memset(mask, 0, n * sizeof *mask);
 	for (size_t i = 0; i < k; i++)
 		sizes[i] = 0;
-#define VISIT(w, m)                                                          \
+#define GAIN(w, m)                                                           \
 	do {                                                                 \
 		uint64_t m_ = (m);                                           \
-		if (m_ & ~mask[w]) {                                         \
+		if (!bit(touched, w)) {                                      \
+			if (!m_)                                             \
+				break;                                       \
+			setbit(touched, w);                                  \
+			mask[w] = m_;                                        \
+		} else if (m_ & ~mask[w])                                    \
 			mask[w] |= m_;                                       \
-			if (!bit(inq, w)) {                                  \
-				setbit(inq, w);                              \
-				PUSH(w);                                     \
-			}                                                    \
+		else                                                         \
+			break;                                               \
+		if (!bit(inq, w)) {                                          \
+			setbit(inq, w);                                      \
+			PUSH(w);                                             \
 		}                                                            \
 	} while (0)
 #define TICK()                                                               \
@@ -654,63 +669,77 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 		    cb(cbdata, done < n ? done : n, n))                      \
 			goto cancelled;                                      \
 	} while (0)
+#define REACH(w)                                                             \
+	do {                                                                 \
+		if (bit(member, w))                                          \
+			GAIN(w, all & ~sets_of(d, w));                       \
+		else if (!bit(full, w)) {                                    \
+			setbit(full, w);                                     \
+			st[qt++] = w;                                        \
+		}                                                            \
+	} while (0)
 #define PUSH(w) (st[--top] = (w))
 	for (size_t i = 0; i < d->nchildren; i++) {
 		uint32_t c = d->children[i];
-		if (tag[c])
-			VISIT(c, full & ~sets_of(d, c));
-		else if (mask[c] != full) {
-			mask[c] = full;
-			st[qt++] = c;
-		}
+		REACH(c);
 		while (qh < qt) {
 			uint32_t v = st[qh++], first, cnt;
 			TICK();
 			mt_graph_out(g, v, &first, &cnt);
 			for (uint32_t e = first; e < first + cnt; e++) {
 				uint32_t w = mt_graph_edge_target(g, e);
-				if (tag[w])
-					VISIT(w, full & ~sets_of(d, w));
-				else if (mask[w] != full) {
-					mask[w] = full;
-					st[qt++] = w;
-				}
+				REACH(w);
 			}
 		}
 	}
 #undef PUSH
+#undef REACH
 	/* phase 2: the members met, in the order met, then what they reach */
-	for (size_t i = top, j = n - 1; i < j; i++, j--) {
+	for (size_t i = top, j = n ? n - 1 : 0; i < j; i++, j--) {
 		uint32_t x = st[i];
 		st[i] = st[j];
 		st[j] = x;
 	}
-	struct ring r = {st, n, top, n - top};
-#define PUSH(w) (r.a[r.head + r.count < r.n ? r.head + r.count : \
-		     r.head + r.count - r.n] = (w), r.count++)
-	while (r.count) {
-		uint32_t v = r.a[r.head], first, cnt;
-		r.head = r.head + 1 == r.n ? 0 : r.head + 1;
-		r.count--;
+	size_t head = top, count = n - top;
+#define PUSH(w)                                                              \
+	(st[head + count < n ? head + count : head + count - n] = (w),      \
+	 count++)
+	while (count) {
+		uint32_t v = st[head], first, cnt;
+		head = head + 1 == n ? 0 : head + 1;
+		count--;
 		inq[v >> 6] &= ~(1ull << (v & 63));
 		TICK();
 		uint64_t m = mask[v];
 		mt_graph_out(g, v, &first, &cnt);
 		for (uint32_t e = first; e < first + cnt; e++) {
 			uint32_t w = mt_graph_edge_target(g, e);
-			VISIT(w, tag[w] ? m & ~sets_of(d, w) : m);
+			if (bit(full, w))
+				continue;
+			GAIN(w, bit(member, w) ? m & ~sets_of(d, w) : m);
 		}
 	}
 #undef PUSH
-#undef VISIT
-	/* domisize(i): the objects with bit i clear */
-	for (uint32_t v = 0; v < n; v++) {
-		uint64_t x = full & ~mask[v];
-		if (!x)
-			continue;
-		uint64_t sz = mt_graph_size(g, v);
-		for (; x; x &= x - 1)
-			sizes[__builtin_ctzll(x)] += sz;
+#undef GAIN
+	/* domisize(i): the objects with bit i clear (none in the full
+	 * region; an untouched object has no bit) */
+	for (size_t wd = 0; wd < d->words; wd++) {
+		uint64_t rest = ~full[wd];
+		if (!(wd & (STEP / 64 - 1)) && cb &&
+		    cb(cbdata, done < n ? done : n, n))
+			goto cancelled;
+		if (wd == d->words - 1 && n % 64)
+			rest &= (1ull << (n % 64)) - 1;
+		for (; rest; rest &= rest - 1) {
+			uint32_t v = (uint32_t)(wd * 64 +
+						(size_t)__builtin_ctzll(rest));
+			uint64_t x = bit(touched, v) ? all & ~mask[v] : all;
+			if (!x)
+				continue;
+			uint64_t sz = mt_graph_size(g, v);
+			for (; x; x &= x - 1)
+				sizes[__builtin_ctzll(x)] += sz;
+		}
 	}
 	return MT_OK;
 cancelled:
@@ -786,25 +815,37 @@ static int cmp_want(const void *a, const void *b)
 mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      const uint32_t *kinds, size_t n,
 				      const uint32_t *want, size_t k,
-				      uint64_t *sizes, mt_progress_fn cb,
-				      void *cbdata, mt_err *err)
+				      uint64_t *sizes, uint64_t *union_size,
+				      mt_progress_fn cb, void *cbdata,
+				      mt_err *err)
 {
 	for (size_t i = 0; i < k; i++)
 		sizes[i] = 0;
-	if (n && ids[n - 1] >= d->n)
+	if (union_size)
+		*union_size = 0;
+	if (!ids && n != d->n)
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%zu kinds for %u objects", n, d->n);
+	if (ids && n && ids[n - 1] >= d->n)
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object %u is not in the graph (%u objects)",
 				  ids[n - 1], d->n);
-	if (!k)
+	/* the union takes bit 63 of the first pass (the rows then 63) */
+	size_t first = union_size ? PAGE - 1 : PAGE;
+	size_t nc = k <= first ? 1 : 1 + (k - first + PAGE - 1) / PAGE;
+	if (!k && !union_size)
 		return MT_OK;
-	size_t nc = (k + PAGE - 1) / PAGE;
 	struct chunked ch = {cb, cbdata, 0, d->n, (uint64_t)d->n * nc};
 	struct want *w = malloc(PAGE * sizeof *w);
 	if (!w)
 		return nomem(err, "retained rows", k);
 	mt_status st = MT_OK;
 	for (size_t c = 0; c < nc && !st; c++) {
-		size_t base = c * PAGE, m = k - base < PAGE ? k - base : PAGE;
+		size_t base = c ? first + (c - 1) * PAGE : 0,
+		       cap = c ? PAGE : first,
+		       m = k - base < cap ? k - base : cap;
+		int with_union = union_size && !c;
+		uint64_t sz[PAGE];
 		if (cb && cb(cbdata, ch.base, ch.total))
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "retained sizes");
@@ -824,26 +865,47 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		if (row)
 			for (size_t i = 0; i < m; i++)
 				row[w[i].kind] = (uint8_t)(w[i].row + 1);
-		for (size_t j = 0; j < n; j++) {
+		if (with_union)
+			d->every = 1ull << m;
+		for (size_t j = 0; j < n && !st; j++) {
 			uint32_t kj = kinds[j];
+			size_t id = ids ? ids[j] : j;
+			uint8_t t = with_union ? TAG_NONE : 0;
+			if (!(j & (STEP - 1)) && cb &&
+			    cb(cbdata, ch.base, ch.total))
+				st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+						MT_NO_OFFSET, "retained sizes");
 			if (row) {
 				if (kj <= maxk && row[kj])
-					d->tag[ids[j]] = row[kj];
-				continue;
+					t = row[kj];
+			} else {
+				struct want key = {kj, 0}, *f = bsearch(
+				    &key, w, m, sizeof *w, cmp_want);
+				if (f)
+					t = (uint8_t)(f->row + 1);
 			}
-			struct want key = {kj, 0}, *f = bsearch(
-			    &key, w, m, sizeof *w, cmp_want);
-			if (f)
-				d->tag[ids[j]] = (uint8_t)(f->row + 1);
+			if (t) {
+				setbit(d->bm[2], (uint32_t)id);
+				d->tag[id] = t;
+			}
 		}
 		free(row);
-		st = page_pass(d, m, sizes + base, cb ? chunk_progress : NULL,
-			       &ch, err);
+		if (!st)
+			st = page_pass(d, m + (size_t)with_union, sz,
+				       cb ? chunk_progress : NULL, &ch, err);
+		if (!st) {
+			memcpy(sizes + base, sz, m * sizeof *sz);
+			if (with_union)
+				*union_size = sz[m];
+		}
 		ch.base += d->n;
 	}
 	free(w);
-	if (st)
+	if (st) {
 		for (size_t i = 0; i < k; i++)
 			sizes[i] = 0;
+		if (union_size)
+			*union_size = 0;
+	}
 	return st;
 }

@@ -94,10 +94,30 @@ mt_status mt_partition_new(mt_partition **out, mt_classifier *c,
 	return mt_partition_new_progress(out, c, ids, n, NULL, NULL, err);
 }
 
+static mt_status build(mt_partition **out, mt_classifier *c,
+		       const uint32_t *ids, const uint32_t *kinds, size_t n,
+		       mt_progress_fn cb, void *cbdata, mt_err *err);
+
 mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
 				    const uint32_t *ids, size_t n,
 				    mt_progress_fn cb, void *cbdata,
 				    mt_err *err)
+{
+	return build(out, c, ids, NULL, n, cb, cbdata, err);
+}
+
+mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
+				  const uint32_t *ids, const uint32_t *kinds,
+				  size_t n, mt_err *err)
+{
+	return build(out, c, ids, kinds, n, NULL, NULL, err);
+}
+
+/* The rows of ids[0..n) (NULL: every object), classified by c or, when
+ * kinds is not NULL, of kinds[i] each (no classification). */
+static mt_status build(mt_partition **out, mt_classifier *c,
+		       const uint32_t *ids, const uint32_t *kinds, size_t n,
+		       mt_progress_fn cb, void *cbdata, mt_err *err)
 {
 	const mt_graph *g = mt_classifier_graph(c);
 	uint64_t *cnt = NULL, *sz = NULL;
@@ -116,7 +136,10 @@ mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
 					MT_NO_OFFSET, "partition");
 			goto fail;
 		}
-		if ((st = mt_classifier_classify(c, id, &kind, err)) != MT_OK)
+		if (kinds)
+			kind = kinds[i];
+		else if ((st = mt_classifier_classify(c, id, &kind, err)) !=
+			 MT_OK)
 			goto fail;
 		if (kind >= cap) {
 			size_t nc = cap ? cap * 2 : 64;

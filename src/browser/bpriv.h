@@ -102,6 +102,12 @@ typedef struct view_ops {
 	/* r's Retained figure (bv_retained) */
 	mt_status (*retained)(mt_browser *b, struct bview *v, brow *r,
 			      mt_err *err);
+	/* the Retained figures of rows rs[0..n) (RET_UNKNOWN ones) at once,
+	 * with the ui's progress "retained sizes"; the rows it leaves
+	 * RET_UNKNOWN go one by one (bv_retained).  MT_CANCELLED when the
+	 * progress was cancelled. */
+	mt_status (*retained_page)(mt_browser *b, struct bview *v, brow **rs,
+				   size_t n, mt_err *err);
 	/* the target by classifier cls (a partition key) */
 	void (*by)(mt_browser *b, struct bview *v, const char *cls);
 	/* attribute attr of the target (R F D P: "referrers", "referents",
@@ -303,6 +309,10 @@ void bv_all_reset(bview *v);
 void bv_fmt_index(const brow *r, char *buf, size_t n);
 /* Renders r's label if it is still NULL. */
 const char *bv_label(mt_browser *b, bview *v, brow *r);
+/* v->kinds (partition views) when not made yet: the kind of every member
+ * of v->set by v->cls, with the context's progress unless the set is
+ * small. */
+mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err);
 /* Computes the retained size of r when possible (dominance built). */
 mt_status bv_retained(mt_browser *b, bview *v, brow *r, mt_err *err);
 /* The retained size of one object; false when there is no dominator tree

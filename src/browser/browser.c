@@ -390,6 +390,27 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to)
 	if (!bv_dominance(b))
 		return false;
 	index_note(b);
+	if (v->ops->retained_page && n) { /* the rows at once */
+		brow **rs = mt_xmalloc(n * sizeof *rs);
+		size_t m = 0;
+		for (size_t k = from; k < to && k < v->nvis; k++)
+			if (v->rows[v->vis[k]].ret == RET_UNKNOWN)
+				rs[m++] = &v->rows[v->vis[k]];
+		mt_err err;
+		mt_err_clear(&err);
+		mt_status st = v->ops->retained_page(b, v, rs, m, &err);
+		free(rs);
+		if (st == MT_CANCELLED) {
+			bv_msg(b, false, "retained sizes cancelled (r asks "
+					  "again)");
+			b->pending = 0;
+			return false;
+		}
+		if (st != MT_OK) {
+			bv_err(b, "retained", &err);
+			return false;
+		}
+	}
 	for (size_t k = from; k < to && k < v->nvis; k++) {
 		brow *r = &v->rows[v->vis[k]];
 		if (r->ret != RET_UNKNOWN)

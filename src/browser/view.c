@@ -336,24 +336,43 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
-/* The kind of every member of a partition view's set (v->kinds). */
+/* The kind of every member of a partition view's set (v->kinds), with
+ * the context's progress ("partition by NAME") every 64k members. */
 static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 {
 	size_t n = mt_set_count(v->set);
 	const uint32_t *ids = mt_set_ids(v->set);
 	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
 		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
-	uint32_t *kinds = mt_xmalloc(n * sizeof *kinds);
-	for (size_t j = 0; j < n; j++) {
-		mt_status st = mt_classifier_classify(v->cls, ids[j], &kinds[j],
-						      err);
-		if (st != MT_OK) {
-			free(kinds);
-			return st;
-		}
+	char *what = bv_printf("partition by %s", mt_classifier_name(v->cls));
+	uint32_t *kinds = mt_xmalloc((n ? n : 1) * sizeof *kinds);
+	mt_status st = MT_OK;
+	for (size_t j = 0; j < n && st == MT_OK; j++) {
+		if (!(j & 0xffff) &&
+		    mt_ctx_progress(b->ctx, what, j, n))
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "%s", what);
+		else
+			st = mt_classifier_classify(v->cls, ids[j], &kinds[j],
+						    err);
+	}
+	free(what);
+	if (st != MT_OK) {
+		free(kinds);
+		return st;
 	}
 	v->kinds = kinds;
 	return MT_OK;
+}
+
+mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
+{
+	if (v->kinds)
+		return MT_OK;
+	bv_quiet(b, mt_set_count(v->set));
+	mt_status st = member_kinds(b, v, err);
+	bv_quiet(b, 0);
+	return st;
 }
 
 /* The objects of rows rs[0..n) (not the "all" row): members of their
@@ -375,12 +394,7 @@ static mt_status rows_set(mt_browser *b, bview *v, brow *const *rs, size_t n,
 		free(ids);
 		return st;
 	}
-	mt_status st = MT_OK;
-	if (!v->kinds) {
-		bv_quiet(b, mt_set_count(v->set));
-		st = member_kinds(b, v, err);
-		bv_quiet(b, 0);
-	}
+	mt_status st = bv_kinds(b, v, err);
 	if (st != MT_OK)
 		return st;
 	uint32_t *want = mt_xmalloc((n ? n : 1) * sizeof *want);

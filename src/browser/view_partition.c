@@ -4,10 +4,14 @@
  * Kind.  When the label column would be narrower than the view's longest
  * label (at most 40 cells), the percentages go, then Cumulative
  * (bv_narrow); a label still too long loses its middle (bv_put_label).
- * The partition is the context's (mt_ctx_partition, heapy's row order),
- * made by the classifier the view keeps (v->cls): a row's obj is its kind
- * there, and the kind of every member of the set (v->kinds, made on the
- * first need) makes a row's set (Retained, marks) one scan.  Enter opens
+ * The partition is made by the classifier the view keeps (v->cls) from
+ * the kind of every member of the set (v->kinds, bv_kinds: one
+ * classification pass with the context's progress, heapy's row order):
+ * a row's obj is its kind there, and the kinds make a row's set (marks,
+ * the "all" row under a filter) one scan.  The Retained figures of the
+ * rows on screen come from one pass over the graph for up to 63 rows and
+ * the "all" row together (mt_dominance_domisize_kinds), not one traversal
+ * a row; progress "retained sizes", cancelled like the rest.  Enter opens
  * the row as the query layer derives it (mt_query_row: `h.byrcs[3]`, its
  * set by the same classifier, as heapy's row sets keep theirs), or the
  * inspector for a single object.
@@ -99,6 +103,67 @@ static bool part_enter(mt_browser *b, bview *v, brow *r)
 	return true;
 }
 
+/* The members' ids as mt_partition_from_kinds and
+ * mt_dominance_domisize_kinds take them: NULL for the whole heap. */
+static const uint32_t *member_ids(mt_browser *b, bview *v)
+{
+	static const uint32_t none[1];
+	size_t n = mt_set_count(v->set);
+	if (!n)
+		return none;
+	return n == mt_graph_count(b->g) ? NULL : mt_set_ids(v->set);
+}
+
+static int page_progress(void *data, uint64_t done, uint64_t total)
+{
+	mt_browser *b = data;
+	return b->ui->progress(b->ui, "retained sizes", done, total) ? 1 : 0;
+}
+
+/* The Retained figures of rows rs[0..n) in one pass: the kinds' rows and,
+ * when no row is hidden, the "all" row (the whole set); under a filter
+ * the "all" row is left to bv_retained. */
+static mt_status part_retained_page(mt_browser *b, bview *v, brow **rs,
+				    size_t n, mt_err *err)
+{
+	mt_dominance *dom = bv_dominance(b);
+	if (!dom)
+		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+				  MT_NO_OFFSET, "retained sizes");
+	mt_status st = bv_kinds(b, v, err);
+	if (st != MT_OK)
+		return st;
+	uint32_t *want = mt_xmalloc((n ? n : 1) * sizeof *want);
+	uint64_t *sizes = mt_xmalloc((n ? n : 1) * sizeof *sizes), all = 0;
+	brow **rows = mt_xmalloc((n ? n : 1) * sizeof *rows), *every = NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!rs[i]->all) {
+			rows[k] = rs[i];
+			want[k++] = rs[i]->obj;
+		} else if (v->nvis == v->nrows)
+			every = rs[i];
+	size_t cnt = mt_set_count(v->set);
+	const uint32_t *ids = member_ids(b, v);
+	st = mt_dominance_domisize_kinds(dom, ids, v->kinds, cnt, want, k,
+					 sizes, every ? &all : NULL,
+					 page_progress, b, err);
+	if (st == MT_OK) {
+		for (size_t i = 0; i < k; i++) {
+			rows[i]->retained = sizes[i];
+			rows[i]->ret = RET_KNOWN;
+		}
+		if (every) {
+			every->retained = all;
+			every->ret = RET_KNOWN;
+		}
+	}
+	free(want);
+	free(sizes);
+	free(rows);
+	return st;
+}
+
 static const view_ops part_ops = {
 	.name = "partition",
 	.caps = BV_SET | BV_SORT | BV_COUNT | BV_RETAINED | BV_KINDS |
@@ -107,6 +172,7 @@ static const view_ops part_ops = {
 	.columns = part_columns,
 	.row = part_row,
 	.enter = part_enter,
+	.retained_page = part_retained_page,
 };
 
 /* The rows of partition p (heapy's order): label, count, size; obj is
@@ -136,20 +202,22 @@ mt_status bv_open_partition(mt_browser *b, const mt_qresult *res,
 	mt_classifier *c = NULL;
 	mt_partition *p = NULL;
 	bv_use_side(b, bv_side_of(b, res));
-	/* the context's partition (its progress), by the classifier the
-	 * view keeps so that its kinds stay the rows' */
+	/* one classification pass (the context's progress) by the
+	 * classifier the view keeps, for the rows and for v->kinds */
 	mt_status st = mt_ctx_classifier(b->ctx, res->er, &c, err);
-	if (st == MT_OK) {
-		bv_quiet(b, mt_set_count(res->set));
-		st = mt_ctx_partition(b->ctx, c, res->set, &p, err);
-		bv_quiet(b, 0);
-	}
-	if (st != MT_OK) {
-		mt_classifier_unref(c);
+	if (st != MT_OK)
 		return st;
-	}
 	bview *v = bv_new(&part_ops, res, expr, crumb);
 	v->cls = c;
+	size_t n = mt_set_count(v->set);
+	st = bv_kinds(b, v, err);
+	if (st == MT_OK)
+		st = mt_partition_from_kinds(&p, c, member_ids(b, v), v->kinds,
+					     n, err);
+	if (st != MT_OK) {
+		bv_free(v);
+		return st;
+	}
 	part_rows(v, p);
 	mt_partition_free(p);
 	v->sort = SORT_SIZE;

@@ -301,10 +301,15 @@ static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
 	for (uint32_t kd = 0; kd < 6; kd++)
 		if (rand_r(seed) % 4)
 			wantk[nk++] = 5 - kd;
+	uint64_t u;
 	assert_int_equal(mt_dominance_domisize_kinds(d, all, kinds, m, wantk,
-						     nk, got, NULL, NULL,
+						     nk, got, &u, NULL, NULL,
 						     &err),
 			 MT_OK);
+	mt_set *every = tg_set(all, m);
+	assert_int_equal(mt_dominance_domisize(d, every, &want, &err), MT_OK);
+	assert_true(u == want);
+	mt_set_unref(every);
 	for (size_t i = 0; i < nk; i++) {
 		size_t c = 0;
 		for (size_t j = 0; j < m; j++)
@@ -444,19 +449,22 @@ static void test_many_singletons(void **state)
 	tg_for_random_graphs(14, 40, 300, 6, 1, path, check_singletons, NULL);
 }
 
+struct cancel {
+	int calls, at; /* cancel on call `at` (0: never) */
+};
+
 static int cancel_at(void *data, uint64_t done, uint64_t total)
 {
-	int *calls = data;
-	(void)done;
-	(void)total;
-	return ++*calls >= 2;
+	struct cancel *c = data;
+	assert_true(done <= total);
+	return ++c->calls == c->at;
 }
 
 /* The canned heaps of the browser tests, by every classifier of a
  * partition view: each row's figure from one pass is its domisize. */
 static void test_many_canned(void **state)
 {
-	static const char *const heaps[] = {"demo", "many", "cmp-new",
+	static const char *const heaps[] = {"demo", "many", "cmp-new", "empty",
 					    "cmp-mark"};
 	static const char *const by[] = {"clodo", "type", "rcs", "via",
 					 "size", "id"};
@@ -485,12 +493,23 @@ static void test_many_canned(void **state)
 			uint32_t *want = malloc((nk + 1) * sizeof *want);
 			uint64_t *got = malloc((nk + 1) * sizeof *got);
 			uint32_t *sel = malloc((n + 1) * sizeof *sel);
+			uint64_t u = 0, usz;
 			for (uint32_t i = 0; i < nk; i++)
 				want[i] = nk - 1 - i;
+			/* every object: its ids or NULL; with the union or
+			 * not (the "id" rows are more than one pass) */
 			assert_int_equal(mt_dominance_domisize_kinds(
-					     d[b & 1], ids, kinds, n, want, nk,
-					     got, NULL, NULL, &err),
+					     d[b & 1], b & 2 ? NULL : ids, kinds,
+					     n, want, nk, got,
+					     b & 1 ? &u : NULL, NULL, NULL,
+					     &err),
 					 MT_OK);
+			mt_set *every = tg_set(ids, n);
+			assert_int_equal(
+			    mt_dominance_domisize(d[0], every, &usz, &err),
+			    MT_OK);
+			assert_true(u == (b & 1 ? usz : 0));
+			mt_set_unref(every);
 			for (uint32_t i = 0; i < nk; i++) {
 				size_t m = 0;
 				uint64_t sz;
@@ -510,30 +529,46 @@ static void test_many_canned(void **state)
 			free(kinds);
 			mt_classifier_free(c);
 		}
-		/* cancelled: MT_CANCELLED and zeros; a bad id: MT_ARG */
-		int calls = 0;
+		/* cancelled at any of its progress calls: MT_CANCELLED and
+		 * zeros; a bad id: MT_ARG */
+		struct cancel cc = {0, 0};
 		uint32_t k0 = 0, bad = n;
-		uint64_t sz = 1;
+		uint64_t sz = 1, u;
 		mt_set *all = tg_set(ids, n), *badset = tg_set(&bad, 1);
 		const mt_set *one[] = {all};
-		if (n > (1u << 18))
-			fail();
 		assert_int_equal(mt_dominance_domisize_many(
-				     d[0], one, 1, &sz, cancel_at, &calls, &err),
-				 MT_OK); /* asked once only: N < 2^18 */
-		assert_int_equal(calls, 1);
-		calls = 1;
-		assert_int_equal(mt_dominance_domisize_many(
-				     d[0], one, 1, &sz, cancel_at, &calls, &err),
-				 MT_CANCELLED);
-		assert_true(sz == 0);
+				     d[0], one, 1, &sz, cancel_at, &cc, &err),
+				 MT_OK);
+		assert_true(sz == mt_domtree_total(t) && cc.calls >= 1);
+		for (int at = 1, calls = cc.calls; at <= calls; at++) {
+			cc = (struct cancel){0, at};
+			assert_int_equal(
+			    mt_dominance_domisize_many(d[0], one, 1, &sz,
+						       cancel_at, &cc, &err),
+			    MT_CANCELLED);
+			assert_true(sz == 0);
+		}
+		cc = (struct cancel){0, 0};
+		k0 = 0;
+		assert_int_equal(mt_dominance_domisize_kinds(
+				     d[1], NULL, ids, n, &k0, 1, &sz, &u,
+				     cancel_at, &cc, &err),
+				 MT_OK);
+		for (int at = 1, calls = cc.calls; at <= calls; at++) {
+			cc = (struct cancel){0, at};
+			assert_int_equal(mt_dominance_domisize_kinds(
+					     d[1], NULL, ids, n, &k0, 1, &sz,
+					     &u, cancel_at, &cc, &err),
+					 MT_CANCELLED);
+			assert_true(sz == 0 && u == 0);
+		}
 		one[0] = badset;
 		assert_int_equal(mt_dominance_domisize_many(
 				     d[0], one, 1, &sz, NULL, NULL, &err),
 				 MT_ARG);
 		assert_int_equal(mt_dominance_domisize_kinds(
 				     d[0], &bad, &k0, 1, &k0, 1, &sz, NULL,
-				     NULL, &err),
+				     NULL, NULL, &err),
 				 MT_ARG);
 		mt_set_unref(all);
 		mt_set_unref(badset);
