@@ -27,3 +27,7 @@ EXTRA_DIST += bench/bench_tracker.py
 # test loads a small one.
 TESTS += tests/batch/test_bigdump.sh
 EXTRA_DIST += tests/batch/test_bigdump.sh
+# saved indexes (savedidx.h): build, save and reuse of the dominator tree
+check_PROGRAMS += bench/bench_savedidx
+bench_bench_savedidx_SOURCES = bench/bench_savedidx.c
+bench_bench_savedidx_LDADD = libmtanalysis.la
