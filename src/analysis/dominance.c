@@ -671,9 +671,11 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	} while (0)
 #define REACH(w)                                                             \
 	do {                                                                 \
+		if (bit(full, w)) /* the common case; never a member */      \
+			break;                                               \
 		if (bit(member, w))                                          \
 			GAIN(w, all & ~sets_of(d, w));                       \
-		else if (!bit(full, w)) {                                    \
+		else {                                                       \
 			setbit(full, w);                                     \
 			st[qt++] = w;                                        \
 		}                                                            \
@@ -819,6 +821,7 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      mt_progress_fn cb, void *cbdata,
 				      mt_err *err)
 {
+	uint64_t *union0 = union_size;
 	for (size_t i = 0; i < k; i++)
 		sizes[i] = 0;
 	if (union_size)
@@ -830,7 +833,17 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object %u is not in the graph (%u objects)",
 				  ids[n - 1], d->n);
-	/* the union takes bit 63 of the first pass (the rows then 63) */
+	/* the union of every object is every object (its domisize the sum
+	 * of all sizes); another takes bit 63 of the first pass (the rows
+	 * then 63) */
+	if (union_size && !ids) {
+		if (d->t)
+			*union_size = mt_domtree_total(d->t);
+		else
+			for (uint32_t v = 0; v < d->n; v++)
+				*union_size += mt_graph_size(d->g, v);
+		union_size = NULL;
+	}
 	size_t first = union_size ? PAGE - 1 : PAGE;
 	size_t nc = k <= first ? 1 : 1 + (k - first + PAGE - 1) / PAGE;
 	if (!k && !union_size)
@@ -904,8 +917,8 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 	if (st) {
 		for (size_t i = 0; i < k; i++)
 			sizes[i] = 0;
-		if (union_size)
-			*union_size = 0;
+		if (union0)
+			*union0 = 0;
 	}
 	return st;
 }

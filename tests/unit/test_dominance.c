@@ -321,6 +321,30 @@ static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
 		assert_true(got[i] == want);
 		mt_set_unref(x);
 	}
+	/* every object (ids NULL): the union is the sum of all sizes */
+	for (uint32_t v = 0; v < n; v++) {
+		all[v] = v;
+		kinds[v] = (uint32_t)rand_r(seed) % 6;
+	}
+	assert_int_equal(mt_dominance_domisize_kinds(d, NULL, kinds, n, wantk,
+						     nk, got, &u, NULL, NULL,
+						     &err),
+			 MT_OK);
+	want = 0;
+	for (uint32_t v = 0; v < n; v++)
+		want += mt_graph_size(g, v);
+	assert_true(u == want);
+	for (size_t i = 0; i < nk; i++) {
+		size_t c = 0;
+		for (uint32_t v = 0; v < n; v++)
+			if (kinds[v] == wantk[i])
+				ids[c++] = v;
+		mt_set *x = tg_set(ids, c);
+		assert_int_equal(mt_dominance_domisize(d, x, &want, &err),
+				 MT_OK);
+		assert_true(got[i] == want);
+		mt_set_unref(x);
+	}
 	free(ids);
 	free(kinds);
 	free(all);
