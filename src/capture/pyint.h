@@ -64,6 +64,20 @@ static inline uintptr_t mt_py_gc_next(PyObject *o)
 	return ((const uintptr_t *)o)[-2] & ~(uintptr_t)3;
 }
 
+/* Prefetches the storage of dict d, whose header is in the cache: the
+ * first lines of its keys object (the indices and the first entries of a
+ * small table) and its split values.  PyDictObject's fields are the public
+ * cpython/dictobject.h's on every version. */
+static inline void mt_py_dict_prefetch(PyObject *d)
+{
+	const PyDictObject *mp = (const PyDictObject *)d;
+	const char *k = (const char *)mp->ma_keys;
+	__builtin_prefetch(k);
+	__builtin_prefetch(k + 64);
+	if (mp->ma_values)
+		__builtin_prefetch(mp->ma_values);
+}
+
 /* The object whose GC head is at g (a link word of mt_py_gc_next). */
 static inline PyObject *mt_py_gc_object(uintptr_t g)
 {

@@ -921,10 +921,16 @@ static void prefetch_slot_cb(void *arg, PyObject *k, PyObject *v)
 }
 
 /* Virtual dicts ahead in the queue: their values storage (owner header
- * prefetched earlier), then the hash slots of the values they refer to. */
+ * prefetched earlier), then the hash slots of the values they refer to;
+ * real dicts: their keys and values storage (stage 0 only). */
 static inline void prefetch_vdict(mt_walk *w, uint32_t id, int stage)
 {
 	mt_ref r = mt_objtable_key(&w->tab, id);
+	if (MT_REF_TAG(r) == MT_REF_OBJ) {
+		if (stage == 0 && PyDict_Check((PyObject *)MT_REF_PTR(r)))
+			mt_py_dict_prefetch(MT_REF_PTR(r));
+		return;
+	}
 	if (MT_REF_TAG(r) != MT_REF_VDICT)
 		return;
 	PyObject *owner = MT_REF_PTR(r);
