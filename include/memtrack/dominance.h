@@ -76,8 +76,9 @@ typedef struct mt_dominance mt_dominance;
  * (one traversal of the graph).  Caller frees with mt_dominance_free. */
 mt_status mt_dominance_new(mt_dominance **out, const mt_graph *g,
 			   const mt_domtree *t, mt_err *err);
-/* The same, asking cb (may be NULL) before the traversal whether to go on
- * (MT_CANCELLED when it returns non-zero).  The usual caller is
+/* The same, asking cb (may be NULL) before the traversal and every 2^18
+ * objects of it whether to go on (MT_CANCELLED, *out NULL, when it
+ * returns non-zero; done/total in objects).  The usual caller is
  * mt_ctx_dominance (ctx.h), which keeps the context. */
 mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
 				    const mt_domtree *t, mt_progress_fn cb,

@@ -34,6 +34,11 @@ struct mt_dominance {
 	struct over *over;  /* objects of several sets, by id */
 	size_t nover, capover;
 	uint64_t every; /* bits every member has (the union's), else 0 */
+	/* progress of mt_dominance_new_progress's walk (reach) */
+	mt_progress_fn cb;
+	void *cbdata;
+	uint64_t done;
+	int cancelled;
 };
 
 /* tags: 1 + the one set; TAG_NONE: only in the union (every); TAG_MANY:
@@ -95,6 +100,13 @@ static uint64_t reach(mt_dominance *d, const uint32_t *starts, size_t ns,
 		q[qt++] = s;
 		while (qh < qt) {
 			uint32_t v = q[qh++], first, cnt;
+			if (d->cb && !(++d->done & ((1u << 18) - 1)) &&
+			    !d->cancelled &&
+			    d->cb(d->cbdata, d->done < d->n ? d->done : d->n,
+				  d->n)) {
+				d->cancelled = 1; /* the walk ends here */
+				return sum;
+			}
 			if (want_sum)
 				sum += mt_graph_size(g, v);
 			mt_graph_out(g, v, &first, &cnt);
@@ -170,9 +182,12 @@ mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
 			d->children[d->nchildren++] = own[i];
 		}
 	free(own);
+	/* the walk reports every 2^18 objects (and may be cancelled) */
+	d->cb = cb;
+	d->cbdata = cbdata;
 	reach(d, d->children, d->nchildren, NULL, NULL, seen, 0);
-	for (size_t w = 0; w < d->words; w++) {
-		while (~seen[w]) {
+	for (size_t w = 0; w < d->words && !d->cancelled; w++) {
+		while (~seen[w] && !d->cancelled) {
 			uint32_t id = (uint32_t)(w * 64 +
 					 (size_t)__builtin_ctzll(~seen[w]));
 			if (id >= d->n)
@@ -180,6 +195,12 @@ mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
 			d->children[d->nchildren++] = id;
 			reach(d, &id, 1, NULL, NULL, seen, 0);
 		}
+	}
+	d->cb = NULL;
+	if (d->cancelled) {
+		mt_dominance_free(d);
+		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+				  MT_NO_OFFSET, "dominance");
 	}
 	*out = d;
 	return MT_OK;

@@ -715,6 +715,41 @@ static void test_deep_chain(void **state)
 	free(sizes);
 }
 
+/* The context's walk reports progress every 2^18 objects and stops at a
+ * cancel: a chain of 600000 objects. */
+static void test_new_progress(void **state)
+{
+	uint32_t n = 600000;
+	tg_edge *e = malloc(n * sizeof *e);
+	for (uint32_t i = 0; i < n; i++)
+		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .edges = e, .nedges = n, .roots = roots,
+		      .nroots = 1};
+	tg_write(path, &tg, NULL);
+	mt_graph *g = load();
+	mt_dominance *d;
+	mt_err err;
+	struct cancel cc = {0, 0};
+	assert_int_equal(mt_dominance_new_progress(&d, g, NULL, cancel_at, &cc,
+						   &err),
+			 MT_OK);
+	assert_true(cc.calls >= 3); /* the start, then 2^18 and 2^19 */
+	mt_dominance_free(d);
+	for (int at = 1, calls = cc.calls; at <= calls; at++) {
+		cc = (struct cancel){0, at};
+		d = (mt_dominance *)1;
+		assert_int_equal(mt_dominance_new_progress(&d, g, NULL,
+							   cancel_at, &cc,
+							   &err),
+				 MT_CANCELLED);
+		assert_null(d);
+		assert_int_equal(cc.calls, at);
+	}
+	mt_graph_free(g);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_random_chains_and_cycles),
 		cmocka_unit_test(test_many_singletons),
 		cmocka_unit_test(test_many_canned),
+		cmocka_unit_test(test_new_progress),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
