@@ -28,7 +28,10 @@ memtrack_seconds and memtrack_nocollect_seconds (best of R), heapy_seconds
 (best of R), heapy_cold_seconds (the warm-up call), ratio = heapy /
 memtrack (> 1: memtrack faster; target >= 2), then the same from the CPU
 time of the process (time.process_time: every thread's; steadier than the
-wall time on a loaded machine, where a call may wait for a core).  heapy is built with the
+wall time on a loaded machine, where a call may wait for a core);
+collect_seconds (gc.collect() alone, best of R: part of both heap() and
+dump()) and walk_ratio, heapy's heap() less one collection against
+dump(collect=False): the walks alone.  heapy is built with the
 interpreter's normal optimisation (heapy_util.py, cached in the temp dir).
 """
 
@@ -111,8 +114,8 @@ def timed(fn, cpu=None):
 def compare(label, memtrack, hp, out, rounds):
     gc.collect()
     cold, _ = timed(hp.heap)  # warm-up, not counted
-    mt, mtn, hs = [], [], []
-    mtc, mtnc, hsc = [], [], []
+    mt, mtn, hs, gcs = [], [], [], []
+    mtc, mtnc, hsc, gcc = [], [], [], []
     objects = 0
     for _ in range(rounds):
         s, summ = timed(lambda: memtrack.dump(out, collect=True), mtc)
@@ -124,6 +127,8 @@ def compare(label, memtrack, hp, out, rounds):
         hs.append(s)
         heapy_count = h.count
         del h
+        s, _ = timed(gc.collect, gcc)
+        gcs.append(s)
     os.unlink(out)
     print("--- %s" % label)
     print("objects: %d (heapy: %d)" % (objects, heapy_count))
@@ -132,12 +137,17 @@ def compare(label, memtrack, hp, out, rounds):
           % (min(mtn), " ".join("%.3f" % x for x in mtn)))
     print("heapy_seconds: %.3f (runs %s)" % (min(hs), " ".join("%.3f" % x for x in hs)))
     print("heapy_cold_seconds: %.3f" % cold)
+    print("collect_seconds: %.3f (gc.collect() alone, which both heap() and "
+          "dump() run first; CPU %.3f)" % (min(gcs), min(gcc)))
     print("ratio: %.2f (heapy / memtrack; without the collection: %.2f)"
           % (min(hs) / min(mt), min(hs) / min(mtn)))
     print("cpu_seconds: memtrack %.3f, without the collection %.3f, heapy %.3f"
           % (min(mtc), min(mtnc), min(hsc)))
     print("cpu_ratio: %.2f (without the collection: %.2f)"
           % (min(hsc) / min(mtc), min(hsc) / min(mtnc)))
+    print("walk_ratio: %.2f (heap() less one gc.collect() / dump(collect=False), "
+          "CPU %.2f)" % ((min(hs) - min(gcs)) / min(mtn),
+                         (min(hsc) - min(gcc)) / min(mtnc)))
     sys.stdout.flush()
 
 
