@@ -183,6 +183,11 @@ mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
 		}
 	free(own);
 	/* the walk reports every 2^18 objects (and may be cancelled) */
+	if (cb && cb(cbdata, 0, d->n)) { /* after mt_interp_owned's pass */
+		mt_dominance_free(d);
+		return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+				  MT_NO_OFFSET, "dominance");
+	}
 	d->cb = cb;
 	d->cbdata = cbdata;
 	reach(d, d->children, d->nchildren, NULL, NULL, seen, 0);
