@@ -10,6 +10,13 @@ command -v gdb >/dev/null 2>&1 || {
 	exit 77
 }
 : "${MEMTRACK_PYTHON:?run through make check}"
+# a sanitized build: its module loads only where ASan's runtime comes
+# first (the target and the dump command memtrack-tui runs)
+if [ -n "${MEMTRACK_ASAN_RUNTIME:-}" ]; then
+	LD_PRELOAD=$MEMTRACK_ASAN_RUNTIME
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+	export LD_PRELOAD ASAN_OPTIONS
+fi
 MEMTRACK_PYTHONPATH="$MEMTRACK_BUILDDIR/python"
 export MEMTRACK_PYTHONPATH
 

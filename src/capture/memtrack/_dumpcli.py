@@ -215,6 +215,10 @@ class _Gdb:
     def __init__(self, gdb, params):
         env = dict(os.environ)
         env["MEMTRACK_ATTACH"] = json.dumps(params)
+        # a preload meant for Python processes is not gdb's (ASan's
+        # runtime, preloaded for a sanitized build of the module, makes
+        # gdb hang); gdb attaches to the target, which keeps its own
+        env.pop("LD_PRELOAD", None)
         script = os.path.join(PKG, "_attach.py")
         self.proc = subprocess.Popen(
             [gdb, "-nx", "-batch", "-q", "-ex", "source " + script],
