@@ -15,8 +15,9 @@
  *
  * mt_savedidx_save writes through safefile.h (a temporary file beside the
  * target, mode 0600, renamed onto it: a full disk or an error leaves no
- * half-written index) and replaces only an index: an existing file that
- * does not start with the index's magic is left alone (MT_MAGIC).
+ * half-written index; not synced before the rename: what a crash cuts
+ * short fails the checks) and replaces only an index: an existing file
+ * that does not start with the index's magic is left alone (MT_MAGIC).
  *
  * Layout (doc/format.md, "Saved index"): a 128-byte header, then the
  * retained sizes (uint64 by object id), then the immediate dominators
