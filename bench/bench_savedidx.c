@@ -65,8 +65,8 @@ int main(int argc, char **argv)
 		return fail("load", &err);
 	uint32_t n = mt_graph_count(g);
 	printf("objects: %u\nedges: %u\n", n, mt_graph_edge_count(g));
-	printf("load_seconds: %.3f\nload_cpu_seconds: %.3f\n",
-	       bench_now() - w, cpu_now() - c);
+	printf("load_seconds: %.3f\nload_cpu_seconds: %.3f\n", bench_now() - w,
+	       cpu_now() - c);
 	w = bench_now();
 	c = cpu_now();
 	if (mt_domtree_build(&t, g, NULL, NULL, &err) != MT_OK)
@@ -78,8 +78,8 @@ int main(int argc, char **argv)
 	c = cpu_now();
 	if (mt_savedidx_save(idx, &key, g, t, NULL, NULL, &err) != MT_OK)
 		return fail("save", &err);
-	printf("save_seconds: %.3f\nsave_cpu_seconds: %.3f\n",
-	       bench_now() - w, cpu_now() - c);
+	printf("save_seconds: %.3f\nsave_cpu_seconds: %.3f\n", bench_now() - w,
+	       cpu_now() - c);
 	printf("index_bytes_per_object: %.1f\n",
 	       n ? (128.0 + 12.0 * n) / n : 0.0);
 	for (int run = 1; run <= 2; run++) {

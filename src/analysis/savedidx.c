@@ -34,17 +34,17 @@
 
 struct hdr {
 	char magic[8];
-	uint32_t version;    /* MT_SAVEDIDX_VERSION */
-	uint32_t order;      /* ORDER_MARK in the writer's byte order */
-	char memtrack[32];   /* PACKAGE_VERSION, NUL-padded */
-	uint64_t dump_size;  /* the dump's bytes */
-	uint64_t dump_sum;   /* its END record's checksum */
-	uint64_t objects;    /* N */
-	uint64_t edges;      /* the graph's edge count */
-	uint64_t total;      /* sum of all sizes (virtual root's retained) */
-	uint64_t body_sum;   /* mt_hash64 of the body */
+	uint32_t version;     /* MT_SAVEDIDX_VERSION */
+	uint32_t order;	      /* ORDER_MARK in the writer's byte order */
+	char memtrack[32];    /* PACKAGE_VERSION, NUL-padded */
+	uint64_t dump_size;   /* the dump's bytes */
+	uint64_t dump_sum;    /* its END record's checksum */
+	uint64_t objects;     /* N */
+	uint64_t edges;	      /* the graph's edge count */
+	uint64_t total;	      /* sum of all sizes (virtual root's retained) */
+	uint64_t body_sum;    /* mt_hash64 of the body */
 	uint64_t reserved[3]; /* 0 */
-	uint64_t hdr_sum;    /* mt_hash64 of the bytes before it */
+	uint64_t hdr_sum;     /* mt_hash64 of the bytes before it */
 };
 
 _Static_assert(sizeof(struct hdr) == HDR_SIZE, "index header is 128 bytes");
@@ -85,11 +85,20 @@ static size_t mp_uint(const uint8_t *p, size_t n, uint64_t *v)
 		return 1;
 	}
 	switch (p[0]) {
-	case 0xcc: len = 1; break;
-	case 0xcd: len = 2; break;
-	case 0xce: len = 4; break;
-	case 0xcf: len = 8; break;
-	default: return 0;
+	case 0xcc:
+		len = 1;
+		break;
+	case 0xcd:
+		len = 2;
+		break;
+	case 0xce:
+		len = 4;
+		break;
+	case 0xcf:
+		len = 8;
+		break;
+	default:
+		return 0;
 	}
 	if (n < 1 + len)
 		return 0;
@@ -296,9 +305,10 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid()) {
 		close(fd);
 		return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%s", S_ISREG(sb.st_mode)
-					    ? "index of another user"
-					    : "index not a regular file");
+				  "%s",
+				  S_ISREG(sb.st_mode)
+				      ? "index of another user"
+				      : "index not a regular file");
 	}
 	if ((uint64_t)sb.st_size < HDR_SIZE) {
 		close(fd);
@@ -355,14 +365,15 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 		goto fail;
 	}
 	const uint64_t *ret = (const uint64_t *)(const void *)body;
-	const uint32_t *idom = (const uint32_t *)(const void *)(body + 8 * (size_t)n);
+	const uint32_t *idom =
+	    (const uint32_t *)(const void *)(body + 8 * (size_t)n);
 	for (uint32_t i = 0; i < n; i++)
 		if ((idom[i] >= n && idom[i] != MT_NO_ID) || idom[i] == i) {
-			st = mt_err_set(err, MT_RANGE,
-					HDR_SIZE + 8 * (uint64_t)n + 4 * (uint64_t)i,
-					MT_NO_OFFSET,
-					"immediate dominator %u of object %u",
-					idom[i], i);
+			st = mt_err_set(
+			    err, MT_RANGE,
+			    HDR_SIZE + 8 * (uint64_t)n + 4 * (uint64_t)i,
+			    MT_NO_OFFSET, "immediate dominator %u of object %u",
+			    idom[i], i);
 			goto fail;
 		}
 	madvise(m->p, m->len, MADV_RANDOM);
@@ -399,8 +410,7 @@ static mt_status ours_to_replace(const char *path, mt_err *err)
 	close(fd);
 	if (got != (ssize_t)sizeof magic || memcmp(magic, MAGIC, sizeof magic))
 		return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%s: not a memtrack index, left alone",
-				  path);
+				  "%s: not a memtrack index, left alone", path);
 	return MT_OK;
 }
 
@@ -426,8 +436,7 @@ mt_status mt_savedidx_save(const char *idx_path, const mt_savedidx_key *key,
 		goto fail;
 	mt_hash64 hs;
 	mt_hash64_init(&hs);
-	const uint8_t *parts[2] = {(const uint8_t *)ret,
-				   (const uint8_t *)idom};
+	const uint8_t *parts[2] = {(const uint8_t *)ret, (const uint8_t *)idom};
 	size_t lens[2] = {8 * (size_t)n, 4 * (size_t)n};
 	uint64_t done = 0;
 	for (int p = 0; p < 2; p++)
@@ -439,8 +448,8 @@ mt_status mt_savedidx_save(const char *idx_path, const mt_savedidx_key *key,
 				goto fail;
 			done += k;
 			if (cb && cb(cbdata, done / 12, n)) {
-				st = mt_err_set(err, MT_CANCELLED,
-						MT_NO_OFFSET, MT_NO_OFFSET,
+				st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+						MT_NO_OFFSET,
 						"saving the index");
 				goto fail;
 			}

@@ -116,8 +116,12 @@ static mt_graph *chain_graph(uint32_t n)
 		if (i % 3 == 2)
 			e[ne++] = (tg_edge){i, 0, 0, 0};
 	}
-	tg_graph tg = {.n = n, .sizes = sizes, .edges = e, .nedges = ne,
-		       .roots = roots, .nroots = 2};
+	tg_graph tg = {.n = n,
+		       .sizes = sizes,
+		       .edges = e,
+		       .nedges = ne,
+		       .roots = roots,
+		       .nroots = 2};
 	tg_write(dump, &tg, NULL);
 	free(e);
 	free(sizes);
@@ -259,8 +263,7 @@ static void test_damaged(void **state)
 
 /* Sets the header's field at off (n bytes) and its checksum again: a
  * well-formed index of another kind. */
-static void patch_header(unsigned char *b, size_t off, const void *v,
-			 size_t n)
+static void patch_header(unsigned char *b, size_t off, const void *v, size_t n)
 {
 	mt_hash64 h;
 	memcpy(b + off, v, n);
@@ -286,12 +289,12 @@ static void test_foreign(void **state)
 	/* the same header and body, another dump's key */
 	mt_savedidx_key other = k;
 	other.checksum ^= 1;
-	assert_int_equal(
-	    mt_savedidx_load(idx, &other, g, &u, NULL, NULL, &err), MT_COUNT);
+	assert_int_equal(mt_savedidx_load(idx, &other, g, &u, NULL, NULL, &err),
+			 MT_COUNT);
 	other = k;
 	other.size++;
-	assert_int_equal(
-	    mt_savedidx_load(idx, &other, g, &u, NULL, NULL, &err), MT_COUNT);
+	assert_int_equal(mt_savedidx_load(idx, &other, g, &u, NULL, NULL, &err),
+			 MT_COUNT);
 	/* another format version */
 	uint32_t v = MT_SAVEDIDX_VERSION + 1;
 	memcpy(b, good, n);
@@ -383,8 +386,7 @@ struct prog {
 	int check, save, build;
 };
 
-static int progress(void *data, const char *what, uint64_t done,
-		    uint64_t total)
+static int progress(void *data, const char *what, uint64_t done, uint64_t total)
 {
 	struct prog *p = data;
 	assert_true(done <= total);
@@ -490,8 +492,7 @@ static void test_ctx_reuse(void **state)
 	/* not ours: ignored and left alone, no index */
 	unlink(idx);
 	spit(idx, "mine", 4);
-	assert_int_equal(ctx_tree(g, &k, &p, ref, &note),
-			 MT_CTX_INDEX_UNSAVED);
+	assert_int_equal(ctx_tree(g, &k, &p, ref, &note), MT_CTX_INDEX_UNSAVED);
 	assert_non_null(strstr(note, "left alone"));
 	assert_int_equal(unlink(idx), 0);
 	mt_domtree_free(ref);
@@ -511,8 +512,7 @@ static void test_ctx_no_index(void **state)
 	/* the dump changed after its load: no index read or written */
 	struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}};
 	assert_int_equal(utimes(dump, tv), 0);
-	assert_int_equal(ctx_tree(g, &k, &p, ref, &note),
-			 MT_CTX_INDEX_UNSAVED);
+	assert_int_equal(ctx_tree(g, &k, &p, ref, &note), MT_CTX_INDEX_UNSAVED);
 	assert_non_null(strstr(note, "changed"));
 	assert_int_equal(access(idx, F_OK), -1);
 	/* an index saved for the new key, then the dump gone */
@@ -521,8 +521,7 @@ static void test_ctx_no_index(void **state)
 	char moved[340];
 	snprintf(moved, sizeof moved, "%s/moved.mp", dir);
 	assert_int_equal(rename(dump, moved), 0);
-	assert_int_equal(ctx_tree(g, &k, &p, ref, &note),
-			 MT_CTX_INDEX_UNSAVED);
+	assert_int_equal(ctx_tree(g, &k, &p, ref, &note), MT_CTX_INDEX_UNSAVED);
 	assert_non_null(strstr(note, "no saved index"));
 	assert_int_equal(rename(moved, dump), 0);
 	unlink(idx);
