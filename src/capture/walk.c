@@ -268,6 +268,11 @@ size_t mt_str_utf8(PyObject *s, char *buf, size_t max)
 	int kind = PyUnicode_KIND(s);
 	const void *data = PyUnicode_DATA(s);
 	Py_ssize_t len = PyUnicode_GET_LENGTH(s);
+	if (PyUnicode_IS_ASCII(s)) { /* its bytes are its UTF-8 */
+		size_t n = (size_t)len < max ? (size_t)len : max;
+		memcpy(buf, data, n);
+		return n;
+	}
 	size_t n = 0;
 	for (Py_ssize_t i = 0; i < len; i++) {
 		Py_UCS4 c = PyUnicode_READ(kind, data, i);
