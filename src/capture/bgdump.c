@@ -32,14 +32,6 @@
 #include "memtrack/error.h"
 #include "modhooks.h"
 
-#if PY_VERSION_HEX < 0x030A0000
-static inline PyObject *Py_NewRef(PyObject *o)
-{
-	Py_INCREF(o);
-	return o;
-}
-#endif
-
 #define BG_BUF_MAX (64 * 1024)
 
 typedef struct bg_job {
@@ -413,19 +405,27 @@ static PyObject *outcome(BgHandle *h)
 	return NULL;
 }
 
+/* A handle copied into a child by os.fork(): the reaper stayed in the
+ * parent.  Raises RuntimeError and returns true there. */
+static bool foreign(const BgHandle *h)
+{
+	if (h->owner == getpid())
+		return false;
+	PyErr_Format(PyExc_RuntimeError,
+		     "memtrack: the background dump to %R (pid %ld) "
+		     "belongs to process %ld, not this one",
+		     h->path, h->pid, (long)h->owner);
+	return true;
+}
+
 static PyObject *handle_done(PyObject *o, PyObject *noargs)
 {
 	BgHandle *h = (BgHandle *)o;
 	(void)noargs;
 	if (!h->job)
 		Py_RETURN_TRUE;
-	if (h->owner != getpid()) {
-		PyErr_Format(PyExc_RuntimeError,
-			     "memtrack: the background dump to %R (pid %ld) "
-			     "belongs to process %ld, not this one",
-			     h->path, h->pid, (long)h->owner);
+	if (foreign(h))
 		return NULL;
-	}
 	return PyBool_FromLong(job_finished(h->job));
 }
 
@@ -457,14 +457,8 @@ static PyObject *handle_wait(PyObject *o, PyObject *args, PyObject *kwds)
 		PyErr_SetString(PyExc_RuntimeError, "not a started dump");
 		return NULL;
 	}
-	if (h->owner != getpid()) {
-		/* a copy made by os.fork(): the reaper stayed in the parent */
-		PyErr_Format(PyExc_RuntimeError,
-			     "memtrack: the background dump to %R (pid %ld) "
-			     "belongs to process %ld, not this one",
-			     h->path, h->pid, (long)h->owner);
+	if (foreign(h))
 		return NULL;
-	}
 	for (;;) {
 		int fin;
 		Py_BEGIN_ALLOW_THREADS;

@@ -8,6 +8,15 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* Py_NewRef came with 3.10 */
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *Py_NewRef(PyObject *o)
+{
+	Py_INCREF(o);
+	return o;
+}
+#endif
+
 /* tracker.c: the ClassTracker's C core (Registry). */
 int mt_tracker_init_module(PyObject *m);
 /* proclog.c: the process memory log (ProcessLog). */

@@ -36,14 +36,6 @@
 #include "walk.h"
 #include "walkpriv.h"
 
-#if PY_VERSION_HEX < 0x030A0000
-static inline PyObject *Py_NewRef(PyObject *o)
-{
-	Py_INCREF(o);
-	return o;
-}
-#endif
-
 /* An interpreter whose layout memtrack does not know (pyint.h): only
  * PyInit__memtrack is compiled, and it refuses to import. */
 #if !MT_PY_LAYOUT_KNOWN
