@@ -23,6 +23,7 @@ EXTRA_DIST += bench/bench_mark.py
 EXTRA_DIST += bench/bench_byprod.py
 EXTRA_DIST += bench/bench_proclog.py
 EXTRA_DIST += bench/bench_tracker.py
+EXTRA_DIST += bench/bench_gaps.py
 # gen_bigdump writes the synthetic dumps of the big-heap benchmarks; its
 # test loads a small one.
 TESTS += tests/batch/test_bigdump.sh
