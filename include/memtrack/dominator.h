@@ -31,9 +31,11 @@ typedef struct mt_domtree mt_domtree;
  * statically allocated ones (a count of at least 999999999, CPython's
  * _PyObject_IMMORTAL_INIT: small ints, identifier and one-character strings,
  * the empty tuple and bytes).  Virtual objects never are.  On MT_OK *ids
- * is a new ascending array of *n ids (caller frees).  O(N). */
-mt_status mt_interp_owned(const mt_graph *g, uint32_t **ids, size_t *n,
-			  mt_err *err);
+ * is a new ascending array of *n ids (caller frees).  O(N); cb (may be
+ * NULL) is told the ids looked at every 2^18 and may cancel
+ * (MT_CANCELLED). */
+mt_status mt_interp_owned(const mt_graph *g, mt_progress_fn cb, void *cbdata,
+			  uint32_t **ids, size_t *n, mt_err *err);
 
 /* Builds the tree over g (borrowed for the call only).  cb (may be NULL)
  * is told progress in objects and may cancel (MT_CANCELLED).  Caller frees

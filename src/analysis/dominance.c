@@ -172,9 +172,10 @@ mt_status mt_dominance_new_progress(mt_dominance **out, const mt_graph *g,
 	/* the interpreter's own objects (dominator.h), as in dominator.c */
 	uint32_t *own;
 	size_t nown;
-	if (mt_interp_owned(g, &own, &nown, err) != MT_OK) {
+	mt_status st = mt_interp_owned(g, cb, cbdata, &own, &nown, err);
+	if (st != MT_OK) {
 		mt_dominance_free(d);
-		return MT_NOMEM;
+		return st;
 	}
 	for (size_t i = 0; i < nown; i++)
 		if (!bit(listed, own[i])) {

@@ -132,8 +132,8 @@ static uint32_t eval(build *b, uint32_t v)
 	return b->label[v];
 }
 
-mt_status mt_interp_owned(const mt_graph *g, uint32_t **ids, size_t *n,
-			  mt_err *err)
+mt_status mt_interp_owned(const mt_graph *g, mt_progress_fn cb, void *cbdata,
+			  uint32_t **ids, size_t *n, mt_err *err)
 {
 	static const char *const single[] = {"NoneType", "bool", "ellipsis",
 					      "NotImplementedType"};
@@ -149,6 +149,11 @@ mt_status mt_interp_owned(const mt_graph *g, uint32_t **ids, size_t *n,
 	for (size_t i = 0; i < 4; i++)
 		st[i] = mt_graph_builtin_type(g, single[i]);
 	for (uint32_t id = 0; id < N; id++) {
+		if (cb && id && !(id % PROGRESS_EVERY) && cb(cbdata, id, N)) {
+			free(a);
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					  MT_NO_OFFSET, NULL);
+		}
 		uint32_t t = mt_graph_type(g, id);
 		uint64_t rc;
 		bool own = false;
@@ -206,7 +211,7 @@ static mt_status dfs_all(build *b, mt_err *err)
 	if (!st) {
 		uint32_t *own;
 		size_t nown;
-		st = mt_interp_owned(g, &own, &nown, err);
+		st = mt_interp_owned(g, b->cb, b->cbdata, &own, &nown, err);
 		for (size_t i = 0; i < nown && !st; i++) {
 			b->rootchild[own[i]] = 1;
 			if (b->dfn[own[i]] == NONE)
@@ -312,6 +317,8 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 		while (j > b.semi[i])
 			j = b.idom[j];
 		b.idom[i] = j;
+		if (progress(&b, i, m))
+			goto cancelled;
 	}
 
 	/* 4. By object id, and retained sizes bottom-up. */
@@ -323,21 +330,33 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 				"dominator tree of %u objects", n);
 		goto fail;
 	}
+	/* (each of these passes reports too: at 80M objects the three took
+	 * seconds with the bar standing still) */
 	uint64_t *ret = b.ret;
 	ret[0] = 0;
-	for (uint32_t i = 1; i < m; i++)
+	for (uint32_t i = 1; i < m; i++) {
 		ret[i] = mt_graph_size(g, b.vert[i]);
-	for (uint32_t i = m - 1; i >= 1; i--)
+		if (progress(&b, i, m))
+			goto cancelled;
+	}
+	for (uint32_t i = m - 1; i >= 1; i--) {
 		ret[b.idom[i]] += ret[i];
+		if (progress(&b, m - i, m))
+			goto cancelled;
+	}
 	for (uint32_t i = 1; i < m; i++) {
 		uint32_t id = b.vert[i];
 		t->idom[id] = b.idom[i] ? b.vert[b.idom[i]] : MT_NO_ID;
 		t->retained[id] = ret[i];
+		if (progress(&b, i, m))
+			goto cancelled;
 	}
 	t->total = ret[0];
 	build_free(&b);
 	*out = t;
 	return MT_OK;
+cancelled:
+	st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET, NULL);
 fail:
 	build_free(&b);
 	mt_domtree_free(t);

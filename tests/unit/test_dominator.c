@@ -195,6 +195,61 @@ static void test_cancel(void **state)
 	free(e);
 }
 
+typedef struct {
+	unsigned calls, cancel_at;
+	uint64_t max_total;
+} prog_count;
+
+static int count_calls(void *data, uint64_t done, uint64_t total)
+{
+	prog_count *c = data;
+	assert_true(done <= total);
+	if (total > c->max_total)
+		c->max_total = total;
+	return ++c->calls == c->cancel_at;
+}
+
+/* Every pass of the build reports (the DFS, the interpreter's own objects,
+ * the semidominators, the immediate dominators and the three passes over
+ * the retained sizes: at 80M objects the last four took seconds with no
+ * report), each at least every 2^18 steps, and a cancel at any report
+ * stops the build. */
+static void test_progress_every_pass(void **state)
+{
+	(void)state;
+	uint32_t n = 600000;
+	tg_edge *e = malloc(n * sizeof *e);
+	for (uint32_t i = 0; i < n; i++)
+		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .edges = e, .nedges = n, .roots = roots,
+		      .nroots = 1};
+	tg_write(path, &tg, NULL);
+	mt_graph *g = load();
+	mt_err err;
+	mt_domtree *t;
+	prog_count all = {0};
+	assert_int_equal(mt_domtree_build(&t, g, count_calls, &all, &err),
+			 MT_OK);
+	mt_domtree_free(t);
+	/* six passes of n steps (the DFS, the semidominators, the immediate
+	 * dominators, three over the retained sizes) with a report every
+	 * 2^18 steps, and the interpreter's own objects' pass (every 2^18
+	 * ids): before the last four reported, this was 6 */
+	assert_true(all.calls >= 6 * n / (1u << 18) + n / (1u << 18));
+	assert_true(all.max_total <= (uint64_t)mt_graph_count(g) + 1);
+	for (unsigned k = 1; k <= all.calls; k++) {
+		prog_count c = {.cancel_at = k};
+		t = (mt_domtree *)1;
+		assert_int_equal(mt_domtree_build(&t, g, count_calls, &c, &err),
+				 MT_CANCELLED);
+		assert_null(t);
+		assert_int_equal(c.calls, k);
+	}
+	mt_graph_free(g);
+	free(e);
+}
+
 static void check_random(mt_graph *g, unsigned *seed, void *data)
 {
 	mt_domtree *t;
@@ -232,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_diamond),
 		cmocka_unit_test(test_deep_chain),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_progress_every_pass),
 		cmocka_unit_test(test_random_sparse),
 		cmocka_unit_test(test_random_dense),
 		cmocka_unit_test(test_random_chains_and_cycles),

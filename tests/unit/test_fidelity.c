@@ -317,7 +317,8 @@ static void test_interp_owned(void **state)
 	mt_err err;
 	write_owned(n);
 	mt_graph *g = load();
-	assert_int_equal(mt_interp_owned(g, &own, &nown, &err), MT_OK);
+	assert_int_equal(mt_interp_owned(g, NULL, NULL, &own, &nown, &err),
+			 MT_OK);
 	/* the static types (type, int, NoneType, str, dict, _ext.Static),
 	 * None, the small int, the string with 2^32-1 references (the
 	 * fixture says 3.11); not U, the big int, the holder, the dict */
