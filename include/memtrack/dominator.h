@@ -38,8 +38,10 @@ mt_status mt_interp_owned(const mt_graph *g, mt_progress_fn cb, void *cbdata,
 			  uint32_t **ids, size_t *n, mt_err *err);
 
 /* Builds the tree over g (borrowed for the call only).  cb (may be NULL)
- * is told progress in objects and may cancel (MT_CANCELLED).  Caller frees
- * with mt_domtree_free. */
+ * is told the progress of each pass in turn, every 2^18 steps, in that
+ * pass's own count (the DFS: 2N + E steps, a push, a pop or an edge each;
+ * mt_interp_owned's N; the others N + 1), and may cancel (MT_CANCELLED).
+ * Caller frees with mt_domtree_free. */
 mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 			   mt_progress_fn cb, void *cbdata, mt_err *err);
 void mt_domtree_free(mt_domtree *t);

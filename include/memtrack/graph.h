@@ -34,8 +34,11 @@ typedef struct mt_graph mt_graph;
 /* "No object": returned by mt_graph_dict_owner and friends. */
 #define MT_NO_ID UINT32_MAX
 
-/* Progress callback: `done` of `total` bytes read so far.  Called at most a
- * few hundred times per load; a nonzero return cancels the load
+/* Progress callback: `done` of `total`.  The loader's scale is the file's
+ * size: reading the records takes its first seven eighths (done = the
+ * bytes read less an eighth), building the referrer index the last eighth,
+ * and the last call is (total, total); done never goes back.  Other users
+ * (dominator.h, dominance.h) say their own units.  A nonzero return cancels
  * (MT_CANCELLED). */
 typedef int (*mt_progress_fn)(void *cbdata, uint64_t done, uint64_t total);
 

@@ -44,6 +44,11 @@ typedef struct build {
 	mt_progress_fn cb;
 	void *cbdata;
 	uint64_t steps;
+	/* the DFS's work: a step per push, per pop and per edge looked at,
+	 * of 2N + E (the count advances while the DFS goes over edges to
+	 * objects it has seen: at 80M objects the last 5% of them took
+	 * seconds) */
+	uint64_t dfs_done, dfs_total;
 } build;
 
 static void build_free(build *b)
@@ -78,6 +83,9 @@ static mt_status dfs(build *b, uint32_t start, mt_err *err)
 	b->stack_e[sp] = out_first(b->g, start);
 	sp++;
 	while (sp) {
+		if (progress(b, ++b->dfs_done, b->dfs_total))
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					  MT_NO_OFFSET, NULL);
 		uint32_t v = b->stack_v[sp - 1];
 		uint32_t first, cnt;
 		mt_graph_out(b->g, v, &first, &cnt);
@@ -97,9 +105,6 @@ static mt_status dfs(build *b, uint32_t start, mt_err *err)
 		b->stack_v[sp] = w;
 		b->stack_e[sp] = out_first(b->g, w);
 		sp++;
-		if (progress(b, b->next, b->n))
-			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
-					  MT_NO_OFFSET, NULL);
 	}
 	return MT_OK;
 }
@@ -232,6 +237,7 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 {
 	*out = NULL;
 	build b = {.g = g, .n = mt_graph_count(g), .cb = cb, .cbdata = cbdata};
+	b.dfs_total = 2 * (uint64_t)b.n + mt_graph_edge_count(g);
 	uint32_t n = b.n, m = n + 1;
 	mt_domtree *t = calloc(1, sizeof *t);
 	/* The working arrays (about 45 bytes per object) in one allocation:

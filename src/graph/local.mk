@@ -11,7 +11,8 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_loader
 TESTS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c \
-	tests/unit/fixture.c tests/unit/fixture.h
+	tests/unit/fixture.c tests/unit/fixture.h \
+	tests/unit/graphgen.c tests/unit/graphgen.h
 tests_unit_test_loader_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_loader_LDADD = libmtanalysis.la libmtgraph.la $(CMOCKA_LIBS)
 # the reader's direct decoder against its general path; the loader's page

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "graphgen.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/writer.h"
@@ -454,6 +455,62 @@ static void test_cancel(void **state)
 	free(b);
 }
 
+/* The load's progress: done never above total and never back, the last
+ * call (len, len); the passes after the last record (the referrer
+ * index) report too: a 300k-object chain has more than 2^16 edges and
+ * objects, so each of those passes calls at least 4 times past the
+ * reading's last point (7/8 of the file); a cancel there stops the load. */
+typedef struct {
+	unsigned calls, cancel_at, after_read;
+	uint64_t last, len;
+} load_calls;
+
+static int watch_load(void *data, uint64_t done, uint64_t total)
+{
+	load_calls *c = data;
+	assert_true(done <= total);
+	assert_true(done >= c->last);
+	assert_int_equal(total, c->len);
+	c->last = done;
+	if (done > total - total / 8)
+		c->after_read++;
+	return ++c->calls == c->cancel_at;
+}
+
+static void test_progress_after_reading(void **state)
+{
+	(void)state;
+	uint32_t n = 300000;
+	tg_edge *e = malloc(n * sizeof *e);
+	assert_non_null(e);
+	for (uint32_t i = 0; i < n; i++)
+		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .edges = e, .nedges = n, .roots = roots,
+		       .nroots = 1};
+	const char *p = tmp_path("progress.mp");
+	tg_write(p, &tg, NULL);
+	FILE *f = fopen(p, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	uint64_t len = (uint64_t)ftell(f);
+	fclose(f);
+	mt_graph *g;
+	mt_err err;
+	load_calls all = {.len = len};
+	assert_int_equal(mt_graph_load(&g, p, watch_load, &all, &err), MT_OK);
+	mt_graph_free(g);
+	assert_int_equal(all.last, len);
+	/* three passes of at least 300k steps, a report every 2^16 */
+	assert_true(all.after_read >= 3 * 4);
+	load_calls c = {.len = len, .cancel_at = all.calls - 2};
+	g = (mt_graph *)1;
+	assert_int_equal(mt_graph_load(&g, p, watch_load, &c, &err),
+			 MT_CANCELLED);
+	assert_null(g);
+	free(e);
+}
+
 /* ---- malformed input ----------------------------------------------------- */
 
 static void test_missing_file(void **state)
@@ -757,6 +814,7 @@ int main(void)
 	    cmocka_unit_test(test_type_labels),
 	    cmocka_unit_test(test_canned_heaps),
 	    cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_progress_after_reading),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_truncated_everywhere),
 	    cmocka_unit_test(test_bad_magic_and_version),
