@@ -407,11 +407,20 @@ static mt_status rows_set(mt_browser *b, bview *v, brow *const *rs, size_t n,
 	size_t cnt = mt_set_count(v->set), m = 0;
 	const uint32_t *ids = mt_set_ids(v->set);
 	uint32_t *sel = mt_xmalloc((size_t)(total ? total : 1) * sizeof *sel);
-	for (size_t j = 0; j < cnt && m < total; j++)
+	/* a scan of the view's whole set (0.7 s at 80M objects): reported */
+	for (size_t j = 0; j < cnt && m < total; j++) {
+		if (!(j & 0xffff) && j &&
+		    mt_ctx_progress(b->ctx, "the rows' objects", j, cnt)) {
+			free(want);
+			free(sel);
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "the rows' objects");
+		}
 		if (n == 1 ? v->kinds[j] == want[0]
 			   : bsearch(&v->kinds[j], want, n, sizeof *want,
 				     mt_cmp_u32) != NULL)
 			sel[m++] = ids[j];
+	}
 	free(want);
 	return mt_set_adopt(out, sel, m, err);
 }
