@@ -42,6 +42,7 @@ typedef struct bg_job {
 	int fd;	      /* read end of the pipe (the reaper's) */
 	int report;   /* dump(_report=True): the reaper reports a death */
 	int finished; /* the reaper is done: the fields below are final */
+	int waiting;  /* the reaper runs and waits for the pid */
 	int reaped;   /* waitpid gave wstatus (else: ECHILD) */
 	int wstatus;
 	char *buf; /* the child's messages */
@@ -178,6 +179,8 @@ static void *reaper(void *arg)
 {
 	bg_job *j = arg;
 	pthread_mutex_lock(&j->mu);
+	j->waiting = 1;
+	pthread_cond_broadcast(&j->cv);
 	while (j->pid == 0)
 		pthread_cond_wait(&j->cv, &j->mu);
 	pid_t pid = j->pid;
@@ -695,6 +698,13 @@ PyObject *mt_bgdump_start(const char *path, int report, double t0,
 		return NULL;
 	}
 	h->job = j;
+	/* fork only once the reaper waits: a thread still starting (its
+	 * runtime's bookkeeping: ASan's allocator, say) may hold a lock the
+	 * child would then find held for good */
+	pthread_mutex_lock(&j->mu);
+	while (!j->waiting)
+		pthread_cond_wait(&j->cv, &j->mu);
+	pthread_mutex_unlock(&j->mu);
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(p[0]);

@@ -805,6 +805,11 @@ static void bg_child(void *arg, int fd)
 	mt_writer *wr = NULL;
 	mt_status st = mt_writer_new(&wr, a->path, &err);
 	if (st == MT_OK) {
+		/* no output thread here: a thread started after fork() in a
+		 * copy of a threaded program can wait forever on a lock that
+		 * another thread held at the fork (ASan's allocator did), and
+		 * the child's writing pauses nobody */
+		mt_writer_set_thread(wr, false);
 		signals_publish(mt_writer_tmp_path(wr));
 		mt_bgdump_send_tmp(fd, mt_writer_tmp_path(wr));
 		st = mt_walk_dump(wr, a->expected, &a->hb->h, a->dp, g_mark,

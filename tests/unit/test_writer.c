@@ -491,8 +491,9 @@ static void test_abort_midway(void **state)
 	assert_int_not_equal(access(path_in("aborted.mp"), F_OK), 0);
 }
 
-/* A writer in a fork child (the background dump): the thread starts
- * there, the dump is whole. */
+/* A writer in the fork child of a single-threaded process: the thread
+ * starts there, the dump is whole.  (The background dump's child turns the
+ * thread off: its parent may have threads.) */
 static void test_fork_child(void **state)
 {
 	(void)state;
