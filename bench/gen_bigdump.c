@@ -34,6 +34,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -250,6 +251,7 @@ static inline uint32_t shared(gen *g, unsigned s)
 
 static inline uint32_t small_int(gen *g, int v)
 {
+	assert(v >= -5 && v <= 256);
 	return shared(g, S_SMALL0 + (unsigned)(v + 5));
 }
 
@@ -578,7 +580,11 @@ static void write_idict(gen *g, uint32_t id, unsigned c, uint32_t a,
 			      ks + 3);
 		break;
 	case C_RESPONSE:
-		kv_shared_key(g, &n, small_int(g, below(g, 8) ? 200 : 404), ks);
+		/* 404 is no cached small int: a fresh int object */
+		kv_shared_key(g, &n,
+			      below(g, 8) ? small_int(g, 200)
+					  : intro_k(g, P_INT, 0, 404, 0),
+			      ks);
 		kv_shared_key(g, &n, intro_k(g, P_STR, 3, (uint32_t)g->strno++, 0),
 			      ks + 1);
 		kv_shared_key(g, &n, intro_k(g, P_HDRDICT, 0, 2, 0), ks + 2);

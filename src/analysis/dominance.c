@@ -593,7 +593,8 @@ static int cmp_over(const void *a, const void *b)
 static void over_finish(mt_dominance *d)
 {
 	size_t m = 0;
-	qsort(d->over, d->nover, sizeof *d->over, cmp_over);
+	if (d->nover) /* d->over may still be NULL */
+		qsort(d->over, d->nover, sizeof *d->over, cmp_over);
 	for (size_t i = 0; i < d->nover; i++)
 		if (m && d->over[m - 1].id == d->over[i].id)
 			d->over[m - 1].sets |= d->over[i].sets;
