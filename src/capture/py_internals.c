@@ -116,8 +116,7 @@ static int gc_list_foreach(PyGC_Head *head, int (*cb)(void *arg, PyObject *o),
 	return 0;
 }
 
-/* The lists' heads: three generations, then the permanent one. */
-static void gc_heads(PyGC_Head *heads[MT_GC_LISTS])
+int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
 	struct _gc_runtime_state *gc = &interp->gc;
@@ -129,29 +128,12 @@ static void gc_heads(PyGC_Head *heads[MT_GC_LISTS])
 #else
 	struct gc_generation *gens = gc->generations;
 #endif
-	for (int i = 0; i < 3; i++)
-		heads[i] = &gens[i].head;
-	heads[3] = &gc->permanent_generation.head;
-}
-
-int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
-{
-	PyGC_Head *heads[MT_GC_LISTS];
-	gc_heads(heads);
-	for (int i = 0; i < MT_GC_LISTS; i++) {
-		int r = gc_list_foreach(heads[i], cb, arg);
+	for (int i = 0; i < 3; i++) {
+		int r = gc_list_foreach(&gens[i].head, cb, arg);
 		if (r)
 			return r;
 	}
-	return 0;
-}
-
-void mt_py_gc_heads(uintptr_t out[MT_GC_LISTS])
-{
-	PyGC_Head *heads[MT_GC_LISTS];
-	gc_heads(heads);
-	for (int i = 0; i < MT_GC_LISTS; i++)
-		out[i] = (uintptr_t)heads[i];
+	return gc_list_foreach(&gc->permanent_generation.head, cb, arg);
 }
 
 /* ---- frames ------------------------------------------------------------ */
