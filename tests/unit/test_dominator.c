@@ -175,24 +175,32 @@ static int cancel_at_once(void *data, uint64_t done, uint64_t total)
 	return 1;
 }
 
-static void test_cancel(void **state)
+/* A ring of n objects (i refers to i + 1, the last to 0), root 0,
+ * written and loaded. */
+static mt_graph *ring(uint32_t n)
 {
-	uint32_t n = 600000;
 	tg_edge *e = malloc(n * sizeof *e);
+	assert_non_null(e);
 	for (uint32_t i = 0; i < n; i++)
 		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
 	uint32_t roots[] = {0};
 	tg_graph tg = {.n = n, .edges = e, .nedges = n, .roots = roots,
-		      .nroots = 1};
+		       .nroots = 1};
 	tg_write(path, &tg, NULL);
-	mt_graph *g = load();
+	free(e);
+	return load();
+}
+
+static void test_cancel(void **state)
+{
+	uint32_t n = 600000;
+	mt_graph *g = ring(n);
 	mt_domtree *t = (mt_domtree *)1;
 	mt_err err;
 	assert_int_equal(mt_domtree_build(&t, g, cancel_at_once, NULL, &err),
 			 MT_CANCELLED);
 	assert_null(t);
 	mt_graph_free(g);
-	free(e);
 }
 
 typedef struct {
@@ -218,14 +226,7 @@ static void test_progress_every_pass(void **state)
 {
 	(void)state;
 	uint32_t n = 600000;
-	tg_edge *e = malloc(n * sizeof *e);
-	for (uint32_t i = 0; i < n; i++)
-		e[i] = (tg_edge){i, i + 1 < n ? i + 1 : 0, 0, 0};
-	uint32_t roots[] = {0};
-	tg_graph tg = {.n = n, .edges = e, .nedges = n, .roots = roots,
-		      .nroots = 1};
-	tg_write(path, &tg, NULL);
-	mt_graph *g = load();
+	mt_graph *g = ring(n);
 	mt_err err;
 	mt_domtree *t;
 	prog_count all = {0};
@@ -249,7 +250,6 @@ static void test_progress_every_pass(void **state)
 		assert_int_equal(c.calls, k);
 	}
 	mt_graph_free(g);
-	free(e);
 }
 
 static void check_random(mt_graph *g, unsigned *seed, void *data)
