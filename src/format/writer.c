@@ -130,13 +130,15 @@ struct mt_writer {
 	uint32_t names_cap, names_count;
 };
 
-/* Back to writes through the page cache (the file comment). */
-static void direct_off(mt_writer *w)
+/* Writes to the file with O_DIRECT (on) or through the page cache (the
+ * file comment); w->direct says which it is now. */
+static void set_direct(mt_writer *w, bool on)
 {
 	int fl = fcntl(w->sf.fd, F_GETFL);
-	if (fl >= 0)
-		(void)fcntl(w->sf.fd, F_SETFL, fl & ~O_DIRECT);
-	w->direct = false;
+	w->direct = fl >= 0 &&
+		    fcntl(w->sf.fd, F_SETFL,
+			  on ? fl | O_DIRECT : fl & ~O_DIRECT) == 0 &&
+		    on;
 }
 
 static inline bool dio_aligned(const uint8_t *p, size_t n)
@@ -151,9 +153,10 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 			     mt_err *failure)
 {
 	mt_hash64_update(&w->hash, p, n);
-	if (w->direct && !dio_aligned(p, n))
-		direct_off(w);
 	while (n) {
+		/* the last buffer, or what a short direct write left */
+		if (w->direct && !dio_aligned(p, n))
+			set_direct(w, false);
 		ssize_t k = write(w->sf.fd, p, n);
 		if (k <= 0) {
 			/* a partial write is followed by one that fails;
@@ -162,7 +165,7 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 			if (e == EINTR)
 				continue;
 			if (e == EINVAL && w->direct) {
-				direct_off(w);
+				set_direct(w, false);
 				continue;
 			}
 			mt_err_set(failure, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
@@ -173,8 +176,6 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 		}
 		p += k;
 		n -= (size_t)k;
-		if (w->direct && !dio_aligned(p, n))
-			direct_off(w); /* after a short direct write */
 	}
 	return MT_OK;
 }
@@ -285,11 +286,8 @@ static void out_thread_start(mt_writer *w)
 	w->t = t;
 	/* nothing written yet (the thread starts at the first full buffer):
 	 * every write of the thread starts at a multiple of DIO_ALIGN */
-	if (w->flushed == 0) {
-		int fl = fcntl(w->sf.fd, F_GETFL);
-		w->direct =
-		    fl >= 0 && fcntl(w->sf.fd, F_SETFL, fl | O_DIRECT) == 0;
-	}
+	if (w->flushed == 0)
+		set_direct(w, true);
 	int rc = pthread_create(&t->tid, &attr, out_thread_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);

@@ -867,11 +867,7 @@ typedef struct {
 	uint64_t len;
 } load_prog;
 
-static uint64_t read_point(const load_prog *p, uint64_t offset)
-{
-	(void)p;
-	return offset - offset / 8;
-}
+static uint64_t read_point(uint64_t offset) { return offset - offset / 8; }
 
 /* Reports step i of n of finish()'s pass `pass` (0..3) every 2^16 steps;
  * non-zero: cancelled. */
@@ -880,8 +876,8 @@ static int finish_tick(const load_prog *p, unsigned pass, uint64_t i,
 {
 	if (!p->cb || (i & ((1u << 16) - 1)) || !n)
 		return 0;
-	double eighth = (double)(p->len - read_point(p, p->len));
-	double at = (double)read_point(p, p->len) +
+	double eighth = (double)(p->len - read_point(p->len));
+	double at = (double)read_point(p->len) +
 		    eighth / 4 * (pass + (double)i / (double)n);
 	uint64_t done = (uint64_t)at;
 	return p->cb(p->cbdata, done < p->len ? done : p->len, p->len);
@@ -1084,7 +1080,7 @@ static mt_status load(mt_graph **out, const void *buf, size_t len, bool own,
 			released = to;
 		}
 		if (++nrec % PROGRESS_EVERY == 0 && cb &&
-		    cb(cbdata, read_point(&prog, mt_reader_offset(r)), len)) {
+		    cb(cbdata, read_point(mt_reader_offset(r)), len)) {
 			st = mt_err_set(err, MT_CANCELLED, mt_reader_offset(r),
 					nrec, "load cancelled");
 			goto fail;
