@@ -3,9 +3,14 @@
  * Vertices are DFS preorder numbers: 0 is the virtual root, 1..n the
  * objects.  Arrays by preorder number: vert (number -> id), parent, semi,
  * label, anc (the link-eval forest), idom; dfn maps id -> number.  The DFS
- * and the path compression use explicit stacks.  After the NCA pass, idom is
- * translated to object ids and the retained sizes are summed bottom-up in
- * reverse preorder (a dominator always has a smaller preorder number).
+ * uses an explicit stack and the path compression reverses the forest's
+ * pointers instead of keeping one.  Memory: the arrays that are done
+ * before the tree's own get their values live in those (the DFS stacks,
+ * then label and anc, in the retained sizes; semi in idom), and idom
+ * takes parent's place: 24 bytes per object at the peak.  After the NCA
+ * pass, idom is translated to object ids and the retained sizes are
+ * summed bottom-up in reverse preorder (a dominator always has a smaller
+ * preorder number).
  */
 #include "config.h"
 
@@ -35,12 +40,19 @@ struct mt_domtree {
 typedef struct build {
 	const mt_graph *g;
 	uint32_t n;
-	uint32_t *dfn, *vert, *parent, *semi, *label, *anc, *idom;
-	uint8_t *rootchild; /* by id: a child of the virtual root */
-	uint64_t *ret;      /* retained sizes by preorder number */
-	void *block;        /* all of the above, one allocation */
-	uint32_t *stack_v, *stack_e; /* DFS: vertex id, next out-edge */
-	uint32_t next;               /* next preorder number */
+	/* by preorder number: vert (-> id) and parent, which becomes idom;
+	 * by id: dfn (-> number) and rootchild (a bit: a child of the
+	 * virtual root).  One allocation, `block`. */
+	uint32_t *dfn, *vert, *parent;
+	uint64_t *rootchild;
+	void *block;
+	/* borrowed, in turn, from the tree's own arrays before they get
+	 * their values: the DFS stacks (vertex id, next out-edge) in the
+	 * retained sizes' memory; semi in the idom array's, label and anc
+	 * in the retained sizes' */
+	uint32_t *stack_v, *stack_e;
+	uint32_t *semi, *label, *anc;
+	uint32_t next; /* next preorder number */
 	mt_progress_fn cb;
 	void *cbdata;
 	uint64_t steps;
@@ -50,6 +62,16 @@ typedef struct build {
 	 * seconds) */
 	uint64_t dfs_done, dfs_total;
 } build;
+
+static inline void setbit(uint64_t *bm, uint32_t i)
+{
+	bm[i >> 6] |= 1ull << (i & 63);
+}
+
+static inline bool getbit(const uint64_t *bm, uint32_t i)
+{
+	return (bm[i >> 6] >> (i & 63)) & 1;
+}
 
 static void build_free(build *b)
 {
@@ -109,23 +131,32 @@ static mt_status dfs(build *b, uint32_t start, mt_err *err)
 	return MT_OK;
 }
 
-/* LT's compress(v), iteratively: along the forest path from v, replace each
- * label by the one with the smallest semi, and point anc past the path. */
+/* LT's compress(v) without a stack: along the forest path from v up to
+ * the last vertex x whose anc has no anc, replace each label by the one
+ * with the smallest semi above it and point anc past the path.  The walk
+ * up reverses the anc pointers (each then names the vertex below it) and
+ * the walk down follows them back, doing the work top-down as the
+ * recursive version does on its way out. */
 static void compress(build *b, uint32_t v)
 {
-	uint32_t *st = b->stack_v; /* DFS is over: reuse its stack */
-	size_t sp = 0;
-	uint32_t x = v;
-	while (b->anc[b->anc[x]] != NONE) {
-		st[sp++] = x;
-		x = b->anc[x];
+	uint32_t *anc = b->anc, *label = b->label, *semi = b->semi;
+	uint32_t below = NONE, x = v;
+	while (anc[anc[x]] != NONE) {
+		uint32_t up = anc[x];
+		anc[x] = below;
+		below = x;
+		x = up;
 	}
-	while (sp) {
-		x = st[--sp];
-		uint32_t a = b->anc[x];
-		if (b->semi[b->label[a]] < b->semi[b->label[x]])
-			b->label[x] = b->label[a];
-		b->anc[x] = b->anc[a];
+	/* x is the top; the path's vertices are below it, down to v */
+	uint32_t top = anc[x], above = x;
+	x = below;
+	while (x != NONE) {
+		uint32_t down = anc[x];
+		if (semi[label[above]] < semi[label[x]])
+			label[x] = label[above];
+		anc[x] = top;
+		above = x;
+		x = down;
 	}
 }
 
@@ -209,7 +240,7 @@ static mt_status dfs_all(build *b, mt_err *err)
 	mt_graph_roots(g, &roots, &nroots);
 	for (size_t i = 0; i < nroots && !st; i++) {
 		uint32_t r = roots[i].target;
-		b->rootchild[r] = 1;
+		setbit(b->rootchild, r);
 		if (b->dfn[r] == NONE)
 			st = dfs(b, r, err);
 	}
@@ -218,7 +249,7 @@ static mt_status dfs_all(build *b, mt_err *err)
 		size_t nown;
 		st = mt_interp_owned(g, b->cb, b->cbdata, &own, &nown, err);
 		for (size_t i = 0; i < nown && !st; i++) {
-			b->rootchild[own[i]] = 1;
+			setbit(b->rootchild, own[i]);
 			if (b->dfn[own[i]] == NONE)
 				st = dfs(b, own[i], err);
 		}
@@ -226,7 +257,7 @@ static mt_status dfs_all(build *b, mt_err *err)
 	}
 	for (uint32_t id = 0; id < n && !st; id++)
 		if (b->dfn[id] == NONE) {
-			b->rootchild[id] = 1;
+			setbit(b->rootchild, id);
 			st = dfs(b, id, err);
 		}
 	return st;
@@ -240,39 +271,37 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	b.dfs_total = 2 * (uint64_t)b.n + mt_graph_edge_count(g);
 	uint32_t n = b.n, m = n + 1;
 	mt_domtree *t = calloc(1, sizeof *t);
-	/* The working arrays (about 45 bytes per object) in one allocation:
-	 * that large a block is mapped, and handed back to the system when
-	 * freed, so the tree leaves only its own 12 bytes per object behind
-	 * (separate arrays ended up in the heap and stayed resident). */
-	size_t nn = n ? n : 1;
-	size_t bytes = (size_t)m * sizeof *b.ret + nn * sizeof *b.dfn +
-		       7 * (size_t)m * sizeof(uint32_t) + nn;
-	b.block = t ? malloc(bytes) : NULL;
-	if (b.block) {
-		char *p = b.block;
-		b.ret = (uint64_t *)(void *)p;
-		p += (size_t)m * sizeof *b.ret;
-		uint32_t **arrays[] = {&b.vert,	 &b.parent,  &b.semi,
-				       &b.label, &b.anc,     &b.idom,
-				       &b.stack_v};
-		for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
-			*arrays[i] = (uint32_t *)(void *)p;
-			p += (size_t)m * sizeof(uint32_t);
-		}
-		b.dfn = (uint32_t *)(void *)p;
-		p += nn * sizeof *b.dfn;
-		b.rootchild = (uint8_t *)p;
-		memset(b.rootchild, 0, nn);
+	/* The tree's own arrays (12 bytes per object, m entries each) come
+	 * first and hold the working arrays that are done before they get
+	 * their values; the rest (12 bytes per object and a bit) is one
+	 * block, handed back to the system when the tree is done: 24 bytes
+	 * per object at the peak instead of 53 with every array apart. */
+	size_t nn = n ? n : 1, words = (nn + 63) / 64;
+	size_t bytes = nn * sizeof *b.dfn + 2 * (size_t)m * sizeof(uint32_t) +
+		       words * sizeof(uint64_t);
+	if (t) {
+		t->idom = malloc((size_t)m * sizeof *t->idom);
+		t->retained = malloc((size_t)m * sizeof *t->retained);
+		b.block = t->idom && t->retained ? malloc(bytes) : NULL;
 	}
-	/* the DFS stack's edge cursors share the ret array's memory: the DFS
-	 * is over before ret is used */
-	b.stack_e = (uint32_t *)(void *)b.ret;
-	if (!t || !b.block) {
-		build_free(&b);
-		free(t);
+	if (!b.block) {
+		mt_domtree_free(t);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "dominator tree of %u objects", n);
 	}
+	b.rootchild = b.block; /* first: 8-aligned */
+	b.dfn = (uint32_t *)(b.rootchild + words);
+	b.vert = b.dfn + nn;
+	b.parent = b.vert + m;
+	memset(b.rootchild, 0, words * sizeof(uint64_t));
+	/* the DFS stacks (at most n entries each) in the retained sizes'
+	 * memory; then semi in idom's, label and anc in the retained
+	 * sizes' (the DFS is over by then) */
+	b.stack_v = (uint32_t *)(void *)t->retained;
+	b.stack_e = b.stack_v + m;
+	b.semi = t->idom;
+	b.label = b.stack_v;
+	b.anc = b.stack_e;
 	mt_status st = MT_OK;
 	memset(b.dfn, 0xff, (size_t)n * sizeof *b.dfn);
 	b.vert[0] = NONE;
@@ -294,7 +323,7 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	for (uint32_t i = m - 1; i >= 1; i--) {
 		uint32_t w = b.vert[i];
 		uint32_t s = b.parent[i];
-		if (b.rootchild[w])
+		if (getbit(b.rootchild, w))
 			s = 0;
 		uint32_t first, cnt;
 		mt_graph_in(g, w, &first, &cnt);
@@ -316,48 +345,44 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	 * anc 0, whose anc is NONE. */
 
 	/* 3. Immediate dominators: the nearest common ancestor of the parent
-	 * and the semidominator, walking up the tree built so far. */
-	b.idom[0] = 0;
+	 * and the semidominator, walking up the tree built so far.  idom[i]
+	 * takes parent[i]'s place: only parent[i] is read of the parents
+	 * from here on, and only the idoms below i. */
+	uint32_t *idom = b.parent;
 	for (uint32_t i = 1; i < m; i++) {
 		uint32_t j = b.parent[i];
 		while (j > b.semi[i])
-			j = b.idom[j];
-		b.idom[i] = j;
+			j = idom[j];
+		idom[i] = j;
 		if (progress(&b, i, m))
 			goto cancelled;
 	}
 
-	/* 4. By object id, and retained sizes bottom-up. */
+	/* 4. By object id (the semidominators' and the forest's memory
+	 * free again), and retained sizes bottom-up: a dominator always
+	 * has a smaller preorder number.  (Each of these passes reports
+	 * too: at 80M objects the three took seconds with the bar standing
+	 * still.) */
 	t->n = n;
-	t->idom = malloc((size_t)(n ? n : 1) * sizeof *t->idom);
-	t->retained = malloc((size_t)(n ? n : 1) * sizeof *t->retained);
-	if (!t->idom || !t->retained) {
-		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
-				"dominator tree of %u objects", n);
-		goto fail;
-	}
-	/* (each of these passes reports too: at 80M objects the three took
-	 * seconds with the bar standing still) */
-	uint64_t *ret = b.ret;
-	ret[0] = 0;
 	for (uint32_t i = 1; i < m; i++) {
-		ret[i] = mt_graph_size(g, b.vert[i]);
+		t->idom[b.vert[i]] = idom[i] ? b.vert[idom[i]] : MT_NO_ID;
 		if (progress(&b, i, m))
+			goto cancelled;
+	}
+	uint64_t *ret = t->retained, total = 0;
+	for (uint32_t id = 0; id < n; id++) {
+		ret[id] = mt_graph_size(g, id);
+		total += ret[id];
+		if (progress(&b, id + 1, m))
 			goto cancelled;
 	}
 	for (uint32_t i = m - 1; i >= 1; i--) {
-		ret[b.idom[i]] += ret[i];
+		if (idom[i])
+			ret[b.vert[idom[i]]] += ret[b.vert[i]];
 		if (progress(&b, m - i, m))
 			goto cancelled;
 	}
-	for (uint32_t i = 1; i < m; i++) {
-		uint32_t id = b.vert[i];
-		t->idom[id] = b.idom[i] ? b.vert[b.idom[i]] : MT_NO_ID;
-		t->retained[id] = ret[i];
-		if (progress(&b, i, m))
-			goto cancelled;
-	}
-	t->total = ret[0];
+	t->total = total;
 	build_free(&b);
 	*out = t;
 	return MT_OK;
