@@ -116,7 +116,8 @@ static int gc_list_foreach(PyGC_Head *head, int (*cb)(void *arg, PyObject *o),
 	return 0;
 }
 
-int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
+/* The lists' heads: three generations, then the permanent one. */
+static void gc_heads(PyGC_Head *heads[MT_GC_LISTS])
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
 	struct _gc_runtime_state *gc = &interp->gc;
@@ -128,12 +129,29 @@ int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
 #else
 	struct gc_generation *gens = gc->generations;
 #endif
-	for (int i = 0; i < 3; i++) {
-		int r = gc_list_foreach(&gens[i].head, cb, arg);
+	for (int i = 0; i < 3; i++)
+		heads[i] = &gens[i].head;
+	heads[3] = &gc->permanent_generation.head;
+}
+
+int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg)
+{
+	PyGC_Head *heads[MT_GC_LISTS];
+	gc_heads(heads);
+	for (int i = 0; i < MT_GC_LISTS; i++) {
+		int r = gc_list_foreach(heads[i], cb, arg);
 		if (r)
 			return r;
 	}
-	return gc_list_foreach(&gc->permanent_generation.head, cb, arg);
+	return 0;
+}
+
+void mt_py_gc_heads(uintptr_t out[MT_GC_LISTS])
+{
+	PyGC_Head *heads[MT_GC_LISTS];
+	gc_heads(heads);
+	for (int i = 0; i < MT_GC_LISTS; i++)
+		out[i] = (uintptr_t)heads[i];
 }
 
 /* ---- frames ------------------------------------------------------------ */

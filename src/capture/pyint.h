@@ -50,6 +50,20 @@ size_t mt_py_presize(PyObject *o);
  * non-zero; returns 0 after the last object. */
 int mt_py_gc_foreach(int (*cb)(void *arg, PyObject *o), void *arg);
 
+/* The heads of the GC lists mt_py_gc_foreach walks (three generations,
+ * then the permanent one): the addresses of their PyGC_Head. */
+#define MT_GC_LISTS 4
+void mt_py_gc_heads(uintptr_t heads[MT_GC_LISTS]);
+
+/* The link word of o's GC head (the two words right before the object on
+ * every version: _gc_next, _gc_prev), flag bits cleared: the address of
+ * the next PyGC_Head in o's list (a list head or the next object's), 0
+ * when o is not tracked.  o must have a GC head (PyObject_IS_GC). */
+static inline uintptr_t mt_py_gc_next(PyObject *o)
+{
+	return ((const uintptr_t *)o)[-2] & ~(uintptr_t)3;
+}
+
 /* Prefetches the storage of dict d, whose header is in the cache: the
  * first lines of its keys object (the indices and the first entries of a
  * small table) and its split values.  PyDictObject's fields are the public
@@ -62,6 +76,12 @@ static inline void mt_py_dict_prefetch(PyObject *d)
 	__builtin_prefetch(k + 64);
 	if (mp->ma_values)
 		__builtin_prefetch(mp->ma_values);
+}
+
+/* The object whose GC head is at g (a link word of mt_py_gc_next). */
+static inline PyObject *mt_py_gc_object(uintptr_t g)
+{
+	return (PyObject *)(g + 2 * sizeof(uintptr_t));
 }
 
 /* The thread states of the interpreter, in its order, each with the name of

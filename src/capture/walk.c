@@ -643,6 +643,7 @@ static void typeinfo_build(mt_walk *w, PyTypeObject *tp, mt_typeinfo *ti)
 	ti->greenlet = (ti->row->type == &PyBaseObject_Type ||
 			ti->row == &mt_kind_other) &&
 		       mt_greenlet_type(tp);
+	ti->gc = PyType_IS_GC(tp) != 0;
 	ti->mtype = MT_MARK_NOTYPE;
 	if (w->mb) {
 		ti->mtype = mt_markb_type(w->mb, (uintptr_t)tp);
@@ -708,7 +709,10 @@ static mt_typeinfo *typeinfo(mt_walk *w, PyTypeObject *tp)
  * is valid, else the built-in kind's), then the member slots and instance
  * dict of the levels below that row's type, then tp_traverse for what no
  * row names, then the size. */
-static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
+static int bit_set(mt_walk *w, uint8_t **bits, size_t *cap, uint32_t id,
+		   const char *what);
+
+static void process_real(mt_walk *w, uint32_t id, PyObject *o, mt_obj *ob)
 {
 	PyTypeObject *tp = Py_TYPE(o);
 	mt_typeinfo *tip = typeinfo(w, tp);
@@ -725,6 +729,9 @@ static void process_real(mt_walk *w, PyObject *o, mt_obj *ob)
 	}
 	mt_typeinfo ti = *tip; /* a plugin visit may not grow the cache,
 				  but keep no pointer into it anyway */
+	/* in a GC list: walk_rest looks at its successor there */
+	if (ti.gc && (!tp->tp_is_gc || tp->tp_is_gc(o)) && mt_py_gc_next(o))
+		bit_set(w, &w->gcbits, &w->gcbits_cap, id, "GC bits");
 	w->cur_mtype = ti.mtype;
 	ob->addr = (uint64_t)(uintptr_t)o;
 	ob->refcnt = (uint64_t)Py_REFCNT(o);
@@ -782,25 +789,46 @@ uint32_t mt_walk_vrec_id(mt_walk *w, mt_vrec *v)
 	return id;
 }
 
+/* Makes a bit array that grows (doubling, zero-filled) as ids come cover
+ * bit id; 0, or -1 with the walk failed (MT_NOMEM, `what`). */
+static int bit_grow(mt_walk *w, uint8_t **bits, size_t *cap, uint32_t id,
+		    const char *what)
+{
+	size_t byte = id >> 3;
+	if (byte >= *cap) {
+		size_t n = *cap ? *cap * 2 : 65536;
+		while (n <= byte)
+			n *= 2;
+		uint8_t *b = realloc(*bits, n);
+		if (!b) {
+			mt_walk_fail(w, MT_NOMEM, what);
+			return -1;
+		}
+		memset(b + *cap, 0, n - *cap);
+		*bits = b;
+		*cap = n;
+	}
+	return 0;
+}
+
+/* Sets bit id, growing the array as bit_grow. */
+static int bit_set(mt_walk *w, uint8_t **bits, size_t *cap, uint32_t id,
+		   const char *what)
+{
+	if (bit_grow(w, bits, cap, id, what) < 0)
+		return -1;
+	(*bits)[id >> 3] |= (uint8_t)(1u << (id & 7));
+	return 0;
+}
+
 /* A dump with a mark: sets bit id when the object existed at the mark
  * (same address, same type), a virtual dict when its owner did.  Virtual
  * frames and plugin buffers are never marked. */
 static void mark_bit(mt_walk *w, uint32_t id, mt_ref r)
 {
-	size_t byte = id >> 3;
-	if (byte >= w->mbits_cap) {
-		size_t cap = w->mbits_cap ? w->mbits_cap * 2 : 65536;
-		while (cap <= byte)
-			cap *= 2;
-		uint8_t *b = realloc(w->mbits, cap);
-		if (!b) {
-			mt_walk_fail(w, MT_NOMEM, "mark bits");
-			return;
-		}
-		memset(b + w->mbits_cap, 0, cap - w->mbits_cap);
-		w->mbits = b;
-		w->mbits_cap = cap;
-	}
+	/* every id covered: the MARK record has a bit for each */
+	if (bit_grow(w, &w->mbits, &w->mbits_cap, id, "mark bits") < 0)
+		return;
 	uint32_t t;
 	switch (MT_REF_TAG(r)) {
 	case MT_REF_OBJ:
@@ -820,7 +848,7 @@ static void mark_bit(mt_walk *w, uint32_t id, mt_ref r)
 	uintptr_t a = (uintptr_t)MT_REF_PTR(r);
 	if (mt_mark_has(w->mark, a, t) ||
 	    (MT_REF_TAG(r) == MT_REF_OBJ && mt_mark_static(w->mark, a)))
-		w->mbits[byte] |= (uint8_t)(1u << (id & 7));
+		bit_set(w, &w->mbits, &w->mbits_cap, id, "mark bits");
 }
 
 static void process(mt_walk *w, uint32_t id)
@@ -860,7 +888,7 @@ static void process(mt_walk *w, uint32_t id)
 		mt_sink_vobject(&w->sink, MT_REF_PTR(r), &ob);
 		break;
 	default:
-		process_real(w, (PyObject *)MT_REF_PTR(r), &ob);
+		process_real(w, id, (PyObject *)MT_REF_PTR(r), &ob);
 		break;
 	}
 	if (w->st != MT_OK)
@@ -966,23 +994,89 @@ static void run_queue(mt_walk *w, uint32_t *next)
 	}
 }
 
-typedef struct {
-	mt_walk *w;
-	uint32_t *next;
-} gc_arg;
+/* ---- the unreachable tail ------------------------------------------------
+ *
+ * Objects the roots do not reach but the GC lists hold (cycles nothing
+ * refers to, objects only C code refers to).  Instead of following the
+ * lists' links one by one (each a cache miss that depends on the one
+ * before), the pass looks at the link of every GC-tracked object the walk
+ * met (gcbits, set by process_real): the entry after it in its list.  An
+ * entry not met yet is a start of the tail (interned, then walked), and
+ * since every entry of a list follows its list's head or another entry,
+ * looking at the heads' links and then at the links of every object met,
+ * the pass's own finds included, reaches every entry.  The links are read
+ * in id order, GC_BATCH at a time: independent loads that are prefetched,
+ * and so are the table slots of what they point to. */
+#define GC_BATCH 32
 
-static int gc_cb(void *arg, PyObject *o)
+/* The entry whose GC head is at g, unless g is a list head or known. */
+static void tail_consider(mt_walk *w, uintptr_t g, const uintptr_t *heads,
+			  uint32_t *next)
 {
-	gc_arg *a = arg;
+	if (!g)
+		return;
+	for (int i = 0; i < MT_GC_LISTS; i++)
+		if (g == heads[i])
+			return;
+	mt_ref r = (mt_ref)(uintptr_t)mt_py_gc_object(g);
 	uint32_t id;
-	if (mt_objtable_find(&a->w->tab, (mt_ref)(uintptr_t)o, &id))
-		return 0;
-	if (mt_objtable_intern(&a->w->tab, (mt_ref)(uintptr_t)o, &id) < 0) {
-		mt_walk_fail(a->w, MT_NOMEM, "object table");
-		return 1;
+	if (mt_objtable_find(&w->tab, r, &id))
+		return;
+	if (mt_objtable_intern(&w->tab, r, &id) < 0) {
+		mt_walk_fail(w, MT_NOMEM, "object table");
+		return;
 	}
-	run_queue(a->w, a->next);
-	return a->w->st != MT_OK;
+	run_queue(w, next);
+}
+
+static void walk_tail(mt_walk *w, uint32_t *next)
+{
+	uintptr_t heads[MT_GC_LISTS];
+	mt_py_gc_heads(heads);
+	for (int i = 0; i < MT_GC_LISTS && w->st == MT_OK; i++)
+		tail_consider(w, *(const uintptr_t *)heads[i] & ~(uintptr_t)3,
+			      heads, next);
+	uint32_t id = 0, batch[GC_BATCH];
+	uintptr_t link[GC_BATCH];
+	while (w->st == MT_OK) {
+		unsigned n = 0;
+		/* ids the walk adds meanwhile come after: the loop sees them */
+		while (id < w->tab.count && n < GC_BATCH) {
+			size_t byte = id >> 3;
+			if (byte >= w->gcbits_cap) {
+				id = w->tab.count;
+				break;
+			}
+			/* a zero byte skipped whole, but never past the last
+			 * id: ids added after it (the tail's own finds) fill
+			 * the rest of the byte and must be looked at */
+			if (!w->gcbits[byte] && !(id & 7) &&
+			    id + 8 <= w->tab.count) {
+				id += 8;
+				continue;
+			}
+			if (w->gcbits[byte] & (1u << (id & 7))) {
+				batch[n++] = id;
+				__builtin_prefetch(
+				    (const char *)MT_REF_PTR(
+					mt_objtable_key(&w->tab, id)) -
+				    16);
+			}
+			id++;
+		}
+		if (!n)
+			break;
+		for (unsigned i = 0; i < n; i++) {
+			link[i] = mt_py_gc_next(
+			    MT_REF_PTR(mt_objtable_key(&w->tab, batch[i])));
+			if (link[i])
+				mt_objtable_prefetch(
+				    &w->tab,
+				    (mt_ref)(uintptr_t)mt_py_gc_object(link[i]));
+		}
+		for (unsigned i = 0; i < n && w->st == MT_OK; i++)
+			tail_consider(w, link[i], heads, next);
+	}
 }
 
 /* sys.modules[module].attr if it is a type named tp_name, else NULL.
@@ -1111,6 +1205,7 @@ static void walk_destroy(mt_walk *w)
 	free(w->extra);
 	free(w->types);
 	free(w->mbits);
+	free(w->gcbits);
 	mt_sink_destroy(&w->sink);
 }
 
@@ -1130,10 +1225,8 @@ static void walk_rest(mt_walk *w, uint64_t *reachable)
 	uint32_t next = 0;
 	run_queue(w, &next);
 	*reachable = w->tab.count;
-	if (w->st == MT_OK) {
-		gc_arg a = {w, &next};
-		mt_py_gc_foreach(gc_cb, &a);
-	}
+	if (w->st == MT_OK)
+		walk_tail(w, &next);
 }
 
 static void cancelled(mt_walk *w)

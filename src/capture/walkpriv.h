@@ -180,6 +180,7 @@ typedef struct mt_typeinfo {
 	uint32_t mtype;	     /* mark walk: index in the builder's types;
 				 dump with a mark: mt_mark_type */
 	uint32_t tid1;	     /* the type object's id + 1 once interned */
+	uint8_t gc;	     /* PyType_IS_GC(tp)                           */
 } mt_typeinfo;
 
 struct mt_walk {
@@ -213,6 +214,10 @@ struct mt_walk {
 	const struct mt_mark *mark;
 	uint8_t *mbits;
 	size_t mbits_cap;
+	/* bit id: a real object tracked by the GC (walk_rest's pass over the
+	 * GC lists' links) */
+	uint8_t *gcbits;
+	size_t gcbits_cap;
 	uint32_t cur_mtype; /* mtype of the object process_real did */
 	char name[512];
 	char v1[320], v2[320];

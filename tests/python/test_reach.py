@@ -33,6 +33,36 @@ memtrack.dump(p2, collect=True)
 report({"p1": p1, "p2": p2, "ids": ids})
 """
 
+# Objects only the GC lists hold, one after the other in the youngest list:
+# self-cycles, so nothing but its list predecessor leads to each.  Each
+# has 1 to 3 fresh non-GC referents (str, int, float), so the ids of the
+# GC objects in the tail fall at every place in a byte of the walk's bit
+# arrays; each round dumps the tail again with more of them.
+TAIL = """
+class G:
+    __slots__ = ("me", "s", "i", "f")
+def make(n, extra):
+    for j in range(n):
+        g = G()
+        g.me = g
+        g.s = "tail-%d-%d" % (n, j)
+        if extra > 1:
+            g.i = 2**40 + n * 1000 + j
+        if extra > 2:
+            g.f = n + j / 1000.0
+gc.collect()
+gc.disable()
+made, rounds = 0, []
+for r in range(16):
+    n, extra = 1 + r * 7, 1 + r % 3
+    make(n, extra)
+    made += n
+    p = os.path.join(tmpdir, "t%d.mp" % r)
+    res = memtrack.dump(p, collect=False)
+    rounds.append([p, made, res["objects"], res["reachable"]])
+report({"rounds": rounds})
+"""
+
 
 class Reach(unittest.TestCase):
     def test_linked_list_100k(self):
@@ -67,6 +97,15 @@ class Reach(unittest.TestCase):
         d2 = Dump(r["p2"])
         self.assertTrue(d2.header["collected"])
         self.assertEqual(d2.of_type("__main__.Cyc"), [])
+
+    def test_tail_of_self_cycles_complete(self):
+        r = run_child(TAIL)
+        for path, made, objects, reachable in r["rounds"]:
+            d = Dump(path)
+            g = d.of_type("__main__.G")
+            self.assertEqual(len(g), made, path)
+            self.assertGreaterEqual(min(g), reachable)
+            self.assertGreaterEqual(objects - reachable, made)
 
 
 if __name__ == "__main__":
