@@ -53,8 +53,8 @@ memtrack_tui_LDADD += $(NCURSES_LIBS) $(READLINE_LIBS)
 TESTS += tests/browser/test_tmux.sh
 EXTRA_DIST += tests/browser/test_tmux.sh
 ## bench/bench_gaps.py's scenario on a small dump (skips without tmux).
-TESTS += tests/browser/test_gaps.sh
-EXTRA_DIST += tests/browser/test_gaps.sh
+TESTS += tests/browser/test_gaps.sh tests/browser/test_loadline.sh
+EXTRA_DIST += tests/browser/test_gaps.sh tests/browser/test_loadline.sh
 dist_man1_MANS += doc/memtrack-tui.1
 EXTRA_DIST += doc/loader.md
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -674,27 +675,42 @@ enum {
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
- * 45%", redrawn when the percentage changes, erased when done. */
+ * 45.3%", erased when done.  Redrawn when its tenth of a percent changes,
+ * at most every 50 ms unless the whole percentage changes: at 80M objects a
+ * whole percent can take over a second near the end of the load, and a
+ * line that stands still that long looks hung. */
 struct load_progress {
 	const char *path;
-	int last;
+	int last;	     /* tenths of a percent drawn, -1 before the first */
+	struct timespec at;  /* when it was drawn */
 	bool shown;
 };
+
+#define LOAD_REDRAW_NS 50000000L
 
 static int load_progress(void *data, uint64_t done, uint64_t total)
 {
 	struct load_progress *lp = data;
-	int pct = total ? (int)(done * 100 / total) : 0;
-	if (pct == lp->last)
+	int pm = total ? (int)(done * 1000 / total) : 0;
+	if (pm > 1000)
+		pm = 1000;
+	if (pm == lp->last)
 		return 0;
-	lp->last = pct;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ns = (now.tv_sec - lp->at.tv_sec) * 1000000000L +
+		  (now.tv_nsec - lp->at.tv_nsec);
+	if (lp->last >= 0 && pm / 10 == lp->last / 10 && ns < LOAD_REDRAW_NS)
+		return 0;
+	lp->last = pm;
+	lp->at = now;
 	lp->shown = true;
 	char bar[21];
-	memset(bar, '#', (size_t)pct / 5);
-	memset(bar + pct / 5, ' ', 20 - (size_t)pct / 5);
+	memset(bar, '#', (size_t)pm / 50);
+	memset(bar + pm / 50, ' ', 20 - (size_t)pm / 50);
 	bar[20] = '\0';
-	fprintf(stderr, "\r%s: loading %s [%s] %3d%%", progname, lp->path, bar,
-		pct);
+	fprintf(stderr, "\r%s: loading %s [%s] %3d.%d%%", progname, lp->path,
+		bar, pm / 10, pm % 10);
 	fflush(stderr);
 	return 0;
 }
@@ -1016,7 +1032,7 @@ static int load_dumps(dumps *d, const cli *c)
 		job[i].started = pthread_create(&job[i].tid, NULL, load_thread,
 						&job[i]) == 0;
 	}
-	struct load_progress lp = {c->paths[0], -1, false};
+	struct load_progress lp = {c->paths[0], -1, {0, 0}, false};
 	mt_err_clear(&job[0].err);
 	job[0].st = mt_graph_load(&job[0].g, c->paths[0],
 				  show ? load_progress : NULL, &lp,
