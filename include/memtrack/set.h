@@ -19,7 +19,9 @@
 
 typedef struct mt_set mt_set;
 
-/* Every object of g (ids 0..N-1). */
+/* Every object of g (ids 0..N-1).  Its id array is reserved here and
+ * written on the first mt_set_ids or algebra (count, membership and size
+ * need none), so it holds no resident memory until then. */
 mt_status mt_set_all(mt_set **out, const mt_graph *g, mt_err *err);
 /* The empty set. */
 mt_status mt_set_empty(mt_set **out, mt_err *err);

@@ -341,9 +341,10 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 {
 	size_t n = mt_set_count(v->set);
-	const uint32_t *ids = mt_set_ids(v->set);
 	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
 		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
+	const uint32_t *ids = mt_set_ids(v->set); /* (the whole heap's are
+						      not written) */
 	char *what = bv_printf("partition by %s", mt_classifier_name(v->cls));
 	uint32_t *kinds = mt_xmalloc((n ? n : 1) * sizeof *kinds);
 	mt_status st = MT_OK;

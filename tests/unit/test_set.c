@@ -127,12 +127,96 @@ static void test_complement_and_size(void **state)
 	mt_graph_free(g);
 }
 
+/* The set of every object writes its ids only when read: every function
+ * gives the right answer on a fresh one, whose ids nobody has read. */
+static void test_all_unread(void **state)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/mt_test_set.%ld.mp", (long)getpid());
+	uint64_t sizes[] = {10, 20, 30, 40};
+	tg_edge e[] = {{0, 1, 0, 0}, {1, 2, 0, 0}, {2, 3, 0, 0}};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = 4, .sizes = sizes, .edges = e, .nedges = 3,
+		       .roots = roots, .nroots = 1};
+	uint32_t map[5];
+	tg_write(path, &tg, map);
+	mt_graph *g;
+	mt_err err;
+	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
+	unlink(path);
+	uint32_t n = mt_graph_count(g), pick[] = {map[1], map[3]};
+	mt_set *one = mk(pick, 2), *all, *r, *every;
+	uint32_t *ids = malloc(n * sizeof *ids);
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = i;
+	every = mk(ids, n); /* the same set, made from its ids */
+#define FRESH() assert_int_equal(mt_set_all(&all, g, &err), MT_OK)
+	for (int step = 0; step < 9; step++) {
+		FRESH();
+		switch (step) {
+		case 0:
+			assert_memory_equal(mt_set_ids(all), ids,
+					    n * sizeof *ids);
+			break;
+		case 1:
+			for (uint32_t i = 0; i < n; i++)
+				assert_true(mt_set_contains(all, i));
+			assert_false(mt_set_contains(all, n));
+			break;
+		case 2:
+			assert_true(mt_set_size(all, g) == 100 + 16);
+			break;
+		case 3:
+			assert_int_equal(mt_set_op(&r, MT_SETOP_AND, all, one,
+						   &err),
+					 MT_OK);
+			assert_true(mt_set_equal(r, one));
+			mt_set_unref(r);
+			break;
+		case 4:
+			assert_int_equal(mt_set_op(&r, MT_SETOP_SUB, one, all,
+						   &err),
+					 MT_OK);
+			assert_int_equal(mt_set_count(r), 0);
+			mt_set_unref(r);
+			break;
+		case 5:
+			assert_int_equal(mt_set_complement(&r, all, g, &err),
+					 MT_OK);
+			assert_int_equal(mt_set_count(r), 0);
+			mt_set_unref(r);
+			break;
+		case 6:
+			assert_true(mt_set_equal(all, every));
+			assert_true(mt_set_equal(every, all));
+			break;
+		case 7:
+			assert_true(mt_set_subset(one, all));
+			assert_false(mt_set_subset(all, one));
+			break;
+		default: /* a reference outlives the first */
+			assert_ptr_equal(mt_set_ref(all), all);
+			mt_set_unref(all);
+			assert_int_equal(mt_set_count(all), n);
+			assert_memory_equal(mt_set_ids(all), ids,
+					    n * sizeof *ids);
+		}
+		mt_set_unref(all);
+	}
+#undef FRESH
+	free(ids);
+	mt_set_unref(one);
+	mt_set_unref(every);
+	mt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_ids_sorts_and_dedups),
 		cmocka_unit_test(test_ops_against_bitmaps),
 		cmocka_unit_test(test_complement_and_size),
+		cmocka_unit_test(test_all_unread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
