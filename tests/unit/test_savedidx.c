@@ -177,6 +177,55 @@ static void test_roundtrip_big_counts(void **state)
 	mt_graph_free(g);
 }
 
+/* Resident kB of the mapping that holds p (/proc/self/smaps); -1 when
+ * none does. */
+static long mapping_rss_kb(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+	long kb = -1;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* The load reads every page of the index for its checks and drops them
+ * from the process again: the tree it gives holds none resident until
+ * it is read (then gives the built tree's figures). */
+static void test_load_leaves_nothing_resident(void **state)
+{
+	(void)state;
+	mt_graph *g = chain_graph(300000); /* a 3.6 MB index */
+	mt_domtree *t, *u;
+	mt_err err;
+	mt_savedidx_key k = probe();
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_savedidx_save(idx, &k, g, t, NULL, NULL, &err),
+			 MT_OK);
+	assert_int_equal(mt_savedidx_load(idx, &k, g, &u, NULL, NULL, &err),
+			 MT_OK);
+	const uint32_t *idom;
+	const uint64_t *ret;
+	mt_domtree_arrays_(u, &idom, &ret);
+	long before = mapping_rss_kb(ret);
+	/* the header's page, and the kernel's fault-around (16 pages) */
+	assert_true(before >= 0 && before <= 128);
+	assert_same_tree(g, t, u);
+	assert_true(mapping_rss_kb(ret) >= 3000); /* the reads map it again */
+	mt_domtree_free(u);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+}
+
 static void test_probe(void **state)
 {
 	mt_savedidx_key k, k2;
@@ -544,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip_random),
 	    cmocka_unit_test(test_roundtrip_big_counts),
+	    cmocka_unit_test(test_load_leaves_nothing_resident),
 	    cmocka_unit_test(test_probe),
 	    cmocka_unit_test(test_damaged),
 	    cmocka_unit_test(test_foreign),
