@@ -198,6 +198,23 @@ static long mapping_rss_kb(const void *p)
 	return kb;
 }
 
+/* Whether p lies in a mapping of the file at path (/proc/self/maps). */
+static bool mapped_from(const void *p, const char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	bool yes = false;
+	assert_non_null(f);
+	while (!yes && fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    (uintptr_t)p >= lo && (uintptr_t)p < hi)
+			yes = strstr(line, path) != NULL;
+	}
+	fclose(f);
+	return yes;
+}
+
 /* The load reads every page of the index for its checks and drops them
  * from the process again: the tree it gives holds none resident until
  * it is read (then gives the built tree's figures). */
@@ -501,6 +518,19 @@ static void test_ctx_reuse(void **state)
 	assert_int_equal(p.build, 1);
 	assert_true(p.save >= 1);
 	assert_int_equal(access(idx, F_OK), 0);
+	/* a first open keeps the tree from the index it saved, not the
+	 * one it built (the same figures) */
+	unlink(idx);
+	assert_int_equal(mt_ctx_new(&c, g, &err), MT_OK);
+	mt_ctx_use_saved_index(c, dump, &k);
+	assert_int_equal(mt_ctx_domtree(c, &t, &err), MT_OK);
+	assert_int_equal(mt_ctx_index(c, NULL), MT_CTX_INDEX_SAVED);
+	const uint32_t *ti;
+	const uint64_t *tr;
+	mt_domtree_arrays_(t, &ti, &tr);
+	assert_true(mapped_from(tr, idx) && mapped_from(ti, idx));
+	assert_same_tree(g, ref, t);
+	mt_ctx_free(c);
 	/* second: reused, no build */
 	memset(&p, 0, sizeof p);
 	assert_int_equal(ctx_tree(g, &k, &p, ref, &note), MT_CTX_INDEX_REUSED);
