@@ -1,14 +1,16 @@
 /* The loader and the in-memory graph (include/memtrack/graph.h).
  *
  * Owns struct mt_graph: per-object arrays indexed by id (type and value
- * offset as uint32, size, refcnt and length as uint16, addr as uint64),
+ * offset as uint32, size, refcnt and length as uint16, addr as a uint32
+ * low half and a uint16 high half: user-space addresses are below 2^48),
  * out-edges in CSR form (out_start[N+1], out_target/out_label as uint32,
  * out_rel as uint8), the in-edges in CSR form (in_start[N+1], in_source,
  * in_edge = the out-edge index), the value arena, the name table, the root
  * edges, a copy of the header and the table of type labels.  Values that do
  * not fit their array (sizes and refcounts of 2^16-1 or more, lengths of
  * 2^16-2 or more, edge labels of 2^32-1 or more) are stored as a sentinel
- * in the array and in a `wide` side table sorted by index, which stays
+ * in the array and in a `wide` side table sorted by index (addresses of
+ * 0xffff << 32 and above: WIDE16 in the high half), which stays
  * small on real heaps (big containers and strs, shared objects, 3.12's
  * immortal refcount).  Loading is one pass with the reader, appending to
  * arrays sized from the file length and grown by 1.5x, then one counting
@@ -66,13 +68,14 @@ struct mt_graph {
 	/* objects */
 	uint32_t *type, *voff;
 	uint16_t *size, *refcnt, *length; /* WIDE16, LEN_*: side tables */
-	uint64_t *addr;
+	uint32_t *addr_lo;
+	uint16_t *addr_hi; /* WIDE16: waddr */
 	/* out-edges; out_start has cap+1 entries */
 	uint32_t *out_start, *out_target, *out_label;
 	uint8_t *out_rel;
 	/* in-edges */
 	uint32_t *in_start, *in_source, *in_edge;
-	struct wide wsize, wrefcnt, wlength, wlabel;
+	struct wide wsize, wrefcnt, wlength, wlabel, waddr;
 	/* value arena: entries start on 4-byte boundaries, voff = offset / 4,
 	 * 0 = no value (the first 4 bytes are unused) */
 	uint8_t *va;
@@ -175,6 +178,24 @@ static int put16(uint16_t *slot, struct wide *w, uint32_t ix, uint64_t v)
 	return wide_push(w, ix, v);
 }
 
+static int put_addr(mt_graph *g, uint32_t id, uint64_t a)
+{
+	g->addr_lo[id] = (uint32_t)a;
+	if (a >> 32 < WIDE16) {
+		g->addr_hi[id] = (uint16_t)(a >> 32);
+		return 0;
+	}
+	g->addr_hi[id] = WIDE16;
+	return wide_push(&g->waddr, id, a);
+}
+
+static uint64_t addr_of(const mt_graph *g, uint32_t id)
+{
+	uint16_t hi = g->addr_hi[id];
+	return hi == WIDE16 ? wide_get(&g->waddr, id)
+			    : (uint64_t)hi << 32 | g->addr_lo[id];
+}
+
 static size_t put_varint(uint8_t *p, uint64_t v)
 {
 	size_t n = 0;
@@ -231,7 +252,8 @@ static int grow_objects(mt_graph *g, size_t need)
 	    grow_array((void **)&g->refcnt, nc, 2) ||
 	    grow_array((void **)&g->length, nc, 2) ||
 	    grow_array((void **)&g->voff, nc, 4) ||
-	    grow_array((void **)&g->addr, nc, 8) ||
+	    grow_array((void **)&g->addr_lo, nc, 4) ||
+	    grow_array((void **)&g->addr_hi, nc, 2) ||
 	    grow_array((void **)&g->out_start, nc + 1, 4))
 		return -1;
 	g->cap = nc;
@@ -603,7 +625,8 @@ static mt_status add_object(mt_graph *g, const mt_record *rec, mt_err *err)
 		return mt_err_set(err, MT_NOMEM, rec->offset, MT_NO_OFFSET,
 				  "object arrays");
 	g->type[id] = o->type;
-	g->addr[id] = o->addr;
+	if (put_addr(g, id, o->addr))
+		goto nomem;
 	if (put16(&g->size[id], &g->wsize, id, o->size) ||
 	    put16(&g->refcnt[id], &g->wrefcnt, id, o->refcnt))
 		goto nomem;
@@ -707,7 +730,7 @@ static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end,
 			  const uint64_t *edge_types)
 {
 	uint32_t t = g->type[id];
-	if (!(edge_types[t / 64] >> (t % 64) & 1) || !g->addr[id])
+	if (!(edge_types[t / 64] >> (t % 64) & 1) || !addr_of(g, id))
 		return false;
 	/* a dump that already has the reference gets no second one */
 	for (uint32_t e = g->out_start[id]; e < end; e++)
@@ -899,7 +922,8 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 		grow_array((void **)&g->refcnt, n, 2);
 		grow_array((void **)&g->length, n, 2);
 		grow_array((void **)&g->voff, n, 4);
-		grow_array((void **)&g->addr, n, 8);
+		grow_array((void **)&g->addr_lo, n, 4);
+		grow_array((void **)&g->addr_hi, n, 2);
 		grow_array((void **)&g->out_start, (size_t)n + 1, 4);
 		g->cap = n;
 	}
@@ -1196,7 +1220,8 @@ void mt_graph_free(mt_graph *g)
 	free(g->refcnt);
 	free(g->length);
 	free(g->voff);
-	free(g->addr);
+	free(g->addr_lo);
+	free(g->addr_hi);
 	free(g->out_start);
 	free(g->out_target);
 	free(g->out_label);
@@ -1208,6 +1233,7 @@ void mt_graph_free(mt_graph *g)
 	wide_free(&g->wrefcnt);
 	wide_free(&g->wlength);
 	wide_free(&g->wlabel);
+	wide_free(&g->waddr);
 	free(g->va);
 	free(g->names);
 	free(g->name_off);
@@ -1266,11 +1292,11 @@ const char *mt_graph_site_file(const mt_graph *g, uint32_t site, uint32_t *line)
 size_t mt_graph_memory(const mt_graph *g)
 {
 	size_t n = g->cap, ne = g->ecap;
-	return sizeof *g + n * (2 * 4 + 3 * 2 + 8) +
+	return sizeof *g + n * (2 * 4 + 3 * 2 + 4 + 2) +
 	       ((size_t)g->n + 1) * 4 * 2 +
 	       ne * 9 + (size_t)g->ne * 8 +
 	       (g->wsize.cap + g->wrefcnt.cap + g->wlength.cap +
-		g->wlabel.cap) *
+		g->wlabel.cap + g->waddr.cap) *
 		   12 +
 	       g->vacap + g->namescap + g->namecap * sizeof(size_t) +
 	       g->nroots * sizeof(mt_edge) +
@@ -1288,11 +1314,14 @@ uint64_t mt_graph_size(const mt_graph *g, uint32_t id)
 	return v == WIDE16 ? wide_get(&g->wsize, id) : v;
 }
 
-uint64_t mt_graph_addr(const mt_graph *g, uint32_t id) { return g->addr[id]; }
+uint64_t mt_graph_addr(const mt_graph *g, uint32_t id)
+{
+	return addr_of(g, id);
+}
 
 bool mt_graph_virtual(const mt_graph *g, uint32_t id)
 {
-	return g->addr[id] == 0;
+	return addr_of(g, id) == 0;
 }
 
 uint64_t mt_graph_refcnt(const mt_graph *g, uint32_t id)

@@ -112,6 +112,42 @@ static uint32_t edge_to(const mt_graph *g, uint32_t src, unsigned rel,
 	return MT_NO_ID;
 }
 
+/* Addresses are kept as a 32-bit low half and a 16-bit high half, with
+ * the ones from 0xffff << 32 up in a side table: every address comes back
+ * exactly, 0 alone is virtual. */
+static void test_addresses(void **state)
+{
+	static const uint64_t addrs[] = {
+	    0x1000,	       0x7f0000001000ULL, 0x7fffffffffffULL,
+	    0xfffe00000010ULL, 0xffff00000000ULL, 0xffff00000010ULL,
+	    1ULL << 48,	       0x10000ffffffffULL, 0xffffffffffffff00ULL,
+	    0x2000,	       0};
+	enum { NA = sizeof addrs / sizeof *addrs };
+	fx *f = fx_new();
+	uint32_t node[NA], map[NA + 1], reach;
+	mt_graph *g;
+	mt_err err;
+	(void)state;
+	uint32_t t = fx_node(f, FX_SELF, 928, 0x500, 9, MT_NO_LENGTH);
+	for (size_t i = 0; i < NA; i++) {
+		node[i] = fx_node(f, t, 16, addrs[i], 1, MT_NO_LENGTH);
+		fx_root(f, "x", node[i]);
+	}
+	assert_int_equal(fx_write(f, tmp_path("addr.mp"), map, &reach, &err),
+			 MT_OK);
+	fx_free(f);
+	assert_int_equal(mt_graph_load(&g, tmp_path("addr.mp"), NULL, NULL,
+				       &err),
+			 MT_OK);
+	for (size_t i = 0; i < NA; i++) {
+		assert_true(mt_graph_addr(g, map[node[i]]) == addrs[i]);
+		assert_int_equal(mt_graph_virtual(g, map[node[i]]),
+				 addrs[i] == 0);
+	}
+	assert_true(mt_graph_addr(g, map[t]) == 0x500);
+	mt_graph_free(g);
+}
+
 static void test_round_trip(void **state)
 {
 	fx *f = fx_new();
@@ -810,6 +846,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_addresses),
 	    cmocka_unit_test(test_mark),
 	    cmocka_unit_test(test_type_labels),
 	    cmocka_unit_test(test_canned_heaps),
