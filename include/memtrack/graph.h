@@ -8,7 +8,7 @@
  * indices are positions 0..E-1 in the out-edge arrays (ordered by source id,
  * then by their order in the record).
  *
- * Memory: about 28 bytes per object plus 17 per edge (both directions) plus
+ * Memory: about 26 bytes per object plus 17 per edge (both directions) plus
  * the value previews; doc/loader.md has the layout and the limits (ids and
  * edge indices are uint32: at most 2^32-1 objects and edges).  The load's
  * peak is that plus 16 MiB: mt_graph_load releases the file's pages as the

@@ -1,7 +1,8 @@
 /* The loader and the in-memory graph (include/memtrack/graph.h).
  *
- * Owns struct mt_graph: per-object arrays indexed by id (type and value
- * offset as uint32, size, refcnt and length as uint16, addr as a uint32
+ * Owns struct mt_graph: per-object arrays indexed by id (the type as a
+ * uint16 index into the table of the types met, ttab, while there are at
+ * most 65535 of them, else as a uint32 id; value offset as uint32, size, refcnt and length as uint16, addr as a uint32
  * low half and a uint16 high half: user-space addresses are below 2^48),
  * out-edges in CSR form (out_start[N+1], out_target/out_label as uint32,
  * out_rel as uint8), the in-edges in CSR form (in_start[N+1], in_source,
@@ -38,6 +39,8 @@
 #define LEN_WIDE (UINT16_MAX - 1)
 #define MAX_EDGES (UINT32_MAX - 1)
 #define PROGRESS_EVERY 65536
+#define TYPES16 65535u		/* types met before type16 turns to type32 */
+#define THASH (1u << 17)	/* slots of the loader's type hash */
 #define RELEASE_STEP (16u << 20) /* mt_graph_load drops read pages this often */
 
 /* Side table for 64-bit values of a few entries, appended in index order. */
@@ -65,8 +68,14 @@ static const char *const builtin_names[BT_N_] = {
 struct mt_graph {
 	uint32_t n, ne, reachable;
 	size_t cap, ecap;
-	/* objects */
-	uint32_t *type, *voff;
+	/* objects: the type is ttab[type16[id]], or type32[id] once more
+	 * than TYPES16 types were met (thash: type id + 1 -> index, while
+	 * loading) */
+	uint16_t *type16;
+	uint32_t *type32, *ttab, nttab;
+	uint64_t *thash;
+	uint16_t *thval;
+	uint32_t *voff;
 	uint16_t *size, *refcnt, *length; /* WIDE16, LEN_*: side tables */
 	uint32_t *addr_lo;
 	uint16_t *addr_hi; /* WIDE16: waddr */
@@ -178,6 +187,56 @@ static int put16(uint16_t *slot, struct wide *w, uint32_t ix, uint64_t v)
 	return wide_push(w, ix, v);
 }
 
+/* The type of object id (< g->n, or the one being added). */
+static inline uint32_t type_of(const mt_graph *g, uint32_t id)
+{
+	return g->type32 ? g->type32[id] : g->ttab[g->type16[id]];
+}
+
+/* Sets object id's type (id == g->n: the objects before it have theirs):
+ * the index of t in ttab, added when new; past TYPES16 types, every
+ * type as a uint32 id from then on. */
+static int put_type(mt_graph *g, uint32_t id, uint32_t t)
+{
+	if (g->type32) {
+		g->type32[id] = t;
+		return 0;
+	}
+	if (!g->thash) {
+		g->thash = calloc(THASH, sizeof *g->thash);
+		g->thval = malloc(THASH * sizeof *g->thval);
+		g->ttab = malloc(TYPES16 * sizeof *g->ttab);
+		if (!g->thash || !g->thval || !g->ttab)
+			return -1;
+	}
+	uint64_t key = (uint64_t)t + 1;
+	uint32_t h = (uint32_t)((t * 2654435761u) >> 15) & (THASH - 1);
+	while (g->thash[h] && g->thash[h] != key)
+		h = (h + 1) & (THASH - 1);
+	if (g->thash[h]) {
+		g->type16[id] = g->thval[h];
+		return 0;
+	}
+	if (g->nttab < TYPES16) {
+		g->thash[h] = key;
+		g->thval[h] = (uint16_t)g->nttab;
+		g->ttab[g->nttab] = t;
+		g->type16[id] = (uint16_t)g->nttab++;
+		return 0;
+	}
+	/* one type too many: ids from now on */
+	uint32_t *t32 = malloc((g->cap ? g->cap : 1) * sizeof *t32);
+	if (!t32)
+		return -1;
+	for (uint32_t j = 0; j < id; j++)
+		t32[j] = g->ttab[g->type16[j]];
+	t32[id] = t;
+	free(g->type16);
+	g->type16 = NULL;
+	g->type32 = t32;
+	return 0;
+}
+
 static int put_addr(mt_graph *g, uint32_t id, uint64_t a)
 {
 	g->addr_lo[id] = (uint32_t)a;
@@ -247,7 +306,8 @@ static int grow_objects(mt_graph *g, size_t need)
 		nc = 1024;
 	if (nc > (size_t)UINT32_MAX)
 		nc = UINT32_MAX;
-	if (grow_array((void **)&g->type, nc, 4) ||
+	if ((g->type32 ? grow_array((void **)&g->type32, nc, 4)
+		       : grow_array((void **)&g->type16, nc, 2)) ||
 	    grow_array((void **)&g->size, nc, 2) ||
 	    grow_array((void **)&g->refcnt, nc, 2) ||
 	    grow_array((void **)&g->length, nc, 2) ||
@@ -624,7 +684,8 @@ static mt_status add_object(mt_graph *g, const mt_record *rec, mt_err *err)
 	    grow_edges(g, (size_t)g->ne + rec->nedges))
 		return mt_err_set(err, MT_NOMEM, rec->offset, MT_NO_OFFSET,
 				  "object arrays");
-	g->type[id] = o->type;
+	if (put_type(g, id, o->type))
+		goto nomem;
 	if (put_addr(g, id, o->addr))
 		goto nomem;
 	if (put16(&g->size[id], &g->wsize, id, o->size) ||
@@ -729,12 +790,12 @@ static bool mro_has_type(const mt_graph *g, uint32_t mro)
 static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end,
 			  const uint64_t *edge_types)
 {
-	uint32_t t = g->type[id];
+	uint32_t t = type_of(g, id);
 	if (!(edge_types[t / 64] >> (t % 64) & 1) || !addr_of(g, id))
 		return false;
 	/* a dump that already has the reference gets no second one */
 	for (uint32_t e = g->out_start[id]; e < end; e++)
-		if (g->out_target[e] == g->type[id])
+		if (g->out_target[e] == t)
 			return false;
 	return true;
 }
@@ -825,7 +886,7 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 		uint32_t s = g->out_start[src], e = next;
 		if (has_type_edge(g, src, e, edge_types)) {
 			uint32_t pos = e + add - 1;
-			g->out_target[pos] = g->type[src];
+			g->out_target[pos] = type_of(g, src);
 			g->out_rel[pos] = MT_REL_INTERATTR;
 			g->out_label[pos] = (uint32_t)g->obtype_name;
 			add--;
@@ -917,7 +978,10 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 	g->out_start[n] = ne;
 	/* Shrinking never fails in practice; ignore a refusal. */
 	if (n && n < g->cap) {
-		grow_array((void **)&g->type, n, 4);
+		if (g->type32)
+			grow_array((void **)&g->type32, n, 4);
+		else
+			grow_array((void **)&g->type16, n, 2);
 		grow_array((void **)&g->size, n, 2);
 		grow_array((void **)&g->refcnt, n, 2);
 		grow_array((void **)&g->length, n, 2);
@@ -927,6 +991,16 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 		grow_array((void **)&g->out_start, (size_t)n + 1, 4);
 		g->cap = n;
 	}
+	/* the type hash was for the load only */
+	free(g->thash);
+	free(g->thval);
+	g->thash = NULL;
+	g->thval = NULL;
+	if (g->type32) {
+		free(g->ttab);
+		g->ttab = NULL;
+	} else if (g->ttab && g->nttab)
+		grow_array((void **)&g->ttab, g->nttab, 4);
 	if (g->valen && g->valen < g->vacap) {
 		grow_array((void **)&g->va, g->valen, 1);
 		g->vacap = g->valen;
@@ -941,11 +1015,11 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 			goto cancelled;
 	}
 	for (i = 0; i < n; i++)
-		if (g->type[i] >= n)
+		if (type_of(g, (uint32_t)i) >= n)
 			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
 					  MT_NO_OFFSET,
 					  "object %zu: type %u of %u objects",
-					  i, g->type[i], n);
+					  i, type_of(g, (uint32_t)i), n);
 	for (i = 0; i < g->nroots; i++)
 		if (g->roots[i].target >= n)
 			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
@@ -1215,7 +1289,11 @@ void mt_graph_free(mt_graph *g)
 {
 	if (!g)
 		return;
-	free(g->type);
+	free(g->type16);
+	free(g->type32);
+	free(g->ttab);
+	free(g->thash);
+	free(g->thval);
 	free(g->size);
 	free(g->refcnt);
 	free(g->length);
@@ -1292,7 +1370,8 @@ const char *mt_graph_site_file(const mt_graph *g, uint32_t site, uint32_t *line)
 size_t mt_graph_memory(const mt_graph *g)
 {
 	size_t n = g->cap, ne = g->ecap;
-	return sizeof *g + n * (2 * 4 + 3 * 2 + 4 + 2) +
+	return sizeof *g + n * ((g->type32 ? 4 : 2) + 4 + 3 * 2 + 4 + 2) +
+	       (size_t)g->nttab * 4 +
 	       ((size_t)g->n + 1) * 4 * 2 +
 	       ne * 9 + (size_t)g->ne * 8 +
 	       (g->wsize.cap + g->wrefcnt.cap + g->wlength.cap +
@@ -1306,7 +1385,10 @@ size_t mt_graph_memory(const mt_graph *g)
 	       (size_t)g->nfiles * sizeof(char *);
 }
 
-uint32_t mt_graph_type(const mt_graph *g, uint32_t id) { return g->type[id]; }
+uint32_t mt_graph_type(const mt_graph *g, uint32_t id)
+{
+	return type_of(g, id);
+}
 
 uint64_t mt_graph_size(const mt_graph *g, uint32_t id)
 {
@@ -1366,7 +1448,7 @@ bool mt_graph_edge_is_type_ref(const mt_graph *g, uint32_t edge)
 {
 	return g->out_rel[edge] == MT_REL_INTERATTR &&
 	       g->out_label[edge] == g->obtype_name &&
-	       g->out_target[edge] == g->type[mt_graph_edge_source(g, edge)];
+	       g->out_target[edge] == type_of(g, mt_graph_edge_source(g, edge));
 }
 
 uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge)
@@ -1417,7 +1499,7 @@ uint32_t mt_graph_dict_type(const mt_graph *g) { return g->dict_type; }
 uint32_t mt_graph_dict_owner(const mt_graph *g, uint32_t id)
 {
 	uint32_t p, end;
-	if (g->dict_type == MT_NO_ID || g->type[id] != g->dict_type ||
+	if (g->dict_type == MT_NO_ID || type_of(g, id) != g->dict_type ||
 	    g->dict_name == UINT64_MAX)
 		return MT_NO_ID;
 	for (p = g->in_start[id], end = g->in_start[id + 1]; p < end; p++) {

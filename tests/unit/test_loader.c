@@ -148,6 +148,43 @@ static void test_addresses(void **state)
 	mt_graph_free(g);
 }
 
+/* Types are kept as 16-bit indexes into a table of the types met while
+ * there are at most 65535, as ids after: a dump with more types (here
+ * every object its own, and a shared one before and after the switch)
+ * gives every type back. */
+static void test_many_types(void **state)
+{
+	enum { NT = 70000 };
+	fx *f = fx_new();
+	uint32_t *node = malloc(NT * sizeof *node), *map = malloc((NT + 4) *
+								  sizeof *map);
+	uint32_t reach, shared, a, b;
+	mt_graph *g;
+	mt_err err;
+	(void)state;
+	shared = fx_node(f, FX_SELF, 928, 0x500, 9, MT_NO_LENGTH);
+	a = fx_node(f, shared, 16, 0x600, 1, MT_NO_LENGTH);
+	for (uint32_t i = 0; i < NT; i++)
+		node[i] = fx_node(f, FX_SELF, 16, 0x1000 + 16 * (uint64_t)i, 1,
+				  MT_NO_LENGTH);
+	b = fx_node(f, shared, 16, 0x700, 1, MT_NO_LENGTH);
+	fx_root(f, "x", a);
+	assert_int_equal(fx_write(f, tmp_path("types.mp"), map, &reach, &err),
+			 MT_OK);
+	fx_free(f);
+	assert_int_equal(mt_graph_load(&g, tmp_path("types.mp"), NULL, NULL,
+				       &err),
+			 MT_OK);
+	for (uint32_t i = 0; i < NT; i++)
+		assert_int_equal(mt_graph_type(g, map[node[i]]), map[node[i]]);
+	assert_int_equal(mt_graph_type(g, map[a]), map[shared]);
+	assert_int_equal(mt_graph_type(g, map[b]), map[shared]);
+	assert_int_equal(mt_graph_type(g, map[shared]), map[shared]);
+	mt_graph_free(g);
+	free(node);
+	free(map);
+}
+
 static void test_round_trip(void **state)
 {
 	fx *f = fx_new();
@@ -847,6 +884,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_addresses),
+	    cmocka_unit_test(test_many_types),
 	    cmocka_unit_test(test_mark),
 	    cmocka_unit_test(test_type_labels),
 	    cmocka_unit_test(test_canned_heaps),
