@@ -129,6 +129,13 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      uint64_t *sizes, uint64_t *union_size,
 				      mt_progress_fn cb, void *cbdata,
 				      mt_err *err);
+/* The same with the kinds as uint16 (every kind below 65536). */
+mt_status mt_dominance_domisize_kinds16(mt_dominance *d, const uint32_t *ids,
+					const uint16_t *kinds, size_t n,
+					const uint32_t *want, size_t k,
+					uint64_t *sizes, uint64_t *union_size,
+					mt_progress_fn cb, void *cbdata,
+					mt_err *err);
 /* Releases the scratch memory of the page pass (9 bytes per object, kept
  * between passes); the next pass allocates it again. */
 void mt_dominance_trim(mt_dominance *d);

@@ -185,6 +185,12 @@ mt_status mt_partition_from_rows(mt_partition **out, const char *header,
 mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
 				  const uint32_t *ids, const uint32_t *kinds,
 				  size_t n, mt_err *err);
+/* The same with the kinds as uint16 (every kind below 65536: half the
+ * memory of a whole heap's kinds). */
+mt_status mt_partition_from_kinds16(mt_partition **out, mt_classifier *c,
+				    const uint32_t *ids,
+				    const uint16_t *kinds, size_t n,
+				    mt_err *err);
 
 void mt_partition_free(mt_partition *p);
 

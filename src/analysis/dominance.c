@@ -842,12 +842,41 @@ static int cmp_want(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
+				 const uint32_t *kinds,
+				 const uint16_t *kinds16, size_t n,
+				 const uint32_t *want, size_t k,
+				 uint64_t *sizes, uint64_t *union_size,
+				 mt_progress_fn cb, void *cbdata, mt_err *err);
+
 mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      const uint32_t *kinds, size_t n,
 				      const uint32_t *want, size_t k,
 				      uint64_t *sizes, uint64_t *union_size,
 				      mt_progress_fn cb, void *cbdata,
 				      mt_err *err)
+{
+	return domisize_kinds(d, ids, kinds, NULL, n, want, k, sizes,
+			      union_size, cb, cbdata, err);
+}
+
+mt_status mt_dominance_domisize_kinds16(mt_dominance *d, const uint32_t *ids,
+					const uint16_t *kinds, size_t n,
+					const uint32_t *want, size_t k,
+					uint64_t *sizes, uint64_t *union_size,
+					mt_progress_fn cb, void *cbdata,
+					mt_err *err)
+{
+	return domisize_kinds(d, ids, NULL, kinds, n, want, k, sizes,
+			      union_size, cb, cbdata, err);
+}
+
+static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
+				 const uint32_t *kinds,
+				 const uint16_t *kinds16, size_t n,
+				 const uint32_t *want, size_t k,
+				 uint64_t *sizes, uint64_t *union_size,
+				 mt_progress_fn cb, void *cbdata, mt_err *err)
 {
 	uint64_t *union0 = union_size;
 	for (size_t i = 0; i < k; i++)
@@ -909,7 +938,7 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		if (with_union)
 			d->every = 1ull << m;
 		for (size_t j = 0; j < n && !st; j++) {
-			uint32_t kj = kinds[j];
+			uint32_t kj = kinds ? kinds[j] : kinds16[j];
 			size_t id = ids ? ids[j] : j;
 			uint8_t t = with_union ? TAG_NONE : 0;
 			if (!(j & (STEP - 1)) && cb &&

@@ -95,29 +95,39 @@ mt_status mt_partition_new(mt_partition **out, mt_classifier *c,
 }
 
 static mt_status build(mt_partition **out, mt_classifier *c,
-		       const uint32_t *ids, const uint32_t *kinds, size_t n,
-		       mt_progress_fn cb, void *cbdata, mt_err *err);
+		       const uint32_t *ids, const uint32_t *kinds,
+		       const uint16_t *kinds16, size_t n, mt_progress_fn cb,
+		       void *cbdata, mt_err *err);
 
 mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
 				    const uint32_t *ids, size_t n,
 				    mt_progress_fn cb, void *cbdata,
 				    mt_err *err)
 {
-	return build(out, c, ids, NULL, n, cb, cbdata, err);
+	return build(out, c, ids, NULL, NULL, n, cb, cbdata, err);
 }
 
 mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
 				  const uint32_t *ids, const uint32_t *kinds,
 				  size_t n, mt_err *err)
 {
-	return build(out, c, ids, kinds, n, NULL, NULL, err);
+	return build(out, c, ids, kinds, NULL, n, NULL, NULL, err);
+}
+
+mt_status mt_partition_from_kinds16(mt_partition **out, mt_classifier *c,
+				    const uint32_t *ids,
+				    const uint16_t *kinds, size_t n,
+				    mt_err *err)
+{
+	return build(out, c, ids, NULL, kinds, n, NULL, NULL, err);
 }
 
 /* The rows of ids[0..n) (NULL: every object), classified by c or, when
- * kinds is not NULL, of kinds[i] each (no classification). */
+ * kinds (or kinds16) is not NULL, of kinds[i] each (no classification). */
 static mt_status build(mt_partition **out, mt_classifier *c,
-		       const uint32_t *ids, const uint32_t *kinds, size_t n,
-		       mt_progress_fn cb, void *cbdata, mt_err *err)
+		       const uint32_t *ids, const uint32_t *kinds,
+		       const uint16_t *kinds16, size_t n, mt_progress_fn cb,
+		       void *cbdata, mt_err *err)
 {
 	const mt_graph *g = mt_classifier_graph(c);
 	uint64_t *cnt = NULL, *sz = NULL;
@@ -138,6 +148,8 @@ static mt_status build(mt_partition **out, mt_classifier *c,
 		}
 		if (kinds)
 			kind = kinds[i];
+		else if (kinds16)
+			kind = kinds16[i];
 		else if ((st = mt_classifier_classify(c, id, &kind, err)) !=
 			 MT_OK)
 			goto fail;

@@ -139,6 +139,8 @@ typedef struct bview {
 			       the kinds below are its numbers) */
 	uint32_t *kinds;    /* partition: kind of member j of set, made on
 			       the first need of a row's set */
+	uint16_t *kinds16;  /* the same as uint16 when every kind is below
+			       65536 (kinds NULL then: half the memory) */
 	brow *rows;
 	size_t nrows;
 	size_t *vis, nvis;

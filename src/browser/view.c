@@ -101,6 +101,7 @@ void bv_free(bview *v)
 	free(v->rows);
 	free(v->vis);
 	free(v->kinds);
+	free(v->kinds16);
 	free(v->filter);
 	free(v->expr);
 	free(v->crumb);
@@ -366,13 +367,33 @@ static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
+/* v->kinds as v->kinds16 when every kind fits (on failure they stay). */
+static void pack_kinds(bview *v)
+{
+	size_t n = mt_set_count(v->set);
+	uint32_t mx = 0;
+	for (size_t j = 0; j < n; j++)
+		mx = v->kinds[j] > mx ? v->kinds[j] : mx;
+	uint16_t *k16 = mx <= UINT16_MAX ? malloc((n ? n : 1) * sizeof *k16)
+					 : NULL;
+	if (!k16)
+		return;
+	for (size_t j = 0; j < n; j++)
+		k16[j] = (uint16_t)v->kinds[j];
+	free(v->kinds);
+	v->kinds = NULL;
+	v->kinds16 = k16;
+}
+
 mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
 {
-	if (v->kinds)
+	if (v->kinds || v->kinds16)
 		return MT_OK;
 	bv_quiet(b, mt_set_count(v->set));
 	mt_status st = member_kinds(b, v, err);
 	bv_quiet(b, 0);
+	if (st == MT_OK)
+		pack_kinds(v);
 	return st;
 }
 
@@ -406,7 +427,9 @@ static mt_status rows_set(mt_browser *b, bview *v, brow *const *rs, size_t n,
 	}
 	qsort(want, n, sizeof *want, mt_cmp_u32);
 	size_t cnt = mt_set_count(v->set), m = 0;
-	const uint32_t *ids = mt_set_ids(v->set);
+	/* (the whole heap's ids are j: its set's are never written) */
+	const uint32_t *ids =
+	    cnt == mt_graph_count(b->g) ? NULL : mt_set_ids(v->set);
 	uint32_t *sel = mt_xmalloc((size_t)(total ? total : 1) * sizeof *sel);
 	/* a scan of the view's whole set (0.7 s at 80M objects): reported */
 	for (size_t j = 0; j < cnt && m < total; j++) {
@@ -417,10 +440,11 @@ static mt_status rows_set(mt_browser *b, bview *v, brow *const *rs, size_t n,
 			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					  MT_NO_OFFSET, "the rows' objects");
 		}
-		if (n == 1 ? v->kinds[j] == want[0]
-			   : bsearch(&v->kinds[j], want, n, sizeof *want,
+		uint32_t kj = v->kinds ? v->kinds[j] : v->kinds16[j];
+		if (n == 1 ? kj == want[0]
+			   : bsearch(&kj, want, n, sizeof *want,
 				     mt_cmp_u32) != NULL)
-			sel[m++] = ids[j];
+			sel[m++] = ids ? ids[j] : (uint32_t)j;
 	}
 	free(want);
 	return mt_set_adopt(out, sel, m, err);

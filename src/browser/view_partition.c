@@ -145,9 +145,14 @@ static mt_status part_retained_page(mt_browser *b, bview *v, brow **rs,
 			every = rs[i];
 	size_t cnt = mt_set_count(v->set);
 	const uint32_t *ids = member_ids(b, v);
-	st = mt_dominance_domisize_kinds(dom, ids, v->kinds, cnt, want, k,
-					 sizes, every ? &all : NULL,
-					 page_progress, b, err);
+	if (v->kinds)
+		st = mt_dominance_domisize_kinds(dom, ids, v->kinds, cnt, want,
+						 k, sizes, every ? &all : NULL,
+						 page_progress, b, err);
+	else
+		st = mt_dominance_domisize_kinds16(
+		    dom, ids, v->kinds16, cnt, want, k, sizes,
+		    every ? &all : NULL, page_progress, b, err);
 	if (st == MT_OK) {
 		for (size_t i = 0; i < k; i++) {
 			rows[i]->retained = sizes[i];
@@ -212,8 +217,11 @@ mt_status bv_open_partition(mt_browser *b, const mt_qresult *res,
 	size_t n = mt_set_count(v->set);
 	st = bv_kinds(b, v, err);
 	if (st == MT_OK)
-		st = mt_partition_from_kinds(&p, c, member_ids(b, v), v->kinds,
-					     n, err);
+		st = v->kinds ? mt_partition_from_kinds(&p, c, member_ids(b, v),
+							v->kinds, n, err)
+			      : mt_partition_from_kinds16(
+				    &p, c, member_ids(b, v), v->kinds16, n,
+				    err);
 	if (st != MT_OK) {
 		bv_free(v);
 		return st;

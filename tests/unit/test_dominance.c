@@ -261,6 +261,27 @@ static void subtree_of(const mt_domtree *t, uint32_t n, uint32_t x,
 
 /* The page pass against one domisize per set: sets[i] are the objects
  * with in[v] & (1 << i) (overlapping), and a partition by kind[v]. */
+/* mt_dominance_domisize_kinds16 gives what the uint32 kinds gave. */
+static void check_kinds16(mt_dominance *d, const uint32_t *ids,
+			  const uint32_t *kinds, size_t n,
+			  const uint32_t *wantk, size_t nk,
+			  const uint64_t *got, uint64_t u)
+{
+	uint16_t *k16 = malloc((n ? n : 1) * sizeof *k16);
+	uint64_t got16[6], u16;
+	mt_err err;
+	for (size_t j = 0; j < n; j++)
+		k16[j] = (uint16_t)kinds[j];
+	assert_int_equal(mt_dominance_domisize_kinds16(d, ids, k16, n, wantk,
+						       nk, got16, &u16, NULL,
+						       NULL, &err),
+			 MT_OK);
+	assert_true(u16 == u);
+	for (size_t i = 0; i < nk; i++)
+		assert_true(got16[i] == got[i]);
+	free(k16);
+}
+
 static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
 {
 	uint32_t n = mt_graph_count(g);
@@ -306,6 +327,7 @@ static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
 						     nk, got, &u, NULL, NULL,
 						     &err),
 			 MT_OK);
+	check_kinds16(d, all, kinds, m, wantk, nk, got, u);
 	mt_set *every = tg_set(all, m);
 	assert_int_equal(mt_dominance_domisize(d, every, &want, &err), MT_OK);
 	assert_true(u == want);
@@ -330,6 +352,7 @@ static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
 						     nk, got, &u, NULL, NULL,
 						     &err),
 			 MT_OK);
+	check_kinds16(d, NULL, kinds, n, wantk, nk, got, u);
 	want = 0;
 	for (uint32_t v = 0; v < n; v++)
 		want += mt_graph_size(g, v);

@@ -682,6 +682,59 @@ static void test_clodo_on_demo(void **state)
 	mt_graph_free(g);
 }
 
+/* Rows from kinds as uint32 and as uint16 are the rows a classification
+ * gives, for the whole heap and for a subset. */
+static void test_from_kinds16(void **state)
+{
+	mt_graph *g = load_canned("demo");
+	mt_classifier *c;
+	mt_partition *p[3];
+	uint32_t *kinds, n = mt_graph_count(g), ids[] = {0, 2, 3, 7};
+	mt_err err;
+	(void)state;
+	assert_int_equal(mt_classifier_new(&c, g, MT_CLASSIFY_CLODO, &err),
+			 MT_OK);
+	assert_int_equal(mt_classifier_classify_all(c, &kinds, &err), MT_OK);
+	uint16_t *k16 = malloc(n * sizeof *k16), sub16[4];
+	uint32_t sub[4];
+	for (uint32_t j = 0; j < n; j++)
+		k16[j] = (uint16_t)kinds[j];
+	for (int j = 0; j < 4; j++)
+		sub16[j] = (uint16_t)(sub[j] = kinds[ids[j]]);
+	for (int pass = 0; pass < 2; pass++) {
+		const uint32_t *in = pass ? ids : NULL;
+		size_t m = pass ? 4 : n;
+		assert_int_equal(mt_partition_new(&p[0], c, in, m, &err), MT_OK);
+		assert_int_equal(mt_partition_from_kinds(&p[1], c, in,
+							 pass ? sub : kinds, m,
+							 &err),
+				 MT_OK);
+		assert_int_equal(mt_partition_from_kinds16(&p[2], c, in,
+							   pass ? sub16 : k16,
+							   m, &err),
+				 MT_OK);
+		for (int q = 1; q < 3; q++) {
+			assert_int_equal(mt_partition_nrows(p[q]),
+					 mt_partition_nrows(p[0]));
+			for (size_t i = 0; i < mt_partition_nrows(p[0]); i++) {
+				const mt_partition_row *a =
+							   mt_partition_row_at(p[0], i),
+						       *b = mt_partition_row_at(p[q], i);
+				assert_string_equal(a->label, b->label);
+				assert_int_equal(a->count, b->count);
+				assert_int_equal(a->size, b->size);
+			}
+			mt_partition_free(p[q]);
+		}
+		assert_true(mt_partition_nrows(p[0]) >= 2);
+		mt_partition_free(p[0]);
+	}
+	free(k16);
+	free(kinds);
+	mt_classifier_free(c);
+	mt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +747,7 @@ int main(void)
 	    cmocka_unit_test(test_wrap_edges),
 	    cmocka_unit_test(test_classify_parse),
 	    cmocka_unit_test(test_clodo_on_demo),
+	    cmocka_unit_test(test_from_kinds16),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
