@@ -10,7 +10,7 @@ _memtrack_la_SOURCES = \
 	src/capture/bgdump.c src/capture/bgdump.h src/capture/trigger.c \
 	src/capture/walk.c src/capture/walk.h src/capture/walkpriv.h \
 	src/capture/kinds.c src/capture/plugin.c src/capture/plugsink.c \
-	src/capture/objtable.c src/capture/objtable.h \
+	src/capture/objtable.c src/capture/objtable.h src/capture/prefetch.h \
 	src/capture/mark.c src/capture/mark.h \
 	src/capture/allocsite.c src/capture/allocsite.h \
 	src/capture/py_internals.c src/capture/pyint.h \

@@ -41,6 +41,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "prefetch.h"
 
 #define MT_OBJTABLE_REGION_BITS 16
 
@@ -121,7 +122,7 @@ static inline uint32_t mt_objtable_home(uint32_t n, uint16_t off)
 }
 
 /* Prefetches the home slot of key (for a lookup soon after). */
-static inline void mt_objtable_prefetch(const mt_objtable *t, uintptr_t key)
+MT_PREFETCH_FN void mt_objtable_prefetch(const mt_objtable *t, uintptr_t key)
 {
 	const mt_objregion *r = mt_objtable_region(t, key);
 	if (r) {

@@ -12,6 +12,7 @@
 #define MT_CAPTURE_PYINT_H
 
 #include "walk.h"
+#include "prefetch.h"
 
 /* Whether memtrack knows the memory layout of the interpreter it is built
  * for: CPython 3.9 to 3.14, default (GIL) builds.  When it does not, the
@@ -68,7 +69,7 @@ static inline uintptr_t mt_py_gc_next(PyObject *o)
  * first lines of its keys object (the indices and the first entries of a
  * small table) and its split values.  PyDictObject's fields are the public
  * cpython/dictobject.h's on every version. */
-static inline void mt_py_dict_prefetch(PyObject *d)
+MT_PREFETCH_FN void mt_py_dict_prefetch(PyObject *d)
 {
 	const PyDictObject *mp = (const PyDictObject *)d;
 	const char *k = (const char *)mp->ma_keys;

@@ -37,6 +37,7 @@
 #include "mark.h"
 #include "memtrack/writer.h"
 #include "objtable.h"
+#include "prefetch.h"
 #include "pyint.h"
 
 /* How far ahead the walk prefetches (queue entries, list items). */
@@ -909,7 +910,7 @@ static void process(mt_walk *w, uint32_t id)
 
 /* Prefetches the header (and the word before it: GC head, 3.11+ pre-header)
  * of an object that will be processed soon; for a virtual dict, its owner. */
-static inline void prefetch_obj(const mt_walk *w, uint32_t id)
+MT_PREFETCH_FN void prefetch_obj(const mt_walk *w, uint32_t id)
 {
 	mt_ref r = mt_objtable_key(&w->tab, id);
 	if (MT_REF_TAG(r) == MT_REF_VFRAME)
@@ -928,7 +929,7 @@ static void prefetch_slot_cb(void *arg, PyObject *k, PyObject *v)
 /* Virtual dicts ahead in the queue: their values storage (owner header
  * prefetched earlier), then the hash slots of the values they refer to;
  * real dicts: their keys and values storage (stage 0 only). */
-static inline void prefetch_vdict(mt_walk *w, uint32_t id, int stage)
+MT_PREFETCH_FN void prefetch_vdict(mt_walk *w, uint32_t id, int stage)
 {
 	mt_ref r = mt_objtable_key(&w->tab, id);
 	if (MT_REF_TAG(r) == MT_REF_OBJ) {
@@ -953,7 +954,7 @@ static inline void prefetch_vdict(mt_walk *w, uint32_t id, int stage)
 /* A dump with a mark: the mark's directory entry (stage 0) then keys
  * (stage 1) of an object ahead in the queue.  Its header was prefetched
  * earlier; its type's entry is looked up only if the cache has it. */
-static inline void prefetch_mark(mt_walk *w, uint32_t id, int stage)
+MT_PREFETCH_FN void prefetch_mark(mt_walk *w, uint32_t id, int stage)
 {
 	mt_ref r = mt_objtable_key(&w->tab, id);
 	if (MT_REF_TAG(r) != MT_REF_OBJ && MT_REF_TAG(r) != MT_REF_VDICT)
