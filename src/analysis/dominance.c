@@ -34,6 +34,11 @@ struct mt_dominance {
 	struct over *over;  /* objects of several sets, by id */
 	size_t nover, capover;
 	uint64_t every; /* bits every member has (the union's), else 0 */
+	/* a whole heap's kinds instead of tag (domisize_kinds): member v's
+	 * tag is krow[kind of v], the kind from kinds or kinds16 */
+	const uint8_t *krow;
+	const uint32_t *kinds;
+	const uint16_t *kinds16;
 	/* progress of mt_dominance_new_progress's walk (reach) */
 	mt_progress_fn cb;
 	void *cbdata;
@@ -551,14 +556,14 @@ void mt_dominance_trim(mt_dominance *d)
 /* The masks, the tags and a cleared member bitmap (bm[2]): a tag is
  * read only where the member bit is set, a mask only where the touched
  * bit (bm[3], page_pass) is, so neither array is ever cleared. */
-static mt_status page_scratch(mt_dominance *d, mt_err *err)
+static mt_status page_scratch(mt_dominance *d, int need_tag, mt_err *err)
 {
 	size_t n = d->n ? d->n : 1;
 	if (!d->mask)
 		d->mask = malloc(n * sizeof *d->mask);
-	if (!d->tag)
+	if (!d->tag && need_tag)
 		d->tag = malloc(n);
-	if (!d->mask || !d->tag) {
+	if (!d->mask || (!d->tag && need_tag)) {
 		mt_dominance_trim(d);
 		return nomem(err, "retained masks", d->n);
 	}
@@ -606,7 +611,9 @@ static void over_finish(mt_dominance *d)
 /* Object v's sets as bits (v is a member: bit v of bm[2]). */
 static inline uint64_t sets_of(const mt_dominance *d, uint32_t v)
 {
-	uint8_t t = d->tag[v];
+	uint8_t t = !d->krow	 ? d->tag[v]
+		    : d->kinds ? d->krow[d->kinds[v]]
+			       : d->krow[d->kinds16[v]];
 	if (t == TAG_NONE)
 		return d->every;
 	if (t != TAG_MANY)
@@ -815,7 +822,7 @@ mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "retained sizes");
 		if (!st)
-			st = page_scratch(d, err);
+			st = page_scratch(d, 1, err);
 		for (size_t i = 0; i < m && !st; i++)
 			st = tag_set(d, xs[base + i], (unsigned)i, err);
 		if (!st) {
@@ -919,8 +926,6 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		if (cb && cb(cbdata, ch.base, ch.total))
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "retained sizes");
-		if (!st)
-			st = page_scratch(d, err);
 		if (st)
 			break;
 		/* the kinds are dense: a direct table while it is small,
@@ -935,6 +940,15 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		if (row)
 			for (size_t i = 0; i < m; i++)
 				row[w[i].kind] = (uint8_t)(w[i].row + 1);
+		/* every object's kind by id, one set each: the page pass
+		 * reads a member's row from its kind, no tag array (a byte
+		 * per object) */
+		int by_kind = !ids && row && !with_union;
+		st = page_scratch(d, !by_kind, err);
+		if (st) {
+			free(row);
+			break;
+		}
 		if (with_union)
 			d->every = 1ull << m;
 		for (size_t j = 0; j < n && !st; j++) {
@@ -956,13 +970,22 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 			}
 			if (t) {
 				setbit(d->bm[2], (uint32_t)id);
-				d->tag[id] = t;
+				if (!by_kind)
+					d->tag[id] = t;
 			}
 		}
-		free(row);
+		if (by_kind) {
+			d->krow = row;
+			d->kinds = kinds;
+			d->kinds16 = kinds16;
+		}
 		if (!st)
 			st = page_pass(d, m + (size_t)with_union, sz,
 				       cb ? chunk_progress : NULL, &ch, err);
+		d->krow = NULL;
+		d->kinds = NULL;
+		d->kinds16 = NULL;
+		free(row);
 		if (!st) {
 			memcpy(sizes + base, sz, m * sizeof *sz);
 			if (with_union)
