@@ -53,8 +53,9 @@
  * first walk plus the propagation under the sets (each object of it
  * re-queued once per gained group of bits, in practice 1 or 2 times),
  * one sum over N; memory 8 bytes per object (masks) plus 1 (which set an
- * object is in: 0, one set, or several through a sorted side table),
- * kept by the context until mt_dominance_trim or mt_dominance_free.
+ * object is in: 0, one set, or several through a sorted side table; not
+ * for a whole heap's kinds, where an object's kind says it), kept by the
+ * context until mt_dominance_trim or mt_dominance_free.
  *
  * A context is not thread-safe (queries share its scratch memory).
  */
@@ -136,8 +137,8 @@ mt_status mt_dominance_domisize_kinds16(mt_dominance *d, const uint32_t *ids,
 					uint64_t *sizes, uint64_t *union_size,
 					mt_progress_fn cb, void *cbdata,
 					mt_err *err);
-/* Releases the scratch memory of the page pass (9 bytes per object, kept
- * between passes); the next pass allocates it again. */
+/* Releases the scratch memory of the page pass (8 or 9 bytes per object,
+ * kept between passes); the next pass allocates it again. */
 void mt_dominance_trim(mt_dominance *d);
 
 /* heapy's imdom(x): on MT_OK *out is a new set (caller unrefs). */
