@@ -23,7 +23,11 @@
 #include "memtrack/partition.h"
 
 #define NONE UINT32_MAX
-#define PROGRESS_EVERY (1u << 18)
+/* A report every 2^14 steps: at 80M objects a step of the DFS took up to
+ * 14 us where it first touched its arrays' pages, so 2^18 steps left the
+ * bar still for 3.6 s; 2^14 is at most about 0.23 s, and a report costs
+ * the caller's clock read. */
+#define PROGRESS_EVERY (1u << 14)
 
 struct mt_domtree {
 	uint32_t n;
