@@ -17,13 +17,15 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 {
 	*out = NULL;
 	size_t n = mt_set_count(s), total = 0;
-	const uint32_t *ids = mt_set_ids(s);
+	/* every object: ids 0..N-1, without writing the set's (set.h) */
+	const uint32_t *ids = n == mt_graph_count(g) ? NULL : mt_set_ids(s);
+#define ID(i) (ids ? ids[i] : (uint32_t)(i))
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
 		if (in)
-			mt_graph_in(g, ids[i], &first, &cnt);
+			mt_graph_in(g, ID(i), &first, &cnt);
 		else
-			mt_graph_out(g, ids[i], &first, &cnt);
+			mt_graph_out(g, ID(i), &first, &cnt);
 		total += cnt;
 	}
 	uint32_t *r = malloc((total ? total : 1) * sizeof *r);
@@ -35,11 +37,11 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
 		if (in) {
-			mt_graph_in(g, ids[i], &first, &cnt);
+			mt_graph_in(g, ID(i), &first, &cnt);
 			for (uint32_t p = first; p < first + cnt; p++)
 				r[k++] = mt_graph_in_source(g, p);
 		} else {
-			mt_graph_out(g, ids[i], &first, &cnt);
+			mt_graph_out(g, ID(i), &first, &cnt);
 			for (uint32_t e = first; e < first + cnt; e++)
 				r[k++] = mt_graph_edge_target(g, e);
 		}
@@ -63,6 +65,12 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 		for (size_t i = 0; i < k; i++)
 			if (!m || r[m - 1] != r[i])
 				r[m++] = r[i];
+	}
+#undef ID
+	/* the edges' count was the room; the set keeps only its ids */
+	if (m < k) {
+		uint32_t *q = realloc(r, (m ? m : 1) * sizeof *r);
+		r = q ? q : r;
 	}
 	return mt_set_adopt(out, r, m, err);
 }

@@ -337,11 +337,25 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
+/* The page pass's scratch (8 or 9 bytes per object, kept between pages)
+ * goes before a new view's set and kinds are made: it would add to them
+ * at the peak of a re-partition, `R` and the like; the next page's pass
+ * makes it again (at the cost of fresh pages). */
+static void trim_retained(mt_browser *b)
+{
+	if (b->dom_state == 1) {
+		mt_dominance *dom = bv_dominance(b);
+		if (dom)
+			mt_dominance_trim(dom);
+	}
+}
+
 /* The kind of every member of a partition view's set (v->kinds), with
  * the context's progress ("partition by NAME") every 64k members. */
 static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 {
 	size_t n = mt_set_count(v->set);
+	trim_retained(b);
 	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
 		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
 	const uint32_t *ids = mt_set_ids(v->set); /* (the whole heap's are
@@ -367,22 +381,28 @@ static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
-/* v->kinds as v->kinds16 when every kind fits (on failure they stay). */
+/* v->kinds as v->kinds16 when every kind fits: packed in place (entry j
+ * moves from byte 4j to 2j, never over one not read yet; memcpy keeps
+ * the two widths' accesses in order) and the array shrunk, so the
+ * packing needs no second array. */
 static void pack_kinds(bview *v)
 {
 	size_t n = mt_set_count(v->set);
 	uint32_t mx = 0;
 	for (size_t j = 0; j < n; j++)
 		mx = v->kinds[j] > mx ? v->kinds[j] : mx;
-	uint16_t *k16 = mx <= UINT16_MAX ? malloc((n ? n : 1) * sizeof *k16)
-					 : NULL;
-	if (!k16)
+	if (mx > UINT16_MAX)
 		return;
-	for (size_t j = 0; j < n; j++)
-		k16[j] = (uint16_t)v->kinds[j];
-	free(v->kinds);
+	char *p = (char *)v->kinds;
+	for (size_t j = 0; j < n; j++) {
+		uint32_t k;
+		memcpy(&k, p + 4 * j, 4);
+		uint16_t k16 = (uint16_t)k;
+		memcpy(p + 2 * j, &k16, 2);
+	}
+	void *q = realloc(p, (n ? n : 1) * sizeof(uint16_t));
 	v->kinds = NULL;
-	v->kinds16 = k16;
+	v->kinds16 = q ? q : (void *)p;
 }
 
 mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
@@ -652,6 +672,7 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 {
 	memset(out, 0, sizeof *out);
 	*nmarked = 0;
+	trim_retained(b); /* a new view is coming */
 	if (v->ops->target)
 		return v->ops->target(b, v, out, nmarked, err);
 	brow **rs = mt_xmalloc((v->nrows ? v->nrows : 1) * sizeof *rs);
