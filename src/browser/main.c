@@ -648,8 +648,10 @@ static int run_terminal(const dumps *d, const tui_opts *o)
 	mt_status st = browser_open(&b, d, ui, &bo, &err);
 	if (st == MT_OK)
 		mt_browser_run(b);
-	mt_browser_free(b);
+	/* the terminal back first: freeing an 80M-object heap's analysis
+	 * takes most of a second, with the last screen still showing */
 	mt_term_free(ui);
+	mt_browser_free(b);
 	if (st != MT_OK)
 		return fail_err("browser", &err);
 	return 0;
