@@ -115,9 +115,8 @@ mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
 }
 
 mt_status mt_partition_from_kinds16(mt_partition **out, mt_classifier *c,
-				    const uint32_t *ids,
-				    const uint16_t *kinds, size_t n,
-				    mt_err *err)
+				    const uint32_t *ids, const uint16_t *kinds,
+				    size_t n, mt_err *err)
 {
 	return build(out, c, ids, NULL, kinds, n, NULL, NULL, err);
 }

@@ -704,22 +704,22 @@ static void test_from_kinds16(void **state)
 	for (int pass = 0; pass < 2; pass++) {
 		const uint32_t *in = pass ? ids : NULL;
 		size_t m = pass ? 4 : n;
-		assert_int_equal(mt_partition_new(&p[0], c, in, m, &err), MT_OK);
-		assert_int_equal(mt_partition_from_kinds(&p[1], c, in,
-							 pass ? sub : kinds, m,
-							 &err),
+		assert_int_equal(mt_partition_new(&p[0], c, in, m, &err),
 				 MT_OK);
-		assert_int_equal(mt_partition_from_kinds16(&p[2], c, in,
-							   pass ? sub16 : k16,
-							   m, &err),
+		assert_int_equal(mt_partition_from_kinds(
+				     &p[1], c, in, pass ? sub : kinds, m, &err),
+				 MT_OK);
+		assert_int_equal(mt_partition_from_kinds16(
+				     &p[2], c, in, pass ? sub16 : k16, m, &err),
 				 MT_OK);
 		for (int q = 1; q < 3; q++) {
 			assert_int_equal(mt_partition_nrows(p[q]),
 					 mt_partition_nrows(p[0]));
 			for (size_t i = 0; i < mt_partition_nrows(p[0]); i++) {
-				const mt_partition_row *a =
-							   mt_partition_row_at(p[0], i),
-						       *b = mt_partition_row_at(p[q], i);
+				const mt_partition_row *a = mt_partition_row_at(
+							   p[0], i),
+						       *b = mt_partition_row_at(
+							   p[q], i);
 				assert_string_equal(a->label, b->label);
 				assert_int_equal(a->count, b->count);
 				assert_int_equal(a->size, b->size);
