@@ -800,6 +800,35 @@ static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end,
 	return true;
 }
 
+/* The load's progress scale (mt_progress_fn): the file's bytes, the
+ * reading on the first seven eighths and finish()'s passes over the edges
+ * and objects on the last eighth, a sixth of it each: the edges' and
+ * types' check, the ob_type edges' count and their placing
+ * (add_type_edges), the in-edge count, their starts, their placing (at
+ * 80M objects these took 2 s with the bar at 99%, and the ob_type edges
+ * 1.3 s with no report). */
+typedef struct {
+	mt_progress_fn cb;
+	void *cbdata;
+	uint64_t len;
+} load_prog;
+
+static uint64_t read_point(uint64_t offset) { return offset - offset / 8; }
+
+/* Reports step i of n of finish()'s pass `pass` (0..5) every 2^16 steps;
+ * non-zero: cancelled. */
+static int finish_tick(const load_prog *p, unsigned pass, uint64_t i,
+		       uint64_t n)
+{
+	if (!p->cb || (i & ((1u << 16) - 1)) || !n)
+		return 0;
+	double eighth = (double)(p->len - read_point(p->len));
+	double at = (double)read_point(p->len) +
+		    eighth / 6 * (pass + (double)i / (double)n);
+	uint64_t done = (uint64_t)at;
+	return p->cb(p->cbdata, done < p->len ? done : p->len, p->len);
+}
+
 /* The dump's `type` field is the ob_type reference; heapy's traversal sees
  * it as an edge where tp_traverse visits the type: subtype_traverse, the
  * tp_traverse of every class defined in Python, does (3.9+); the static
@@ -810,7 +839,8 @@ static bool has_type_edge(const mt_graph *g, uint32_t id, uint32_t end,
  * builtins.type gets an interattr edge `ob_type` to its type, appended
  * after its own edges (doc/loader.md).  Done in place, from the last
  * object back, before the in-edges are built. */
-static mt_status add_type_edges(mt_graph *g, mt_err *err)
+static mt_status add_type_edges(mt_graph *g, const load_prog *prog,
+				 mt_err *err)
 {
 	uint64_t name = find_name(g, "__name__"), mro = find_name(g, "__mro__");
 	uint32_t n = g->n, ne = g->ne, add = 0, src, next;
@@ -845,9 +875,15 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 		if (g->types[i].flags & TF_TYPE_EDGE)
 			edge_types[g->types[i].id / 64] |=
 			    1ull << (g->types[i].id % 64);
-	for (src = 0; src < n; src++)
+	for (src = 0; src < n; src++) {
 		if (has_type_edge(g, src, g->out_start[src + 1], edge_types))
 			add++;
+		if (finish_tick(prog, 1, src, n)) {
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "load cancelled");
+			goto out;
+		}
+	}
 	if (!add) {
 		free(edge_types);
 		return MT_OK;
@@ -902,6 +938,11 @@ static mt_status add_type_edges(mt_graph *g, mt_err *err)
 			g->wlabel.ix[--w] += add;
 		g->out_start[src] = s + add;
 		next = s;
+		if (finish_tick(prog, 2, n - src, n)) {
+			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					MT_NO_OFFSET, "load cancelled");
+			goto out;
+		}
 	}
 	g->ne = total;
 	st = MT_OK;
@@ -938,33 +979,6 @@ static mt_status relabel(mt_graph *g)
 	g->tlablen = len;
 	g->tlabcap = cap;
 	return MT_OK;
-}
-
-/* The load's progress scale (mt_progress_fn): the file's bytes, the
- * reading on the first seven eighths and finish()'s passes over the edges
- * and objects on the last eighth, a quarter of it each: the edges' check,
- * the in-edge count, their starts, their placing (at 80M objects these
- * took 2 s with the bar at 99%). */
-typedef struct {
-	mt_progress_fn cb;
-	void *cbdata;
-	uint64_t len;
-} load_prog;
-
-static uint64_t read_point(uint64_t offset) { return offset - offset / 8; }
-
-/* Reports step i of n of finish()'s pass `pass` (0..3) every 2^16 steps;
- * non-zero: cancelled. */
-static int finish_tick(const load_prog *p, unsigned pass, uint64_t i,
-		       uint64_t n)
-{
-	if (!p->cb || (i & ((1u << 16) - 1)) || !n)
-		return 0;
-	double eighth = (double)(p->len - read_point(p->len));
-	double at = (double)read_point(p->len) +
-		    eighth / 4 * (pass + (double)i / (double)n);
-	uint64_t done = (uint64_t)at;
-	return p->cb(p->cbdata, done < p->len ? done : p->len, p->len);
 }
 
 static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
@@ -1011,15 +1025,18 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 					  MT_NO_OFFSET,
 					  "edge %zu: target %u of %u objects",
 					  i, g->out_target[i], n);
-		if (finish_tick(prog, 0, i, ne))
+		if (finish_tick(prog, 0, i, (uint64_t)ne + n))
 			goto cancelled;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (type_of(g, (uint32_t)i) >= n)
 			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
 					  MT_NO_OFFSET,
 					  "object %zu: type %u of %u objects",
 					  i, type_of(g, (uint32_t)i), n);
+		if (finish_tick(prog, 0, ne + i, (uint64_t)ne + n))
+			goto cancelled;
+	}
 	for (i = 0; i < g->nroots; i++)
 		if (g->roots[i].target >= n)
 			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
@@ -1027,7 +1044,7 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 					  "root edge %zu: target %u of %u "
 					  "objects",
 					  i, g->roots[i].target, n);
-	if ((st = add_type_edges(g, err)) != MT_OK)
+	if ((st = add_type_edges(g, prog, err)) != MT_OK)
 		return st;
 	ne = g->ne;
 	if (ne && ne < g->ecap) {
@@ -1045,7 +1062,7 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 		goto nomem;
 	for (e = 0; e < ne; e++) {
 		g->in_start[g->out_target[e]]++;
-		if (finish_tick(prog, 1, e, ne))
+		if (finish_tick(prog, 3, e, ne))
 			goto cancelled;
 	}
 	{
@@ -1054,7 +1071,7 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 			uint32_t c = g->in_start[i];
 			g->in_start[i] = sum;
 			sum += c;
-			if (finish_tick(prog, 2, i, n))
+			if (finish_tick(prog, 4, i, n))
 				goto cancelled;
 		}
 	}
@@ -1064,7 +1081,7 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 			g->in_source[pos] = src;
 			g->in_edge[pos] = e;
 		}
-		if (finish_tick(prog, 3, src, n))
+		if (finish_tick(prog, 5, src, n))
 			goto cancelled;
 	}
 	/* in_start[t] is now the end of t's range = start of t+1. */

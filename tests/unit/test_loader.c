@@ -584,6 +584,75 @@ static void test_progress_after_reading(void **state)
 	free(e);
 }
 
+/* The ob_type edges the loader adds (add_type_edges) report as well: a
+ * class C with 300k instances gets 300k edges, two passes over the
+ * objects (at 80M objects 1.3 s with no report before); the sixths of the
+ * last eighth are the edges' and types' check, these two passes and the
+ * three of the referrer index; a cancel in the second sixth (the first of
+ * the two) stops the load. */
+static void test_progress_type_edges(void **state)
+{
+	(void)state;
+	uint32_t n = 300000;
+	fx *f = fx_new();
+	uint32_t tt = fx_node(f, FX_SELF, 400, 0x100, 1, MT_NO_LENGTH);
+	fx_qual(f, tt, "builtins", "type");
+	uint32_t ts = fx_node(f, tt, 400, 0x200, 1, MT_NO_LENGTH);
+	fx_qual(f, ts, "builtins", "str");
+	uint32_t c = fx_node(f, tt, 900, 0x1000, n + 1, MT_NO_LENGTH);
+	fx_qual(f, c, "__main__", "C");
+	uint32_t cname = fx_node(f, ts, 50, 0x1100, 1, 1);
+	fx_str(f, cname, "C");
+	fx_edge_name(f, c, MT_REL_ATTR, "__name__", cname);
+	fx_root(f, "C", c);
+	uint32_t prev = c;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t o = fx_node(f, c, 48, 0x100000 + 64 * (uint64_t)i, 1,
+				     MT_NO_LENGTH);
+		fx_edge_name(f, prev, MT_REL_ATTR, "next", o);
+		prev = o;
+	}
+	const char *p = tmp_path("progress-types.mp");
+	mt_err err;
+	assert_int_equal(fx_write(f, p, NULL, NULL, &err), MT_OK);
+	fx_free(f);
+	FILE *fp = fopen(p, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	uint64_t len = (uint64_t)ftell(fp);
+	fclose(fp);
+	mt_graph *g;
+	load_calls all = {.len = len};
+	assert_int_equal(mt_graph_load(&g, p, watch_load, &all, &err), MT_OK);
+	/* the ob_type edges are there: one per instance */
+	assert_int_equal(mt_graph_edge_count(g), 1 + 2 * n);
+	mt_graph_free(g);
+	/* six passes with a report every 2^16 steps: the check of 600k edges
+	 * and 300k objects (9), the two passes over the objects that add
+	 * the ob_type edges (4 each), the in-edges' count over 600k edges
+	 * (9), their starts and their placing (4 each); 25 calls without the
+	 * ob_type edges' reports */
+	assert_true(all.after_read >= 34);
+	/* cancelled in the ob_type edges' first pass: 1/8 of the file past
+	 * the reading, in its second sixth */
+	load_calls cc = {.len = len, .cancel_at = all.calls};
+	for (unsigned k = 1; k < all.calls; k++) {
+		load_calls probe = {.len = len, .cancel_at = k};
+		g = (mt_graph *)1;
+		if (mt_graph_load(&g, p, watch_load, &probe, &err) ==
+			MT_CANCELLED &&
+		    probe.last > len - len / 8 + (len / 8) / 6 &&
+		    probe.last < len - len / 8 + 2 * (len / 8) / 6) {
+			cc.cancel_at = k;
+			assert_null(g);
+			break;
+		}
+		if (g != (mt_graph *)1)
+			mt_graph_free(g);
+	}
+	assert_true(cc.cancel_at < all.calls);
+}
+
 /* ---- malformed input ----------------------------------------------------- */
 
 static void test_missing_file(void **state)
@@ -890,6 +959,7 @@ int main(void)
 	    cmocka_unit_test(test_canned_heaps),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_progress_after_reading),
+	    cmocka_unit_test(test_progress_type_edges),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_truncated_everywhere),
 	    cmocka_unit_test(test_bad_magic_and_version),
