@@ -89,7 +89,9 @@ static void test_ops_against_bitmaps(void **state)
 	}
 }
 
-static void test_complement_and_size(void **state)
+/* A chain of four nodes of sizes 10, 20, 30, 40 from one root; map[i]:
+ * node i's id. */
+static mt_graph *chain4(uint32_t map[5])
 {
 	char path[64];
 	snprintf(path, sizeof path, "/tmp/mt_test_set.%ld.mp", (long)getpid());
@@ -98,12 +100,19 @@ static void test_complement_and_size(void **state)
 	uint32_t roots[] = {0};
 	tg_graph tg = {.n = 4, .sizes = sizes, .edges = e, .nedges = 3,
 		       .roots = roots, .nroots = 1};
-	uint32_t map[5];
 	tg_write(path, &tg, map);
 	mt_graph *g;
 	mt_err err;
 	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
 	unlink(path);
+	return g;
+}
+
+static void test_complement_and_size(void **state)
+{
+	uint32_t map[5];
+	mt_graph *g = chain4(map);
+	mt_err err;
 	mt_set *all, *one, *rest, *back, *none;
 	assert_int_equal(mt_set_all(&all, g, &err), MT_OK);
 	assert_int_equal(mt_set_count(all), 5); /* 4 nodes + their type */
@@ -131,19 +140,9 @@ static void test_complement_and_size(void **state)
  * gives the right answer on a fresh one, whose ids nobody has read. */
 static void test_all_unread(void **state)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/tmp/mt_test_set.%ld.mp", (long)getpid());
-	uint64_t sizes[] = {10, 20, 30, 40};
-	tg_edge e[] = {{0, 1, 0, 0}, {1, 2, 0, 0}, {2, 3, 0, 0}};
-	uint32_t roots[] = {0};
-	tg_graph tg = {.n = 4, .sizes = sizes, .edges = e, .nedges = 3,
-		       .roots = roots, .nroots = 1};
 	uint32_t map[5];
-	tg_write(path, &tg, map);
-	mt_graph *g;
+	mt_graph *g = chain4(map);
 	mt_err err;
-	assert_int_equal(mt_graph_load(&g, path, NULL, NULL, &err), MT_OK);
-	unlink(path);
 	uint32_t n = mt_graph_count(g), pick[] = {map[1], map[3]};
 	mt_set *one = mk(pick, 2), *all, *r, *every;
 	uint32_t *ids = malloc(n * sizeof *ids);
