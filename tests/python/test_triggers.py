@@ -298,7 +298,14 @@ class RssBound(unittest.TestCase):
             running = "memtrack-rss" in threads()
             c.cancel()
             c.cancel()
+            # cancel() joins the thread; its /proc entry may outlive the
+            # join by a moment (the kernel wakes the joiner before it
+            # reaps the task), so look again for up to a second
+            t0 = time.monotonic()
             after = "memtrack-rss" in threads()
+            while after and time.monotonic() - t0 < 1:
+                time.sleep(0.01)
+                after = "memtrack-rss" in threads()
             f = memtrack.dump_when(rss_above=bound, directory=tmpdir,
                                    interval=0.01, background=False)
             grow = [bytearray(1 << 20) for i in range(64)]
