@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -45,6 +46,13 @@ static unsigned char *read_all(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return b;
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return (uint64_t)st.st_size;
 }
 
 static void write_all(const char *path, const void *b, size_t n)
@@ -563,11 +571,7 @@ static void test_progress_after_reading(void **state)
 		       .nroots = 1};
 	const char *p = tmp_path("progress.mp");
 	tg_write(p, &tg, NULL);
-	FILE *f = fopen(p, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	uint64_t len = (uint64_t)ftell(f);
-	fclose(f);
+	uint64_t len = file_size(p);
 	mt_graph *g;
 	mt_err err;
 	load_calls all = {.len = len};
@@ -616,11 +620,7 @@ static void test_progress_type_edges(void **state)
 	mt_err err;
 	assert_int_equal(fx_write(f, p, NULL, NULL, &err), MT_OK);
 	fx_free(f);
-	FILE *fp = fopen(p, "rb");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	uint64_t len = (uint64_t)ftell(fp);
-	fclose(fp);
+	uint64_t len = file_size(p);
 	mt_graph *g;
 	load_calls all = {.len = len};
 	assert_int_equal(mt_graph_load(&g, p, watch_load, &all, &err), MT_OK);
