@@ -9,7 +9,11 @@
  * names), graph_rss_bytes_per_object (resident memory after the load minus
  * before, per object: what the process really pays once the file is
  * unmapped), load_peak_rss_bytes_per_object (peak during the load, the pages of the
- * mapping still resident included).  A program, not a test: it asserts nothing. */
+ * mapping still resident included), and load_phase_seconds: the wall time of
+ * the record stream and of the six passes after it (the loader's progress
+ * reports: the stream on the first seven eighths of the file's length, each
+ * pass on a sixth of the last eighth; a pass too short to report shows 0).
+ * A program, not a test: it asserts nothing. */
 #include "config.h"
 
 #include "benchutil.h"
@@ -20,6 +24,21 @@
 #include <time.h>
 
 #include "memtrack/graph.h"
+
+/* first time the progress passed each phase's start: [0] the stream,
+ * [1..6] finish()'s passes (graph.c, finish_tick) */
+static double phase_at[7];
+
+static int on_progress(void *data, uint64_t done, uint64_t total)
+{
+	(void)data;
+	double eighth = (double)(total - (total - total / 8));
+	double from = (double)(total - total / 8);
+	for (int p = 1; p < 7; p++)
+		if (!phase_at[p] && (double)done >= from + eighth / 6 * (p - 1))
+			phase_at[p] = bench_now();
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -38,7 +57,8 @@ int main(int argc, char **argv)
 	struct timespec c0, c1;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	double t0 = bench_now();
-	if (mt_graph_load(&g, argv[1], NULL, NULL, &err) != MT_OK) {
+	phase_at[0] = t0;
+	if (mt_graph_load(&g, argv[1], on_progress, NULL, &err) != MT_OK) {
 		char line[400];
 		mt_err_format(&err, line, sizeof line);
 		fprintf(stderr, "bench_load: %s: %s\n", argv[1], line);
@@ -61,6 +81,22 @@ int main(int argc, char **argv)
 	       (double)(after - before) * 1024.0 / n);
 	printf("load_peak_rss_bytes_per_object: %.1f\n",
 	       (double)(peak - before) * 1024.0 / n);
+	static const char *const phase[] = {
+		"stream", "check", "type_count", "type_place", "in_count",
+		"in_starts", "in_place"};
+	double end = t0 + t;
+	printf("load_phase_seconds:");
+	for (int p = 0; p < 7; p++) {
+		double next = end;
+		for (int q = p + 1; q < 7; q++)
+			if (phase_at[q]) {
+				next = phase_at[q];
+				break;
+			}
+		printf(" %s %.3f", phase[p],
+		       phase_at[p] ? next - phase_at[p] : 0.0);
+	}
+	printf("\n");
 	mt_graph_free(g);
 	return 0;
 }

@@ -83,15 +83,14 @@ void tg_write(const char *path, const tg_graph *g, uint32_t *map_out)
 
 	size_t ecap = 16;
 	mt_edge *es = malloc(ecap * sizeof *es);
-	uint32_t reachable = n + 1;
+	uint32_t reachable = n + 1, low = 0; /* below low: all assigned */
 	for (uint32_t k = 0; k < n + 1; k++) {
 		if (k == s.next) { /* nothing refers to it: lowest unset node */
 			if (reachable > k)
 				reachable = k;
-			uint32_t x = 0;
-			while (s.map[x] != UNSET)
-				x++;
-			assign(&s, x);
+			while (s.map[low] != UNSET)
+				low++;
+			assign(&s, low);
 		}
 		uint32_t x = s.order[k];
 		uint32_t tnode = T;
