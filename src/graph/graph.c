@@ -900,6 +900,21 @@ finish_report(const load_prog *p, unsigned pass, uint64_t i, uint64_t n)
 	return p->cb(p->cbdata, done < p->len ? done : p->len, p->len);
 }
 
+/* Allocates in_source and in_edge for ne edges (once: later calls do
+ * nothing) and asks the prefault thread for all of their pages. */
+static int alloc_in_edges(mt_graph *g, size_t ne)
+{
+	if (g->in_source)
+		return 0;
+	g->in_source = malloc(ne ? ne * 4 : 1);
+	g->in_edge = malloc(ne ? ne * 4 : 1);
+	if (!g->in_source || !g->in_edge)
+		return -1;
+	mt_prefault_want(g->pf, g->in_source, 0, ne * 4);
+	mt_prefault_want(g->pf, g->in_edge, 0, ne * 4);
+	return 0;
+}
+
 /* The dump's `type` field is the ob_type reference; heapy's traversal sees
  * it as an edge where tp_traverse visits the type: subtype_traverse, the
  * tp_traverse of every class defined in Python, does (3.9+); the static
@@ -955,25 +970,16 @@ static mt_status add_type_edges(mt_graph *g, const load_prog *prog,
 			goto out;
 		}
 	}
-	if (!add) {
-		free(edge_types);
-		return MT_OK;
-	}
 	if (add > MAX_EDGES - ne) {
 		st = mt_err_set(err, MT_RANGE, MT_NO_OFFSET, MT_NO_OFFSET,
 				"more than %u edges with the ob_type edges",
 				MAX_EDGES);
 		goto out;
 	}
-	g->obtype_name = find_name(g, "ob_type");
-	if (g->obtype_name == UINT64_MAX) {
-		if ((st = add_name(g, "ob_type", 7, err)) != MT_OK)
-			goto out;
-		g->obtype_name = g->nnames - 1;
-	}
-	/* finish() shrinks the edge arrays after this: they usually have
-	 * room already */
-	if ((size_t)ne + add > g->ecap) {
+	/* the edge arrays to their final size (grown, or shrunk: the pages
+	 * the prefault thread mapped past the last edge go back before the
+	 * in-edge arrays come) */
+	if ((size_t)ne + add != g->ecap) {
 		mt_prefault_sync(g->pf);
 		if (grow_array((void **)&g->out_target, (size_t)ne + add, 4) ||
 		    grow_array((void **)&g->out_label, (size_t)ne + add, 4) ||
@@ -983,6 +989,21 @@ static mt_status add_type_edges(mt_graph *g, const load_prog *prog,
 			goto out;
 		}
 		g->ecap = (size_t)ne + add;
+	}
+	if (alloc_in_edges(g, (size_t)ne + add)) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				"in-edge arrays");
+		goto out;
+	}
+	if (!add) {
+		free(edge_types);
+		return MT_OK;
+	}
+	g->obtype_name = find_name(g, "ob_type");
+	if (g->obtype_name == UINT64_MAX) {
+		if ((st = add_name(g, "ob_type", 7, err)) != MT_OK)
+			goto out;
+		g->obtype_name = g->nnames - 1;
 	}
 	uint32_t total = ne + add;
 	/* the move below writes the new tail first */
@@ -1097,6 +1118,13 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 		grow_array((void **)&g->va, g->valen, 1);
 		g->vacap = g->valen;
 	}
+	/* the in-edge starts now, their places as soon as the ob_type edges
+	 * are counted: the prefault thread maps them in during the passes
+	 * before the counting sort, which writes them at random */
+	g->in_start = calloc((size_t)n + 1, 4);
+	if (!g->in_start)
+		goto nomem;
+	mt_prefault_want(g->pf, g->in_start, 0, ((size_t)n + 1) * 4);
 	for (i = 0; i < ne; i++) {
 		if (g->out_target[i] >= n)
 			return mt_err_set(err, MT_BADREF, MT_NO_OFFSET,
@@ -1134,14 +1162,8 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 	}
 
 	/* Counting sort by target; stable, so sources come in id order. */
-	g->in_start = calloc((size_t)n + 1, 4);
-	g->in_source = malloc(ne ? (size_t)ne * 4 : 1);
-	g->in_edge = malloc(ne ? (size_t)ne * 4 : 1);
-	if (!g->in_start || !g->in_source || !g->in_edge)
+	if (alloc_in_edges(g, ne))
 		goto nomem;
-	mt_prefault_want(g->pf, g->in_start, 0, ((size_t)n + 1) * 4);
-	mt_prefault_want(g->pf, g->in_source, 0, (size_t)ne * 4);
-	mt_prefault_want(g->pf, g->in_edge, 0, (size_t)ne * 4);
 	for (e = 0; e < ne; e++) {
 		g->in_start[g->out_target[e]]++;
 		if (finish_tick(prog, 3, e, ne))
