@@ -11,9 +11,11 @@
  * recursion.  Retained sizes are 64-bit sums over the dominator tree.
  *
  * Memory while building: about 24 bytes per object at the peak, the
- * tree's own 12 (idom, 4 bytes, and retained size, 8, per object, which
+ * tree's arrays (idom, 4 bytes, and retained size, 8, per object, which
  * hold working arrays until they get their values) and a block of 12
- * that is handed back when the tree is done.
+ * that is handed back when the tree is done.  Then 8 bytes per object:
+ * the retained sizes are packed to 4 bytes, with the few of 2^32 - 1
+ * bytes or more in a side table.
  */
 #ifndef MEMTRACK_DOMINATOR_H
 #define MEMTRACK_DOMINATOR_H
@@ -57,14 +59,18 @@ uint64_t mt_domtree_total(const mt_domtree *t);
 /* Bytes the tree holds. */
 size_t mt_domtree_memory(const mt_domtree *t);
 
-/* For saved indexes (savedidx.h) only.  The tree's arrays by object id
- * (borrowed until mt_domtree_free), and a tree over arrays kept elsewhere
- * (borrowed until mt_domtree_free, which then calls release(arg) when
- * release is not NULL): idom and retained of n objects as
- * mt_domtree_idom and mt_domtree_retained give them, total their sum.
- * The caller vouches for them (idom values below n or MT_NO_ID). */
-void mt_domtree_arrays_(const mt_domtree *t, const uint32_t **idom,
-			const uint64_t **retained);
+/* For saved indexes (savedidx.h) only.  The tree's idom array by object
+ * id (borrowed until mt_domtree_free); retained sizes of ids from ..
+ * from + count - 1 into out (a built tree keeps them as uint32 with a side
+ * table for the big ones, 4 bytes an object; a saved index as uint64);
+ * and a tree over arrays kept elsewhere (borrowed until mt_domtree_free,
+ * which then calls release(arg) when release is not NULL): idom and
+ * retained of n objects as mt_domtree_idom and mt_domtree_retained give
+ * them, total their sum.  The caller vouches for them (idom values below
+ * n or MT_NO_ID). */
+const uint32_t *mt_domtree_idoms_(const mt_domtree *t);
+void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
+				uint32_t count, uint64_t *out);
 mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
 			   const uint32_t *idom, const uint64_t *retained,
 			   uint64_t total, void (*release)(void *), void *arg,

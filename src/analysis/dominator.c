@@ -32,7 +32,15 @@
 struct mt_domtree {
 	uint32_t n;
 	uint32_t *idom;     /* by id; MT_NO_ID = virtual root */
-	uint64_t *retained; /* by id */
+	/* retained sizes by id: as uint64 (a saved index's mapping), or, in
+	 * a tree built here, as uint32 with RET_WIDE for the few of 2^32 - 1
+	 * bytes or more, whose values are in wide_val, by id in wide_id
+	 * (ascending) */
+	uint64_t *retained;
+	uint32_t *ret32;
+	uint32_t *wide_id;
+	uint64_t *wide_val;
+	size_t nwide;
 	uint64_t total;
 	/* a tree over arrays it does not own (mt_domtree_wrap_): freed by
 	 * release(arg) instead of free() */
@@ -40,6 +48,8 @@ struct mt_domtree {
 	void *arg;
 	bool borrowed;
 };
+
+#define RET_WIDE UINT32_MAX /* ret32: the value is in the side table */
 
 typedef struct build {
 	const mt_graph *g;
@@ -267,6 +277,47 @@ static mt_status dfs_all(build *b, mt_err *err)
 	return st;
 }
 
+/* The built tree's retained sizes from uint64 to uint32 in place (8 to 4
+ * bytes per object once the build's scratch use of the array is over),
+ * the values of 2^32 - 1 or more to the side table: on a real heap the
+ * few objects that hold gigabytes, the dominators of most of the heap. */
+static mt_status pack_retained(mt_domtree *t, build *b)
+{
+	uint32_t n = t->n;
+	size_t nwide = 0, k = 0;
+	for (uint32_t id = 0; id < n; id++) {
+		nwide += t->retained[id] >= RET_WIDE;
+		if (progress(b, id + 1, n))
+			return MT_CANCELLED;
+	}
+	if (nwide) {
+		t->wide_id = malloc(nwide * sizeof *t->wide_id);
+		t->wide_val = malloc(nwide * sizeof *t->wide_val);
+		if (!t->wide_id || !t->wide_val)
+			return MT_NOMEM;
+	}
+	/* element id's 4 bytes overlap the 8 of element id / 2 <= id, read
+	 * before */
+	char *p = (char *)t->retained;
+	for (uint32_t id = 0; id < n; id++) {
+		uint64_t v;
+		memcpy(&v, p + 8 * (size_t)id, 8);
+		uint32_t v32 = v >= RET_WIDE ? RET_WIDE : (uint32_t)v;
+		if (v32 == RET_WIDE) {
+			t->wide_id[k] = id;
+			t->wide_val[k++] = v;
+		}
+		memcpy(p + 4 * (size_t)id, &v32, 4);
+		if (progress(b, id + 1, n)) /* (freed as it is) */
+			return MT_CANCELLED;
+	}
+	t->nwide = nwide;
+	void *q = realloc(p, (n ? n : 1) * sizeof *t->ret32);
+	t->ret32 = q ? q : (void *)p;
+	t->retained = NULL;
+	return MT_OK;
+}
+
 mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
 {
@@ -279,7 +330,8 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	 * first and hold the working arrays that are done before they get
 	 * their values; the rest (12 bytes per object and a bit) is one
 	 * block, handed back to the system when the tree is done: 24 bytes
-	 * per object at the peak instead of 53 with every array apart. */
+	 * per object at the peak instead of 53 with every array apart; the
+	 * retained sizes are packed to 4 bytes at the end (pack_retained). */
 	size_t nn = n ? n : 1, words = (nn + 63) / 64;
 	size_t bytes = nn * sizeof *b.dfn + 2 * (size_t)m * sizeof(uint32_t) +
 		       words * sizeof(uint64_t);
@@ -402,6 +454,14 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	}
 	t->total = total;
 	build_free(&b);
+	/* (b's progress fields stay valid: build_free frees arrays only) */
+	if ((st = pack_retained(t, &b)) == MT_CANCELLED)
+		goto cancelled;
+	if (st != MT_OK) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				"retained sizes of %u objects", n);
+		goto fail;
+	}
 	*out = t;
 	return MT_OK;
 cancelled:
@@ -422,15 +482,20 @@ void mt_domtree_free(mt_domtree *t)
 	} else {
 		free(t->idom);
 		free(t->retained);
+		free(t->ret32);
+		free(t->wide_id);
+		free(t->wide_val);
 	}
 	free(t);
 }
 
-void mt_domtree_arrays_(const mt_domtree *t, const uint32_t **idom,
-			const uint64_t **retained)
+const uint32_t *mt_domtree_idoms_(const mt_domtree *t) { return t->idom; }
+
+void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
+				uint32_t count, uint64_t *out)
 {
-	*idom = t->idom;
-	*retained = t->retained;
+	for (uint32_t i = 0; i < count; i++)
+		out[i] = mt_domtree_retained(t, from + i);
 }
 
 mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
@@ -462,7 +527,19 @@ uint32_t mt_domtree_idom(const mt_domtree *t, uint32_t id)
 
 uint64_t mt_domtree_retained(const mt_domtree *t, uint32_t id)
 {
-	return t->retained[id];
+	if (t->retained)
+		return t->retained[id];
+	if (t->ret32[id] != RET_WIDE)
+		return t->ret32[id];
+	size_t lo = 0, hi = t->nwide; /* present: pack_retained put it */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->wide_id[mid] <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->wide_val[lo];
 }
 
 uint64_t mt_domtree_total(const mt_domtree *t)
@@ -472,5 +549,8 @@ uint64_t mt_domtree_total(const mt_domtree *t)
 
 size_t mt_domtree_memory(const mt_domtree *t)
 {
-	return sizeof *t + (size_t)t->n * (sizeof *t->idom + sizeof *t->retained);
+	size_t per = sizeof *t->idom +
+		     (t->retained ? sizeof *t->retained : sizeof *t->ret32);
+	return sizeof *t + (size_t)t->n * per +
+	       t->nwide * (sizeof *t->wide_id + sizeof *t->wide_val);
 }

@@ -437,14 +437,13 @@ mt_status mt_savedidx_save(const char *idx_path, const mt_savedidx_key *key,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
 {
 	const uint32_t *idom;
-	const uint64_t *ret;
 	uint32_t n = mt_graph_count(g);
 	mt_safefile f;
 	struct hdr h;
 	mt_status st;
 	if ((st = ours_to_replace(idx_path, err)) != MT_OK)
 		return st;
-	mt_domtree_arrays_(t, &idom, &ret);
+	idom = mt_domtree_idoms_(t);
 	hdr_fill(&h, key, g, mt_domtree_total(t));
 	if ((st = mt_safefile_open(&f, idx_path, "a saved index", 0, err)) !=
 	    MT_OK)
@@ -454,24 +453,42 @@ mt_status mt_savedidx_save(const char *idx_path, const mt_savedidx_key *key,
 		goto fail;
 	mt_hash64 hs;
 	mt_hash64_init(&hs);
-	const uint8_t *parts[2] = {(const uint8_t *)ret, (const uint8_t *)idom};
+	/* the retained sizes as uint64 (the tree keeps most as uint32), a
+	 * chunk at a time through buf, then idom as it is */
+	uint64_t *buf = malloc(CHUNK);
+	if (!buf) {
+		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+				"saving the index");
+		goto fail;
+	}
 	size_t lens[2] = {8 * (size_t)n, 4 * (size_t)n};
 	uint64_t done = 0;
 	for (int p = 0; p < 2; p++)
 		for (size_t at = 0; at < lens[p]; at += CHUNK) {
 			size_t k = lens[p] - at < CHUNK ? lens[p] - at : CHUNK;
-			mt_hash64_update(&hs, parts[p] + at, k);
-			if ((st = mt_safefile_write(&f, parts[p] + at, k,
-						    err)) != MT_OK)
+			const uint8_t *part = (const uint8_t *)idom + at;
+			if (p == 0) {
+				mt_domtree_retained_range_(
+				    t, (uint32_t)(at / 8), (uint32_t)(k / 8),
+				    buf);
+				part = (const uint8_t *)buf;
+			}
+			mt_hash64_update(&hs, part, k);
+			if ((st = mt_safefile_write(&f, part, k, err)) !=
+			    MT_OK) {
+				free(buf);
 				goto fail;
+			}
 			done += k;
 			if (cb && cb(cbdata, done / 12, n)) {
+				free(buf);
 				st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 						MT_NO_OFFSET,
 						"saving the index");
 				goto fail;
 			}
 		}
+	free(buf);
 	h.body_sum = mt_hash64_final(&hs);
 	h.hdr_sum = hash(&h, offsetof(struct hdr, hdr_sum));
 	for (size_t at = 0; at < sizeof h;) {

@@ -120,7 +120,7 @@ mt_prefault *mt_prefault_start(void) { return NULL; }
 
 #endif
 
-void mt_prefault_want(mt_prefault *p, const void *base, size_t from,
+void mt_prefault_want(mt_prefault *p, void *base, size_t from,
 		      size_t to)
 {
 	if (!p || !base || to <= from)

@@ -24,8 +24,10 @@ typedef struct mt_prefault mt_prefault;
 mt_prefault *mt_prefault_start(void);
 
 /* Asks for the pages of base[from, to) (bytes; rounded out to pages).
- * Requests past the queue's room are dropped. */
-void mt_prefault_want(mt_prefault *p, const void *base, size_t from,
+ * Requests past the queue's room are dropped.  (base is not const: the
+ * memory need not be initialized, and GCC warns of a const pointer to
+ * memory not yet written.) */
+void mt_prefault_want(mt_prefault *p, void *base, size_t from,
 		      size_t to);
 
 /* Drops every waiting request and waits for the one in progress: call
