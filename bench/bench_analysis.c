@@ -25,7 +25,11 @@
  *   - a re-partition of the whole heap by type: the kinds, the rows and
  *     the first page's Retained;
  *   - R on the biggest row by type: its set, its referrers, their kinds by
- *     clodo, the rows and the first page's Retained. */
+ *     clodo, the rows and the first page's Retained.
+ * As the browser does, kinds are kept as uint16 when every kind fits
+ * (packed in place after the classification), and the page pass's
+ * scratch memory is given back before a new view's kinds are made
+ * (mt_dominance_trim). */
 #include "config.h"
 
 #include "benchutil.h"
@@ -109,8 +113,65 @@ static size_t page_of(const mt_partition *p, size_t from, uint32_t *want)
 	return k;
 }
 
+/* A view's kinds as the browser keeps them: uint16 when every kind fits
+ * (k16, packed in place), else uint32 (k32). */
+typedef struct {
+	uint32_t *k32;
+	uint16_t *k16;
+} kinds_t;
+
+static kinds_t pack(uint32_t *k, size_t n)
+{
+	uint32_t mx = 0;
+	for (size_t j = 0; j < n; j++)
+		mx = k[j] > mx ? k[j] : mx;
+	if (mx > UINT16_MAX)
+		return (kinds_t){k, NULL};
+	char *p = (char *)k;
+	for (size_t j = 0; j < n; j++) {
+		uint32_t v;
+		memcpy(&v, p + 4 * j, 4);
+		uint16_t v16 = (uint16_t)v;
+		memcpy(p + 2 * j, &v16, 2);
+	}
+	void *q = realloc(p, (n ? n : 1) * 2);
+	return (kinds_t){NULL, q ? q : (void *)p};
+}
+
+static uint32_t kind_at(kinds_t k, size_t j)
+{
+	return k.k16 ? k.k16[j] : k.k32[j];
+}
+
+static void kinds_free(kinds_t k)
+{
+	free(k.k16);
+	free(k.k32);
+}
+
+static mt_status partition_of(mt_partition **p, mt_classifier *c,
+			      const uint32_t *ids, kinds_t k, size_t n,
+			      mt_err *err)
+{
+	return k.k16 ? mt_partition_from_kinds16(p, c, ids, k.k16, n, err)
+		     : mt_partition_from_kinds(p, c, ids, k.k32, n, err);
+}
+
+static mt_status page_pass(mt_dominance *d, const uint32_t *ids, kinds_t k,
+			   size_t n, const uint32_t *want, size_t nw,
+			   uint64_t *sizes, uint64_t *every, mt_progress_fn cb,
+			   mt_err *err)
+{
+	return k.k16 ? mt_dominance_domisize_kinds16(d, ids, k.k16, n, want,
+						     nw, sizes, every, cb,
+						     NULL, err)
+		     : mt_dominance_domisize_kinds(d, ids, k.k32, n, want, nw,
+						   sizes, every, cb, NULL,
+						   err);
+}
+
 /* The members of ids[0..n) (NULL: 0..n-1) of kind `kind`, a new set. */
-static mt_set *row_set(const uint32_t *ids, const uint32_t *kinds, size_t n,
+static mt_set *row_set(const uint32_t *ids, kinds_t kinds, size_t n,
 		       uint32_t kind, uint64_t count)
 {
 	uint32_t *sel = malloc((count ? count : 1) * sizeof *sel);
@@ -118,7 +179,7 @@ static mt_set *row_set(const uint32_t *ids, const uint32_t *kinds, size_t n,
 	mt_set *s;
 	mt_err err;
 	for (size_t j = 0; j < n && m < count; j++)
-		if (kinds[j] == kind)
+		if (kind_at(kinds, j) == kind)
 			sel[m++] = ids ? ids[j] : (uint32_t)j;
 	if (mt_set_adopt(&s, sel, m, &err))
 		return NULL;
@@ -221,7 +282,8 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	mt_dominance *d;
 	mt_classifier *clodo, *type;
 	mt_partition *p, *tp;
-	uint32_t *kinds, *tkinds, want[PAGE];
+	uint32_t *k32, want[PAGE];
+	kinds_t kinds, tkinds;
 	uint64_t sizes[PAGE];
 	size_t n = mt_graph_count(g);
 	int exact = 1;
@@ -237,8 +299,10 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	uint64_t every;
 	step_start();
 	if (mt_classifier_new_named(&clodo, g, "clodo", &err) ||
-	    mt_classifier_classify_all(clodo, &kinds, &err) ||
-	    mt_partition_from_kinds(&p, clodo, NULL, kinds, n, &err))
+	    mt_classifier_classify_all(clodo, &k32, &err))
+		return die("clodo", &err);
+	kinds = pack(k32, n);
+	if (partition_of(&p, clodo, NULL, kinds, n, &err))
 		return die("clodo", &err);
 	step_report("partition by clodo (kinds)");
 	/* the second time is warm (the pass keeps its scratch memory); a
@@ -247,9 +311,8 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	for (int pg = 0; pg < 2; pg++) {
 		size_t k = page_of(p, (size_t)(pg && two) * PAGE, want);
 		step_start();
-		if (mt_dominance_domisize_kinds(d, NULL, kinds, n, want, k,
-						sizes, pg ? NULL : &every,
-						tick, NULL, &err))
+		if (page_pass(d, NULL, kinds, n, want, k, sizes,
+			      pg ? NULL : &every, tick, &err))
 			return die("page", &err);
 		step_report(!pg ? "  first page's Retained"
 			    : two ? "  next page's Retained"
@@ -259,8 +322,7 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	page_of(p, 0, want);
 	double one = 0;
 	size_t nrow = mt_partition_nrows(p) < 3 ? mt_partition_nrows(p) : 3;
-	if (mt_dominance_domisize_kinds(d, NULL, kinds, n, want, nrow, sizes,
-					NULL, NULL, NULL, &err))
+	if (page_pass(d, NULL, kinds, n, want, nrow, sizes, NULL, NULL, &err))
 		return die("page", &err);
 	for (size_t i = 0; i < nrow; i++) {
 		const mt_partition_row *r = mt_partition_row_at(p, i);
@@ -283,18 +345,19 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	/* re-partition by type */
 	double total = 0;
 	step_start();
+	mt_dominance_trim(d); /* the browser's member_kinds does */
 	if (mt_classifier_new_named(&type, g, "type", &err) ||
-	    mt_classifier_classify_all(type, &tkinds, &err))
+	    mt_classifier_classify_all(type, &k32, &err))
 		return die("type", &err);
+	tkinds = pack(k32, n);
 	total += step_report("re-partition by type: kinds");
 	step_start();
-	if (mt_partition_from_kinds(&tp, type, NULL, tkinds, n, &err))
+	if (partition_of(&tp, type, NULL, tkinds, n, &err))
 		return die("type", &err);
 	total += step_report("  the rows from the kinds");
 	step_start();
 	size_t k = page_of(tp, 0, want);
-	if (mt_dominance_domisize_kinds(d, NULL, tkinds, n, want, k, sizes,
-					&every, tick, NULL, &err))
+	if (page_pass(d, NULL, tkinds, n, want, k, sizes, &every, tick, &err))
 		return die("page", &err);
 	total += step_report("  first page's Retained");
 	printf("%-30s %8.3f s\n", "  re-partition in all", total);
@@ -307,6 +370,7 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	printf("R on row 0 by type (%s): %llu objects\n", big->label,
 	       (unsigned long long)big->count);
 	step_start();
+	mt_dominance_trim(d); /* bv_target does: a new view is coming */
 	row = row_set(NULL, tkinds, n, big->kind, big->count);
 	if (!row)
 		return die("row", &err);
@@ -326,28 +390,28 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 					   &err))
 			return die("classify", &err);
 	}
+	kinds_t rkinds = pack(rk, nr);
 	total += step_report("  their kinds by clodo");
 	step_start();
-	if (mt_partition_from_kinds(&rp, clodo, mt_set_ids(refs), rk, nr,
-				    &err))
+	if (partition_of(&rp, clodo, mt_set_ids(refs), rkinds, nr, &err))
 		return die("partition", &err);
 	total += step_report("  the rows from the kinds");
 	step_start();
 	k = page_of(rp, 0, want);
-	if (mt_dominance_domisize_kinds(d, mt_set_ids(refs), rk, nr, want, k,
-					sizes, &every, tick, NULL, &err))
+	if (page_pass(d, mt_set_ids(refs), rkinds, nr, want, k, sizes, &every,
+		      tick, &err))
 		return die("page", &err);
 	total += step_report("  first page's Retained");
 	printf("%-30s %8.3f s\n", "  R in all", total);
 
-	free(rk);
+	kinds_free(rkinds);
 	mt_partition_free(rp);
 	mt_set_unref(refs);
 	mt_set_unref(row);
-	free(tkinds);
+	kinds_free(tkinds);
 	mt_partition_free(tp);
 	mt_classifier_free(type);
-	free(kinds);
+	kinds_free(kinds);
 	mt_partition_free(p);
 	mt_classifier_free(clodo);
 	mt_dominance_free(d);
