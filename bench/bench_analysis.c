@@ -153,8 +153,10 @@ static mt_status partition_of(mt_partition **p, mt_classifier *c,
 			      const uint32_t *ids, kinds_t k, size_t n,
 			      mt_err *err)
 {
-	return k.k16 ? mt_partition_from_kinds16(p, c, ids, k.k16, n, err)
-		     : mt_partition_from_kinds(p, c, ids, k.k32, n, err);
+	return k.k16 ? mt_partition_from_kinds16(p, c, ids, k.k16, n, tick,
+						 NULL, err)
+		     : mt_partition_from_kinds(p, c, ids, k.k32, n, tick, NULL,
+					       err);
 }
 
 static mt_status page_pass(mt_dominance *d, const uint32_t *ids, kinds_t k,

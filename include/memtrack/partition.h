@@ -180,16 +180,19 @@ mt_status mt_partition_from_rows(mt_partition **out, const char *header,
 /* The same from kinds made already (mt_classifier_classify_all or one
  * mt_classifier_classify per member): object ids[i] (i when ids is NULL,
  * n then being the graph's count) is of kind kinds[i] of c.  No
- * classification, one pass over the arrays.  Both borrowed for the call;
- * caller frees *out. */
+ * classification, one pass over the arrays (0.2 s at 80M objects), told
+ * to cb (may be NULL) every 2^16 members, which may cancel (MT_CANCELLED).
+ * Both arrays borrowed for the call; caller frees *out. */
 mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
 				  const uint32_t *ids, const uint32_t *kinds,
-				  size_t n, mt_err *err);
+				  size_t n, mt_progress_fn cb, void *cbdata,
+				  mt_err *err);
 /* The same with the kinds as uint16 (every kind below 65536: half the
  * memory of a whole heap's kinds). */
 mt_status mt_partition_from_kinds16(mt_partition **out, mt_classifier *c,
 				    const uint32_t *ids,
 				    const uint16_t *kinds, size_t n,
+				    mt_progress_fn cb, void *cbdata,
 				    mt_err *err);
 
 void mt_partition_free(mt_partition *p);

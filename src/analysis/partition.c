@@ -109,16 +109,18 @@ mt_status mt_partition_new_progress(mt_partition **out, mt_classifier *c,
 
 mt_status mt_partition_from_kinds(mt_partition **out, mt_classifier *c,
 				  const uint32_t *ids, const uint32_t *kinds,
-				  size_t n, mt_err *err)
+				  size_t n, mt_progress_fn cb, void *cbdata,
+				  mt_err *err)
 {
-	return build(out, c, ids, kinds, NULL, n, NULL, NULL, err);
+	return build(out, c, ids, kinds, NULL, n, cb, cbdata, err);
 }
 
 mt_status mt_partition_from_kinds16(mt_partition **out, mt_classifier *c,
 				    const uint32_t *ids, const uint16_t *kinds,
-				    size_t n, mt_err *err)
+				    size_t n, mt_progress_fn cb, void *cbdata,
+				    mt_err *err)
 {
-	return build(out, c, ids, NULL, kinds, n, NULL, NULL, err);
+	return build(out, c, ids, NULL, kinds, n, cb, cbdata, err);
 }
 
 /* The rows of ids[0..n) (NULL: every object), classified by c or, when

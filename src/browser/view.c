@@ -385,24 +385,41 @@ static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
  * moves from byte 4j to 2j, never over one not read yet; memcpy keeps
  * the two widths' accesses in order) and the array shrunk, so the
  * packing needs no second array. */
-static void pack_kinds(bview *v)
+/* Two passes over the kinds (0.1-0.2 s at 80M objects), reported under
+ * the classification's label; a cancel is honoured after the packing,
+ * which leaves the kinds whole either way.  Non-zero: cancelled. */
+static int pack_kinds(mt_browser *b, bview *v)
 {
 	size_t n = mt_set_count(v->set);
 	uint32_t mx = 0;
-	for (size_t j = 0; j < n; j++)
+	int cancel = 0;
+	char *what = bv_printf("partition by %s: kinds",
+			       mt_classifier_name(v->cls));
+	for (size_t j = 0; j < n; j++) {
+		if (!(j & 0xffff) && mt_ctx_progress(b->ctx, what, j / 2, n)) {
+			free(what);
+			return 1;
+		}
 		mx = v->kinds[j] > mx ? v->kinds[j] : mx;
-	if (mx > UINT16_MAX)
-		return;
+	}
+	if (mx > UINT16_MAX) {
+		free(what);
+		return 0;
+	}
 	char *p = (char *)v->kinds;
 	for (size_t j = 0; j < n; j++) {
+		if (!(j & 0xffff) && !cancel)
+			cancel = mt_ctx_progress(b->ctx, what, n / 2 + j / 2, n);
 		uint32_t k;
 		memcpy(&k, p + 4 * j, 4);
 		uint16_t k16 = (uint16_t)k;
 		memcpy(p + 2 * j, &k16, 2);
 	}
+	free(what);
 	void *q = realloc(p, (n ? n : 1) * sizeof(uint16_t));
 	v->kinds = NULL;
 	v->kinds16 = q ? q : (void *)p;
+	return cancel;
 }
 
 mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
@@ -411,9 +428,10 @@ mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
 		return MT_OK;
 	bv_quiet(b, mt_set_count(v->set));
 	mt_status st = member_kinds(b, v, err);
+	if (st == MT_OK && pack_kinds(b, v))
+		st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET,
+				"partition");
 	bv_quiet(b, 0);
-	if (st == MT_OK)
-		pack_kinds(v);
 	return st;
 }
 

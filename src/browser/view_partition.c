@@ -120,6 +120,13 @@ static int page_progress(void *data, uint64_t done, uint64_t total)
 	return b->ui->progress(b->ui, "retained sizes", done, total) ? 1 : 0;
 }
 
+static int rows_progress(void *data, uint64_t done, uint64_t total)
+{
+	mt_browser *b = data;
+	return b->ui->progress(b->ui, "the partition's rows", done, total) ? 1
+									   : 0;
+}
+
 /* The Retained figures of rows rs[0..n) in one pass: the kinds' rows and,
  * when no row is hidden, the "all" row (the whole set); under a filter
  * the "all" row is left to bv_retained. */
@@ -216,12 +223,16 @@ mt_status bv_open_partition(mt_browser *b, const mt_qresult *res,
 	v->cls = c;
 	size_t n = mt_set_count(v->set);
 	st = bv_kinds(b, v, err);
+	/* (0.2 s at 80M objects: reported; quiet on a small set, as the
+	 * classification is) */
+	mt_progress_fn cb = n > 200000 ? rows_progress : NULL;
 	if (st == MT_OK)
 		st = v->kinds ? mt_partition_from_kinds(&p, c, member_ids(b, v),
-							v->kinds, n, err)
+							v->kinds, n, cb, b,
+							err)
 			      : mt_partition_from_kinds16(
-				    &p, c, member_ids(b, v), v->kinds16, n,
-				    err);
+				    &p, c, member_ids(b, v), v->kinds16, n, cb,
+				    b, err);
 	if (st != MT_OK) {
 		bv_free(v);
 		return st;

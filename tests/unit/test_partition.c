@@ -684,6 +684,15 @@ static void test_clodo_on_demo(void **state)
 
 /* Rows from kinds as uint32 and as uint16 are the rows a classification
  * gives, for the whole heap and for a subset. */
+/* Counts its calls in *data and cancels. */
+static int cancel_first(void *data, uint64_t done, uint64_t total)
+{
+	(void)done;
+	(void)total;
+	++*(int *)data;
+	return 1;
+}
+
 static void test_from_kinds16(void **state)
 {
 	mt_graph *g = load_canned("demo");
@@ -707,11 +716,22 @@ static void test_from_kinds16(void **state)
 		assert_int_equal(mt_partition_new(&p[0], c, in, m, &err),
 				 MT_OK);
 		assert_int_equal(mt_partition_from_kinds(
-				     &p[1], c, in, pass ? sub : kinds, m, &err),
+				     &p[1], c, in, pass ? sub : kinds, m, NULL,
+				     NULL, &err),
 				 MT_OK);
 		assert_int_equal(mt_partition_from_kinds16(
-				     &p[2], c, in, pass ? sub16 : k16, m, &err),
+				     &p[2], c, in, pass ? sub16 : k16, m, NULL,
+				     NULL, &err),
 				 MT_OK);
+		/* progress from the first member on, and a cancel */
+		int calls = 0;
+		mt_partition *none = (mt_partition *)1;
+		assert_int_equal(mt_partition_from_kinds16(
+				     &none, c, in, pass ? sub16 : k16, m,
+				     cancel_first, &calls, &err),
+				 MT_CANCELLED);
+		assert_null(none);
+		assert_int_equal(calls, 1);
 		for (int q = 1; q < 3; q++) {
 			assert_int_equal(mt_partition_nrows(p[q]),
 					 mt_partition_nrows(p[0]));
