@@ -632,6 +632,20 @@ static mt_status rows_result(mt_browser *b, bview *v, brow **rs, size_t n,
 		return st;
 	}
 	qsort(rs, n, sizeof *rs, cmp_row_index);
+	if (n == 1 && (v->ops->caps & BV_KINDS) && (v->kinds || v->kinds16)) {
+		/* the row's objects from the kinds the view keeps (one scan,
+		 * reported), not from the query layer, which would partition
+		 * the view's whole set again (a classification pass and one
+		 * more for the row's members: 2 s at 80M objects) */
+		mt_set *s = NULL;
+		mt_status st = rows_set(b, v, rs, 1, &s, err);
+		if (st == MT_OK) {
+			st = mt_query_row_given(b->q, &v->res, rs[0]->index, s,
+						out, err);
+			mt_set_unref(s);
+		}
+		return st;
+	}
 	mt_status st = mt_query_row(b->q, &v->res, rs[0]->index, out, err);
 	if (st != MT_OK || n == 1)
 		return st;

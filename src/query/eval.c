@@ -156,6 +156,22 @@ static void clip(long *lo, long *hi, size_t nrows)
 		*hi = *lo;
 }
 
+mt_status q_rows_expr(const val *v, long lo, long hi, bool single, val *out,
+		      mt_err *err)
+{
+	mt_strbuf b;
+	mt_strbuf_init(&b);
+	q_expr_operand(&b, v, P_POSTFIX);
+	if (single)
+		mt_strbuf_printf(&b, "[%ld]", lo);
+	else
+		mt_strbuf_printf(&b, "[%ld:%ld]", lo, hi);
+	mt_status st =
+	    b.nomem ? q_nomem(err) : val_expr(out, P_POSTFIX, err, "%s", b.s);
+	mt_strbuf_destroy(&b);
+	return st;
+}
+
 mt_status q_rows(mt_query *q, const val *v, long lo, long hi, bool single,
 		 uint32_t pos, uint32_t ipos, val *out, mt_err *err)
 {
@@ -191,16 +207,7 @@ mt_status q_rows(mt_query *q, const val *v, long lo, long hi, bool single,
 	if (st)
 		goto done;
 	val_set(out, s, v->er);
-	mt_strbuf b;
-	mt_strbuf_init(&b);
-	q_expr_operand(&b, v, P_POSTFIX);
-	if (single)
-		mt_strbuf_printf(&b, "[%ld]", lo);
-	else
-		mt_strbuf_printf(&b, "[%ld:%ld]", lo, hi);
-	st = b.nomem ? q_nomem(err) : val_expr(out, P_POSTFIX, err, "%s", b.s);
-	mt_strbuf_destroy(&b);
-	if (st)
+	if ((st = q_rows_expr(v, lo, hi, single, out, err)))
 		val_drop(out);
 done:
 	mt_partition_free(p);

@@ -216,6 +216,10 @@ mt_status q_nrows(mt_query *q, const val *v, uint32_t pos, size_t *nrows,
  * or `v[lo:hi]`, with its expression.  The partition is built once. */
 mt_status q_rows(mt_query *q, const val *v, long lo, long hi, bool single,
 		 uint32_t pos, uint32_t ipos, val *out, mt_err *err);
+/* out's expression for those rows (q_rows's): v as an operand, then
+ * `[lo]` or `[lo:hi]`. */
+mt_status q_rows_expr(const val *v, long lo, long hi, bool single, val *out,
+		      mt_err *err);
 
 /* ---- table.c: the attribute and method table ---- */
 enum {

@@ -421,6 +421,23 @@ mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
 	return derive(q, of, &made, st, out, err);
 }
 
+mt_status mt_query_row_given(mt_query *q, const mt_qresult *of, size_t row,
+			     mt_set *set, mt_qresult *out, mt_err *err)
+{
+	memset(out, 0, sizeof *out);
+	val v, made = {0};
+	mt_status st = from_result(q, of, &v, err);
+	if (st)
+		return st;
+	if (row > (size_t)LONG_MAX)
+		row = (size_t)LONG_MAX;
+	val_set(&made, mt_set_ref(set), v.er);
+	made.of = v.of;
+	st = q_rows_expr(&v, (long)row, (long)row + 1, true, &made, err);
+	val_drop(&v);
+	return derive(q, of, &made, st, out, err);
+}
+
 mt_status mt_query_attr(mt_query *q, const mt_qresult *of, const char *attr,
 			mt_qresult *out, mt_err *err)
 {

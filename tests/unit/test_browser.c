@@ -431,6 +431,27 @@ static void test_target(void **state)
 	snprintf(want, sizeof want, "h[%u]  (", r->index);
 	assert_int_equal(strncmp(line(b, 1), want, strlen(want)), 0);
 	assert_int_equal(mt_set_count(bv_top(b)->set), r->count);
+	/* (the row's objects come from the view's kinds, its expression
+	 * from the query layer: the two agree) */
+	mt_qresult rq;
+	mt_err rerr;
+	assert_int_equal(mt_query_eval(b->q, bv_top(b)->expr, &rq, &rerr),
+			 MT_OK);
+	assert_true(mt_set_equal(rq.set, bv_top(b)->set));
+	mt_qresult_destroy(&rq);
+	for (size_t i = 0; i < v->nrows; i++) {
+		mt_set *rs;
+		if (v->rows[i].all)
+			continue;
+		assert_int_equal(mt_query_row(b->q, &v->res, v->rows[i].index,
+					      &rq, &rerr),
+				 MT_OK);
+		assert_int_equal(bv_row_set(b, v, &v->rows[i], &rs, &rerr),
+				 MT_OK);
+		assert_true(mt_set_equal(rq.set, rs));
+		mt_set_unref(rs);
+		mt_qresult_destroy(&rq);
+	}
 	keys(b, "h");
 	/* two marked rows: their union */
 	keys(b, "j j ");
