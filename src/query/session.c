@@ -404,8 +404,11 @@ mt_status mt_query_by(mt_query *q, const mt_qresult *of, const char *classifier,
 	return derive(q, of, &made, st, out, err);
 }
 
-mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
-		       mt_qresult *out, mt_err *err)
+/* Row `row` of of's table: its objects `set` when given (borrowed), else
+ * made by the query layer's partition (q_rows); the expression `of[row]`
+ * either way. */
+static mt_status row_result(mt_query *q, const mt_qresult *of, size_t row,
+			    mt_set *set, mt_qresult *out, mt_err *err)
 {
 	memset(out, 0, sizeof *out);
 	val v, made = {0};
@@ -414,28 +417,29 @@ mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
 		return st;
 	if (row > (size_t)LONG_MAX)
 		row = (size_t)LONG_MAX;
-	st = q_rows(q_sess(q, &v), &v, (long)row, (long)row + 1, true, 0, 0,
-		    &made, err);
+	long r = (long)row;
+	if (set) {
+		val_set(&made, mt_set_ref(set), v.er);
+		st = q_rows_expr(&v, r, r + 1, true, &made, err);
+	} else {
+		st = q_rows(q_sess(q, &v), &v, r, r + 1, true, 0, 0, &made,
+			    err);
+	}
 	made.of = v.of;
 	val_drop(&v);
 	return derive(q, of, &made, st, out, err);
 }
 
+mt_status mt_query_row(mt_query *q, const mt_qresult *of, size_t row,
+		       mt_qresult *out, mt_err *err)
+{
+	return row_result(q, of, row, NULL, out, err);
+}
+
 mt_status mt_query_row_given(mt_query *q, const mt_qresult *of, size_t row,
 			     mt_set *set, mt_qresult *out, mt_err *err)
 {
-	memset(out, 0, sizeof *out);
-	val v, made = {0};
-	mt_status st = from_result(q, of, &v, err);
-	if (st)
-		return st;
-	if (row > (size_t)LONG_MAX)
-		row = (size_t)LONG_MAX;
-	val_set(&made, mt_set_ref(set), v.er);
-	made.of = v.of;
-	st = q_rows_expr(&v, (long)row, (long)row + 1, true, &made, err);
-	val_drop(&v);
-	return derive(q, of, &made, st, out, err);
+	return row_result(q, of, row, set, out, err);
 }
 
 mt_status mt_query_attr(mt_query *q, const mt_qresult *of, const char *attr,
