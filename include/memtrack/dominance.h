@@ -137,6 +137,24 @@ mt_status mt_dominance_domisize_kinds16(mt_dominance *d, const uint32_t *ids,
 					uint64_t *sizes, uint64_t *union_size,
 					mt_progress_fn cb, void *cbdata,
 					mt_err *err);
+/* Lower bounds of the same figures, fast (Eclipse MAT's "minimum
+ * retained size"): row i gets the retained sizes (mt_domtree_retained)
+ * of its members that no other member of the row dominates, summed: the
+ * size of the union of their dominator subtrees.  domisize contains that
+ * union, so the bound is at most the exact figure, and equal to it unless
+ * some objects are dominated by the row's members only together (a tuple
+ * two of the row's lists hold, say); a row of one object is always
+ * exact.  union_size likewise for all n members.  Needs the tree given
+ * to mt_dominance_new (MT_ARG without one); exactly one of kinds and
+ * kinds16 is not NULL.  Cost: the members' dominator chains, each object
+ * climbed once (O(N), no edges), with the page pass's scratch memory. */
+mt_status mt_dominance_minretained_kinds(mt_dominance *d, const uint32_t *ids,
+					 const uint32_t *kinds,
+					 const uint16_t *kinds16, size_t n,
+					 const uint32_t *want, size_t k,
+					 uint64_t *sizes, uint64_t *union_size,
+					 mt_progress_fn cb, void *cbdata,
+					 mt_err *err);
 /* Releases the scratch memory of the page pass (8 or 9 bytes per object,
  * kept between passes); the next pass allocates it again. */
 void mt_dominance_trim(mt_dominance *d);

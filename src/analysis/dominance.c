@@ -37,6 +37,7 @@ struct mt_dominance {
 	/* a whole heap's kinds instead of tag (domisize_kinds): member v's
 	 * tag is krow[kind of v], the kind from kinds or kinds16 */
 	const uint8_t *krow;
+	uint32_t kmax; /* krow's last index */
 	const uint32_t *kinds;
 	const uint16_t *kinds16;
 	/* progress of mt_dominance_new_progress's walk (reach) */
@@ -790,6 +791,89 @@ cancelled:
 			  "retained sizes");
 }
 
+/* Object v's set from its kind alone (domisize_kinds' by_kind): 0 when
+ * its kind has no row. */
+static inline uint64_t own_row(const mt_dominance *d, uint32_t v)
+{
+	uint32_t k = d->kinds ? d->kinds[v] : d->kinds16[v];
+	uint8_t t = k <= d->kmax ? d->krow[k] : 0;
+	return t ? 1ull << (t - 1) : 0;
+}
+
+/* The lower bounds for k <= 64 tagged sets (mt_dominance_minretained_kinds):
+ * sizes[i] gets the retained sizes of the members of set i that no other
+ * member of set i dominates.  down (d->mask) of an object is the sets of
+ * its dominators, itself included (bit i: a member of set i dominates
+ * it), valid where bm[1] is set: its idom's down plus its own sets.  The
+ * objects are taken in id order, which the writer's breadth-first
+ * numbering makes nearly the tree's order (an idom mostly comes before
+ * what it dominates), so an object mostly needs its idom's down only, one
+ * read out of order; when the idom is not done yet, the chain is climbed
+ * to the first object done (or the virtual root) on d->stack and filled
+ * going down.  Every object's down is made once: O(N) steps, no edges. */
+static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
+			    mt_progress_fn cb, void *cbdata, mt_err *err)
+{
+	uint64_t *down = d->mask, *member = d->bm[2];
+	uint64_t *known = scratch(d, 1, err);
+	if (!known)
+		return MT_NOMEM;
+	const uint32_t *idom = mt_domtree_idoms_(d->t);
+	const uint64_t all = k == PAGE ? ~0ull : (1ull << k) - 1;
+	const uint32_t n = d->n;
+	uint32_t *st = d->stack;
+	for (size_t i = 0; i < k; i++)
+		sizes[i] = 0;
+	/* a whole heap's kinds (krow): an object's row from its kind, no
+	 * member bits were set */
+#define OWN(w)                                                               \
+	(d->krow ? own_row(d, (w)) & all                                     \
+		 : bit(member, (w)) ? sets_of(d, (w)) & all : 0)
+	for (uint32_t v = 0; v < n; v++) {
+		if (!(v & (STEP - 1)) && v && cb && cb(cbdata, v, n)) {
+			for (size_t i = 0; i < k; i++)
+				sizes[i] = 0;
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "retained sizes");
+		}
+		if (bit(known, v))
+			continue; /* filled by a chain climbed before */
+		uint32_t p = idom[v];
+		if (p == MT_NO_ID || bit(known, p)) {
+			uint64_t a = p == MT_NO_ID ? 0 : down[p], own = OWN(v);
+			down[v] = a | own;
+			setbit(known, v);
+			if (own & ~a) {
+				uint64_t r = mt_domtree_retained(d->t, v);
+				for (uint64_t x = own & ~a; x; x &= x - 1)
+					sizes[__builtin_ctzll(x)] += r;
+			}
+			continue;
+		}
+		size_t depth = 0;
+		uint32_t u = v;
+		while (u != MT_NO_ID && !bit(known, u)) {
+			st[depth++] = u;
+			u = idom[u];
+		}
+		uint64_t a = u == MT_NO_ID ? 0 : down[u];
+		while (depth) {
+			uint32_t w = st[--depth];
+			uint64_t own = OWN(w);
+			if (own & ~a) {
+				uint64_t r = mt_domtree_retained(d->t, w);
+				for (uint64_t x = own & ~a; x; x &= x - 1)
+					sizes[__builtin_ctzll(x)] += r;
+			}
+			a |= own;
+			down[w] = a;
+			setbit(known, w);
+		}
+	}
+#undef OWN
+	return MT_OK;
+}
+
 /* Progress over chunks: chunk c of nc reports within its share. */
 struct chunked {
 	mt_progress_fn cb;
@@ -857,7 +941,8 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				 const uint16_t *kinds16, size_t n,
 				 const uint32_t *want, size_t k,
 				 uint64_t *sizes, uint64_t *union_size,
-				 mt_progress_fn cb, void *cbdata, mt_err *err);
+				 int bound, mt_progress_fn cb, void *cbdata,
+				 mt_err *err);
 
 mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      const uint32_t *kinds, size_t n,
@@ -867,7 +952,7 @@ mt_status mt_dominance_domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				      mt_err *err)
 {
 	return domisize_kinds(d, ids, kinds, NULL, n, want, k, sizes,
-			      union_size, cb, cbdata, err);
+			      union_size, 0, cb, cbdata, err);
 }
 
 mt_status mt_dominance_domisize_kinds16(mt_dominance *d, const uint32_t *ids,
@@ -878,7 +963,29 @@ mt_status mt_dominance_domisize_kinds16(mt_dominance *d, const uint32_t *ids,
 					mt_err *err)
 {
 	return domisize_kinds(d, ids, NULL, kinds, n, want, k, sizes,
-			      union_size, cb, cbdata, err);
+			      union_size, 0, cb, cbdata, err);
+}
+
+mt_status mt_dominance_minretained_kinds(mt_dominance *d, const uint32_t *ids,
+					 const uint32_t *kinds,
+					 const uint16_t *kinds16, size_t n,
+					 const uint32_t *want, size_t k,
+					 uint64_t *sizes, uint64_t *union_size,
+					 mt_progress_fn cb, void *cbdata,
+					 mt_err *err)
+{
+	if (!d->t || (!kinds) == (!kinds16)) {
+		for (size_t i = 0; i < k; i++)
+			sizes[i] = 0;
+		if (union_size)
+			*union_size = 0;
+		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
+				  !d->t ? "minimum retained sizes need the "
+					  "dominator tree"
+					: "one of kinds and kinds16");
+	}
+	return domisize_kinds(d, ids, kinds, kinds16, n, want, k, sizes,
+			      union_size, 1, cb, cbdata, err);
 }
 
 static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
@@ -886,7 +993,8 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				 const uint16_t *kinds16, size_t n,
 				 const uint32_t *want, size_t k,
 				 uint64_t *sizes, uint64_t *union_size,
-				 mt_progress_fn cb, void *cbdata, mt_err *err)
+				 int bound, mt_progress_fn cb, void *cbdata,
+				 mt_err *err)
 {
 	uint64_t *union0 = union_size;
 	for (size_t i = 0; i < k; i++)
@@ -954,7 +1062,9 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		}
 		if (with_union)
 			d->every = 1ull << m;
-		for (size_t j = 0; j < n && !st; j++) {
+		/* the bounds read a whole heap's rows from the kinds */
+		for (size_t j = 0; j < (bound && by_kind ? 0 : n) && !st;
+		     j++) {
 			uint32_t kj = kinds ? kinds[j] : kinds16[j];
 			size_t id = ids ? ids[j] : j;
 			uint8_t t = with_union ? TAG_NONE : 0;
@@ -979,12 +1089,14 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		}
 		if (by_kind) {
 			d->krow = row;
+			d->kmax = maxk;
 			d->kinds = kinds;
 			d->kinds16 = kinds16;
 		}
 		if (!st)
-			st = page_pass(d, m + (size_t)with_union, sz,
-				       cb ? chunk_progress : NULL, &ch, err);
+			st = (bound ? bound_pass : page_pass)(
+			    d, m + (size_t)with_union, sz,
+			    cb ? chunk_progress : NULL, &ch, err);
 		d->krow = NULL;
 		d->kinds = NULL;
 		d->kinds16 = NULL;

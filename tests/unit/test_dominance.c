@@ -373,6 +373,81 @@ static void check_many(const mt_graph *g, mt_dominance *d, unsigned *seed)
 	free(all);
 }
 
+/* The minimum retained sizes against the tree by hand: row i's members
+ * with no other member of row i on their idom chain, their retained
+ * sizes summed (the union row likewise over every member); never more
+ * than the exact figure.  Kinds up to 6 or up to 70 (two passes of
+ * 64), a random subset or every object, uint32 or uint16 kinds. */
+static void check_bounds(const mt_graph *g, mt_dominance *d,
+			 const mt_domtree *t, unsigned *seed)
+{
+	uint32_t n = mt_graph_count(g);
+	uint32_t nkinds = rand_r(seed) % 2 ? 6 : 70;
+	int whole = rand_r(seed) % 2, with_union = rand_r(seed) % 2;
+	uint32_t *ids = malloc((n + 1) * sizeof *ids);
+	uint32_t *kinds = malloc((n + 1) * sizeof *kinds);
+	uint16_t *k16 = malloc((n + 1) * sizeof *k16);
+	int32_t *kind_of = malloc((n + 1) * sizeof *kind_of);
+	uint32_t wantk[70];
+	uint64_t got[70], exact[70], u = 0, ue = 0;
+	mt_err err;
+	size_t m = 0, nk = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		kind_of[v] = -1;
+		if (whole || rand_r(seed) % 100 < 60) {
+			ids[m] = v;
+			kinds[m] = (uint32_t)rand_r(seed) % nkinds;
+			k16[m] = (uint16_t)kinds[m];
+			kind_of[v] = (int32_t)kinds[m++];
+		}
+	}
+	for (uint32_t kd = 0; kd < nkinds; kd++)
+		if (rand_r(seed) % 4)
+			wantk[nk++] = nkinds - 1 - kd;
+	const uint32_t *sel = whole ? NULL : ids;
+	if (rand_r(seed) % 2)
+		assert_int_equal(mt_dominance_minretained_kinds(
+				     d, sel, kinds, NULL, m, wantk, nk, got,
+				     with_union ? &u : NULL, NULL, NULL, &err),
+				 MT_OK);
+	else
+		assert_int_equal(mt_dominance_minretained_kinds(
+				     d, sel, NULL, k16, m, wantk, nk, got,
+				     with_union ? &u : NULL, NULL, NULL, &err),
+				 MT_OK);
+	assert_int_equal(mt_dominance_domisize_kinds(d, sel, kinds, m, wantk,
+						     nk, exact, &ue, NULL,
+						     NULL, &err),
+			 MT_OK);
+	for (size_t i = 0; i <= nk; i++) {
+		uint64_t want = 0;
+		for (uint32_t v = 0; v < n; v++) {
+			if (kind_of[v] < 0 ||
+			    (i < nk && (uint32_t)kind_of[v] != wantk[i]))
+				continue;
+			uint32_t a = mt_domtree_idom(t, v);
+			while (a != MT_NO_ID &&
+			       (kind_of[a] < 0 ||
+				(i < nk && (uint32_t)kind_of[a] != wantk[i])))
+				a = mt_domtree_idom(t, a);
+			if (a == MT_NO_ID)
+				want += mt_domtree_retained(t, v);
+		}
+		if (i < nk) {
+			assert_true(got[i] == want);
+			assert_true(got[i] <= exact[i]);
+		} else if (with_union) {
+			/* every object's is the whole heap's, exact */
+			assert_true(u == (whole ? ue : want));
+			assert_true(u <= ue);
+		}
+	}
+	free(ids);
+	free(kinds);
+	free(k16);
+	free(kind_of);
+}
+
 static void check_graph(const mt_graph *g, unsigned *seed)
 {
 	uint32_t n = mt_graph_count(g);
@@ -426,6 +501,7 @@ static void check_graph(const mt_graph *g, unsigned *seed)
 					: 0;
 		check_tuple(g, ds[r & 1], child, in, parts);
 		check_many(g, ds[r & 1], seed);
+		check_bounds(g, ds[1], t, seed);
 	}
 	free(child);
 	free(in);
@@ -685,6 +761,90 @@ static void test_hand(void **state)
 	mt_graph_free(g);
 }
 
+/* root -> L1, root -> L2, L1 -> T, L2 -> T, T -> S: the lists L1 and
+ * L2 (one row) hold T and S only together, so the row's minimum
+ * retained size is the lists' own 10 + 20, its domisize 10 + 20 + 30 +
+ * 40; the row of T alone is exact (70).  Without a tree: MT_ARG.
+ * Cancelled at any progress call: MT_CANCELLED and zeros. */
+static void test_minretained_hand(void **state)
+{
+	uint64_t sizes[] = {1, 10, 20, 30, 40};
+	tg_edge e[] = {{0, 1, 0, 0}, {0, 2, 0, 0}, {1, 3, 0, 0},
+		       {2, 3, 0, 0}, {3, 4, 0, 0}};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = 5, .sizes = sizes, .edges = e, .nedges = 5,
+		      .roots = roots, .nroots = 1};
+	uint32_t map[6];
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	uint32_t n = mt_graph_count(g);
+	mt_domtree *t;
+	mt_dominance *d, *d0;
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&d, g, t, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&d0, g, NULL, &err), MT_OK);
+	uint32_t *kinds = calloc(n, sizeof *kinds);
+	for (uint32_t v = 0; v < n; v++)
+		kinds[v] = 9;
+	kinds[map[1]] = kinds[map[2]] = 0;
+	kinds[map[3]] = 1;
+	uint32_t want[] = {0, 1};
+	uint64_t got[2], exact[2], u = 7;
+	assert_int_equal(mt_dominance_minretained_kinds(d, NULL, kinds, NULL,
+							n, want, 2, got, &u,
+							NULL, NULL, &err),
+			 MT_OK);
+	assert_true(got[0] == 30 && got[1] == 70);
+	assert_true(u == mt_domtree_total(t));
+	assert_int_equal(mt_dominance_domisize_kinds(d, NULL, kinds, n, want,
+						     2, exact, NULL, NULL,
+						     NULL, &err),
+			 MT_OK);
+	assert_true(exact[0] == 100 && exact[1] == 70);
+	/* the lists and T as one subset: the union's bound is exact here */
+	uint32_t sub[3] = {map[1], map[2], map[3]}, sk[3] = {0, 0, 1};
+	for (int i = 0; i < 3; i++) /* ascending, as a set's ids */
+		for (int j = i + 1; j < 3; j++)
+			if (sub[j] < sub[i]) {
+				uint32_t x = sub[i];
+				sub[i] = sub[j];
+				sub[j] = x;
+			}
+	for (int i = 0; i < 3; i++)
+		sk[i] = kinds[sub[i]];
+	assert_int_equal(mt_dominance_minretained_kinds(d, sub, sk, NULL, 3,
+							want, 2, got, &u,
+							NULL, NULL, &err),
+			 MT_OK);
+	assert_true(got[0] == 30 && got[1] == 70 && u == 100);
+	assert_int_equal(mt_dominance_minretained_kinds(d0, NULL, kinds, NULL,
+							n, want, 2, got, &u,
+							NULL, NULL, &err),
+			 MT_ARG);
+	assert_true(got[0] == 0 && u == 0);
+	assert_non_null(strstr(err.detail, "dominator tree"));
+	struct cancel cc = {0, 0};
+	assert_int_equal(mt_dominance_minretained_kinds(
+			     d, NULL, kinds, NULL, n, want, 2, got, NULL,
+			     cancel_at, &cc, &err),
+			 MT_OK);
+	assert_true(cc.calls >= 1);
+	for (int at = 1, calls = cc.calls; at <= calls; at++) {
+		cc = (struct cancel){0, at};
+		assert_int_equal(mt_dominance_minretained_kinds(
+				     d, NULL, kinds, NULL, n, want, 2, got,
+				     NULL, cancel_at, &cc, &err),
+				 MT_CANCELLED);
+		assert_true(got[0] == 0 && got[1] == 0);
+	}
+	free(kinds);
+	mt_dominance_free(d);
+	mt_dominance_free(d0);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+}
+
 /* A chain of 200000 objects: no recursion, 64-bit sums. */
 static void test_deep_chain(void **state)
 {
@@ -786,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_random_chains_and_cycles),
 		cmocka_unit_test(test_many_singletons),
 		cmocka_unit_test(test_many_canned),
+		cmocka_unit_test(test_minretained_hand),
 		cmocka_unit_test(test_new_progress),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
