@@ -3,6 +3,7 @@
     python3 bench/bench_gaps.py MEMTRACK_TUI DUMP [--keys K,K,...]
                                 [--size 120x40] [--settle 1.5]
                                 [--timeout 900] [--no-index]
+                                [--retained auto|exact|bounds]
 
 Runs `MEMTRACK_TUI DUMP` in a private tmux server (a terminal of the given
 size), sends keys one step at a time and watches the screen with tmux's
@@ -11,10 +12,14 @@ the start (from launching the program) or one key; it ends when the screen
 has not changed for --settle seconds and shows no progress bar.  Per step
 it prints one line:
 
-    step  KEY  response_ms R  done_ms D  longest_still_ms S  changes N
+    step  KEY  response_ms R  filled_ms F  done_ms D  longest_still_ms S
+          changes N
 
 response_ms: from the key (or the launch) to the first change of the
-screen; done_ms: to the last change; longest_still_ms: the longest time
+screen; filled_ms: to the first screen whose table has every Retained
+figure (no `...` cell; bounds marked ≥ count) and no progress bar but
+the exact figures' own (`retained sizes`, which a key stops); done_ms:
+to the last change; longest_still_ms: the longest time
 the screen stayed the same between the key and the last change (a blank
 wait, or a progress bar whose count did not move).  Then one line per gap
 against issue 13's targets:
@@ -102,15 +107,33 @@ def shown(screen):
     return text[:70]
 
 
+# a Retained cell still to come (the column's "%9s" of "...")
+PENDING = re.compile(r" {6}\.\.\. ")
+
+
+def filled(screen):
+    """Every Retained figure of the page shown (a bound or exact), and no
+    progress bar but the exact figures' (`retained sizes`)."""
+    if PENDING.search(screen):
+        return False
+    for line in screen.splitlines():
+        if BUSY.search(line) and (
+                "retained sizes [" not in line
+                or "minimum retained sizes" in line):
+            return False
+    return True
+
+
 def watch(tm, key, before, t0, settle, timeout):
     """Polls until the screen is still for `settle` s without a progress
     bar; `before` is the screen before the key (a fast answer may come
-    before the first look).  Returns (response, done, longest_still,
-    changes, still_gaps) in seconds from t0; still_gaps: [(length, at)] of
-    stills over 0.25 s."""
+    before the first look).  Returns (response, filled, done,
+    longest_still, changes, still_gaps) in seconds from t0; still_gaps:
+    [(length, at)] of stills over 0.25 s."""
     last = before
     last_change = t0
     first = None
+    full = None
     longest = 0.0
     still = []
     changes = 0
@@ -127,6 +150,8 @@ def watch(tm, key, before, t0, settle, timeout):
                     still.append((gap, last_change - t0, shown(last)))
             last, last_change = s, now
             changes += 1
+            if full is None and filled(s):
+                full = now - t0
         elif now - last_change >= settle and not BUSY.search(s):
             break
         if "EXITED" in s and key != "q":
@@ -137,7 +162,8 @@ def watch(tm, key, before, t0, settle, timeout):
             break
         time.sleep(0.002)
     resp = first if first is not None else float("nan")
-    return resp, last_change - t0, longest, changes, still
+    full = full if full is not None else last_change - t0
+    return resp, full, last_change - t0, longest, changes, still
 
 
 def main():
@@ -150,6 +176,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--no-index", action="store_true",
                     help="pass --no-index (no saved index read or written)")
+    ap.add_argument("--retained", choices=["auto", "exact", "bounds"],
+                    help="pass --retained=MODE (default: the browser's)")
     a = ap.parse_args()
     m = re.fullmatch(r"(\d+)x(\d+)", a.size)
     if not m:
@@ -160,7 +188,8 @@ def main():
         print("bench_gaps: %s: no such file" % a.dump, file=sys.stderr)
         sys.exit(2)
     tm = Tmux((int(m.group(1)), int(m.group(2))))
-    argv = [a.tui] + (["--no-index"] if a.no_index else []) + [a.dump]
+    argv = ([a.tui] + (["--no-index"] if a.no_index else [])
+            + (["--retained=" + a.retained] if a.retained else []) + [a.dump])
     print("dump: %s (%d bytes)" % (a.dump, os.path.getsize(a.dump)))
     print("terminal: %s, settle %.1f s" % (a.size, a.settle))
     gaps = []
@@ -174,11 +203,11 @@ def main():
                 before = tm.screen()
                 t0 = time.monotonic()
                 tm.keys(key)
-            r, d, s, n, still = watch(tm, name, before, t0, a.settle,
-                                      a.timeout)
-            print("step  %-6s response_ms %7.0f  done_ms %7.0f  "
-                  "longest_still_ms %6.0f  changes %d"
-                  % (name, r * 1000, d * 1000, s * 1000, n))
+            r, f, d, s, n, still = watch(tm, name, before, t0,
+                                         a.settle, a.timeout)
+            print("step  %-6s response_ms %7.0f  filled_ms %7.0f  "
+                  "done_ms %7.0f  longest_still_ms %6.0f  changes %d"
+                  % (name, r * 1000, f * 1000, d * 1000, s * 1000, n))
             sys.stdout.flush()
             if name != "start" and not (r <= 0.3):
                 gaps.append("gap  %-6s response %.0f ms > 300" % (name, r * 1000))

@@ -28,7 +28,7 @@
 #include "memtrack/util.h"
 #include "ui.h"
 
-enum { RET_UNKNOWN = 0, RET_KNOWN, RET_NONE };
+enum { RET_UNKNOWN = 0, RET_KNOWN, RET_NONE, RET_BOUND };
 enum { SORT_NATURAL = 0, SORT_SIZE, SORT_RETAINED, SORT_COUNT, SORT_LABEL };
 
 typedef struct brow {
@@ -102,12 +102,14 @@ typedef struct view_ops {
 	/* r's Retained figure (bv_retained) */
 	mt_status (*retained)(mt_browser *b, struct bview *v, brow *r,
 			      mt_err *err);
-	/* the Retained figures of rows rs[0..n) (RET_UNKNOWN ones) at once,
-	 * with the ui's progress "retained sizes"; the rows it leaves
-	 * RET_UNKNOWN go one by one (bv_retained).  MT_CANCELLED when the
-	 * progress was cancelled. */
+	/* the Retained figures of rows rs[0..n) (RET_UNKNOWN or RET_BOUND
+	 * ones) at once, with the progress of bv_ret_progress; the rows it
+	 * leaves RET_UNKNOWN go one by one (bv_retained).  With bound, lower
+	 * bounds (RET_BOUND; RET_KNOWN where the bound is exact) of
+	 * RET_UNKNOWN rows instead.  MT_CANCELLED when the progress was
+	 * cancelled. */
 	mt_status (*retained_page)(mt_browser *b, struct bview *v, brow **rs,
-				   size_t n, mt_err *err);
+				   size_t n, bool bound, mt_err *err);
 	/* the target by classifier cls (a partition key) */
 	void (*by)(mt_browser *b, struct bview *v, const char *cls);
 	/* attribute attr of the target (R F D P: "referrers", "referents",
@@ -194,6 +196,8 @@ struct mt_browser {
 	const mt_ctx *idx_noted[3];
 	bool quit;
 	bool ret_paused;  /* Retained cancelled: wait for `r` */
+	bool ret_idle;	  /* the exact figures after bounds: ui->idle */
+	bool ret_yielded; /* ... which stopped for a key */
 	int pending;	  /* a prefix key waiting for its argument ('m') */
 	mt_screen screen; /* the last laid-out screen */
 	int rows, cols;
@@ -233,7 +237,20 @@ void bv_err(mt_browser *b, const char *what, const mt_err *err);
  * one can be had); computing them (long work): false if cancelled or
  * failed. */
 bool bv_missing_retained(mt_browser *b, bview *v, size_t from, size_t to);
-bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to);
+/* How: RC_EXACT every missing figure, bounds replaced; RC_BOUNDS bounds
+ * for the views that make them (retained_page), nothing for the rest
+ * yet; RC_IDLE as RC_EXACT but stopping quietly for a key (false then,
+ * with b->ret_yielded). */
+enum { RC_EXACT, RC_BOUNDS, RC_IDLE };
+bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to,
+			 int how);
+/* Whether the Retained column of view v starts with bounds (the
+ * --retained mode, the dump's size). */
+bool bv_use_bounds(const mt_browser *b, const bview *v);
+/* The progress of the Retained figures (label), ui->idle under
+ * RC_IDLE: true to stop. */
+bool bv_ret_progress(mt_browser *b, const char *label, uint64_t done,
+		     uint64_t total);
 
 /* No progress for the context's work on a set of n objects when n is
  * small (0: progress again). */

@@ -369,68 +369,107 @@ mt_status mt_screen_text(const mt_screen *s, mt_strbuf *out)
 
 /* ---- drawing and the lazy Retained column ---- */
 
+/* Rows of vis[from..to) without a Retained figure (RET_UNKNOWN), or
+ * with bounds too: without an exact one. */
+static size_t count_missing(const bview *v, size_t from, size_t to,
+			    bool bounds_too)
+{
+	size_t n = 0;
+	for (size_t k = from; k < to && k < v->nvis; k++) {
+		unsigned r = v->rows[v->vis[k]].ret;
+		n += r == RET_UNKNOWN || (bounds_too && r == RET_BOUND);
+	}
+	return n;
+}
+
 bool bv_missing_retained(mt_browser *b, bview *v, size_t from, size_t to)
 {
 	if (!(v->ops->caps & BV_RETAINED) || b->opts.no_retained ||
 	    b->dom_state > 1)
 		return false;
-	for (size_t k = from; k < to && k < v->nvis; k++)
-		if (v->rows[v->vis[k]].ret == RET_UNKNOWN)
-			return true;
+	return count_missing(v, from, to, true) > 0;
+}
+
+bool bv_use_bounds(const mt_browser *b, const bview *v)
+{
+	if (!v->ops->retained_page || b->opts.retained == MT_RET_EXACT)
+		return false;
+	return b->opts.retained == MT_RET_BOUNDS ||
+	       mt_graph_count(b->g) >= MT_RET_BOUNDS_FROM;
+}
+
+bool bv_ret_progress(mt_browser *b, const char *label, uint64_t done,
+		     uint64_t total)
+{
+	if (!b->ret_idle || !b->ui->idle)
+		return b->ui->progress(b->ui, label, done, total);
+	if (b->ui->idle(b->ui, label, done, total))
+		b->ret_yielded = true;
+	return b->ret_yielded;
+}
+
+/* A cancel (q, Esc): `...` stays until `r` asks again. */
+static bool ret_cancelled(mt_browser *b)
+{
+	bv_msg(b, false, "retained sizes cancelled (r asks again)");
+	b->pending = 0;
 	return false;
 }
 
-/* Computes the Retained figures of rows from..to of the view; false if
- * cancelled or failed. */
-bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to)
+/* Computes the Retained figures of rows from..to of the view (how: RC_*);
+ * false if cancelled, stopped for a key or failed. */
+bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to,
+			 int how)
 {
-	size_t n = 0, done = 0;
-	for (size_t k = from; k < to && k < v->nvis; k++)
-		n += v->rows[v->vis[k]].ret == RET_UNKNOWN;
+	bool bound = how == RC_BOUNDS;
+	size_t n = count_missing(v, from, to, !bound), done = 0;
 	if (!bv_dominance(b))
 		return false;
 	index_note(b);
+	b->ret_idle = how == RC_IDLE;
+	b->ret_yielded = false;
+	bool ok = true;
 	if (v->ops->retained_page && n) { /* the rows at once */
 		brow **rs = mt_xmalloc(n * sizeof *rs);
 		size_t m = 0;
-		for (size_t k = from; k < to && k < v->nvis; k++)
-			if (v->rows[v->vis[k]].ret == RET_UNKNOWN)
+		for (size_t k = from; k < to && k < v->nvis; k++) {
+			unsigned r = v->rows[v->vis[k]].ret;
+			if (r == RET_UNKNOWN || (!bound && r == RET_BOUND))
 				rs[m++] = &v->rows[v->vis[k]];
+		}
 		mt_err err;
 		mt_err_clear(&err);
-		mt_status st = v->ops->retained_page(b, v, rs, m, &err);
+		mt_status st = v->ops->retained_page(b, v, rs, m, bound, &err);
 		free(rs);
-		if (st == MT_CANCELLED) {
-			bv_msg(b, false, "retained sizes cancelled (r asks "
-					  "again)");
-			b->pending = 0;
-			return false;
-		}
-		if (st != MT_OK) {
+		if (st == MT_CANCELLED)
+			ok = b->ret_yielded ? false : ret_cancelled(b);
+		else if (st != MT_OK) {
 			bv_err(b, "retained", &err);
-			return false;
+			ok = false;
 		}
 	}
-	for (size_t k = from; k < to && k < v->nvis; k++) {
+	/* the rest one by one (a whole traversal each): after the bounds,
+	 * with the exact figures */
+	for (size_t k = from; ok && !bound && k < to && k < v->nvis; k++) {
 		brow *r = &v->rows[v->vis[k]];
-		if (r->ret != RET_UNKNOWN)
+		if (r->ret != RET_UNKNOWN && r->ret != RET_BOUND)
 			continue;
-		if (b->ui->progress(b->ui, "retained sizes", done, n)) {
-			bv_msg(b, false, "retained sizes cancelled (r asks "
-					  "again)");
-			b->dom_state = b->dom_state == 1 ? 1 : b->dom_state;
-			b->pending = 0;
-			return false;
+		if (bv_ret_progress(b, "retained sizes", done, n)) {
+			ok = b->ret_yielded ? false : ret_cancelled(b);
+			break;
 		}
 		mt_err err;
 		mt_err_clear(&err);
+		if (r->ret == RET_BOUND)
+			r->ret = RET_UNKNOWN;
 		if (bv_retained(b, v, r, &err) != MT_OK) {
 			bv_err(b, "retained", &err);
-			return false;
+			ok = false;
 		}
 		done++;
 	}
-	return true;
+	b->ret_idle = false;
+	return ok;
 }
 
 void mt_browser_draw(mt_browser *b)
@@ -439,13 +478,27 @@ void mt_browser_draw(mt_browser *b)
 	bv_layout(b);
 	b->ui->draw(b->ui, &b->screen);
 	bview *v = bv_top(b);
-	size_t page = (size_t)bv_page(b);
-	if (!b->ret_paused && bv_missing_retained(b, v, v->top, v->top + page)) {
-		if (!bv_compute_retained(b, v, v->top, v->top + page))
+	size_t page = (size_t)bv_page(b), top = v->top;
+	if (b->ret_paused || !bv_missing_retained(b, v, top, top + page))
+		return;
+	/* big heaps: the bounds first (fast), then the exact figures for
+	 * as long as no key waits */
+	bool bounds = bv_use_bounds(b, v);
+	if (count_missing(v, top, top + page, false)) {
+		if (!bv_compute_retained(b, v, top, top + page,
+					 bounds ? RC_BOUNDS : RC_EXACT))
 			b->ret_paused = true;
 		bv_layout(b);
 		b->ui->draw(b->ui, &b->screen);
 	}
+	if (b->ret_paused || !bounds ||
+	    !bv_missing_retained(b, v, top, top + page))
+		return;
+	if (bv_compute_retained(b, v, top, top + page, RC_IDLE)) {
+		bv_layout(b);
+		b->ui->draw(b->ui, &b->screen);
+	} else if (!b->ret_yielded)
+		b->ret_paused = true;
 }
 
 void mt_browser_run(mt_browser *b)

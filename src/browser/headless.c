@@ -1,6 +1,7 @@
 /* The headless mt_ui (headless.h): a parsed key script, the size it says,
  * and the text of the last screen drawn, written out per step or on
- * <save>.  Progress never cancels; a beep is remembered for the step line.
+ * <save>.  Progress never cancels; idle work stops while the script has
+ * keys left; a beep is remembered for the step line.
  */
 #include "config.h"
 
@@ -266,6 +267,21 @@ static bool hl_progress(mt_ui *ui, const char *label, uint64_t done,
 	return false;
 }
 
+/* A user who keeps typing: a key waits while the script has keys left
+ * (a <save> is not one). */
+static bool hl_idle(mt_ui *ui, const char *label, uint64_t done,
+		    uint64_t total)
+{
+	mt_headless *h = ui->priv;
+	(void)label;
+	(void)done;
+	(void)total;
+	for (size_t i = h->pos; i < h->n; i++)
+		if (!h->keys[i].save)
+			return true;
+	return false;
+}
+
 static void hl_beep(mt_ui *ui)
 {
 	mt_headless *h = ui->priv;
@@ -348,6 +364,7 @@ mt_status mt_headless_new(mt_headless **out, const char *script, int cols,
 	h->ui.getkey = hl_getkey;
 	h->ui.readline = hl_readline;
 	h->ui.progress = hl_progress;
+	h->ui.idle = hl_idle;
 	h->ui.beep = hl_beep;
 	h->ui.priv = h;
 	*out = h;

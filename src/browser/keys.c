@@ -408,7 +408,7 @@ static bool all_retained(mt_browser *b, bview *v)
 			all[i] = i;
 		v->vis = all;
 		v->nvis = v->nrows;
-		bool ok = bv_compute_retained(b, v, 0, v->nrows);
+		bool ok = bv_compute_retained(b, v, 0, v->nrows, RC_EXACT);
 		v->vis = save;
 		v->nvis = nsave;
 		free(all);

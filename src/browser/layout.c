@@ -249,6 +249,13 @@ void bv_fmt_ret(const mt_browser *b, const brow *r, char *buf, size_t n)
 	char sz[32];
 	if (r->ret == RET_KNOWN)
 		snprintf(buf, n, "%9s", bv_size(b, sz, sizeof sz, r->retained));
+	else if (r->ret == RET_BOUND) { /* at least this: ≥ (> in ASCII) */
+		char t[40];
+		snprintf(t, sizeof t, "%s%s", b->opts.ascii ? ">" : "\xe2\x89\xa5",
+			 bv_size(b, sz, sizeof sz, r->retained));
+		/* %9s counts bytes: the ≥ is 3 of them and 1 cell */
+		snprintf(buf, n, "%*s", b->opts.ascii ? 9 : 11, t);
+	}
 	else
 		snprintf(buf, n, "%9s", r->ret == RET_NONE ? "-" : "...");
 }

@@ -112,6 +112,14 @@ static void usage(FILE *f)
 	    "retained sizes;\n"
 	    "                   also when MEMTRACK_NO_INDEX is set and not "
 	    "empty)\n"
+	    "      --retained=MODE  a partition's Retained column: exact "
+	    "(each page's\n"
+	    "                   exact figures at once), bounds (first a "
+	    "lower bound, >=,\n"
+	    "                   then the exact figures while no key "
+	    "waits), auto (the\n"
+	    "                   default: bounds from 10 million objects "
+	    "on)\n"
 	    "      --ascii      ASCII line drawing only\n"
 	    "      --no-mouse   do not take the mouse (wheel scrolling)\n"
 	    "      --no-color   no colours (also when NO_COLOR is set)\n"
@@ -553,6 +561,7 @@ typedef struct tui_opts {
 	bool headless, each_step, ascii, mouse, color, bytes, human;
 	const char *keys, *keys_file, *screen_out;
 	int cols, rows;
+	int retained; /* --retained: MT_RET_* */
 } tui_opts;
 
 /* The browser over the dumps: the single-dump one, or the comparison
@@ -604,7 +613,8 @@ static int run_headless(const dumps *d, const tui_opts *o)
 		fail_err(o->keys_file ? o->keys_file : "--keys", &err);
 		goto done;
 	}
-	mt_browser_opts bo = {.ascii = o->ascii, .bytes = o->bytes};
+	mt_browser_opts bo = {.ascii = o->ascii, .bytes = o->bytes,
+			      .retained = o->retained};
 	if (browser_open(&b, d, mt_headless_ui(h), &bo, &err) != MT_OK) {
 		fail_err("browser", &err);
 		goto done;
@@ -641,7 +651,7 @@ static int run_terminal(const dumps *d, const tui_opts *o)
 		return 1;
 	}
 	mt_browser_opts bo = {.ascii = o->ascii || !mt_term_utf8(ui),
-			      .bytes = o->bytes};
+			      .bytes = o->bytes, .retained = o->retained};
 	mt_browser *b = NULL;
 	mt_err err;
 	mt_err_clear(&err);
@@ -673,7 +683,8 @@ enum {
 	OPT_MINE,
 	OPT_FAIL_ON_GROWTH,
 	OPT_ATTACH,
-	OPT_NO_INDEX
+	OPT_NO_INDEX,
+	OPT_RETAINED
 };
 
 /* The loading progress line: "memtrack-tui: loading heap.mp [####    ]
@@ -765,6 +776,21 @@ static int option(cli *c, int ch, char **argv)
 		return -1;
 	case OPT_NO_INDEX:
 		c->no_index = true;
+		return -1;
+	case OPT_RETAINED:
+		if (!strcmp(optarg, "auto"))
+			c->to.retained = MT_RET_AUTO;
+		else if (!strcmp(optarg, "exact"))
+			c->to.retained = MT_RET_EXACT;
+		else if (!strcmp(optarg, "bounds"))
+			c->to.retained = MT_RET_BOUNDS;
+		else {
+			fprintf(stderr,
+				"%s: bad --retained '%s' (auto, exact or "
+				"bounds)\n",
+				progname, optarg);
+			return 1;
+		}
 		return -1;
 	case OPT_HTML:
 		c->html = optarg;
@@ -865,6 +891,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	    {"fail-on-growth", required_argument, NULL, OPT_FAIL_ON_GROWTH},
 	    {"attach", required_argument, NULL, OPT_ATTACH},
 	    {"no-index", no_argument, NULL, OPT_NO_INDEX},
+	    {"retained", required_argument, NULL, OPT_RETAINED},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;

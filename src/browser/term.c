@@ -397,14 +397,16 @@ static long elapsed_ns(const struct timespec *a, const struct timespec *b)
 	       (b->tv_nsec - a->tv_nsec);
 }
 
-static bool term_progress(mt_ui *ui, const char *label, uint64_t done,
-			  uint64_t total)
+/* progress() and, with idle, idle(): the keyboard is polled and the bar
+ * drawn at most every PROGRESS_NS; q and Esc cancel unless idle, where
+ * every key is queued and any waiting key ends the work. */
+static bool poll_progress(term *t, const char *label, uint64_t done,
+			  uint64_t total, bool idle)
 {
-	term *t = (term *)ui;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (t->prog_drawn && elapsed_ns(&t->prog_at, &now) < PROGRESS_NS)
-		return false;
+		return idle && (t->npending > 0 || t->resized);
 	t->prog_at = now;
 	t->prog_drawn = true;
 
@@ -418,7 +420,7 @@ static bool term_progress(mt_ui *ui, const char *label, uint64_t done,
 		if (rc == ERR)
 			break;
 		int k = map_key(t, rc, wc);
-		if (k == 'q' || k == MT_KEY_ESC)
+		if (!idle && (k == 'q' || k == MT_KEY_ESC))
 			cancel = true;
 		else if (k == MT_KEY_RESIZE)
 			t->resized = true;
@@ -460,7 +462,19 @@ static bool term_progress(mt_ui *ui, const char *label, uint64_t done,
 	curs_set(0);
 	term_draw_text(t, rows - 1, buf, MT_LINE_STATUS, 0, 0, cols);
 	refresh();
-	return cancel;
+	return idle ? t->npending > 0 || t->resized : cancel;
+}
+
+static bool term_progress(mt_ui *ui, const char *label, uint64_t done,
+			  uint64_t total)
+{
+	return poll_progress((term *)ui, label, done, total, false);
+}
+
+static bool term_idle(mt_ui *ui, const char *label, uint64_t done,
+		      uint64_t total)
+{
+	return poll_progress((term *)ui, label, done, total, true);
 }
 
 /* ---- life -------------------------------------------------------------- */
@@ -544,6 +558,7 @@ mt_ui *mt_term_new(bool mouse, bool ascii, bool color)
 	t->ui.getkey = term_getkey;
 	t->ui.readline = term_readline;
 	t->ui.progress = term_progress;
+	t->ui.idle = term_idle;
 	t->ui.beep = term_beep;
 	t->ui.priv = t;
 	g_term = t;

@@ -108,6 +108,14 @@ struct mt_ui {
 	/* Rings the bell / flashes on a refused key. */
 	void (*beep)(mt_ui *ui);
 	void *priv;
+	/* Optional (NULL: progress() instead, never stopping for a key).
+	 * Work the user need not wait for (the exact Retained figures after
+	 * their bounds): shows its progress as progress() does and returns
+	 * true as soon as a key waits, which stays queued for getkey (q and
+	 * Esc too: they are keys here, not a cancel).  The headless front
+	 * end says a key waits while its script has keys left. */
+	bool (*idle)(mt_ui *ui, const char *label, uint64_t done,
+		     uint64_t total);
 };
 
 #endif

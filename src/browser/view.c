@@ -529,7 +529,8 @@ mt_status bv_row_set(mt_browser *b, bview *v, const brow *r, mt_set **out,
 void bv_all_reset(bview *v)
 {
 	for (size_t i = 0; i < v->nrows; i++)
-		if (v->rows[i].all && v->rows[i].ret == RET_KNOWN)
+		if (v->rows[i].all && (v->rows[i].ret == RET_KNOWN ||
+				       v->rows[i].ret == RET_BOUND))
 			v->rows[i].ret = RET_UNKNOWN;
 }
 

@@ -11,7 +11,10 @@
  * the "all" row under a filter) one scan.  The Retained figures of the
  * rows on screen come from one pass over the graph for up to 63 rows and
  * the "all" row together (mt_dominance_domisize_kinds), not one traversal
- * a row; progress "retained sizes", cancelled like the rest.  Enter opens
+ * a row; progress "retained sizes", cancelled like the rest.  On a big
+ * heap (bv_use_bounds) the rows first get their minimum retained sizes
+ * (a lower bound from the dominator tree, shown with a ≥) and then the
+ * exact figures while no key waits (browser.c).  Enter opens
  * the row as the query layer derives it (mt_query_row: `h.byrcs[3]`, its
  * set by the same classifier, as heapy's row sets keep theirs), or the
  * inspector for a single object.
@@ -117,7 +120,14 @@ static const uint32_t *member_ids(mt_browser *b, bview *v)
 static int page_progress(void *data, uint64_t done, uint64_t total)
 {
 	mt_browser *b = data;
-	return b->ui->progress(b->ui, "retained sizes", done, total) ? 1 : 0;
+	return bv_ret_progress(b, "retained sizes", done, total) ? 1 : 0;
+}
+
+static int bound_progress(void *data, uint64_t done, uint64_t total)
+{
+	mt_browser *b = data;
+	return bv_ret_progress(b, "minimum retained sizes", done, total) ? 1
+									  : 0;
 }
 
 static int rows_progress(void *data, uint64_t done, uint64_t total)
@@ -129,9 +139,12 @@ static int rows_progress(void *data, uint64_t done, uint64_t total)
 
 /* The Retained figures of rows rs[0..n) in one pass: the kinds' rows and,
  * when no row is hidden, the "all" row (the whole set); under a filter
- * the "all" row is left to bv_retained. */
+ * the "all" row is left to bv_retained.  With bound, their minimum
+ * retained sizes (mt_dominance_minretained_kinds): RET_BOUND, or
+ * RET_KNOWN where the bound is the exact figure (a row of one object,
+ * the whole heap's "all" row). */
 static mt_status part_retained_page(mt_browser *b, bview *v, brow **rs,
-				    size_t n, mt_err *err)
+				    size_t n, bool bound, mt_err *err)
 {
 	mt_dominance *dom = bv_dominance(b);
 	if (!dom)
@@ -152,7 +165,12 @@ static mt_status part_retained_page(mt_browser *b, bview *v, brow **rs,
 			every = rs[i];
 	size_t cnt = mt_set_count(v->set);
 	const uint32_t *ids = member_ids(b, v);
-	if (v->kinds)
+	if (bound)
+		st = mt_dominance_minretained_kinds(
+		    dom, ids, v->kinds, v->kinds ? NULL : v->kinds16, cnt,
+		    want, k, sizes, every ? &all : NULL, bound_progress, b,
+		    err);
+	else if (v->kinds)
 		st = mt_dominance_domisize_kinds(dom, ids, v->kinds, cnt, want,
 						 k, sizes, every ? &all : NULL,
 						 page_progress, b, err);
@@ -163,11 +181,12 @@ static mt_status part_retained_page(mt_browser *b, bview *v, brow **rs,
 	if (st == MT_OK) {
 		for (size_t i = 0; i < k; i++) {
 			rows[i]->retained = sizes[i];
-			rows[i]->ret = RET_KNOWN;
+			rows[i]->ret = bound && rows[i]->count != 1 ? RET_BOUND
+								     : RET_KNOWN;
 		}
 		if (every) {
 			every->retained = all;
-			every->ret = RET_KNOWN;
+			every->ret = bound && ids ? RET_BOUND : RET_KNOWN;
 		}
 	}
 	free(want);

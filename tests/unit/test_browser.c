@@ -378,6 +378,120 @@ static void test_cancel(void **state)
 	mt_browser_free(b);
 }
 
+/* ui->idle of the test ui: a key waits while idle_key is set. */
+static int idle_calls;
+static bool idle_key;
+static bool t_idle(mt_ui *ui, const char *l, uint64_t d, uint64_t n)
+{
+	(void)ui;
+	(void)d;
+	(void)n;
+	assert_non_null(strstr(l, "retained sizes"));
+	idle_calls++;
+	return idle_key;
+}
+
+static mt_browser *start_opts(tui *t, const mt_browser_opts *o)
+{
+	mt_browser *b = NULL;
+	mt_err err;
+	t->ui.idle = t_idle;
+	assert_int_equal(mt_browser_new(&b, g, &t->ui, o, &err), MT_OK);
+	mt_browser_draw(b);
+	return b;
+}
+
+/* --retained=bounds: while a key waits, the page shows lower bounds (a ≥
+ * before the figure, > in ASCII) no more than the exact figures, exact
+ * for a row of one object and the whole heap's "all" row; once no key
+ * waits, the exact figures, the same as --retained=exact's.  exact and
+ * auto on a small heap never show bounds nor ask ui->idle.  A cancel of
+ * the bounds leaves `...` and says so. */
+static void test_retained_bounds(void **state)
+{
+	(void)state;
+	tui te, tb;
+	tui_init(&te);
+	tui_init(&tb);
+	te.rows = tb.rows = 60; /* every row on one page */
+	mt_browser_opts oe = {.retained = MT_RET_EXACT},
+			ob = {.retained = MT_RET_BOUNDS};
+	idle_calls = 0;
+	mt_browser *be = start_opts(&te, &oe);
+	assert_int_equal(idle_calls, 0);
+	idle_key = true;
+	mt_browser *bb = start_opts(&tb, &ob);
+	bview *ve = bv_top(be), *vb = bv_top(bb);
+	assert_int_equal(ve->nrows, vb->nrows);
+	assert_true(idle_calls > 0); /* the exact pass began, then stopped */
+	size_t nbound = 0, nless = 0;
+	for (size_t i = 0; i < vb->nrows; i++) {
+		brow *x = &ve->rows[i], *y = &vb->rows[i];
+		assert_int_equal(x->ret, RET_KNOWN);
+		assert_true(y->ret == RET_KNOWN || y->ret == RET_BOUND);
+		assert_true(y->retained <= x->retained);
+		if (y->all || y->count == 1) {
+			assert_int_equal(y->ret, RET_KNOWN);
+			assert_true(y->retained == x->retained);
+		}
+		nbound += y->ret == RET_BOUND;
+		nless += y->retained < x->retained;
+	}
+	assert_true(nbound > 0);
+	(void)nless;
+	int with_ge = 0;
+	for (int i = 4; i < tb.rows - 1; i++)
+		with_ge += strstr(line(bb, i), "\xe2\x89\xa5") != NULL;
+	assert_int_equal(with_ge, (int)nbound);
+	assert_null(strstr(line(bb, tb.rows - 1), "cancelled"));
+	/* no key waits any more: the exact figures, as exact mode's */
+	idle_key = false;
+	keys(bb, "j");
+	for (size_t i = 0; i < vb->nrows; i++) {
+		assert_int_equal(vb->rows[i].ret, RET_KNOWN);
+		assert_true(vb->rows[i].retained == ve->rows[i].retained);
+	}
+	for (int i = 4; i < tb.rows - 1; i++)
+		assert_null(strstr(line(bb, i), "\xe2\x89\xa5"));
+	mt_browser_free(bb);
+	mt_browser_free(be);
+
+	/* ASCII: > instead */
+	idle_key = true;
+	tui_init(&tb);
+	ob.ascii = true;
+	bb = start_opts(&tb, &ob);
+	int with_gt = 0;
+	for (int i = 4; i < tb.rows - 1; i++)
+		with_gt += strstr(line(bb, i), " >") != NULL;
+	assert_true(with_gt > 0);
+	mt_browser_free(bb);
+
+	/* auto on a heap below MT_RET_BOUNDS_FROM: exact at once */
+	idle_calls = 0;
+	tui_init(&tb);
+	mt_browser_opts oa = {.retained = MT_RET_AUTO};
+	bb = start_opts(&tb, &oa);
+	assert_int_equal(idle_calls, 0);
+	for (size_t i = 0; i < bv_top(bb)->nrows; i++)
+		assert_int_not_equal(bv_top(bb)->rows[i].ret, RET_BOUND);
+	mt_browser_free(bb);
+
+	/* the bounds cancelled: `...` and a message; r asks again */
+	tui_init(&tb);
+	tb.cancel = true;
+	ob.ascii = false;
+	bb = start_opts(&tb, &ob);
+	assert_non_null(strstr(line(bb, 5), "..."));
+	assert_non_null(strstr(line(bb, 23), "cancelled"));
+	tb.cancel = false;
+	idle_key = false;
+	keys(bb, "r");
+	assert_null(strstr(line(bb, 5), "..."));
+	mt_browser_free(bb);
+	idle_key = false;
+}
+
 static void test_inspector(void **state)
 {
 	(void)state;
@@ -1310,6 +1424,7 @@ int main(void)
 	    cmocka_unit_test(test_filter_marks_query),
 	    cmocka_unit_test(test_live_search),
 	    cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_retained_bounds),
 	    cmocka_unit_test(test_inspector),
 	    cmocka_unit_test(test_target),
 	    cmocka_unit_test(test_hints),
