@@ -12,23 +12,42 @@
 #include "memtrack/navigate.h"
 #include "memtrack/util.h"
 
+/* Progress every 2^16 steps over the three passes (count the edges, copy
+ * their far ends, mark or sort them), done/total in steps: n, n and k. */
+#define NAV_STEP 0xffff
+#define NAV_TICK(i, done)                                                    \
+	do {                                                                 \
+		if (cb && !((i) & NAV_STEP) && (i) &&                        \
+		    cb(cbdata, (done), total3)) {                            \
+			free(r);                                             \
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,   \
+					  MT_NO_OFFSET, "%s",                \
+					  in ? "referrers" : "referents");   \
+		}                                                            \
+	} while (0)
+
 static mt_status collect(const mt_graph *g, const mt_set *s, int in,
-			 mt_set **out, mt_err *err)
+			 mt_progress_fn cb, void *cbdata, mt_set **out,
+			 mt_err *err)
 {
 	*out = NULL;
 	size_t n = mt_set_count(s), total = 0;
+	uint32_t *r = NULL;
+	/* a first guess of the steps: the sort's are known after the copy */
+	uint64_t total3 = 3 * (uint64_t)n;
 	/* every object: ids 0..N-1, without writing the set's (set.h) */
 	const uint32_t *ids = n == mt_graph_count(g) ? NULL : mt_set_ids(s);
 #define ID(i) (ids ? ids[i] : (uint32_t)(i))
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
+		NAV_TICK(i, i);
 		if (in)
 			mt_graph_in(g, ID(i), &first, &cnt);
 		else
 			mt_graph_out(g, ID(i), &first, &cnt);
 		total += cnt;
 	}
-	uint32_t *r = malloc((total ? total : 1) * sizeof *r);
+	r = malloc((total ? total : 1) * sizeof *r);
 	if (!r)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "%zu %s", total,
@@ -36,6 +55,7 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
+		NAV_TICK(i, n + i);
 		if (in) {
 			mt_graph_in(g, ID(i), &first, &cnt);
 			for (uint32_t p = first; p < first + cnt; p++)
@@ -51,9 +71,21 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	uint64_t *bits = NULL;
 	if (k > 64 && k >= N / 32)
 		bits = calloc(((size_t)N + 63) / 64, sizeof *bits);
+	total3 = 2 * (uint64_t)n + k;
 	if (bits) {
-		for (size_t i = 0; i < k; i++)
+		for (size_t i = 0; i < k; i++) {
+			if (cb && !(i & NAV_STEP) && i &&
+			    cb(cbdata, 2 * (uint64_t)n + i, total3)) {
+				free(bits);
+				free(r);
+				return mt_err_set(err, MT_CANCELLED,
+						  MT_NO_OFFSET, MT_NO_OFFSET,
+						  "%s",
+						  in ? "referrers"
+						     : "referents");
+			}
 			bits[r[i] >> 6] |= 1ull << (r[i] & 63);
+		}
 		for (size_t w = 0; w < ((size_t)N + 63) / 64; w++)
 			for (uint64_t b = bits[w]; b; b &= b - 1)
 				r[m++] = (uint32_t)(w * 64 +
@@ -78,11 +110,25 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 mt_status mt_nav_referrers(const mt_graph *g, const mt_set *s, mt_set **out,
 			   mt_err *err)
 {
-	return collect(g, s, 1, out, err);
+	return collect(g, s, 1, NULL, NULL, out, err);
 }
 
 mt_status mt_nav_referents(const mt_graph *g, const mt_set *s, mt_set **out,
 			   mt_err *err)
 {
-	return collect(g, s, 0, out, err);
+	return collect(g, s, 0, NULL, NULL, out, err);
+}
+
+mt_status mt_nav_referrers_progress(const mt_graph *g, const mt_set *s,
+				    mt_progress_fn cb, void *cbdata,
+				    mt_set **out, mt_err *err)
+{
+	return collect(g, s, 1, cb, cbdata, out, err);
+}
+
+mt_status mt_nav_referents_progress(const mt_graph *g, const mt_set *s,
+				    mt_progress_fn cb, void *cbdata,
+				    mt_set **out, mt_err *err)
+{
+	return collect(g, s, 0, cb, cbdata, out, err);
 }

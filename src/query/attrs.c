@@ -164,17 +164,32 @@ static mt_status set_result(val *out, mt_status st, mt_set *s)
 	return st;
 }
 
+/* The context's progress (and cancel) for a step along the references. */
+static int referrers_progress(void *data, uint64_t done, uint64_t total)
+{
+	return mt_ctx_progress(((mt_query *)data)->ctx, "referrers", done,
+			       total);
+}
+
+static int referents_progress(void *data, uint64_t done, uint64_t total)
+{
+	return mt_ctx_progress(((mt_query *)data)->ctx, "referents", done,
+			       total);
+}
+
 mt_status q_set_referrers(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	mt_set *s = NULL;
-	mt_status st = mt_nav_referrers(q->g, a->self->set, &s, err);
+	mt_status st = mt_nav_referrers_progress(
+	    q->g, a->self->set, referrers_progress, q, &s, err);
 	return set_result(out, st, s);
 }
 
 mt_status q_set_referents(mt_query *q, q_args *a, val *out, mt_err *err)
 {
 	mt_set *s = NULL;
-	mt_status st = mt_nav_referents(q->g, a->self->set, &s, err);
+	mt_status st = mt_nav_referents_progress(
+	    q->g, a->self->set, referents_progress, q, &s, err);
 	return set_result(out, st, s);
 }
 

@@ -146,11 +146,90 @@ static void test_random(void **state)
 	free(ids);
 }
 
+struct calls {
+	int n, at; /* calls so far; cancel on call `at` (0: never) */
+	uint64_t last, total;
+	int backwards;
+};
+
+static int count_calls(void *data, uint64_t done, uint64_t total)
+{
+	struct calls *c = data;
+	assert_true(done <= total);
+	c->backwards |= done < c->last;
+	c->last = done;
+	c->total = total;
+	return ++c->n == c->at;
+}
+
+/* The progress versions: the same sets; reports every 2^16 steps, the
+ * count never going back and never above the total; cancelled at any
+ * call: MT_CANCELLED and no set.  A chain of 200000 objects, each also
+ * held by object 0 (a bitmap regime) and a small set (the sort). */
+static void test_progress(void **state)
+{
+	enum { N = 200000 };
+	tg_edge *e = calloc(2 * N, sizeof *e);
+	size_t ne = 0;
+	for (uint32_t i = 0; i + 1 < N; i++) {
+		e[ne++] = (tg_edge){i, i + 1, 0, 0};
+		e[ne++] = (tg_edge){0, i + 1, 0, 1};
+	}
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = N, .edges = e, .nedges = ne, .roots = roots,
+		      .nroots = 1};
+	uint32_t *map = malloc((N + 1) * sizeof *map);
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_err err;
+	uint32_t n = mt_graph_count(g);
+	uint32_t *ids = malloc(n * sizeof *ids);
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = i;
+	mt_set *all = tg_set(ids, n);
+	for (int in = 0; in < 2; in++) {
+		mt_set *want, *got;
+		assert_int_equal(in ? mt_nav_referrers(g, all, &want, &err)
+				    : mt_nav_referents(g, all, &want, &err),
+				 MT_OK);
+		struct calls c = {0};
+		assert_int_equal(
+		    in ? mt_nav_referrers_progress(g, all, count_calls, &c,
+						   &got, &err)
+		       : mt_nav_referents_progress(g, all, count_calls, &c,
+						   &got, &err),
+		    MT_OK);
+		assert_true(c.n >= 4 && !c.backwards);
+		assert_int_equal(mt_set_count(got), mt_set_count(want));
+		assert_memory_equal(mt_set_ids(got), mt_set_ids(want),
+				    mt_set_count(want) * sizeof(uint32_t));
+		mt_set_unref(got);
+		mt_set_unref(want);
+		for (int at = 1, calls = c.n; at <= calls; at++) {
+			c = (struct calls){0, at, 0, 0, 0};
+			got = (mt_set *)&c;
+			assert_int_equal(
+			    in ? mt_nav_referrers_progress(g, all, count_calls,
+							   &c, &got, &err)
+			       : mt_nav_referents_progress(g, all, count_calls,
+							   &c, &got, &err),
+			    MT_CANCELLED);
+			assert_null(got);
+		}
+	}
+	mt_set_unref(all);
+	free(ids);
+	free(map);
+	free(e);
+	mt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hand),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
