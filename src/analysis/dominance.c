@@ -705,7 +705,7 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 #define TICK()                                                               \
 	do {                                                                 \
 		if (!(++done & (STEP - 1)) && cb &&                          \
-		    cb(cbdata, done < n ? done : n, n))                      \
+		    cb(cbdata, done < 2 * n - 1 ? done : 2 * n - 1, 2 * n))  \
 			goto cancelled;                                      \
 	} while (0)
 #define REACH(w)                                                             \
@@ -763,11 +763,15 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 #undef PUSH
 #undef GAIN
 	/* domisize(i): the objects with bit i clear (none in the full
-	 * region; an untouched object has no bit) */
+	 * region; an untouched object has no bit); the count goes on from
+	 * the walks' to 2 N with the words scanned */
+	uint64_t from = done < 2 * n - 1 ? done : 2 * n - 1;
 	for (size_t wd = 0; wd < d->words; wd++) {
 		uint64_t rest = ~full[wd];
 		if (!(wd & (STEP / 64 - 1)) && cb &&
-		    cb(cbdata, done < n ? done : n, n))
+		    cb(cbdata,
+		       from + (2 * n - from) * (uint64_t)wd / d->words,
+		       2 * n))
 			goto cancelled;
 		if (wd == d->words - 1 && n % 64)
 			rest &= (1ull << (n % 64)) - 1;
@@ -810,7 +814,9 @@ static inline uint64_t own_row(const mt_dominance *d, uint32_t v)
  * what it dominates), so an object mostly needs its idom's down only, one
  * read out of order; when the idom is not done yet, the chain is climbed
  * to the first object done (or the virtual root) on d->stack and filled
- * going down.  Every object's down is made once: O(N) steps, no edges. */
+ * going down.  Every object's down is made once: O(N) steps, no edges.
+ * For a subset's rows (no krow) only the members are taken, and of the
+ * rest only what their chains climb through. */
 static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			    mt_progress_fn cb, void *cbdata, mt_err *err)
 {
@@ -829,12 +835,30 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 #define OWN(w)                                                               \
 	(d->krow ? own_row(d, (w)) & all                                     \
 		 : bit(member, (w)) ? sets_of(d, (w)) & all : 0)
+	uint32_t tick = STEP;
 	for (uint32_t v = 0; v < n; v++) {
-		if (!(v & (STEP - 1)) && v && cb && cb(cbdata, v, n)) {
-			for (size_t i = 0; i < k; i++)
-				sizes[i] = 0;
-			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
-					  MT_NO_OFFSET, "retained sizes");
+		if (v >= tick) {
+			tick = v + STEP;
+			if (cb && cb(cbdata, 2 * (uint64_t)v, 2 * (uint64_t)n)) {
+				for (size_t i = 0; i < k; i++)
+					sizes[i] = 0;
+				return mt_err_set(err, MT_CANCELLED,
+						  MT_NO_OFFSET, MT_NO_OFFSET,
+						  "retained sizes");
+			}
+		}
+		if (!d->krow) {
+			/* members only (a subset's rows): what is above
+			 * them is made when a chain is climbed */
+			uint64_t w = member[v >> 6] >> (v & 63);
+			if (!w) {
+				v |= 63;
+				continue;
+			}
+			if (!(w & 1)) {
+				v += (uint32_t)__builtin_ctzll(w) - 1;
+				continue;
+			}
 		}
 		if (bit(known, v))
 			continue; /* filled by a chain climbed before */
@@ -874,7 +898,9 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	return MT_OK;
 }
 
-/* Progress over chunks: chunk c of nc reports within its share. */
+/* Progress over chunks: chunk c of nc reports within its share, 3 N
+ * steps: N for tagging the members (from base), 2 N for the pass (from
+ * base + n; the passes report in 0..2N, see pass_done). */
 struct chunked {
 	mt_progress_fn cb;
 	void *cbdata;
@@ -885,7 +911,13 @@ static int chunk_progress(void *data, uint64_t done, uint64_t total)
 {
 	struct chunked *c = data;
 	(void)total;
-	return c->cb(c->cbdata, c->base + done, c->total);
+	return c->cb(c->cbdata, c->base + c->n + done, c->total);
+}
+
+/* The tagging's progress: member j of m, within the chunk's first N. */
+static uint64_t tag_done(const struct chunked *c, size_t j, size_t m)
+{
+	return c->base + (m ? (uint64_t)j * c->n / m : 0);
 }
 
 mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
@@ -902,7 +934,7 @@ mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
 	if (st || !k)
 		return st;
 	size_t nc = (k + PAGE - 1) / PAGE;
-	struct chunked ch = {cb, cbdata, 0, d->n, (uint64_t)d->n * nc};
+	struct chunked ch = {cb, cbdata, 0, d->n, 3 * (uint64_t)d->n * nc};
 	for (size_t c = 0; c < nc && !st; c++) {
 		size_t base = c * PAGE, m = k - base < PAGE ? k - base : PAGE;
 		if (cb && cb(cbdata, ch.base, ch.total))
@@ -917,7 +949,7 @@ mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
 			st = page_pass(d, m, sizes + base,
 				       cb ? chunk_progress : NULL, &ch, err);
 		}
-		ch.base += d->n;
+		ch.base += 3 * (uint64_t)d->n;
 	}
 	if (st)
 		for (size_t i = 0; i < k; i++)
@@ -1023,7 +1055,7 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 	size_t nc = k <= first ? 1 : 1 + (k - first + PAGE - 1) / PAGE;
 	if (!k && !union_size)
 		return MT_OK;
-	struct chunked ch = {cb, cbdata, 0, d->n, (uint64_t)d->n * nc};
+	struct chunked ch = {cb, cbdata, 0, d->n, 3 * (uint64_t)d->n * nc};
 	struct want *w = malloc(PAGE * sizeof *w);
 	if (!w)
 		return nomem(err, "retained rows", k);
@@ -1069,7 +1101,7 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 			size_t id = ids ? ids[j] : j;
 			uint8_t t = with_union ? TAG_NONE : 0;
 			if (!(j & (STEP - 1)) && cb &&
-			    cb(cbdata, ch.base, ch.total))
+			    cb(cbdata, tag_done(&ch, j, n), ch.total))
 				st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 						MT_NO_OFFSET, "retained sizes");
 			if (row) {
@@ -1106,7 +1138,7 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 			if (with_union)
 				*union_size = sz[m];
 		}
-		ch.base += d->n;
+		ch.base += 3 * (uint64_t)d->n;
 	}
 	free(w);
 	if (st) {
