@@ -3,11 +3,11 @@
     python3 bench/bench_gaps.py MEMTRACK_TUI DUMP [--keys K,K,...]
                                 [--size 120x40] [--settle 1.5]
                                 [--timeout 900] [--no-index]
-                                [--retained auto|exact|bounds]
+                                [--retained auto|exact|bounds] [--poll 0.01]
 
 Runs `MEMTRACK_TUI DUMP` in a private tmux server (a terminal of the given
 size), sends keys one step at a time and watches the screen with tmux's
-capture-pane as fast as tmux answers (every few milliseconds).  A step is
+capture-pane every --poll seconds (0.01; each look runs a tmux client).  A step is
 the start (from launching the program) or one key; it ends when the screen
 has not changed for --settle seconds and shows no progress bar.  Per step
 it prints one line:
@@ -16,8 +16,8 @@ it prints one line:
           changes N
 
 response_ms: from the key (or the launch) to the first change of the
-screen; filled_ms: to the first screen whose table has every Retained
-figure (no `...` cell; bounds marked ≥ count) and no progress bar but
+screen; filled_ms: to the first screen with a table whose every Retained
+figure is shown (no `...` cell; bounds marked ≥ count) and no progress bar but
 the exact figures' own (`retained sizes`, which a key stops); done_ms:
 to the last change; longest_still_ms: the longest time
 the screen stayed the same between the key and the last change (a blank
@@ -114,7 +114,7 @@ PENDING = re.compile(r" {6}\.\.\. ")
 def filled(screen):
     """Every Retained figure of the page shown (a bound or exact), and no
     progress bar but the exact figures' (`retained sizes`)."""
-    if PENDING.search(screen):
+    if PENDING.search(screen) or " Retained " not in screen:
         return False
     for line in screen.splitlines():
         if BUSY.search(line) and (
@@ -124,7 +124,7 @@ def filled(screen):
     return True
 
 
-def watch(tm, key, before, t0, settle, timeout):
+def watch(tm, key, before, t0, settle, timeout, poll):
     """Polls until the screen is still for `settle` s without a progress
     bar; `before` is the screen before the key (a fast answer may come
     before the first look).  Returns (response, filled, done,
@@ -160,7 +160,7 @@ def watch(tm, key, before, t0, settle, timeout):
             raise RuntimeError("step %s: no end within %d s" % (key, timeout))
         if "EXITED" in s:
             break
-        time.sleep(0.002)
+        time.sleep(poll)
     resp = first if first is not None else float("nan")
     full = full if full is not None else last_change - t0
     return resp, full, last_change - t0, longest, changes, still
@@ -174,6 +174,10 @@ def main():
     ap.add_argument("--size", default="120x40")
     ap.add_argument("--settle", type=float, default=1.5)
     ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--poll", type=float, default=0.01,
+                    help="seconds between two looks at the screen (each "
+                    "runs a tmux client: at 0.002 the looks took about a "
+                    "core of the two)")
     ap.add_argument("--no-index", action="store_true",
                     help="pass --no-index (no saved index read or written)")
     ap.add_argument("--retained", choices=["auto", "exact", "bounds"],
@@ -204,7 +208,7 @@ def main():
                 t0 = time.monotonic()
                 tm.keys(key)
             r, f, d, s, n, still = watch(tm, name, before, t0,
-                                         a.settle, a.timeout)
+                                         a.settle, a.timeout, a.poll)
             print("step  %-6s response_ms %7.0f  filled_ms %7.0f  "
                   "done_ms %7.0f  longest_still_ms %6.0f  changes %d"
                   % (name, r * 1000, f * 1000, d * 1000, s * 1000, n))

@@ -12,7 +12,9 @@
  * mapping still resident included), and load_phase_seconds: the wall time of
  * the record stream and of the six passes after it (the loader's progress
  * reports: the stream on the first seven eighths of the file's length, each
- * pass on a sixth of the last eighth; a pass too short to report shows 0).
+ * pass on a sixth of the last eighth; a pass too short to report shows 0),
+ * and load_longest_still_seconds: the longest wait between two reports that
+ * move the browser's loading line (a tenth of a percent).
  * A program, not a test: it asserts nothing. */
 #include "config.h"
 
@@ -29,9 +31,24 @@
  * [1..6] finish()'s passes (graph.c, finish_tick) */
 static double phase_at[7];
 
+/* the longest wait between two reports that move the browser's loading
+ * line (its tenth of a percent changes), and where it ended */
+static double last_move, longest_still;
+static int last_pm = -1, still_at = -1;
+
 static int on_progress(void *data, uint64_t done, uint64_t total)
 {
 	(void)data;
+	int pm = total ? (int)(done * 1000 / total) : 0;
+	if (pm != last_pm) {
+		double now = bench_now();
+		if (last_pm >= 0 && now - last_move > longest_still) {
+			longest_still = now - last_move;
+			still_at = pm;
+		}
+		last_move = now;
+		last_pm = pm;
+	}
 	double eighth = (double)(total - (total - total / 8));
 	double from = (double)(total - total / 8);
 	for (int p = 1; p < 7; p++)
@@ -97,6 +114,8 @@ int main(int argc, char **argv)
 		       phase_at[p] ? next - phase_at[p] : 0.0);
 	}
 	printf("\n");
+	printf("load_longest_still_seconds: %.3f (ending at %d.%d%%)\n",
+	       longest_still, still_at / 10, still_at % 10);
 	mt_graph_free(g);
 	return 0;
 }
