@@ -196,6 +196,9 @@ struct mt_browser {
 	const mt_ctx *idx_noted[3];
 	bool quit;
 	bool ret_paused;  /* Retained cancelled: wait for `r` */
+	size_t keys_seen; /* keys handled so far */
+	bool preview_done; /* the start screen saved, or not to be */
+	bool seeded;	   /* the start's figures from a preview */
 	bool ret_idle;	  /* the exact figures after bounds: ui->idle */
 	bool ret_yielded; /* ... which stopped for a key */
 	int pending;	  /* a prefix key waiting for its argument ('m') */

@@ -23,6 +23,7 @@
 #include "memtrack/diff.h"
 #include "memtrack/dominator.h"
 #include "memtrack/series.h"
+#include "preview.h"
 
 void bv_msg(mt_browser *b, bool error, const char *text)
 {
@@ -161,6 +162,27 @@ static mt_status open_since_mark(mt_browser *b, mt_err *err)
 	return st;
 }
 
+/* The start view's rows take the Retained figures of the preview shown
+ * before the load (the same dump, version and classifier: the same
+ * kinds). */
+static void seed_start(mt_browser *b, const mt_preview *p)
+{
+	bview *v = bv_top(b);
+	if (!(v->ops->caps & BV_RETAINED))
+		return;
+	for (size_t i = 0; i < v->nrows; i++) {
+		brow *r = &v->rows[i];
+		uint32_t kind = r->all ? MT_NO_ID : r->obj;
+		for (size_t j = 0; j < p->n; j++)
+			if (p->kind[j] == kind) {
+				r->retained = p->retained[j];
+				r->ret = RET_KNOWN;
+				b->seeded = true;
+				break;
+			}
+	}
+}
+
 mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 			 const mt_browser_opts *opts, mt_err *err)
 {
@@ -185,11 +207,15 @@ mt_status mt_browser_new(mt_browser **out, const mt_graph *g, mt_ui *ui,
 		}
 	} else {
 		st = open_heap(b, err);
+		if (st == MT_OK && opts && opts->seed)
+			seed_start(b, opts->seed);
 	}
 	if (st != MT_OK) {
 		mt_browser_free(b);
 		return st;
 	}
+	b->preview_done = !opts || !opts->preview_dump || !opts->preview_key ||
+			  mt_graph_has_mark(g) || (opts->seed != NULL);
 	*out = b;
 	return MT_OK;
 }
@@ -472,6 +498,39 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to,
 	return ok;
 }
 
+/* Saves the start screen beside the dump (preview.h) the first time it is
+ * complete: the start view alone, as it opened (first page, cursor on the
+ * "all" row, size order, no filter, no message) and no key handled yet,
+ * every Retained figure on screen exact. */
+static void save_preview(mt_browser *b)
+{
+	bview *v = bv_top(b);
+	size_t page = (size_t)bv_page(b);
+	if (b->preview_done || b->keys_seen || b->depth != 1 || b->nside ||
+	    !v->ops->retained_page || v->top || v->cur || v->filter ||
+	    v->sort != SORT_SIZE || b->msg || b->live || b->pending ||
+	    count_missing(v, 0, page, true))
+		return;
+	b->preview_done = true;
+	size_t n = v->nvis < page ? v->nvis : page, k = 0;
+	uint32_t *kind = mt_xmalloc((n ? n : 1) * sizeof *kind);
+	uint64_t *ret = mt_xmalloc((n ? n : 1) * sizeof *ret);
+	for (size_t i = 0; i < n; i++) {
+		const brow *r = &v->rows[v->vis[i]];
+		if (r->ret != RET_KNOWN)
+			continue;
+		kind[k] = r->all ? MT_NO_ID : r->obj;
+		ret[k++] = r->retained;
+	}
+	mt_err err;
+	mt_err_clear(&err);
+	/* a failure only means no preview next time */
+	(void)mt_preview_save(b->opts.preview_dump, b->opts.preview_key,
+			      &b->screen, kind, ret, k, &err);
+	free(kind);
+	free(ret);
+}
+
 void mt_browser_draw(mt_browser *b)
 {
 	bv_use_side(b, bv_top(b)->side);
@@ -479,8 +538,20 @@ void mt_browser_draw(mt_browser *b)
 	b->ui->draw(b->ui, &b->screen);
 	bview *v = bv_top(b);
 	size_t page = (size_t)bv_page(b), top = v->top;
-	if (b->ret_paused || !bv_missing_retained(b, v, top, top + page))
+	if (b->ret_paused || !bv_missing_retained(b, v, top, top + page)) {
+		save_preview(b);
+		if (b->seeded && !b->dom_state && !b->opts.no_retained) {
+			/* the start's figures came from the preview: the
+			 * analysis the next keys need, now (as a first open
+			 * makes it for the start) */
+			b->seeded = false;
+			if (bv_dominance(b))
+				index_note(b);
+			bv_layout(b);
+			b->ui->draw(b->ui, &b->screen);
+		}
 		return;
+	}
 	/* big heaps: the bounds first (fast), then the exact figures for
 	 * as long as no key waits */
 	bool bounds = bv_use_bounds(b, v);
@@ -492,11 +563,15 @@ void mt_browser_draw(mt_browser *b)
 		b->ui->draw(b->ui, &b->screen);
 	}
 	if (b->ret_paused || !bounds ||
-	    !bv_missing_retained(b, v, top, top + page))
+	    !bv_missing_retained(b, v, top, top + page)) {
+		if (!b->ret_paused)
+			save_preview(b);
 		return;
+	}
 	if (bv_compute_retained(b, v, top, top + page, RC_IDLE)) {
 		bv_layout(b);
 		b->ui->draw(b->ui, &b->screen);
+		save_preview(b);
 	} else if (!b->ret_yielded)
 		b->ret_paused = true;
 }

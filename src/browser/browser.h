@@ -35,6 +35,15 @@ typedef struct mt_browser_opts {
 	 * retained size (a lower bound, shown with a ≥), then the exact
 	 * figures while no key waits; MT_RET_EXACT: exact at once */
 	int retained;
+	/* The start screen's preview (preview.h): with preview_dump, the
+	 * browser saves it beside that dump once its start view is complete,
+	 * before any key (preview_key: the dump's key taken before its load;
+	 * a failure only means no preview).  seed: a preview of this dump,
+	 * whose Retained figures the start view's rows take instead of
+	 * computing them (NULL: none). */
+	const char *preview_dump;
+	const mt_savedidx_key *preview_key;
+	const struct mt_preview *seed;
 	/* mt_browser_new_multi: the dumps' file names as given (borrowed
 	 * until mt_browser_free; one per dump), for the comparison's
 	 * header; NULL: none shown. */

@@ -711,6 +711,7 @@ const char *bk_request(int key, char *buf, size_t n)
 bool mt_browser_key(mt_browser *b, int key)
 {
 	bview *v = bv_top(b);
+	b->keys_seen++;
 	bv_use_side(b, v->side);
 	free(b->msg);
 	b->msg = NULL;

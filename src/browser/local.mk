@@ -23,6 +23,7 @@ libmtbrowser_la_SOURCES = src/browser/browser.c src/browser/browser.h \
 	src/browser/view_cpaths.c \
 	src/browser/view_timeline.c src/browser/view_tracker.c \
 	src/browser/layout.c src/browser/bpriv.h \
+	src/browser/preview.c src/browser/preview.h \
 	src/browser/headless.c src/browser/headless.h src/browser/ui.h
 libmtbrowser_la_LIBADD = libmtquery.la
 ## Headless screen tests (goldens in tests/golden/screens), load errors,

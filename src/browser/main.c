@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "attach.h"
 #include "browser.h"
 #include "headless.h"
+#include "preview.h"
 #include "series_main.h"
 #include "term.h"
 
@@ -199,6 +201,12 @@ typedef struct dumps {
 	 * MEMTRACK_NO_INDEX, or a dump whose end could not be read) */
 	const char *idx[MAX_DUMPS];
 	mt_savedidx_key key[MAX_DUMPS];
+	/* one dump with a saved start screen (preview.h): shown during the
+	 * load in the terminal taken for it (ui), its figures then given to
+	 * the browser */
+	mt_preview preview;
+	bool have_preview;
+	mt_ui *ui;
 } dumps;
 
 /* The query sessions over the dumps (one each) and, for each earlier dump
@@ -581,6 +589,17 @@ static mt_status browser_open(mt_browser **b, const dumps *d, mt_ui *ui,
 				    bo, err);
 }
 
+/* One dump with a saved index: the browser saves its start screen, and
+ * takes the figures of the one shown during the load. */
+static void preview_opts(const dumps *d, mt_browser_opts *bo)
+{
+	if (d->n != 1 || !d->idx[0])
+		return;
+	bo->preview_dump = d->paths[0];
+	bo->preview_key = &d->key[0];
+	bo->seed = d->have_preview ? &d->preview : NULL;
+}
+
 static int run_headless(const dumps *d, const tui_opts *o)
 {
 	char *script = NULL;
@@ -615,6 +634,7 @@ static int run_headless(const dumps *d, const tui_opts *o)
 	}
 	mt_browser_opts bo = {.ascii = o->ascii, .bytes = o->bytes,
 			      .retained = o->retained};
+	preview_opts(d, &bo);
 	if (browser_open(&b, d, mt_headless_ui(h), &bo, &err) != MT_OK) {
 		fail_err("browser", &err);
 		goto done;
@@ -636,7 +656,7 @@ done:
 	return rc;
 }
 
-static int run_terminal(const dumps *d, const tui_opts *o)
+static int run_terminal(dumps *d, const tui_opts *o)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr,
@@ -644,7 +664,8 @@ static int run_terminal(const dumps *d, const tui_opts *o)
 			progname);
 		return 1;
 	}
-	mt_ui *ui = mt_term_new(o->mouse, o->ascii, o->color);
+	/* the terminal the preview was shown in (load_dumps), else a new one */
+	mt_ui *ui = d->ui ? d->ui : mt_term_new(o->mouse, o->ascii, o->color);
 	if (!ui) {
 		fprintf(stderr, "%s: cannot start the terminal (TERM=%s)\n",
 			progname, getenv("TERM") ? getenv("TERM") : "");
@@ -652,6 +673,7 @@ static int run_terminal(const dumps *d, const tui_opts *o)
 	}
 	mt_browser_opts bo = {.ascii = o->ascii || !mt_term_utf8(ui),
 			      .bytes = o->bytes, .retained = o->retained};
+	preview_opts(d, &bo);
 	mt_browser *b = NULL;
 	mt_err err;
 	mt_err_clear(&err);
@@ -661,6 +683,7 @@ static int run_terminal(const dumps *d, const tui_opts *o)
 	/* the terminal back first: freeing an 80M-object heap's analysis
 	 * takes most of a second, with the last screen still showing */
 	mt_term_free(ui);
+	d->ui = NULL;
 	mt_browser_free(b);
 	if (st != MT_OK)
 		return fail_err("browser", &err);
@@ -977,6 +1000,47 @@ static void out_of_memory(void)
 	abort();
 }
 
+/* The load's progress in the status line of the preview's screen; q or
+ * Esc cancel it. */
+static int ui_load_progress(void *data, uint64_t done, uint64_t total)
+{
+	mt_ui *ui = data;
+	return ui->progress(ui, "loading", done, total) ? 1 : 0;
+}
+
+/* Takes the terminal before the load to show the dump's saved start
+ * screen (preview.h), when it was saved at this terminal's size and can
+ * be shown as it was (UTF-8 text needs a UTF-8 terminal; --bytes and
+ * --ascii change what the browser draws): the load's progress then goes
+ * to its status line.  Otherwise nothing: the load runs as usual, and
+ * the browser still takes the preview's figures. */
+static void show_preview(dumps *d, const tui_opts *o)
+{
+	struct winsize ws;
+	const mt_screen *s = &d->preview.screen;
+	if (o->bytes || o->ascii || !isatty(STDIN_FILENO) ||
+	    !isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) ||
+	    ws.ws_row != s->rows || ws.ws_col != s->cols)
+		return;
+	mt_ui *ui = mt_term_new(o->mouse, o->ascii, o->color);
+	if (!ui)
+		return; /* run_terminal says why */
+	d->ui = ui;
+	bool ascii = true;
+	for (int i = 0; i < s->rows; i++)
+		for (const char *t = s->lines[i].text; t && *t; t++)
+			ascii &= (unsigned char)*t < 0x80;
+	if (!ascii && !mt_term_utf8(ui))
+		return; /* a blank screen and the load's bar */
+	mt_screen shown = *s;
+	mt_screen_line *lines = mt_xmalloc((size_t)s->rows * sizeof *lines);
+	memcpy(lines, s->lines, (size_t)s->rows * sizeof *lines);
+	lines[s->rows - 1] = (mt_screen_line){NULL, MT_LINE_STATUS, 0, 0};
+	shown.lines = lines;
+	ui->draw(ui, &shown); /* the last line is the load's */
+	free(lines);
+}
+
 /* One dump loaded by a thread of its own (load_dumps). */
 struct load_job {
 	const char *path;
@@ -1055,6 +1119,13 @@ static int load_dumps(dumps *d, const cli *c)
 		if (mt_savedidx_probe(c->paths[i], &d->key[i], &kerr) == MT_OK)
 			d->idx[i] = c->paths[i];
 	}
+	if (c->npaths == 1 && d->idx[0] && !c->batch && !c->nexprs) {
+		mt_err perr;
+		d->have_preview = mt_preview_load(c->paths[0], &d->key[0],
+						  &d->preview, &perr) == MT_OK;
+	}
+	if (d->have_preview && show && !c->attach)
+		show_preview(d, &c->to);
 	for (size_t i = 1; i < c->npaths; i++) {
 		job[i].path = c->paths[i];
 		mt_err_clear(&job[i].err);
@@ -1063,11 +1134,20 @@ static int load_dumps(dumps *d, const cli *c)
 	}
 	struct load_progress lp = {c->paths[0], -1, {0, 0}, false};
 	mt_err_clear(&job[0].err);
-	job[0].st = mt_graph_load(&job[0].g, c->paths[0],
-				  show ? load_progress : NULL, &lp,
-				  &job[0].err);
+	if (d->ui) /* in the preview's status line */
+		job[0].st = mt_graph_load(&job[0].g, c->paths[0],
+					  ui_load_progress, d->ui,
+					  &job[0].err);
+	else
+		job[0].st = mt_graph_load(&job[0].g, c->paths[0],
+					  show ? load_progress : NULL, &lp,
+					  &job[0].err);
 	if (lp.shown)
 		fprintf(stderr, "\r\033[K");
+	if (job[0].st != MT_OK && d->ui) { /* the error goes to the shell */
+		mt_term_free(d->ui);
+		d->ui = NULL;
+	}
 	for (size_t i = 1; i < c->npaths; i++) {
 		if (job[i].started)
 			pthread_join(job[i].tid, NULL);
@@ -1159,6 +1239,9 @@ int main(int argc, char **argv)
 done:
 	for (size_t i = 0; i < d.n; i++)
 		mt_graph_free(d.g[i]);
+	if (d.ui)
+		mt_term_free(d.ui);
+	mt_preview_free(&d.preview);
 	mt_series_destroy(d.series);
 	free(d.series);
 	free(c.exprs);

@@ -4,7 +4,8 @@
 # untouched, a damaged one is ignored with one line on stderr and saved
 # again, one that is not ours is left alone, --no-index and
 # MEMTRACK_NO_INDEX read and write none; the answers never change.  The
-# browser says it in its status line.
+# browser says it in its status line, and saves its start screen beside
+# it (HEAP.mp.mtview).
 . "$MEMTRACK_SRCDIR/tests/batch/lib.sh"
 
 "$MKDUMP" demo "$T/d.mp" || exit 99
@@ -81,6 +82,28 @@ cmp -s "$T/screen2" "$T/screen3" || fail "browser: the reused index shows anothe
 head -n 11 "$T/screen" >"$T/s1h"
 head -n 11 "$T/screen2" >"$T/s2h"
 cmp -s "$T/s1h" "$T/s2h" || fail "browser: other rows with and without an index"
+
+# the browser's start screen (src/browser/preview.h): saved 0600 beside
+# the index; a damaged one is ignored (the same screen) and saved again,
+# one not ours is left alone, --no-index writes none
+V="$T/d.mp.mtview"
+[ -f "$V" ] || fail "browser: no start screen saved"
+[ "$(stat -c %a "$V")" = 600 ] || fail "start screen mode $(stat -c %a "$V")"
+grep -q '^memtrack-view 1$' "$V" || fail "start screen: $(head -1 "$V")"
+cp "$V" "$T/goodview"
+printf 'garbage' | dd of="$V" bs=1 seek=40 conv=notrunc 2>/dev/null
+"$TUI" --headless --size=160x12 "$T/d.mp" >"$T/screen4" 2>"$T/err" ||
+	fail "damaged start screen: $(cat "$T/err")"
+cmp -s "$T/screen2" "$T/screen4" || fail "damaged start screen: another screen"
+cmp -s "$V" "$T/goodview" || fail "damaged start screen: not saved again"
+echo "my notes" >"$V"
+"$TUI" --headless --size=160x12 "$T/d.mp" >"$T/screen5" 2>"$T/err" ||
+	fail "start screen not ours: $(cat "$T/err")"
+cmp -s "$T/screen2" "$T/screen5" || fail "start screen not ours: another screen"
+[ "$(cat "$V")" = "my notes" ] || fail "start screen not ours: replaced"
+rm -f "$V"
+"$TUI" --headless --no-index --size=160x12 "$T/d.mp" >/dev/null 2>&1
+[ ! -e "$V" ] || fail "--no-index wrote a start screen"
 
 # a read-only directory: no index, one line (root writes anyway)
 if [ "$(id -u)" -ne 0 ]; then

@@ -69,7 +69,7 @@ grep -q '^State:.*[RS]' "/proc/$target/status" ||
 	fail "the target: $(grep State "/proc/$target/status")"
 
 # errors: one line, status 1, no file
-rm -f ./*.mp ./*.mp.mtidx # the dumps above and their saved indexes
+rm -f ./*.mp ./*.mp.mtidx ./*.mp.mtview # the dumps, saved indexes, start screens
 one_line() {
 	[ "$rc" -eq 1 ] || fail "$1: exit status $rc"
 	[ -s "$T/out" ] && fail "$1: something on stdout: $(head -c 200 "$T/out")"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,6 +22,7 @@
 #include "memtrack/series.h"
 #include "fixture.h"
 #include "headless.h"
+#include "preview.h"
 
 static char path[64];
 static mt_graph *g;
@@ -41,6 +43,7 @@ typedef struct tui {
 	bool cancel;
 	int rows, cols;
 	char line0[256]; /* line 0 of the last screen drawn */
+	int dots;	 /* screens drawn with a Retained cell `...` */
 } tui;
 
 static void t_size(mt_ui *ui, int *r, int *c)
@@ -55,6 +58,11 @@ static void t_draw(mt_ui *ui, const mt_screen *s)
 	t->draws++;
 	snprintf(t->line0, sizeof t->line0, "%s",
 		 s->rows ? s->lines[0].text : "");
+	for (int i = 0; i < s->rows; i++)
+		if (s->lines[i].text && strstr(s->lines[i].text, "      ... ")) {
+			t->dots++;
+			break;
+		}
 }
 static int t_getkey(mt_ui *ui)
 {
@@ -490,6 +498,151 @@ static void test_retained_bounds(void **state)
 	assert_null(strstr(line(bb, 5), "..."));
 	mt_browser_free(bb);
 	idle_key = false;
+}
+
+/* The preview file (preview.h): what is saved is read back; another
+ * key, a damaged or truncated file, a missing one: an error (no
+ * preview); a file of that name that is not ours, or a symbolic link,
+ * is left alone; mode 0600. */
+static void test_preview_file(void **state)
+{
+	(void)state;
+	mt_savedidx_key key, other;
+	mt_err err;
+	assert_int_equal(mt_savedidx_probe(path, &key, &err), MT_OK);
+	char *pv = mt_preview_path(path);
+	unlink(pv);
+	mt_screen_line lines[3] = {
+	    {"title \xe2\x94\x82 x", MT_LINE_TITLE, 0, 0},
+	    {"", MT_LINE_NORMAL, 0, 0},
+	    {"status", MT_LINE_STATUS, 2, 3}};
+	mt_screen s = {3, 20, lines, -1, -1};
+	uint32_t kind[2] = {7, MT_NO_ID};
+	uint64_t ret[2] = {123, 1ull << 40};
+	mt_preview p;
+	assert_int_equal(mt_preview_load(path, &key, &p, &err), MT_IO);
+	assert_int_equal(mt_preview_save(path, &key, &s, kind, ret, 2, &err),
+			 MT_OK);
+	struct stat sb;
+	assert_int_equal(stat(pv, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(mt_preview_load(path, &key, &p, &err), MT_OK);
+	assert_int_equal(p.screen.rows, 3);
+	assert_int_equal(p.screen.cols, 20);
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(p.screen.lines[i].text, lines[i].text);
+		assert_int_equal(p.screen.lines[i].attr, lines[i].attr);
+		assert_int_equal(p.screen.lines[i].hl_start,
+				 lines[i].hl_start);
+		assert_int_equal(p.screen.lines[i].hl_len, lines[i].hl_len);
+	}
+	assert_int_equal(p.n, 2);
+	assert_true(p.kind[0] == 7 && p.retained[0] == 123);
+	assert_true(p.kind[1] == MT_NO_ID && p.retained[1] == 1ull << 40);
+	mt_preview_free(&p);
+	other = key;
+	other.checksum ^= 1;
+	assert_int_equal(mt_preview_load(path, &other, &p, &err), MT_ARG);
+	assert_null(p.screen.lines);
+	other = key;
+	other.mtime_nsec++;
+	assert_int_equal(mt_preview_load(path, &other, &p, &err), MT_ARG);
+	/* truncated by one byte, then a byte of the text changed into a
+	 * line's end */
+	assert_int_equal(truncate(pv, sb.st_size - 1), 0);
+	assert_int_equal(mt_preview_load(path, &key, &p, &err), MT_MSGPACK);
+	assert_non_null(strstr(err.detail, "damaged preview"));
+	assert_int_equal(mt_preview_save(path, &key, &s, kind, ret, 2, &err),
+			 MT_OK);
+	FILE *f = fopen(pv, "r+");
+	assert_non_null(f);
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	char *at = memmem(buf, n, "status", 6);
+	assert_non_null(at);
+	at[2] = '\n';
+	rewind(f);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	fclose(f);
+	assert_int_equal(mt_preview_load(path, &key, &p, &err), MT_MSGPACK);
+	/* not ours: left alone */
+	f = fopen(pv, "w");
+	fputs("my notes\n", f);
+	fclose(f);
+	assert_int_equal(mt_preview_save(path, &key, &s, kind, ret, 2, &err),
+			 MT_MAGIC);
+	f = fopen(pv, "r");
+	assert_non_null(fgets(buf, sizeof buf, f));
+	fclose(f);
+	assert_string_equal(buf, "my notes\n");
+	unlink(pv);
+	assert_int_equal(symlink("/tmp/nowhere-memtrack", pv), 0);
+	assert_int_equal(mt_preview_save(path, &key, &s, kind, ret, 2, &err),
+			 MT_IO);
+	assert_int_equal(lstat(pv, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	assert_int_equal(mt_preview_load(path, &key, &p, &err), MT_IO);
+	unlink(pv);
+	free(pv);
+}
+
+/* The browser saves its start screen once complete and before any key;
+ * a browser given that preview draws its start with those figures at once
+ * (never a `...`; the analysis is made after that first screen) and the
+ * same screen, and does not save it again; a key before the figures are
+ * complete means no preview. */
+static void test_preview_browser(void **state)
+{
+	(void)state;
+	mt_savedidx_key key;
+	mt_err err;
+	assert_int_equal(mt_savedidx_probe(path, &key, &err), MT_OK);
+	char *pv = mt_preview_path(path);
+	unlink(pv);
+	tui t;
+	tui_init(&t);
+	mt_browser_opts o = {.preview_dump = path, .preview_key = &key};
+	mt_browser *b = start_opts(&t, &o);
+	mt_preview p;
+	assert_int_equal(mt_preview_load(path, &key, &p, &err), MT_OK);
+	const mt_screen *s = mt_browser_screen(b);
+	assert_int_equal(p.screen.rows, s->rows);
+	for (int i = 0; i < s->rows; i++)
+		assert_string_equal(p.screen.lines[i].text, s->lines[i].text);
+	bview *v = bv_top(b);
+	size_t page = (size_t)(s->rows - 5), want = 0;
+	assert_true(p.n > 1);
+	for (size_t i = 0; i < v->nvis && i < page; i++)
+		want += v->rows[v->vis[i]].ret == RET_KNOWN;
+	assert_int_equal(p.n, want);
+	/* given the preview: the same screen, no work, no new file */
+	unlink(pv);
+	tui t2;
+	tui_init(&t2);
+	mt_browser_opts o2 = {.preview_dump = path, .preview_key = &key,
+			      .seed = &p};
+	mt_browser *b2 = start_opts(&t2, &o2);
+	assert_true(t.dots > 0);
+	assert_int_equal(t2.dots, 0);
+	assert_true(t2.draws >= 1);
+	const mt_screen *s2 = mt_browser_screen(b2);
+	for (int i = 0; i < s->rows; i++)
+		assert_string_equal(s2->lines[i].text, s->lines[i].text);
+	assert_int_not_equal(access(pv, F_OK), 0);
+	mt_browser_free(b2);
+	mt_browser_free(b);
+	mt_preview_free(&p);
+	/* cancelled first, complete only after a key: none */
+	tui_init(&t);
+	t.cancel = true;
+	b = start_opts(&t, &o);
+	assert_non_null(strstr(line(b, 5), "..."));
+	t.cancel = false;
+	keys(b, "r");
+	assert_null(strstr(line(b, 5), "..."));
+	assert_int_not_equal(access(pv, F_OK), 0);
+	mt_browser_free(b);
+	free(pv);
 }
 
 static void test_inspector(void **state)
@@ -1425,6 +1578,8 @@ int main(void)
 	    cmocka_unit_test(test_live_search),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_retained_bounds),
+	    cmocka_unit_test(test_preview_file),
+	    cmocka_unit_test(test_preview_browser),
 	    cmocka_unit_test(test_inspector),
 	    cmocka_unit_test(test_target),
 	    cmocka_unit_test(test_hints),
