@@ -86,6 +86,12 @@ uint64_t mt_graph_edge_label(const mt_graph *g, uint32_t edge);
  * field: an instance of a class written in Python refers to its class
  * (interattr `ob_type`, the last edge of the instance; doc/loader.md). */
 bool mt_graph_edge_is_type_ref(const mt_graph *g, uint32_t edge);
+/* The same for an edge whose source is known (an in-edge's,
+ * mt_graph_in_source): no lookup of the source.  A type object's
+ * in-edges are mostly these, one an instance: at 80M objects the lookup
+ * made a partition by via stand still for 3.9 s. */
+bool mt_graph_edge_is_type_ref_from(const mt_graph *g, uint32_t edge,
+				    uint32_t source);
 /* Source object of an edge (binary search, O(log N)). */
 uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge);
 

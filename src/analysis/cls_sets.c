@@ -369,10 +369,11 @@ static int members(struct sets_state *s, const mt_graph *g, uint32_t id,
 		}
 	} else {
 		for (pos = first; pos < first + n; pos++) {
-			uint32_t e = mt_graph_in_edge(g, pos);
-			if (reached && mt_graph_in_source(g, pos) >= s->reach)
+			uint32_t e = mt_graph_in_edge(g, pos),
+				 src = mt_graph_in_source(g, pos);
+			if (reached && src >= s->reach)
 				continue;
-			if (mt_graph_edge_is_type_ref(g, e))
+			if (mt_graph_edge_is_type_ref_from(g, e, src))
 				continue; /* heapy's byvia never shows ->ob_type */
 			if (via_of(s, g, e, &a[m++]))
 				return -1;

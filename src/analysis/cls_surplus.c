@@ -97,7 +97,9 @@ static mt_status surplus_classify(mt_classifier *c, uint32_t id,
 	    mt_graph_attr(g, id, "__qualname__") != MT_NO_ID) {
 		/* the loader's ob_type in-edges are those references */
 		for (uint32_t p = first; p < first + n; p++)
-			if (mt_graph_edge_is_type_ref(g, mt_graph_in_edge(g, p)))
+			if (mt_graph_edge_is_type_ref_from(
+				g, mt_graph_in_edge(g, p),
+				mt_graph_in_source(g, p)))
 				refs--;
 		refs += s->ninst[id];
 	}

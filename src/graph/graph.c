@@ -1578,6 +1578,14 @@ bool mt_graph_edge_is_type_ref(const mt_graph *g, uint32_t edge)
 	       g->out_target[edge] == type_of(g, mt_graph_edge_source(g, edge));
 }
 
+bool mt_graph_edge_is_type_ref_from(const mt_graph *g, uint32_t edge,
+				    uint32_t source)
+{
+	return g->out_rel[edge] == MT_REL_INTERATTR &&
+	       g->out_label[edge] == g->obtype_name &&
+	       g->out_target[edge] == type_of(g, source);
+}
+
 uint32_t mt_graph_edge_source(const mt_graph *g, uint32_t edge)
 {
 	/* The last id whose out_start <= edge and that has edges. */

@@ -192,6 +192,21 @@ static void test_type_edges(void **state)
 	assert_int_equal(cnt, 2);
 	assert_int_equal(mt_graph_edge_label(g, first), 9ULL << 32);
 	assert_true(mt_graph_edge_is_type_ref(g, first + 1));
+	/* with the source given (an in-edge's): the same answer for every
+	 * edge, and 2 of them (I1's and I2's) type references */
+	int refs = 0;
+	for (uint32_t v = 0; v < mt_graph_count(g); v++) {
+		uint32_t f, c;
+		mt_graph_in(g, v, &f, &c);
+		for (uint32_t p = f; p < f + c; p++) {
+			uint32_t x = mt_graph_in_edge(g, p);
+			bool a = mt_graph_edge_is_type_ref(g, x);
+			assert_true(a == mt_graph_edge_is_type_ref_from(
+					     g, x, mt_graph_in_source(g, p)));
+			refs += a;
+		}
+	}
+	assert_int_equal(refs, 2);
 	assert_int_equal(edge_to(g, n[V], n[C]), UINT32_MAX);
 	assert_int_equal(edge_to(g, n[K], n[M]), UINT32_MAX);
 	assert_int_equal(edge_to(g, n[S1], n[TSTR]), UINT32_MAX);
