@@ -18,7 +18,8 @@ it prints one line:
 response_ms: from the key (or the launch) to the first change of the
 screen; filled_ms: to the first screen with a table whose every Retained
 figure is shown (no `...` cell; bounds marked ≥ count) and no progress bar but
-the exact figures' own (`retained sizes`, which a key stops); done_ms:
+the exact figures' own (`retained sizes`, which a key stops) or the load's
+under a saved start screen (`loading`, a second open); done_ms:
 to the last change; longest_still_ms: the longest time
 the screen stayed the same between the key and the last change (a blank
 wait, or a progress bar whose count did not move).  Then one line per gap
@@ -117,9 +118,10 @@ def filled(screen):
     if PENDING.search(screen) or " Retained " not in screen:
         return False
     for line in screen.splitlines():
-        if BUSY.search(line) and (
-                "retained sizes [" not in line
-                or "minimum retained sizes" in line):
+        if BUSY.search(line) and not (
+                ("retained sizes [" in line
+                 and "minimum retained sizes" not in line)
+                or " loading [" in line):
             return False
     return True
 
