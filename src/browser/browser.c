@@ -173,13 +173,17 @@ static void seed_start(mt_browser *b, const mt_preview *p)
 	for (size_t i = 0; i < v->nrows; i++) {
 		brow *r = &v->rows[i];
 		uint32_t kind = r->all ? MT_NO_ID : r->obj;
-		for (size_t j = 0; j < p->n; j++)
-			if (p->kind[j] == kind) {
-				r->retained = p->retained[j];
+		for (size_t j = 0; j < p->n; j++) {
+			const mt_preview_row *pr = &p->rows[j];
+			if (pr->kind != kind)
+				continue;
+			if (pr->count == r->count && pr->size == r->size) {
+				r->retained = pr->retained;
 				r->ret = RET_KNOWN;
 				b->seeded = true;
-				break;
 			}
+			break;
+		}
 	}
 }
 
@@ -513,22 +517,20 @@ static void save_preview(mt_browser *b)
 		return;
 	b->preview_done = true;
 	size_t n = v->nvis < page ? v->nvis : page, k = 0;
-	uint32_t *kind = mt_xmalloc((n ? n : 1) * sizeof *kind);
-	uint64_t *ret = mt_xmalloc((n ? n : 1) * sizeof *ret);
+	mt_preview_row *rows = mt_xmalloc((n ? n : 1) * sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
 		const brow *r = &v->rows[v->vis[i]];
-		if (r->ret != RET_KNOWN)
-			continue;
-		kind[k] = r->all ? MT_NO_ID : r->obj;
-		ret[k++] = r->retained;
+		if (r->ret == RET_KNOWN)
+			rows[k++] = (mt_preview_row){r->all ? MT_NO_ID : r->obj,
+						     r->count, r->size,
+						     r->retained};
 	}
 	mt_err err;
 	mt_err_clear(&err);
 	/* a failure only means no preview next time */
 	(void)mt_preview_save(b->opts.preview_dump, b->opts.preview_key,
-			      &b->screen, kind, ret, k, &err);
-	free(kind);
-	free(ret);
+			      &b->screen, rows, k, &err);
+	free(rows);
 }
 
 void mt_browser_draw(mt_browser *b)

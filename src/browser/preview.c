@@ -9,7 +9,7 @@
  *     line ATTR HL_START HL_LEN BYTES       (ROWS times, each followed by
  *     TEXT                                  its BYTES of text and \n)
  *     retained N
- *     KIND RETAINED                         (N times; KIND - : "all")
+ *     KIND COUNT SIZE RETAINED              (N times; KIND - : "all")
  *     end
  *
  * read whole (at most 4 MiB) and checked field by field: anything out of
@@ -81,8 +81,8 @@ static mt_status ours_to_replace(const char *path, mt_err *err)
 }
 
 mt_status mt_preview_save(const char *dump, const mt_savedidx_key *key,
-			  const mt_screen *s, const uint32_t *kind,
-			  const uint64_t *retained, size_t n, mt_err *err)
+			  const mt_screen *s, const mt_preview_row *rows,
+			  size_t n, mt_err *err)
 {
 	char *path = mt_preview_path(dump);
 	mt_strbuf b;
@@ -107,12 +107,15 @@ mt_status mt_preview_save(const char *dump, const mt_savedidx_key *key,
 		mt_strbuf_addc(&b, '\n', 1);
 	}
 	mt_strbuf_printf(&b, "retained %zu\n", n);
-	for (size_t i = 0; i < n; i++)
-		if (kind[i] == MT_NO_ID)
-			mt_strbuf_printf(&b, "- %" PRIu64 "\n", retained[i]);
+	for (size_t i = 0; i < n; i++) {
+		const mt_preview_row *r = &rows[i];
+		if (r->kind == MT_NO_ID)
+			mt_strbuf_add(&b, "-", 1);
 		else
-			mt_strbuf_printf(&b, "%" PRIu32 " %" PRIu64 "\n",
-					 kind[i], retained[i]);
+			mt_strbuf_printf(&b, "%" PRIu32, r->kind);
+		mt_strbuf_printf(&b, " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				 r->count, r->size, r->retained);
+	}
 	mt_strbuf_add(&b, "end\n", 4);
 	if (b.nomem)
 		st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
@@ -136,8 +139,7 @@ void mt_preview_free(mt_preview *p)
 	for (int i = 0; i < p->screen.rows && p->screen.lines; i++)
 		free(p->screen.lines[i].text);
 	free(p->screen.lines);
-	free(p->kind);
-	free(p->retained);
+	free(p->rows);
 	memset(p, 0, sizeof *p);
 }
 
@@ -222,20 +224,28 @@ static mt_status parse(rd *r, const char *path, const mt_savedidx_key *key,
 	    sscanf(line, "retained %zu", &n) != 1 || n > 4096)
 		return damaged(err, path, "retained");
 	p->n = n;
-	p->kind = mt_xmalloc((n ? n : 1) * sizeof *p->kind);
-	p->retained = mt_xmalloc((n ? n : 1) * sizeof *p->retained);
+	p->rows = mt_xcalloc(n ? n : 1, sizeof *p->rows);
 	for (size_t i = 0; i < n; i++) {
-		uint32_t k;
-		uint64_t v;
-		if (!next_line(r, line, sizeof line))
+		mt_preview_row *pr = &p->rows[i];
+		const char *nums = line + 1;
+		if (!next_line(r, line, sizeof line) || !line[0])
 			return damaged(err, path, "figures");
-		if (sscanf(line, "- %" SCNu64, &v) == 1 && line[0] == '-')
-			k = MT_NO_ID;
-		else if (sscanf(line, "%" SCNu32 " %" SCNu64, &k, &v) != 2 ||
-			 k == MT_NO_ID)
+		if (line[0] == '-' && line[1] == ' ')
+			pr->kind = MT_NO_ID;
+		else if (line[0] >= '0' && line[0] <= '9') {
+			char *end;
+			unsigned long long k = strtoull(line, &end, 10);
+			if (*end != ' ' || k >= MT_NO_ID)
+				return damaged(err, path, "figures");
+			pr->kind = (uint32_t)k;
+			nums = end;
+		} else
 			return damaged(err, path, "figures");
-		p->kind[i] = k;
-		p->retained[i] = v;
+		int used = 0;
+		if (sscanf(nums, " %" SCNu64 " %" SCNu64 " %" SCNu64 "%n",
+			   &pr->count, &pr->size, &pr->retained, &used) != 3 ||
+		    nums[used] != '\0')
+			return damaged(err, path, "figures");
 	}
 	if (!next_line(r, line, sizeof line) || strcmp(line, "end") ||
 	    r->p != r->end)

@@ -25,11 +25,18 @@
 #include "memtrack/savedidx.h"
 #include "ui.h"
 
+/* A row's Retained figure, with what identifies the row: its kind
+ * (MT_NO_ID: the "all" row), count and size, all three checked before
+ * the figure is taken. */
+typedef struct mt_preview_row {
+	uint32_t kind;
+	uint64_t count, size, retained;
+} mt_preview_row;
+
 typedef struct mt_preview {
-	mt_screen screen; /* the lines, owned */
-	size_t n;	  /* the Retained figures: */
-	uint32_t *kind;	  /* a row's kind, MT_NO_ID for the "all" row */
-	uint64_t *retained;
+	mt_screen screen;    /* the lines, owned */
+	size_t n;	     /* the rows' figures */
+	mt_preview_row *rows;
 } mt_preview;
 
 /* The file's name for a dump (malloc'd). */
@@ -37,8 +44,8 @@ char *mt_preview_path(const char *dump);
 
 /* Writes the preview of the dump at `dump` (key taken before its load). */
 mt_status mt_preview_save(const char *dump, const mt_savedidx_key *key,
-			  const mt_screen *s, const uint32_t *kind,
-			  const uint64_t *retained, size_t n, mt_err *err);
+			  const mt_screen *s, const mt_preview_row *rows,
+			  size_t n, mt_err *err);
 
 /* Reads it: MT_OK with *p filled (mt_preview_free), or an error (no
  * file, another dump or version, a damaged file: no preview). */
