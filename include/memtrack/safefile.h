@@ -41,6 +41,15 @@ typedef struct mt_safefile {
  * in a directory that exists. */
 mt_status mt_safefile_check(const char *path, const char *what, mt_err *err);
 
+/* Whether a file of ours that starts with magic[0..n) may replace path,
+ * for files memtrack writes beside a dump (a saved index, a start
+ * screen): MT_OK when path is absent or a regular file that starts with
+ * the magic; a symbolic link or any other file is left alone (MT_MAGIC,
+ * "PATH: a symbolic link, left alone", "PATH: not WHAT, left alone");
+ * MT_IO when it cannot be opened. */
+mt_status mt_safefile_ours(const char *path, const void *magic, size_t n,
+			   const char *what, mt_err *err);
+
 /* Checks the target and creates the temporary file, open for writing
  * (flags: more open(2) flags, such as O_APPEND).  On failure *f holds
  * nothing to release. */

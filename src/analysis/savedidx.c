@@ -406,32 +406,6 @@ fail:
 
 /* ---- save ----------------------------------------------------------------- */
 
-/* MT_OK when path is absent or holds an index (ours to replace). */
-static mt_status ours_to_replace(const char *path, mt_err *err)
-{
-	char magic[8];
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return MT_OK;
-		if (errno == ELOOP)
-			return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET,
-					  MT_NO_OFFSET,
-					  "%s: a symbolic link, left alone",
-					  path);
-		return io_err(err, path, "open");
-	}
-	struct stat sb;
-	ssize_t got = -1;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
-		got = pread(fd, magic, sizeof magic, 0);
-	close(fd);
-	if (got != (ssize_t)sizeof magic || memcmp(magic, MAGIC, sizeof magic))
-		return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%s: not a memtrack index, left alone", path);
-	return MT_OK;
-}
-
 mt_status mt_savedidx_save(const char *idx_path, const mt_savedidx_key *key,
 			   const mt_graph *g, const mt_domtree *t,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
@@ -441,7 +415,8 @@ mt_status mt_savedidx_save(const char *idx_path, const mt_savedidx_key *key,
 	mt_safefile f;
 	struct hdr h;
 	mt_status st;
-	if ((st = ours_to_replace(idx_path, err)) != MT_OK)
+	if ((st = mt_safefile_ours(idx_path, MAGIC, 8, "a memtrack index",
+				   err)) != MT_OK)
 		return st;
 	idom = mt_domtree_idoms_(t);
 	hdr_fill(&h, key, g, mt_domtree_total(t));

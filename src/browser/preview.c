@@ -55,31 +55,6 @@ static void key_line(mt_strbuf *b, const mt_savedidx_key *k)
 			 k->mtime_nsec);
 }
 
-/* A file of that name that is not a preview is not ours to replace. */
-static mt_status ours_to_replace(const char *path, mt_err *err)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return MT_OK;
-		return mt_err_set(err, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%s: %s, left alone", path,
-				  errno == ELOOP ? "a symbolic link"
-						 : strerror(errno));
-	}
-	char magic[sizeof MAGIC - 1];
-	struct stat sb;
-	ssize_t got = -1;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
-		got = pread(fd, magic, sizeof magic, 0);
-	close(fd);
-	if (got != (ssize_t)sizeof magic || memcmp(magic, MAGIC, sizeof magic))
-		return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "%s: not a memtrack preview, left alone",
-				  path);
-	return MT_OK;
-}
-
 mt_status mt_preview_save(const char *dump, const mt_savedidx_key *key,
 			  const mt_screen *s, const mt_preview_row *rows,
 			  size_t n, mt_err *err)
@@ -87,7 +62,8 @@ mt_status mt_preview_save(const char *dump, const mt_savedidx_key *key,
 	char *path = mt_preview_path(dump);
 	mt_strbuf b;
 	mt_safefile f;
-	mt_status st = ours_to_replace(path, err);
+	mt_status st = mt_safefile_ours(path, MAGIC, sizeof MAGIC - 1,
+					 "a memtrack preview", err);
 	if (st != MT_OK) {
 		free(path);
 		return st;

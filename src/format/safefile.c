@@ -109,6 +109,38 @@ static int open_dir(const char *path, const char **base)
 	return fd;
 }
 
+mt_status mt_safefile_ours(const char *path, const void *magic, size_t n,
+			   const char *what, mt_err *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			return MT_OK;
+		if (e == ELOOP)
+			return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET,
+					  MT_NO_OFFSET,
+					  "%s: a symbolic link, left alone",
+					  path);
+		mt_status st = mt_err_set(err, MT_IO, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "%s: open: %s", path,
+					  strerror(e));
+		if (err)
+			err->sys_errno = e;
+		return st;
+	}
+	char buf[64];
+	struct stat sb;
+	ssize_t got = -1;
+	if (n <= sizeof buf && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		got = pread(fd, buf, n, 0);
+	close(fd);
+	if (got != (ssize_t)n || memcmp(buf, magic, n))
+		return mt_err_set(err, MT_MAGIC, MT_NO_OFFSET, MT_NO_OFFSET,
+				  "%s: not %s, left alone", path, what);
+	return MT_OK;
+}
+
 mt_status mt_safefile_check(const char *path, const char *what, mt_err *err)
 {
 	if (!path || !*path)
