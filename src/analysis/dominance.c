@@ -862,18 +862,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 		}
 		if (bit(known, v))
 			continue; /* filled by a chain climbed before */
-		uint32_t p = idom[v];
-		if (p == MT_NO_ID || bit(known, p)) {
-			uint64_t a = p == MT_NO_ID ? 0 : down[p], own = OWN(v);
-			down[v] = a | own;
-			setbit(known, v);
-			if (own & ~a) {
-				uint64_t r = mt_domtree_retained(d->t, v);
-				for (uint64_t x = own & ~a; x; x &= x - 1)
-					sizes[__builtin_ctzll(x)] += r;
-			}
-			continue;
-		}
+		/* mostly one step: the idom is done */
 		size_t depth = 0;
 		uint32_t u = v;
 		while (u != MT_NO_ID && !bit(known, u)) {
@@ -900,7 +889,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 
 /* Progress over chunks: chunk c of nc reports within its share, 3 N
  * steps: N for tagging the members (from base), 2 N for the pass (from
- * base + n; the passes report in 0..2N, see pass_done). */
+ * base + n; page_pass and bound_pass report in 0..2N). */
 struct chunked {
 	mt_progress_fn cb;
 	void *cbdata;

@@ -19,6 +19,7 @@
 	do {                                                                 \
 		if (cb && !((i) & NAV_STEP) && (i) &&                        \
 		    cb(cbdata, (done), total3)) {                            \
+			free(bits);                                          \
 			free(r);                                             \
 			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,   \
 					  MT_NO_OFFSET, "%s",                \
@@ -33,6 +34,7 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	*out = NULL;
 	size_t n = mt_set_count(s), total = 0;
 	uint32_t *r = NULL;
+	uint64_t *bits = NULL;
 	/* a first guess of the steps: the sort's are known after the copy */
 	uint64_t total3 = 3 * (uint64_t)n;
 	/* every object: ids 0..N-1, without writing the set's (set.h) */
@@ -68,22 +70,12 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	}
 	uint32_t N = mt_graph_count(g);
 	size_t m = 0;
-	uint64_t *bits = NULL;
 	if (k > 64 && k >= N / 32)
 		bits = calloc(((size_t)N + 63) / 64, sizeof *bits);
 	total3 = 2 * (uint64_t)n + k;
 	if (bits) {
 		for (size_t i = 0; i < k; i++) {
-			if (cb && !(i & NAV_STEP) && i &&
-			    cb(cbdata, 2 * (uint64_t)n + i, total3)) {
-				free(bits);
-				free(r);
-				return mt_err_set(err, MT_CANCELLED,
-						  MT_NO_OFFSET, MT_NO_OFFSET,
-						  "%s",
-						  in ? "referrers"
-						     : "referents");
-			}
+			NAV_TICK(i, 2 * (uint64_t)n + i);
 			bits[r[i] >> 6] |= 1ull << (r[i] & 63);
 		}
 		for (size_t w = 0; w < ((size_t)N + 63) / 64; w++)

@@ -399,16 +399,20 @@ mt_status mt_screen_text(const mt_screen *s, mt_strbuf *out)
 
 /* ---- drawing and the lazy Retained column ---- */
 
-/* Rows of vis[from..to) without a Retained figure (RET_UNKNOWN), or
- * with bounds too: without an exact one. */
+/* Whether row r lacks its Retained figure (RET_UNKNOWN), or with
+ * bounds_too an exact one. */
+static bool missing(const brow *r, bool bounds_too)
+{
+	return r->ret == RET_UNKNOWN || (bounds_too && r->ret == RET_BOUND);
+}
+
+/* How many rows of vis[from..to) lack it. */
 static size_t count_missing(const bview *v, size_t from, size_t to,
 			    bool bounds_too)
 {
 	size_t n = 0;
-	for (size_t k = from; k < to && k < v->nvis; k++) {
-		unsigned r = v->rows[v->vis[k]].ret;
-		n += r == RET_UNKNOWN || (bounds_too && r == RET_BOUND);
-	}
+	for (size_t k = from; k < to && k < v->nvis; k++)
+		n += missing(&v->rows[v->vis[k]], bounds_too);
 	return n;
 }
 
@@ -462,11 +466,9 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to,
 	if (v->ops->retained_page && n) { /* the rows at once */
 		brow **rs = mt_xmalloc(n * sizeof *rs);
 		size_t m = 0;
-		for (size_t k = from; k < to && k < v->nvis; k++) {
-			unsigned r = v->rows[v->vis[k]].ret;
-			if (r == RET_UNKNOWN || (!bound && r == RET_BOUND))
+		for (size_t k = from; k < to && k < v->nvis; k++)
+			if (missing(&v->rows[v->vis[k]], !bound))
 				rs[m++] = &v->rows[v->vis[k]];
-		}
 		mt_err err;
 		mt_err_clear(&err);
 		mt_status st = v->ops->retained_page(b, v, rs, m, bound, &err);
@@ -482,7 +484,7 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to,
 	 * with the exact figures */
 	for (size_t k = from; ok && !bound && k < to && k < v->nvis; k++) {
 		brow *r = &v->rows[v->vis[k]];
-		if (r->ret != RET_UNKNOWN && r->ret != RET_BOUND)
+		if (!missing(r, true))
 			continue;
 		if (bv_ret_progress(b, "retained sizes", done, n)) {
 			ok = b->ret_yielded ? false : ret_cancelled(b);
@@ -533,29 +535,11 @@ static void save_preview(mt_browser *b)
 	free(rows);
 }
 
-void mt_browser_draw(mt_browser *b)
+/* The Retained figures of rows top..top+page, drawn as they come: on a
+ * big heap the bounds first (fast), then the exact figures for as long
+ * as no key waits; a cancel pauses the column until `r`. */
+static void fill_retained(mt_browser *b, bview *v, size_t top, size_t page)
 {
-	bv_use_side(b, bv_top(b)->side);
-	bv_layout(b);
-	b->ui->draw(b->ui, &b->screen);
-	bview *v = bv_top(b);
-	size_t page = (size_t)bv_page(b), top = v->top;
-	if (b->ret_paused || !bv_missing_retained(b, v, top, top + page)) {
-		save_preview(b);
-		if (b->seeded && !b->dom_state && !b->opts.no_retained) {
-			/* the start's figures came from the preview: the
-			 * analysis the next keys need, now (as a first open
-			 * makes it for the start) */
-			b->seeded = false;
-			if (bv_dominance(b))
-				index_note(b);
-			bv_layout(b);
-			b->ui->draw(b->ui, &b->screen);
-		}
-		return;
-	}
-	/* big heaps: the bounds first (fast), then the exact figures for
-	 * as long as no key waits */
 	bool bounds = bv_use_bounds(b, v);
 	if (count_missing(v, top, top + page, false)) {
 		if (!bv_compute_retained(b, v, top, top + page,
@@ -565,17 +549,35 @@ void mt_browser_draw(mt_browser *b)
 		b->ui->draw(b->ui, &b->screen);
 	}
 	if (b->ret_paused || !bounds ||
-	    !bv_missing_retained(b, v, top, top + page)) {
-		if (!b->ret_paused)
-			save_preview(b);
+	    !bv_missing_retained(b, v, top, top + page))
 		return;
-	}
 	if (bv_compute_retained(b, v, top, top + page, RC_IDLE)) {
 		bv_layout(b);
 		b->ui->draw(b->ui, &b->screen);
-		save_preview(b);
 	} else if (!b->ret_yielded)
 		b->ret_paused = true;
+}
+
+void mt_browser_draw(mt_browser *b)
+{
+	bv_use_side(b, bv_top(b)->side);
+	bv_layout(b);
+	b->ui->draw(b->ui, &b->screen);
+	bview *v = bv_top(b);
+	size_t page = (size_t)bv_page(b), top = v->top;
+	if (!b->ret_paused && bv_missing_retained(b, v, top, top + page))
+		fill_retained(b, v, top, page);
+	save_preview(b); /* when the start screen is complete */
+	if (b->seeded && !b->dom_state && !b->opts.no_retained) {
+		/* the start's figures came from the preview: the analysis
+		 * the next keys need, now (as a first open makes it for the
+		 * start) */
+		b->seeded = false;
+		if (bv_dominance(b))
+			index_note(b);
+		bv_layout(b);
+		b->ui->draw(b->ui, &b->screen);
+	}
 }
 
 void mt_browser_run(mt_browser *b)

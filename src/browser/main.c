@@ -1134,14 +1134,12 @@ static int load_dumps(dumps *d, const cli *c)
 	}
 	struct load_progress lp = {c->paths[0], -1, {0, 0}, false};
 	mt_err_clear(&job[0].err);
-	if (d->ui) /* in the preview's status line */
-		job[0].st = mt_graph_load(&job[0].g, c->paths[0],
-					  ui_load_progress, d->ui,
-					  &job[0].err);
-	else
-		job[0].st = mt_graph_load(&job[0].g, c->paths[0],
-					  show ? load_progress : NULL, &lp,
-					  &job[0].err);
+	/* under the preview: in its status line */
+	job[0].st = mt_graph_load(&job[0].g, c->paths[0],
+				  d->ui	 ? ui_load_progress
+				  : show ? load_progress
+					 : NULL,
+				  d->ui ? (void *)d->ui : &lp, &job[0].err);
 	if (lp.shown)
 		fprintf(stderr, "\r\033[K");
 	if (job[0].st != MT_OK && d->ui) { /* the error goes to the shell */
