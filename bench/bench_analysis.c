@@ -5,9 +5,12 @@
  *
  * For each step: seconds, resident bytes per object after it (VmRSS) and
  * the peak so far (VmHWM).  Steps: load; partitions of the whole heap by
- * the classifiers named (clodo, type, rcs and via by default), each
- * followed by the resident bytes once partition and classifier are freed
- * (what the allocator kept); the full dominator tree with retained
+ * the classifiers named (clodo, type, rcs and via by default) as the
+ * partition view makes them (the kinds through a context, with its
+ * progress, then the rows), each with its CPU time and longest wait
+ * between progress reports, the resident bytes, and the resident bytes
+ * once partition, classifier and context are freed (what the allocator
+ * kept); the full dominator tree with retained
  * sizes; domisize of a 100k-object set (the 100k largest-id objects of the
  * reachable part, a spread-out set); one shortest-path query (to the
  * object with the highest reachable id, the deepest the BFS goes).
@@ -39,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "memtrack/ctx.h"
 #include "memtrack/dominance.h"
 #include "memtrack/dominator.h"
 #include "memtrack/graph.h"
@@ -89,6 +93,13 @@ static int tick(void *data, uint64_t done, uint64_t total)
 		max_gap = now - last_tick;
 	last_tick = now;
 	return 0;
+}
+
+static int ctx_tick(void *data, const char *what, uint64_t done,
+		    uint64_t total)
+{
+	(void)what;
+	return tick(data, done, total);
 }
 
 static double step_report(const char *step)
@@ -249,20 +260,40 @@ int main(int argc, char **argv)
 	const char *const *parts =
 	    argc > 2 ? (const char *const *)argv + 2 : defaults;
 	size_t nparts = argc > 2 ? (size_t)argc - 2 : 4;
+	mt_ctx *ctx;
+	if (mt_ctx_new(&ctx, g, &err))
+		return die("context", &err);
+	mt_ctx_set_progress(ctx, ctx_tick, NULL);
 	for (size_t i = 0; i < nparts; i++) {
 		mt_classifier *c;
 		mt_partition *p;
-		t0 = bench_now();
-		if (mt_classifier_new_named(&c, g, parts[i], &err) ||
-		    mt_partition_new(&p, c, NULL, 0, &err))
+		uint32_t *k32;
+		char name[48];
+		/* as the partition view makes it: the kinds through the
+		 * context (its progress), then the rows */
+		step_start();
+		if (mt_ctx_classifier(ctx, parts[i], &c, &err) ||
+		    mt_ctx_classify_all(ctx, c, &k32, &err))
 			return die(parts[i], &err);
-		char name[40];
-		snprintf(name, sizeof name, "partition by %s", parts[i]);
-		report(name, bench_now() - t0);
+		kinds_t pk = pack(k32, mt_graph_count(g));
+		snprintf(name, sizeof name, "partition by %s: kinds", parts[i]);
+		step_report(name);
+		step_start();
+		if (partition_of(&p, c, NULL, pk, mt_graph_count(g), &err))
+			return die(parts[i], &err);
+		step_report("  the rows from the kinds");
+		printf("  (%zu rows)\n", mt_partition_nrows(p));
+		report("  resident", 0.0);
+		kinds_free(pk);
 		mt_partition_free(p);
-		mt_classifier_free(c);
+		mt_classifier_unref(c);
+		mt_ctx_free(ctx);
+		if (mt_ctx_new(&ctx, g, &err))
+			return die("context", &err);
+		mt_ctx_set_progress(ctx, ctx_tick, NULL);
 		report("  after free", 0.0);
 	}
+	mt_ctx_free(ctx);
 
 	t0 = bench_now();
 	mt_domtree *t;

@@ -200,6 +200,10 @@ void mt_partition_free(mt_partition *p);
 size_t mt_partition_nrows(const mt_partition *p);
 /* Row i < nrows, borrowed from p. */
 const mt_partition_row *mt_partition_row_at(const mt_partition *p, size_t i);
+/* Row i's label, handed over (the caller frees it); the row's label is
+ * NULL after.  For a caller that keeps the labels of millions of rows
+ * instead of copying them. */
+char *mt_partition_take_label(mt_partition *p, size_t i);
 uint64_t mt_partition_count(const mt_partition *p); /* objects in all rows */
 uint64_t mt_partition_size(const mt_partition *p);  /* bytes in all rows   */
 const char *mt_partition_header(const mt_partition *p);

@@ -36,6 +36,10 @@ struct sets_state {
 	uint32_t reach;
 	struct mt_pool sets;
 	struct mt_u32vec scratch;
+	/* members already in scratch, for an object with many in-edges
+	 * (DEDUP_FROM): one byte per member number, cleared after */
+	uint8_t *seen;
+	size_t nseen;
 	uint32_t *single; /* the set {x} of member x (NONE: none yet) */
 	size_t nsingle;
 	uint32_t empty; /* the empty set, NONE: none yet */
@@ -54,6 +58,7 @@ struct sets_state {
 	uint32_t nv, vcap;
 	uint64_t *vht; /* 0 empty, else the text's hash << 32 | (number + 1) */
 	size_t vhtcap, nvht;
+	struct mt_ahead vahead; /* the next vht */
 };
 
 static int ctx_progress(void *ctx, const char *what, uint64_t done,
@@ -97,11 +102,16 @@ static mt_status via_prepare(mt_classifier *c, mt_err *err)
 	if (mt_u64map_grow(&s->relmemo, 256))
 		return mt_cls_nomem(err, "via texts");
 	/* idxvia covers the INDEX labels of the graph */
-	for (e = 0; e < ne; e++)
+	for (e = 0; e < ne; e++) {
+		if (!(e & 0x3fffff) &&
+		    mt_ctx_progress(mt_classifier_ctx(c), "via texts", e, ne))
+			return mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "via texts");
 		if (mt_graph_edge_rel(g, e) == MT_REL_INDEX &&
 		    mt_graph_edge_label(g, e) >= lim &&
 		    mt_graph_edge_label(g, e) < UINT32_MAX)
 			lim = mt_graph_edge_label(g, e) + 1;
+	}
 	s->idxlim = (size_t)lim;
 	return MT_OK;
 }
@@ -111,6 +121,7 @@ static void sets_release(mt_classifier *c)
 	struct sets_state *s = mt_classifier_state(c);
 	mt_pool_free(&s->sets);
 	free(s->scratch.a);
+	free(s->seen);
 	free(s->single);
 	free(s->sortv);
 	mt_arena_free(&s->text);
@@ -122,6 +133,7 @@ static void sets_release(mt_classifier *c)
 	free(s->idxvia);
 	free(s->vtext);
 	free(s->vht);
+	mt_ahead_free(&s->vahead);
 }
 
 /* ---- via texts ---- */
@@ -157,7 +169,7 @@ static mt_status repr_text(mt_strbuf *out, const char *s, size_t n)
 static int vht_grow(struct sets_state *s)
 {
 	size_t nc = s->vhtcap ? s->vhtcap * 2 : 1024, i, j;
-	uint64_t *ht = calloc(nc, sizeof *ht);
+	uint64_t *ht = mt_ahead_take(&s->vahead, nc * sizeof *ht, 0);
 	if (!ht)
 		return -1;
 	for (i = 0; i < s->vhtcap; i++) {
@@ -295,6 +307,9 @@ static int via_intern(struct sets_state *s, const mt_graph *g, uint32_t edge,
 		return -1;
 	s->vht[j] = (uint64_t)h << 32 | (*out + 1);
 	s->nvht++;
+	if (s->nvht * 4 > s->vhtcap && s->vhtcap >= 4096) /* mt_u64map_put */
+		mt_ahead_step(&s->vahead, 2 * s->vhtcap * sizeof *s->vht, 0,
+			      16 * sizeof *s->vht);
 	return 0;
 }
 
@@ -347,40 +362,80 @@ static int single_set(struct sets_state *s, uint32_t x, uint32_t *set)
 	return 0;
 }
 
+/* Whether member x is new to seen (marking it); -1 when out of memory. */
+static int first_seen(struct sets_state *s, uint32_t x)
+{
+	if (x >= s->nseen) {
+		size_t nc = s->nseen ? s->nseen : 256;
+		while (nc <= x)
+			nc *= 2;
+		uint8_t *a = realloc(s->seen, nc);
+		if (!a)
+			return -1;
+		memset(a + s->nseen, 0, nc - s->nseen);
+		s->seen = a;
+		s->nseen = nc;
+	}
+	if (s->seen[x])
+		return 0;
+	s->seen[x] = 1;
+	return 1;
+}
+
+/* Objects with more in-edges keep each member once as they go (the
+ * in-edges of None or of a class number millions, their members a few):
+ * fewer to sort after */
+enum { DEDUP_FROM = 256 };
+
 /* The members of id's in-edges into s->scratch.a[0..*k): the referrers'
  * CLODO kinds (RCS) or the edges' via text numbers (VIA).  Room for every
- * in-edge is made first, so the loops store without checks. */
-static int members(struct sets_state *s, const mt_graph *g, uint32_t id,
-		   size_t *k)
+ * in-edge is made first, so the loops store without checks.  A class
+ * has an in-edge from each instance (ob_type): the loops report their
+ * progress (mt_cls_work_at). */
+static mt_status members(mt_classifier *c, struct sets_state *s,
+			 const mt_graph *g, uint32_t id, size_t *k,
+			 mt_err *err)
 {
-	uint32_t first, n, pos, *a;
+	uint32_t first, n, pos, x, *a;
 	size_t m = 0;
+	mt_status st = MT_OK;
+	int fresh = 1;
 	mt_graph_in(g, id, &first, &n);
 	if (mt_u32vec_reserve(&s->scratch, n))
-		return -1;
+		return mt_cls_nomem(err, "classifier kinds");
 	a = s->scratch.a;
+	bool dedup = n >= DEDUP_FROM;
 	/* heapy sees referrers reachable from the root only */
 	bool reached = id < s->reach;
-	if (s->rcs) {
-		for (pos = first; pos < first + n; pos++) {
-			uint32_t src = mt_graph_in_source(g, pos);
-			if (!reached || src < s->reach)
-				a[m++] = s->clodo_of[src];
-		}
-	} else {
-		for (pos = first; pos < first + n; pos++) {
-			uint32_t e = mt_graph_in_edge(g, pos),
-				 src = mt_graph_in_source(g, pos);
-			if (reached && src >= s->reach)
-				continue;
+	for (pos = first; pos < first + n; pos++) {
+		uint32_t src = mt_graph_in_source(g, pos);
+		if ((st = mt_cls_work_at(c, pos - first, err)))
+			break;
+		if (reached && src >= s->reach)
+			continue;
+		if (s->rcs)
+			x = s->clodo_of[src];
+		else {
+			uint32_t e = mt_graph_in_edge(g, pos);
 			if (mt_graph_edge_is_type_ref_from(g, e, src))
 				continue; /* heapy's byvia never shows ->ob_type */
-			if (via_of(s, g, e, &a[m++]))
-				return -1;
+			if (via_of(s, g, e, &x))
+				break;
 		}
+		if (dedup && (fresh = first_seen(s, x)) <= 0) {
+			if (fresh < 0)
+				break;
+			continue;
+		}
+		a[m++] = x;
 	}
+	if (dedup) /* clears the marks, whatever ended the loop */
+		for (size_t i = 0; i < m; i++)
+			s->seen[a[i]] = 0;
 	*k = m;
-	return 0;
+	if (st == MT_OK && pos < first + n)
+		st = mt_cls_nomem(err, "classifier kinds");
+	return st;
 }
 
 /* The set of the in-edges' members of id, interned. */
@@ -389,9 +444,10 @@ static mt_status sets_classify(mt_classifier *c, uint32_t id, uint64_t *key,
 {
 	struct sets_state *s = mt_classifier_state(c);
 	uint32_t set = 0;
-	size_t m;
-	if (members(s, mt_classifier_graph(c), id, &m))
-		goto nomem;
+	size_t m = 0;
+	mt_status st = members(c, s, mt_classifier_graph(c), id, &m, err);
+	if (st != MT_OK)
+		return st;
 	m = mt_u32_sort_unique(s->scratch.a, m);
 	if (m == 1) {
 		if (single_set(s, s->scratch.a[0], &set))

@@ -79,7 +79,6 @@ static mt_status surplus_classify(mt_classifier *c, uint32_t id,
 	uint32_t first, n;
 	int64_t refs;
 	mt_value v;
-	(void)err;
 	if (mt_graph_virtual(g, id)) {
 		*key = (uint64_t)INT64_MAX;
 		return MT_OK;
@@ -96,11 +95,15 @@ static mt_status surplus_classify(mt_classifier *c, uint32_t id,
 	if (v.kind == MT_VAL_QUALNAME && s->ninst[id] &&
 	    mt_graph_attr(g, id, "__qualname__") != MT_NO_ID) {
 		/* the loader's ob_type in-edges are those references */
-		for (uint32_t p = first; p < first + n; p++)
+		for (uint32_t p = first; p < first + n; p++) {
+			mt_status st = mt_cls_work_at(c, p - first, err);
+			if (st != MT_OK)
+				return st;
 			if (mt_graph_edge_is_type_ref_from(
 				g, mt_graph_in_edge(g, p),
 				mt_graph_in_source(g, p)))
 				refs--;
+		}
 		refs += s->ninst[id];
 	}
 	*key = (uint64_t)((int64_t)mt_graph_refcnt(g, id) - refs);

@@ -22,10 +22,27 @@
 
 /* ---- a uint64 -> uint32 hash (open addressing, linear probing) ---- */
 
+/* A hash table's next array (twice its size), made while the table fills
+ * from a quarter to half full: a little of it at each insert, so that the
+ * grow finds it allocated, filled and its pages mapped.  The kernel's
+ * zeroing of a grow's fresh pages stood still for 0.3 s at 4M entries. */
+struct mt_ahead {
+	unsigned char *p;
+	size_t bytes, done; /* done of bytes filled */
+};
+/* Fills `step` more bytes of the next array of `bytes` with byte `fill`
+ * (allocated on the first call; nothing when that fails). */
+void mt_ahead_step(struct mt_ahead *a, size_t bytes, int fill, size_t step);
+/* The next array of `bytes` filled with `fill`: the one made ahead (its
+ * rest filled now) or a new one; NULL when out of memory. */
+void *mt_ahead_take(struct mt_ahead *a, size_t bytes, int fill);
+void mt_ahead_free(struct mt_ahead *a);
+
 struct mt_u64map {
 	uint64_t *k;
 	uint32_t *v; /* MT_CLS_NONE: empty slot */
 	size_t cap, n;
+	struct mt_ahead ak, av; /* the next k and v */
 };
 
 /* Grows (or first allocates) the table to ncap slots, a power of two. */
@@ -137,6 +154,7 @@ static inline size_t mt_u32_sort_unique(uint32_t *a, size_t k)
 }
 
 mt_status mt_cls_nomem(mt_err *err, const char *what);
+void *mt_cls_big_alloc(size_t n);
 
 /* ---- between classifier.c and ctx.c ---- */
 
@@ -154,9 +172,27 @@ struct mt_cycles {
 mt_status mt_ctx_cycles_ref_(mt_ctx *c, struct mt_cycles **out, mt_err *err);
 void mt_cycles_unref_(struct mt_cycles *cy); /* cy may be NULL */
 /* mt_classifier_classify_all reporting (what, done, total) to cb, which
- * cancels (MT_CANCELLED) when it returns non-zero. */
+ * cancels (MT_CANCELLED) when it returns non-zero.  Counted in work: an
+ * object and each of its in-edges is one, so an object with millions of
+ * referrers (a class, through its instances' ob_type) moves the count
+ * as much as it costs a classifier that reads them. */
 mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 					mt_ctx_progress_fn cb, void *cbdata,
 					const char *what, mt_err *err);
+
+/* For a classify that reads many in-edges of one object: reports that it
+ * has read `edges` of them; the cancel as MT_CANCELLED in err.  MT_OK
+ * outside classify_all. */
+mt_status mt_cls_work(mt_classifier *c, uint64_t edges, mt_err *err);
+/* mt_cls_work every MT_CLS_WORK_STEP in-edges: call it with each in-edge's
+ * number k among the object's (0, 1, ...) before reading it. */
+enum { MT_CLS_WORK_STEP = 1 << 16 };
+static inline mt_status mt_cls_work_at(mt_classifier *c, uint32_t k,
+				       mt_err *err)
+{
+	if (!k || (k & (MT_CLS_WORK_STEP - 1)))
+		return MT_OK;
+	return mt_cls_work(c, k, err);
+}
 
 #endif

@@ -18,19 +18,56 @@ mt_status mt_cls_nomem(mt_err *err, const char *what)
 
 /* ---- a uint64 -> uint32 hash --------------------------------------------- */
 
+void mt_ahead_step(struct mt_ahead *a, size_t bytes, int fill, size_t step)
+{
+	if (!a->p || a->bytes != bytes) {
+		free(a->p);
+		a->done = 0;
+		a->bytes = bytes;
+		if (!(a->p = malloc(bytes)))
+			return;
+	}
+	if (step > bytes - a->done)
+		step = bytes - a->done;
+	memset(a->p + a->done, fill, step);
+	a->done += step;
+}
+
+void *mt_ahead_take(struct mt_ahead *a, size_t bytes, int fill)
+{
+	unsigned char *p;
+	if (a->p && a->bytes == bytes) {
+		p = a->p;
+		memset(p + a->done, fill, bytes - a->done);
+		a->p = NULL;
+		a->bytes = a->done = 0;
+		return p;
+	}
+	mt_ahead_free(a);
+	if ((p = malloc(bytes ? bytes : 1)))
+		memset(p, fill, bytes);
+	return p;
+}
+
+void mt_ahead_free(struct mt_ahead *a)
+{
+	free(a->p);
+	a->p = NULL;
+	a->bytes = a->done = 0;
+}
+
 int mt_u64map_grow(struct mt_u64map *m, size_t ncap)
 {
-	uint64_t *k = malloc(ncap * sizeof *k);
-	uint32_t *v = malloc(ncap * sizeof *v);
-	struct mt_u64map nm = {k, v, ncap, m->n};
+	/* an empty slot is v NONE, whatever k holds */
+	uint64_t *k = mt_ahead_take(&m->ak, ncap * sizeof *k, 0);
+	uint32_t *v = mt_ahead_take(&m->av, ncap * sizeof *v, 0xff);
+	struct mt_u64map nm = {k, v, ncap, m->n, {0}, {0}};
 	size_t i;
 	if (!k || !v) {
 		free(k);
 		free(v);
 		return -1;
 	}
-	for (i = 0; i < ncap; i++)
-		v[i] = NONE;
 	for (i = 0; i < m->cap; i++) {
 		size_t j;
 		if (m->v[i] == NONE)
@@ -51,13 +88,25 @@ int mt_u64map_put(struct mt_u64map *m, size_t slot, uint64_t key,
 	m->k[slot] = key;
 	m->v[slot] = val;
 	m->n++;
-	return m->n * 2 > m->cap ? mt_u64map_grow(m, m->cap * 2) : 0;
+	if (m->n * 2 > m->cap)
+		return mt_u64map_grow(m, m->cap * 2);
+	/* from a quarter full: 16 slots of the next arrays an insert, done
+	 * by 3/8 (the cap/8 inserts to then fill its 2 * cap slots) */
+	if (m->n * 4 > m->cap && m->cap >= 4096) {
+		mt_ahead_step(&m->ak, 2 * m->cap * sizeof *m->k, 0,
+			      16 * sizeof *m->k);
+		mt_ahead_step(&m->av, 2 * m->cap * sizeof *m->v, 0xff,
+			      16 * sizeof *m->v);
+	}
+	return 0;
 }
 
 void mt_u64map_free(struct mt_u64map *m)
 {
 	free(m->k);
 	free(m->v);
+	mt_ahead_free(&m->ak);
+	mt_ahead_free(&m->av);
 	m->k = NULL;
 	m->v = NULL;
 	m->cap = m->n = 0;

@@ -32,11 +32,107 @@ static int cmp_rows(const void *a, const void *b)
 	return x->kind < y->kind ? -1 : x->kind > y->kind;
 }
 
-static void finish(mt_partition *p)
+/* The progress of build's last steps, in rows: each row's label, then the
+ * sort's passes over the rows. */
+struct prog {
+	mt_progress_fn cb;
+	void *cbdata;
+	uint64_t done, total;
+};
+
+enum { SORT_RUN = 16, TICK_ROWS = 0x10000 };
+
+static int tick(struct prog *pr, uint64_t add)
+{
+	uint64_t before = pr->done;
+	pr->done += add;
+	if (!pr->cb || pr->done / TICK_ROWS == before / TICK_ROWS)
+		return 0;
+	return pr->cb(pr->cbdata, pr->done < pr->total ? pr->done : pr->total,
+		      pr->total);
+}
+
+/* Passes of sort_rows over n rows (runs of SORT_RUN, then merges). */
+static unsigned sort_passes(size_t n)
+{
+	unsigned k = 1;
+	for (size_t w = SORT_RUN; w < n; w *= 2)
+		k++;
+	return k;
+}
+
+/* Sorts a[0..n) by cmp_rows with tmp (n rows) beside it: insertion sorts
+ * of runs of SORT_RUN, then merges of runs twice as long in each pass
+ * (qsort has no progress, and 2M rows of a partition by via take it a
+ * second).  Non-zero when pr's callback cancels. */
+static int sort_rows(mt_partition_row *a, mt_partition_row *tmp, size_t n,
+		     struct prog *pr)
+{
+	mt_partition_row *src = a, *dst = tmp;
+	for (size_t lo = 0; lo < n; lo += SORT_RUN) {
+		size_t hi = n - lo > SORT_RUN ? lo + SORT_RUN : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			mt_partition_row r = a[i];
+			size_t j = i;
+			for (; j > lo && cmp_rows(&a[j - 1], &r) > 0; j--)
+				a[j] = a[j - 1];
+			a[j] = r;
+		}
+		if (tick(pr, hi - lo))
+			return 1;
+	}
+	for (size_t w = SORT_RUN; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = n - lo > w ? lo + w : n,
+			       hi = n - mid > w ? mid + w : n, i = lo, j = mid,
+			       k = lo;
+			/* a tick every TICK_ROWS rows out: the last passes
+			 * merge millions */
+			while (i < mid && j < hi) {
+				size_t k0 = k, end = k + TICK_ROWS;
+				while (i < mid && j < hi && k < end)
+					dst[k++] = cmp_rows(&src[j], &src[i]) < 0
+						       ? src[j++]
+						       : src[i++];
+				if (tick(pr, k - k0))
+					return 1;
+			}
+			size_t k0 = k;
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+			if (tick(pr, k - k0))
+				return 1;
+		}
+		mt_partition_row *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	return 0;
+}
+
+/* build's total work: n objects, nk labels, the sort of up to nk rows */
+static uint64_t rows_work(size_t n, uint32_t nk)
+{
+	return (uint64_t)n + nk + (uint64_t)nk * sort_passes(nk);
+}
+
+/* Sorts the rows and fills in the totals and cumulative sizes: 0, 1 when
+ * pr's callback cancels, -1 when out of memory. */
+static int finish(mt_partition *p, struct prog *pr)
 {
 	size_t i;
 	uint64_t cum = 0;
-	qsort(p->rows, p->nrows, sizeof *p->rows, cmp_rows);
+	if (p->nrows > 1) {
+		mt_partition_row *tmp = malloc(p->nrows * sizeof *tmp);
+		int r = tmp ? sort_rows(p->rows, tmp, p->nrows, pr) : -1;
+		free(tmp);
+		if (r)
+			return r;
+	}
 	p->count = p->size = 0;
 	for (i = 0; i < p->nrows; i++) {
 		cum += p->rows[i].size;
@@ -44,6 +140,7 @@ static void finish(mt_partition *p)
 		p->count += p->rows[i].count;
 	}
 	p->size = cum;
+	return 0;
 }
 
 void mt_partition_free(mt_partition *p)
@@ -79,7 +176,9 @@ mt_status mt_partition_from_rows(mt_partition **out, const char *header,
 			goto nomem;
 		p->nrows++;
 	}
-	finish(p);
+	struct prog none = {0};
+	if (finish(p, &none))
+		goto nomem;
 	*out = p;
 	return MT_OK;
 nomem:
@@ -140,9 +239,21 @@ static mt_status build(mt_partition **out, mt_classifier *c,
 	*out = NULL;
 	if (!ids)
 		n = mt_graph_count(g);
+	/* counted in objects, then a tick per kind's label and the sort's;
+	 * the kinds are known here unless c classifies as we go */
+	struct prog pr = {cb, cbdata, 0,
+			  rows_work(n, mt_classifier_kind_count(c))};
+	/* the accumulators at their size at once when the kinds are given
+	 * (a doubling of 2M kinds' would stand still on fresh pages) */
+	if ((kinds || kinds16) && (cap = mt_classifier_kind_count(c))) {
+		cnt = calloc(cap, sizeof *cnt);
+		sz = calloc(cap, sizeof *sz);
+		if (!cnt || !sz)
+			goto nomem;
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t id = ids ? ids[i] : (uint32_t)i, kind;
-		if (!(i & 0xffff) && cb && cb(cbdata, i, n)) {
+		if (!(i & 0xffff) && cb && cb(cbdata, i, pr.total)) {
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "partition");
 			goto fail;
@@ -175,6 +286,8 @@ static mt_status build(mt_partition **out, mt_classifier *c,
 		sz[kind] += mt_graph_size(g, id);
 	}
 	nk = mt_classifier_kind_count(c);
+	pr.done = n;
+	pr.total = rows_work(n, nk);
 	p = calloc(1, sizeof *p);
 	if (!p)
 		goto nomem;
@@ -184,6 +297,8 @@ static mt_status build(mt_partition **out, mt_classifier *c,
 		goto nomem;
 	for (k = 0; k < nk && k < cap; k++) {
 		mt_partition_row *r;
+		if (tick(&pr, 1))
+			goto cancel;
 		if (!cnt[k])
 			continue;
 		r = &p->rows[p->nrows];
@@ -195,11 +310,20 @@ static mt_status build(mt_partition **out, mt_classifier *c,
 		r->kind = (uint32_t)k;
 		p->nrows++;
 	}
-	finish(p);
+	switch (finish(p, &pr)) {
+	case 1:
+		goto cancel;
+	case -1:
+		goto nomem;
+	}
 	free(cnt);
 	free(sz);
 	*out = p;
 	return MT_OK;
+cancel:
+	st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET,
+			"partition");
+	goto fail;
 nomem:
 	st = mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 			"partition rows");
@@ -215,6 +339,13 @@ size_t mt_partition_nrows(const mt_partition *p) { return p->nrows; }
 const mt_partition_row *mt_partition_row_at(const mt_partition *p, size_t i)
 {
 	return &p->rows[i];
+}
+
+char *mt_partition_take_label(mt_partition *p, size_t i)
+{
+	char *l = (char *)p->rows[i].label;
+	p->rows[i].label = NULL;
+	return l;
 }
 
 uint64_t mt_partition_count(const mt_partition *p) { return p->count; }

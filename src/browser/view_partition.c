@@ -206,9 +206,9 @@ static const view_ops part_ops = {
 	.retained_page = part_retained_page,
 };
 
-/* The rows of partition p (heapy's order): label, count, size; obj is
- * the classifier's kind. */
-static void part_rows(bview *v, const mt_partition *p)
+/* The rows of partition p (heapy's order): label (taken from p), count,
+ * size; obj is the classifier's kind. */
+static void part_rows(bview *v, mt_partition *p)
 {
 	v->title = mt_xstrdup(mt_partition_header(p));
 	v->nrows = mt_partition_nrows(p);
@@ -216,7 +216,7 @@ static void part_rows(bview *v, const mt_partition *p)
 	for (size_t i = 0; i < v->nrows; i++) {
 		const mt_partition_row *pr = mt_partition_row_at(p, i);
 		brow *r = &v->rows[i];
-		r->label = mt_xstrdup(pr->label);
+		r->label = mt_partition_take_label(p, i);
 		r->count = pr->count;
 		r->size = pr->size;
 		r->index = (uint32_t)i;

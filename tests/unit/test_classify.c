@@ -18,6 +18,8 @@
 
 #include "fixture.h"
 #include "graphgen.h"
+#include "../../src/analysis/clspriv.h"
+#include "memtrack/ctx.h"
 #include "memtrack/graph.h"
 #include "memtrack/partition.h"
 #include "memtrack/scc.h"
@@ -641,6 +643,281 @@ static void test_scc_long_ring(void **state)
 	mt_graph_free(g);
 }
 
+/* ---- objects with many referrers ------------------------------------------ */
+
+/* A root list holding K lists; list i holds X at index i % 3, and the
+ * first list also Y at 0, 1 and 2.  X has K in-edges, Y three, with the
+ * same via texts and referrer kinds. */
+enum { MANY_K = 140000 };
+struct many {
+	mt_graph *g;
+	uint32_t x, y;
+};
+
+static struct many many_graph(void)
+{
+	enum { LIST, STR, ROOT, X, Y, L0, N = L0 + MANY_K };
+	const char **mod = calloc(N, sizeof *mod), **name = calloc(N, sizeof *name);
+	int32_t *types = malloc(N * sizeof *types);
+	tg_edge *e = malloc((2 * MANY_K + 3) * sizeof *e);
+	uint32_t roots[1] = {ROOT}, *map = malloc((N + 1) * sizeof *map);
+	size_t ne = 0;
+	char path[] = "/tmp/mt_test_many_XXXXXX";
+	int fd = mkstemp(path);
+	struct many m;
+	assert_true(fd >= 0);
+	close(fd);
+	mod[LIST] = mod[STR] = "builtins";
+	name[LIST] = "list";
+	name[STR] = "str";
+	for (uint32_t i = 0; i < N; i++)
+		types[i] = i < ROOT ? -1 : i == X || i == Y ? STR : LIST;
+	for (uint32_t i = 0; i < MANY_K; i++) {
+		e[ne++] = (tg_edge){ROOT, L0 + i, 0, i};
+		e[ne++] = (tg_edge){L0 + i, X, 0, i % 3};
+	}
+	for (uint32_t i = 0; i < 3; i++)
+		e[ne++] = (tg_edge){L0, Y, 0, i};
+	tg_graph tg = {.n = N, .edges = e, .nedges = ne, .roots = roots,
+		       .nroots = 1, .qualname_module = mod,
+		       .qualname_name = name, .types = types};
+	tg_write(path, &tg, map);
+	m.g = tg_load(path);
+	unlink(path);
+	m.x = map[X];
+	m.y = map[Y];
+	free(map);
+	free(e);
+	free(types);
+	free(mod);
+	free(name);
+	return m;
+}
+
+struct ticks {
+	uint64_t *done, total;
+	size_t n, cap; /* the classification's calls */
+	size_t calls;  /* every call */
+	size_t cancel_at; /* cancel on this call (0: never) */
+};
+
+static int record_tick(void *data, const char *what, uint64_t done,
+		       uint64_t total)
+{
+	struct ticks *t = data;
+	t->calls++;
+	if (!strncmp(what, "partition by ", 13)) { /* not the preparation's */
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 1024;
+			t->done = realloc(t->done, t->cap * sizeof *t->done);
+		}
+		t->done[t->n++] = done;
+		t->total = total;
+	}
+	return t->cancel_at && t->calls == t->cancel_at;
+}
+
+/* Kinds of every object by spec through a context, its ticks in t. */
+static mt_status classify_ticks(const mt_graph *g, const char *spec,
+				struct ticks *t, uint32_t **kinds,
+				char **xlabel, uint32_t x)
+{
+	mt_ctx *c;
+	mt_classifier *cls;
+	mt_err err;
+	mt_status st;
+	assert_int_equal(mt_ctx_new(&c, g, &err), MT_OK);
+	mt_ctx_set_progress(c, record_tick, t);
+	*kinds = NULL;
+	/* the classifier's preparation reports too (rcs: the referrers'
+	 * kinds, via: the list indices) */
+	st = mt_ctx_classifier(c, spec, &cls, &err);
+	if (st == MT_OK) {
+		st = mt_ctx_classify_all(c, cls, kinds, &err);
+		if (st == MT_OK)
+			*xlabel = strdup(mt_classifier_label(cls, (*kinds)[x]));
+		else if (st == MT_CANCELLED) {
+			/* the classifier goes on as if nothing happened */
+			uint32_t *again;
+			t->cancel_at = 0;
+			assert_int_equal(mt_ctx_classify_all(c, cls, &again,
+							      &err),
+					 MT_OK);
+			*xlabel = strdup(mt_classifier_label(cls, again[x]));
+			free(again);
+		}
+		mt_classifier_unref(cls);
+	}
+	if (st != MT_OK)
+		assert_null(*kinds);
+	mt_ctx_free(c);
+	return st;
+}
+
+/* An object with more in-edges than DEDUP_FROM keeps each member once:
+ * its kind is that of an object with the same members and few edges.
+ * classify_all counts objects and in-edges, and moves inside an object
+ * with 140k in-edges; a cancel anywhere leaves no trace. */
+static void test_many_referrers(void **state)
+{
+	static const struct {
+		const char *spec, *label;
+	} cases[] = {
+	    {"via", "'[0]', '[1]', '[2]'"},
+	    {"rcs", "list"},
+	};
+	struct many m = many_graph();
+	uint32_t first, nin, n = mt_graph_count(m.g);
+	(void)state;
+	mt_graph_in(m.g, m.x, &first, &nin);
+	assert_int_equal(nin, MANY_K);
+	for (size_t i = 0; i < 2; i++) {
+		struct ticks t = {0};
+		uint32_t *kinds = NULL;
+		char *xl = NULL;
+		assert_int_equal(classify_ticks(m.g, cases[i].spec, &t, &kinds,
+						&xl, m.x),
+				 MT_OK);
+		assert_string_equal(xl, cases[i].label);
+		assert_int_equal(kinds[m.x], kinds[m.y]);
+		assert_label(m.g, cases[i].spec, m.x, cases[i].label);
+		/* the work: objects and in-edges */
+		assert_int_equal(t.total, (uint64_t)n + mt_graph_edge_count(m.g));
+		uint64_t from = (uint64_t)m.x + first, to = from + nin;
+		size_t inside = 0, first_in = 0;
+		for (size_t k = 0; k < t.n; k++) {
+			assert_true(t.done[k] <= t.total);
+			if (k)
+				assert_true(t.done[k] >= t.done[k - 1]);
+			if (t.done[k] > from && t.done[k] < to && !inside++)
+				first_in = k;
+		}
+		assert_true(inside >= 2); /* at 64k and 128k of X's edges */
+		/* a cancel at calls spread over the work, and at each inside
+		 * X (the preparation's calls come first); then the same
+		 * kinds again */
+		assert_true(t.n > 1 && t.calls > t.n);
+		size_t pre = t.calls - t.n;
+		for (size_t at = 1; at <= t.calls; at++) {
+			if (at % 7 && at != t.calls &&
+			    (at <= pre + first_in || at > pre + first_in + inside))
+				continue;
+			struct ticks c = {.cancel_at = at};
+			uint32_t *k2 = NULL;
+			char *l2 = NULL;
+			assert_int_equal(classify_ticks(m.g, cases[i].spec, &c,
+							&k2, &l2, m.x),
+					 MT_CANCELLED);
+			if (l2) /* cancelled while classifying, then again */
+				assert_string_equal(l2, cases[i].label);
+			free(l2);
+			free(c.done);
+		}
+		free(t.done);
+		free(kinds);
+		free(xl);
+	}
+	mt_graph_free(m.g);
+}
+
+struct rows_ticks {
+	uint64_t last, total, n;
+	size_t calls, in_rows;
+	bool cancel; /* at the first call past the objects */
+};
+
+static int rows_tick(void *data, uint64_t done, uint64_t total)
+{
+	struct rows_ticks *r = data;
+	assert_true(done >= r->last && done <= total);
+	r->last = done;
+	r->total = total;
+	r->calls++;
+	if (done > r->n) {
+		r->in_rows++;
+		return r->cancel;
+	}
+	return 0;
+}
+
+/* A partition by via of the many-referrers heap has a row per list (its
+ * index in the root list): 140k rows whose labels and sort report their
+ * progress past the objects' and can be cancelled there; the rows come
+ * sorted by size, then label, then kind. */
+static void test_many_rows(void **state)
+{
+	struct many m = many_graph();
+	mt_classifier *c;
+	mt_partition *p;
+	uint32_t *kinds, n = mt_graph_count(m.g);
+	mt_err err;
+	(void)state;
+	assert_int_equal(mt_classifier_new_named(&c, m.g, "via", &err), MT_OK);
+	assert_int_equal(mt_classifier_classify_all(c, &kinds, &err), MT_OK);
+	struct rows_ticks r = {.n = n};
+	assert_int_equal(mt_partition_from_kinds(&p, c, NULL, kinds, n,
+						 rows_tick, &r, &err),
+			 MT_OK);
+	assert_true(mt_partition_nrows(p) > MANY_K);
+	assert_true(r.in_rows >= 10);
+	uint64_t cum = 0, count = 0;
+	for (size_t i = 0; i < mt_partition_nrows(p); i++) {
+		const mt_partition_row *a = mt_partition_row_at(p, i);
+		cum += a->size;
+		count += a->count;
+		assert_int_equal(a->cumul, cum);
+		if (!i)
+			continue;
+		const mt_partition_row *b = mt_partition_row_at(p, i - 1);
+		int l = strcmp(b->label, a->label);
+		assert_true(b->size > a->size ||
+			    (b->size == a->size &&
+			     (l < 0 || (l == 0 && b->kind < a->kind))));
+	}
+	assert_int_equal(count, n);
+	assert_int_equal(mt_partition_count(p), n);
+	mt_partition_free(p);
+	/* a cancel while the rows are made */
+	struct rows_ticks rc = {.n = n, .cancel = true};
+	p = (mt_partition *)1;
+	assert_int_equal(mt_partition_from_kinds(&p, c, NULL, kinds, n,
+						 rows_tick, &rc, &err),
+			 MT_CANCELLED);
+	assert_null(p);
+	assert_int_equal(rc.in_rows, 1);
+	free(kinds);
+	mt_classifier_free(c);
+	mt_graph_free(m.g);
+}
+
+/* The classifiers' key -> kind map keeps every entry through its grows,
+ * whose next arrays are made ahead (mt_ahead) from a quarter full. */
+static void test_u64map_grows(void **state)
+{
+	struct mt_u64map m = {0};
+	const uint32_t n = 300000;
+	(void)state;
+	assert_int_equal(mt_u64map_grow(&m, 256), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t key = (uint64_t)i * 0x9e3779b97f4a7c15ULL + 3;
+		size_t j = mt_u64map_slot(&m, key);
+		assert_int_equal(m.v[j], MT_CLS_NONE);
+		assert_int_equal(mt_u64map_put(&m, j, key, i), 0);
+		assert_true(m.n * 2 <= m.cap);
+		if ((m.n - 1) * 4 > m.cap && m.cap >= 4096) /* made ahead */
+			assert_true(m.ak.done > 0 && m.av.done > 0 &&
+				    m.av.bytes == 2 * m.cap * sizeof *m.v);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t key = (uint64_t)i * 0x9e3779b97f4a7c15ULL + 3;
+		assert_int_equal(m.v[mt_u64map_slot(&m, key)], i);
+	}
+	assert_int_equal(m.v[mt_u64map_slot(&m, 1)], MT_CLS_NONE);
+	assert_int_equal(m.n, n);
+	mt_u64map_free(&m);
+	assert_null(m.ak.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest small[] = {
@@ -655,6 +932,9 @@ int main(void)
 	    cmocka_unit_test(test_heapy_section8),
 	    cmocka_unit_test(test_scc_random),
 	    cmocka_unit_test(test_scc_long_ring),
+	    cmocka_unit_test(test_many_referrers),
+	    cmocka_unit_test(test_many_rows),
+	    cmocka_unit_test(test_u64map_grows),
 	};
 	int rc = cmocka_run_group_tests(small, setup_small, teardown_small);
 	return rc | cmocka_run_group_tests(other, NULL, NULL);
