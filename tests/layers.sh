@@ -18,8 +18,9 @@
 #    stdout or stderr, in src/{format,capture,graph,analysis,query},
 #    plugins/ and the browser core.  Exempt: the program and its front
 #    ends (src/browser/main.c, term*, headless.c, which writes screens
-#    to the FILE its caller gives, and attach.c, which runs the dump
-#    command for --attach), code under an #if on a *DEBUG macro, and
+#    to the FILE its caller gives, attach.c, which runs the dump
+#    command for --attach, and detach.c, whose parent process exits with
+#    the browser's status), code under an #if on a *DEBUG macro, and
 #    comments; and the one _exit of the capture, the end of a background
 #    dump's forked child (bgdump.c, mt_bgdump_child_exit).  (A dump that may
 #    not raise, a trigger's or a background child's with _report, says its
@@ -135,7 +136,7 @@ for my $f (@files) {
 		    ? "$inc is listed in no src/*/local.mk"
 		    : "includes $inc ($l) from the $layer layer";
 	}
-	next if $f =~ m{^src/browser/(main\.c|term|headless\.c|attach\.c)};
+	next if $f =~ m{^src/browser/(main\.c|term|headless\.c|attach\.c|detach\.c)};
 	for my $i (0 .. $#lines) {
 		my $s = $lines[$i];
 		next unless $s =~ /(^|[^\w.>])(printf|puts|fputs|fputc|putchar|fprintf|vfprintf|perror|exit|_exit|abort)\s*\(/

@@ -6,6 +6,9 @@ memtrack_tui_SOURCES = src/browser/main.c \
 ## --attach PID (attach.c): the configured interpreter and the package's
 ## directory run `python3 -m memtrack dump --pid`.
 memtrack_tui_SOURCES += src/browser/attach.c src/browser/attach.h
+## A big dump's browser runs in a child (detach.c): the shell's prompt
+## comes back before the kernel has freed its memory.
+memtrack_tui_SOURCES += src/browser/detach.c src/browser/detach.h
 EXTRA_DIST += doc/attach.md tests/browser/test_attach.sh
 TESTS += tests/browser/test_attach.sh
 memtrack_tui_LDADD = libmtbrowser.la libmtquery.la libmtanalysis.la \

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -31,6 +32,7 @@
 
 #include "attach.h"
 #include "browser.h"
+#include "detach.h"
 #include "headless.h"
 #include "preview.h"
 #include "series_main.h"
@@ -656,6 +658,10 @@ done:
 	return rc;
 }
 
+/* The descriptor of mt_detach_done when the browser runs in a child of
+ * the process the shell waits for (want_detach), else -1. */
+static int detach_fd = -1;
+
 static int run_terminal(dumps *d, const tui_opts *o)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -684,10 +690,11 @@ static int run_terminal(dumps *d, const tui_opts *o)
 	 * takes most of a second, with the last screen still showing */
 	mt_term_free(ui);
 	d->ui = NULL;
+	int rc = st != MT_OK ? fail_err("browser", &err) : 0;
+	/* the shell's prompt now; the freeing goes on in the child */
+	mt_detach_done(&detach_fd, rc);
 	mt_browser_free(b);
-	if (st != MT_OK)
-		return fail_err("browser", &err);
-	return 0;
+	return rc;
 }
 
 enum {
@@ -1100,6 +1107,34 @@ static int load_series(dumps *d, const cli *c)
 	return -1;
 }
 
+/* Bytes of dump from which the browser runs detached: the kernel then
+ * takes a noticeable time to free its memory at the end (about 0.1 s
+ * per GB of dump here).  MEMTRACK_DETACH_FROM=BYTES sets it (0: always),
+ * any other value (`off`) turns it off. */
+#define DETACH_FROM ((uint64_t)256 << 20)
+
+static bool want_detach(const cli *c)
+{
+	const char *e = getenv("MEMTRACK_DETACH_FROM");
+	uint64_t from = DETACH_FROM, bytes = 0;
+	if (c->nexprs || c->batch || c->to.headless || c->mine ||
+	    !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return false;
+	if (e && *e) {
+		char *end;
+		errno = 0;
+		from = strtoull(e, &end, 10);
+		if (errno || *end || *e == '-')
+			return false;
+	}
+	for (size_t i = 0; i < c->npaths; i++) {
+		struct stat sb;
+		if (stat(c->paths[i], &sb) == 0 && sb.st_size > 0)
+			bytes += (uint64_t)sb.st_size;
+	}
+	return bytes >= from;
+}
+
 /* Loads the dumps of the command line, all before anything is shown: the
  * first here with its progress on stderr (for a person waiting for the
  * browser), the others at the same time by threads of their own (a
@@ -1211,6 +1246,8 @@ int main(int argc, char **argv)
 					   : run_terminal(&d, &c.to);
 		goto done;
 	}
+	if (want_detach(&c))
+		detach_fd = mt_detach_start();
 	if ((rc = load_dumps(&d, &c)) != 0)
 		goto done;
 	if (c.mine && !c.nexprs && d.n == 1) {
@@ -1235,6 +1272,7 @@ int main(int argc, char **argv)
 	else
 		rc = run_terminal(&d, &c.to);
 done:
+	mt_detach_done(&detach_fd, rc);
 	for (size_t i = 0; i < d.n; i++)
 		mt_graph_free(d.g[i]);
 	if (d.ui)

@@ -5,7 +5,9 @@
 # moving, opening and going back, help, resizes (wider and narrower), a `:`
 # query with tab completion and history, cancelling a prompt, the
 # incremental search, quitting with
-# status 0 and a restored terminal, SIGTERM restoring it too, and NO_COLOR.
+# status 0 and a restored terminal, SIGTERM restoring it too, NO_COLOR, and
+# a big dump's browser detached from the process the shell waits for
+# (MEMTRACK_DETACH_FROM: quit, SIGTERM to the waiter, off, a small dump).
 # Every wait is bounded.
 # Skipped (77) when tmux is not installed.
 . "${MEMTRACK_SRCDIR:?run through make check}/tests/batch/lib.sh"
@@ -234,6 +236,56 @@ else
 			{ fail "SIGTERM: the tty is not back in canonical mode with echo"; show SIGTERM; }
 	fi
 fi
+
+# ---- a big dump's browser runs detached (detach.h): the process the
+# ---- shell waits for only waits for the browser's status -----------------
+# kids PID: the pids whose parent is PID.
+kids() { ps -A -o pid= -o ppid= | awk -v p="$1" '$2 == p { print $1 }'; }
+start MEMTRACK_DETACH_FROM=0
+wait_for "Index" "start detached" || exit 1
+shpid=$(pane '#{pane_pid}')
+waiter=$(kids "$shpid")
+tui=$(kids "$waiter")
+[ -n "$waiter" ] && [ -n "$tui" ] ||
+	fail "detached: no browser under the process the shell waits for ($shpid: '$waiter' '$tui')"
+quit "Q detached"
+start MEMTRACK_DETACH_FROM=0
+wait_for "Index" "start detached for SIGTERM" || exit 1
+shpid=$(pane '#{pane_pid}')
+waiter=$(kids "$shpid")
+tui=$(kids "$waiter")
+if [ -z "$waiter" ] || [ -z "$tui" ]; then
+	fail "detached SIGTERM: no waiter and browser under $shpid"
+else
+	kill -TERM "$waiter" # passed on to the browser, whose end is its
+	if wait_for "memtrack-exit=" "detached SIGTERM"; then
+		has "memtrack-exit=143" ||
+			{ fail "detached SIGTERM: not the browser's end"; show "detached SIGTERM"; }
+		[ "$(pane '#{alternate_on}')" = 0 ] ||
+			fail "detached SIGTERM: still on the alternate screen"
+		screen | grep -q -e ' icanon' && screen | grep -q -e ' echo ' ||
+			{ fail "detached SIGTERM: the tty is not back in canonical mode"; show "detached SIGTERM"; }
+		i=0
+		while kill -0 "$tui" 2>/dev/null && [ $i -lt 100 ]; do
+			nap
+			i=$((i + 1))
+		done
+		kill -0 "$tui" 2>/dev/null && fail "detached SIGTERM: the browser lives on"
+	fi
+fi
+start MEMTRACK_DETACH_FROM=off
+wait_for "Index" "start not detached" || exit 1
+shpid=$(pane '#{pane_pid}')
+[ -z "$(kids "$(kids "$shpid")")" ] ||
+	fail "MEMTRACK_DETACH_FROM=off: the browser still runs in a child"
+quit "Q not detached"
+# the demo dump is far below the default size: one process
+start
+wait_for "Index" "start small" || exit 1
+shpid=$(pane '#{pane_pid}')
+[ -z "$(kids "$(kids "$shpid")")" ] ||
+	fail "a small dump: the browser runs in a child"
+quit "Q small"
 
 # ---- a process log: the timeline in block cells, Left Right in time, --
 # ---- and the ASCII chart on a terminal that is not UTF-8 -----------------
