@@ -1373,36 +1373,52 @@ static int finalizing(void)
 }
 
 /* The thread: a snapshot, then a sleep of `interval` without the GIL, until
- * stop is set (pympler's order). */
+ * stop is set (pympler's order).  Its thread state is made once, when it
+ * starts, and kept across the sleeps (PyEval_SaveThread/RestoreThread):
+ * made and deleted around each snapshot (PyGILState_Ensure/Release), it
+ * took the runtime's head lock without the GIL at every interval, and an
+ * os.fork() in another thread at that moment left the child of 3.9-3.11
+ * waiting for that lock for ever (PyOS_AfterFork_Child deletes the other
+ * threads' states before it makes the lock anew; CI hung on
+ * test_fork_while_running once). */
 static void *periodic_main(void *arg)
 {
 	Registry *r = arg;
+	if (finalizing())
+		return NULL;
+	PyGILState_STATE g = PyGILState_Ensure();
+	PyThreadState *ts = PyEval_SaveThread();
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
 		pthread_mutex_unlock(&r->mu);
 		if (finalizing())
-			return NULL;
-		PyGILState_STATE g = PyGILState_Ensure();
+			return NULL; /* its state goes with the interpreter */
+		PyEval_RestoreThread(ts);
 		if (!r->stop && reg_snapshot(r, NULL, 0) < 0)
 			PyErr_WriteUnraisable((PyObject *)r);
-		PyGILState_Release(g);
+		ts = PyEval_SaveThread();
 		pthread_mutex_lock(&r->mu);
 		if (r->stop)
 			break;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
 		double d = r->interval;
-		ts.tv_sec += (time_t)d;
-		ts.tv_nsec += (long)((d - (double)(time_t)d) * 1e9);
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
+		until.tv_sec += (time_t)d;
+		until.tv_nsec += (long)((d - (double)(time_t)d) * 1e9);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
 		}
 		while (!r->stop &&
-		       pthread_cond_timedwait(&r->cv, &r->mu, &ts) != ETIMEDOUT)
+		       pthread_cond_timedwait(&r->cv, &r->mu, &until) !=
+			   ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&r->mu);
+	if (!finalizing()) { /* stopped: the state deleted with the GIL held */
+		PyEval_RestoreThread(ts);
+		PyGILState_Release(g);
+	}
 	return NULL;
 }
 
