@@ -307,9 +307,7 @@ static int via_intern(struct sets_state *s, const mt_graph *g, uint32_t edge,
 		return -1;
 	s->vht[j] = (uint64_t)h << 32 | (*out + 1);
 	s->nvht++;
-	if (s->nvht * 4 > s->vhtcap && s->vhtcap >= 4096) /* mt_u64map_put */
-		mt_ahead_step(&s->vahead, 2 * s->vhtcap * sizeof *s->vht, 0,
-			      16 * sizeof *s->vht);
+	mt_ahead_insert(&s->vahead, s->nvht, s->vhtcap, sizeof *s->vht, 0);
 	return 0;
 }
 

@@ -30,9 +30,13 @@ struct mt_ahead {
 	unsigned char *p;
 	size_t bytes, done; /* done of bytes filled */
 };
-/* Fills `step` more bytes of the next array of `bytes` with byte `fill`
- * (allocated on the first call; nothing when that fails). */
-void mt_ahead_step(struct mt_ahead *a, size_t bytes, int fill, size_t step);
+/* After an insert into a table of `cap` slots of `slot` bytes that now
+ * holds n: from a quarter full (and 4096 slots), 16 more slots of the
+ * next array (2 * cap slots) are filled with byte `fill`, so it is whole
+ * by 3/8 full, before the grow at half (allocated on the first call;
+ * nothing when that fails). */
+void mt_ahead_insert(struct mt_ahead *a, size_t n, size_t cap, size_t slot,
+		     int fill);
 /* The next array of `bytes` filled with `fill`: the one made ahead (its
  * rest filled now) or a new one; NULL when out of memory. */
 void *mt_ahead_take(struct mt_ahead *a, size_t bytes, int fill);
@@ -154,7 +158,6 @@ static inline size_t mt_u32_sort_unique(uint32_t *a, size_t k)
 }
 
 mt_status mt_cls_nomem(mt_err *err, const char *what);
-void *mt_cls_big_alloc(size_t n);
 
 /* ---- between classifier.c and ctx.c ---- */
 

@@ -18,8 +18,12 @@ mt_status mt_cls_nomem(mt_err *err, const char *what)
 
 /* ---- a uint64 -> uint32 hash --------------------------------------------- */
 
-void mt_ahead_step(struct mt_ahead *a, size_t bytes, int fill, size_t step)
+void mt_ahead_insert(struct mt_ahead *a, size_t n, size_t cap, size_t slot,
+		     int fill)
 {
+	size_t bytes = 2 * cap * slot, step = 16 * slot;
+	if (n * 4 <= cap || cap < 4096)
+		return;
 	if (!a->p || a->bytes != bytes) {
 		free(a->p);
 		a->done = 0;
@@ -90,14 +94,8 @@ int mt_u64map_put(struct mt_u64map *m, size_t slot, uint64_t key,
 	m->n++;
 	if (m->n * 2 > m->cap)
 		return mt_u64map_grow(m, m->cap * 2);
-	/* from a quarter full: 16 slots of the next arrays an insert, done
-	 * by 3/8 (the cap/8 inserts to then fill its 2 * cap slots) */
-	if (m->n * 4 > m->cap && m->cap >= 4096) {
-		mt_ahead_step(&m->ak, 2 * m->cap * sizeof *m->k, 0,
-			      16 * sizeof *m->k);
-		mt_ahead_step(&m->av, 2 * m->cap * sizeof *m->v, 0xff,
-			      16 * sizeof *m->v);
-	}
+	mt_ahead_insert(&m->ak, m->n, m->cap, sizeof *m->k, 0);
+	mt_ahead_insert(&m->av, m->n, m->cap, sizeof *m->v, 0xff);
 	return 0;
 }
 
