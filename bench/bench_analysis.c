@@ -145,8 +145,7 @@ static kinds_t pack(uint32_t *k, size_t n)
 		uint16_t v16 = (uint16_t)v;
 		memcpy(p + 2 * j, &v16, 2);
 	}
-	void *q = realloc(p, (n ? n : 1) * 2);
-	return (kinds_t){NULL, q ? q : (void *)p};
+	return (kinds_t){NULL, mt_big_shrink(p, (n ? n : 1) * 2)};
 }
 
 static uint32_t kind_at(kinds_t k, size_t j)
@@ -156,8 +155,8 @@ static uint32_t kind_at(kinds_t k, size_t j)
 
 static void kinds_free(kinds_t k)
 {
-	free(k.k16);
-	free(k.k32);
+	mt_big_free(k.k16);
+	mt_big_free(k.k32);
 }
 
 static mt_status partition_of(mt_partition **p, mt_classifier *c,
@@ -252,6 +251,7 @@ int main(int argc, char **argv)
 	if (mt_graph_load(&g, argv[1], NULL, NULL, &err))
 		return die("load", &err);
 	objects = mt_graph_count(g);
+	mt_big_keep(10 * (size_t)objects); /* as the browser does (main.c) */
 	printf("objects: %u  edges: %u\n", mt_graph_count(g),
 	       mt_graph_edge_count(g));
 	report("load", bench_now() - t0);

@@ -4,6 +4,7 @@
                                 [--size 120x40] [--settle 1.5]
                                 [--timeout 900] [--no-index]
                                 [--retained auto|exact|bounds] [--poll 0.01]
+                                [--trace FILE]
 
 Runs `MEMTRACK_TUI DUMP` in a private tmux server (a terminal of the given
 size), sends keys one step at a time and watches the screen with tmux's
@@ -36,6 +37,10 @@ against issue 13's targets:
 and a summary line `gaps: N`.  The start's response includes the
 program's own start; its loading line is on standard error, which the
 browser's terminal shows, so it counts as a change.
+
+--trace FILE writes one line per new screen: the step, the time from its
+key in seconds, and what it showed (as in a gap's TEXT), to see where a
+step's time goes.
 
 Default keys (tmux key names): the start, then NPage (the next page of
 rows and its Retained column), t (re-partition the page's target by type),
@@ -126,7 +131,7 @@ def filled(screen):
     return True
 
 
-def watch(tm, key, before, t0, settle, timeout, poll):
+def watch(tm, key, before, t0, settle, timeout, poll, trace=None):
     """Polls until the screen is still for `settle` s without a progress
     bar; `before` is the screen before the key (a fast answer may come
     before the first look).  Returns (response, filled, done,
@@ -152,6 +157,8 @@ def watch(tm, key, before, t0, settle, timeout, poll):
                     still.append((gap, last_change - t0, shown(last)))
             last, last_change = s, now
             changes += 1
+            if trace:
+                trace.write("%s %9.3f %s\n" % (key, now - t0, shown(s)))
             if full is None and filled(s):
                 full = now - t0
         elif now - last_change >= settle and not BUSY.search(s):
@@ -184,6 +191,9 @@ def main():
                     help="pass --no-index (no saved index read or written)")
     ap.add_argument("--retained", choices=["auto", "exact", "bounds"],
                     help="pass --retained=MODE (default: the browser's)")
+    ap.add_argument("--trace", metavar="FILE",
+                    help="write each new screen's step, time from the key "
+                    "(s) and progress or status line to FILE")
     a = ap.parse_args()
     m = re.fullmatch(r"(\d+)x(\d+)", a.size)
     if not m:
@@ -199,6 +209,7 @@ def main():
     print("dump: %s (%d bytes)" % (a.dump, os.path.getsize(a.dump)))
     print("terminal: %s, settle %.1f s" % (a.size, a.settle))
     gaps = []
+    trace = open(a.trace, "w") if a.trace else None
     try:
         t0 = time.monotonic()
         tm.start(argv)
@@ -210,7 +221,7 @@ def main():
                 t0 = time.monotonic()
                 tm.keys(key)
             r, f, d, s, n, still = watch(tm, name, before, t0,
-                                         a.settle, a.timeout, a.poll)
+                                         a.settle, a.timeout, a.poll, trace)
             print("step  %-6s response_ms %7.0f  filled_ms %7.0f  "
                   "done_ms %7.0f  longest_still_ms %6.0f  changes %d"
                   % (name, r * 1000, f * 1000, d * 1000, s * 1000, n))
@@ -225,6 +236,8 @@ def main():
         tm.close()
         sys.exit(1)
     tm.close()
+    if trace:
+        trace.close()
     for g in gaps:
         print(g)
     print("gaps: %d" % len(gaps))

@@ -89,7 +89,7 @@ mt_status mt_ctx_classifier(mt_ctx *c, const char *name, mt_classifier **out,
 mt_status mt_ctx_partition(mt_ctx *c, mt_classifier *cls, const mt_set *s,
 			   mt_partition **out, mt_err *err);
 /* mt_classifier_classify_all with progress and cancel: *kinds has N
- * entries, caller frees with free(). */
+ * entries, caller frees with mt_big_free() (memtrack/util.h). */
 mt_status mt_ctx_classify_all(mt_ctx *c, mt_classifier *cls, uint32_t **kinds,
 			      mt_err *err);
 

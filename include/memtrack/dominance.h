@@ -158,6 +158,8 @@ mt_status mt_dominance_minretained_kinds(mt_dominance *d, const uint32_t *ids,
 /* Releases the scratch memory of the page pass (8 or 9 bytes per object,
  * kept between passes); the next pass allocates it again. */
 void mt_dominance_trim(mt_dominance *d);
+/* The bytes of that scratch memory held now (0 after a trim). */
+size_t mt_dominance_scratch_bytes(const mt_dominance *d);
 
 /* heapy's imdom(x): on MT_OK *out is a new set (caller unrefs). */
 mt_status mt_dominance_imdom(mt_dominance *d, const mt_set *x, mt_set **out,

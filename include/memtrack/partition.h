@@ -121,8 +121,9 @@ uint32_t mt_classifier_kind_count(const mt_classifier *c);
 /* Label of a kind, owned by the classifier. */
 const char *mt_classifier_label(const mt_classifier *c, uint32_t kind);
 
-/* The kind of every object at once: *kinds (N entries, caller frees with
- * free()) like N calls of mt_classifier_classify. */
+/* The kind of every object at once: *kinds (N entries, an array of
+ * mt_big_alloc's: caller frees with mt_big_free()) like N calls of
+ * mt_classifier_classify. */
 mt_status mt_classifier_classify_all(mt_classifier *c, uint32_t **kinds,
 				     mt_err *err);
 

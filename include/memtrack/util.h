@@ -100,4 +100,45 @@ void *mt_xcalloc(size_t n, size_t sz);
 void *mt_xrealloc(void *p, size_t n, size_t sz);
 char *mt_xstrdup(const char *s);
 
+/* ---- big arrays kept warm (src/format/bigmem.c) ---- */
+
+/* Arrays of one entry per object (hundreds of MB on a big heap) that come
+ * and go as the user browses: a partition's kinds, the retained pass's
+ * masks.  On virtual machines the kernel's first touch of a fresh page
+ * can cost 0.5-2.5 s per GB, more than the pass that fills the array.
+ * These keep up to mt_big_keep's bytes of freed arrays mapped and hand
+ * their pages to the next array (moved with mremap, not copied), so a
+ * re-partition reuses pages it has already paid for.
+ *
+ * mt_big_alloc: bytes of uninitialised memory, page-aligned, or NULL;
+ * mt_big_calloc: n elements of size bytes, zeroed (overflow checked).
+ * mt_big_shrink: the array cut to bytes (no more than it has), its tail's
+ * pages kept or given back; returns p.  mt_big_free: the array's pages
+ * kept or given back; NULL is ignored.  Memory from these is freed with
+ * mt_big_free only, never free().
+ *
+ * mt_big_keep: the most bytes kept (whole pages; 0, the default, keeps
+ * none); what is kept beyond it goes back at once.  mt_big_release: what
+ * is kept goes back now, the limit stays (before work whose own memory,
+ * not from these, would come on top of it).  mt_big_kept: the bytes kept
+ * now.  Thread-safe.  Under AddressSanitizer they are malloc
+ * and free behind a small header and keep nothing, so the sanitizer sees
+ * every access, and a free() of a big array is reported. */
+void *mt_big_alloc(size_t bytes);
+void *mt_big_calloc(size_t n, size_t size);
+void *mt_big_shrink(void *p, size_t bytes);
+void mt_big_free(void *p);
+void mt_big_keep(size_t bytes);
+void mt_big_release(void);
+size_t mt_big_kept(void);
+
+/* Kept pages made ahead, while the application waits for its user: a
+ * thread faults in fresh pages, 2 MiB at a time, and keeps them until
+ * `bytes` are kept (no more than mt_big_keep's limit), then ends.  Returns
+ * at once; a new call replaces the goal.  mt_big_prepare_stop stops the
+ * thread and waits for it (one chunk at most).  Both from one thread (the
+ * application's); nothing under AddressSanitizer. */
+void mt_big_prepare(size_t bytes);
+void mt_big_prepare_stop(void);
+
 #endif

@@ -419,7 +419,7 @@ mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 	const mt_graph *g = c->h.g;
 	uint32_t n = mt_graph_count(g), i, last = 0;
 	uint64_t total = work_at(g, n), told = 0;
-	uint32_t *k = malloc((n ? n : 1) * sizeof *k);
+	uint32_t *k = mt_big_alloc((n ? n : 1) * sizeof *k);
 	mt_status st = MT_OK;
 	*kinds = NULL;
 	if (!k)
@@ -443,7 +443,7 @@ mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 	}
 	c->work_cb = NULL;
 	if (st != MT_OK) {
-		free(k);
+		mt_big_free(k);
 		return st;
 	}
 	*kinds = k;

@@ -128,7 +128,7 @@ static void sets_release(mt_classifier *c)
 	mt_strbuf_destroy(&s->tmp);
 	mt_strbuf_destroy(&s->tmp2);
 	mt_classifier_unref(s->clodo);
-	free(s->clodo_of);
+	mt_big_free(s->clodo_of);
 	mt_u64map_free(&s->relmemo);
 	free(s->idxvia);
 	free(s->vtext);

@@ -16,6 +16,7 @@
 
 #include "memtrack/dominance.h"
 #include "memtrack/navigate.h"
+#include "memtrack/util.h"
 
 #define NSCRATCH 4
 
@@ -548,13 +549,19 @@ mt_status mt_dominance_idom(const mt_dominance *d, uint32_t id, uint32_t *idom,
 
 void mt_dominance_trim(mt_dominance *d)
 {
-	free(d->mask);
-	free(d->tag);
+	mt_big_free(d->mask);
+	mt_big_free(d->tag);
 	free(d->over);
 	d->mask = NULL;
 	d->tag = NULL;
 	d->over = NULL;
 	d->nover = d->capover = 0;
+}
+
+size_t mt_dominance_scratch_bytes(const mt_dominance *d)
+{
+	size_t n = d->n ? d->n : 1;
+	return (d->mask ? n * sizeof *d->mask : 0) + (d->tag ? n : 0);
 }
 
 /* The masks, the tags and a cleared member bitmap (bm[2]): a tag is
@@ -564,9 +571,9 @@ static mt_status page_scratch(mt_dominance *d, int need_tag, mt_err *err)
 {
 	size_t n = d->n ? d->n : 1;
 	if (!d->mask)
-		d->mask = malloc(n * sizeof *d->mask);
+		d->mask = mt_big_alloc(n * sizeof *d->mask);
 	if (!d->tag && need_tag)
-		d->tag = malloc(n);
+		d->tag = mt_big_alloc(n);
 	if (!d->mask || (!d->tag && need_tag)) {
 		mt_dominance_trim(d);
 		return nomem(err, "retained masks", d->n);

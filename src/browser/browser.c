@@ -580,11 +580,36 @@ void mt_browser_draw(mt_browser *b)
 	}
 }
 
+/* While the user reads the screen: pages for the next view's big arrays
+ * made ahead on the second core (util.h, mt_big_prepare), so that a
+ * re-partition after a second open, which finds no page pass's scratch
+ * to reuse, does not wait for the kernel to zero 1 GB at 80M objects.
+ * Only while no page pass's scratch is held (a second open's start,
+ * whose figures were saved): MT_BROWSER_WARM bytes an object, what a
+ * re-partition of the whole heap takes (its kinds, 4 bytes, of which the
+ * packing gives 2 back, then the page pass's masks, 8), no more than its
+ * page pass will hold.  A new view whose set is made first gives them
+ * back (view.c, trim_retained). */
+static void prepare_memory(mt_browser *b)
+{
+	if (b->dom_state != 1 || b->nside || b->opts.no_retained)
+		return;
+	mt_dominance *dom = bv_dominance(b);
+	if (!dom)
+		return;
+	/* with the scratch held, its trim gives the next view's arrays
+	 * most of their pages; more made here would only raise the peak */
+	if (!mt_dominance_scratch_bytes(dom))
+		mt_big_prepare(MT_BROWSER_WARM * (size_t)mt_graph_count(b->g));
+}
+
 void mt_browser_run(mt_browser *b)
 {
 	mt_browser_draw(b);
 	for (;;) {
+		prepare_memory(b);
 		int k = b->ui->getkey(b->ui);
+		mt_big_prepare_stop(); /* the key's work may need the memory */
 		if (k == MT_KEY_EOF)
 			break;
 		if (!mt_browser_key(b, k))

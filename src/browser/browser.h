@@ -24,6 +24,11 @@ enum { MT_RET_AUTO = 0, MT_RET_EXACT, MT_RET_BOUNDS };
 /* MT_RET_AUTO's threshold: at 10M objects a page's exact figures take
  * about 0.3 s here, at 80M 1.2-4.5 s */
 #define MT_RET_BOUNDS_FROM 10000000u
+/* Bytes an object of freed big arrays kept for the next view's
+ * (mt_big_keep), and made ahead while the user reads (browser.c,
+ * prepare_memory): a whole heap's kinds (4) and the page pass's masks
+ * (8), less the packed kinds' cut half (2). */
+#define MT_BROWSER_WARM 10u
 
 typedef struct mt_browser_opts {
 	bool ascii;	  /* ASCII line drawing instead of UTF-8      */

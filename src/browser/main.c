@@ -250,6 +250,18 @@ static void sessions_free(sessions *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* The big arrays a view frees (the retained pass's 9 bytes an object, a
+ * partition's kinds) are kept for the next one, whose pages would be
+ * fresh (util.h, "big arrays kept warm"): up to MT_BROWSER_WARM bytes an
+ * object (browser.c, prepare_memory). */
+static void keep_warm(const dumps *d)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < d->n; i++)
+		keep += MT_BROWSER_WARM * (size_t)mt_graph_count(d->g[i]);
+	mt_big_keep(keep);
+}
+
 /* One session per dump (`h` is hp.Mine in each with mine); with names, the
  * last session gets the others as `h0` and `h1`, matched object by object
  * to them when they come from the same process (mt_same_process).
@@ -259,6 +271,7 @@ static int sessions_open(sessions *s, const dumps *d, bool mine, bool names)
 	mt_err err;
 	mt_err_clear(&err);
 	memset(s, 0, sizeof *s);
+	keep_warm(d);
 	for (size_t i = 0; i < d->n; i++) {
 		s->path[i] = d->paths[i];
 		if (mt_ctx_new(&s->ctx[i], d->g[i], &err) != MT_OK ||
@@ -584,6 +597,7 @@ static mt_status browser_open(mt_browser **b, const dumps *d, mt_ui *ui,
 					     err);
 	bo->index_dumps = d->idx;
 	bo->index_keys = d->key;
+	keep_warm(d);
 	if (d->n == 1)
 		return mt_browser_new(b, d->g[0], ui, bo, err);
 	bo->files = (const char *const *)d->paths;

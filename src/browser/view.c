@@ -100,8 +100,8 @@ void bv_free(bview *v)
 		free(v->rows[i].label);
 	free(v->rows);
 	free(v->vis);
-	free(v->kinds);
-	free(v->kinds16);
+	mt_big_free(v->kinds);
+	mt_big_free(v->kinds16);
 	free(v->filter);
 	free(v->expr);
 	free(v->crumb);
@@ -345,15 +345,20 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 
 /* The page pass's scratch (8 or 9 bytes per object, kept between pages)
  * goes before a new view's set and kinds are made: it would add to them
- * at the peak of a re-partition, `R` and the like; the next page's pass
- * makes it again (at the cost of fresh pages). */
-static void trim_retained(mt_browser *b)
+ * at the peak of a re-partition, `R` and the like.  Its pages are kept
+ * (util.h, "big arrays kept warm") for the new view's kinds and its
+ * page pass's scratch, unless `release`: when the new view's set is made
+ * first (the rows' objects, referrers), its own arrays would come on
+ * top of the kept pages, and the next page pass maps its scratch anew. */
+static void trim_retained(mt_browser *b, bool release)
 {
 	if (b->dom_state == 1) {
 		mt_dominance *dom = bv_dominance(b);
 		if (dom)
 			mt_dominance_trim(dom);
 	}
+	if (release)
+		mt_big_release();
 }
 
 /* The kind of every member of a partition view's set (v->kinds), with
@@ -361,14 +366,14 @@ static void trim_retained(mt_browser *b)
 static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 {
 	size_t n = mt_set_count(v->set);
-	trim_retained(b);
+	trim_retained(b, false);
 	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
 		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
 	const uint32_t *ids = mt_set_ids(v->set); /* (the whole heap's are
 						      not written) */
 	char *what = bv_printf("partition by %s", mt_classifier_name(v->cls));
-	uint32_t *kinds = mt_xmalloc((n ? n : 1) * sizeof *kinds);
-	mt_status st = MT_OK;
+	uint32_t *kinds = mt_big_alloc((n ? n : 1) * sizeof *kinds);
+	mt_status st = kinds ? MT_OK : mt_nomem(err);
 	for (size_t j = 0; j < n && st == MT_OK; j++) {
 		if (!(j & 0xffff) &&
 		    mt_ctx_progress(b->ctx, what, j, n))
@@ -380,7 +385,7 @@ static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 	}
 	free(what);
 	if (st != MT_OK) {
-		free(kinds);
+		mt_big_free(kinds);
 		return st;
 	}
 	v->kinds = kinds;
@@ -422,9 +427,8 @@ static int pack_kinds(mt_browser *b, bview *v)
 		memcpy(p + 2 * j, &k16, 2);
 	}
 	free(what);
-	void *q = realloc(p, (n ? n : 1) * sizeof(uint16_t));
 	v->kinds = NULL;
-	v->kinds16 = q ? q : (void *)p;
+	v->kinds16 = mt_big_shrink(p, (n ? n : 1) * sizeof(uint16_t));
 	return cancel;
 }
 
@@ -711,9 +715,10 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 {
 	memset(out, 0, sizeof *out);
 	*nmarked = 0;
-	trim_retained(b); /* a new view is coming */
-	if (v->ops->target)
+	if (v->ops->target) {
+		trim_retained(b, true); /* a new view is coming */
 		return v->ops->target(b, v, out, nmarked, err);
+	}
 	brow **rs = mt_xmalloc((v->nrows ? v->nrows : 1) * sizeof *rs);
 	size_t n = 0;
 	for (size_t i = 0; i < v->nrows; i++)
@@ -721,6 +726,11 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 			rs[n++] = &v->rows[i];
 	mt_status st = MT_OK;
 	brow *r = bv_target_row(v);
+	/* a new view is coming; the whole heap's set is made without an
+	 * array (its ids are never written) */
+	trim_retained(b, n || !r || !r->all || (v->filter && *v->filter) ||
+				 !v->set ||
+				 mt_set_count(v->set) != mt_graph_count(b->g));
 	if (n) {
 		*nmarked = n;
 		st = rows_result(b, v, rs, n, out, err);

@@ -627,14 +627,17 @@ static mt_status kind_set(mt_browser *b, bview *v, brow *r, int s, mt_set **out,
 			st = mt_ctx_classify_all(sd->ctx, c->cls[s],
 						 &c->kinds[s], err);
 		} else {
-			uint32_t *k = mt_xmalloc((cnt ? cnt : 1) * sizeof *k);
+			uint32_t *k = mt_big_alloc((cnt ? cnt : 1) *
+						   sizeof *k);
+			if (!k)
+				st = mt_nomem(err);
 			for (size_t j = 0; j < cnt && st == MT_OK; j++)
 				st = mt_classifier_classify(c->cls[s], ids[j],
 							    &k[j], err);
 			if (st == MT_OK)
 				c->kinds[s] = k;
 			else
-				free(k);
+				mt_big_free(k);
 		}
 		bv_quiet(b, 0);
 		if (st != MT_OK)
@@ -892,7 +895,7 @@ static void cmp_destroy(bview *v)
 	mt_diff_free(c->d);
 	for (int s = OLD; s <= NEW; s++) {
 		mt_classifier_unref(c->cls[s]);
-		free(c->kinds[s]);
+		mt_big_free(c->kinds[s]);
 	}
 	free(c->x);
 	free(c);

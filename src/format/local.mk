@@ -5,6 +5,7 @@ libmtformat_la_SOURCES = \
 	src/format/checksum.c \
 	src/format/relation.c \
 	src/format/util.c include/memtrack/util.h \
+	src/format/bigmem.c \
 	src/format/mpk.c src/format/mpk.h \
 	src/format/writer.c src/format/safefile.c \
 	src/format/reader.c \

@@ -744,7 +744,7 @@ static mt_status classify_ticks(const mt_graph *g, const char *spec,
 							      &err),
 					 MT_OK);
 			*xlabel = strdup(mt_classifier_label(cls, again[x]));
-			free(again);
+			mt_big_free(again);
 		}
 		mt_classifier_unref(cls);
 	}
@@ -814,7 +814,7 @@ static void test_many_referrers(void **state)
 			free(c.done);
 		}
 		free(t.done);
-		free(kinds);
+		mt_big_free(kinds);
 		free(xl);
 	}
 	mt_graph_free(m.g);
@@ -885,7 +885,7 @@ static void test_many_rows(void **state)
 			 MT_CANCELLED);
 	assert_null(p);
 	assert_int_equal(rc.in_rows, 1);
-	free(kinds);
+	mt_big_free(kinds);
 	mt_classifier_free(c);
 	mt_graph_free(m.g);
 }

@@ -649,7 +649,7 @@ static void test_many_canned(void **state)
 			free(want);
 			free(got);
 			free(sel);
-			free(kinds);
+			mt_big_free(kinds);
 			mt_classifier_free(c);
 		}
 		/* cancelled at any of its progress calls: MT_CANCELLED and

@@ -750,7 +750,7 @@ static void test_from_kinds16(void **state)
 		mt_partition_free(p[0]);
 	}
 	free(k16);
-	free(kinds);
+	mt_big_free(kinds);
 	mt_classifier_free(c);
 	mt_graph_free(g);
 }

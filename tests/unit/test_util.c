@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "memtrack/util.h"
 
@@ -326,6 +328,227 @@ static void test_fmt_count(void **state)
 	assert_string_equal(mt_fmt_count(small, sizeof small, 123456), "123");
 }
 
+/* ---- big arrays kept warm ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_PLAIN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_PLAIN 1
+#endif
+#endif
+
+#define MIB ((size_t)1 << 20)
+
+static void fill(uint32_t *a, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		a[i] = (uint32_t)i * 2654435761u ^ seed;
+}
+
+static int same(const uint32_t *a, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != ((uint32_t)i * 2654435761u ^ seed))
+			return 0;
+	return 1;
+}
+
+static int zero(const unsigned char *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
+/* What holds in both builds: the bytes asked for, zeroed by calloc, a
+ * shrink keeps the start, overflow refused. */
+static void test_big_contract(void **state)
+{
+	(void)state;
+	mt_big_keep(64 * MIB);
+	size_t n = 3 * MIB / 4 + 5; /* not whole pages */
+	uint32_t *a = mt_big_alloc(n * 4);
+	assert_non_null(a);
+	assert_int_equal((uintptr_t)a % 16, 0);
+	fill(a, n, 1);
+	assert_true(same(a, n, 1));
+	a = mt_big_shrink(a, n); /* a quarter */
+	assert_true(same(a, n / 4, 1));
+	mt_big_free(a);
+	unsigned char *z = mt_big_calloc(n, 4);
+	assert_non_null(z);
+	assert_true(zero(z, n * 4));
+	mt_big_free(z);
+	assert_null(mt_big_calloc(SIZE_MAX / 2, 4));
+	assert_null(mt_big_alloc(SIZE_MAX - 8));
+	mt_big_free(NULL);
+	mt_big_keep(0);
+	assert_int_equal(mt_big_kept(), 0);
+}
+
+#ifndef BIG_PLAIN
+/* A freed array's pages are kept and become the next array's: its old
+ * bytes are still there (moved, not zeroed), and nothing is kept after. */
+static void test_big_reuse(void **state)
+{
+	(void)state;
+	size_t n = 2 * MIB; /* 8 MiB */
+	mt_big_keep(0);
+	uint32_t *a = mt_big_alloc(n * 4);
+	fill(a, n, 7);
+	mt_big_free(a);
+	assert_int_equal(mt_big_kept(), 0); /* keep 0: given back */
+
+	mt_big_keep(64 * MIB);
+	a = mt_big_alloc(n * 4);
+	fill(a, n, 7);
+	mt_big_free(a);
+	assert_true(mt_big_kept() >= n * 4);
+	uint32_t *b = mt_big_alloc(n * 4);
+	assert_int_equal(mt_big_kept(), 0);
+	assert_true(same(b, n, 7)); /* the same pages */
+	mt_big_free(b);
+
+	/* calloc over kept pages: zero all the same */
+	unsigned char *z = mt_big_calloc(n, 4);
+	assert_int_equal(mt_big_kept(), 0);
+	assert_true(zero(z, n * 4));
+	mt_big_free(z);
+
+	/* a longer array: the kept pages, then fresh ones */
+	uint32_t *c = mt_big_alloc(2 * n * 4);
+	assert_int_equal(mt_big_kept(), 0);
+	fill(c, 2 * n, 9);
+	mt_big_free(c);
+	mt_big_keep(0);
+	assert_int_equal(mt_big_kept(), 0);
+}
+
+/* Two arrays freed, then one made of both (two of the kernel's areas),
+ * freed, and made again: its move is split where the areas meet. */
+static void test_big_pieces(void **state)
+{
+	(void)state;
+	size_t n = MIB; /* 4 MiB each */
+	mt_big_keep(64 * MIB);
+	uint32_t *a1 = mt_big_alloc(n * 4), *a2 = mt_big_alloc(n * 4);
+	fill(a1, n, 1);
+	fill(a2, n, 2);
+	mt_big_free(a1);
+	mt_big_free(a2);
+	size_t k = mt_big_kept();
+	assert_true(k >= 2 * n * 4);
+	uint32_t *c = mt_big_alloc(k - 4096); /* both, one header page */
+	assert_int_equal(mt_big_kept(), 0);
+	size_t m = (k - 4096) / 4;
+	fill(c, m, 3);
+	mt_big_free(c);
+	assert_int_equal(mt_big_kept(), k);
+	uint32_t *d = mt_big_alloc(k - 4096);
+	assert_int_equal(mt_big_kept(), 0);
+	assert_true(same(d, m, 3));
+	mt_big_free(d);
+	mt_big_keep(0);
+
+	/* an area split for sure: the middle of an array with other flags
+	 * (the kernel may merge the moved pieces above into one area).
+	 * Kernels before 6.17 refuse to move it in one call (EFAULT), and
+	 * bigmem.c moves it in halves; later ones move it at once. */
+	mt_big_keep(64 * MIB);
+	uint32_t *e = mt_big_alloc(n * 4);
+	fill(e, n, 4);
+	assert_int_equal(madvise((char *)e + MIB, MIB, MADV_NOHUGEPAGE), 0);
+	mt_big_free(e);
+	uint32_t *f = mt_big_alloc(n * 4);
+	assert_int_equal(mt_big_kept(), 0);
+	assert_true(same(f, n, 4));
+	mt_big_free(f);
+	mt_big_keep(0);
+}
+
+/* The limit: what does not fit is given back; a shrink's tail is kept;
+ * many small frees do not overflow the list. */
+static void test_big_limit(void **state)
+{
+	(void)state;
+	mt_big_keep(4 * MIB);
+	uint32_t *a = mt_big_alloc(8 * MIB);
+	fill(a, 2 * MIB, 5);
+	mt_big_free(a);
+	assert_int_equal(mt_big_kept(), 4 * MIB);
+
+	mt_big_keep(64 * MIB);
+	assert_int_equal(mt_big_kept(), 4 * MIB);
+	mt_big_keep(MIB);
+	assert_int_equal(mt_big_kept(), MIB); /* cut at once */
+	mt_big_release();
+	assert_int_equal(mt_big_kept(), 0);
+	a = mt_big_alloc(MIB / 2); /* the limit stays */
+	mt_big_free(a);
+	assert_true(mt_big_kept() >= MIB / 2);
+	mt_big_keep(0);
+	assert_int_equal(mt_big_kept(), 0);
+
+	mt_big_keep(64 * MIB);
+	a = mt_big_alloc(8 * MIB);
+	fill(a, 2 * MIB, 6);
+	a = mt_big_shrink(a, MIB);
+	assert_true(mt_big_kept() >= 7 * MIB - 4096);
+	assert_true(same(a, MIB / 4, 6));
+	mt_big_free(a);
+	assert_true(mt_big_kept() >= 8 * MIB);
+	mt_big_keep(0);
+
+	mt_big_keep(64 * MIB);
+	void *many[100];
+	for (int i = 0; i < 100; i++)
+		many[i] = mt_big_alloc(10000);
+	for (int i = 0; i < 100; i++)
+		mt_big_free(many[i]);
+	assert_true(mt_big_kept() <= 64 * MIB);
+	for (int i = 0; i < 100; i++) {
+		many[i] = mt_big_calloc(10000, 1);
+		assert_true(zero(many[i], 10000));
+	}
+	for (int i = 0; i < 100; i++)
+		mt_big_free(many[i]);
+	mt_big_keep(0);
+	assert_int_equal(mt_big_kept(), 0);
+}
+
+/* Pages made ahead: kept up to the goal and the limit, then taken by an
+ * array like any kept page (zero: fresh pages). */
+static void test_big_prepare(void **state)
+{
+	(void)state;
+	mt_big_keep(16 * MIB);
+	mt_big_prepare(8 * MIB);
+	for (int i = 0; i < 2000 && mt_big_kept() < 8 * MIB; i++)
+		usleep(1000);
+	mt_big_prepare_stop();
+	assert_int_equal(mt_big_kept(), 8 * MIB);
+	unsigned char *a = mt_big_calloc(6 * MIB, 1);
+	assert_true(zero(a, 6 * MIB));
+	assert_true(mt_big_kept() < 3 * MIB); /* 6 MiB and a page taken */
+	mt_big_free(a);
+	mt_big_prepare(64 * MIB); /* beyond the limit: up to the limit */
+	for (int i = 0; i < 4000 && mt_big_kept() < 16 * MIB; i++)
+		usleep(1000);
+	mt_big_prepare_stop();
+	assert_int_equal(mt_big_kept(), 16 * MIB);
+	mt_big_prepare(MIB); /* kept already: no thread */
+	mt_big_prepare_stop();
+	assert_int_equal(mt_big_kept(), 16 * MIB);
+	mt_big_keep(0);
+	assert_int_equal(mt_big_kept(), 0);
+	mt_big_prepare(8 * MIB); /* no limit: nothing */
+	mt_big_prepare_stop();
+	assert_int_equal(mt_big_kept(), 0);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +565,13 @@ int main(void)
 	    cmocka_unit_test(test_xalloc),
 	    cmocka_unit_test(test_fmt_size),
 	    cmocka_unit_test(test_fmt_count),
+	    cmocka_unit_test(test_big_contract),
+#ifndef BIG_PLAIN
+	    cmocka_unit_test(test_big_reuse),
+	    cmocka_unit_test(test_big_pieces),
+	    cmocka_unit_test(test_big_limit),
+	    cmocka_unit_test(test_big_prepare),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
