@@ -104,13 +104,13 @@ def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 
-def shown(screen):
+def shown(screen, width=70):
     """What a frozen screen showed: its progress line, else its last
-    non-empty line (the status line), cut to 70 characters."""
+    non-empty line (the status line), cut to width characters."""
     lines = [l.strip() for l in screen.splitlines() if l.strip()]
     busy = [l for l in lines if BUSY.search(l)]
     text = (busy or lines or [""])[-1]
-    return text[:70]
+    return text[:width]
 
 
 # a Retained cell still to come (the column's "%9s" of "...")
@@ -158,7 +158,7 @@ def watch(tm, key, before, t0, settle, timeout, poll, trace=None):
             last, last_change = s, now
             changes += 1
             if trace:
-                trace.write("%s %9.3f %s\n" % (key, now - t0, shown(s)))
+                trace.write("%s %9.3f %s\n" % (key, now - t0, shown(s, 200)))
             if full is None and filled(s):
                 full = now - t0
         elif now - last_change >= settle and not BUSY.search(s):

@@ -592,8 +592,9 @@ void mt_browser_draw(mt_browser *b)
  * back (view.c, trim_retained). */
 static void prepare_memory(mt_browser *b)
 {
-	if (b->dom_state != 1 || b->nside || b->opts.no_retained)
-		return;
+	if (b->dom_state != 1 || b->nside || b->opts.no_retained ||
+	    (b->ui->key_waits && b->ui->key_waits(b->ui)))
+		return; /* (a key that waits: no one reads) */
 	mt_dominance *dom = bv_dominance(b);
 	if (!dom)
 		return;

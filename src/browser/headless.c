@@ -282,6 +282,11 @@ static bool hl_idle(mt_ui *ui, const char *label, uint64_t done,
 	return false;
 }
 
+static bool hl_key_waits(mt_ui *ui)
+{
+	return hl_idle(ui, NULL, 0, 0);
+}
+
 static void hl_beep(mt_ui *ui)
 {
 	mt_headless *h = ui->priv;
@@ -365,6 +370,7 @@ mt_status mt_headless_new(mt_headless **out, const char *script, int cols,
 	h->ui.readline = hl_readline;
 	h->ui.progress = hl_progress;
 	h->ui.idle = hl_idle;
+	h->ui.key_waits = hl_key_waits;
 	h->ui.beep = hl_beep;
 	h->ui.priv = h;
 	*out = h;

@@ -477,6 +477,11 @@ static bool term_idle(mt_ui *ui, const char *label, uint64_t done,
 	return poll_progress((term *)ui, label, done, total, true);
 }
 
+static bool term_key_waits(mt_ui *ui)
+{
+	return ((term *)ui)->npending > 0;
+}
+
 /* ---- life -------------------------------------------------------------- */
 
 mt_ui *mt_term_new(bool mouse, bool ascii, bool color)
@@ -559,6 +564,7 @@ mt_ui *mt_term_new(bool mouse, bool ascii, bool color)
 	t->ui.readline = term_readline;
 	t->ui.progress = term_progress;
 	t->ui.idle = term_idle;
+	t->ui.key_waits = term_key_waits;
 	t->ui.beep = term_beep;
 	t->ui.priv = t;
 	g_term = t;

@@ -116,6 +116,9 @@ struct mt_ui {
 	 * end says a key waits while its script has keys left. */
 	bool (*idle)(mt_ui *ui, const char *label, uint64_t done,
 		     uint64_t total);
+	/* Optional (NULL: no): whether the next key is there already (typed
+	 * ahead, or a script's), so no one is reading the screen now. */
+	bool (*key_waits)(mt_ui *ui);
 };
 
 #endif
