@@ -340,6 +340,7 @@ void mt_browser_free(mt_browser *b)
 {
 	if (!b)
 		return;
+	mt_big_prepare_stop(); /* (mt_browser_draw may have started it) */
 	while (b->depth)
 		bv_free(b->stack[--b->depth]);
 	free(b->stack);
@@ -558,6 +559,35 @@ static void fill_retained(mt_browser *b, bview *v, size_t top, size_t page)
 		b->ret_paused = true;
 }
 
+/* While the user reads the screen: pages for the next view's big arrays
+ * made ahead on the second core (util.h, mt_big_prepare), so that a
+ * re-partition after a second open, which finds no page pass's scratch
+ * to reuse, does not wait for the kernel to zero 1 GB at 80M objects.
+ * Only while no page pass's scratch is held (a second open's start,
+ * whose figures were saved): MT_BROWSER_WARM bytes an object, what a
+ * re-partition of the whole heap takes (its kinds, 4 bytes, of which the
+ * packing gives 2 back, then the page pass's masks, 8), no more than its
+ * page pass will hold.  A new view whose set is made first gives them
+ * back (view.c, trim_retained).  After a second open's start they are
+ * made while its dominance context is built (mt_browser_draw). */
+static void prepare_pages(mt_browser *b, size_t held)
+{
+	if (b->nside || b->opts.no_retained ||
+	    (b->ui->key_waits && b->ui->key_waits(b->ui)))
+		return; /* (a key that waits: no one reads) */
+	/* with the scratch held, its trim gives the next view's arrays
+	 * most of their pages; more made here would only raise the peak */
+	if (!held)
+		mt_big_prepare(MT_BROWSER_WARM * (size_t)mt_graph_count(b->g));
+}
+
+static void prepare_memory(mt_browser *b)
+{
+	mt_dominance *dom = b->dom_state == 1 ? bv_dominance(b) : NULL;
+	if (dom)
+		prepare_pages(b, mt_dominance_scratch_bytes(dom));
+}
+
 void mt_browser_draw(mt_browser *b)
 {
 	bv_use_side(b, bv_top(b)->side);
@@ -573,35 +603,12 @@ void mt_browser_draw(mt_browser *b)
 		 * the next keys need, now (as a first open makes it for the
 		 * start) */
 		b->seeded = false;
+		prepare_pages(b, 0); /* made while the context is built */
 		if (bv_dominance(b))
 			index_note(b);
 		bv_layout(b);
 		b->ui->draw(b->ui, &b->screen);
 	}
-}
-
-/* While the user reads the screen: pages for the next view's big arrays
- * made ahead on the second core (util.h, mt_big_prepare), so that a
- * re-partition after a second open, which finds no page pass's scratch
- * to reuse, does not wait for the kernel to zero 1 GB at 80M objects.
- * Only while no page pass's scratch is held (a second open's start,
- * whose figures were saved): MT_BROWSER_WARM bytes an object, what a
- * re-partition of the whole heap takes (its kinds, 4 bytes, of which the
- * packing gives 2 back, then the page pass's masks, 8), no more than its
- * page pass will hold.  A new view whose set is made first gives them
- * back (view.c, trim_retained). */
-static void prepare_memory(mt_browser *b)
-{
-	if (b->dom_state != 1 || b->nside || b->opts.no_retained ||
-	    (b->ui->key_waits && b->ui->key_waits(b->ui)))
-		return; /* (a key that waits: no one reads) */
-	mt_dominance *dom = bv_dominance(b);
-	if (!dom)
-		return;
-	/* with the scratch held, its trim gives the next view's arrays
-	 * most of their pages; more made here would only raise the peak */
-	if (!mt_dominance_scratch_bytes(dom))
-		mt_big_prepare(MT_BROWSER_WARM * (size_t)mt_graph_count(b->g));
 }
 
 void mt_browser_run(mt_browser *b)

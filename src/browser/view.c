@@ -726,11 +726,9 @@ mt_status bv_target(mt_browser *b, bview *v, mt_qresult *out,
 			rs[n++] = &v->rows[i];
 	mt_status st = MT_OK;
 	brow *r = bv_target_row(v);
-	/* a new view is coming; the whole heap's set is made without an
-	 * array (its ids are never written) */
-	trim_retained(b, n || !r || !r->all || (v->filter && *v->filter) ||
-				 !v->set ||
-				 mt_set_count(v->set) != mt_graph_count(b->g));
+	/* a new view is coming; the view's own set (no row, or the "all"
+	 * row with every row shown) is taken as it is, no array made */
+	trim_retained(b, n || r || !v->set);
 	if (n) {
 		*nmarked = n;
 		st = rows_result(b, v, rs, n, out, err);
