@@ -44,7 +44,7 @@
 
 enum { HDR = 16 };
 
-static void *plain(size_t bytes, int zero)
+static void *big(size_t bytes, int zero)
 {
 	if (bytes > SIZE_MAX - HDR)
 		return NULL;
@@ -54,15 +54,6 @@ static void *plain(size_t bytes, int zero)
 	uint64_t mark = MARK;
 	memcpy(p, &mark, sizeof mark);
 	return p + HDR;
-}
-
-void *mt_big_alloc(size_t bytes) { return plain(bytes, 0); }
-
-void *mt_big_calloc(size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return plain(n * size, 1);
 }
 
 void *mt_big_shrink(void *p, size_t bytes)
@@ -223,15 +214,6 @@ static struct hdr *head(void *p)
 	return (struct hdr *)(void *)((char *)p - page());
 }
 
-void *mt_big_alloc(size_t bytes) { return big(bytes, 0); }
-
-void *mt_big_calloc(size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return big(n * size, 1);
-}
-
 void *mt_big_shrink(void *p, size_t bytes)
 {
 	if (!p)
@@ -381,3 +363,12 @@ void mt_big_prepare_stop(void)
 }
 
 #endif
+
+void *mt_big_alloc(size_t bytes) { return big(bytes, 0); }
+
+void *mt_big_calloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return big(n * size, 1);
+}
