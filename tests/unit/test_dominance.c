@@ -22,6 +22,7 @@
 #include "memtrack/dominance.h"
 #include "memtrack/partition.h"
 #include "memtrack/navigate.h"
+#include "memtrack/util.h"
 
 static char path[256];
 
