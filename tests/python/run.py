@@ -9,7 +9,9 @@ Tests that need a heap of their own run it in a subprocess (mtutil.run_child),
 which finds the module through MEMTRACK_MODULE_DIR.
 """
 import os
+import shutil
 import sys
+import tempfile
 import time
 import unittest
 
@@ -76,8 +78,19 @@ def main(argv):
     else:
         suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py",
                                                     top_level_dir=here)
-    result = Result()
-    suite.run(result)
+    # Every temporary file and directory of the run, the tests' and their
+    # child processes' (TMPDIR), goes under one directory removed at the
+    # end: run_child's directories outlive their test on purpose (a test
+    # reads the child's files), and thousands left behind by each run
+    # once filled this machine's disk.
+    root = tempfile.mkdtemp(prefix="mt-run-")
+    os.environ["TMPDIR"] = root
+    tempfile.tempdir = root
+    try:
+        result = Result()
+        suite.run(result)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     print("%d passed, %d failed" % (result.passed, result.failed))
     return 1 if result.failed else 0
 
