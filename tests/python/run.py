@@ -84,6 +84,7 @@ def main(argv):
     # reads the child's files), and thousands left behind by each run
     # once filled this machine's disk.
     root = tempfile.mkdtemp(prefix="mt-run-")
+    os.chmod(root, 0o755)  # a target of another user enters its dir here
     os.environ["TMPDIR"] = root
     tempfile.tempdir = root
     try:
