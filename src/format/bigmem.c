@@ -118,20 +118,28 @@ static size_t span(size_t bytes)
 	return (bytes + pg - 1) / pg * pg + pg;
 }
 
-/* Keeps [addr, addr+len) as far as the limit allows, gives back the rest.
- * Called with the lock held. */
+/* Keeps [addr, addr+len) as far as the limit allows, gives back the rest;
+ * a range that starts where a kept one ends extends it.  Called with the
+ * lock held. */
 static void put(char *addr, size_t len)
 {
 	size_t pg = page();
 	size_t room = limit > kept_bytes ? (limit - kept_bytes) / pg * pg : 0;
 	size_t fit = len < room ? len : room;
-	if (nkept == NKEPT)
+	struct kept *k = NULL; /* the entry it continues, if any */
+	for (size_t i = 0; i < nkept && !k; i++)
+		if (kept[i].addr + kept[i].len == addr)
+			k = &kept[i];
+	if (!k && nkept == NKEPT)
 		fit = 0;
 	if (fit < len)
 		(void)munmap(addr + fit, len - fit);
 	if (!fit)
 		return;
-	kept[nkept++] = (struct kept){addr, fit};
+	if (k)
+		k->len += fit;
+	else
+		kept[nkept++] = (struct kept){addr, fit};
 	kept_bytes += fit;
 }
 
@@ -281,9 +289,9 @@ size_t mt_big_kept(void)
 /* ---- kept pages made ahead ---- */
 
 /* The thread maps one range for what is missing and faults it in CHUNK
- * at a time, outside the lock; each chunk done joins the kept list (the
- * entry that ends where it starts, else a new one), where an allocation
- * may take it at once.  What it has not touched when it ends is
+ * at a time, outside the lock; each chunk done joins the kept list (put:
+ * the entry that ends where it starts, else a new one; no more than the
+ * limit), where an allocation may take it at once.  What it has not touched when it ends is
  * unmapped. */
 enum { CHUNK = 2 << 20 };
 
@@ -313,23 +321,10 @@ static void *prep_run(void *arg)
 		for (size_t i = 0; i < n; i += pg)
 			((volatile char *)m)[done + i] = 0;
 		pthread_mutex_lock(&lock);
-		bool joined = false;
-		for (size_t i = 0; i < nkept && !joined; i++)
-			if (kept[i].addr + kept[i].len == m + done) {
-				kept[i].len += n;
-				kept_bytes += n;
-				joined = true;
-			}
-		if (!joined && nkept < NKEPT) {
-			kept[nkept++] = (struct kept){m + done, n};
-			kept_bytes += n;
-			joined = true;
-		}
+		put(m + done, n); /* what the limit leaves out goes back */
 		done += n;
-		bool more = joined && !prep_stop && kept_bytes < goal();
+		bool more = !prep_stop && kept_bytes < goal();
 		pthread_mutex_unlock(&lock);
-		if (!joined)
-			(void)munmap(m + done - n, n);
 		if (!more)
 			break;
 	}
