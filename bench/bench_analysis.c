@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 	}
 	mt_ctx_free(ctx);
 
+	mt_big_release(); /* as the browser does before the tree's build */
 	t0 = bench_now();
 	mt_domtree *t;
 	if (mt_domtree_build(&t, g, NULL, NULL, &err))
@@ -448,7 +449,8 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	printf("R on row 0 by type (%s): %llu objects\n", big->label,
 	       (unsigned long long)big->count);
 	step_start();
-	mt_dominance_trim(d); /* bv_target does: a new view is coming */
+	mt_dominance_trim(d); /* bv_target does: a new view is coming, */
+	mt_big_release();      /* its set made first */
 	row = row_set(NULL, tkinds, n, big->kind, big->count);
 	if (!row)
 		return die("row", &err);
