@@ -39,6 +39,20 @@
 #endif
 
 #define MARK 0x6d74626967u /* "mtbig" */
+#define HUGE ((size_t)2 << 20) /* a transparent huge page */
+
+void mt_huge_advise(void *base, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)base + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	uintptr_t b = ((uintptr_t)base + bytes) & ~(uintptr_t)(HUGE - 1);
+	if (base && bytes >= 2 * HUGE && b > a)
+		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)base;
+	(void)bytes;
+#endif
+}
 
 #ifdef MT_BIG_PLAIN
 
@@ -176,6 +190,7 @@ static char *take(size_t len, size_t *warm)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
+	mt_huge_advise(m, len);
 	pthread_mutex_lock(&lock);
 	size_t off = 0;
 	while (off < len && nkept) {
@@ -315,6 +330,8 @@ static void *prep_run(void *arg)
 	char *m = want ? mmap(NULL, want, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
 		       : MAP_FAILED;
+	if (m != MAP_FAILED)
+		mt_huge_advise(m, want);
 	size_t done = 0;
 	while (m != MAP_FAILED && done < want) {
 		size_t n = want - done < CHUNK ? want - done : CHUNK;

@@ -34,6 +34,7 @@
 
 #include "memtrack/graph.h"
 #include "memtrack/reader.h"
+#include "memtrack/util.h"
 #include "prefault.h"
 #include "typelabel.h"
 
@@ -138,7 +139,7 @@ static int grow_array(void **p, size_t newcap, size_t elem)
 	if (!q)
 		return -1;
 	*p = q;
-	mt_prefault_huge(q, newcap * elem);
+	mt_huge_advise(q, newcap * elem);
 	return 0;
 }
 
@@ -911,8 +912,8 @@ static int alloc_in_edges(mt_graph *g, size_t ne)
 	g->in_edge = malloc(ne ? ne * 4 : 1);
 	if (!g->in_source || !g->in_edge)
 		return -1;
-	mt_prefault_huge(g->in_source, ne * 4);
-	mt_prefault_huge(g->in_edge, ne * 4);
+	mt_huge_advise(g->in_source, ne * 4);
+	mt_huge_advise(g->in_edge, ne * 4);
 	mt_prefault_want(g->pf, g->in_source, 0, ne * 4);
 	mt_prefault_want(g->pf, g->in_edge, 0, ne * 4);
 	return 0;
@@ -1127,7 +1128,7 @@ static mt_status finish(mt_graph *g, const load_prog *prog, mt_err *err)
 	g->in_start = calloc((size_t)n + 1, 4);
 	if (!g->in_start)
 		goto nomem;
-	mt_prefault_huge(g->in_start, ((size_t)n + 1) * 4);
+	mt_huge_advise(g->in_start, ((size_t)n + 1) * 4);
 	mt_prefault_want(g->pf, g->in_start, 0, ((size_t)n + 1) * 4);
 	for (i = 0; i < ne; i++) {
 		if (g->out_target[i] >= n)

@@ -13,7 +13,6 @@
 
 #define QUEUE 64	    /* waiting requests; more are dropped */
 #define CHUNK (2u << 20)    /* bytes populated between two checks */
-#define HUGE (2u << 20)     /* a transparent huge page */
 
 struct req {
 	uintptr_t from, to; /* page aligned */
@@ -135,19 +134,6 @@ void mt_prefault_want(mt_prefault *p, void *base, size_t from,
 		pthread_cond_signal(&p->work);
 	}
 	pthread_mutex_unlock(&p->mu);
-}
-
-void mt_prefault_huge(void *base, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t a = ((uintptr_t)base + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-	uintptr_t b = ((uintptr_t)base + bytes) & ~(uintptr_t)(HUGE - 1);
-	if (base && bytes >= 2 * HUGE && b > a)
-		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-	(void)base;
-	(void)bytes;
-#endif
 }
 
 void mt_prefault_sync(mt_prefault *p)

@@ -30,14 +30,6 @@ mt_prefault *mt_prefault_start(void);
 void mt_prefault_want(mt_prefault *p, void *base, size_t from,
 		      size_t to);
 
-/* Asks the kernel for transparent huge pages in base[0, bytes) (the whole
- * 2 MiB pages inside it; nothing below 4 MiB): a fresh huge page costs
- * about half the kernel time of its 512 small ones on this kind of VM, and
- * the counting sort's random writes miss the TLB far less.  A kernel
- * without them, or THP set to "never", just keeps small pages.  Needs no
- * thread: p is not an argument. */
-void mt_prefault_huge(void *base, size_t bytes);
-
 /* Drops every waiting request and waits for the one in progress: call
  * before realloc or free of memory that was asked for. */
 void mt_prefault_sync(mt_prefault *p);

@@ -1,8 +1,7 @@
 /* cmocka tests of the loader's prefault thread (src/graph/prefault.c): the
  * pages asked for become resident, their contents stay as they were, and
  * after mt_prefault_sync nothing more of a dropped request is mapped in
- * (the loader calls it before it moves an array); the huge-page advice
- * covers the whole 2 MiB pages inside a range and keeps its contents.  Also a load big enough
+ * (the loader calls it before it moves an array).  Also a load big enough
  * to cross many of the loader's prefault windows and to grow its arrays
  * while the thread runs (objects with neither edges nor values: fewer
  * bytes per object than the loader's first estimate), checked object by
@@ -72,64 +71,6 @@ static void test_populates_and_keeps_contents(void **state)
 	for (size_t i = (size_t)page; i < len; i += 4096)
 		assert_int_equal(m[i], 0);
 	mt_prefault_stop(p);
-	munmap(m, len);
-}
-
-/* Whether the mapping holding addr carries the "hg" flag (MADV_HUGEPAGE)
- * in /proc/self/smaps: 1 yes, 0 no, -1 not found. */
-static int huge_flag(const void *addr)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[512];
-	int in = 0, found = -1;
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f)) {
-		unsigned long lo, hi;
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
-			continue;
-		}
-		if (in && !strncmp(line, "VmFlags:", 8)) {
-			found = strstr(line, " hg") != NULL;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static void test_huge_advice(void **state)
-{
-	(void)state;
-	size_t mib = 1u << 20, len = 16 * mib;
-	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(m != MAP_FAILED);
-	uint8_t *a = (uint8_t *)(((uintptr_t)m + 2 * mib - 1) &
-				 ~(uintptr_t)(2 * mib - 1));
-	memset(a, 0x77, 3 * mib);
-	assert_int_equal(huge_flag(a), 0);
-	/* below 4 MiB: nothing asked */
-	mt_prefault_huge(a, 4 * mib - 1);
-	assert_int_equal(huge_flag(a), 0);
-	/* 100 bytes in: the first whole 2 MiB page inside starts at a + 2 MiB */
-	mt_prefault_huge(a + 100, 8 * mib);
-	/* a kernel without transparent huge pages refuses the advice */
-	FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	if (!thp) {
-		munmap(m, len);
-		skip();
-	}
-	fclose(thp);
-	assert_int_equal(huge_flag(a + 2 * mib), 1);
-	assert_int_equal(huge_flag(a + 2 * mib + 6 * mib - 1), 1);
-	assert_int_equal(huge_flag(a), 0);	       /* the partial page */
-	assert_int_equal(huge_flag(a + 8 * mib), 0); /* past the end */
-	/* the contents stay */
-	for (size_t i = 0; i < 3 * mib; i += 4093)
-		assert_int_equal(a[i], 0x77);
-	mt_prefault_huge(NULL, len); /* nothing */
 	munmap(m, len);
 }
 
@@ -217,7 +158,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_populates_and_keeps_contents),
 	    cmocka_unit_test(test_sync_drops_requests),
-	    cmocka_unit_test(test_huge_advice),
 	    cmocka_unit_test(test_load_across_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,64 @@ static int zero(const unsigned char *a, size_t n)
 
 /* What holds in both builds: the bytes asked for, zeroed by calloc, a
  * shrink keeps the start, overflow refused. */
+/* Whether the mapping holding addr carries the "hg" flag (MADV_HUGEPAGE)
+ * in /proc/self/smaps: 1 yes, 0 no, -1 not found. */
+static int huge_flag(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, found = -1;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			found = strstr(line, " hg") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void test_huge_advice(void **state)
+{
+	(void)state;
+	size_t mib = 1u << 20, len = 16 * mib;
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	uint8_t *a = (uint8_t *)(((uintptr_t)m + 2 * mib - 1) &
+				 ~(uintptr_t)(2 * mib - 1));
+	memset(a, 0x77, 3 * mib);
+	assert_int_equal(huge_flag(a), 0);
+	/* below 4 MiB: nothing asked */
+	mt_huge_advise(a, 4 * mib - 1);
+	assert_int_equal(huge_flag(a), 0);
+	/* 100 bytes in: the first whole 2 MiB page inside starts at a + 2 MiB */
+	mt_huge_advise(a + 100, 8 * mib);
+	/* a kernel without transparent huge pages refuses the advice */
+	FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!thp) {
+		munmap(m, len);
+		skip();
+	}
+	fclose(thp);
+	assert_int_equal(huge_flag(a + 2 * mib), 1);
+	assert_int_equal(huge_flag(a + 2 * mib + 6 * mib - 1), 1);
+	assert_int_equal(huge_flag(a), 0);	       /* the partial page */
+	assert_int_equal(huge_flag(a + 8 * mib), 0); /* past the end */
+	/* the contents stay */
+	for (size_t i = 0; i < 3 * mib; i += 4093)
+		assert_int_equal(a[i], 0x77);
+	mt_huge_advise(NULL, len); /* nothing */
+	munmap(m, len);
+}
+
 static void test_big_contract(void **state)
 {
 	(void)state;
@@ -571,6 +630,7 @@ int main(void)
 	    cmocka_unit_test(test_big_pieces),
 	    cmocka_unit_test(test_big_limit),
 	    cmocka_unit_test(test_big_prepare),
+	    cmocka_unit_test(test_huge_advice),
 #endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
