@@ -23,6 +23,10 @@ typedef struct mt_set mt_set;
  * written on the first mt_set_ids or algebra (count, membership and size
  * need none), so it holds no resident memory until then. */
 mt_status mt_set_all(mt_set **out, const mt_graph *g, mt_err *err);
+/* Whether s was made by mt_set_all (every object; its ids need not be
+ * read to know them). */
+bool mt_set_is_all(const mt_set *s);
+
 /* The empty set. */
 mt_status mt_set_empty(mt_set **out, mt_err *err);
 /* From ids[0..n) in any order, duplicates allowed (copied). */

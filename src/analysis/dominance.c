@@ -241,10 +241,14 @@ void mt_dominance_root_children(const mt_dominance *d, const uint32_t **ids,
 	*n = d->nchildren;
 }
 
-/* The ids marked in b, as a new set. */
+/* The ids marked in b, as a new set; every object is the lazy set of
+ * all (set.h: no ids written until asked for), so that a view of it
+ * classifies and passes over the heap without an id array. */
 static mt_status set_of_bitmap(const mt_dominance *d, const uint64_t *b,
 			       size_t count, mt_set **out, mt_err *err)
 {
+	if (count && count == d->n)
+		return mt_set_all(out, d->g, err);
 	uint32_t *ids = malloc((count ? count : 1) * sizeof *ids);
 	if (!ids)
 		return nomem(err, "result set", count);
@@ -255,9 +259,17 @@ static mt_status set_of_bitmap(const mt_dominance *d, const uint64_t *b,
 	return mt_set_adopt(out, ids, k, err);
 }
 
+/* Whether x is every object of d's graph, known without its ids. */
+static bool every(const mt_dominance *d, const mt_set *x)
+{
+	return mt_set_is_all(x) && mt_set_count(x) == d->n;
+}
+
 static mt_status check_ids(const mt_dominance *d, const mt_set *x, mt_err *err)
 {
 	size_t n = mt_set_count(x);
+	if (every(d, x))
+		return MT_OK;
 	if (n && mt_set_ids(x)[n - 1] >= d->n)
 		return mt_err_set(err, MT_ARG, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "object %u is not in the graph (%u objects)",
@@ -340,17 +352,19 @@ static mt_status dominos1(mt_dominance *d, const mt_set *x, uint64_t **outb,
 	if (!dom)
 		return MT_NOMEM;
 	const mt_graph *g = d->g;
-	const uint32_t *ids = mt_set_ids(x);
+	/* every object: ids 0..N-1, without writing the set's */
+	const uint32_t *ids = every(d, x) ? NULL : mt_set_ids(x);
 	size_t n = mt_set_count(x);
 	for (size_t i = 0; i < n; i++)
-		setbit(m, ids[i]);
+		setbit(m, ids ? ids[i] : (uint32_t)i);
 	reach(d, d->children, d->nchildren, NULL, NULL, m, 0);
 	uint32_t *q = d->stack;
 	size_t qh = 0, qt = 0, c = 0;
 	uint64_t sum = 0;
 	for (size_t i = 0; i < n; i++) {
-		setbit(dom, ids[i]);
-		q[qt++] = ids[i];
+		uint32_t id = ids ? ids[i] : (uint32_t)i;
+		setbit(dom, id);
+		q[qt++] = id;
 	}
 	while (qh < qt) {
 		uint32_t v = q[qh++], first, cnt;

@@ -3,7 +3,11 @@
  * Collects the ids on the far side of the members' in- or out-edges into
  * one array, sorts it and drops duplicates; the array becomes the set.
  * When the edges touched are many compared with the graph (at least N/32),
- * a bitmap of N bits replaces the sort: mark, then scan the words.
+ * a bitmap of N bits replaces the array and the sort: the far ends are
+ * marked as the edges are read, and the set, sized by the bits set, is
+ * written from the words (no array of every edge's end: 5 bytes an object
+ * for the referents of a whole heap).  Every object is the lazy set of all
+ * (set.h), whose ids are not written.
  */
 #include "config.h"
 
@@ -49,12 +53,55 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 			mt_graph_out(g, ID(i), &first, &cnt);
 		total += cnt;
 	}
+	uint32_t N = mt_graph_count(g);
+	size_t k = 0, m = 0;
+	/* many edges against the graph: mark their far ends in a bitmap as
+	 * they are read (no array of every edge's end), then the set is
+	 * written from it in id order */
+	if (total > 64 && total >= N / 32)
+		bits = calloc(((size_t)N + 63) / 64, sizeof *bits);
+	if (bits) {
+		total3 = 3 * (uint64_t)n;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t first, cnt, x;
+			NAV_TICK(i, n + i);
+			if (in)
+				mt_graph_in(g, ID(i), &first, &cnt);
+			else
+				mt_graph_out(g, ID(i), &first, &cnt);
+			for (uint32_t p = first; p < first + cnt; p++) {
+				x = in ? mt_graph_in_source(g, p)
+				       : mt_graph_edge_target(g, p);
+				m += !(bits[x >> 6] >> (x & 63) & 1);
+				bits[x >> 6] |= 1ull << (x & 63);
+			}
+		}
+		if (m == N) { /* every object: the lazy set of all (set.h) */
+			free(bits);
+			return mt_set_all(out, g, err);
+		}
+		r = malloc((m ? m : 1) * sizeof *r);
+		if (!r) {
+			free(bits);
+			return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "%zu %s", m,
+					  in ? "referrers" : "referents");
+		}
+		for (size_t w = 0; w < ((size_t)N + 63) / 64; w++) {
+			size_t at = w * 64; /* ids scanned */
+			NAV_TICK(at, 2 * (uint64_t)n + at * n / N);
+			for (uint64_t b = bits[w]; b; b &= b - 1)
+				r[k++] = (uint32_t)(w * 64 +
+						    (size_t)__builtin_ctzll(b));
+		}
+		free(bits);
+		return mt_set_adopt(out, r, m, err);
+	}
 	r = malloc((total ? total : 1) * sizeof *r);
 	if (!r)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  "%zu %s", total,
 				  in ? "referrers" : "referents");
-	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
 		NAV_TICK(i, n + i);
@@ -68,27 +115,15 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 				r[k++] = mt_graph_edge_target(g, e);
 		}
 	}
-	uint32_t N = mt_graph_count(g);
-	size_t m = 0;
-	if (k > 64 && k >= N / 32)
-		bits = calloc(((size_t)N + 63) / 64, sizeof *bits);
 	total3 = 2 * (uint64_t)n + k;
-	if (bits) {
-		for (size_t i = 0; i < k; i++) {
-			NAV_TICK(i, 2 * (uint64_t)n + i);
-			bits[r[i] >> 6] |= 1ull << (r[i] & 63);
-		}
-		for (size_t w = 0; w < ((size_t)N + 63) / 64; w++)
-			for (uint64_t b = bits[w]; b; b &= b - 1)
-				r[m++] = (uint32_t)(w * 64 +
-						    (size_t)__builtin_ctzll(b));
-		free(bits);
-	} else {
-		if (k > 1)
-			qsort(r, k, sizeof *r, mt_cmp_u32);
-		for (size_t i = 0; i < k; i++)
-			if (!m || r[m - 1] != r[i])
-				r[m++] = r[i];
+	if (k > 1)
+		qsort(r, k, sizeof *r, mt_cmp_u32);
+	for (size_t i = 0; i < k; i++)
+		if (!m || r[m - 1] != r[i])
+			r[m++] = r[i];
+	if (m && m == N) {
+		free(r);
+		return mt_set_all(out, g, err);
 	}
 #undef ID
 	/* the edges' count was the room; the set keeps only its ids */

@@ -90,6 +90,8 @@ mt_status mt_set_all(mt_set **out, const mt_graph *g, mt_err *err)
 	return MT_OK;
 }
 
+bool mt_set_is_all(const mt_set *s) { return s->all; }
+
 mt_status mt_set_from_ids(mt_set **out, const uint32_t *src, size_t n,
 			  mt_err *err)
 {

@@ -111,7 +111,14 @@ static void check_single_set(const mt_graph *g, mt_dominance *const *ds,
 	for (uint32_t v = 0; v < n; v++)
 		if (in[v])
 			ids[k++] = v;
-	mt_set *x = tg_set(ids, k);
+	/* every object: the lazy set of all, whose ids dominos never
+	 * writes */
+	mt_set *x = NULL;
+	if (k == n) {
+		mt_err e0;
+		assert_int_equal(mt_set_all(&x, g, &e0), MT_OK);
+	} else
+		x = tg_set(ids, k);
 	T(g, child, in, w);	/* W = T(root, X) */
 	T(g, in, w, want);	/* dominos = T(X, W) */
 	/* the other definition: what the root no longer reaches */
@@ -124,6 +131,10 @@ static void check_single_set(const mt_graph *g, mt_dominance *const *ds,
 		assert_int_equal(mt_dominance_dominos(ds[c], x, &got, &err),
 				 MT_OK);
 		expect_set(got, want, n, c ? "dominos (tree)" : "dominos");
+		size_t nwant = 0;
+		for (uint32_t v = 0; v < n; v++)
+			nwant += want[v];
+		assert_int_equal(mt_set_is_all(got), nwant == n);
 		mt_set_unref(got);
 		assert_int_equal(mt_dominance_domisize(ds[c], x, &sz, &err),
 				 MT_OK);
@@ -488,6 +499,9 @@ static void check_graph(const mt_graph *g, unsigned *seed)
 		mt_set_unref(sx);
 		check_imdom(g, ds[1], t, child, in);
 	}
+	/* every object (its dominos: every object) */
+	memset(in, 1, n);
+	check_single_set(g, ds, child, in);
 	/* random sets of several objects, and tuples */
 	for (int r = 0; r < 6; r++) {
 		unsigned pct = 1 + (unsigned)rand_r(seed) % 40;

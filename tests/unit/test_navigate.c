@@ -134,6 +134,9 @@ static void test_random(void **state)
 		}
 		assert_int_equal(mt_set_count(r1), c1);
 		assert_int_equal(mt_set_count(r2), c2);
+		/* every object: the lazy set of all, no ids written */
+		assert_int_equal(mt_set_is_all(r1), c1 == N);
+		assert_int_equal(mt_set_is_all(r2), c2 == N);
 		mt_set_unref(r1);
 		mt_set_unref(r2);
 		mt_set_unref(s);
@@ -144,6 +147,44 @@ static void test_random(void **state)
 	}
 	free(e);
 	free(ids);
+}
+
+/* A ring v -> v+1 of the n nodes, and n-1 -> graphgen's shared type
+ * object (which has no edges of its own): the referents of every object
+ * are every object, returned as the lazy set of all; the referrers are
+ * all but the type object.  10 objects take the sorted array's way, 300
+ * the bitmap's. */
+static void test_every(void **state)
+{
+	for (uint32_t n = 10; n <= 300; n += 290) {
+		tg_edge *e = malloc(sizeof *e * (n + 1));
+		for (uint32_t v = 0; v < n; v++)
+			e[v] = (tg_edge){v, (v + 1) % n, 0, v};
+		e[n] = (tg_edge){n - 1, n, 0, n};
+		uint32_t roots[] = {0}, map[301];
+		tg_graph tg = {.n = n, .edges = e, .nedges = n + 1,
+			      .roots = roots, .nroots = 1};
+		tg_write(path, &tg, map);
+		mt_graph *g = load();
+		uint32_t N = mt_graph_count(g);
+		assert_int_equal(N, n + 1);
+		mt_set *all, *r;
+		mt_err err;
+		assert_int_equal(mt_set_all(&all, g, &err), MT_OK);
+		assert_int_equal(mt_nav_referents(g, all, &r, &err), MT_OK);
+		assert_int_equal(mt_set_count(r), N);
+		assert_true(mt_set_is_all(r));
+		assert_int_equal(mt_set_ids(r)[N - 1], N - 1);
+		mt_set_unref(r);
+		assert_int_equal(mt_nav_referrers(g, all, &r, &err), MT_OK);
+		assert_int_equal(mt_set_count(r), N - 1);
+		assert_false(mt_set_is_all(r));
+		assert_false(mt_set_contains(r, map[n]));
+		mt_set_unref(r);
+		mt_set_unref(all);
+		mt_graph_free(g);
+		free(e);
+	}
 }
 
 struct calls {
@@ -229,6 +270,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hand),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_every),
 		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
