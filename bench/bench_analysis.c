@@ -462,7 +462,13 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	printf("  (%zu referrers)\n", mt_set_count(refs));
 	step_start();
 	size_t nr = mt_set_count(refs);
-	uint32_t *rk = malloc((nr ? nr : 1) * sizeof *rk);
+	/* a big array: pack() shrinks it with mt_big_shrink */
+	uint32_t *rk = mt_big_alloc((nr ? nr : 1) * sizeof *rk);
+	if (!rk) {
+		mt_err_set(&err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
+			   "%zu kinds", nr);
+		return die("their kinds", &err);
+	}
 	for (size_t j = 0; j < nr; j++) {
 		if (!(j & 0xffff))
 			tick(NULL, j, nr);
