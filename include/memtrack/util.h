@@ -126,14 +126,6 @@ char *mt_xstrdup(const char *s);
  * every access, and a free() of a big array is reported. */
 void *mt_big_alloc(size_t bytes);
 void *mt_big_calloc(size_t n, size_t size);
-
-/* Asks the kernel for transparent huge pages over the whole 2 MiB pages
- * inside base[0, bytes) (nothing under 4 MiB); contents stay.  A fresh
- * huge page costs about half the kernel time of its 512 small ones on
- * this kind of VM, and random accesses miss the TLB far less.  Big arrays
- * and the loader's arrays use it.  Without transparent huge pages (or
- * with them set to "never") memory keeps small pages. */
-void mt_huge_advise(void *base, size_t bytes);
 void *mt_big_shrink(void *p, size_t bytes);
 void mt_big_free(void *p);
 void mt_big_keep(size_t bytes);
@@ -148,5 +140,13 @@ size_t mt_big_kept(void);
  * application's); nothing under AddressSanitizer. */
 void mt_big_prepare(size_t bytes);
 void mt_big_prepare_stop(void);
+
+/* Asks the kernel for transparent huge pages over the whole 2 MiB pages
+ * inside base[0, bytes) (nothing under 4 MiB); contents stay.  A fresh
+ * huge page costs about half the kernel time of its 512 small ones on
+ * this kind of VM, and random accesses miss the TLB far less.  Big arrays
+ * and the loader's arrays use it.  Without transparent huge pages (or
+ * with them set to "never") memory keeps small pages. */
+void mt_huge_advise(void *base, size_t bytes);
 
 #endif

@@ -31,6 +31,22 @@
 		}                                                            \
 	} while (0)
 
+/* The members' edges on the side collect reads: in-edges (their
+ * positions) or out-edges, and the object at an edge's far end. */
+static inline void edges_of(const mt_graph *g, int in, uint32_t id,
+			    uint32_t *first, uint32_t *cnt)
+{
+	if (in)
+		mt_graph_in(g, id, first, cnt);
+	else
+		mt_graph_out(g, id, first, cnt);
+}
+
+static inline uint32_t far_end(const mt_graph *g, int in, uint32_t p)
+{
+	return in ? mt_graph_in_source(g, p) : mt_graph_edge_target(g, p);
+}
+
 static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 			 mt_progress_fn cb, void *cbdata, mt_set **out,
 			 mt_err *err)
@@ -47,10 +63,7 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
 		NAV_TICK(i, i);
-		if (in)
-			mt_graph_in(g, ID(i), &first, &cnt);
-		else
-			mt_graph_out(g, ID(i), &first, &cnt);
+		edges_of(g, in, ID(i), &first, &cnt);
 		total += cnt;
 	}
 	uint32_t N = mt_graph_count(g);
@@ -63,15 +76,11 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	if (bits) {
 		total3 = 3 * (uint64_t)n;
 		for (size_t i = 0; i < n; i++) {
-			uint32_t first, cnt, x;
+			uint32_t first, cnt;
 			NAV_TICK(i, n + i);
-			if (in)
-				mt_graph_in(g, ID(i), &first, &cnt);
-			else
-				mt_graph_out(g, ID(i), &first, &cnt);
+			edges_of(g, in, ID(i), &first, &cnt);
 			for (uint32_t p = first; p < first + cnt; p++) {
-				x = in ? mt_graph_in_source(g, p)
-				       : mt_graph_edge_target(g, p);
+				uint32_t x = far_end(g, in, p);
 				m += !(bits[x >> 6] >> (x & 63) & 1);
 				bits[x >> 6] |= 1ull << (x & 63);
 			}
@@ -105,15 +114,9 @@ static mt_status collect(const mt_graph *g, const mt_set *s, int in,
 	for (size_t i = 0; i < n; i++) {
 		uint32_t first, cnt;
 		NAV_TICK(i, n + i);
-		if (in) {
-			mt_graph_in(g, ID(i), &first, &cnt);
-			for (uint32_t p = first; p < first + cnt; p++)
-				r[k++] = mt_graph_in_source(g, p);
-		} else {
-			mt_graph_out(g, ID(i), &first, &cnt);
-			for (uint32_t e = first; e < first + cnt; e++)
-				r[k++] = mt_graph_edge_target(g, e);
-		}
+		edges_of(g, in, ID(i), &first, &cnt);
+		for (uint32_t p = first; p < first + cnt; p++)
+			r[k++] = far_end(g, in, p);
 	}
 	total3 = 2 * (uint64_t)n + k;
 	if (k > 1)

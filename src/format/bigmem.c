@@ -306,8 +306,8 @@ size_t mt_big_kept(void)
 /* The thread maps one range for what is missing and faults it in CHUNK
  * at a time, outside the lock; each chunk done joins the kept list (put:
  * the entry that ends where it starts, else a new one; no more than the
- * limit), where an allocation may take it at once.  What it has not touched when it ends is
- * unmapped. */
+ * limit), where an allocation may take it at once.  What it has not
+ * touched when it ends is unmapped. */
 enum { CHUNK = 2 << 20 };
 
 static pthread_t prep_tid;

@@ -363,8 +363,6 @@ static int zero(const unsigned char *a, size_t n)
 	return 1;
 }
 
-/* What holds in both builds: the bytes asked for, zeroed by calloc, a
- * shrink keeps the start, overflow refused. */
 /* Whether the mapping holding addr carries the "hg" flag (MADV_HUGEPAGE)
  * in /proc/self/smaps: 1 yes, 0 no, -1 not found. */
 static int huge_flag(const void *addr)
@@ -423,6 +421,8 @@ static void test_huge_advice(void **state)
 	munmap(m, len);
 }
 
+/* What holds in both builds: the bytes asked for, zeroed by calloc, a
+ * shrink keeps the start, overflow refused. */
 static void test_big_contract(void **state)
 {
 	(void)state;
