@@ -31,16 +31,22 @@ struct mt_dominance {
 	uint64_t *bm[NSCRATCH];
 	/* the page pass (mt_dominance_domisize_many), made on first use */
 	uint64_t *mask;	    /* n masks */
+	uint32_t *mask32;   /* the same, when it holds 32-bit masks */
+	size_t mask_each;   /* bytes a mask: 8, or 4 (for at most 32 sets) */
 	uint8_t *tag;	    /* n: 1 + the one set, or TAG_MANY (members) */
 	struct over *over;  /* objects of several sets, by id */
 	size_t nover, capover;
 	uint64_t every; /* bits every member has (the union's), else 0 */
-	/* a whole heap's kinds instead of tag (domisize_kinds): member v's
-	 * tag is krow[kind of v], the kind from kinds or kinds16 */
+	/* the kinds instead of tag (domisize_kinds): member v's tag is
+	 * krow[kind of v] (0: none, read as TAG_NONE), the kind from kinds
+	 * or kinds16 at v, or for a subset's kinds (ids) at v's position
+	 * among the members: rank[v / 64] plus the member bits before v in
+	 * its word (every id is then a member) */
 	const uint8_t *krow;
 	uint32_t kmax; /* krow's last index */
 	const uint32_t *kinds;
 	const uint16_t *kinds16;
+	uint32_t *rank; /* words entries, or NULL for a whole heap's kinds */
 	/* progress of mt_dominance_new_progress's walk (reach) */
 	mt_progress_fn cb;
 	void *cbdata;
@@ -54,6 +60,9 @@ struct mt_dominance {
  * partition's bar stood at 98% meanwhile after `t` and `R`), 2^14 at most
  * about 0.1 s, and a report costs the caller a clock read. */
 enum { TAG_NONE = 254, TAG_MANY = 255, PAGE = 64, STEP = 1 << 14 };
+/* objects between two drops of a saved index's pages in the bounds' pass
+ * (mt_domtree_drop_pages): 16 MiB of idoms */
+enum { DROP = 1 << 22 };
 
 struct over {
 	uint32_t id;
@@ -329,6 +338,7 @@ static mt_status subtree(mt_dominance *d, uint32_t x, uint64_t **visp,
 			}
 		}
 	}
+	mt_domtree_drop_pages(d->t);
 	*visp = vis;
 	*countp = count;
 	*sizep = sum;
@@ -567,6 +577,8 @@ void mt_dominance_trim(mt_dominance *d)
 	mt_big_free(d->tag);
 	free(d->over);
 	d->mask = NULL;
+	d->mask32 = NULL;
+	d->mask_each = 0;
 	d->tag = NULL;
 	d->over = NULL;
 	d->nover = d->capover = 0;
@@ -575,17 +587,28 @@ void mt_dominance_trim(mt_dominance *d)
 size_t mt_dominance_scratch_bytes(const mt_dominance *d)
 {
 	size_t n = d->n ? d->n : 1;
-	return (d->mask ? n * sizeof *d->mask : 0) + (d->tag ? n : 0);
+	return (d->mask ? n * d->mask_each : 0) + (d->tag ? n : 0);
 }
 
-/* The masks, the tags and a cleared member bitmap (bm[2]): a tag is
- * read only where the member bit is set, a mask only where the touched
- * bit (bm[3], page_pass) is, so neither array is ever cleared. */
-static mt_status page_scratch(mt_dominance *d, int need_tag, mt_err *err)
+/* The masks for `sets` sets, the tags and a cleared member bitmap
+ * (bm[2]): a tag is read only where the member bit is set, a mask only
+ * where the touched bit (bm[3], page_pass) or the known bit (bm[1],
+ * bound_pass) is, so neither array is ever cleared.  At most 32 sets
+ * take 32-bit masks (4 bytes an object less) unless 64-bit ones are
+ * kept from before. */
+static mt_status page_scratch(mt_dominance *d, int need_tag, size_t sets,
+			      mt_err *err)
 {
-	size_t n = d->n ? d->n : 1;
-	if (!d->mask)
-		d->mask = mt_big_alloc(n * sizeof *d->mask);
+	size_t n = d->n ? d->n : 1, each = sets <= 32 ? 4 : 8;
+	if (d->mask && d->mask_each < each) {
+		mt_big_free(d->mask);
+		d->mask = NULL;
+	}
+	if (!d->mask) {
+		d->mask = mt_big_alloc(n * each);
+		d->mask_each = each;
+	}
+	d->mask32 = d->mask_each == 4 ? (uint32_t *)(void *)d->mask : NULL;
 	if (!d->tag && need_tag)
 		d->tag = mt_big_alloc(n);
 	if (!d->mask || (!d->tag && need_tag)) {
@@ -633,13 +656,37 @@ static void over_finish(mt_dominance *d)
 	d->nover = m;
 }
 
+/* Member v's row from its kind (d->krow): 0 when its kind has none. */
+static inline uint8_t row_of(const mt_dominance *d, uint32_t v)
+{
+	size_t j = v;
+	if (d->rank) {
+		uint64_t before = d->bm[2][v >> 6] & ((1ull << (v & 63)) - 1);
+		j = d->rank[v >> 6] + (size_t)__builtin_popcountll(before);
+	}
+	uint32_t k = d->kinds ? d->kinds[j] : d->kinds16[j];
+	return k <= d->kmax ? d->krow[k] : 0;
+}
+
+/* Object v's mask (page_scratch: 64 or 32 bits) and its update. */
+static inline uint64_t mask_at(const mt_dominance *d, uint32_t v)
+{
+	return d->mask32 ? d->mask32[v] : d->mask[v];
+}
+
+static inline void mask_put(mt_dominance *d, uint32_t v, uint64_t m)
+{
+	if (d->mask32)
+		d->mask32[v] = (uint32_t)m;
+	else
+		d->mask[v] = m;
+}
+
 /* Object v's sets as bits (v is a member: bit v of bm[2]). */
 static inline uint64_t sets_of(const mt_dominance *d, uint32_t v)
 {
-	uint8_t t = !d->krow	 ? d->tag[v]
-		    : d->kinds ? d->krow[d->kinds[v]]
-			       : d->krow[d->kinds16[v]];
-	if (t == TAG_NONE)
+	uint8_t t = d->krow ? row_of(d, v) : d->tag[v];
+	if (t == TAG_NONE || !t)
 		return d->every;
 	if (t != TAG_MANY)
 		return 1ull << (t - 1) | d->every;
@@ -693,7 +740,7 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			   mt_progress_fn cb, void *cbdata, mt_err *err)
 {
 	const mt_graph *g = d->g;
-	uint64_t *mask = d->mask, *member = d->bm[2];
+	uint64_t *member = d->bm[2];
 	uint64_t *inq = scratch(d, 0, err),
 		 *full = inq ? scratch(d, 1, err) : NULL,
 		 *touched = full ? scratch(d, 3, err) : NULL;
@@ -713,9 +760,9 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			if (!m_)                                             \
 				break;                                       \
 			setbit(touched, w);                                  \
-			mask[w] = m_;                                        \
-		} else if (m_ & ~mask[w])                                    \
-			mask[w] |= m_;                                       \
+			mask_put(d, w, m_);                                  \
+		} else if (m_ & ~mask_at(d, w))                              \
+			mask_put(d, w, m_ | mask_at(d, w));                  \
 		else                                                         \
 			break;                                               \
 		if (!bit(inq, w)) {                                          \
@@ -772,7 +819,7 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 		count--;
 		inq[v >> 6] &= ~(1ull << (v & 63));
 		TICK();
-		uint64_t m = mask[v];
+		uint64_t m = mask_at(d, v);
 		mt_graph_out(g, v, &first, &cnt);
 		for (uint32_t e = first; e < first + cnt; e++) {
 			uint32_t w = mt_graph_edge_target(g, e);
@@ -799,7 +846,8 @@ static mt_status page_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 		for (; rest; rest &= rest - 1) {
 			uint32_t v = (uint32_t)(wd * 64 +
 						(size_t)__builtin_ctzll(rest));
-			uint64_t x = bit(touched, v) ? all & ~mask[v] : all;
+			uint64_t x = bit(touched, v) ? all & ~mask_at(d, v)
+						      : all;
 			if (!x)
 				continue;
 			uint64_t sz = mt_graph_size(g, v);
@@ -816,12 +864,11 @@ cancelled:
 			  "retained sizes");
 }
 
-/* Object v's set from its kind alone (domisize_kinds' by_kind): 0 when
- * its kind has no row. */
+/* Object v's set from a whole heap's kinds alone (domisize_kinds'
+ * by_kind without ids): 0 when its kind has no row. */
 static inline uint64_t own_row(const mt_dominance *d, uint32_t v)
 {
-	uint32_t k = d->kinds ? d->kinds[v] : d->kinds16[v];
-	uint8_t t = k <= d->kmax ? d->krow[k] : 0;
+	uint8_t t = row_of(d, v);
 	return t ? 1ull << (t - 1) : 0;
 }
 
@@ -841,7 +888,7 @@ static inline uint64_t own_row(const mt_dominance *d, uint32_t v)
 static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			    mt_progress_fn cb, void *cbdata, mt_err *err)
 {
-	uint64_t *down = d->mask, *member = d->bm[2];
+	uint64_t *member = d->bm[2];
 	uint64_t *known = scratch(d, 1, err);
 	if (!known)
 		return MT_NOMEM;
@@ -851,15 +898,20 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	uint32_t *st = d->stack;
 	for (size_t i = 0; i < k; i++)
 		sizes[i] = 0;
-	/* a whole heap's kinds (krow): an object's row from its kind, no
-	 * member bits were set */
+	/* a whole heap's kinds: an object's row from its kind, no member
+	 * bits were set */
+	const int whole = d->krow && !d->rank;
 #define OWN(w)                                                               \
-	(d->krow ? own_row(d, (w)) & all                                     \
-		 : bit(member, (w)) ? sets_of(d, (w)) & all : 0)
-	uint32_t tick = STEP;
+	(whole ? own_row(d, (w)) & all                                       \
+	       : bit(member, (w)) ? sets_of(d, (w)) & all : 0)
+	uint32_t tick = STEP, drop = DROP;
 	for (uint32_t v = 0; v < n; v++) {
 		if (v >= tick) {
 			tick = v + STEP;
+			if (v >= drop) {
+				drop = v + DROP;
+				mt_domtree_drop_pages(d->t);
+			}
 			if (cb && cb(cbdata, 2 * (uint64_t)v, 2 * (uint64_t)n)) {
 				for (size_t i = 0; i < k; i++)
 					sizes[i] = 0;
@@ -868,7 +920,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 						  "retained sizes");
 			}
 		}
-		if (!d->krow) {
+		if (!whole) {
 			/* members only (a subset's rows): what is above
 			 * them is made when a chain is climbed */
 			uint64_t w = member[v >> 6] >> (v & 63);
@@ -890,7 +942,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			st[depth++] = u;
 			u = idom[u];
 		}
-		uint64_t a = u == MT_NO_ID ? 0 : down[u];
+		uint64_t a = u == MT_NO_ID ? 0 : mask_at(d, u);
 		while (depth) {
 			uint32_t w = st[--depth];
 			uint64_t own = OWN(w);
@@ -900,11 +952,12 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 					sizes[__builtin_ctzll(x)] += r;
 			}
 			a |= own;
-			down[w] = a;
+			mask_put(d, w, a);
 			setbit(known, w);
 		}
 	}
 #undef OWN
+	mt_domtree_drop_pages(d->t);
 	return MT_OK;
 }
 
@@ -951,7 +1004,7 @@ mt_status mt_dominance_domisize_many(mt_dominance *d, const mt_set *const *xs,
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "retained sizes");
 		if (!st)
-			st = page_scratch(d, 1, err);
+			st = page_scratch(d, 1, m, err);
 		for (size_t i = 0; i < m && !st; i++)
 			st = tag_set(d, xs[base + i], (unsigned)i, err);
 		if (!st) {
@@ -1030,6 +1083,20 @@ mt_status mt_dominance_minretained_kinds(mt_dominance *d, const uint32_t *ids,
 			      union_size, 1, cb, cbdata, err);
 }
 
+/* d->rank from the member bits: the members before each word. */
+static mt_status make_rank(mt_dominance *d, mt_err *err)
+{
+	d->rank = mt_big_alloc((d->words ? d->words : 1) * sizeof *d->rank);
+	if (!d->rank)
+		return nomem(err, "member ranks", d->n);
+	uint32_t r = 0;
+	for (size_t wd = 0; wd < d->words; wd++) {
+		d->rank[wd] = r;
+		r += (uint32_t)__builtin_popcountll(d->bm[2][wd]);
+	}
+	return MT_OK;
+}
+
 static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				 const uint32_t *kinds,
 				 const uint16_t *kinds16, size_t n,
@@ -1093,19 +1160,20 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		if (row)
 			for (size_t i = 0; i < m; i++)
 				row[w[i].kind] = (uint8_t)(w[i].row + 1);
-		/* every object's kind by id, one set each: the page pass
-		 * reads a member's row from its kind, no tag array (a byte
-		 * per object) */
-		int by_kind = !ids && row && !with_union;
-		st = page_scratch(d, !by_kind, err);
+		/* one set each: the passes read a member's row from its
+		 * kind (by id, or by its rank among the ids), no tag array
+		 * (a byte per object) */
+		int by_kind = row != NULL;
+		st = page_scratch(d, !by_kind, m + (size_t)with_union, err);
 		if (st) {
 			free(row);
 			break;
 		}
 		if (with_union)
 			d->every = 1ull << m;
-		/* the bounds read a whole heap's rows from the kinds */
-		for (size_t j = 0; j < (bound && by_kind ? 0 : n) && !st;
+		/* the bounds read a whole heap's rows from the kinds; a
+		 * subset's ids are all members by kind (for their ranks) */
+		for (size_t j = 0; j < (bound && by_kind && !ids ? 0 : n) && !st;
 		     j++) {
 			uint32_t kj = kinds ? kinds[j] : kinds16[j];
 			size_t id = ids ? ids[j] : j;
@@ -1123,12 +1191,14 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 				if (f)
 					t = (uint8_t)(f->row + 1);
 			}
-			if (t) {
+			if (t || (by_kind && ids)) {
 				setbit(d->bm[2], (uint32_t)id);
 				if (!by_kind)
 					d->tag[id] = t;
 			}
 		}
+		if (!st && by_kind && ids)
+			st = make_rank(d, err);
 		if (by_kind) {
 			d->krow = row;
 			d->kmax = maxk;
@@ -1142,6 +1212,8 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		d->krow = NULL;
 		d->kinds = NULL;
 		d->kinds16 = NULL;
+		mt_big_free(d->rank);
+		d->rank = NULL;
 		free(row);
 		if (!st) {
 			memcpy(sizes + base, sz, m * sizeof *sz);

@@ -43,8 +43,9 @@ struct mt_domtree {
 	size_t nwide;
 	uint64_t total;
 	/* a tree over arrays it does not own (mt_domtree_wrap_): freed by
-	 * release(arg) instead of free() */
+	 * release(arg) instead of free(), its pages dropped by drop(arg) */
 	void (*release)(void *);
+	void (*drop)(void *);
 	void *arg;
 	bool borrowed;
 };
@@ -489,6 +490,12 @@ void mt_domtree_free(mt_domtree *t)
 	free(t);
 }
 
+void mt_domtree_drop_pages(const mt_domtree *t)
+{
+	if (t && t->borrowed && t->drop)
+		t->drop(t->arg);
+}
+
 const uint32_t *mt_domtree_idoms_(const mt_domtree *t) { return t->idom; }
 
 void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
@@ -500,8 +507,8 @@ void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
 
 mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
 			   const uint32_t *idom, const uint64_t *retained,
-			   uint64_t total, void (*release)(void *), void *arg,
-			   mt_err *err)
+			   uint64_t total, void (*release)(void *),
+			   void (*drop)(void *), void *arg, mt_err *err)
 {
 	mt_domtree *t = calloc(1, sizeof *t);
 	*out = NULL;
@@ -514,6 +521,7 @@ mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
 	t->retained = (uint64_t *)(uintptr_t)retained;
 	t->total = total;
 	t->release = release;
+	t->drop = drop;
 	t->arg = arg;
 	t->borrowed = true;
 	*out = t;

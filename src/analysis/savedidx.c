@@ -12,7 +12,8 @@
  * with (MADV_DONTNEED on a read-only file mapping: the page cache keeps
  * them, a later read maps them again), so the index adds to the browser's
  * resident memory only the pages its lookups touch, not 12 bytes per
- * object.
+ * object; a pass over the whole tree drops them again as it goes
+ * (mt_domtree_drop_pages).
  * A save writes a temporary file and renames it without an fsync: the
  * checks refuse an index a crash cut short.
  */
@@ -262,6 +263,13 @@ static void drop_read(const struct mapping *m, const uint8_t *end)
 		madvise(m->p, len, MADV_DONTNEED);
 }
 
+/* The tree's mt_domtree_drop_pages: every page read so far. */
+static void drop_all(void *arg)
+{
+	const struct mapping *m = arg;
+	drop_read(m, (const uint8_t *)m->p + m->len);
+}
+
 /* Checks the header h of a file of `size` bytes against key and g. */
 static mt_status hdr_check(const struct hdr *h, uint64_t size,
 			   const mt_savedidx_key *key, const mt_graph *g,
@@ -395,8 +403,8 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 		}
 	drop_read(m, (const uint8_t *)m->p + m->len);
 	madvise(m->p, m->len, MADV_RANDOM);
-	if ((st = mt_domtree_wrap_(out, n, idom, ret, h->total, unmap, m,
-				   err)) != MT_OK)
+	if ((st = mt_domtree_wrap_(out, n, idom, ret, h->total, unmap,
+				   drop_all, m, err)) != MT_OK)
 		goto fail;
 	return MT_OK;
 fail:

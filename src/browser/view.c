@@ -343,7 +343,7 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
 	return MT_OK;
 }
 
-/* The page pass's scratch (8 or 9 bytes per object, kept between pages)
+/* The page pass's scratch (4 to 9 bytes per object, kept between pages)
  * goes before a new view's set and kinds are made: it would add to them
  * at the peak of a re-partition, `R` and the like.  Its pages are kept
  * (util.h, "big arrays kept warm") for the new view's kinds and its

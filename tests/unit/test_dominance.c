@@ -587,6 +587,77 @@ static void test_many_singletons(void **state)
 	tg_for_random_graphs(14, 40, 300, 6, 1, path, check_singletons, NULL);
 }
 
+/* Rows of a random subset (ids) by up to 40 kinds, nk of them asked,
+ * with the union or not: each row's figure is its domisize. */
+static void check_rows(const mt_graph *g, mt_dominance *d,
+		       const uint32_t *ids, const uint32_t *kinds, size_t m,
+		       size_t nk, int with_union)
+{
+	uint32_t want[40];
+	uint64_t got[40], u = 0, sz;
+	uint32_t *sel = malloc((m + 1) * sizeof *sel);
+	mt_err err;
+	for (size_t i = 0; i < nk; i++)
+		want[i] = (uint32_t)(nk - 1 - i);
+	assert_int_equal(mt_dominance_domisize_kinds(
+			     d, ids, kinds, m, want, nk, got,
+			     with_union ? &u : NULL, NULL, NULL, &err),
+			 MT_OK);
+	for (size_t i = 0; i <= nk; i++) {
+		size_t c = 0;
+		for (size_t j = 0; j < m; j++)
+			if (i == nk || kinds[j] == want[i])
+				sel[c++] = ids[j];
+		mt_set *x = tg_set(sel, c);
+		assert_int_equal(mt_dominance_domisize(d, x, &sz, &err), MT_OK);
+		assert_true(i < nk ? got[i] == sz : u == (with_union ? sz : 0));
+		mt_set_unref(x);
+	}
+	free(sel);
+	(void)g;
+}
+
+/* A pass of at most 32 sets (31 rows and the union, 32 rows) keeps
+ * 4-byte masks, one of more 8-byte ones, and a subset's rows by kind no
+ * tag byte: the scratch is 4 or 8 bytes an object.  8-byte masks kept
+ * from before serve a narrower pass; after a trim it is 4 again. */
+static void check_widths(mt_graph *g, unsigned *seed, void *data)
+{
+	uint32_t n = mt_graph_count(g);
+	size_t n1 = n ? n : 1, m = 0;
+	uint32_t *ids = malloc((n + 1) * sizeof *ids);
+	uint32_t *kinds = malloc((n + 1) * sizeof *kinds);
+	mt_dominance *d;
+	mt_err err;
+	(void)data;
+	for (uint32_t v = 0; v < n; v++)
+		if (rand_r(seed) % 100 < 70) {
+			ids[m] = v;
+			kinds[m++] = (uint32_t)rand_r(seed) % 40;
+		}
+	assert_int_equal(mt_dominance_new(&d, g, NULL, &err), MT_OK);
+	check_rows(g, d, ids, kinds, m, 31, 1);
+	assert_int_equal(mt_dominance_scratch_bytes(d), 4 * n1);
+	check_rows(g, d, ids, kinds, m, 32, 0);
+	assert_int_equal(mt_dominance_scratch_bytes(d), 4 * n1);
+	check_rows(g, d, ids, kinds, m, 32, 1);
+	assert_int_equal(mt_dominance_scratch_bytes(d), 8 * n1);
+	check_rows(g, d, ids, kinds, m, 40, 0);
+	check_rows(g, d, ids, kinds, m, 5, 1);
+	assert_int_equal(mt_dominance_scratch_bytes(d), 8 * n1);
+	mt_dominance_trim(d);
+	check_rows(g, d, ids, kinds, m, 5, 0);
+	assert_int_equal(mt_dominance_scratch_bytes(d), 4 * n1);
+	mt_dominance_free(d);
+	free(ids);
+	free(kinds);
+}
+
+static void test_mask_widths(void **state)
+{
+	tg_for_random_graphs(15, 200, 200, 6, 1, path, check_widths, NULL);
+}
+
 struct cancel {
 	int calls, at; /* cancel on call `at` (0: never) */
 };
@@ -960,6 +1031,7 @@ int main(void)
 		cmocka_unit_test(test_random_dense),
 		cmocka_unit_test(test_random_chains_and_cycles),
 		cmocka_unit_test(test_many_singletons),
+		cmocka_unit_test(test_mask_widths),
 		cmocka_unit_test(test_many_canned),
 		cmocka_unit_test(test_minretained_hand),
 		cmocka_unit_test(test_new_progress),
