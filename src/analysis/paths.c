@@ -1,12 +1,15 @@
 /* Shortest paths (paths.h).
  *
- * Search: frontier lists and N-bit bitmaps (seen, on the next level,
- * destination); every edge from the frontier to an unseen object is
- * recorded as (src, edge) in one array cut into levels.  Pruning walks the
- * levels backwards with a `keep` bitmap (levels are disjoint, so one bitmap
- * serves all).  The kept edges become the DAG: node ids sorted for binary
- * search, each node's steps sorted by a precomputed relation key, path
- * counts summed level by level from the destinations up.
+ * Search: frontier lists, N-bit bitmaps (seen, on the next level,
+ * destination) and each seen object's level (4 bytes an object reached).
+ * Pruning walks the levels backwards with a `keep` bitmap (levels are
+ * disjoint, so one bitmap serves all): a kept object's steps are its
+ * in-edges from objects of the level before (or, on level 1 of a search
+ * from the root, the root edges to it), which are exactly the edges the
+ * breadth-first search went along to it.  The kept edges become the DAG:
+ * node ids sorted for binary search, each node's steps sorted by a
+ * precomputed relation key, path counts summed level by level from the
+ * destinations up.
  */
 #include "config.h"
 
@@ -38,10 +41,6 @@ struct mt_paths {
 	size_t *level_n;
 };
 
-typedef struct rec {
-	uint32_t src, edge;
-} rec;
-
 static inline int bit(const uint64_t *b, uint32_t i)
 {
 	return (int)((b[i >> 6] >> (i & 63)) & 1);
@@ -68,7 +67,7 @@ static mt_status nomem(mt_err *err)
 			  "shortest paths");
 }
 
-/* A growable uint32 / rec array. */
+/* A growable array of esz-byte elements. */
 typedef struct vec {
 	void *a;
 	size_t n, cap, esz;
@@ -87,17 +86,6 @@ static int vec_push(vec *v, const void *x)
 	memcpy((char *)v->a + v->n * v->esz, x, v->esz);
 	v->n++;
 	return 0;
-}
-
-static uint32_t step_target(const mt_graph *g, uint32_t src, uint32_t edge)
-{
-	if (src == MT_NO_ID) {
-		const mt_edge *roots;
-		size_t nroots;
-		mt_graph_roots(g, &roots, &nroots);
-		return roots[edge].target;
-	}
-	return mt_graph_edge_target(g, edge);
 }
 
 /* ---- relation order ------------------------------------------------- */
@@ -364,14 +352,16 @@ static mt_status build_dag(mt_paths *p, mt_path_step *kept, size_t nk,
 }
 
 /* The state of one search (mt_paths_shortest): N-bit bitmaps of the
- * objects seen, of those on the next level and of the destinations; every
- * edge from the frontier `cur` to an unseen object recorded in recs, cut
- * into levels at lvstart; `next` the coming frontier. */
+ * objects seen, of those on the next level and of the destinations; the
+ * level of each object seen or on the next level (0: a given source, k:
+ * found by the k-th expansion; read only there); the frontier `cur` and
+ * the coming one, `next`. */
 typedef struct search {
 	const mt_graph *g;
-	uint32_t N;
+	uint32_t N, depth; /* depth: the expansions so far */
 	uint64_t *seen, *nx, *db;
-	vec recs, lvstart, cur, next;
+	uint32_t *level;
+	vec cur, next;
 } search;
 
 static void search_free(search *s)
@@ -379,8 +369,7 @@ static void search_free(search *s)
 	free(s->seen);
 	free(s->nx);
 	free(s->db);
-	free(s->recs.a);
-	free(s->lvstart.a);
+	free(s->level);
 	free(s->cur.a);
 	free(s->next.a);
 }
@@ -399,15 +388,14 @@ static mt_status search_init(search *s, const mt_graph *g, const mt_set *src,
 	size_t words;
 	*s = (search){.g = g,
 		      .N = mt_graph_count(g),
-		      .recs = {.esz = sizeof(rec)},
-		      .lvstart = {.esz = sizeof(size_t)},
 		      .cur = {.esz = 4},
 		      .next = {.esz = 4}};
 	words = ((size_t)s->N + 63) / 64;
 	s->seen = calloc(words + 1, 8);
 	s->nx = calloc(words + 1, 8);
 	s->db = calloc(words + 1, 8);
-	if (!s->seen || !s->nx || !s->db)
+	s->level = malloc(((size_t)s->N + 1) * sizeof *s->level);
+	if (!s->seen || !s->nx || !s->db || !s->level)
 		return nomem(err);
 	const uint32_t *dids = mt_set_ids(dst);
 	for (size_t i = 0; i < mt_set_count(dst); i++) {
@@ -422,21 +410,20 @@ static mt_status search_init(search *s, const mt_graph *g, const mt_set *src,
 		if (sids[i] >= s->N)
 			return not_in_graph(err, sids[i]);
 		setbit(s->seen, sids[i]);
+		s->level[sids[i]] = 0;
 		if (vec_push(&s->cur, &sids[i]))
 			return nomem(err);
 	}
 	return MT_OK;
 }
 
-/* Records edge (src, e) to w and puts w on the next level once. */
-static int record(search *s, uint32_t src, uint32_t e, uint32_t w)
+/* Puts w on the next level once. */
+static int record(search *s, uint32_t w)
 {
-	rec r = {src, e};
-	if (vec_push(&s->recs, &r))
-		return -1;
 	if (bit(s->nx, w))
 		return 0;
 	setbit(s->nx, w);
+	s->level[w] = s->depth;
 	return vec_push(&s->next, &w);
 }
 
@@ -446,12 +433,13 @@ static int expand(search *s, bool from_root)
 {
 	const mt_graph *g = s->g;
 	s->next.n = 0;
+	s->depth++;
 	if (from_root) {
 		const mt_edge *roots;
 		size_t nroots;
 		mt_graph_roots(g, &roots, &nroots);
 		for (size_t i = 0; i < nroots; i++)
-			if (record(s, MT_NO_ID, (uint32_t)i, roots[i].target))
+			if (record(s, roots[i].target))
 				return -1;
 		return 0;
 	}
@@ -461,7 +449,7 @@ static int expand(search *s, bool from_root)
 		mt_graph_out(g, u[j], &first, &cnt);
 		for (uint32_t e = first; e < first + cnt; e++) {
 			uint32_t w = mt_graph_edge_target(g, e);
-			if (!bit(s->seen, w) && record(s, u[j], e, w))
+			if (!bit(s->seen, w) && record(s, w))
 				return -1;
 		}
 	}
@@ -476,8 +464,7 @@ static int bfs(search *s, bool root, uint32_t *levels, bool *found)
 	*levels = 0;
 	*found = false;
 	while ((root && first) || s->cur.n) {
-		size_t at = s->recs.n;
-		if (vec_push(&s->lvstart, &at) || expand(s, root && first))
+		if (expand(s, root && first))
 			return -1;
 		first = false;
 		++*levels;
@@ -509,16 +496,15 @@ static uint32_t *sorted_copy(const uint32_t *ids, size_t n)
 }
 
 /* Prunes back from the destinations reached (in cur): p->level[k] gets the
- * objects of level k on a shortest path, kv the steps kept.  -1: no
- * memory. */
+ * objects of level k on a shortest path, kv the steps kept: the root
+ * edges to level 1's (from the root), else their in-edges from level
+ * k - 1.  -1: no memory. */
 static int prune(mt_paths *p, search *s, uint32_t levels, vec *kv)
 {
 	const mt_graph *g = s->g;
 	uint64_t *keep = s->nx; /* all clear again */
 	vec lv = {.esz = 4};
 	const uint32_t *c = s->cur.a;
-	const size_t *ls = s->lvstart.a;
-	const rec *rs = s->recs.a;
 	p->level = calloc(levels + 1, sizeof *p->level);
 	p->level_n = calloc(levels + 1, sizeof *p->level_n);
 	if (!p->level || !p->level_n)
@@ -535,19 +521,35 @@ static int prune(mt_paths *p, search *s, uint32_t levels, vec *kv)
 		p->level_n[k] = lv.n;
 		if (!k)
 			break;
-		size_t b = ls[k - 1], e = k < s->lvstart.n ? ls[k] : s->recs.n;
 		lv.n = 0;
-		for (size_t i = b; i < e; i++) {
-			uint32_t t = step_target(g, rs[i].src, rs[i].edge);
-			if (!bit(keep, t))
-				continue;
-			mt_path_step st = {rs[i].src, t, rs[i].edge};
-			if (vec_push(kv, &st))
-				goto oom;
-			if (rs[i].src != MT_NO_ID && !bit(keep, rs[i].src)) {
-				setbit(keep, rs[i].src);
-				if (vec_push(&lv, &rs[i].src))
+		if (k == 1 && p->root) {
+			const mt_edge *roots;
+			size_t nroots;
+			mt_graph_roots(g, &roots, &nroots);
+			for (size_t i = 0; i < nroots; i++) {
+				mt_path_step st = {MT_NO_ID, roots[i].target,
+						   (uint32_t)i};
+				if (bit(keep, st.dst) && vec_push(kv, &st))
 					goto oom;
+			}
+			continue;
+		}
+		for (size_t j = 0; j < p->level_n[k]; j++) {
+			uint32_t t = p->level[k][j], first, n;
+			mt_graph_in(g, t, &first, &n);
+			for (uint32_t pos = first; pos < first + n; pos++) {
+				uint32_t u = mt_graph_in_source(g, pos);
+				if (!bit(s->seen, u) || s->level[u] != k - 1)
+					continue;
+				mt_path_step st = {u, t,
+						   mt_graph_in_edge(g, pos)};
+				if (vec_push(kv, &st))
+					goto oom;
+				if (!bit(keep, u)) {
+					setbit(keep, u);
+					if (vec_push(&lv, &u))
+						goto oom;
+				}
 			}
 		}
 	}

@@ -1,7 +1,8 @@
 /* cmocka tests of shortest paths (paths.h): hand-made heaps with golden
  * heapy text (relation order, multiplicities, paging, the unreachable tail,
  * pathsin and pathsout), then random graphs checked against a brute-force
- * oracle: BFS distances from the root, the number of shortest paths to the
+ * oracle: BFS distances from the root or from a few sources (pathsin and
+ * pathsout's search), the number of shortest paths to the
  * nearest destinations counted with edge multiplicities, and every path
  * returned being a real, distinct shortest path. */
 #include "config.h"
@@ -309,7 +310,10 @@ static int cmp_steps(const mt_path_step *a, const mt_path_step *b, uint32_t n)
 	return 0;
 }
 
-static void check_random(const mt_graph *g, const uint8_t *indst)
+/* From the root, or from the objects of insrc (level 0: a destination
+ * among them is not reached again, as in mt_paths_shortest). */
+static void check_random(const mt_graph *g, const uint8_t *indst,
+			 const uint8_t *insrc)
 {
 	uint32_t N = mt_graph_count(g);
 	uint32_t *dist = malloc(N * sizeof *dist), *q = malloc(N * 4);
@@ -318,7 +322,7 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 	size_t nroots, qh = 0, qt = 0;
 	mt_graph_roots(g, &roots, &nroots);
 	memset(dist, 0xff, N * sizeof *dist);
-	for (size_t i = 0; i < nroots; i++) {
+	for (size_t i = 0; i < (insrc ? 0 : nroots); i++) {
 		uint32_t t = roots[i].target;
 		if (dist[t] == UINT32_MAX) {
 			dist[t] = 1;
@@ -326,6 +330,15 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 		}
 		cnt[t]++;
 	}
+	uint32_t sids[64];
+	size_t ns = 0;
+	for (uint32_t v = 0; insrc && v < N; v++)
+		if (insrc[v]) {
+			sids[ns++] = v;
+			dist[v] = 0;
+			cnt[v] = 1;
+			q[qt++] = v;
+		}
 	while (qh < qt) {
 		uint32_t v = q[qh++], first, c;
 		mt_graph_out(g, v, &first, &c);
@@ -346,16 +359,16 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 	for (uint32_t v = 0; v < N; v++)
 		if (indst[v]) {
 			ids[nd++] = v;
-			if (dist[v] < best)
+			if (dist[v] < best && dist[v])
 				best = dist[v];
 		}
 	for (uint32_t v = 0; v < N; v++)
 		if (indst[v] && dist[v] == best)
 			want += cnt[v];
-	mt_set *x = tg_set(ids, nd);
+	mt_set *x = tg_set(ids, nd), *from = insrc ? tg_set(sids, ns) : NULL;
 	mt_paths *p;
 	mt_err err;
-	assert_int_equal(mt_paths_sp(&p, g, x, &err), MT_OK);
+	assert_int_equal(mt_paths_shortest(&p, g, from, x, &err), MT_OK);
 	assert_true(mt_paths_count(p) == want);
 	if (want) {
 		assert_int_equal(mt_paths_length(p), best);
@@ -364,8 +377,19 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 		for (uint64_t i = 0; i < lim; i++) {
 			mt_path_step *s = all + i * best;
 			assert_int_equal(mt_paths_get(p, i, s, &err), MT_OK);
-			assert_int_equal(s[0].src, MT_NO_ID);
-			assert_int_equal(roots[s[0].edge].target, s[0].dst);
+			if (insrc) {
+				assert_true(insrc[s[0].src]);
+				assert_int_equal(
+				    mt_graph_edge_source(g, s[0].edge),
+				    s[0].src);
+				assert_int_equal(
+				    mt_graph_edge_target(g, s[0].edge),
+				    s[0].dst);
+			} else {
+				assert_int_equal(s[0].src, MT_NO_ID);
+				assert_int_equal(roots[s[0].edge].target,
+						 s[0].dst);
+			}
 			for (uint32_t k = 1; k < best; k++) {
 				assert_int_equal(s[k].src, s[k - 1].dst);
 				assert_int_equal(mt_graph_edge_source(g, s[k].edge),
@@ -382,6 +406,8 @@ static void check_random(const mt_graph *g, const uint8_t *indst)
 	}
 	mt_paths_free(p);
 	mt_set_unref(x);
+	if (from)
+		mt_set_unref(from);
 	free(dist);
 	free(q);
 	free(cnt);
@@ -893,7 +919,14 @@ static void test_random(void **state)
 		size_t k = 1 + (size_t)rand_r(&seed) % 4;
 		for (size_t j = 0; j < k; j++)
 			in[(uint32_t)rand_r(&seed) % N] = 1;
-		check_random(g, in);
+		check_random(g, in, NULL);
+		/* from up to 3 sources */
+		uint8_t *src = calloc(N, 1);
+		k = 1 + (size_t)rand_r(&seed) % 3;
+		for (size_t j = 0; j < k; j++)
+			src[(uint32_t)rand_r(&seed) % N] = 1;
+		check_random(g, in, src);
+		free(src);
 		free(in);
 		mt_graph_free(g);
 	}
