@@ -30,7 +30,7 @@
  *   - R on the biggest row by type: its set, its referrers, their kinds by
  *     clodo, the rows and the first page's Retained.
  * As the browser does, kinds are kept as uint16 when every kind fits
- * (packed in place after the classification), and the page pass's
+ * (written so by mt_kinds_out), and the page pass's
  * scratch memory is given back before a new view's kinds are made
  * (mt_dominance_trim). */
 #include "config.h"
@@ -125,28 +125,11 @@ static size_t page_of(const mt_partition *p, size_t from, uint32_t *want)
 }
 
 /* A view's kinds as the browser keeps them: uint16 when every kind fits
- * (k16, packed in place), else uint32 (k32). */
+ * (k16, written so: mt_kinds_out), else uint32 (k32). */
 typedef struct {
 	uint32_t *k32;
 	uint16_t *k16;
 } kinds_t;
-
-static kinds_t pack(uint32_t *k, size_t n)
-{
-	uint32_t mx = 0;
-	for (size_t j = 0; j < n; j++)
-		mx = k[j] > mx ? k[j] : mx;
-	if (mx > UINT16_MAX)
-		return (kinds_t){k, NULL};
-	char *p = (char *)k;
-	for (size_t j = 0; j < n; j++) {
-		uint32_t v;
-		memcpy(&v, p + 4 * j, 4);
-		uint16_t v16 = (uint16_t)v;
-		memcpy(p + 2 * j, &v16, 2);
-	}
-	return (kinds_t){NULL, mt_big_shrink(p, (n ? n : 1) * 2)};
-}
 
 static uint32_t kind_at(kinds_t k, size_t j)
 {
@@ -267,15 +250,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nparts; i++) {
 		mt_classifier *c;
 		mt_partition *p;
-		uint32_t *k32;
+		kinds_t pk;
 		char name[48];
 		/* as the partition view makes it: the kinds through the
 		 * context (its progress), then the rows */
 		step_start();
 		if (mt_ctx_classifier(ctx, parts[i], &c, &err) ||
-		    mt_ctx_classify_all(ctx, c, &k32, &err))
+		    mt_ctx_classify_all(ctx, c, &pk.k32, &pk.k16, &err))
 			return die(parts[i], &err);
-		kinds_t pk = pack(k32, mt_graph_count(g));
 		snprintf(name, sizeof name, "partition by %s: kinds", parts[i]);
 		step_report(name);
 		step_start();
@@ -346,8 +328,11 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	mt_dominance *d;
 	mt_classifier *clodo, *type;
 	mt_partition *p, *tp;
-	uint32_t *k32, want[PAGE];
+	uint32_t want[PAGE];
 	kinds_t kinds, tkinds;
+	mt_ctx *ctx; /* for its classify_all (no progress) */
+	if (mt_ctx_new(&ctx, g, &err))
+		return die("context", &err);
 	uint64_t sizes[PAGE], bsizes[PAGE];
 	size_t n = mt_graph_count(g);
 	int exact = 1;
@@ -363,9 +348,8 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	uint64_t every;
 	step_start();
 	if (mt_classifier_new_named(&clodo, g, "clodo", &err) ||
-	    mt_classifier_classify_all(clodo, &k32, &err))
+	    mt_ctx_classify_all(ctx, clodo, &kinds.k32, &kinds.k16, &err))
 		return die("clodo", &err);
-	kinds = pack(k32, n);
 	if (partition_of(&p, clodo, NULL, kinds, n, &err))
 		return die("clodo", &err);
 	step_report("partition by clodo (kinds)");
@@ -419,9 +403,8 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	step_start();
 	mt_dominance_trim(d); /* the browser's member_kinds does */
 	if (mt_classifier_new_named(&type, g, "type", &err) ||
-	    mt_classifier_classify_all(type, &k32, &err))
+	    mt_ctx_classify_all(ctx, type, &tkinds.k32, &tkinds.k16, &err))
 		return die("type", &err);
-	tkinds = pack(k32, n);
 	total += step_report("re-partition by type: kinds");
 	step_start();
 	if (partition_of(&tp, type, NULL, tkinds, n, &err))
@@ -462,21 +445,20 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	printf("  (%zu referrers)\n", mt_set_count(refs));
 	step_start();
 	size_t nr = mt_set_count(refs);
-	/* a big array: pack() shrinks it with mt_big_shrink */
-	uint32_t *rk = mt_big_alloc((nr ? nr : 1) * sizeof *rk);
-	if (!rk) {
-		mt_err_set(&err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
-			   "%zu kinds", nr);
+	mt_kinds_out rk;
+	kinds_t rkinds;
+	if (mt_kinds_out_init(&rk, nr, true, &err))
 		return die("their kinds", &err);
-	}
 	for (size_t j = 0; j < nr; j++) {
+		uint32_t kind;
 		if (!(j & 0xffff))
 			tick(NULL, j, nr);
-		if (mt_classifier_classify(clodo, mt_set_ids(refs)[j], &rk[j],
+		if (mt_classifier_classify(clodo, mt_set_ids(refs)[j], &kind,
 					   &err))
 			return die("classify", &err);
+		mt_kinds_out_put(&rk, j, kind);
 	}
-	kinds_t rkinds = pack(rk, nr);
+	mt_kinds_out_take(&rk, &rkinds.k32, &rkinds.k16);
 	total += step_report("  their kinds by clodo");
 	step_start();
 	if (partition_of(&rp, clodo, mt_set_ids(refs), rkinds, nr, &err))
@@ -509,5 +491,6 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	mt_partition_free(p);
 	mt_classifier_free(clodo);
 	mt_dominance_free(d);
+	mt_ctx_free(ctx);
 	return 0;
 }

@@ -89,9 +89,11 @@ mt_status mt_ctx_classifier(mt_ctx *c, const char *name, mt_classifier **out,
 mt_status mt_ctx_partition(mt_ctx *c, mt_classifier *cls, const mt_set *s,
 			   mt_partition **out, mt_err *err);
 /* mt_classifier_classify_all with progress and cancel: *kinds has N
- * entries, caller frees with mt_big_free() (memtrack/util.h). */
+ * entries, caller frees with mt_big_free() (memtrack/util.h).  With
+ * kinds16 not NULL, the kinds go to *kinds16 instead (N uint16, *kinds
+ * NULL) when every kind fits (mt_kinds_out, partition.h). */
 mt_status mt_ctx_classify_all(mt_ctx *c, mt_classifier *cls, uint32_t **kinds,
-			      mt_err *err);
+			      uint16_t **kinds16, mt_err *err);
 
 /* The dominator tree, built on first call (progress "dominator tree",
  * cancellable); borrowed until mt_ctx_free. */

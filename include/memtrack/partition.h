@@ -127,6 +127,35 @@ const char *mt_classifier_label(const mt_classifier *c, uint32_t kind);
 mt_status mt_classifier_classify_all(mt_classifier *c, uint32_t **kinds,
 				     mt_err *err);
 
+/* Kinds of n objects written as uint16 while every kind fits, then as
+ * uint32 (what was written widened in place), so that the kinds of a
+ * partition with fewer than 65536 kinds take 2 bytes an object, written
+ * once (never 4, then packed): mt_kinds_out_init (narrow false: uint32
+ * from the start), mt_kinds_out_put for j = 0 .. n-1 in order, then
+ * mt_kinds_out_take (one of *k32 and *k16 set, the other NULL: an array
+ * of mt_big_alloc's, caller frees with mt_big_free) or mt_kinds_out_free
+ * (either may follow a failed init). */
+typedef struct mt_kinds_out {
+	char *a; /* 4 n bytes reserved; the first 2 n used while narrow */
+	size_t n;
+	bool wide;
+} mt_kinds_out;
+
+mt_status mt_kinds_out_init(mt_kinds_out *o, size_t n, bool narrow,
+			    mt_err *err);
+void mt_kinds_out_widen_(mt_kinds_out *o, size_t j);
+static inline void mt_kinds_out_put(mt_kinds_out *o, size_t j, uint32_t k)
+{
+	if (!o->wide && k > UINT16_MAX)
+		mt_kinds_out_widen_(o, j);
+	if (o->wide)
+		((uint32_t *)(void *)o->a)[j] = k;
+	else
+		((uint16_t *)(void *)o->a)[j] = (uint16_t)k;
+}
+void mt_kinds_out_take(mt_kinds_out *o, uint32_t **k32, uint16_t **k16);
+void mt_kinds_out_free(mt_kinds_out *o);
+
 /* RCS and VIA kinds are sets: the number of members of a kind (0 for
  * other classifiers) and member i (in no particular order) as text, owned
  * by the classifier: a

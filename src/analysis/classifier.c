@@ -412,18 +412,75 @@ mt_status mt_cls_work(mt_classifier *c, uint64_t edges, mt_err *err)
 	return MT_OK;
 }
 
+/* ---- kinds as uint16 while they fit (partition.h) ---------------------- */
+
+mt_status mt_kinds_out_init(mt_kinds_out *o, size_t n, bool narrow,
+			    mt_err *err)
+{
+	o->n = n;
+	o->wide = !narrow;
+	o->a = mt_big_alloc((n ? n : 1) * sizeof(uint32_t));
+	return o->a ? MT_OK : mt_cls_nomem(err, "kinds");
+}
+
+/* Entries 0 .. j-1 from uint16 to uint32, from the last: entry i moves
+ * from byte 2i to 4i, over entries 2i and 2i+1, which are moved already
+ * (or, for i = 0, itself, read first); memcpy keeps the two widths'
+ * accesses in order. */
+void mt_kinds_out_widen_(mt_kinds_out *o, size_t j)
+{
+	for (size_t i = j; i-- > 0;) {
+		uint16_t k16;
+		memcpy(&k16, o->a + 2 * i, 2);
+		uint32_t k = k16;
+		memcpy(o->a + 4 * i, &k, 4);
+	}
+	o->wide = true;
+}
+
+void mt_kinds_out_take(mt_kinds_out *o, uint32_t **k32, uint16_t **k16)
+{
+	*k32 = NULL;
+	if (k16)
+		*k16 = NULL;
+	if (o->wide)
+		*k32 = (uint32_t *)(void *)o->a;
+	else /* the uint32 half never touched: given back */
+		*k16 = mt_big_shrink(o->a, (o->n ? o->n : 1) * sizeof **k16);
+	o->a = NULL;
+}
+
+void mt_kinds_out_free(mt_kinds_out *o)
+{
+	mt_big_free(o->a);
+	o->a = NULL;
+}
+
 mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 					mt_ctx_progress_fn cb, void *cbdata,
 					const char *what, mt_err *err)
 {
+	return mt_classifier_classify_all_narrow_(c, kinds, NULL, cb, cbdata,
+						  what, err);
+}
+
+mt_status mt_classifier_classify_all_narrow_(mt_classifier *c,
+					     uint32_t **kinds,
+					     uint16_t **kinds16,
+					     mt_ctx_progress_fn cb,
+					     void *cbdata, const char *what,
+					     mt_err *err)
+{
 	const mt_graph *g = c->h.g;
 	uint32_t n = mt_graph_count(g), i, last = 0;
 	uint64_t total = work_at(g, n), told = 0;
-	uint32_t *k = mt_big_alloc((n ? n : 1) * sizeof *k);
-	mt_status st = MT_OK;
+	mt_kinds_out k;
+	mt_status st = mt_kinds_out_init(&k, n, kinds16 != NULL, err);
 	*kinds = NULL;
-	if (!k)
-		return mt_cls_nomem(err, "kinds of all objects");
+	if (kinds16)
+		*kinds16 = NULL;
+	if (st != MT_OK)
+		return st;
 	c->work_cb = cb;
 	c->work_data = cbdata;
 	c->work_what = what;
@@ -439,14 +496,17 @@ mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 				told = c->work_base;
 			}
 		}
-		st = mt_classifier_classify(c, i, &k[i], err);
+		uint32_t kind;
+		st = mt_classifier_classify(c, i, &kind, err);
+		if (st == MT_OK)
+			mt_kinds_out_put(&k, i, kind);
 	}
 	c->work_cb = NULL;
 	if (st != MT_OK) {
-		mt_big_free(k);
+		mt_kinds_out_free(&k);
 		return st;
 	}
-	*kinds = k;
+	mt_kinds_out_take(&k, kinds, kinds16);
 	return MT_OK;
 }
 

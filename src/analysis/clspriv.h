@@ -182,6 +182,14 @@ void mt_cycles_unref_(struct mt_cycles *cy); /* cy may be NULL */
 mt_status mt_classifier_classify_all_cb(mt_classifier *c, uint32_t **kinds,
 					mt_ctx_progress_fn cb, void *cbdata,
 					const char *what, mt_err *err);
+/* The same into *kinds16 instead while every kind fits (mt_kinds_out):
+ * one of *kinds and *kinds16 set. */
+mt_status mt_classifier_classify_all_narrow_(mt_classifier *c,
+					     uint32_t **kinds,
+					     uint16_t **kinds16,
+					     mt_ctx_progress_fn cb,
+					     void *cbdata, const char *what,
+					     mt_err *err);
 
 /* For a classify that reads many in-edges of one object: reports that it
  * has read `edges` of them; the cancel as MT_CANCELLED in err.  MT_OK

@@ -173,12 +173,12 @@ mt_status mt_ctx_classifier(mt_ctx *c, const char *name, mt_classifier **out,
 }
 
 mt_status mt_ctx_classify_all(mt_ctx *c, mt_classifier *cls, uint32_t **kinds,
-			      mt_err *err)
+			      uint16_t **kinds16, mt_err *err)
 {
 	char what[NAMELEN + 16];
 	snprintf(what, sizeof what, "partition by %s", mt_classifier_name(cls));
-	return mt_classifier_classify_all_cb(cls, kinds, ctx_progress, c, what,
-					     err);
+	return mt_classifier_classify_all_narrow_(cls, kinds, kinds16,
+						  ctx_progress, c, what, err);
 }
 
 mt_status mt_ctx_partition(mt_ctx *c, mt_classifier *cls, const mt_set *s,

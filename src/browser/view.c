@@ -361,75 +361,39 @@ static void trim_retained(mt_browser *b, bool release)
 		mt_big_release();
 }
 
-/* The kind of every member of a partition view's set (v->kinds), with
- * the context's progress ("partition by NAME") every 64k members. */
+/* The kind of every member of a partition view's set: v->kinds16 when
+ * every kind fits in 16 bits (written so at once: 2 bytes an object),
+ * else v->kinds (mt_kinds_out, partition.h), with the context's progress
+ * ("partition by NAME") every 64k members. */
 static mt_status member_kinds(mt_browser *b, bview *v, mt_err *err)
 {
 	size_t n = mt_set_count(v->set);
 	trim_retained(b, false);
 	if (n && n == mt_graph_count(b->g)) /* the whole heap: ids 0..N-1 */
-		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds, err);
+		return mt_ctx_classify_all(b->ctx, v->cls, &v->kinds,
+					   &v->kinds16, err);
 	const uint32_t *ids = mt_set_ids(v->set); /* (the whole heap's are
 						      not written) */
 	char *what = bv_printf("partition by %s", mt_classifier_name(v->cls));
-	uint32_t *kinds = mt_big_alloc((n ? n : 1) * sizeof *kinds);
-	mt_status st = kinds ? MT_OK : mt_nomem(err);
+	mt_kinds_out k;
+	mt_status st = mt_kinds_out_init(&k, n, true, err);
 	for (size_t j = 0; j < n && st == MT_OK; j++) {
+		uint32_t kind;
 		if (!(j & 0xffff) &&
 		    mt_ctx_progress(b->ctx, what, j, n))
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 					MT_NO_OFFSET, "%s", what);
-		else
-			st = mt_classifier_classify(v->cls, ids[j], &kinds[j],
-						    err);
+		else if ((st = mt_classifier_classify(v->cls, ids[j], &kind,
+						      err)) == MT_OK)
+			mt_kinds_out_put(&k, j, kind);
 	}
 	free(what);
 	if (st != MT_OK) {
-		mt_big_free(kinds);
+		mt_kinds_out_free(&k);
 		return st;
 	}
-	v->kinds = kinds;
+	mt_kinds_out_take(&k, &v->kinds, &v->kinds16);
 	return MT_OK;
-}
-
-/* v->kinds as v->kinds16 when every kind fits: packed in place (entry j
- * moves from byte 4j to 2j, never over one not read yet; memcpy keeps
- * the two widths' accesses in order) and the array shrunk, so the
- * packing needs no second array. */
-/* Two passes over the kinds (0.1-0.2 s at 80M objects), reported under
- * the classification's label; a cancel is honoured after the packing,
- * which leaves the kinds whole either way.  Non-zero: cancelled. */
-static int pack_kinds(mt_browser *b, bview *v)
-{
-	size_t n = mt_set_count(v->set);
-	uint32_t mx = 0;
-	int cancel = 0;
-	char *what = bv_printf("partition by %s: kinds",
-			       mt_classifier_name(v->cls));
-	for (size_t j = 0; j < n; j++) {
-		if (!(j & 0xffff) && mt_ctx_progress(b->ctx, what, j / 2, n)) {
-			free(what);
-			return 1;
-		}
-		mx = v->kinds[j] > mx ? v->kinds[j] : mx;
-	}
-	if (mx > UINT16_MAX) {
-		free(what);
-		return 0;
-	}
-	char *p = (char *)v->kinds;
-	for (size_t j = 0; j < n; j++) {
-		if (!(j & 0xffff) && !cancel)
-			cancel = mt_ctx_progress(b->ctx, what, n / 2 + j / 2, n);
-		uint32_t k;
-		memcpy(&k, p + 4 * j, 4);
-		uint16_t k16 = (uint16_t)k;
-		memcpy(p + 2 * j, &k16, 2);
-	}
-	free(what);
-	v->kinds = NULL;
-	v->kinds16 = mt_big_shrink(p, (n ? n : 1) * sizeof(uint16_t));
-	return cancel;
 }
 
 mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
@@ -438,9 +402,6 @@ mt_status bv_kinds(mt_browser *b, bview *v, mt_err *err)
 		return MT_OK;
 	bv_quiet(b, mt_set_count(v->set));
 	mt_status st = member_kinds(b, v, err);
-	if (st == MT_OK && pack_kinds(b, v))
-		st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET, MT_NO_OFFSET,
-				"partition");
 	bv_quiet(b, 0);
 	return st;
 }

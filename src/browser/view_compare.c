@@ -625,7 +625,7 @@ static mt_status kind_set(mt_browser *b, bview *v, brow *r, int s, mt_set **out,
 		bv_quiet(b, cnt);
 		if (cnt && cnt == mt_graph_count(sd->g)) {
 			st = mt_ctx_classify_all(sd->ctx, c->cls[s],
-						 &c->kinds[s], err);
+						 &c->kinds[s], NULL, err);
 		} else {
 			uint32_t *k = mt_big_alloc((cnt ? cnt : 1) *
 						   sizeof *k);

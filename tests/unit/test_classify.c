@@ -733,14 +733,14 @@ static mt_status classify_ticks(const mt_graph *g, const char *spec,
 	 * kinds, via: the list indices) */
 	st = mt_ctx_classifier(c, spec, &cls, &err);
 	if (st == MT_OK) {
-		st = mt_ctx_classify_all(c, cls, kinds, &err);
+		st = mt_ctx_classify_all(c, cls, kinds, NULL, &err);
 		if (st == MT_OK)
 			*xlabel = strdup(mt_classifier_label(cls, (*kinds)[x]));
 		else if (st == MT_CANCELLED) {
 			/* the classifier goes on as if nothing happened */
 			uint32_t *again;
 			t->cancel_at = 0;
-			assert_int_equal(mt_ctx_classify_all(c, cls, &again,
+			assert_int_equal(mt_ctx_classify_all(c, cls, &again, NULL,
 							      &err),
 					 MT_OK);
 			*xlabel = strdup(mt_classifier_label(cls, again[x]));
@@ -890,6 +890,78 @@ static void test_many_rows(void **state)
 	mt_graph_free(m.g);
 }
 
+/* mt_ctx_classify_all with kinds16: uint16 kinds when every kind fits
+ * (type: a few kinds), else uint32, widened in place when the 65536th
+ * kind comes (via: a row per list, more than 65536); either way the
+ * kinds of mt_classifier_classify_all.  mt_kinds_out by hand: a kind
+ * over 65535 at the first, the second, a middle or the last entry, or
+ * none; with narrow false, uint32 from the start. */
+static void test_kinds_narrow(void **state)
+{
+	static const char *const by[] = {"type", "via"};
+	struct many m = many_graph();
+	uint32_t n = mt_graph_count(m.g);
+	mt_ctx *ctx;
+	mt_err err;
+	(void)state;
+	assert_int_equal(mt_ctx_new(&ctx, m.g, &err), MT_OK);
+	for (size_t b = 0; b < 2; b++) {
+		mt_classifier *c;
+		uint32_t *ref, *k32;
+		uint16_t *k16;
+		assert_int_equal(mt_ctx_classifier(ctx, by[b], &c, &err),
+				 MT_OK);
+		assert_int_equal(mt_classifier_classify_all(c, &ref, &err),
+				 MT_OK);
+		assert_int_equal(mt_ctx_classify_all(ctx, c, &k32, &k16, &err),
+				 MT_OK);
+		if (!b) {
+			assert_null(k32);
+			assert_non_null(k16);
+			for (uint32_t j = 0; j < n; j++)
+				assert_int_equal(k16[j], ref[j]);
+			mt_big_free(k16);
+		} else {
+			assert_null(k16);
+			assert_non_null(k32);
+			assert_true(mt_classifier_kind_count(c) > 65536);
+			for (uint32_t j = 0; j < n; j++)
+				assert_int_equal(k32[j], ref[j]);
+			mt_big_free(k32);
+		}
+		mt_big_free(ref);
+		mt_classifier_unref(c);
+	}
+	mt_ctx_free(ctx);
+	mt_graph_free(m.g);
+	enum { LEN = 1000 };
+	static const size_t at[] = {0, 1, 500, LEN - 1, LEN};
+	for (size_t i = 0; i < sizeof at / sizeof *at; i++)
+		for (int narrow = 0; narrow < 2; narrow++) {
+			mt_kinds_out o;
+			uint32_t *k32;
+			uint16_t *k16;
+			assert_int_equal(mt_kinds_out_init(&o, LEN, narrow, &err),
+					 MT_OK);
+			for (size_t j = 0; j < LEN; j++)
+				mt_kinds_out_put(&o, j,
+						 j == at[i] ? 70000 + (uint32_t)j
+							    : (uint32_t)(j * 37 %
+									 65536));
+			mt_kinds_out_take(&o, &k32, &k16);
+			assert_null(o.a);
+			assert_true(!k16 == (at[i] < LEN || !narrow));
+			assert_true(!k32 != !k16);
+			for (size_t j = 0; j < LEN; j++) {
+				uint32_t want = j == at[i] ? 70000 + (uint32_t)j
+							   : (uint32_t)(j * 37 %
+									65536);
+				assert_int_equal(k16 ? k16[j] : k32[j], want);
+			}
+			mt_big_free(k16 ? (void *)k16 : (void *)k32);
+		}
+}
+
 /* The classifiers' key -> kind map keeps every entry through its grows,
  * whose next arrays are made ahead (mt_ahead) from a quarter full. */
 static void test_u64map_grows(void **state)
@@ -934,6 +1006,7 @@ int main(void)
 	    cmocka_unit_test(test_scc_long_ring),
 	    cmocka_unit_test(test_many_referrers),
 	    cmocka_unit_test(test_many_rows),
+	    cmocka_unit_test(test_kinds_narrow),
 	    cmocka_unit_test(test_u64map_grows),
 	};
 	int rc = cmocka_run_group_tests(small, setup_small, teardown_small);

@@ -212,7 +212,7 @@ static void test_cancel_then_retry(void **state)
 	p.cancel = 1;
 	assert_int_equal(mt_ctx_partition(ctx, c, NULL, &part, &err),
 			 MT_CANCELLED);
-	assert_int_equal(mt_ctx_classify_all(ctx, c, &kinds, &err),
+	assert_int_equal(mt_ctx_classify_all(ctx, c, &kinds, NULL, &err),
 			 MT_CANCELLED);
 	assert_true(p.partition >= 2);
 	mt_classifier_unref(c);
