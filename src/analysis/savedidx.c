@@ -372,11 +372,29 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 	size_t blen = m->len - HDR_SIZE;
 	if ((st = hdr_check(h, m->len, key, g, err)) != MT_OK)
 		goto fail;
+	/* the idoms' range is checked with the chunk that holds them, while
+	 * its pages are mapped (a second pass would map them again: 0.3 s
+	 * without progress at 80M objects); the first bad one is reported
+	 * once the checksum matched */
+	const uint64_t *ret = (const uint64_t *)(const void *)body;
+	const uint32_t *idom =
+	    (const uint32_t *)(const void *)(body + 8 * (size_t)n);
+	uint32_t bad = n;
 	mt_hash64 hs;
 	mt_hash64_init(&hs);
 	for (size_t at = 0; at < blen; at += CHUNK) {
 		size_t k = blen - at < CHUNK ? blen - at : CHUNK;
 		mt_hash64_update(&hs, body + at, k);
+		/* the idoms in [at, at + k): CHUNK and 8 n are multiples of
+		 * 4 */
+		size_t lo = at > 8 * (size_t)n ? at : 8 * (size_t)n;
+		for (size_t i = (lo - 8 * (size_t)n) / 4;
+		     bad == n && lo < at + k && i < n &&
+		     8 * (size_t)n + 4 * i < at + k;
+		     i++)
+			if ((idom[i] >= n && idom[i] != MT_NO_ID) ||
+			    idom[i] == i)
+				bad = (uint32_t)i;
 		drop_read(m, body + at + k);
 		if (cb && cb(cbdata, (at + k) / 12, n)) {
 			st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
@@ -389,18 +407,13 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 				"index content damaged");
 		goto fail;
 	}
-	const uint64_t *ret = (const uint64_t *)(const void *)body;
-	const uint32_t *idom =
-	    (const uint32_t *)(const void *)(body + 8 * (size_t)n);
-	for (uint32_t i = 0; i < n; i++)
-		if ((idom[i] >= n && idom[i] != MT_NO_ID) || idom[i] == i) {
-			st = mt_err_set(
-			    err, MT_RANGE,
-			    HDR_SIZE + 8 * (uint64_t)n + 4 * (uint64_t)i,
-			    MT_NO_OFFSET, "immediate dominator %u of object %u",
-			    idom[i], i);
-			goto fail;
-		}
+	if (bad < n) {
+		st = mt_err_set(err, MT_RANGE,
+				HDR_SIZE + 8 * (uint64_t)n + 4 * (uint64_t)bad,
+				MT_NO_OFFSET, "immediate dominator %u of object %u",
+				idom[bad], bad);
+		goto fail;
+	}
 	drop_read(m, (const uint8_t *)m->p + m->len);
 	madvise(m->p, m->len, MADV_RANDOM);
 	if ((st = mt_domtree_wrap_(out, n, idom, ret, h->total, unmap,

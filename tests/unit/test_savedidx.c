@@ -381,6 +381,62 @@ static void patch_header(unsigned char *b, size_t off, const void *v, size_t n)
 	memcpy(b + 120, &sum, 8);
 }
 
+/* A forged index whose checksums match but an immediate dominator is out
+ * of range or the object itself: MT_RANGE at that idom's offset, in the
+ * first of the checked chunks (16 MiB) or in the second, where the idoms
+ * cross from one to the next; a damaged checksum comes first. */
+static void test_forged_idom(void **state)
+{
+	mt_domtree *t, *u;
+	mt_err err;
+	size_t len;
+	(void)state;
+	mt_graph *g = chain_graph(1500000); /* idoms at 12 .. 18 MB */
+	uint32_t n = mt_graph_count(g);
+	mt_savedidx_key k = probe();
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_savedidx_save(idx, &k, g, t, NULL, NULL, &err),
+			 MT_OK);
+	unsigned char *good = slurp(idx, &len), *b = malloc(len);
+	assert_non_null(b);
+	/* the last idom of the first chunk, the first of the second:
+	 * (2^24 - 8 n) / 4 */
+	static const uint32_t which[] = {0, 1194303, 1194304, 1499999};
+	for (size_t w = 0; w < 4; w++)
+		for (int self = 0; self < 2; self++) {
+			uint32_t i = which[w] < n ? which[w] : n - 1;
+			uint32_t v = self ? i : n + 5;
+			uint64_t off = 128 + 8 * (uint64_t)n + 4 * (uint64_t)i;
+			memcpy(b, good, len);
+			memcpy(b + off, &v, 4);
+			mt_hash64 h;
+			mt_hash64_init(&h);
+			mt_hash64_update(&h, b + 128, len - 128);
+			uint64_t sum = mt_hash64_final(&h);
+			patch_header(b, 88, &sum, 8);
+			spit(idx, b, len);
+			assert_int_equal(mt_savedidx_load(idx, &k, g, &u, NULL,
+							  NULL, &err),
+					 MT_RANGE);
+			assert_true(err.offset == off);
+			/* the same without its body's checksum */
+			memcpy(b, good, len);
+			memcpy(b + off, &v, 4);
+			spit(idx, b, len);
+			assert_int_equal(mt_savedidx_load(idx, &k, g, &u, NULL,
+							  NULL, &err),
+					 MT_CHECKSUM);
+		}
+	spit(idx, good, len);
+	assert_int_equal(mt_savedidx_load(idx, &k, g, &u, NULL, NULL, &err),
+			 MT_OK);
+	mt_domtree_free(u);
+	free(b);
+	free(good);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+}
+
 static void test_foreign(void **state)
 {
 	mt_domtree *t, *u;
@@ -668,6 +724,7 @@ int main(void)
 	    cmocka_unit_test(test_probe),
 	    cmocka_unit_test(test_damaged),
 	    cmocka_unit_test(test_foreign),
+	    cmocka_unit_test(test_forged_idom),
 	    cmocka_unit_test(test_not_ours),
 	    cmocka_unit_test(test_ctx_reuse),
 	    cmocka_unit_test(test_ctx_no_index),
