@@ -567,9 +567,9 @@ static void fill_retained(mt_browser *b, bview *v, size_t top, size_t page)
  * to reuse, does not wait for the kernel to zero 1 GB at 80M objects.
  * Only while no page pass's scratch is held (a second open's start,
  * whose figures were saved): MT_BROWSER_WARM bytes an object, what a
- * re-partition of the whole heap takes (its kinds, 4 bytes, of which the
- * packing gives 2 back, then the page pass's masks, 8), no more than its
- * page pass will hold.  A new view whose set is made first gives them
+ * re-partition of the whole heap takes at most (its kinds, 2 bytes, or 4
+ * past 65535 kinds, then the page pass's masks, 4 or 8), no more than
+ * its page pass will hold.  A new view whose set is made first gives them
  * back (view.c, trim_retained).  After a second open's start they are
  * made while its dominance context is built (mt_browser_draw). */
 static void prepare_pages(mt_browser *b, size_t held)

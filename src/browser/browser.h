@@ -26,8 +26,9 @@ enum { MT_RET_AUTO = 0, MT_RET_EXACT, MT_RET_BOUNDS };
 #define MT_RET_BOUNDS_FROM 10000000u
 /* Bytes an object of freed big arrays kept for the next view's
  * (mt_big_keep), and made ahead while the user reads (browser.c,
- * prepare_memory): a whole heap's kinds (4) and the page pass's masks
- * (8), less the packed kinds' cut half (2). */
+ * prepare_memory): a whole heap's kinds and the page pass's masks at
+ * most: 2 and 8 (2 and 4 for a page of at most 31 rows), or 4 and 8
+ * past 65535 kinds, when 2 more are made fresh. */
 #define MT_BROWSER_WARM 10u
 
 typedef struct mt_browser_opts {

@@ -250,8 +250,8 @@ static void sessions_free(sessions *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* The big arrays a view frees (the retained pass's 9 bytes an object, a
- * partition's kinds) are kept for the next one, whose pages would be
+/* The big arrays a view frees (the retained pass's 4 to 9 bytes an
+ * object, a partition's kinds) are kept for the next one, whose pages would be
  * fresh (util.h, "big arrays kept warm"): up to MT_BROWSER_WARM bytes an
  * object (browser.c, prepare_memory). */
 static void keep_warm(const dumps *d)
