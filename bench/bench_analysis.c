@@ -330,9 +330,10 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	mt_partition *p, *tp;
 	uint32_t want[PAGE];
 	kinds_t kinds, tkinds;
-	mt_ctx *ctx; /* for its classify_all (no progress) */
+	mt_ctx *ctx; /* for its classify_all, with its progress */
 	if (mt_ctx_new(&ctx, g, &err))
 		return die("context", &err);
+	mt_ctx_set_progress(ctx, ctx_tick, NULL);
 	uint64_t sizes[PAGE], bsizes[PAGE];
 	size_t n = mt_graph_count(g);
 	int exact = 1;
