@@ -72,8 +72,8 @@ void mt_domtree_drop_pages(const mt_domtree *t);
  * and a tree over arrays kept elsewhere (borrowed until mt_domtree_free,
  * which then calls release(arg) when release is not NULL; drop(arg), when
  * not NULL, is mt_domtree_drop_pages): idom and retained of n objects as
- * mt_domtree_idom and mt_domtree_retained give them, total their sum.  The caller vouches for them (idom values below
- * n or MT_NO_ID). */
+ * mt_domtree_idom and mt_domtree_retained give them, total their sum.
+ * The caller vouches for them (idom values below n or MT_NO_ID). */
 const uint32_t *mt_domtree_idoms_(const mt_domtree *t);
 void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
 				uint32_t count, uint64_t *out);

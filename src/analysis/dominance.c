@@ -1177,24 +1177,26 @@ static mt_status domisize_kinds(mt_dominance *d, const uint32_t *ids,
 		     j++) {
 			uint32_t kj = kinds ? kinds[j] : kinds16[j];
 			size_t id = ids ? ids[j] : j;
-			uint8_t t = with_union ? TAG_NONE : 0;
 			if (!(j & (STEP - 1)) && cb &&
 			    cb(cbdata, tag_done(&ch, j, n), ch.total))
 				st = mt_err_set(err, MT_CANCELLED, MT_NO_OFFSET,
 						MT_NO_OFFSET, "retained sizes");
-			if (row) {
-				if (kj <= maxk && row[kj])
-					t = row[kj];
-			} else {
-				struct want key = {kj, 0}, *f = bsearch(
-				    &key, w, m, sizeof *w, cmp_want);
-				if (f)
-					t = (uint8_t)(f->row + 1);
+			if (by_kind) {
+				/* the passes read the rows from the kinds;
+				 * members: a whole heap's rows' objects (no
+				 * union there), every id of a subset */
+				if (ids || (kj <= maxk && row[kj]))
+					setbit(d->bm[2], (uint32_t)id);
+				continue;
 			}
-			if (t || (by_kind && ids)) {
+			struct want key = {kj, 0},
+				    *f = bsearch(&key, w, m, sizeof *w, cmp_want);
+			uint8_t t = f		 ? (uint8_t)(f->row + 1)
+				    : with_union ? TAG_NONE
+						 : 0;
+			if (t) {
 				setbit(d->bm[2], (uint32_t)id);
-				if (!by_kind)
-					d->tag[id] = t;
+				d->tag[id] = t;
 			}
 		}
 		if (!st && by_kind && ids)

@@ -385,13 +385,12 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 	for (size_t at = 0; at < blen; at += CHUNK) {
 		size_t k = blen - at < CHUNK ? blen - at : CHUNK;
 		mt_hash64_update(&hs, body + at, k);
-		/* the idoms in [at, at + k): CHUNK and 8 n are multiples of
-		 * 4 */
-		size_t lo = at > 8 * (size_t)n ? at : 8 * (size_t)n;
-		for (size_t i = (lo - 8 * (size_t)n) / 4;
-		     bad == n && lo < at + k && i < n &&
-		     8 * (size_t)n + 4 * i < at + k;
-		     i++)
+		/* the idoms i in [from, to) lie in [at, at + k): CHUNK and
+		 * 8 n are multiples of 4, and the body ends at 12 n */
+		size_t base = 8 * (size_t)n,
+		       from = at > base ? (at - base) / 4 : 0,
+		       to = at + k > base ? (at + k - base) / 4 : 0;
+		for (size_t i = from; i < to && bad == n; i++)
 			if ((idom[i] >= n && idom[i] != MT_NO_ID) ||
 			    idom[i] == i)
 				bad = (uint32_t)i;
@@ -414,7 +413,7 @@ mt_status mt_savedidx_load(const char *idx_path, const mt_savedidx_key *key,
 				idom[bad], bad);
 		goto fail;
 	}
-	drop_read(m, (const uint8_t *)m->p + m->len);
+	drop_all(m);
 	madvise(m->p, m->len, MADV_RANDOM);
 	if ((st = mt_domtree_wrap_(out, n, idom, ret, h->total, unmap,
 				   drop_all, m, err)) != MT_OK)
