@@ -10,6 +10,15 @@
  * mremap moves within one area only: a move that fails for that reason is
  * retried in halves.
  *
+ * Mappings of 4 MiB and more start on a 2 MiB boundary and are whole
+ * 2 MiB pages long (the array's last page is whole), and so are the
+ * pieces freed, shrunk off and made ahead.  So every move goes from one
+ * 2 MiB boundary to another, and the kernel moves the transparent huge
+ * pages whole.  A move between boundaries that differ splits each huge
+ * page into small ones, and an array whose random reads then miss the
+ * TLB every time took twice as long (the retained bounds' masks at 80M
+ * objects: 1.1 s against 0.45 s).
+ *
  * Under AddressSanitizer the arrays are malloc'd behind a 16-byte header
  * and nothing is kept, so that the sanitizer checks every access, and a
  * free() of a big array or an mt_big_free() of a malloc'd one is reported.
@@ -123,13 +132,37 @@ static size_t page(void)
 	return pagesz;
 }
 
-/* bytes and a header page, in whole pages; 0 on overflow */
+/* bytes and a header page, in whole pages, and from 4 MiB in whole 2 MiB
+ * pages; 0 on overflow */
 static size_t span(size_t bytes)
 {
 	size_t pg = page();
-	if (bytes > SIZE_MAX - 2 * pg)
+	if (bytes > SIZE_MAX - 2 * pg - HUGE)
 		return 0;
-	return (bytes + pg - 1) / pg * pg + pg;
+	size_t len = (bytes + pg - 1) / pg * pg + pg;
+	return len < 2 * HUGE ? len : (len + HUGE - 1) / HUGE * HUGE;
+}
+
+/* A fresh mapping of len bytes (span's), on a 2 MiB boundary from
+ * 4 MiB, advised to take huge pages; NULL when there is no memory. */
+static char *map(size_t len)
+{
+	size_t extra = len < 2 * HUGE ? 0 : HUGE;
+	char *m = mmap(NULL, len + extra, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (extra) { /* the room before the boundary and after the end */
+		char *a = (char *)(((uintptr_t)m + HUGE - 1) &
+				   ~(uintptr_t)(HUGE - 1));
+		if (a > m)
+			(void)munmap(m, (size_t)(a - m));
+		if (m + extra > a)
+			(void)munmap(a + len, (size_t)(m + extra - a));
+		m = a;
+	}
+	mt_huge_advise(m, len);
+	return m;
 }
 
 /* Keeps [addr, addr+len) as far as the limit allows, gives back the rest;
@@ -175,7 +208,9 @@ static size_t move(char *src, size_t n, char *dst)
 		}
 		if (errno != EFAULT || step <= pg)
 			break;
-		step = step / 2 / pg * pg;
+		/* halves on 2 MiB boundaries while they are that long */
+		size_t unit = step >= 2 * HUGE ? HUGE : pg;
+		step = step / 2 / unit * unit;
 	}
 	return done;
 }
@@ -186,11 +221,9 @@ static size_t move(char *src, size_t n, char *dst)
 static char *take(size_t len, size_t *warm)
 {
 	*warm = 0;
-	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	char *m = map(len);
+	if (!m)
 		return NULL;
-	mt_huge_advise(m, len);
 	pthread_mutex_lock(&lock);
 	size_t off = 0;
 	while (off < len && nkept) {
@@ -243,6 +276,8 @@ void *mt_big_shrink(void *p, size_t bytes)
 		return NULL;
 	struct hdr *h = head(p);
 	size_t len = span(bytes);
+	if (len && h->len >= 2 * HUGE) /* the tail kept from a boundary */
+		len = (len + HUGE - 1) / HUGE * HUGE;
 	if (len && len < h->len) {
 		pthread_mutex_lock(&lock);
 		put((char *)h + len, h->len - len);
@@ -326,14 +361,10 @@ static void *prep_run(void *arg)
 	pthread_mutex_lock(&lock);
 	size_t want = goal() > kept_bytes ? goal() - kept_bytes : 0;
 	pthread_mutex_unlock(&lock);
-	want = (want + pg - 1) / pg * pg;
-	char *m = want ? mmap(NULL, want, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-		       : MAP_FAILED;
-	if (m != MAP_FAILED)
-		mt_huge_advise(m, want);
+	want = (want + CHUNK - 1) / CHUNK * CHUNK; /* (put keeps the limit) */
+	char *m = want ? map(want) : NULL;
 	size_t done = 0;
-	while (m != MAP_FAILED && done < want) {
+	while (m && done < want) {
 		size_t n = want - done < CHUNK ? want - done : CHUNK;
 		for (size_t i = 0; i < n; i += pg)
 			((volatile char *)m)[done + i] = 0;
@@ -345,7 +376,7 @@ static void *prep_run(void *arg)
 		if (!more)
 			break;
 	}
-	if (m != MAP_FAILED && done < want)
+	if (m && done < want)
 		(void)munmap(m + done, want - done);
 	return NULL;
 }

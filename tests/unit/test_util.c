@@ -577,6 +577,96 @@ static void test_big_limit(void **state)
 	assert_int_equal(mt_big_kept(), 0);
 }
 
+/* The kB of transparent huge pages in the mappings that overlap
+ * [addr, addr + len) (AnonHugePages in /proc/self/smaps; an array whose
+ * pages were moved from several may be several mappings). */
+static long huge_kb(const void *addr, size_t len)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+	long kb, sum = 0;
+	uintptr_t a = (uintptr_t)addr;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a < hi && a + len > lo;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			sum += kb;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* Arrays of 4 MiB and more start their mapping on a 2 MiB boundary, and
+ * their kept pages move to another boundary: the huge pages of a freed
+ * array are still huge pages in the next one (a move between boundaries
+ * that differ would split them into small pages), also when the next
+ * array is made of two freed ones, and when they were made ahead. */
+static void test_big_huge(void **state)
+{
+	(void)state;
+	FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char mode[128] = "";
+	if (thp) {
+		if (!fgets(mode, sizeof mode, thp))
+			mode[0] = '\0';
+		fclose(thp);
+	}
+	if (!strstr(mode, "[always]") && !strstr(mode, "[madvise]"))
+		skip(); /* no huge pages to keep */
+	size_t n = 6 * MIB; /* 24 MiB */
+	mt_big_keep(64 * MIB);
+	uint32_t *a = mt_big_alloc(n * 4);
+	assert_int_equal(((uintptr_t)a - 4096) % (2 * MIB), 0);
+	fill(a, n, 1);
+	long first = huge_kb(a, n * 4);
+	if (first < 8 * 1024) { /* the kernel had none to give */
+		mt_big_free(a);
+		mt_big_keep(0);
+		skip();
+	}
+	mt_big_free(a);
+	for (int round = 0; round < 3; round++) {
+		/* a mapping between them: the next one lands elsewhere */
+		void *gap = mmap(NULL, 4096 * (size_t)(round + 1),
+				 PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint32_t *b = mt_big_alloc(n * 4);
+		assert_int_equal(((uintptr_t)b - 4096) % (2 * MIB), 0);
+		assert_true(same(b, n, 1)); /* the same pages, moved */
+		assert_true(huge_kb(b, n * 4) >= first - 4 * 1024);
+		mt_big_free(b);
+		munmap(gap, 4096 * (size_t)(round + 1));
+	}
+	/* two freed arrays make one */
+	uint32_t *c1 = mt_big_alloc(n * 4), *c2 = mt_big_alloc(n * 4);
+	fill(c1, n, 2);
+	fill(c2, n, 3);
+	mt_big_free(c1);
+	mt_big_free(c2);
+	assert_true(mt_big_kept() >= 2 * n * 4);
+	uint32_t *d = mt_big_alloc(2 * n * 4);
+	assert_true(mt_big_kept() < 4 * MIB);
+	assert_true(huge_kb(d, 2 * n * 4) >= 2 * first - 8 * 1024);
+	mt_big_free(d);
+	mt_big_keep(0);
+	/* pages made ahead */
+	mt_big_keep(32 * MIB);
+	mt_big_prepare(32 * MIB);
+	for (int i = 0; i < 4000 && mt_big_kept() < 32 * MIB; i++)
+		usleep(1000);
+	mt_big_prepare_stop();
+	assert_int_equal(mt_big_kept(), 32 * MIB);
+	uint32_t *e = mt_big_alloc(n * 4);
+	assert_true(huge_kb(e, n * 4) >= first - 4 * 1024);
+	mt_big_free(e);
+	mt_big_keep(0);
+}
+
 /* Pages made ahead: kept up to the goal and the limit, then taken by an
  * array like any kept page (zero: fresh pages). */
 static void test_big_prepare(void **state)
@@ -630,6 +720,7 @@ int main(void)
 	    cmocka_unit_test(test_big_pieces),
 	    cmocka_unit_test(test_big_limit),
 	    cmocka_unit_test(test_big_prepare),
+	    cmocka_unit_test(test_big_huge),
 	    cmocka_unit_test(test_huge_advice),
 #endif
 	};
