@@ -1022,11 +1022,82 @@ static void test_new_progress(void **state)
 	free(e);
 }
 
+/* Progress of a bounds pass never waits for a chain: the one member of a
+ * subset is the end of a chain of 600000 objects, whose climb (and then
+ * the fill going down) comes in one go after every id was looked at.
+ * The pass reports every 2^14 ids and every 2^14 objects climbed or
+ * filled (three times N / 2^14 in all; before, the ids' reports only),
+ * its count never goes back, and it stops at any report. */
+struct mono {
+	int calls;
+	uint64_t last, total;
+};
+
+static int mono_tick(void *data, uint64_t done, uint64_t total)
+{
+	struct mono *m = data;
+	assert_true(done <= total);
+	assert_true(done >= m->last);
+	m->last = done;
+	m->total = total;
+	m->calls++;
+	return 0;
+}
+
+static void test_bounds_progress(void **state)
+{
+	uint32_t n = 600000;
+	tg_edge *e = malloc(n * sizeof *e);
+	for (uint32_t i = 0; i + 1 < n; i++)
+		e[i] = (tg_edge){i, i + 1, 0, 0};
+	uint32_t roots[] = {0};
+	tg_graph tg = {.n = n, .edges = e, .nedges = n - 1, .roots = roots,
+		      .nroots = 1};
+	uint32_t *map = malloc((n + 1) * sizeof *map);
+	tg_write(path, &tg, map);
+	mt_graph *g = load();
+	mt_domtree *t;
+	mt_dominance *d;
+	mt_err err;
+	assert_int_equal(mt_domtree_build(&t, g, NULL, NULL, &err), MT_OK);
+	assert_int_equal(mt_dominance_new(&d, g, t, &err), MT_OK);
+	uint32_t last = map[n - 1], kind = 0, want = 0;
+	uint64_t got = 7, u = 7;
+	struct mono m = {0, 0, 0};
+	assert_int_equal(mt_dominance_minretained_kinds(d, &last, &kind, NULL,
+							1, &want, 1, &got, &u,
+							mono_tick, &m, &err),
+			 MT_OK);
+	assert_true(got == mt_domtree_retained(t, last) && u == got);
+	assert_true(m.calls >= 3 * (int)(n >> 14) - 3);
+	for (int at = 1, calls = m.calls; at <= calls; at += 7) {
+		struct cancel cc = {0, at};
+		assert_int_equal(mt_dominance_minretained_kinds(
+				     d, &last, &kind, NULL, 1, &want, 1, &got,
+				     NULL, cancel_at, &cc, &err),
+				 MT_CANCELLED);
+		assert_int_equal(cc.calls, at);
+		assert_true(got == 0);
+	}
+	/* and again after the cancels: the same figure */
+	assert_int_equal(mt_dominance_minretained_kinds(d, &last, &kind, NULL,
+							1, &want, 1, &got, &u,
+							NULL, NULL, &err),
+			 MT_OK);
+	assert_true(got == mt_domtree_retained(t, last));
+	mt_dominance_free(d);
+	mt_domtree_free(t);
+	mt_graph_free(g);
+	free(map);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hand),
 		cmocka_unit_test(test_deep_chain),
+		cmocka_unit_test(test_bounds_progress),
 		cmocka_unit_test(test_random_sparse),
 		cmocka_unit_test(test_random_dense),
 		cmocka_unit_test(test_random_chains_and_cycles),
