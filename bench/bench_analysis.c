@@ -277,7 +277,7 @@ int main(int argc, char **argv)
 	}
 	mt_ctx_free(ctx);
 
-	mt_big_release(); /* as the browser does before the tree's build */
+	mt_big_release(0); /* as the browser does before the tree's build */
 	t0 = bench_now();
 	mt_domtree *t;
 	if (mt_domtree_build(&t, g, NULL, NULL, &err))
@@ -434,7 +434,8 @@ static int browser_steps(mt_graph *g, const mt_domtree *t)
 	       (unsigned long long)big->count);
 	step_start();
 	mt_dominance_trim(d); /* bv_target does: a new view is coming, */
-	mt_big_release();      /* its set made first */
+	mt_big_release(4 * n); /* its set made first; its masks' pages
+				  stay (MT_BROWSER_KEEP_NEW) */
 	row = row_set(NULL, tkinds, n, big->kind, big->count);
 	if (!row)
 		return die("row", &err);

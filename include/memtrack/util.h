@@ -123,8 +123,10 @@ char *mt_xstrdup(const char *s);
  *
  * mt_big_keep: the most bytes kept (whole pages; 0, the default, keeps
  * none); what is kept beyond it goes back at once.  mt_big_release: what
- * is kept goes back now, the limit stays (before work whose own memory,
- * not from these, would come on top of it).  mt_big_kept: the bytes kept
+ * is kept beyond `most` bytes goes back now (0: all), the limit stays
+ * (before work whose own memory, not from these, would come on top of
+ * it; what the work's own big arrays will need may stay).  mt_big_kept:
+ * the bytes kept
  * now.  Thread-safe.  Under AddressSanitizer they are malloc
  * and free behind a small header and keep nothing, so the sanitizer sees
  * every access, and a free() of a big array is reported. */
@@ -133,7 +135,7 @@ void *mt_big_calloc(size_t n, size_t size);
 void *mt_big_shrink(void *p, size_t bytes);
 void mt_big_free(void *p);
 void mt_big_keep(size_t bytes);
-void mt_big_release(void);
+void mt_big_release(size_t most);
 size_t mt_big_kept(void);
 
 /* Kept pages made ahead, while the application waits for its user: a

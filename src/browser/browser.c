@@ -459,7 +459,7 @@ bool bv_compute_retained(mt_browser *b, bview *v, size_t from, size_t to,
 	bool bound = how == RC_BOUNDS;
 	size_t n = count_missing(v, from, to, !bound), done = 0;
 	if (!b->dom_state) /* the tree's build, the peak of a first open, */
-		mt_big_release(); /* would come on top of the kept pages */
+		mt_big_release(0); /* would come on top of the kept pages */
 	if (!bv_dominance(b))
 		return false;
 	index_note(b);

@@ -30,6 +30,12 @@ enum { MT_RET_AUTO = 0, MT_RET_EXACT, MT_RET_BOUNDS };
  * most: 2 and 8 (2 and 4 for a page of at most 31 rows), or 4 and 8
  * past 65535 kinds, when 2 more are made fresh. */
 #define MT_BROWSER_WARM 10u
+/* Of those, bytes an object still kept while a new view's set is made
+ * (view.c, trim_retained): its first page pass's masks (4 bytes an
+ * object for at most 31 rows), whose pages would otherwise be zeroed by
+ * the kernel inside the pass (0.45 s at 80M objects: a still screen
+ * after `R`); the rest goes back, as the set's arrays come on top. */
+#define MT_BROWSER_KEEP_NEW 4u
 
 typedef struct mt_browser_opts {
 	bool ascii;	  /* ASCII line drawing instead of UTF-8      */

@@ -347,9 +347,10 @@ mt_status bv_refresh(mt_browser *b, bview *v, mt_err *err)
  * goes before a new view's set and kinds are made: it would add to them
  * at the peak of a re-partition, `R` and the like.  Its pages are kept
  * (util.h, "big arrays kept warm") for the new view's kinds and its
- * page pass's scratch, unless `release`: when the new view's set is made
- * first (the rows' objects, referrers), its own arrays would come on
- * top of the kept pages, and the next page pass maps its scratch anew. */
+ * page pass's scratch.  With `release` (the new view's set is made
+ * first: the rows' objects, referrers) only MT_BROWSER_KEEP_NEW bytes an
+ * object stay kept, for its page pass's masks: the set's own arrays come
+ * on top of them. */
 static void trim_retained(mt_browser *b, bool release)
 {
 	if (b->dom_state == 1) {
@@ -358,7 +359,8 @@ static void trim_retained(mt_browser *b, bool release)
 			mt_dominance_trim(dom);
 	}
 	if (release)
-		mt_big_release();
+		mt_big_release(MT_BROWSER_KEEP_NEW *
+			       (size_t)mt_graph_count(b->g));
 }
 
 /* The kind of every member of a partition view's set: v->kinds16 when

@@ -542,11 +542,25 @@ static void test_big_limit(void **state)
 	assert_int_equal(mt_big_kept(), 4 * MIB);
 	mt_big_keep(MIB);
 	assert_int_equal(mt_big_kept(), MIB); /* cut at once */
-	mt_big_release();
+	mt_big_release(2 * MIB); /* less than is kept: nothing goes */
+	assert_int_equal(mt_big_kept(), MIB);
+	mt_big_release(MIB / 2); /* what is kept beyond the bytes given */
+	assert_int_equal(mt_big_kept(), MIB / 2);
+	mt_big_release(0);
 	assert_int_equal(mt_big_kept(), 0);
+	a = mt_big_alloc(MIB / 2); /* never touched: nothing to keep */
+	mt_big_free(a);
+	assert_true(mt_big_kept() <= 4096); /* (its header page) */
+	mt_big_release(0);
 	a = mt_big_alloc(MIB / 2); /* the limit stays */
+	fill(a, MIB / 8, 5);
 	mt_big_free(a);
 	assert_true(mt_big_kept() >= MIB / 2);
+	mt_big_release(0);
+	a = mt_big_alloc(MIB / 2); /* touched at its start only */
+	fill(a, MIB / 32, 5);
+	mt_big_free(a);
+	assert_true(mt_big_kept() >= MIB / 8 && mt_big_kept() < MIB / 2);
 	mt_big_keep(0);
 	assert_int_equal(mt_big_kept(), 0);
 
