@@ -591,6 +591,17 @@ static void test_big_limit(void **state)
 	assert_int_equal(mt_big_kept(), 0);
 }
 
+/* mt_big_prepare(goal), waited for until `want` bytes are kept (4 s
+ * at most), then stopped: exactly `want` kept. */
+static void prepared(size_t goal, size_t want)
+{
+	mt_big_prepare(goal);
+	for (int i = 0; i < 4000 && mt_big_kept() < want; i++)
+		usleep(1000);
+	mt_big_prepare_stop();
+	assert_int_equal(mt_big_kept(), want);
+}
+
 /* The kB of transparent huge pages in the mappings that overlap
  * [addr, addr + len) (AnonHugePages in /proc/self/smaps; an array whose
  * pages were moved from several may be several mappings). */
@@ -670,11 +681,7 @@ static void test_big_huge(void **state)
 	mt_big_keep(0);
 	/* pages made ahead */
 	mt_big_keep(32 * MIB);
-	mt_big_prepare(32 * MIB);
-	for (int i = 0; i < 4000 && mt_big_kept() < 32 * MIB; i++)
-		usleep(1000);
-	mt_big_prepare_stop();
-	assert_int_equal(mt_big_kept(), 32 * MIB);
+	prepared(32 * MIB, 32 * MIB);
 	uint32_t *e = mt_big_alloc(n * 4);
 	assert_true(huge_kb(e, n * 4) >= first - 4 * 1024);
 	mt_big_free(e);
@@ -687,20 +694,12 @@ static void test_big_prepare(void **state)
 {
 	(void)state;
 	mt_big_keep(16 * MIB);
-	mt_big_prepare(8 * MIB);
-	for (int i = 0; i < 2000 && mt_big_kept() < 8 * MIB; i++)
-		usleep(1000);
-	mt_big_prepare_stop();
-	assert_int_equal(mt_big_kept(), 8 * MIB);
+	prepared(8 * MIB, 8 * MIB);
 	unsigned char *a = mt_big_calloc(6 * MIB, 1);
 	assert_true(zero(a, 6 * MIB));
 	assert_true(mt_big_kept() < 3 * MIB); /* 6 MiB and a page taken */
 	mt_big_free(a);
-	mt_big_prepare(64 * MIB); /* beyond the limit: up to the limit */
-	for (int i = 0; i < 4000 && mt_big_kept() < 16 * MIB; i++)
-		usleep(1000);
-	mt_big_prepare_stop();
-	assert_int_equal(mt_big_kept(), 16 * MIB);
+	prepared(64 * MIB, 16 * MIB); /* beyond the limit: up to the limit */
 	mt_big_prepare(MIB); /* kept already: no thread */
 	mt_big_prepare_stop();
 	assert_int_equal(mt_big_kept(), 16 * MIB);
