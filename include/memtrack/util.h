@@ -108,7 +108,8 @@ char *mt_xstrdup(const char *s);
  * can cost 0.5-2.5 s per GB, more than the pass that fills the array.
  * These keep up to mt_big_keep's bytes of freed arrays mapped and hand
  * their pages to the next array (moved with mremap, not copied), so a
- * re-partition reuses pages it has already paid for.  From 4 MiB an
+ * re-partition reuses pages it has already paid for; only pages in
+ * memory are kept (never touched ones go back at once).  From 4 MiB an
  * array's mapping starts on a 2 MiB boundary and is whole 2 MiB pages
  * long, so that kept transparent huge pages move whole (a move between
  * different boundaries would split them, and random reads of the array
