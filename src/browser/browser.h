@@ -33,7 +33,7 @@ enum { MT_RET_AUTO = 0, MT_RET_EXACT, MT_RET_BOUNDS };
 /* Of those, bytes an object still kept while a new view's set is made
  * (view.c, trim_retained): its first page pass's masks (4 bytes an
  * object for at most 31 rows), whose pages would otherwise be zeroed by
- * the kernel inside the pass (0.45 s at 80M objects: a still screen
+ * the kernel inside the pass (0.35 s at 80M objects: a still screen
  * after `R`); the rest goes back, as the set's arrays come on top. */
 #define MT_BROWSER_KEEP_NEW 4u
 

@@ -132,6 +132,9 @@ static size_t page(void)
 	return pagesz;
 }
 
+/* x rounded up to a multiple of unit */
+static size_t up(size_t x, size_t unit) { return (x + unit - 1) / unit * unit; }
+
 /* bytes and a header page, in whole pages, and from 4 MiB in whole 2 MiB
  * pages; 0 on overflow */
 static size_t span(size_t bytes)
@@ -139,8 +142,8 @@ static size_t span(size_t bytes)
 	size_t pg = page();
 	if (bytes > SIZE_MAX - 2 * pg - HUGE)
 		return 0;
-	size_t len = (bytes + pg - 1) / pg * pg + pg;
-	return len < 2 * HUGE ? len : (len + HUGE - 1) / HUGE * HUGE;
+	size_t len = up(bytes, pg) + pg;
+	return len < 2 * HUGE ? len : up(len, HUGE);
 }
 
 /* A fresh mapping of len bytes (span's), on a 2 MiB boundary from
@@ -301,7 +304,7 @@ void *mt_big_shrink(void *p, size_t bytes)
 	struct hdr *h = head(p);
 	size_t len = span(bytes);
 	if (len && h->len >= 2 * HUGE) /* the tail kept from a boundary */
-		len = (len + HUGE - 1) / HUGE * HUGE;
+		len = up(len, HUGE);
 	if (len && len < h->len) {
 		pthread_mutex_lock(&lock);
 		put((char *)h + len, h->len - len);
@@ -388,7 +391,7 @@ static void *prep_run(void *arg)
 	pthread_mutex_lock(&lock);
 	size_t want = goal() > kept_bytes ? goal() - kept_bytes : 0;
 	pthread_mutex_unlock(&lock);
-	want = (want + CHUNK - 1) / CHUNK * CHUNK; /* (put keeps the limit) */
+	want = up(want, CHUNK); /* (put keeps the limit) */
 	char *m = want ? map(want) : NULL;
 	size_t done = 0;
 	while (m && done < want) {
