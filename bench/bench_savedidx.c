@@ -6,7 +6,7 @@
  * Loads the dump (load_seconds, load_cpu_seconds), builds the dominator
  * tree (build_seconds, build_cpu_seconds), saves it to INDEX (default
  * DUMP.mp.mtidx.bench, replaced; save_seconds including the fsync,
- * save_cpu_seconds, index_bytes_per_object), then maps it back twice
+ * save_cpu_seconds, index_bytes_per_object), then reads it back twice
  * (reuse_seconds, reuse_cpu_seconds: the checks and the content's checksum;
  * the second run has the file in the page cache as a second open would)
  * and compares every object's figures with the built tree (same: yes/no).

@@ -59,27 +59,25 @@ uint64_t mt_domtree_total(const mt_domtree *t);
 /* Bytes the tree holds. */
 size_t mt_domtree_memory(const mt_domtree *t);
 
-/* A tree over a saved index's mapping (savedidx.h) gives back the pages
- * that reads brought into the process (a read maps them again from the
- * page cache), so that a pass over the whole tree does not keep its 12
- * bytes an object resident; nothing for a built tree. */
-void mt_domtree_drop_pages(const mt_domtree *t);
-
 /* For saved indexes (savedidx.h) only.  The tree's idom array by object
  * id (borrowed until mt_domtree_free); retained sizes of ids from ..
- * from + count - 1 into out (a built tree keeps them as uint32 with a side
- * table for the big ones, 4 bytes an object; a saved index as uint64);
- * and a tree over arrays kept elsewhere (borrowed until mt_domtree_free,
- * which then calls release(arg) when release is not NULL; drop(arg), when
- * not NULL, is mt_domtree_drop_pages): idom and retained of n objects as
- * mt_domtree_idom and mt_domtree_retained give them, total their sum.
- * The caller vouches for them (idom values below n or MT_NO_ID). */
+ * from + count - 1 into out (uint32 with a side table for the big ones,
+ * 4 bytes an object).
+ * mt_domtree_new_: a tree of n objects to be filled, its arrays big
+ * arrays (util.h: huge pages, kept pages reused): *idom gets its idom
+ * array (n entries, not initialised) to write, idom values below n or
+ * MT_NO_ID (the caller vouches for them); mt_domtree_put_retained_ the
+ * retained sizes of ids from .. from + count - 1, in ascending order of
+ * from over the calls; mt_domtree_set_total_ their sum.  Every id gets
+ * its idom and retained size before the tree is read. */
 const uint32_t *mt_domtree_idoms_(const mt_domtree *t);
 void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
 				uint32_t count, uint64_t *out);
-mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
-			   const uint32_t *idom, const uint64_t *retained,
-			   uint64_t total, void (*release)(void *),
-			   void (*drop)(void *), void *arg, mt_err *err);
+mt_status mt_domtree_new_(mt_domtree **out, uint32_t n, uint32_t **idom,
+			  mt_err *err);
+mt_status mt_domtree_put_retained_(mt_domtree *t, uint32_t from,
+				   const uint64_t *vals, uint32_t count,
+				   mt_err *err);
+void mt_domtree_set_total_(mt_domtree *t, uint64_t total);
 
 #endif

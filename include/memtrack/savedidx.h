@@ -10,8 +10,8 @@
  * another dump, another memtrack or another format version, or whose
  * content does not give its checksum, or whose immediate dominators are out
  * of range, is refused with a reason (the caller then builds the tree and
- * saves it again); never a crash.  A valid index is mapped read-only
- * (mmap) and used in place: the tree it gives borrows the mapping.
+ * saves it again); never a crash.  A valid index is read into a tree of
+ * its own (8 bytes an object, as a built tree).
  *
  * mt_savedidx_save writes through safefile.h (a temporary file beside the
  * target, mode 0600, renamed onto it: a full disk or an error leaves no
@@ -71,8 +71,8 @@ bool mt_savedidx_key_fits(const mt_savedidx_key *key, const mt_graph *g);
 char *mt_savedidx_path(const char *dump_path);
 
 /* The tree saved in idx_path for the dump of key, over g (its sizes and
- * counts; borrowed for the call).  On MT_OK *out is a tree borrowing a
- * read-only mapping of the file until mt_domtree_free.  Failures: MT_IO
+ * counts; borrowed for the call).  On MT_OK *out is a new tree (caller
+ * frees with mt_domtree_free); the file is closed.  Failures: MT_IO
  * (errno in err->sys_errno; ENOENT: no index), MT_MAGIC (not an index),
  * MT_VERSION (another format or memtrack version), MT_COUNT (another dump),
  * MT_TRUNCATED (size), MT_CHECKSUM, MT_RANGE (a dominator out of range),

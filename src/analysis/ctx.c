@@ -290,19 +290,6 @@ static void index_save(mt_ctx *c, const char *ignored)
 	mt_err_clear(&e);
 	mt_status st = mt_savedidx_save(c->idx_path, &c->idx_key, c->g, c->dt,
 					labelled_progress, &l, &e);
-	mt_domtree *mapped = NULL;
-	mt_err le;
-	/* The tree from the index just saved (the same figures, checked as
-	 * any), in place of the built one: its pages are the file's, and
-	 * resident only where read (savedidx.c), instead of 12 bytes per
-	 * object of the process's own memory.  On any failure (or a
-	 * cancel) the built tree stays. */
-	if (st == MT_OK &&
-	    mt_savedidx_load(c->idx_path, &c->idx_key, c->g, &mapped,
-			     labelled_progress, &l, &le) == MT_OK) {
-		mt_domtree_free(c->dt);
-		c->dt = mapped;
-	}
 	if (st == MT_OK && !ignored[0]) {
 		set_note(c, MT_CTX_INDEX_SAVED, NULL);
 		return;

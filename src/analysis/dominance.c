@@ -60,9 +60,6 @@ struct mt_dominance {
  * partition's bar stood at 98% meanwhile after `t` and `R`), 2^14 at most
  * about 0.1 s, and a report costs the caller a clock read. */
 enum { TAG_NONE = 254, TAG_MANY = 255, PAGE = 64, STEP = 1 << 14 };
-/* objects between two drops of a saved index's pages in the bounds' pass
- * (mt_domtree_drop_pages): 16 MiB of idoms */
-enum { DROP = 1 << 22 };
 
 struct over {
 	uint32_t id;
@@ -338,7 +335,6 @@ static mt_status subtree(mt_dominance *d, uint32_t x, uint64_t **visp,
 			}
 		}
 	}
-	mt_domtree_drop_pages(d->t);
 	*visp = vis;
 	*countp = count;
 	*sizep = sum;
@@ -910,7 +906,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	 * once (0.6 s without a report at 80M objects), so the climb and
 	 * the fill report too. */
 	uint64_t steps = 0, next = STEP;
-	uint32_t tick = STEP, drop = DROP, v;
+	uint32_t tick = STEP, v;
 #define REPORT()                                                             \
 	do {                                                                 \
 		if (cb && cb(cbdata, (uint64_t)v + steps / 2,                \
@@ -927,10 +923,6 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	for (v = 0; v < n; v++) {
 		if (v >= tick) {
 			tick = v + STEP;
-			if (v >= drop) {
-				drop = v + DROP;
-				mt_domtree_drop_pages(d->t);
-			}
 			REPORT();
 		}
 		if (!whole) {
@@ -974,7 +966,6 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 #undef STEPPED
 #undef REPORT
 #undef OWN
-	mt_domtree_drop_pages(d->t);
 	return MT_OK;
 cancelled:
 	for (size_t i = 0; i < k; i++)

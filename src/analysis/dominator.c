@@ -21,6 +21,7 @@
 
 #include "memtrack/dominator.h"
 #include "memtrack/partition.h"
+#include "memtrack/util.h"
 
 #define NONE UINT32_MAX
 /* A report every 2^14 steps: at 80M objects a step of the DFS took up to
@@ -32,22 +33,17 @@
 struct mt_domtree {
 	uint32_t n;
 	uint32_t *idom;     /* by id; MT_NO_ID = virtual root */
-	/* retained sizes by id: as uint64 (a saved index's mapping), or, in
-	 * a tree built here, as uint32 with RET_WIDE for the few of 2^32 - 1
-	 * bytes or more, whose values are in wide_val, by id in wide_id
-	 * (ascending) */
+	/* retained sizes by id, as uint32 with RET_WIDE for the few of
+	 * 2^32 - 1 bytes or more, whose values are in wide_val, by id in
+	 * wide_id (ascending); retained (uint64) only while a build sums
+	 * them */
 	uint64_t *retained;
 	uint32_t *ret32;
 	uint32_t *wide_id;
 	uint64_t *wide_val;
-	size_t nwide;
+	size_t nwide, capwide;
 	uint64_t total;
-	/* a tree over arrays it does not own (mt_domtree_wrap_): freed by
-	 * release(arg) instead of free(), its pages dropped by drop(arg) */
-	void (*release)(void *);
-	void (*drop)(void *);
-	void *arg;
-	bool borrowed;
+	bool big; /* idom and ret32 from mt_big_alloc (mt_domtree_new_) */
 };
 
 #define RET_WIDE UINT32_MAX /* ret32: the value is in the side table */
@@ -278,6 +274,33 @@ static mt_status dfs_all(build *b, mt_err *err)
 	return st;
 }
 
+/* Retained size v of id into its 4-byte slot (ret32[id], or where the
+ * packing puts it), a value of RET_WIDE or more also to the side table:
+ * ids come in ascending order.  False when out of memory. */
+static bool put_retained(mt_domtree *t, void *slot, uint32_t id, uint64_t v)
+{
+	uint32_t v32 = v >= RET_WIDE ? RET_WIDE : (uint32_t)v;
+	if (v32 == RET_WIDE) {
+		if (t->nwide == t->capwide) {
+			size_t cap = t->capwide ? 2 * t->capwide : 64;
+			uint32_t *ids = realloc(t->wide_id, cap * sizeof *ids);
+			if (ids)
+				t->wide_id = ids;
+			uint64_t *vals =
+			    ids ? realloc(t->wide_val, cap * sizeof *vals)
+				: NULL;
+			if (!vals)
+				return false;
+			t->wide_val = vals;
+			t->capwide = cap;
+		}
+		t->wide_id[t->nwide] = id;
+		t->wide_val[t->nwide++] = v;
+	}
+	memcpy(slot, &v32, 4);
+	return true;
+}
+
 /* The built tree's retained sizes from uint64 to uint32 in place (8 to 4
  * bytes per object once the build's scratch use of the array is over),
  * the values of 2^32 - 1 or more to the side table: on a real heap the
@@ -285,34 +308,17 @@ static mt_status dfs_all(build *b, mt_err *err)
 static mt_status pack_retained(mt_domtree *t, build *b)
 {
 	uint32_t n = t->n;
-	size_t nwide = 0, k = 0;
-	for (uint32_t id = 0; id < n; id++) {
-		nwide += t->retained[id] >= RET_WIDE;
-		if (progress(b, id + 1, n))
-			return MT_CANCELLED;
-	}
-	if (nwide) {
-		t->wide_id = malloc(nwide * sizeof *t->wide_id);
-		t->wide_val = malloc(nwide * sizeof *t->wide_val);
-		if (!t->wide_id || !t->wide_val)
-			return MT_NOMEM;
-	}
 	/* element id's 4 bytes overlap the 8 of element id / 2 <= id, read
 	 * before */
 	char *p = (char *)t->retained;
 	for (uint32_t id = 0; id < n; id++) {
 		uint64_t v;
 		memcpy(&v, p + 8 * (size_t)id, 8);
-		uint32_t v32 = v >= RET_WIDE ? RET_WIDE : (uint32_t)v;
-		if (v32 == RET_WIDE) {
-			t->wide_id[k] = id;
-			t->wide_val[k++] = v;
-		}
-		memcpy(p + 4 * (size_t)id, &v32, 4);
+		if (!put_retained(t, p + 4 * (size_t)id, id, v))
+			return MT_NOMEM;
 		if (progress(b, id + 1, n)) /* (freed as it is) */
 			return MT_CANCELLED;
 	}
-	t->nwide = nwide;
 	void *q = realloc(p, (n ? n : 1) * sizeof *t->ret32);
 	t->ret32 = q ? q : (void *)p;
 	t->retained = NULL;
@@ -339,6 +345,13 @@ mt_status mt_domtree_build(mt_domtree **out, const mt_graph *g,
 	if (t) {
 		t->idom = malloc((size_t)m * sizeof *t->idom);
 		t->retained = malloc((size_t)m * sizeof *t->retained);
+		/* huge pages (before the first touch): the passes over
+		 * the tree read idoms out of order */
+		if (t->idom && t->retained) {
+			mt_huge_advise(t->idom, (size_t)m * sizeof *t->idom);
+			mt_huge_advise(t->retained,
+				       (size_t)m * sizeof *t->retained);
+		}
 		b.block = t->idom && t->retained ? malloc(bytes) : NULL;
 	}
 	if (!b.block) {
@@ -477,23 +490,17 @@ void mt_domtree_free(mt_domtree *t)
 {
 	if (!t)
 		return;
-	if (t->borrowed) {
-		if (t->release)
-			t->release(t->arg);
+	if (t->big) {
+		mt_big_free(t->idom);
+		mt_big_free(t->ret32);
 	} else {
 		free(t->idom);
-		free(t->retained);
 		free(t->ret32);
-		free(t->wide_id);
-		free(t->wide_val);
 	}
+	free(t->retained);
+	free(t->wide_id);
+	free(t->wide_val);
 	free(t);
-}
-
-void mt_domtree_drop_pages(const mt_domtree *t)
-{
-	if (t && t->borrowed && t->drop)
-		t->drop(t->arg);
 }
 
 const uint32_t *mt_domtree_idoms_(const mt_domtree *t) { return t->idom; }
@@ -505,27 +512,43 @@ void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
 		out[i] = mt_domtree_retained(t, from + i);
 }
 
-mt_status mt_domtree_wrap_(mt_domtree **out, uint32_t n,
-			   const uint32_t *idom, const uint64_t *retained,
-			   uint64_t total, void (*release)(void *),
-			   void (*drop)(void *), void *arg, mt_err *err)
+mt_status mt_domtree_new_(mt_domtree **out, uint32_t n, uint32_t **idom,
+			  mt_err *err)
 {
+	size_t bytes = (n ? (size_t)n : 1) * sizeof(uint32_t);
 	mt_domtree *t = calloc(1, sizeof *t);
 	*out = NULL;
-	if (!t)
+	*idom = NULL;
+	if (t) {
+		t->n = n;
+		t->big = true;
+		t->idom = mt_big_alloc(bytes);
+		t->ret32 = mt_big_alloc(bytes);
+	}
+	if (!t || !t->idom || !t->ret32) {
+		mt_domtree_free(t);
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
-				  "dominator tree");
-	t->n = n;
-	/* never written through: the arrays are only read */
-	t->idom = (uint32_t *)(uintptr_t)idom;
-	t->retained = (uint64_t *)(uintptr_t)retained;
-	t->total = total;
-	t->release = release;
-	t->drop = drop;
-	t->arg = arg;
-	t->borrowed = true;
+				  "dominator tree of %u objects", n);
+	}
+	*idom = t->idom;
 	*out = t;
 	return MT_OK;
+}
+
+mt_status mt_domtree_put_retained_(mt_domtree *t, uint32_t from,
+				   const uint64_t *vals, uint32_t count,
+				   mt_err *err)
+{
+	for (uint32_t i = 0; i < count; i++)
+		if (!put_retained(t, &t->ret32[from + i], from + i, vals[i]))
+			return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET,
+					  MT_NO_OFFSET, "retained sizes");
+	return MT_OK;
+}
+
+void mt_domtree_set_total_(mt_domtree *t, uint64_t total)
+{
+	t->total = total;
 }
 
 uint32_t mt_domtree_idom(const mt_domtree *t, uint32_t id)
@@ -535,8 +558,6 @@ uint32_t mt_domtree_idom(const mt_domtree *t, uint32_t id)
 
 uint64_t mt_domtree_retained(const mt_domtree *t, uint32_t id)
 {
-	if (t->retained)
-		return t->retained[id];
 	if (t->ret32[id] != RET_WIDE)
 		return t->ret32[id];
 	size_t lo = 0, hi = t->nwide; /* present: pack_retained put it */
@@ -557,8 +578,7 @@ uint64_t mt_domtree_total(const mt_domtree *t)
 
 size_t mt_domtree_memory(const mt_domtree *t)
 {
-	size_t per = sizeof *t->idom +
-		     (t->retained ? sizeof *t->retained : sizeof *t->ret32);
+	size_t per = sizeof *t->idom + sizeof *t->ret32;
 	return sizeof *t + (size_t)t->n * per +
 	       t->nwide * (sizeof *t->wide_id + sizeof *t->wide_val);
 }
