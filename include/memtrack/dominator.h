@@ -71,6 +71,11 @@ size_t mt_domtree_memory(const mt_domtree *t);
  * from over the calls; mt_domtree_set_total_ their sum.  Every id gets
  * its idom and retained size before the tree is read. */
 const uint32_t *mt_domtree_idoms_(const mt_domtree *t);
+/* For passes over every object (dominance.c): the retained sizes as the
+ * tree keeps them, by id; an entry MT_DOMTREE_RET_WIDE means "ask
+ * mt_domtree_retained" (2^32 - 1 bytes or more). */
+#define MT_DOMTREE_RET_WIDE UINT32_MAX
+const uint32_t *mt_domtree_ret32_(const mt_domtree *t);
 void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
 				uint32_t count, uint64_t *out);
 mt_status mt_domtree_new_(mt_domtree **out, uint32_t n, uint32_t **idom,

@@ -868,6 +868,13 @@ static inline uint64_t own_row(const mt_dominance *d, uint32_t v)
 	return t ? 1ull << (t - 1) : 0;
 }
 
+/* r to sizes[i] for every bit i of rows. */
+static inline void add_retained(uint64_t *sizes, uint64_t rows, uint64_t r)
+{
+	for (; rows; rows &= rows - 1)
+		sizes[__builtin_ctzll(rows)] += r;
+}
+
 /* The lower bounds for k <= 64 tagged sets (mt_dominance_minretained_kinds):
  * sizes[i] gets the retained sizes of the members of set i that no other
  * member of set i dominates.  down (d->mask) of an object is the sets of
@@ -879,8 +886,13 @@ static inline uint64_t own_row(const mt_dominance *d, uint32_t v)
  * read out of order; when the idom is not done yet, the chain is climbed
  * to the first object done (or the virtual root) on d->stack and filled
  * going down.  Every object's down is made once: O(N) steps, no edges.
- * For a subset's rows (no krow) only the members are taken, and of the
- * rest only what their chains climb through. */
+ * For a whole heap every object before v is done, so an object whose
+ * idom has a smaller id (nearly all) reads no known bit and sets none,
+ * and a climb stops at the first id below v: half the pass's time at 80M
+ * objects.  The retained sizes are read from the tree's packed array
+ * inline (mt_domtree_ret32_).  For a subset's rows (no krow) only the
+ * members are taken, and of the rest only what their chains climb
+ * through. */
 static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 			    mt_progress_fn cb, void *cbdata, mt_err *err)
 {
@@ -889,6 +901,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	if (!known)
 		return MT_NOMEM;
 	const uint32_t *idom = mt_domtree_idoms_(d->t);
+	const uint32_t *ret32 = mt_domtree_ret32_(d->t);
 	const uint64_t all = k == PAGE ? ~0ull : (1ull << k) - 1;
 	const uint32_t n = d->n;
 	uint32_t *st = d->stack;
@@ -897,6 +910,9 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 	/* a whole heap's kinds: an object's row from its kind, no member
 	 * bits were set */
 	const int whole = d->krow && !d->rank;
+#define RETAINED(w)                                                          \
+	(ret32[(w)] != MT_DOMTREE_RET_WIDE ? ret32[(w)]                      \
+					   : mt_domtree_retained(d->t, (w)))
 #define OWN(w)                                                               \
 	(whole ? own_row(d, (w)) & all                                       \
 	       : bit(member, (w)) ? sets_of(d, (w)) & all : 0)
@@ -940,10 +956,22 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 		}
 		if (bit(known, v))
 			continue; /* filled by a chain climbed before */
-		/* mostly one step: the idom is done */
+		uint32_t u = idom[v];
+		if (whole && (u < v || u == MT_NO_ID)) {
+			/* nearly always: the idom is done, as every object
+			 * before v is (no known bit is read or set) */
+			uint64_t a = u == MT_NO_ID ? 0 : mask_at(d, u);
+			uint64_t own = own_row(d, v) & all;
+			if (own & ~a)
+				add_retained(sizes, own & ~a,
+					     RETAINED(v));
+			mask_put(d, v, a | own);
+			continue;
+		}
+		/* climbed to the first object done */
 		size_t depth = 0;
-		uint32_t u = v;
-		while (u != MT_NO_ID && !bit(known, u)) {
+		u = v;
+		while (u != MT_NO_ID && !((whole && u < v) || bit(known, u))) {
 			st[depth++] = u;
 			u = idom[u];
 			STEPPED();
@@ -952,11 +980,8 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 		while (depth) {
 			uint32_t w = st[--depth];
 			uint64_t own = OWN(w);
-			if (own & ~a) {
-				uint64_t r = mt_domtree_retained(d->t, w);
-				for (uint64_t x = own & ~a; x; x &= x - 1)
-					sizes[__builtin_ctzll(x)] += r;
-			}
+			if (own & ~a)
+				add_retained(sizes, own & ~a, RETAINED(w));
 			a |= own;
 			mask_put(d, w, a);
 			setbit(known, w);
@@ -966,6 +991,7 @@ static mt_status bound_pass(mt_dominance *d, size_t k, uint64_t *sizes,
 #undef STEPPED
 #undef REPORT
 #undef OWN
+#undef RETAINED
 	return MT_OK;
 cancelled:
 	for (size_t i = 0; i < k; i++)

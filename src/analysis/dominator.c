@@ -46,7 +46,7 @@ struct mt_domtree {
 	bool big; /* idom and ret32 from mt_big_alloc (mt_domtree_new_) */
 };
 
-#define RET_WIDE UINT32_MAX /* ret32: the value is in the side table */
+#define RET_WIDE MT_DOMTREE_RET_WIDE /* ret32: the value is in the side table */
 
 typedef struct build {
 	const mt_graph *g;
@@ -504,6 +504,8 @@ void mt_domtree_free(mt_domtree *t)
 }
 
 const uint32_t *mt_domtree_idoms_(const mt_domtree *t) { return t->idom; }
+
+const uint32_t *mt_domtree_ret32_(const mt_domtree *t) { return t->ret32; }
 
 void mt_domtree_retained_range_(const mt_domtree *t, uint32_t from,
 				uint32_t count, uint64_t *out)
