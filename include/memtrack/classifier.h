@@ -82,6 +82,12 @@ typedef struct mt_classifier_def {
 			     mt_strbuf *b);
 
 	/* Optional (NULL): */
+	/* The keys of ids from .. from + count - 1 at once, for a key that
+	 * is a 32-bit function of the object alone (no edges read, never a
+	 * failure): what classify gives, without a call an object (a
+	 * whole heap's kinds: 80M calls).  Not for MT_CLS_DENSE. */
+	void (*keys32)(mt_classifier *c, uint32_t from, uint32_t count,
+		       uint32_t *keys);
 	/* the label inside a combination; NULL: the label itself */
 	void (*and_label)(const mt_classifier *c, uint64_t key,
 			  const char *label, mt_strbuf *b);

@@ -67,6 +67,10 @@ size_t mt_graph_memory(const mt_graph *g);
 
 /* Per-object fields (see mt_obj in dump.h). */
 uint32_t mt_graph_type(const mt_graph *g, uint32_t id);
+/* The types of ids from .. from + count - 1 into out (mt_graph_type of
+ * each, without a call an object). */
+void mt_graph_types(const mt_graph *g, uint32_t from, uint32_t count,
+		    uint32_t *out);
 uint64_t mt_graph_size(const mt_graph *g, uint32_t id);
 uint64_t mt_graph_addr(const mt_graph *g, uint32_t id); /* 0: virtual */
 bool mt_graph_virtual(const mt_graph *g, uint32_t id);

@@ -341,24 +341,13 @@ static int add_kind(mt_classifier *c, uint64_t key, uint32_t id)
 	return 0;
 }
 
-mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
-				 mt_err *err)
+/* The kind of key (first seen on object id) of a classifier that is not
+ * MT_CLS_DENSE: the last one found, else the key table's, else a new
+ * kind. */
+static inline mt_status key_kind(mt_classifier *c, uint64_t key, uint32_t id,
+				 uint32_t *kind, mt_err *err)
 {
-	uint64_t key = 0;
 	size_t j;
-	mt_status st = c->classify(c, id, &key, err);
-	if (st != MT_OK)
-		return st;
-	if (dense(c)) {
-		/* Keys are numbered as they are first seen, and each new one
-		 * becomes a kind at once (or at the next call when a label
-		 * failed). */
-		while (c->nkinds <= key)
-			if (add_kind(c, c->nkinds, id))
-				goto nomem;
-		*kind = (uint32_t)key;
-		return MT_OK;
-	}
 	if (key == c->last_key && c->last_kind < c->nkinds) {
 		*kind = c->last_kind;
 		return MT_OK;
@@ -381,6 +370,26 @@ nomem:
 	return mt_cls_nomem(err, "classifier kinds");
 }
 
+mt_status mt_classifier_classify(mt_classifier *c, uint32_t id, uint32_t *kind,
+				 mt_err *err)
+{
+	uint64_t key = 0;
+	mt_status st = c->classify(c, id, &key, err);
+	if (st != MT_OK)
+		return st;
+	if (dense(c)) {
+		/* Keys are numbered as they are first seen, and each new one
+		 * becomes a kind at once (or at the next call when a label
+		 * failed). */
+		while (c->nkinds <= key)
+			if (add_kind(c, c->nkinds, id))
+				return mt_cls_nomem(err, "classifier kinds");
+		*kind = (uint32_t)key;
+		return MT_OK;
+	}
+	return key_kind(c, key, id, kind, err);
+}
+
 mt_status mt_classifier_classify_all(mt_classifier *c, uint32_t **kinds,
 				     mt_err *err)
 {
@@ -393,6 +402,8 @@ mt_status mt_classifier_classify_all(mt_classifier *c, uint32_t **kinds,
  * spread over an 80M-object graph; a run of objects that each make a new
  * kind, with its label, takes 10 microseconds an object. */
 enum { TICK_OBJECTS = 0x1000, TICK_WORK = 1u << 18 };
+/* keys asked for at once from a row's keys32 */
+enum { KEYS_BLOCK = 1024 };
 
 static uint64_t work_at(const mt_graph *g, uint32_t id)
 {
@@ -485,7 +496,12 @@ mt_status mt_classifier_classify_all_narrow_(mt_classifier *c,
 	c->work_data = cbdata;
 	c->work_what = what;
 	c->work_total = total;
-	for (i = 0; i < n && st == MT_OK; i++) {
+	/* a row with keys32 (no edges read): KEYS_BLOCK keys at a time,
+	 * the progress looked at before each block */
+	uint32_t block = c->def && c->def->keys32 && !dense(c) ? KEYS_BLOCK : 1;
+	uint32_t keys[KEYS_BLOCK];
+	for (i = 0; i < n && st == MT_OK; i += block) {
+		uint32_t cnt = n - i < block ? n - i : block;
 		if (cb) {
 			c->work_base = work_at(g, i);
 			if (i == 0 || i - last >= TICK_OBJECTS ||
@@ -497,9 +513,17 @@ mt_status mt_classifier_classify_all_narrow_(mt_classifier *c,
 			}
 		}
 		uint32_t kind;
-		st = mt_classifier_classify(c, i, &kind, err);
-		if (st == MT_OK)
-			mt_kinds_out_put(&k, i, kind);
+		if (block == 1) {
+			st = mt_classifier_classify(c, i, &kind, err);
+			if (st == MT_OK)
+				mt_kinds_out_put(&k, i, kind);
+			continue;
+		}
+		c->def->keys32(c, i, cnt, keys);
+		for (uint32_t j = 0; j < cnt && st == MT_OK; j++)
+			if ((st = key_kind(c, keys[j], i + j, &kind, err)) ==
+			    MT_OK)
+				mt_kinds_out_put(&k, i + j, kind);
 	}
 	c->work_cb = NULL;
 	if (st != MT_OK) {

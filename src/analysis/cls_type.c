@@ -35,6 +35,12 @@ static mt_status type_classify(mt_classifier *c, uint32_t id, uint64_t *key,
 	return MT_OK;
 }
 
+static void type_keys32(mt_classifier *c, uint32_t from, uint32_t count,
+			uint32_t *keys)
+{
+	mt_graph_types(mt_classifier_graph(c), from, count, keys);
+}
+
 static mt_status clodo_classify(mt_classifier *c, uint32_t id, uint64_t *key,
 				mt_err *err)
 {
@@ -90,6 +96,7 @@ const mt_classifier_def mt_classifier_def_type = {
     .by = MT_CLASSIFY_TYPE,
     .classify = type_classify,
     .label = type_label,
+    .keys32 = type_keys32,
 };
 
 /* ---- MODULE ---- */

@@ -1522,6 +1522,17 @@ uint32_t mt_graph_type(const mt_graph *g, uint32_t id)
 	return type_of(g, id);
 }
 
+void mt_graph_types(const mt_graph *g, uint32_t from, uint32_t count,
+		    uint32_t *out)
+{
+	if (g->type32) {
+		memcpy(out, g->type32 + from, (size_t)count * sizeof *out);
+		return;
+	}
+	for (uint32_t i = 0; i < count; i++)
+		out[i] = g->ttab[g->type16[from + i]];
+}
+
 uint64_t mt_graph_size(const mt_graph *g, uint32_t id)
 {
 	uint32_t v = g->size[id];
