@@ -113,7 +113,10 @@ char *mt_xstrdup(const char *s);
  * array's mapping starts on a 2 MiB boundary and is whole 2 MiB pages
  * long, so that kept transparent huge pages move whole (a move between
  * different boundaries would split them, and random reads of the array
- * would then miss the TLB).
+ * would then miss the TLB); such an array takes kept pages only in whole
+ * huge pages, each onto its place modulo 2 MiB, and what is kept
+ * otherwise (a small array's range, the tail of one kept only partly)
+ * goes back when it would come next.
  *
  * mt_big_alloc: bytes of uninitialised memory, page-aligned, or NULL;
  * mt_big_calloc: n elements of size bytes, zeroed (overflow checked).

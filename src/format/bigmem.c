@@ -256,6 +256,22 @@ static char *take(size_t len, size_t *warm)
 	while (off < len && nkept) {
 		struct kept *k = &kept[nkept - 1];
 		size_t part = k->len < len - off ? k->len : len - off;
+		/* Into an array of huge pages only whole ones, each onto the
+		 * same place modulo 2 MiB: moved elsewhere, the kernel splits
+		 * a huge page, and a range of another length would leave the
+		 * next one off its boundary.  What does not fit (a small
+		 * array's range, the tail of one kept only partly) goes
+		 * back. */
+		if (len >= 2 * HUGE)
+			part = ((uintptr_t)k->addr - (uintptr_t)(m + off)) % HUGE
+				   ? 0
+				   : part / HUGE * HUGE;
+		if (!part) {
+			(void)munmap(k->addr, k->len);
+			kept_bytes -= k->len;
+			nkept--;
+			continue;
+		}
 		size_t moved = move(k->addr, part, m + off);
 		off += moved;
 		if (moved < part) /* a failed move: those pages go back */

@@ -679,6 +679,31 @@ static void test_big_huge(void **state)
 	assert_true(huge_kb(d, 2 * n * 4) >= 2 * first - 8 * 1024);
 	mt_big_free(d);
 	mt_big_keep(0);
+	/* an array touched only at its start, freed last, is taken first:
+	 * what is kept of it stays whole huge pages, so the one taken
+	 * after it lands on its boundary and keeps its huge pages; a small
+	 * array's range (off any boundary) goes back instead */
+	mt_big_keep(64 * MIB);
+	uint32_t *f1 = mt_big_alloc(n * 4), *f2 = mt_big_alloc(n * 4);
+	unsigned char *small = mt_big_alloc(MIB);
+	fill(f2, n, 4);
+	/* small pages in f1's second 2 MiB: 1 MiB and more of them in
+	 * memory, not a whole huge page */
+	assert_int_equal(madvise((char *)f1 + 2 * MIB - 4096, 2 * MIB,
+				 MADV_NOHUGEPAGE),
+			 0);
+	memset(f1, 5, 3 * MIB + 100 * 1024);
+	memset(small, 6, MIB);
+	mt_big_free(f2);
+	mt_big_free(f1);
+	mt_big_free(small);
+	uint32_t *h = mt_big_alloc(2 * n * 4);
+	unsigned char *hb = (unsigned char *)h;
+	assert_true(hb[0] == 5 && hb[2 * MIB - 4097] == 5); /* f1's */
+	assert_true(same(h + 2 * MIB / 4, n - 1024, 4));    /* f2's */
+	assert_true(huge_kb(h, 2 * n * 4) >= first - 4 * 1024);
+	mt_big_free(h);
+	mt_big_keep(0);
 	/* pages made ahead */
 	mt_big_keep(32 * MIB);
 	prepared(32 * MIB, 32 * MIB);
