@@ -21,19 +21,6 @@ static size_t region_size(uint32_t nslots)
 	       (size_t)nslots * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
-static mt_objregion *region_new(uint32_t nslots)
-{
-	mt_objregion *r = malloc(region_size(nslots));
-	if (!r)
-		return NULL;
-	r->nslots = nslots;
-	r->count = 0;
-	r->offs = (uint16_t *)(r->ids + nslots);
-	/* an empty slot is an id of 0; offs of empty slots are never read */
-	memset(r->ids, 0, nslots * sizeof(uint32_t));
-	return r;
-}
-
 int mt_objtable_init(mt_objtable *t, size_t expected)
 {
 	memset(t, 0, sizeof(*t));
@@ -74,13 +61,75 @@ static uintptr_t *chunk_new(void)
 	return (uintptr_t *)a;
 }
 
+/* The size class of a table of n slots (MIN_SLOTS * (3/2)^k, the sizes
+ * region_grow makes), or MT_OBJTABLE_CLASSES for any other size. */
+static unsigned size_class(uint32_t n)
+{
+	uint32_t c = MIN_SLOTS;
+	for (unsigned k = 0; k < MT_OBJTABLE_CLASSES; k++, c += c / 2)
+		if (c == n)
+			return k;
+	return MT_OBJTABLE_CLASSES;
+}
+
+/* A table of nslots slots, all empty: a freed one of its size, else carved
+ * from the arena (fresh mappings are zero: empty).  NULL when out of
+ * memory (the table unchanged). */
+static mt_objregion *region_new(mt_objtable *t, uint32_t nslots)
+{
+	unsigned k = size_class(nslots);
+	mt_objregion *r;
+	if (k < MT_OBJTABLE_CLASSES && (r = t->free[k]) != NULL) {
+		t->free[k] = (mt_objregion *)(void *)r->offs;
+		memset(r->ids, 0, nslots * sizeof(uint32_t));
+	} else {
+		/* a table is at most 6 * 2^16 * 4/3 * 3/2 bytes: one piece
+		 * always holds it */
+		size_t b = (region_size(nslots) + 63) & ~(size_t)63;
+		if (!t->narena || t->arena_used + b > CHUNK_BYTES) {
+			if (t->narena == t->arena_cap) {
+				size_t cap = t->arena_cap ? t->arena_cap * 2 : 16;
+				char **na = realloc(t->arena, cap * sizeof(*na));
+				if (!na)
+					return NULL;
+				t->arena = na;
+				t->arena_cap = cap;
+			}
+			char *piece = (char *)chunk_new();
+			if (!piece)
+				return NULL;
+			t->arena[t->narena++] = piece;
+			t->arena_used = 0;
+		}
+		r = (mt_objregion *)(void *)(t->arena[t->narena - 1] +
+					     t->arena_used);
+		t->arena_used += b;
+	}
+	r->nslots = nslots;
+	r->count = 0;
+	r->offs = (uint16_t *)(r->ids + nslots);
+	return r;
+}
+
+/* Gives r back for a later table of its size (an odd size stays unused
+ * until the arena goes). */
+static void region_free(mt_objtable *t, mt_objregion *r)
+{
+	unsigned k = size_class(r->nslots);
+	if (k < MT_OBJTABLE_CLASSES) {
+		r->offs = (uint16_t *)(void *)t->free[k];
+		t->free[k] = r;
+	}
+}
+
 void mt_objtable_destroy(mt_objtable *t)
 {
 	for (size_t i = 0; i < t->nchunks; i++)
 		munmap(t->chunks[i], CHUNK_BYTES);
 	free(t->chunks);
-	for (size_t i = 0; i < t->dir_cap; i++)
-		free(t->dir[i].r);
+	for (size_t i = 0; i < t->narena; i++)
+		munmap(t->arena[i], CHUNK_BYTES);
+	free(t->arena);
 	free(t->dir);
 	memset(t, 0, sizeof(*t));
 }
@@ -132,10 +181,9 @@ static mt_objregion *region_get(mt_objtable *t, uintptr_t key)
 				return NULL;
 			e = dir_slot(t, r1);
 		}
-		mt_objregion *r = region_new(MIN_SLOTS);
+		mt_objregion *r = region_new(t, MIN_SLOTS);
 		if (!r)
 			return NULL;
-		t->region_bytes += region_size(MIN_SLOTS);
 		e->region1 = r1;
 		e->r = r;
 		t->ndir++;
@@ -170,7 +218,7 @@ static mt_objregion *region_grow(mt_objtable *t, mt_objdirent *e)
 	mt_objregion *old = e->r;
 	uint32_t n = old->nslots < 1024 ? old->nslots * 2
 					: old->nslots + old->nslots / 2;
-	mt_objregion *r = region_new(n);
+	mt_objregion *r = region_new(t, n);
 	if (!r)
 		return NULL;
 	for (uint32_t i = 0; i < old->nslots; i++) {
@@ -184,8 +232,7 @@ static mt_objregion *region_grow(mt_objtable *t, mt_objdirent *e)
 		r->offs[j] = old->offs[i];
 	}
 	r->count = old->count;
-	t->region_bytes += region_size(n) - region_size(old->nslots);
-	free(old);
+	region_free(t, old);
 	e->r = r;
 	if (t->last_region1 == e->region1)
 		t->last = r;
@@ -263,7 +310,8 @@ int mt_objtable_intern(mt_objtable *t, uintptr_t key, uint32_t *id)
 
 size_t mt_objtable_bytes(const mt_objtable *t)
 {
-	return t->nchunks * MT_OBJTABLE_CHUNK * sizeof(uintptr_t) +
+	return (t->nchunks + t->narena) * CHUNK_BYTES +
 	       t->chunks_cap * sizeof(uintptr_t *) +
-	       t->dir_cap * sizeof(mt_objdirent) + t->region_bytes;
+	       t->arena_cap * sizeof(char *) +
+	       t->dir_cap * sizeof(mt_objdirent);
 }

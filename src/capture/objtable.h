@@ -33,8 +33,12 @@
  * and at least 1024 slots (6 KiB) per such region: at most 10% of the
  * address space the heap's objects span, when each region holds one big
  * object.
- * Nothing else grows with the heap.  C memory only (malloc), so building the
- * table never touches the Python heap being measured.
+ * Nothing else grows with the heap.  C memory only (anonymous mappings:
+ * the key chunks and the region tables' arena are 2 MiB pieces advised
+ * huge pages, so that filling them takes one page fault per 2 MiB, not 512;
+ * the region tables were malloc's, and malloc plus the page faults of its
+ * fresh memory were 8% of a dump), so building the table never touches the
+ * Python heap being measured.
  */
 #ifndef MT_CAPTURE_OBJTABLE_H
 #define MT_CAPTURE_OBJTABLE_H
@@ -44,13 +48,16 @@
 #include "prefetch.h"
 
 #define MT_OBJTABLE_REGION_BITS 16
+/* region table size classes: 1024 slots * (3/2)^k; the last is more than
+ * a region's 64 KiB can need (at most 4096 objects of 16 bytes) */
+#define MT_OBJTABLE_CLASSES 8
 
 /* One region's table: ids[nslots] (id + 1, 0 = empty) then offs[nslots]
  * (the key's low 16 bits) in the same allocation. */
 typedef struct mt_objregion {
 	uint32_t nslots; /* any count >= 8 */
 	uint32_t count;	 /* keys in this table */
-	uint16_t *offs;
+	uint16_t *offs;	 /* (in the free list: the next free table) */
 	uint32_t ids[];
 } mt_objregion;
 
@@ -69,7 +76,13 @@ typedef struct mt_objtable {
 	size_t dir_cap, ndir;
 	uintptr_t last_region1; /* cache of the last directory lookup    */
 	mt_objregion *last;
-	size_t region_bytes; /* allocated bytes of the region tables    */
+	/* the region tables' arena: 2 MiB huge-page pieces, carved in
+	 * order; a table left by a growth waits in free[k] (k: its size
+	 * class, MIN_SLOTS * (3/2)^k slots) for the next table of that size */
+	char **arena;
+	size_t narena, arena_cap;
+	size_t arena_used; /* bytes carved from arena[narena - 1]       */
+	mt_objregion *free[MT_OBJTABLE_CLASSES];
 } mt_objtable;
 
 #define MT_OBJTABLE_CHUNK_BITS 18

@@ -3,8 +3,9 @@
  * address as distinct keys, a full 64 KiB region (every 16-byte address
  * with every tag: the region's table grows many times), keys spread over
  * many regions from a tiny pre-size (the directory grows), appended keys
- * invisible to find and intern, absent neighbours not found, and the byte
- * count growing with the table. */
+ * invisible to find and intern, absent neighbours not found, the byte
+ * count growing with the table, and region tables left by growths reused
+ * (empty) by new regions without new arena pieces. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -112,6 +113,52 @@ static void test_spread_and_absent(void **state)
 	mt_objtable_destroy(&t);
 }
 
+/* Key i of region r (16-byte spacing from the region's start). */
+static uintptr_t rkey(uint32_t r, uint32_t i)
+{
+	return (uintptr_t)0x560000000000u + ((uintptr_t)r << 16) + 16u * i;
+}
+
+static void test_tables_reused(void **state)
+{
+	(void)state;
+	mt_objtable t;
+	assert_int_equal(mt_objtable_init(&t, 0), 0);
+	uint32_t id, next = 0;
+	/* 300 regions to 1000 keys, in turns: each table grows once, leaving
+	 * 300 freed tables of 1024 slots with stale ids in them */
+	for (uint32_t i = 0; i < 1000; i++)
+		for (uint32_t r = 0; r < 300; r++) {
+			assert_int_equal(mt_objtable_intern(&t, rkey(r, i), &id),
+					 1);
+			assert_int_equal(id, next++);
+		}
+	size_t pieces = t.narena;
+	/* 300 new regions take those tables back: no new arena piece, and
+	 * the stale ids must be gone (else the probes below find them) */
+	for (uint32_t r = 300; r < 600; r++)
+		assert_int_equal(mt_objtable_intern(&t, rkey(r, 0), &id), 1);
+	assert_int_equal(t.narena, pieces);
+	assert_int_equal(mt_objtable_find(&t, rkey(300, 1), &id), 0);
+	for (uint32_t i = 1; i < 2000; i++)
+		for (uint32_t r = 300; r < 600; r++)
+			assert_int_equal(mt_objtable_intern(&t, rkey(r, i), &id),
+					 1);
+	/* every key of both halves is found with its own id; the odd
+	 * addresses between them are not */
+	for (uint32_t r = 0; r < 600; r++)
+		for (uint32_t i = 0; i < (r < 300 ? 1000u : 2000u); i++) {
+			assert_int_equal(mt_objtable_find(&t, rkey(r, i), &id),
+					 1);
+			assert_int_equal(mt_objtable_key(&t, id), rkey(r, i));
+			assert_int_equal(
+			    mt_objtable_find(&t, rkey(r, i) + 8, &id), 0);
+		}
+	for (uint32_t r = 0; r < 300; r++)
+		assert_int_equal(mt_objtable_find(&t, rkey(r, 1000), &id), 0);
+	mt_objtable_destroy(&t);
+}
+
 static void test_append_and_bytes(void **state)
 {
 	(void)state;
@@ -143,6 +190,7 @@ int main(void)
 	    cmocka_unit_test(test_full_region_with_tags),
 	    cmocka_unit_test(test_spread_and_absent),
 	    cmocka_unit_test(test_append_and_bytes),
+	    cmocka_unit_test(test_tables_reused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
