@@ -4,7 +4,7 @@
                                     [--heap bench|docutils|both] [--docs K]
                                     [--dir DIR]
 
-One process, one heap, the two tools taking turns (R rounds, default 3:
+One process, one heap, the two tools taking turns (R rounds, default 5:
 dump, hp.heap(), dump, hp.heap(), ...); heapy is warm (one hp.heap() first,
 not counted: the first call materialises the inline-values dicts of 3.11+
 and imports what it needs).  Both are timed as the caller sees them (wall
@@ -12,7 +12,9 @@ time of the call).  heapy's heap() runs gc.collect() first, so the ratio
 line compares it with dump() as called by default (collect=True); the
 pause without the collection (collect=False) is printed beside it.
 Absolute times on a shared machine vary by half; the ratio, measured in one
-run with the tools taking turns, is the figure.
+run with the tools taking turns, is the figure.  Every dump writes a new
+file in DIR (default $TMPDIR or /tmp): the previous round's is removed
+first, outside the timing.  The dump's own fsync and rename are timed.
 
 Heaps:
   bench     heapy's benchmark heap (bench_capture.py): N/4 `Rec` instances
@@ -111,6 +113,18 @@ def timed(fn, cpu=None):
     return time.perf_counter() - t, r
 
 
+def fresh(out):
+    """out removed, outside the timing: every dump makes a new file.  A
+    rename onto the previous round's 100 MB dump frees its blocks inside
+    the call (50 ms on ext4 here), which is the file system's work for
+    the file replaced, not the walk's."""
+    try:
+        os.unlink(out)
+    except FileNotFoundError:
+        pass
+    return out
+
+
 def compare(label, memtrack, hp, out, rounds):
     gc.collect()
     cold, _ = timed(hp.heap)  # warm-up, not counted
@@ -118,9 +132,11 @@ def compare(label, memtrack, hp, out, rounds):
     mtc, mtnc, hsc, gcc = [], [], [], []
     objects = 0
     for _ in range(rounds):
+        fresh(out)
         s, summ = timed(lambda: memtrack.dump(out, collect=True), mtc)
         mt.append(s)
         objects = summ["objects"]
+        fresh(out)
         s, _ = timed(lambda: memtrack.dump(out, collect=False), mtnc)
         mtn.append(s)
         s, h = timed(hp.heap, hsc)
@@ -155,7 +171,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("moddir")
     ap.add_argument("--objects", type=int, default=5000000)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--heap", choices=("bench", "docutils", "both"), default="both")
     ap.add_argument("--docs", type=int, default=400)
     ap.add_argument("--dir", default=os.environ.get("TMPDIR", "/tmp"))
