@@ -583,28 +583,37 @@ static int sizeof_allowed(PyCFunction f)
 
 /* __sizeof__ of a type memtrack does not model (deque, array, OrderedDict,
  * BytesIO...): when it resolves, through the MRO dicts without running
- * descriptors, to one of the allowed C functions (g_sizeof_rows) and o is
- * an instance of the type that defines it, call that C function.  Nothing
- * else is called: not a Python-level __sizeof__, not another C one (it may
- * call Python code: Cython's `def __sizeof__`, pandas' engines), not an
- * allowed one borrowed by an unrelated class (`__sizeof__ =
+ * descriptors, to one of the allowed C functions (g_sizeof_rows) and tp is
+ * a subtype of the type that defines it, that C function; else NULL.
+ * Nothing else is called: not a Python-level __sizeof__, not another C one
+ * (it may call Python code: Cython's `def __sizeof__`, pandas' engines),
+ * not an allowed one borrowed by an unrelated class (`__sizeof__ =
  * deque.__sizeof__` would read a deque's fields out of another layout).
- * Returns 1 and sets *size on success. */
-static int c_sizeof(PyObject *o, size_t *size)
+ * Found once per type and dump (typeinfo_build): the lookup per object was
+ * 1-2% of a dump of user-class instances, and nothing can change a type's
+ * MRO dicts while the walk runs. */
+static PyCFunction c_sizeof_fn(PyTypeObject *tp)
 {
-	PyObject *m = _PyType_Lookup(Py_TYPE(o), g_key_sizeof);
+	PyObject *m = _PyType_Lookup(tp, g_key_sizeof);
 	if (!m || !Py_IS_TYPE(m, &PyMethodDescr_Type)) {
 		if (PyErr_Occurred())
 			PyErr_Clear();
-		return 0;
+		return NULL;
 	}
 	PyMethodDescrObject *md = (PyMethodDescrObject *)m;
 	PyMethodDef *def = md->d_method;
 	if (!def || def->ml_meth == g_object_sizeof ||
 	    !(def->ml_flags & METH_NOARGS) || !sizeof_allowed(def->ml_meth) ||
-	    !md->d_common.d_type || !PyObject_TypeCheck(o, md->d_common.d_type))
-		return 0;
-	PyObject *r = def->ml_meth(o, NULL);
+	    !md->d_common.d_type ||
+	    !PyType_IsSubtype(tp, md->d_common.d_type))
+		return NULL;
+	return def->ml_meth;
+}
+
+/* Calls f, tp's c_sizeof_fn, on o: returns 1 and sets *size on success. */
+static int c_sizeof(PyCFunction f, PyObject *o, size_t *size)
+{
+	PyObject *r = f(o, NULL);
 	if (!r) {
 		PyErr_Clear();
 		return 0;
@@ -682,6 +691,10 @@ static void typeinfo_build(mt_walk *w, PyTypeObject *tp, mt_typeinfo *ti)
 			ti->row == &mt_kind_other) &&
 		       mt_greenlet_type(tp);
 	ti->gc = PyType_IS_GC(tp) != 0;
+	/* an exact modelled builtin is an instance of no allowlisted type;
+	 * a mark walk needs no size */
+	if (!w->mb && tp != ti->base && !(ti->row->flags & MT_KF_OWN_SIZE))
+		ti->sizeof_fn = c_sizeof_fn(tp);
 	ti->mtype = MT_MARK_NOTYPE;
 	if (w->mb) {
 		ti->mtype = mt_markb_type(w->mb, (uintptr_t)tp);
@@ -806,8 +819,8 @@ static void process_real(mt_walk *w, uint32_t id, PyObject *o, mt_obj *ob)
 		size = ti.row->size(o);
 		/* an exact modelled builtin is an instance of no allowlisted
 		 * type */
-		if (tp != ti.base && !(ti.row->flags & MT_KF_OWN_SIZE))
-			c_sizeof(o, &size);
+		if (ti.sizeof_fn)
+			c_sizeof(ti.sizeof_fn, o, &size);
 	}
 	ob->size = (uint64_t)(size + mt_py_presize(o));
 }

@@ -181,6 +181,7 @@ typedef struct mt_typeinfo {
 				 dump with a mark: mt_mark_type */
 	uint32_t tid1;	     /* the type object's id + 1 once interned */
 	uint8_t gc;	     /* PyType_IS_GC(tp)                           */
+	PyCFunction sizeof_fn; /* allowed C __sizeof__ to call, or NULL  */
 } mt_typeinfo;
 
 struct mt_walk {
