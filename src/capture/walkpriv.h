@@ -193,6 +193,7 @@ struct mt_walk {
 	size_t nedges, edges_cap;
 	uint64_t total_edges;
 	uint64_t total_size; /* sum of the sizes of the objects written */
+	uint32_t dict_name1; /* name index of "__dict__" + 1, 0: not yet  */
 	/* cover set: PyObject addresses explained by named edges */
 	uintptr_t *cover;
 	size_t cover_cap; /* slots, power of two */
