@@ -39,11 +39,11 @@ int mt_objtable_init(mt_objtable *t, size_t expected)
 
 #define CHUNK_BYTES (MT_OBJTABLE_CHUNK * sizeof(uintptr_t))
 
-/* A chunk of the key array: CHUNK_BYTES (2 MiB) mapped at a multiple of its
- * size, with MADV_HUGEPAGE, so that filling it takes one page fault instead
- * of 512 (they were 6% of a dump).  Resident once touched, like malloc's.
- * NULL when out of memory. */
-static uintptr_t *chunk_new(void)
+/* A chunk of the key array or a piece of the tables' arena: CHUNK_BYTES
+ * (2 MiB) mapped at a multiple of its size, with MADV_HUGEPAGE if huge, so
+ * that filling it takes one page fault instead of 512 (they were 6% of a
+ * dump).  Resident once touched, like malloc's.  NULL when out of memory. */
+static uintptr_t *chunk_new(int huge)
 {
 	size_t b = CHUNK_BYTES;
 	char *p = mmap(NULL, 2 * b, PROT_READ | PROT_WRITE,
@@ -56,7 +56,10 @@ static uintptr_t *chunk_new(void)
 	if (a + b < p + 2 * b)
 		munmap(a + b, (size_t)(p + 2 * b - (a + b)));
 #ifdef MADV_HUGEPAGE
-	(void)madvise(a, b, MADV_HUGEPAGE);
+	if (huge)
+		(void)madvise(a, b, MADV_HUGEPAGE);
+#else
+	(void)huge;
 #endif
 	return (uintptr_t *)a;
 }
@@ -72,53 +75,142 @@ static unsigned size_class(uint32_t n)
 	return MT_OBJTABLE_CLASSES;
 }
 
-/* A table of nslots slots, all empty: a freed one of its size, else carved
- * from the arena (fresh mappings are zero: empty).  NULL when out of
- * memory (the table unchanged). */
-static mt_objregion *region_new(mt_objtable *t, uint32_t nslots)
+/* A piece of the arena: 2 MiB at a multiple of 2 MiB, this header first,
+ * then tables of one size class carved in order, `block` bytes each. */
+struct mt_objpiece {
+	struct mt_objpiece *next; /* in t->empty */
+	size_t used;		  /* bytes carved, the header included */
+	size_t block;		  /* bytes of each table (0: sizes vary) */
+	uint32_t live;		  /* tables in use */
+	uint8_t cls;
+	uint8_t dirty; /* reused: its tables must be cleared */
+};
+
+#define PIECE_HDR ((sizeof(struct mt_objpiece) + 63) & ~(size_t)63)
+#define SMALL_PIECES 8
+
+static struct mt_objpiece *piece_of(const mt_objregion *r)
+{
+	return (struct mt_objpiece *)((uintptr_t)r &
+				      ~(uintptr_t)(CHUNK_BYTES - 1));
+}
+
+/* A piece for class k: an emptied one, else a new mapping.  NULL when out
+ * of memory. */
+static struct mt_objpiece *piece_new(mt_objtable *t, unsigned k)
+{
+	struct mt_objpiece *p = t->empty;
+	if (p) {
+		t->empty = p->next;
+		p->dirty = 1;
+	} else {
+		if (t->narena == t->arena_cap) {
+			size_t cap = t->arena_cap ? t->arena_cap * 2 : 16;
+			char **na = realloc(t->arena, cap * sizeof(*na));
+			if (!na)
+				return NULL;
+			t->arena = na;
+			t->arena_cap = cap;
+		}
+		/* the first pieces in small pages: a whole huge page per
+		 * piece still being filled (one per size class) and per piece
+		 * emptying was 3 bytes an object at 1M objects */
+		p = (struct mt_objpiece *)(void *)chunk_new(t->narena >=
+							    SMALL_PIECES);
+		if (!p)
+			return NULL;
+		t->arena[t->narena++] = (char *)p;
+		p->dirty = 0; /* a fresh mapping is zero */
+	}
+	p->next = NULL;
+	p->used = PIECE_HDR;
+	p->block = 0;
+	p->live = 0;
+	p->cls = (uint8_t)k;
+	return p;
+}
+
+/* A table of nslots slots for region region1, all empty, carved from the
+ * current piece of its size class.  NULL when out of memory (the table
+ * unchanged). */
+static mt_objregion *region_new(mt_objtable *t, uint32_t nslots,
+				uintptr_t region1)
 {
 	unsigned k = size_class(nslots);
-	mt_objregion *r;
-	if (k < MT_OBJTABLE_CLASSES && (r = t->free[k]) != NULL) {
-		t->free[k] = (mt_objregion *)(void *)r->offs;
-		memset(r->ids, 0, nslots * sizeof(uint32_t));
-	} else {
-		/* a table is at most 6 * 2^16 * 4/3 * 3/2 bytes: one piece
-		 * always holds it */
-		size_t b = (region_size(nslots) + 63) & ~(size_t)63;
-		if (!t->narena || t->arena_used + b > CHUNK_BYTES) {
-			if (t->narena == t->arena_cap) {
-				size_t cap = t->arena_cap ? t->arena_cap * 2 : 16;
-				char **na = realloc(t->arena, cap * sizeof(*na));
-				if (!na)
-					return NULL;
-				t->arena = na;
-				t->arena_cap = cap;
-			}
-			char *piece = (char *)chunk_new();
-			if (!piece)
-				return NULL;
-			t->arena[t->narena++] = piece;
-			t->arena_used = 0;
-		}
-		r = (mt_objregion *)(void *)(t->arena[t->narena - 1] +
-					     t->arena_used);
-		t->arena_used += b;
+	/* a table is at most 6 * 2^16 * 4/3 * 3/2 bytes: a piece holds it */
+	size_t b = (region_size(nslots) + 63) & ~(size_t)63;
+	struct mt_objpiece *p = t->cur[k];
+	if (!p || p->used + b > CHUNK_BYTES) {
+		if (!(p = piece_new(t, k)))
+			return NULL;
+		t->cur[k] = p;
 	}
+	mt_objregion *r = (mt_objregion *)(void *)((char *)p + p->used);
+	p->block = k < MT_OBJTABLE_CLASSES ? b : 0;
+	p->used += b;
+	p->live++;
+	if (p->dirty)
+		memset(r->ids, 0, nslots * sizeof(uint32_t));
 	r->nslots = nslots;
 	r->count = 0;
+	r->region1 = region1;
 	r->offs = (uint16_t *)(r->ids + nslots);
 	return r;
 }
 
-/* Gives r back for a later table of its size (an odd size stays unused
- * until the arena goes). */
+static mt_objdirent *dir_slot(const mt_objtable *t, uintptr_t r1);
+
+/* Moves the tables still in use in p (not the current piece of its class)
+ * to that current piece, each directory entry following its table, and
+ * puts p in `empty` once none is left.  Stops where memory runs out (the
+ * tables not moved stay valid where they are). */
+static void piece_evacuate(mt_objtable *t, struct mt_objpiece *p)
+{
+	for (size_t off = PIECE_HDR; p->live && off + p->block <= p->used;
+	     off += p->block) {
+		mt_objregion *r = (mt_objregion *)(void *)((char *)p + off);
+		if (!r->nslots)
+			continue;
+		mt_objregion *n = region_new(t, r->nslots, r->region1);
+		if (!n)
+			return;
+		memcpy(n->ids, r->ids,
+		       (size_t)r->nslots * (sizeof(uint32_t) + sizeof(uint16_t)));
+		n->count = r->count;
+		dir_slot(t, r->region1)->r = n;
+		if (t->last == r)
+			t->last = n;
+		r->nslots = 0;
+		p->live--;
+	}
+	if (!p->live) {
+		p->next = t->empty;
+		t->empty = p;
+	}
+}
+
+/* Gives r back (r->nslots 0 marks it given back).  Once every table of its
+ * piece is given back, the piece serves any size class again; a piece
+ * left half full or less has its tables moved to the current piece
+ * first.  The tables of one size tend to grow together, but the few that
+ * do not would keep their pieces: kept as they were, the 1024-slot tables
+ * of a benchmark-heap dump held 32 MB of pieces at the end, for 0.2 MB
+ * of tables in use. */
 static void region_free(mt_objtable *t, mt_objregion *r)
 {
-	unsigned k = size_class(r->nslots);
-	if (k < MT_OBJTABLE_CLASSES) {
-		r->offs = (uint16_t *)(void *)t->free[k];
-		t->free[k] = r;
+	struct mt_objpiece *p = piece_of(r);
+	r->nslots = 0;
+	if (--p->live == 0) {
+		if (t->cur[p->cls] == p) {
+			p->used = PIECE_HDR;
+			p->dirty = 1;
+		} else {
+			p->next = t->empty;
+			t->empty = p;
+		}
+	} else if (p->block && t->cur[p->cls] != p &&
+		   (size_t)p->live * 2 <= (CHUNK_BYTES - PIECE_HDR) / p->block) {
+		piece_evacuate(t, p);
 	}
 }
 
@@ -181,7 +273,7 @@ static mt_objregion *region_get(mt_objtable *t, uintptr_t key)
 				return NULL;
 			e = dir_slot(t, r1);
 		}
-		mt_objregion *r = region_new(t, MIN_SLOTS);
+		mt_objregion *r = region_new(t, MIN_SLOTS, r1);
 		if (!r)
 			return NULL;
 		e->region1 = r1;
@@ -218,7 +310,7 @@ static mt_objregion *region_grow(mt_objtable *t, mt_objdirent *e)
 	mt_objregion *old = e->r;
 	uint32_t n = old->nslots < 1024 ? old->nslots * 2
 					: old->nslots + old->nslots / 2;
-	mt_objregion *r = region_new(t, n);
+	mt_objregion *r = region_new(t, n, old->region1);
 	if (!r)
 		return NULL;
 	for (uint32_t i = 0; i < old->nslots; i++) {
@@ -232,10 +324,10 @@ static mt_objregion *region_grow(mt_objtable *t, mt_objdirent *e)
 		r->offs[j] = old->offs[i];
 	}
 	r->count = old->count;
-	region_free(t, old);
 	e->r = r;
 	if (t->last_region1 == e->region1)
 		t->last = r;
+	region_free(t, old);
 	return r;
 }
 
@@ -261,7 +353,7 @@ static int push_key(mt_objtable *t, uintptr_t key, uint32_t *id)
 			t->chunks = nc;
 			t->chunks_cap = cap;
 		}
-		t->chunks[c] = chunk_new();
+		t->chunks[c] = chunk_new(1);
 		if (!t->chunks[c])
 			return -1;
 		t->nchunks++;

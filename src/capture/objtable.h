@@ -57,7 +57,8 @@
 typedef struct mt_objregion {
 	uint32_t nslots; /* any count >= 8 */
 	uint32_t count;	 /* keys in this table */
-	uint16_t *offs;	 /* (in the free list: the next free table) */
+	uint16_t *offs;
+	uintptr_t region1; /* its region's number + 1 (the directory key) */
 	uint32_t ids[];
 } mt_objregion;
 
@@ -76,13 +77,15 @@ typedef struct mt_objtable {
 	size_t dir_cap, ndir;
 	uintptr_t last_region1; /* cache of the last directory lookup    */
 	mt_objregion *last;
-	/* the region tables' arena: 2 MiB huge-page pieces, carved in
-	 * order; a table left by a growth waits in free[k] (k: its size
-	 * class, MIN_SLOTS * (3/2)^k slots) for the next table of that size */
+	/* the region tables' arena: 2 MiB huge-page pieces (objtable.c), each
+	 * carved in order for tables of one size class (MIN_SLOTS * (3/2)^k
+	 * slots, k < MT_OBJTABLE_CLASSES; the last class takes any other
+	 * size); a piece whose tables were all given back (by growths) waits
+	 * in `empty` for any class */
 	char **arena;
 	size_t narena, arena_cap;
-	size_t arena_used; /* bytes carved from arena[narena - 1]       */
-	mt_objregion *free[MT_OBJTABLE_CLASSES];
+	struct mt_objpiece *cur[MT_OBJTABLE_CLASSES + 1];
+	struct mt_objpiece *empty;
 } mt_objtable;
 
 #define MT_OBJTABLE_CHUNK_BITS 18

@@ -4,8 +4,10 @@
  * with every tag: the region's table grows many times), keys spread over
  * many regions from a tiny pre-size (the directory grows), appended keys
  * invisible to find and intern, absent neighbours not found, the byte
- * count growing with the table, and region tables left by growths reused
- * (empty) by new regions without new arena pieces. */
+ * count growing with the table, and the arena's memory of region tables
+ * left by growths reused (cleared) by new regions without new pieces, and
+ * the few tables left in pieces of grown ones moved out so that those
+ * pieces serve again. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -125,8 +127,9 @@ static void test_tables_reused(void **state)
 	mt_objtable t;
 	assert_int_equal(mt_objtable_init(&t, 0), 0);
 	uint32_t id, next = 0;
-	/* 300 regions to 1000 keys, in turns: each table grows once, leaving
-	 * 300 freed tables of 1024 slots with stale ids in them */
+	/* 300 regions to 1000 keys, in turns: each table grows once, giving
+	 * back 300 tables of 1024 slots with stale ids in them (their piece
+	 * of the arena is then empty) */
 	for (uint32_t i = 0; i < 1000; i++)
 		for (uint32_t r = 0; r < 300; r++) {
 			assert_int_equal(mt_objtable_intern(&t, rkey(r, i), &id),
@@ -134,7 +137,7 @@ static void test_tables_reused(void **state)
 			assert_int_equal(id, next++);
 		}
 	size_t pieces = t.narena;
-	/* 300 new regions take those tables back: no new arena piece, and
+	/* 300 new regions take that piece again: no new arena piece, and
 	 * the stale ids must be gone (else the probes below find them) */
 	for (uint32_t r = 300; r < 600; r++)
 		assert_int_equal(mt_objtable_intern(&t, rkey(r, 0), &id), 1);
@@ -156,6 +159,41 @@ static void test_tables_reused(void **state)
 		}
 	for (uint32_t r = 0; r < 300; r++)
 		assert_int_equal(mt_objtable_find(&t, rkey(r, 1000), &id), 0);
+	mt_objtable_destroy(&t);
+}
+
+static void test_sparse_pieces_moved(void **state)
+{
+	(void)state;
+	mt_objtable t;
+	assert_int_equal(mt_objtable_init(&t, 0), 0);
+	uint32_t id;
+	/* 1000 regions with one key: three pieces of 1024-slot tables */
+	for (uint32_t r = 0; r < 1000; r++)
+		assert_int_equal(mt_objtable_intern(&t, rkey(r, 0), &id), 1);
+	/* all but every 20th grow past 768 keys: the first pieces' few
+	 * tables left are moved out, and the pieces serve the bigger tables
+	 * (950 of 9280 bytes: five pieces), so no more than that plus the
+	 * two current pieces of 1024-slot tables are mapped; kept in place,
+	 * eight would be */
+	for (uint32_t i = 1; i < 800; i++)
+		for (uint32_t r = 0; r < 1000; r++)
+			if (r % 20)
+				assert_int_equal(
+				    mt_objtable_intern(&t, rkey(r, i), &id), 1);
+	assert_true(t.narena <= 7);
+	for (uint32_t r = 0; r < 1000; r++)
+		for (uint32_t i = 0; i < (r % 20 ? 800u : 1u); i++) {
+			assert_int_equal(mt_objtable_find(&t, rkey(r, i), &id),
+					 1);
+			assert_int_equal(mt_objtable_key(&t, id), rkey(r, i));
+			assert_int_equal(
+			    mt_objtable_find(&t, rkey(r, i) + 8, &id), 0);
+		}
+	/* the moved tables still take keys */
+	for (uint32_t r = 0; r < 1000; r += 20)
+		assert_int_equal(mt_objtable_intern(&t, rkey(r, 1), &id), 1);
+	assert_int_equal(mt_objtable_find(&t, rkey(40, 1), &id), 1);
 	mt_objtable_destroy(&t);
 }
 
@@ -191,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(test_spread_and_absent),
 	    cmocka_unit_test(test_append_and_bytes),
 	    cmocka_unit_test(test_tables_reused),
+	    cmocka_unit_test(test_sparse_pieces_moved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
