@@ -35,7 +35,8 @@
  * object.
  * Nothing else grows with the heap.  C memory only (anonymous mappings:
  * the key chunks and the region tables' arena are 2 MiB pieces advised
- * huge pages, so that filling them takes one page fault per 2 MiB, not 512;
+ * huge pages, but for the arena's first 8, so that filling them takes one
+ * page fault per 2 MiB, not 512;
  * the region tables were malloc's, and malloc plus the page faults of its
  * fresh memory were 8% of a dump), so building the table never touches the
  * Python heap being measured.
@@ -48,8 +49,9 @@
 #include "prefetch.h"
 
 #define MT_OBJTABLE_REGION_BITS 16
-/* region table size classes: 1024 slots * (3/2)^k; the last is more than
- * a region's 64 KiB can need (at most 4096 objects of 16 bytes) */
+/* region table size classes: 1024 slots * (3/2)^k, k < 8 (up to 13,122
+ * keys in one 64 KiB region); a bigger table shares the pieces of an
+ * extra class, where tables are never moved */
 #define MT_OBJTABLE_CLASSES 8
 
 /* One region's table: ids[nslots] (id + 1, 0 = empty) then offs[nslots]
@@ -77,7 +79,7 @@ typedef struct mt_objtable {
 	size_t dir_cap, ndir;
 	uintptr_t last_region1; /* cache of the last directory lookup    */
 	mt_objregion *last;
-	/* the region tables' arena: 2 MiB huge-page pieces (objtable.c), each
+	/* the region tables' arena: 2 MiB pieces (objtable.c), each
 	 * carved in order for tables of one size class (MIN_SLOTS * (3/2)^k
 	 * slots, k < MT_OBJTABLE_CLASSES; the last class takes any other
 	 * size); a piece whose tables were all given back (by growths) waits
