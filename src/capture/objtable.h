@@ -33,13 +33,12 @@
  * and at least 1024 slots (6 KiB) per such region: at most 10% of the
  * address space the heap's objects span, when each region holds one big
  * object.
- * Nothing else grows with the heap.  C memory only (anonymous mappings:
- * the key chunks and the region tables' arena are 2 MiB pieces advised
- * huge pages, but for the arena's first 8, so that filling them takes one
- * page fault per 2 MiB, not 512;
- * the region tables were malloc's, and malloc plus the page faults of its
- * fresh memory were 8% of a dump), so building the table never touches the
- * Python heap being measured.
+ * Nothing else grows with the heap.  C memory only, so building the table
+ * never touches the Python heap being measured: anonymous mappings, the key
+ * chunks and the region tables' arena in 2 MiB pieces advised huge pages
+ * (all but the arena's first 8), so that filling one takes one page fault,
+ * not 512 (with the tables from malloc, malloc and the page faults of its
+ * fresh memory were 8% of a dump).
  */
 #ifndef MT_CAPTURE_OBJTABLE_H
 #define MT_CAPTURE_OBJTABLE_H

@@ -165,12 +165,15 @@ uint32_t mt_walk_ref_id(mt_walk *w, mt_ref r)
  * back before the next object (process). */
 #define EDGES_MAPPED ((size_t)4 << 20)
 
-static void edges_free(mt_edge *e, size_t cap)
+static void edges_drop(mt_walk *w)
 {
-	if (cap * sizeof(*e) >= EDGES_MAPPED)
-		munmap(e, cap * sizeof(*e));
+	if (w->edges_cap * sizeof(mt_edge) >= EDGES_MAPPED)
+		munmap(w->edges, w->edges_cap * sizeof(mt_edge));
 	else
-		free(e);
+		free(w->edges);
+	w->edges = NULL;
+	w->edges_cap = 0;
+	w->nedges = 0;
 }
 
 static int edges_grow(mt_walk *w)
@@ -834,8 +837,6 @@ static void process_real(mt_walk *w, uint32_t id, PyObject *o, mt_obj *ob)
 	}
 	if (!sized) {
 		size = ti.row->size(o);
-		/* an exact modelled builtin is an instance of no allowlisted
-		 * type */
 		if (ti.sizeof_fn)
 			c_sizeof(ti.sizeof_fn, o, &size);
 	}
@@ -927,14 +928,11 @@ static void process(mt_walk *w, uint32_t id)
 	dbg_current = id;
 #endif
 	memset(&ob, 0, sizeof(ob));
-	if (w->edges_cap * sizeof(mt_edge) >= EDGES_MAPPED) {
-		/* the last object had more than 256Ki edges: its buffer goes
-		 * back rather than stay in the walk's peak (the benchmark
-		 * heap's list: 20 MB, 4 bytes an object) */
-		edges_free(w->edges, w->edges_cap);
-		w->edges = NULL;
-		w->edges_cap = 0;
-	}
+	/* after an object of more than 256Ki edges its buffer goes back
+	 * rather than stay in the walk's peak (the benchmark heap's list:
+	 * 20 MB, 4 bytes an object) */
+	if (w->edges_cap * sizeof(mt_edge) >= EDGES_MAPPED)
+		edges_drop(w);
 	w->nedges = 0;
 	w->nextra = 0;
 	w->vdict_owner = NULL;
@@ -1275,7 +1273,7 @@ static void walk_init(mt_walk *w, mt_writer *wr, struct mt_dumpplugins *plugins,
 static void walk_destroy(mt_walk *w)
 {
 	mt_objtable_destroy(&w->tab);
-	edges_free(w->edges, w->edges_cap);
+	edges_drop(w);
 	free(w->cover);
 	free(w->cover_log);
 	free(w->extra);
