@@ -28,12 +28,16 @@
  * buffers (4 MiB) once the output thread runs.
  *
  * Threads: once the first 1 MiB buffer is full, a second thread checksums
- * and writes the full buffers while the caller encodes the next ones (off
- * with mt_writer_set_thread).  It runs no Python code and receives no
- * asynchronous signal; a write error it meets is returned by the caller's
- * next call (or by mt_writer_finish) exactly as if the caller had written;
- * mt_writer_finish and mt_writer_abort join it.  The file's bytes are the
- * same with or without it.  A writer is used from one thread at a time.
+ * and writes the full buffers while the caller encodes the next ones, and
+ * a third makes what is written durable meanwhile (fdatasync every 8 MiB
+ * or more, then the synced pages dropped from the page cache), so the
+ * final fsync waits only for the last few MiB (both off with
+ * mt_writer_set_thread).  They run no Python code and receive no
+ * asynchronous signal; a write or sync error they meet is returned by the
+ * caller's next call (or by mt_writer_finish) exactly as if the caller had
+ * written; mt_writer_finish and mt_writer_abort join them.  The file's
+ * bytes are the same with or without them.  A writer is used from one
+ * thread at a time.
  *
  * The writer assigns nothing: the caller gives absolute object ids and the
  * writer encodes them relative to its running counter `hi` (dump.h).  Object
@@ -59,7 +63,8 @@ mt_status mt_writer_check_target(const char *path, mt_err *err);
  * on MT_OK.  Caller frees with mt_writer_finish or mt_writer_abort. */
 mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err);
 
-/* Whether a second thread writes the output (default true).  Call before
+/* Whether a second thread writes the output and a third syncs it (default
+ * true).  Call before
  * the first 1 MiB is written; later calls change nothing. */
 void mt_writer_set_thread(mt_writer *w, bool on);
 

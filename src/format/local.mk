@@ -31,6 +31,7 @@ TESTS += tests/unit/test_writer
 tests_unit_test_writer_SOURCES = tests/unit/test_writer.c
 tests_unit_test_writer_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_writer_LDADD = libmtformat.la $(CMOCKA_LIBS)
+tests_unit_test_writer_LDFLAGS = -Wl,--wrap=fdatasync
 check_PROGRAMS += tests/unit/test_util
 TESTS += tests/unit/test_util
 tests_unit_test_util_SOURCES = tests/unit/test_util.c

@@ -14,12 +14,27 @@
  * mt_writer_set_thread turned it off.  The buffer is then one of NSLOTS
  * slots of a ring: the caller fills slot (head + nfull) % NSLOTS while the
  * thread writes slot head, and a caller that finds every slot full waits
- * (memory stays NSLOTS MiB however slow the disk).  Every
- * WRITEBACK_STEP bytes the thread also asks the kernel to start writing
- * the pages out (sync_file_range), so the fsync of mt_writer_finish, part
- * of the caller's pause, waits only for the last few MiB instead of the
- * whole file.  The thread only hashes, write()s and starts writeback: no
- * Python, no allocation, every signal blocked
+ * (memory stays NSLOTS MiB however slow the disk).
+ *
+ * The sync thread: started with the output thread, it makes what is
+ * written durable while the walk goes on (fdatasync, again as soon as the
+ * last one returned and SYNC_STEP more bytes were written), so the fsync
+ * of mt_writer_finish, part of the caller's pause, waits only for the
+ * last few MiB (one fsync of a whole 130 MB dump took 60-100 ms on this
+ * machine's ext4, 2 ms after the syncs: doc/benchmarks.md, "Sync
+ * thread").  It paces itself: a slow disk gets fewer, longer syncs, and
+ * the output thread never waits for one.  Then it drops the synced pages
+ * from the page cache (POSIX_FADV_DONTNEED: clean pages, dropped at
+ * once), so a big dump does not push the program's own files out of it.
+ * An error of a sync (reported once per file: the final fsync would not
+ * see it again) fails the dump like a write's, with its errno.  (The
+ * writes went with O_DIRECT before the sync thread, to keep the page
+ * cache clean; with the syncs they cost the walking thread 10-20% more
+ * time than writes through the page cache, which then were as fast as to
+ * tmpfs.)
+ *
+ * Both threads only hash, write() and sync: no Python, no allocation,
+ * every signal blocked
  * except the synchronous ones (SIGXFSZ included: a write past
  * RLIMIT_FSIZE signals the thread that writes, as it did the caller), so
  * Ctrl-C and SIGTERM reach the caller's handlers as before.  Its failure
@@ -31,21 +46,6 @@
  * after its current write and joins it before the temporary file is
  * removed.  The bytes of the file do not depend on whether the thread
  * runs or on how the bytes are cut into blocks.
- *
- * Direct output: when the thread starts, the file is switched to O_DIRECT
- * where the file system allows it, so the thread's writes go from the ring
- * to the disk without the kernel copying them into the page cache (that
- * copy, and the page cache's bookkeeping, took about a fifth of a dump's
- * CPU time here: doc/benchmarks.md, "Direct output"), and a big dump does
- * not push the program's own files out of the page cache.  Direct writes
- * need buffers, lengths and file offsets that are multiples of DIO_ALIGN:
- * the slots are allocated so aligned, and a hand-off queues only the
- * buffer's whole DIO_ALIGN blocks and moves the rest (under DIO_ALIGN
- * bytes) to the front of the next slot, so the thread's writes stay
- * aligned and in order.  The last buffer and the checksum are written
- * without O_DIRECT: write_block switches it off for the first write that
- * is not aligned, and for good when a direct write fails with EINVAL (a
- * file system that accepts the flag but not the write).
  */
 #include "config.h"
 
@@ -72,21 +72,19 @@
 #define BUF_SIZE (1u << 20)
 #define NSLOTS 4 /* buffers of the ring when the output thread runs */
 #define THREAD_STACK (256u << 10)
-#define WRITEBACK_STEP (8u << 20) /* the thread starts writeback this often */
-#define DIO_ALIGN 4096u /* buffer, length and offset of a direct write */
-/* room() is never asked for more than this (an OBJECT record whose value
- * takes at most half a buffer: mt_writer_object), so a buffer that starts
- * with a carried tail of under DIO_ALIGN bytes has the room asked for */
-#define ROOM_MAX (BUF_SIZE / 2 + 64)
-_Static_assert(ROOM_MAX + DIO_ALIGN <= BUF_SIZE, "room after a carried tail");
+#define SYNC_STEP (8u << 20) /* the sync thread's least step */
 
-/* The output thread and its ring (see the file comment).  mu guards
- * head, nfull, len, closing, stop and ended. */
+/* The output thread and its ring, and the sync thread (see the file
+ * comment).  mu guards head, nfull, len, closing, stop, ended, written,
+ * synced, sync_quit and sync_errno. */
 typedef struct out_thread {
 	pthread_t tid;
+	pthread_t sync_tid;
+	bool sync_started;
 	pthread_mutex_t mu;
 	pthread_cond_t more;   /* a slot was queued, or closing/stop was set */
 	pthread_cond_t room;   /* a slot was written, or the thread ended */
+	pthread_cond_t unsynced; /* SYNC_STEP more written, or sync_quit */
 	uint8_t *slot[NSLOTS]; /* slot[0] is the writer's first buffer */
 	size_t len[NSLOTS];
 	unsigned head;	/* next slot to write */
@@ -97,7 +95,10 @@ typedef struct out_thread {
 	bool joined;
 	atomic_bool failed; /* set (release) once `failure` is written */
 	mt_err failure;
-	uint64_t written, synced; /* the thread's: file offsets */
+	uint64_t written; /* bytes written by the output thread */
+	uint64_t synced;  /* bytes the sync thread made durable */
+	bool sync_quit;	  /* the sync thread ends after its current sync */
+	int sync_errno;	  /* the sync thread's failure (0: none) */
 } out_thread;
 
 typedef struct name_slot {
@@ -115,8 +116,6 @@ struct mt_writer {
 	mt_hash64 hash;	  /* the output thread's while it runs */
 	out_thread *t;	  /* NULL until the first buffer fills */
 	bool no_thread;	  /* mt_writer_set_thread(w, false) */
-	bool direct;	  /* the file is O_DIRECT (only the writing thread
-			     changes it: write_block) */
 	msgpack_packer pk;
 	mt_status failed; /* sticky first failure */
 	mt_err failure;
@@ -130,22 +129,6 @@ struct mt_writer {
 	uint32_t names_cap, names_count;
 };
 
-/* Writes to the file with O_DIRECT (on) or through the page cache (the
- * file comment); w->direct says which it is now. */
-static void set_direct(mt_writer *w, bool on)
-{
-	int fl = fcntl(w->sf.fd, F_GETFL);
-	w->direct = fl >= 0 &&
-		    fcntl(w->sf.fd, F_SETFL,
-			  on ? fl | O_DIRECT : fl & ~O_DIRECT) == 0 &&
-		    on;
-}
-
-static inline bool dio_aligned(const uint8_t *p, size_t n)
-{
-	return !(((uintptr_t)p | n) & (DIO_ALIGN - 1));
-}
-
 /* Checksums and writes p[0..n) to the file; on failure fills *failure
  * (MT_IO, the errno) and returns it.  Runs on either thread, never on
  * both at once. */
@@ -154,9 +137,6 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 {
 	mt_hash64_update(&w->hash, p, n);
 	while (n) {
-		/* the last buffer, or what a short direct write left */
-		if (w->direct && !dio_aligned(p, n))
-			set_direct(w, false);
 		ssize_t k = write(w->sf.fd, p, n);
 		if (k <= 0) {
 			/* a partial write is followed by one that fails;
@@ -164,10 +144,6 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 			int e = k == 0 ? ENOSPC : errno;
 			if (e == EINTR)
 				continue;
-			if (e == EINVAL && w->direct) {
-				set_direct(w, false);
-				continue;
-			}
 			mt_err_set(failure, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
 				   "writing %s: %s", w->sf.tmp_path,
 				   strerror(e));
@@ -178,13 +154,6 @@ static mt_status write_block(mt_writer *w, const uint8_t *p, size_t n,
 		n -= (size_t)k;
 	}
 	return MT_OK;
-}
-
-/* A buffer of BUF_SIZE bytes aligned for direct writes, or NULL. */
-static uint8_t *buf_alloc(void)
-{
-	void *p = NULL;
-	return posix_memalign(&p, DIO_ALIGN, BUF_SIZE) ? NULL : p;
 }
 
 static void *out_thread_main(void *arg)
@@ -211,20 +180,47 @@ static void *out_thread_main(void *arg)
 		t->head = (i + 1) % NSLOTS;
 		t->nfull--;
 		pthread_cond_signal(&t->room);
-		if (t->written - t->synced >= WRITEBACK_STEP) {
-			/* start writing the pages out now, so that the fsync
-			 * of mt_writer_finish waits only for the last ones;
-			 * an error here shows again at that fsync */
-			pthread_mutex_unlock(&t->mu);
-			(void)sync_file_range(w->sf.fd, (off_t)t->synced,
-					      (off_t)(t->written - t->synced),
-					      SYNC_FILE_RANGE_WRITE);
-			pthread_mutex_lock(&t->mu);
-			t->synced = t->written;
-		}
+		if (t->written - t->synced >= SYNC_STEP)
+			pthread_cond_signal(&t->unsynced); /* if it waits */
 	}
 	t->ended = true;
 	pthread_cond_signal(&t->room);
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+/* The sync thread (the file comment): fdatasync whenever SYNC_STEP bytes
+ * were written since the last one ended, until sync_quit or a failure. */
+static void *sync_thread_main(void *arg)
+{
+	mt_writer *w = arg;
+	out_thread *t = w->t;
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		while (!t->sync_quit && t->written - t->synced < SYNC_STEP)
+			pthread_cond_wait(&t->unsynced, &t->mu);
+		if (t->sync_quit)
+			break;
+		uint64_t from = t->synced, upto = t->written;
+		pthread_mutex_unlock(&t->mu);
+		int rc;
+		while ((rc = fdatasync(w->sf.fd)) != 0 && errno == EINTR)
+			;
+		int e = rc ? errno : 0;
+		if (!e)
+			(void)posix_fadvise(w->sf.fd, (off_t)from,
+					    (off_t)(upto - from),
+					    POSIX_FADV_DONTNEED);
+		pthread_mutex_lock(&t->mu);
+		if (e == EINVAL)
+			break; /* a file that cannot be synced: the final
+				  fsync accepts that too */
+		if (e) {
+			t->sync_errno = e;
+			break;
+		}
+		t->synced = upto;
+	}
 	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
@@ -233,6 +229,7 @@ static void out_thread_free(out_thread *t)
 {
 	for (unsigned i = 0; i < NSLOTS; i++)
 		free(t->slot[i]);
+	pthread_cond_destroy(&t->unsynced);
 	pthread_cond_destroy(&t->room);
 	pthread_cond_destroy(&t->more);
 	pthread_mutex_destroy(&t->mu);
@@ -261,9 +258,16 @@ static void out_thread_start(mt_writer *w)
 		free(t);
 		return;
 	}
+	if (pthread_cond_init(&t->unsynced, NULL)) {
+		pthread_cond_destroy(&t->room);
+		pthread_cond_destroy(&t->more);
+		pthread_mutex_destroy(&t->mu);
+		free(t);
+		return;
+	}
 	atomic_init(&t->failed, false);
 	for (unsigned i = 1; i < NSLOTS; i++)
-		if (!(t->slot[i] = buf_alloc())) {
+		if (!(t->slot[i] = malloc(BUF_SIZE))) {
 			out_thread_free(t);
 			return;
 		}
@@ -284,11 +288,10 @@ static void out_thread_start(mt_writer *w)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	t->slot[0] = w->buf;
 	w->t = t;
-	/* nothing written yet (the thread starts at the first full buffer):
-	 * every write of the thread starts at a multiple of DIO_ALIGN */
-	if (w->flushed == 0)
-		set_direct(w, true);
 	int rc = pthread_create(&t->tid, &attr, out_thread_main, w);
+	/* without the sync thread, the final fsync does all the syncing */
+	t->sync_started =
+	    !rc && !pthread_create(&t->sync_tid, &attr, sync_thread_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc) {
@@ -310,38 +313,29 @@ static inline bool failed(mt_writer *w)
 }
 
 /* Queues the buffer for the output thread and takes the next free slot,
- * waiting while every slot is queued.  Unless `all`, only the buffer's
- * whole DIO_ALIGN blocks are queued and the rest moves to the front of the
- * next slot (the file comment, "Direct output"). */
-static mt_status hand_off(mt_writer *w, bool all)
+ * waiting while every slot is queued. */
+static mt_status hand_off(mt_writer *w)
 {
 	out_thread *t = w->t;
-	size_t n = all ? w->used : w->used & ~(size_t)(DIO_ALIGN - 1);
-	size_t tail = w->used - n;
 	pthread_mutex_lock(&t->mu);
-	t->len[(t->head + t->nfull) % NSLOTS] = n;
+	t->len[(t->head + t->nfull) % NSLOTS] = w->used;
 	t->nfull++;
 	pthread_cond_signal(&t->more);
 	while (t->nfull == NSLOTS && !t->ended)
 		pthread_cond_wait(&t->room, &t->mu);
 	uint8_t *next = t->slot[(t->head + t->nfull) % NSLOTS];
 	pthread_mutex_unlock(&t->mu);
-	w->flushed += n;
-	if (failed(w)) {
-		w->flushed += tail;
-		w->used = 0;
+	w->flushed += w->used;
+	w->used = 0;
+	if (failed(w))
 		return w->failed;
-	}
-	/* the thread never writes into a slot, and the walker fills this
-	 * one again only after NSLOTS - 1 others: the tail is intact */
-	memmove(next, w->buf + n, tail);
-	w->used = tail;
 	w->buf = next;
 	return MT_OK;
 }
 
 /* Ends the output thread: after what is queued (closing) or after its
- * current write (stop), and joins it. */
+ * current write (stop), and joins it; then the sync thread, after its
+ * current sync, whose failure becomes the thread's if no write failed. */
 static void out_thread_end(mt_writer *w, bool stop)
 {
 	out_thread *t = w->t;
@@ -354,6 +348,22 @@ static void out_thread_end(mt_writer *w, bool stop)
 	pthread_mutex_unlock(&t->mu);
 	pthread_join(t->tid, NULL);
 	t->joined = true;
+	if (!t->sync_started)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->sync_quit = true;
+	pthread_cond_signal(&t->unsynced);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->sync_tid, NULL);
+	t->sync_started = false;
+	/* both threads are gone: t->failure is free unless a write failed */
+	if (t->sync_errno && !atomic_load(&t->failed)) {
+		mt_err_set(&t->failure, MT_IO, MT_NO_OFFSET, MT_NO_OFFSET,
+			   "syncing %s: %s", w->sf.tmp_path,
+			   strerror(t->sync_errno));
+		t->failure.sys_errno = t->sync_errno;
+		atomic_store_explicit(&t->failed, true, memory_order_release);
+	}
 }
 
 /* The buffer is full, or the dump ends: hand it on (the first full buffer
@@ -363,7 +373,7 @@ static mt_status flush(mt_writer *w)
 	if (!w->t && !w->no_thread)
 		out_thread_start(w);
 	if (w->t && !w->t->joined)
-		return hand_off(w, w->no_thread); /* all of the last one */
+		return hand_off(w);
 	if (write_block(w, w->buf, w->used, &w->failure))
 		return w->failed = MT_IO;
 	w->flushed += w->used;
@@ -382,7 +392,7 @@ static int pk_write(void *data, const char *src, size_t len)
 		if (room == 0) {
 			if (flush(w))
 				return -1;
-			room = BUF_SIZE - w->used; /* a carried tail */
+			room = BUF_SIZE;
 		}
 		size_t take = len < room ? len : room;
 		memcpy(w->buf + w->used, src, take);
@@ -579,7 +589,7 @@ mt_status mt_writer_new(mt_writer **out, const char *path, mt_err *err)
 	if (!w)
 		return mt_err_set(err, MT_NOMEM, MT_NO_OFFSET, MT_NO_OFFSET,
 				  NULL);
-	w->buf = buf_alloc();
+	w->buf = malloc(BUF_SIZE);
 	w->names_cap = 64;
 	w->names = calloc(w->names_cap, sizeof *w->names);
 	if (!w->buf || !w->names) {

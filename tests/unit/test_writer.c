@@ -1,8 +1,12 @@
-/* cmocka tests of the dump writer's output thread (writer.h, "Threads"):
- * the same bytes with and without it, when it starts (not for a small
- * dump), its signal mask, a write error it meets (reported to the caller
- * with the errno, the temporary file removed), abort in the middle of a
- * large dump, and a writer in a fork child. */
+/* cmocka tests of the dump writer's output and sync threads (writer.h,
+ * "Threads"): the same bytes with and without them, when they start (not
+ * for a small dump), their signal masks, a write error the output thread
+ * meets and a sync error the sync thread meets (reported to the caller
+ * with the errno, the temporary file removed), the syncs made while the
+ * dump is written and the page cache left clean, abort in the middle of a
+ * large dump, and a writer in a fork child.  fdatasync is wrapped
+ * (-Wl,--wrap=fdatasync): the wrapper counts the calls and fails them
+ * when a test asks. */
 #include "config.h"
 
 #include <dirent.h>
@@ -10,6 +14,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +36,27 @@
 #include "memtrack/writer.h"
 
 #define MIB (1u << 20)
+#define TMPFS_MAGIC_ 0x01021994
+
+/* The wrapped fdatasync: calls (and those from another thread than the
+ * process's first), and the errno to fail with (0: the real call). */
+static atomic_int sync_calls, sync_calls_other;
+static atomic_int sync_fail_errno;
+
+int __real_fdatasync(int fd);
+int __wrap_fdatasync(int fd);
+int __wrap_fdatasync(int fd)
+{
+	atomic_fetch_add(&sync_calls, 1);
+	if ((pid_t)syscall(SYS_gettid) != getpid())
+		atomic_fetch_add(&sync_calls_other, 1);
+	int e = atomic_load(&sync_fail_errno);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return __real_fdatasync(fd);
+}
 
 static char tmpdir[256];
 
@@ -69,23 +98,26 @@ static int count_tmp(void)
 	return n;
 }
 
-/* Threads of this process (entries of /proc/self/task); *other is set to
- * one that is not the calling thread, if any. */
-static int count_tasks(long *other)
+/* Threads of this process (entries of /proc/self/task); the first 4
+ * that are not the calling thread go to others[], their number to
+ * *n_other. */
+static int count_tasks(long *others, int *n_other)
 {
 	DIR *d = opendir("/proc/self/task");
 	assert_non_null(d);
-	int n = 0;
+	int n = 0, k = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		n++;
 		long tid = atol(e->d_name);
-		if (other && tid != (long)getpid())
-			*other = tid;
+		if (others && tid != (long)getpid() && k < 4)
+			others[k++] = tid;
 	}
 	closedir(d);
+	if (n_other)
+		*n_other = k;
 	return n;
 }
 
@@ -136,9 +168,9 @@ typedef struct {
 	mt_err err;
 	uint64_t bytes_at_failure; /* mt_writer_bytes when it failed */
 	int tasks_during;	   /* threads seen while writing */
-	long other_tid;		   /* a thread that is not ours */
-	char sigblk[32];	   /* its SigBlk line at the last look */
-	bool direct_seen;	   /* the temporary file was O_DIRECT */
+	int n_other;		   /* threads seen that are not ours */
+	long other_tid[4];
+	char sigblk[4][32]; /* their SigBlk lines at the last look */
 } dump_run;
 
 static char big[700 * 1024]; /* a value too big for the direct path */
@@ -213,67 +245,29 @@ static void note_failure(dump_run *r, mt_writer *w, mt_status st,
 
 static void look_at_threads(dump_run *r)
 {
-	long other = 0;
-	int n = count_tasks(&other);
+	long others[4];
+	int k;
+	int n = count_tasks(others, &k);
 	if (n > r->tasks_during)
 		r->tasks_during = n;
-	if (!other)
+	if (!k)
 		return;
 	/* the last look counts: a thread just created may not have its own
 	 * mask yet (pthread_create starts it with every signal blocked) */
-	r->other_tid = other;
-	char p[64], line[256];
-	snprintf(p, sizeof p, "/proc/self/task/%ld/status", other);
-	FILE *f = fopen(p, "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "SigBlk:", 7))
-			sscanf(line + 7, "%31s", r->sigblk);
-	fclose(f);
-}
-
-/* Whether the temporary file being written is O_DIRECT now (its flags in
- * /proc/self/fdinfo). */
-static void look_at_file(dump_run *r, mt_writer *w)
-{
-	const char *tmp = mt_writer_tmp_path(w);
-	DIR *d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char p[300], link[600], line[128];
-		snprintf(p, sizeof p, "/proc/self/fd/%s", e->d_name);
-		ssize_t k = readlink(p, link, sizeof link - 1);
-		if (k <= 0)
-			continue;
-		link[k] = 0;
-		if (strcmp(link, tmp) != 0)
-			continue;
-		snprintf(p, sizeof p, "/proc/self/fdinfo/%s", e->d_name);
+	r->n_other = k;
+	for (int i = 0; i < k; i++) {
+		r->other_tid[i] = others[i];
+		r->sigblk[i][0] = 0;
+		char p[64], line[256];
+		snprintf(p, sizeof p, "/proc/self/task/%ld/status", others[i]);
 		FILE *f = fopen(p, "r");
 		if (!f)
 			continue;
-		unsigned long flags = 0;
 		while (fgets(line, sizeof line, f))
-			if (sscanf(line, "flags: %lo", &flags) == 1 &&
-			    (flags & O_DIRECT))
-				r->direct_seen = true;
+			if (!strncmp(line, "SigBlk:", 7))
+				sscanf(line + 7, "%31s", r->sigblk[i]);
 		fclose(f);
 	}
-	closedir(d);
-}
-
-/* Whether files in tmpdir can be opened O_DIRECT. */
-static bool direct_supported(void)
-{
-	const char *p = path_in("probe");
-	int fd = open(p, O_WRONLY | O_CREAT | O_DIRECT, 0600);
-	if (fd >= 0) {
-		close(fd);
-		unlink(p);
-	}
-	return fd >= 0;
 }
 
 /* Writes a dump of r->n objects: object 0 is the type of every object;
@@ -327,10 +321,8 @@ static void write_dump(const char *path, dump_run *r)
 			e[ne++] = (mt_edge){i - 1, MT_REL_KEYVAL, i / 3};
 		note_failure(r, w, mt_writer_object(w, i, &o, e, ne, &err),
 			     &err);
-		if (i % 20000 == 0) {
+		if (i % 20000 == 0)
 			look_at_threads(r);
-			look_at_file(r, w);
-		}
 		if (r->abort_at && i == r->abort_at) {
 			mt_writer_abort(w);
 			return;
@@ -371,13 +363,9 @@ static void test_same_bytes(void **state)
 	write_dump(path_in("threaded.mp"), &b);
 	assert_int_equal(a.st, MT_OK);
 	assert_int_equal(b.st, MT_OK);
-	/* the thread ran (a second task appeared) only when asked */
+	/* the threads ran (two tasks appeared) only when asked */
 	assert_int_equal(a.tasks_during, 1);
-	assert_int_equal(b.tasks_during, 2);
-	/* and its writes bypassed the page cache where the file system
-	 * allows it; the bytes are the same all the same */
-	assert_false(a.direct_seen);
-	assert_int_equal(b.direct_seen, direct_supported());
+	assert_int_equal(b.tasks_during, 3);
 	size_t la, lb;
 	uint8_t *fa = slurp(path_in("plain.mp"), &la);
 	uint8_t *fb = slurp(path_in("threaded.mp"), &lb);
@@ -398,7 +386,7 @@ static void test_same_bytes(void **state)
 	free(fa);
 	free(fb);
 	/* joined: only this thread is left */
-	assert_int_equal(count_tasks(NULL), 1);
+	assert_int_equal(count_tasks(NULL, NULL), 1);
 	assert_int_equal(count_tmp(), 0);
 }
 
@@ -415,7 +403,7 @@ static void test_small_dump_no_thread(void **state)
 	assert_true(st.st_size < MIB);
 }
 
-/* The thread blocks the asynchronous signals (SIGINT, SIGTERM...: they go
+/* Both threads block the asynchronous signals (SIGINT, SIGTERM...: they go
  * to the program's threads, whose handlers remove the temporary file),
  * not SIGXFSZ (a write past the file size limit signals the writer). */
 static void test_thread_signal_mask(void **state)
@@ -424,14 +412,17 @@ static void test_thread_signal_mask(void **state)
 	dump_run r = {.thread = true, .n = 200000};
 	write_dump(path_in("mask.mp"), &r);
 	assert_int_equal(r.st, MT_OK);
-	assert_true(r.other_tid > 0);
-	assert_true(r.sigblk[0]);
-	unsigned long long blk = strtoull(r.sigblk, NULL, 16);
-	assert_true(blk & (1ull << (SIGINT - 1)));
-	assert_true(blk & (1ull << (SIGTERM - 1)));
-	assert_true(blk & (1ull << (SIGUSR2 - 1)));
-	assert_false(blk & (1ull << (SIGXFSZ - 1)));
-	assert_false(blk & (1ull << (SIGSEGV - 1)));
+	assert_int_equal(r.n_other, 2); /* the output and sync threads */
+	for (int i = 0; i < r.n_other; i++) {
+		assert_true(r.other_tid[i] > 0);
+		assert_true(r.sigblk[i][0]);
+		unsigned long long blk = strtoull(r.sigblk[i], NULL, 16);
+		assert_true(blk & (1ull << (SIGINT - 1)));
+		assert_true(blk & (1ull << (SIGTERM - 1)));
+		assert_true(blk & (1ull << (SIGUSR2 - 1)));
+		assert_false(blk & (1ull << (SIGXFSZ - 1)));
+		assert_false(blk & (1ull << (SIGSEGV - 1)));
+	}
 }
 
 /* RLIMIT_FSIZE makes write() fail as on a full disk (a partial write,
@@ -462,7 +453,7 @@ static void full_disk(bool thread)
 	assert_true(r.bytes_at_failure <= 3 * MIB + 1000 + 6 * MIB);
 	assert_int_not_equal(access(path_in("full.mp"), F_OK), 0);
 	assert_int_equal(count_tmp(), 0);
-	assert_int_equal(count_tasks(NULL), 1);
+	assert_int_equal(count_tasks(NULL, NULL), 1);
 }
 
 static void test_full_disk_thread(void **state)
@@ -477,6 +468,99 @@ static void test_full_disk_no_thread(void **state)
 	full_disk(false);
 }
 
+/* Pages of `path` in the page cache, of *total. */
+static size_t resident_pages(const char *path, size_t *total)
+{
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t n = ((size_t)st.st_size + pg - 1) / pg;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(m != MAP_FAILED);
+	unsigned char *vec = malloc(n);
+	assert_non_null(vec);
+	assert_int_equal(mincore(m, (size_t)st.st_size, vec), 0);
+	size_t in = 0;
+	for (size_t i = 0; i < n; i++)
+		in += vec[i] & 1;
+	free(vec);
+	munmap(m, (size_t)st.st_size);
+	close(fd);
+	*total = n;
+	return in;
+}
+
+/* The sync thread syncs while the dump is written (every fdatasync is
+ * its: the final sync is an fsync of the caller's), once per 8 MiB at
+ * most, and drops what it synced from the page cache: after the dump
+ * at most the last few MiB of it are there (not on tmpfs, whose pages are
+ * its storage). */
+static void test_syncs_during_dump(void **state)
+{
+	(void)state;
+	atomic_store(&sync_calls, 0);
+	atomic_store(&sync_calls_other, 0);
+	dump_run r = {.thread = true, .n = 400000};
+	const char *path = path_in("synced.mp");
+	write_dump(path, &r);
+	assert_int_equal(r.st, MT_OK);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 16 * MIB);
+	int calls = atomic_load(&sync_calls);
+	assert_true(calls >= 1);
+	assert_int_equal(atomic_load(&sync_calls_other), calls);
+	assert_true(calls <= st.st_size / (8 * MIB));
+	struct statfs fs;
+	assert_int_equal(statfs(tmpdir, &fs), 0);
+	if (fs.f_type != TMPFS_MAGIC_) {
+		size_t total, in = resident_pages(path, &total);
+		assert_true(in * 2 < total);
+	}
+	/* without the thread, no sync before the final fsync */
+	atomic_store(&sync_calls, 0);
+	dump_run q = {.thread = false, .n = 400000};
+	write_dump(path_in("unsynced.mp"), &q);
+	assert_int_equal(q.st, MT_OK);
+	assert_int_equal(atomic_load(&sync_calls), 0);
+}
+
+/* A sync that fails (EIO: the kernel reports a writeback error to one
+ * sync only) fails the dump with its errno and the file's name; nothing
+ * is left.  EINVAL (a file that cannot be synced, which the final fsync
+ * accepts too) only ends the syncing. */
+static void test_sync_failure(void **state)
+{
+	(void)state;
+	atomic_store(&sync_calls, 0);
+	atomic_store(&sync_fail_errno, EIO);
+	dump_run r = {.thread = true, .n = 400000};
+	write_dump(path_in("eio.mp"), &r);
+	atomic_store(&sync_fail_errno, 0);
+	assert_int_equal(atomic_load(&sync_calls), 1);
+	assert_int_equal(r.st, MT_IO);
+	assert_int_equal(r.err.sys_errno, EIO);
+	char line[400];
+	mt_err_format(&r.err, line, sizeof line);
+	assert_non_null(strstr(line, "syncing"));
+	assert_non_null(strstr(line, "eio.mp.tmp."));
+	assert_non_null(strstr(line, strerror(EIO)));
+	assert_int_not_equal(access(path_in("eio.mp"), F_OK), 0);
+	assert_int_equal(count_tmp(), 0);
+	assert_int_equal(count_tasks(NULL, NULL), 1);
+
+	atomic_store(&sync_calls, 0);
+	atomic_store(&sync_fail_errno, EINVAL);
+	dump_run q = {.thread = true, .n = 400000};
+	write_dump(path_in("einval.mp"), &q);
+	atomic_store(&sync_fail_errno, 0);
+	assert_int_equal(q.st, MT_OK);
+	assert_int_equal(atomic_load(&sync_calls), 1);
+	assert_int_equal(access(path_in("einval.mp"), F_OK), 0);
+}
+
 /* Abort in the middle of a large dump (what a cancelled dump does): the
  * thread is joined, the temporary file is gone, no target appears. */
 static void test_abort_midway(void **state)
@@ -485,8 +569,8 @@ static void test_abort_midway(void **state)
 	dump_run r = {.thread = true, .n = 200000, .abort_at = 150000};
 	write_dump(path_in("aborted.mp"), &r);
 	assert_int_equal(r.st, MT_OK);
-	assert_int_equal(r.tasks_during, 2);
-	assert_int_equal(count_tasks(NULL), 1);
+	assert_int_equal(r.tasks_during, 3);
+	assert_int_equal(count_tasks(NULL, NULL), 1);
 	assert_int_equal(count_tmp(), 0);
 	assert_int_not_equal(access(path_in("aborted.mp"), F_OK), 0);
 }
@@ -503,7 +587,7 @@ static void test_fork_child(void **state)
 	if (pid == 0) {
 		dump_run r = {.thread = true, .n = 200000};
 		write_dump(path, &r);
-		_exit(r.st == MT_OK && r.tasks_during == 2 ? 0 : 1);
+		_exit(r.st == MT_OK && r.tasks_during == 3 ? 0 : 1);
 	}
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -531,6 +615,8 @@ int main(void)
 	    cmocka_unit_test(test_thread_signal_mask),
 	    cmocka_unit_test(test_full_disk_thread),
 	    cmocka_unit_test(test_full_disk_no_thread),
+	    cmocka_unit_test(test_syncs_during_dump),
+	    cmocka_unit_test(test_sync_failure),
 	    cmocka_unit_test(test_abort_midway),
 	    cmocka_unit_test(test_fork_child),
 	};
