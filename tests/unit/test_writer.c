@@ -425,6 +425,25 @@ static void test_thread_signal_mask(void **state)
 	}
 }
 
+/* The dump of `name` failed with MT_IO and errno e, its message names the
+ * temporary file, says `what` and the system's reason, and nothing is
+ * left: no target, no temporary file, no thread. */
+static void assert_io_failure(const dump_run *r, int e, const char *what,
+			      const char *name)
+{
+	assert_int_equal(r->st, MT_IO);
+	assert_int_equal(r->err.sys_errno, e);
+	char line[400], tmp[64];
+	mt_err_format(&r->err, line, sizeof line);
+	snprintf(tmp, sizeof tmp, "%s.tmp.", name);
+	assert_non_null(strstr(line, what));
+	assert_non_null(strstr(line, tmp));
+	assert_non_null(strstr(line, strerror(e)));
+	assert_int_not_equal(access(path_in(name), F_OK), 0);
+	assert_int_equal(count_tmp(), 0);
+	assert_int_equal(count_tasks(NULL, NULL), 1);
+}
+
 /* RLIMIT_FSIZE makes write() fail as on a full disk (a partial write,
  * then EFBIG; SIGXFSZ ignored).  The failure, met by the output thread,
  * comes back to the caller with the errno and the file's name, soon (the
@@ -443,17 +462,9 @@ static void full_disk(bool thread)
 	write_dump(path_in("full.mp"), &r);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, prev);
-	assert_int_equal(r.st, MT_IO);
-	assert_int_equal(r.err.sys_errno, EFBIG);
-	char line[400];
-	mt_err_format(&r.err, line, sizeof line);
-	assert_non_null(strstr(line, "File too large"));
-	assert_non_null(strstr(line, "full.mp.tmp."));
+	assert_io_failure(&r, EFBIG, "writing", "full.mp");
 	assert_true(r.bytes_at_failure > 3 * MIB);
 	assert_true(r.bytes_at_failure <= 3 * MIB + 1000 + 6 * MIB);
-	assert_int_not_equal(access(path_in("full.mp"), F_OK), 0);
-	assert_int_equal(count_tmp(), 0);
-	assert_int_equal(count_tasks(NULL, NULL), 1);
 }
 
 static void test_full_disk_thread(void **state)
@@ -540,16 +551,7 @@ static void test_sync_failure(void **state)
 	write_dump(path_in("eio.mp"), &r);
 	atomic_store(&sync_fail_errno, 0);
 	assert_int_equal(atomic_load(&sync_calls), 1);
-	assert_int_equal(r.st, MT_IO);
-	assert_int_equal(r.err.sys_errno, EIO);
-	char line[400];
-	mt_err_format(&r.err, line, sizeof line);
-	assert_non_null(strstr(line, "syncing"));
-	assert_non_null(strstr(line, "eio.mp.tmp."));
-	assert_non_null(strstr(line, strerror(EIO)));
-	assert_int_not_equal(access(path_in("eio.mp"), F_OK), 0);
-	assert_int_equal(count_tmp(), 0);
-	assert_int_equal(count_tasks(NULL, NULL), 1);
+	assert_io_failure(&r, EIO, "syncing", "eio.mp");
 
 	atomic_store(&sync_calls, 0);
 	atomic_store(&sync_fail_errno, EINVAL);
