@@ -346,10 +346,14 @@ static void write_dump(const char *path, dump_run *r)
 		     &err);
 	free(osite);
 	look_at_threads(r);
-	mt_status st = mt_writer_finish(w, n, &err);
-	note_failure(r, w, st, &err);
-	if (r->st == MT_OK)
+	uint64_t bytes = mt_writer_bytes(w);
+	mt_status st = mt_writer_finish(w, n, &err); /* w is freed */
+	if (r->st == MT_OK && st != MT_OK) {
+		/* the first failure met by finish (a sync's) */
 		r->st = st;
+		r->err = err;
+		r->bytes_at_failure = bytes;
+	}
 }
 
 /* The same calls give the same bytes with and without the output thread;
