@@ -21,7 +21,7 @@
  * last one returned and SYNC_STEP more bytes were written), so the fsync
  * of mt_writer_finish, part of the caller's pause, waits only for the
  * last few MiB (one fsync of a whole 130 MB dump took 60-100 ms on this
- * machine's ext4, 2 ms after the syncs: doc/benchmarks.md, "Sync
+ * machine's ext4, 3 ms after the syncs: doc/benchmarks.md, "Sync
  * thread").  It paces itself: a slow disk gets fewer, longer syncs, and
  * the output thread never waits for one.  Then it drops the synced pages
  * from the page cache (POSIX_FADV_DONTNEED: clean pages, dropped at
