@@ -37,13 +37,14 @@
  * every signal blocked
  * except the synchronous ones (SIGXFSZ included: a write past
  * RLIMIT_FSIZE signals the thread that writes, as it did the caller), so
- * Ctrl-C and SIGTERM reach the caller's handlers as before.  Its failure
- * (the errno of a write) is published through `failed` and taken over as
- * the writer's sticky failure at the caller's next call, or at the latest
- * by mt_writer_finish, with the same message and errno as a write from the
- * caller's thread.  mt_writer_finish queues the last buffer and joins the
- * thread before it writes the checksum; mt_writer_abort stops the thread
- * after its current write and joins it before the temporary file is
+ * Ctrl-C and SIGTERM reach the caller's handlers as before.  A failure
+ * of the output thread (the errno of a write), or of the sync thread once
+ * it is joined, is published through `failed` and taken over as the
+ * writer's sticky failure at the caller's next call, or at the latest by
+ * mt_writer_finish, with the same message and errno as a write from the
+ * caller's thread.  mt_writer_finish queues the last buffer and joins both
+ * threads before it writes the checksum; mt_writer_abort stops them after
+ * their current write or sync and joins them before the temporary file is
  * removed.  The bytes of the file do not depend on whether the thread
  * runs or on how the bytes are cut into blocks.
  */
@@ -243,28 +244,14 @@ static void out_thread_start(mt_writer *w)
 	out_thread *t = calloc(1, sizeof *t);
 	if (!t)
 		return;
-	if (pthread_mutex_init(&t->mu, NULL)) {
-		free(t);
-		return;
-	}
-	if (pthread_cond_init(&t->more, NULL)) {
-		pthread_mutex_destroy(&t->mu);
-		free(t);
-		return;
-	}
-	if (pthread_cond_init(&t->room, NULL)) {
-		pthread_cond_destroy(&t->more);
-		pthread_mutex_destroy(&t->mu);
-		free(t);
-		return;
-	}
-	if (pthread_cond_init(&t->unsynced, NULL)) {
-		pthread_cond_destroy(&t->room);
-		pthread_cond_destroy(&t->more);
-		pthread_mutex_destroy(&t->mu);
-		free(t);
-		return;
-	}
+	if (pthread_mutex_init(&t->mu, NULL))
+		goto no_mu;
+	if (pthread_cond_init(&t->more, NULL))
+		goto no_more;
+	if (pthread_cond_init(&t->room, NULL))
+		goto no_room;
+	if (pthread_cond_init(&t->unsynced, NULL))
+		goto no_unsynced;
 	atomic_init(&t->failed, false);
 	for (unsigned i = 1; i < NSLOTS; i++)
 		if (!(t->slot[i] = malloc(BUF_SIZE))) {
@@ -299,6 +286,16 @@ static void out_thread_start(mt_writer *w)
 		t->slot[0] = NULL; /* still w->buf */
 		out_thread_free(t);
 	}
+	return;
+	/* a failed init: undo the ones before it */
+no_unsynced:
+	pthread_cond_destroy(&t->room);
+no_room:
+	pthread_cond_destroy(&t->more);
+no_more:
+	pthread_mutex_destroy(&t->mu);
+no_mu:
+	free(t);
 }
 
 /* Takes over the output thread's failure, if any, as the sticky one. */
